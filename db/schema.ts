@@ -1,0 +1,99 @@
+/**
+ * What Flotilla remembers. Everything a bot needs to carry on after a crash is here or in
+ * JetStream; nothing lives only in a process's memory.
+ */
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+/** One row per forge delivery: the second copy of a redelivered webhook finds its row. */
+export const deliveries = pgTable("deliveries", {
+  id: text("id").primaryKey(),
+  forge: text("forge").notNull(),
+  event: text("event").notNull(),
+  receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  plannedAt: timestamp("planned_at", { withTimezone: true }),
+});
+
+/** Namespaces that follow repositories. `default` always exists (seeded by the first migration). */
+export const namespaces = pgTable("namespaces", {
+  name: text("name").primaryKey(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A workflow run: one workflow file for one event. */
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    deliveryId: text("delivery_id").notNull(),
+    forge: text("forge").notNull(),
+    installationId: bigint("installation_id", { mode: "number" }),
+    repository: text("repository").notNull(),
+    workflowPath: text("workflow_path").notNull(),
+    workflowName: text("workflow_name").notNull(),
+    eventName: text("event_name").notNull(),
+    sha: text("sha").notNull(),
+    ref: text("ref").notNull(),
+    /** Unguessable: the log pages want it, and only the check run's viewers see the link. */
+    accessToken: text("access_token").notNull(),
+    runNumber: integer("run_number").notNull().default(1),
+    status: text("status").$type<"queued" | "in_progress" | "completed">().notNull().default("queued"),
+    conclusion: text("conclusion"),
+    /** Why the run failed before any job could start (a workflow that does not parse). */
+    error: text("error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("runs_delivery_workflow").on(t.deliveryId, t.workflowPath), index("runs_repository_sha").on(t.repository, t.sha)],
+);
+
+/** The commit status of a run as one namespace sees it. */
+export const runStatuses = pgTable(
+  "run_statuses",
+  {
+    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    namespace: text("namespace").notNull(),
+    context: text("context").notNull(),
+    state: text("state").$type<"pending" | "success" | "failure" | "error">().notNull().default("pending"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.namespace] })],
+);
+
+/** One job as one namespace runs it: what a check run shows. Its id is the execution id on the bus. */
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    jobKey: text("job_key").notNull(),
+    name: text("name").notNull(),
+    namespace: text("namespace").notNull(),
+    labels: jsonb("labels").$type<string[]>().notNull(),
+    status: text("status").$type<"queued" | "in_progress" | "completed">().notNull().default("queued"),
+    conclusion: text("conclusion"),
+    /** The delivery whose results we accept; older attempts are refused. */
+    attempt: integer("attempt").notNull().default(0),
+    runnerName: text("runner_name"),
+    checkRunId: bigint("check_run_id", { mode: "number" }),
+    steps: jsonb("steps").$type<{ index: number; name: string; status: string; conclusion?: string; startedAt?: string; completedAt?: string }[]>().notNull().default([]),
+    message: text("message"),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("jobs_run_key_namespace").on(t.runId, t.jobKey, t.namespace)],
+);
+
+/** A job's log as numbered chunks, so a chunk delivered twice is stored once. */
+export const logChunks = pgTable(
+  "log_chunks",
+  {
+    jobId: uuid("job_id").notNull().references(() => jobs.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    seq: integer("seq").notNull(),
+    offset: bigint("offset", { mode: "number" }).notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.attempt, t.seq] })],
+);

@@ -1,0 +1,164 @@
+/**
+ * Message shapes on the bus: the contract between bot and runner. Every message carries
+ * `v` so a newer bot can refuse (and say why) a shape an older runner sends, and back.
+ */
+import { z } from "zod";
+
+export const Conclusion = z.enum(["success", "failure", "cancelled", "timed_out", "skipped"]);
+export type Conclusion = z.infer<typeof Conclusion>;
+
+/** One webhook delivery, as ingest writes it to the events stream. */
+export const ForgeEvent = z.object({
+  v: z.literal(1),
+  forge: z.enum(["github", "gitlab"]),
+  deliveryId: z.string().min(1),
+  name: z.string().min(1),
+  payload: z.record(z.unknown()),
+  receivedAt: z.string(),
+});
+export type ForgeEvent = z.infer<typeof ForgeEvent>;
+
+export const JobStep = z.object({
+  /** The step's `id:` when it has one. */
+  id: z.string().optional(),
+  name: z.string(),
+  run: z.string(),
+  shell: z.string().optional(),
+  workingDirectory: z.string().optional(),
+  env: z.record(z.string()).default({}),
+  timeoutMinutes: z.number().positive().optional(),
+  continueOnError: z.boolean().default(false),
+});
+export type JobStep = z.infer<typeof JobStep>;
+
+/**
+ * A job as published on `<prefix>.jobs.<labelset>`. It is published once; every namespace's
+ * consumer sees it, and `executions` tells each namespace which execution id it reports on.
+ */
+export const JobMessage = z.object({
+  v: z.literal(1),
+  runId: z.string(),
+  /** The key under `jobs:` in the workflow file. */
+  jobKey: z.string(),
+  name: z.string(),
+  executions: z.record(z.string()),
+  labels: z.array(z.string()),
+  workflow: z.object({ name: z.string(), path: z.string() }),
+  repository: z.object({ fullName: z.string(), private: z.boolean().default(false) }),
+  /** Where the code is: for a fork's pull request, the head repository. */
+  checkout: z.object({
+    cloneUrl: z.string(),
+    sha: z.string(),
+    /**
+     * Short-lived, repository-scoped, contents-read token for the clone. The runner passes
+     * it to git only through the environment of the git process; it never reaches logs or
+     * steps.
+     */
+    token: z.string().optional(),
+  }),
+  sha: z.string(),
+  ref: z.string(),
+  eventName: z.string(),
+  actor: z.string().default(""),
+  serverUrl: z.string().default("https://github.com"),
+  apiUrl: z.string().default("https://api.github.com"),
+  runNumber: z.number().int().default(1),
+  runAttempt: z.number().int().default(1),
+  env: z.record(z.string()).default({}),
+  steps: z.array(JobStep),
+  timeoutMinutes: z.number().positive().default(360),
+});
+export type JobMessage = z.infer<typeof JobMessage>;
+export type JobMessageInput = z.input<typeof JobMessage>;
+
+export const RunnerRef = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  labels: z.array(z.string()),
+  version: z.string(),
+});
+export type RunnerRef = z.infer<typeof RunnerRef>;
+
+export const StepResult = z.object({
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  conclusion: Conclusion,
+  startedAt: z.string(),
+  completedAt: z.string(),
+});
+export type StepResult = z.infer<typeof StepResult>;
+
+const base = {
+  v: z.literal(1),
+  executionId: z.string(),
+  /** The JetStream delivery this report belongs to: results of older attempts are refused. */
+  attempt: z.number().int().positive(),
+  at: z.string(),
+};
+
+export const RunnerEvent = z.discriminatedUnion("type", [
+  z.object({ ...base, type: z.literal("started"), runner: RunnerRef }),
+  z.object({
+    ...base,
+    type: z.literal("step"),
+    index: z.number().int().nonnegative(),
+    name: z.string(),
+    status: z.enum(["in_progress", "completed"]),
+    conclusion: Conclusion.optional(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal("completed"),
+    conclusion: Conclusion,
+    steps: z.array(StepResult),
+    /** The end of the log, for the check run's text; the full log went out as chunks. */
+    logTail: z.string(),
+    /** Why the job ended the way it did, when it was not a step's own exit (clone failed, timed out). */
+    message: z.string().optional(),
+  }),
+]);
+export type RunnerEvent = z.infer<typeof RunnerEvent>;
+
+/** A numbered piece of a job's log. `offset` is the byte offset of `data` in the whole log. */
+export const LogChunk = z.object({
+  v: z.literal(1),
+  executionId: z.string(),
+  attempt: z.number().int().positive(),
+  seq: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  data: z.string(),
+});
+export type LogChunk = z.infer<typeof LogChunk>;
+
+/** What the bot announces in the labelsets bucket when it creates a namespace's job consumer. */
+export const LabelsetEntry = z.object({
+  namespace: z.string(),
+  labels: z.array(z.string()),
+  subject: z.string(),
+  stream: z.string(),
+  consumer: z.string(),
+});
+export type LabelsetEntry = z.infer<typeof LabelsetEntry>;
+
+export function encode(message: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(message));
+}
+
+export class ProtocolError extends Error {
+  override name = "ProtocolError";
+}
+
+/** Parses a bus message, with an error that names the shape and what is wrong. */
+export function decode<T extends z.ZodTypeAny>(schema: T, data: Uint8Array, what: string): z.infer<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(data));
+  } catch (cause) {
+    throw new ProtocolError(`${what}: not JSON`, { cause });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new ProtocolError(`${what}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}

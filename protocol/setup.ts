@@ -1,0 +1,71 @@
+/**
+ * Creating what the bus needs. Only the bot calls these (runners get no admin rights); tests
+ * call them to stand in for a bot. All calls are idempotent, so every bot replica runs them.
+ */
+import type { JetStreamManager, JetStreamClient } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { NatsNames } from "./names.ts";
+import { encode, type LabelsetEntry } from "./messages.ts";
+import { labelsetToken, normalizeLabels } from "./labels.ts";
+import { DEFAULT_LEASE, DEFAULT_LIMITS, jobConsumerConfig, streamConfigs, type LeaseSettings, type StreamLimits } from "./streams.ts";
+
+export async function ensureStreams(nc: NatsConnection, names: NatsNames, limits: StreamLimits = DEFAULT_LIMITS): Promise<JetStreamManager> {
+  const jsm = await jetstreamManager(nc);
+  for (const config of streamConfigs(names, limits)) {
+    try {
+      await jsm.streams.info(config.name);
+      await jsm.streams.update(config.name, config);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await jsm.streams.add(config);
+    }
+  }
+  return jsm;
+}
+
+export async function openLabelsets(nc: NatsConnection, names: NatsNames): Promise<KV> {
+  return new Kvm(nc).create(names.labelsetsBucket, { history: 1 });
+}
+
+/**
+ * Makes sure `namespace` has a consumer (its queue group) for `labels`, and that runners
+ * watching the labelsets bucket know about it. Must run before a job for that labelset is
+ * published, or the Interest stream drops the job for that namespace.
+ */
+export async function ensureJobConsumer(
+  jsm: JetStreamManager,
+  labelsets: KV,
+  names: NatsNames,
+  namespace: string,
+  labels: readonly string[],
+  lease: LeaseSettings = DEFAULT_LEASE,
+): Promise<LabelsetEntry> {
+  const token = labelsetToken(labels);
+  const config = jobConsumerConfig(names, namespace, token, lease);
+  const entry: LabelsetEntry = {
+    namespace,
+    labels: normalizeLabels(labels),
+    subject: names.jobsSubject(token),
+    stream: names.jobsStream,
+    consumer: config.durable_name!,
+  };
+  try {
+    await jsm.consumers.info(names.jobsStream, config.durable_name!);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.consumers.add(names.jobsStream, config);
+  }
+  const key = names.labelsetKey(namespace, token);
+  const existing = await labelsets.get(key);
+  if (!existing || existing.operation !== "PUT") await labelsets.put(key, encode(entry));
+  return entry;
+}
+
+export function isNotFound(error: unknown): boolean {
+  const e = error as { code?: string | number; api_error?: { err_code?: number }; message?: string };
+  return e?.code === "404" || e?.code === 404 || e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014 || /not found/i.test(e?.message ?? "");
+}
+
+export type { JetStreamClient };
