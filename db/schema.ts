@@ -40,6 +40,8 @@ export const runs = pgTable(
     conclusion: text("conclusion"),
     /** Why the run failed before any job could start (a workflow that does not parse). */
     error: text("error"),
+    /** The check run that reports `error`, named after the workflow file. */
+    checkRunId: bigint("check_run_id", { mode: "number" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },

@@ -65,6 +65,7 @@ CREATE TABLE "runs" (
 	"status" text DEFAULT 'queued' NOT NULL,
 	"conclusion" text,
 	"error" text,
+	"check_run_id" bigint,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"completed_at" timestamp with time zone
 );

@@ -1,0 +1,24 @@
+/**
+ * The bot's connection to NATS, with streams in place before anything publishes.
+ */
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
+import { natsNames, type NatsNames } from "../../protocol/names.ts";
+import { ensureStreams, openLabelsets } from "../../protocol/setup.ts";
+
+export interface Bus {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  labelsets: KV;
+  names: NatsNames;
+}
+
+export async function connectBus(url: string, prefix: string, options: { name: string; jobMaxAgeDays: number }): Promise<Bus> {
+  const nc = await connect({ servers: url, name: options.name, maxReconnectAttempts: -1 });
+  const names = natsNames(prefix);
+  const jsm = await ensureStreams(nc, names, { jobMaxAgeDays: options.jobMaxAgeDays, duplicateWindowMs: 2 * 60_000 });
+  const labelsets = await openLabelsets(nc, names);
+  return { nc, js: jetstream(nc), jsm, labelsets, names };
+}

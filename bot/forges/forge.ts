@@ -1,0 +1,80 @@
+/**
+ * What the planner and reporter need from a forge (GitHub, GitLab), for one installation or
+ * project. Implementations throttle and retry their own writes; a call that throws did not
+ * take effect after those retries, and the caller leaves its bus message un-acked so the
+ * work is tried again. Calls may run concurrently.
+ */
+export interface RepoRef {
+  owner: string;
+  name: string;
+  fullName: string;
+}
+
+export interface Annotation {
+  path: string;
+  startLine: number;
+  endLine: number;
+  startColumn?: number;
+  endColumn?: number;
+  level: "failure" | "warning" | "notice";
+  message: string;
+  title?: string;
+}
+
+export interface CheckOutput {
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: Annotation[];
+}
+
+export type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "skipped" | "neutral" | "action_required";
+
+export interface NewCheck {
+  name: string;
+  headSha: string;
+  detailsUrl: string;
+  externalId: string;
+  /** `queued` when planned; `completed` for a check that is born finished (a broken workflow file). */
+  status: "queued" | "completed";
+  conclusion?: CheckConclusion;
+  output?: CheckOutput;
+}
+
+export interface CheckUpdate {
+  status?: "in_progress" | "completed";
+  startedAt?: string;
+  completedAt?: string;
+  conclusion?: CheckConclusion;
+  output?: CheckOutput;
+}
+
+export interface CommitStatus {
+  state: "pending" | "success" | "failure" | "error";
+  context: string;
+  description: string;
+  targetUrl: string;
+}
+
+export interface WorkflowFile {
+  path: string;
+  content: string;
+}
+
+export interface Forge {
+  /** The workflow files in `dir` at `sha`; an absent directory is an empty list. */
+  listWorkflowFiles(repo: RepoRef, sha: string, dir: string): Promise<WorkflowFile[]>;
+  createCheck(repo: RepoRef, check: NewCheck): Promise<{ id: number }>;
+  updateCheck(repo: RepoRef, id: number, update: CheckUpdate): Promise<void>;
+  setCommitStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void>;
+  /**
+   * A short-lived token that can only read `repo`'s contents, for a runner's clone; undefined
+   * when the forge cannot mint one (then only public repositories can be cloned).
+   */
+  cloneToken(repo: RepoRef): Promise<string | undefined>;
+}
+
+export function repoRef(fullName: string): RepoRef {
+  const [owner = "", name = ""] = fullName.split("/");
+  return { owner, name, fullName };
+}

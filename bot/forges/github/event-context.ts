@@ -1,0 +1,71 @@
+/**
+ * Turns a GitHub webhook into a RunContext, or explains why it starts nothing.
+ */
+import { repoRef } from "../forge.ts";
+import type { RunContext } from "../../planner/run-context.ts";
+import { PullRequestEvent, PushEvent } from "./schema.ts";
+
+/** Pull request actions that start runs, as GitHub Actions' default `types` for pull_request. */
+const PR_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
+
+export type ContextResult = { context: RunContext } | { skip: string };
+
+export function githubRunContext(deliveryId: string, name: string, payload: unknown): ContextResult {
+  if (name === "push") return pushContext(deliveryId, payload);
+  if (name === "pull_request") return pullRequestContext(deliveryId, payload);
+  return { skip: `event ${name} starts no run` };
+}
+
+function pushContext(deliveryId: string, payload: unknown): ContextResult {
+  const parsed = PushEvent.safeParse(payload);
+  if (!parsed.success) return { skip: `push payload lacks ${parsed.error.issues[0]?.path.join(".")}` };
+  const push = parsed.data;
+  if (push.deleted || /^0+$/.test(push.after)) return { skip: "push deleted a ref" };
+  const repo = repoRef(push.repository.full_name);
+  const tag = push.ref.startsWith("refs/tags/");
+  return {
+    context: {
+      forge: "github",
+      deliveryId,
+      installationId: push.installation.id,
+      repo,
+      private: push.repository.private,
+      eventName: "push",
+      sha: push.after,
+      ref: push.ref,
+      filterRef: { kind: tag ? "tag" : "branch", name: push.ref.replace(/^refs\/(heads|tags)\//, "") },
+      actor: push.sender?.login ?? push.pusher?.name ?? "",
+      checkout: { cloneUrl: push.repository.clone_url, repo, private: push.repository.private },
+      fork: false,
+    },
+  };
+}
+
+function pullRequestContext(deliveryId: string, payload: unknown): ContextResult {
+  const parsed = PullRequestEvent.safeParse(payload);
+  if (!parsed.success) return { skip: `pull_request payload lacks ${parsed.error.issues[0]?.path.join(".")}` };
+  const event = parsed.data;
+  if (!PR_ACTIONS.has(event.action)) return { skip: `pull_request ${event.action} starts no run` };
+  const pr = event.pull_request;
+  // A deleted fork leaves no head repository; GitHub keeps refs/pull/N/head in the base.
+  const head = pr.head.repo ?? event.repository;
+  const repo = repoRef(event.repository.full_name);
+  return {
+    context: {
+      forge: "github",
+      deliveryId,
+      installationId: event.installation.id,
+      repo,
+      private: event.repository.private,
+      eventName: "pull_request",
+      action: event.action,
+      sha: pr.head.sha,
+      ref: `refs/pull/${pr.number}/head`,
+      filterRef: { kind: "branch", name: pr.base.ref },
+      actor: event.sender?.login ?? "",
+      checkout: { cloneUrl: head.clone_url, repo: repoRef(head.full_name), private: head.private },
+      fork: head.full_name !== event.repository.full_name,
+      pullRequest: { number: pr.number, headRef: pr.head.ref, baseRef: pr.base.ref },
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The GitHub App as Probot runs it: signature checks, and Octokit clients authenticated as the
+ * app or an installation (cached by Probot until the token nears expiry).
+ */
+import { Probot } from "probot";
+import type { Logger } from "pino";
+import type { BotConfig } from "../../config.ts";
+import type { Forge } from "../forge.ts";
+import { githubForge } from "./github-forge.ts";
+import { limitedOctokit } from "./octokit.ts";
+
+export interface GitHubApp {
+  verify(body: string, signature: string): Promise<boolean>;
+  forge(installationId: number): Promise<Forge>;
+}
+
+export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
+  const { appId, privateKey, webhookSecret } = config.github;
+  if (!appId || !privateKey || !webhookSecret) throw new Error("GitHub App is not configured (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)");
+  const probot = new Probot({
+    appId,
+    privateKey,
+    secret: webhookSecret,
+    baseUrl: config.github.apiUrl,
+    log: log.child({ name: "probot" }),
+    Octokit: limitedOctokit({ concurrency: config.github.writeConcurrency, minIntervalMs: config.github.writeMinIntervalMs }),
+  });
+  const ready = probot.ready();
+  return {
+    async verify(body, signature) {
+      await ready;
+      return probot.webhooks.verify(body, signature);
+    },
+    async forge(installationId) {
+      await ready;
+      const octokit = await probot.auth(installationId);
+      return githubForge({ installationId, octokit, appOctokit: () => probot.auth() });
+    },
+  };
+}

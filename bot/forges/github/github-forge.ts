@@ -1,0 +1,157 @@
+/**
+ * The Forge interface over GitHub's REST API, for one installation.
+ */
+import type { ProbotOctokit } from "probot";
+import type { Annotation, CheckOutput, CheckUpdate, Forge, NewCheck, RepoRef, WorkflowFile } from "../forge.ts";
+
+type Octokit = ProbotOctokit;
+
+/** GitHub accepts at most 50 annotations per request; the rest go in follow-up updates. */
+const ANNOTATIONS_PER_REQUEST = 50;
+
+export interface GitHubForgeDeps {
+  installationId: number;
+  /** Octokit authenticated as the installation. */
+  octokit: Octokit;
+  /** Octokit authenticated as the app (JWT): only it can mint narrowed installation tokens. */
+  appOctokit: () => Promise<Octokit>;
+}
+
+export function githubForge({ installationId, octokit, appOctokit }: GitHubForgeDeps): Forge {
+  return {
+    async listWorkflowFiles(repo, sha, dir) {
+      const listing = await getContent(octokit, repo, dir, sha);
+      if (!Array.isArray(listing)) return [];
+      const wanted = listing.filter((entry) => entry.type === "file" && /\.ya?ml$/i.test(entry.name));
+      wanted.sort((a, b) => a.path.localeCompare(b.path));
+      const files = await Promise.all(
+        wanted.map(async (entry): Promise<WorkflowFile | undefined> => {
+          const file = await getContent(octokit, repo, entry.path, sha);
+          if (!file || Array.isArray(file) || typeof file.content !== "string") return undefined;
+          return { path: entry.path, content: Buffer.from(file.content, "base64").toString("utf8") };
+        }),
+      );
+      return files.filter((f): f is WorkflowFile => f !== undefined);
+    },
+
+    async createCheck(repo, check: NewCheck) {
+      const [first, rest] = splitAnnotations(check.output);
+      const { data } = await octokit.rest.checks.create({
+        owner: repo.owner,
+        repo: repo.name,
+        name: check.name,
+        head_sha: check.headSha,
+        details_url: check.detailsUrl,
+        external_id: check.externalId,
+        status: check.status,
+        ...(check.conclusion ? { conclusion: check.conclusion, completed_at: new Date().toISOString() } : {}),
+        ...(first ? { output: first } : {}),
+      });
+      await sendRemainingAnnotations(octokit, repo, data.id, check.output, rest);
+      return { id: data.id };
+    },
+
+    async updateCheck(repo, id, update: CheckUpdate) {
+      const [first, rest] = splitAnnotations(update.output);
+      await octokit.rest.checks.update({
+        owner: repo.owner,
+        repo: repo.name,
+        check_run_id: id,
+        ...(update.status ? { status: update.status } : {}),
+        ...(update.startedAt ? { started_at: update.startedAt } : {}),
+        ...(update.completedAt ? { completed_at: update.completedAt } : {}),
+        ...(update.conclusion ? { conclusion: update.conclusion } : {}),
+        ...(first ? { output: first } : {}),
+      });
+      await sendRemainingAnnotations(octokit, repo, id, update.output, rest);
+    },
+
+    async setCommitStatus(repo, sha, status) {
+      await octokit.rest.repos.createCommitStatus({
+        owner: repo.owner,
+        repo: repo.name,
+        sha,
+        state: status.state,
+        context: status.context,
+        // GitHub cuts descriptions at 140 characters and refuses longer ones.
+        description: status.description.slice(0, 140),
+        target_url: status.targetUrl,
+      });
+    },
+
+    async cloneToken(repo) {
+      const app = await appOctokit();
+      const { data } = await app.request("POST /app/installations/{installation_id}/access_tokens", {
+        installation_id: installationId,
+        repositories: [repo.name],
+        permissions: { contents: "read" },
+      });
+      return data.token;
+    },
+  };
+}
+
+interface ContentEntry {
+  type: string;
+  name: string;
+  path: string;
+  content?: string;
+}
+
+async function getContent(octokit: Octokit, repo: RepoRef, path: string, ref: string): Promise<ContentEntry | ContentEntry[] | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ owner: repo.owner, repo: repo.name, path, ref });
+    return data as ContentEntry | ContentEntry[];
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+type GitHubOutput = { title: string; summary: string; text?: string; annotations?: GitHubAnnotation[] };
+type GitHubAnnotation = {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "failure" | "warning" | "notice";
+  message: string;
+  title?: string;
+};
+
+function toGitHubAnnotation(a: Annotation): GitHubAnnotation {
+  // GitHub refuses columns on annotations that span several lines.
+  const sameLine = a.startLine === a.endLine;
+  return {
+    path: a.path,
+    start_line: a.startLine,
+    end_line: a.endLine,
+    ...(sameLine && a.startColumn ? { start_column: a.startColumn, end_column: a.endColumn ?? a.startColumn } : {}),
+    annotation_level: a.level,
+    message: a.message,
+    ...(a.title ? { title: a.title } : {}),
+  };
+}
+
+function splitAnnotations(output: CheckOutput | undefined): [GitHubOutput | undefined, GitHubAnnotation[][]] {
+  if (!output) return [undefined, []];
+  const all = (output.annotations ?? []).map(toGitHubAnnotation);
+  const batches: GitHubAnnotation[][] = [];
+  for (let i = 0; i < all.length; i += ANNOTATIONS_PER_REQUEST) batches.push(all.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  const [first, ...rest] = batches;
+  const base = { title: output.title, summary: output.summary, ...(output.text ? { text: output.text } : {}) };
+  return [first ? { ...base, annotations: first } : base, rest];
+}
+
+async function sendRemainingAnnotations(octokit: Octokit, repo: RepoRef, id: number, output: CheckOutput | undefined, batches: GitHubAnnotation[][]) {
+  if (!output) return;
+  for (const annotations of batches) {
+    await octokit.rest.checks.update({
+      owner: repo.owner,
+      repo: repo.name,
+      check_run_id: id,
+      output: { title: output.title, summary: output.summary, annotations },
+    });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A workflow file that does not parse becomes a failed check run named after the file, with
+ * an annotation at each problem's line — the same place GitHub would point.
+ */
+import type { Forge } from "../forges/forge.ts";
+import type { WorkflowProblem } from "../workflows/workflow.ts";
+import { runUrl } from "./links.ts";
+import type { PlannerDeps } from "./plan-event.ts";
+import type { RunContext } from "./run-context.ts";
+import * as store from "./store-run.ts";
+
+export async function reportBrokenWorkflow(deps: PlannerDeps, forge: Forge, context: RunContext, path: string, problems: WorkflowProblem[]): Promise<void> {
+  const summary = problems.map((p) => `- line ${p.line}, column ${p.column}: ${p.message}`).join("\n");
+  const run = await store.upsertRun(deps.db, context, path, path, summary);
+  if (run.checkRunId !== null) return;
+  const { id } = await forge.createCheck(context.repo, {
+    name: path,
+    headSha: context.sha,
+    detailsUrl: runUrl(deps.publicUrl, run.id, run.accessToken),
+    externalId: run.id,
+    status: "completed",
+    conclusion: "failure",
+    output: {
+      title: `${path} is not a valid workflow`,
+      summary: `Flotilla could not run \`${path}\`:\n\n${summary}`,
+      annotations: problems.map((p) => ({
+        path,
+        startLine: p.line,
+        endLine: p.line,
+        startColumn: p.column,
+        level: "failure" as const,
+        title: "Invalid workflow",
+        message: p.message,
+      })),
+    },
+  });
+  await store.setRunCheckRun(deps.db, run.id, id);
+}

@@ -1,0 +1,91 @@
+/**
+ * The planner's Postgres writes. Each is idempotent, so a delivery planned twice (a bot that
+ * died half way, a redelivered webhook) completes the first plan instead of starting a second.
+ */
+import { randomBytes } from "node:crypto";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { deliveries, jobs, namespaces, runs, runStatuses } from "../../db/schema.ts";
+import type { Workflow } from "../workflows/workflow.ts";
+import type { RunContext } from "./run-context.ts";
+
+export type RunRow = typeof runs.$inferSelect;
+export type JobRow = typeof jobs.$inferSelect;
+
+/** Records the delivery; false when it was planned completely before. */
+export async function claimDelivery(db: Db, context: RunContext, event: string): Promise<boolean> {
+  await db.insert(deliveries).values({ id: context.deliveryId, forge: context.forge, event }).onConflictDoNothing();
+  const [row] = await db.select({ plannedAt: deliveries.plannedAt }).from(deliveries).where(eq(deliveries.id, context.deliveryId));
+  return !row?.plannedAt;
+}
+
+export async function markPlanned(db: Db, deliveryId: string): Promise<void> {
+  await db.update(deliveries).set({ plannedAt: new Date() }).where(eq(deliveries.id, deliveryId));
+}
+
+export async function upsertRun(db: Db, context: RunContext, path: string, name: string, error?: string): Promise<RunRow> {
+  const [{ next } = { next: 1 }] = await db
+    .select({ next: sql<number>`coalesce(max(${runs.runNumber}), 0) + 1` })
+    .from(runs)
+    .where(and(eq(runs.repository, context.repo.fullName), eq(runs.workflowPath, path)));
+  await db
+    .insert(runs)
+    .values({
+      deliveryId: context.deliveryId,
+      forge: context.forge,
+      installationId: context.installationId,
+      repository: context.repo.fullName,
+      workflowPath: path,
+      workflowName: name,
+      eventName: context.eventName,
+      sha: context.sha,
+      ref: context.ref,
+      accessToken: randomBytes(24).toString("base64url"),
+      runNumber: Number(next),
+      ...(error ? { error, status: "completed" as const, conclusion: "failure", completedAt: new Date() } : {}),
+    })
+    .onConflictDoNothing();
+  const [row] = await db.select().from(runs).where(and(eq(runs.deliveryId, context.deliveryId), eq(runs.workflowPath, path)));
+  if (!row) throw new Error(`run for ${context.deliveryId} ${path} vanished`);
+  return row;
+}
+
+export async function setRunCheckRun(db: Db, runId: string, checkRunId: number): Promise<void> {
+  await db.update(runs).set({ checkRunId }).where(eq(runs.id, runId));
+}
+
+export async function namespaceNames(db: Db): Promise<string[]> {
+  const rows = await db.select({ name: namespaces.name }).from(namespaces);
+  return rows.map((r) => r.name).sort();
+}
+
+/** One job row per workflow job and namespace: each namespace reports its own check run. */
+export async function upsertJobs(db: Db, run: RunRow, workflow: Workflow, names: string[]): Promise<JobRow[]> {
+  const values = workflow.jobs.flatMap((job) =>
+    names.map((namespace) => ({ runId: run.id, jobKey: job.key, name: job.name, namespace, labels: job.runsOn })),
+  );
+  if (values.length > 0) await db.insert(jobs).values(values).onConflictDoNothing();
+  return db.select().from(jobs).where(eq(jobs.runId, run.id));
+}
+
+export async function setJobCheckRun(db: Db, jobId: string, checkRunId: number): Promise<void> {
+  await db.update(jobs).set({ checkRunId }).where(eq(jobs.id, jobId));
+}
+
+export async function markPublished(db: Db, runId: string, jobKey: string): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ publishedAt: new Date() })
+    .where(and(eq(jobs.runId, runId), eq(jobs.jobKey, jobKey), isNull(jobs.publishedAt)));
+}
+
+/** Namespaces whose pending status has not been recorded yet. */
+export async function missingStatuses(db: Db, runId: string, names: string[]): Promise<string[]> {
+  const rows = await db.select({ namespace: runStatuses.namespace }).from(runStatuses).where(eq(runStatuses.runId, runId));
+  const have = new Set(rows.map((r) => r.namespace));
+  return names.filter((n) => !have.has(n));
+}
+
+export async function recordStatus(db: Db, runId: string, namespace: string, context: string): Promise<void> {
+  await db.insert(runStatuses).values({ runId, namespace, context }).onConflictDoNothing();
+}

@@ -1,0 +1,101 @@
+/**
+ * The reporter: what runners say becomes Postgres rows, check run updates and commit
+ * statuses. The forge is written before Postgres, so a write that fails is retried with the
+ * message instead of being forgotten; writing the same state twice is harmless.
+ */
+import type { Logger } from "pino";
+import type { Db } from "../../db/client.ts";
+import { decode, LogChunk, ProtocolError, RunnerEvent } from "../../protocol/messages.ts";
+import type { NatsNames } from "../../protocol/names.ts";
+import { PermanentError } from "../bus/consume-loop.ts";
+import { repoRef, type Forge } from "../forges/forge.ts";
+import { jobUrl, runUrl } from "../planner/links.ts";
+import { checkRunOutput } from "./check-run-output.ts";
+import * as store from "./store-report.ts";
+
+export interface ReporterDeps {
+  db: Db;
+  names: NatsNames;
+  forgeForRun: (run: store.RunRow) => Promise<Forge>;
+  publicUrl: string;
+  log: Logger;
+}
+
+/** The execution id a runner message is about: reports of one job are applied in order. */
+export function executionOf(subject: string): string {
+  return subject.slice(subject.lastIndexOf(".") + 1);
+}
+
+export async function applyRunnerMessage(deps: ReporterDeps, subject: string, data: Uint8Array): Promise<void> {
+  const isLog = subject.startsWith(`${deps.names.prefix}.logs.`);
+  try {
+    if (isLog) return await applyLogChunk(deps, decode(LogChunk, data, "log chunk"));
+    return await applyEvent(deps, decode(RunnerEvent, data, "runner event"));
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new PermanentError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void> {
+  const found = await store.jobWithRun(deps.db, chunk.executionId);
+  if (!found) throw new PermanentError(`log chunk for unknown job ${chunk.executionId}`);
+  await store.saveLogChunk(deps.db, chunk);
+}
+
+async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void> {
+  const found = await store.jobWithRun(deps.db, event.executionId);
+  if (!found) throw new PermanentError(`report for unknown job ${event.executionId}`);
+  const { job, run } = found;
+  const log = deps.log.child({ run: run.id, job: job.id, attempt: event.attempt });
+  if (job.status === "completed") {
+    log.debug({ type: event.type }, "job already completed; report ignored");
+    return;
+  }
+  if (event.attempt < job.attempt) {
+    log.warn({ type: event.type, current: job.attempt }, "report from an older attempt refused");
+    return;
+  }
+  const repo = repoRef(run.repository);
+  const at = new Date(event.at);
+
+  if (event.type === "started") {
+    if (job.status === "queued" && job.checkRunId !== null) {
+      const forge = await deps.forgeForRun(run);
+      await forge.updateCheck(repo, job.checkRunId, { status: "in_progress", startedAt: event.at });
+    }
+    await store.markStarted(deps.db, job.id, event.attempt, event.runner.name, at);
+    return;
+  }
+
+  if (event.type === "step") {
+    await store.saveStep(deps.db, job, { index: event.index, name: event.name, status: event.status, conclusion: event.conclusion, [event.status === "completed" ? "completedAt" : "startedAt"]: event.at });
+    return;
+  }
+
+  const forge = await deps.forgeForRun(run);
+  if (job.checkRunId !== null) {
+    const output = checkRunOutput({
+      conclusion: event.conclusion,
+      steps: event.steps,
+      logTail: event.logTail,
+      message: event.message,
+      runnerName: job.runnerName,
+      namespace: job.namespace,
+      startedAt: job.startedAt,
+      completedAt: at,
+      logUrl: jobUrl(deps.publicUrl, job.id, run.accessToken),
+    });
+    await forge.updateCheck(repo, job.checkRunId, { status: "completed", conclusion: event.conclusion, completedAt: event.at, output });
+  }
+  await store.markCompleted(deps.db, job.id, { attempt: event.attempt, conclusion: event.conclusion, steps: event.steps, message: event.message, at });
+  await store.settleRunStatus(deps.db, run.id, job.namespace, (state, context) =>
+    forge.setCommitStatus(repo, run.sha, {
+      state,
+      context,
+      description: state === "success" ? "All jobs succeeded" : "Some jobs did not succeed",
+      targetUrl: runUrl(deps.publicUrl, run.id, run.accessToken),
+    }),
+  );
+  log.info({ conclusion: event.conclusion }, "job completed");
+}

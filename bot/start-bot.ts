@@ -1,0 +1,142 @@
+/**
+ * One bot process: webhook intake, planner, reporter and log pages over one NATS connection
+ * and one database. Run as many as you like against the same NATS and Postgres.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { openDb, type DbHandle } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { decode, ForgeEvent } from "../protocol/messages.ts";
+import type { BotConfig } from "./config.ts";
+import { connectBus, type Bus } from "./bus/connect.ts";
+import { startConsumeLoop, type ConsumeLoop } from "./bus/consume-loop.ts";
+import { createGitHubApp } from "./forges/github/github-app.ts";
+import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import type { Handler } from "./http/handler.ts";
+import { sendJson } from "./http/handler.ts";
+import { githubWebhookHandler } from "./ingest/github-webhook.ts";
+import { eventPublisher } from "./ingest/publish-event.ts";
+import { planEvent } from "./planner/plan-event.ts";
+import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
+import { logPagesHandler } from "./web/pages.ts";
+import { isNotFound } from "../protocol/setup.ts";
+
+export interface RunningBot {
+  url: string;
+  port: number;
+  bus: Bus;
+  db: DbHandle;
+  close(): Promise<void>;
+}
+
+export async function startBot(config: BotConfig, log: Logger): Promise<RunningBot> {
+  if (!config.nats.url) throw new Error("NATS_URL is not set");
+  const bus = await connectBus(config.nats.url, config.nats.prefix, { name: "flotilla-bot", jobMaxAgeDays: config.jobs.maxAgeDays });
+  const db = await openDb({ url: config.database.url, dataDir: join(config.dataDir, "pglite") });
+  await migrate(db, config.database.url);
+  const github = createGitHubApp(config, log);
+  const lease = { ackWaitMs: config.jobs.leaseSeconds * 1000, maxDeliver: config.jobs.maxAttempts };
+
+  const planner = await startConsumeLoop({
+    consumer: await durable(bus, bus.names.eventsStream, bus.names.plannerConsumer, bus.names.eventsFilter),
+    concurrency: 16,
+    maxDeliver: 10,
+    log: log.child({ name: "planner" }),
+    handle: (msg) =>
+      planEvent(
+        {
+          db: db.db,
+          bus,
+          forgeFor: (context) => github.forge(context.installationId!),
+          publicUrl: config.http.publicUrl,
+          serverUrl: config.github.serverUrl,
+          apiUrl: config.github.apiUrl,
+          lease,
+          log: log.child({ name: "planner" }),
+        },
+        decode(ForgeEvent, msg.data, "forge event"),
+      ),
+  });
+
+  const reporterLog = log.child({ name: "reporter" });
+  const reporter = await startConsumeLoop({
+    consumer: await durable(bus, bus.names.runnerStream, bus.names.reporterConsumer),
+    concurrency: 64,
+    maxDeliver: 20,
+    log: reporterLog,
+    keyOf: (msg) => executionOf(msg.subject),
+    handle: (msg) =>
+      applyRunnerMessage(
+        { db: db.db, names: bus.names, forgeForRun: (run) => github.forge(run.installationId!), publicUrl: config.http.publicUrl, log: reporterLog },
+        msg.subject,
+        msg.data,
+      ),
+  });
+
+  const handlers: Handler[] = [
+    (req, res) => (req.method === "GET" && req.url === "/healthz" ? sendJson(res, 200, { ok: true }) : false),
+    githubWebhookHandler({
+      paths: ["/api/github/webhooks", "/"],
+      verify: (body, signature) => github.verify(body, signature),
+      publish: eventPublisher(bus.js, bus.names),
+      log: log.child({ name: "ingest" }),
+    }),
+    logPagesHandler(db.db),
+  ];
+  const server = await listen(handlers, config.http.host, config.http.port, log);
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, publicUrl: config.http.publicUrl }, "bot listening");
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    bus,
+    db,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await planner.stop();
+      await reporter.stop();
+      await bus.nc.drain().catch(() => {});
+      await db.close();
+    },
+  };
+}
+
+/** The planner and reporter consumers: shared by every bot replica, created by whichever starts first. */
+async function durable(bus: Bus, stream: string, name: string, filter?: string) {
+  try {
+    await bus.jsm.consumers.info(stream, name);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await bus.jsm.consumers.add(stream, {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 60_000_000_000,
+      max_ack_pending: 1024,
+      ...(filter ? { filter_subject: filter } : {}),
+    });
+  }
+  return bus.js.consumers.get(stream, name);
+}
+
+function listen(handlers: Handler[], host: string, port: number, log: Logger): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    try {
+      for (const handler of handlers) if (await handler(req, res)) return;
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
+    } catch (error) {
+      log.error({ err: error, url: req.url }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port ${port} is in use: set PORT to another port`, { cause: error }) : error),
+    );
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * The shell every page shares: plain, readable, no scripts.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+export function page(title: string, body: string, options: { refreshSeconds?: number } = {}): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ""}
+<title>${escapeHtml(title)} · Flotilla</title>
+<style>
+body{font:14px/1.5 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}
+header{padding:12px 24px;border-bottom:1px solid #d0d7de;background:#f6f8fa}
+main{padding:16px 24px}
+h1{font-size:20px;margin:0 0 4px}
+.meta{color:#59636e}
+table{border-collapse:collapse;margin:12px 0}
+td,th{border:1px solid #d0d7de;padding:4px 10px;text-align:left}
+pre.log{background:#0d1117;color:#e6edf3;padding:12px;overflow-x:auto;font:12px/1.45 ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}
+.step{color:#79c0ff;font-weight:bold}
+.success{color:#1a7f37}.failure,.timed_out{color:#d1242f}.cancelled,.skipped{color:#59636e}.in_progress,.queued{color:#9a6700}
+</style></head>
+<body><header><strong>Flotilla</strong></header><main>${body}</main></body></html>`;
+}
+
+export function statusBadge(status: string, conclusion: string | null): string {
+  const label = status === "completed" ? (conclusion ?? "completed") : status.replace("_", " ");
+  return `<span class="${escapeHtml(conclusion ?? status)}">${escapeHtml(label)}</span>`;
+}

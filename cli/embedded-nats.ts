@@ -1,0 +1,79 @@
+/**
+ * The private nats-server `npm start` runs when NATS_URL is unset: JetStream on, data in the
+ * data directory, listening on loopback only.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+
+export class NatsServerMissing extends Error {
+  override name = "NatsServerMissing";
+  constructor() {
+    super(
+      [
+        "Flotilla needs NATS with JetStream, and `nats-server` is not on your PATH.",
+        "Either install it:",
+        "  Debian/Ubuntu:  sudo apt-get install nats-server",
+        "  macOS (Homebrew): brew install nats-server",
+        "  or download a release from the NATS project and put `nats-server` on PATH,",
+        "or point Flotilla at a running server:  NATS_URL=nats://host:4222 npm start",
+      ].join("\n"),
+    );
+  }
+}
+
+export interface EmbeddedNats {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedNats(dataDir: string, binary = "nats-server"): Promise<EmbeddedNats> {
+  const storeDir = join(dataDir, "nats");
+  mkdirSync(storeDir, { recursive: true });
+  const port = await freePort();
+  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exited = new Promise<never>((_, reject) => {
+    child.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new NatsServerMissing() : error));
+    child.once("exit", (code) => reject(new Error(`nats-server exited with code ${code}: ${stderr.trim()}`)));
+  });
+  const url = `nats://127.0.0.1:${port}`;
+  await Promise.race([waitUntilReady(url), exited]);
+  exited.catch(() => {});
+  return { url, stop: () => stopChild(child) };
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      const nc = await connect({ servers: url, reconnect: false });
+      await nc.close();
+      return;
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}

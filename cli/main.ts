@@ -1,0 +1,101 @@
+/**
+ * The `flotilla` command. Each subcommand lives in cli/commands; this file only dispatches,
+ * and turns every expected failure into one clear message instead of a stack trace.
+ */
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { config as loadDotenv } from "dotenv";
+import { ConfigError } from "../bot/config.ts";
+import { NatsServerMissing } from "./embedded-nats.ts";
+import { createLogger } from "./logger.ts";
+import { botCommand, type Stoppable } from "./commands/bot.ts";
+import { devCommand } from "./commands/dev.ts";
+import { migrateCommand } from "./commands/migrate.ts";
+import { runnerStartCommand } from "./commands/runner-start.ts";
+
+export const USAGE = `Usage: flotilla <command>
+
+  dev                     everything on this machine (what \`npm start\` runs)
+  bot                     the bot alone, against NATS_URL and DATABASE_URL
+  runner start [options]  a runner: --nats URL --labels a,b --namespace NAME --name NAME --work-dir DIR
+  migrate                 apply database migrations
+  help                    this text
+
+Settings come from the environment (and a .env file): see docs/configuration.md.`;
+
+export async function main(argv: string[]): Promise<number> {
+  if (existsSync(".env")) loadDotenv({ path: ".env", quiet: true });
+  const [command, ...rest] = argv;
+  const log = createLogger();
+  try {
+    switch (command) {
+      case "dev":
+        return untilSignal(await devCommand(log), log);
+      case "bot":
+        return untilSignal(await botCommand(log), log);
+      case "runner": {
+        const { positionals, values } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            nats: { type: "string" },
+            labels: { type: "string" },
+            namespace: { type: "string" },
+            name: { type: "string" },
+            "work-dir": { type: "string" },
+            prefix: { type: "string" },
+          },
+        });
+        if (positionals[0] !== "start") return usage(`unknown runner command: ${positionals[0] ?? "(none)"}`);
+        const runner = await runnerStartCommand(values, log);
+        return untilSignal({ close: () => runner.stop() }, log);
+      }
+      case "migrate":
+        console.log(await migrateCommand());
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return 0;
+      default:
+        return usage(`unknown command: ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof NatsServerMissing || error instanceof ConfigError || (error as Error).name === "RunnerConfigError") {
+      console.error((error as Error).message);
+      return 1;
+    }
+    if ((error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return usage((error as Error).message);
+    log.fatal({ err: error }, "flotilla stopped");
+    console.error(`flotilla: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function usage(problem: string): number {
+  console.error(`flotilla: ${problem}\n\n${USAGE}`);
+  return 2;
+}
+
+/** Runs until SIGINT/SIGTERM, then stops cleanly; a second signal stops at once. */
+function untilSignal(service: Stoppable, log: ReturnType<typeof createLogger>): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      log.info({ signal }, "stopping");
+      service.close().then(
+        () => resolve(0),
+        (err) => {
+          log.error({ err }, "stop failed");
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+}
