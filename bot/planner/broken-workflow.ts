@@ -9,8 +9,13 @@ import type { PlannerDeps } from "./plan-event.ts";
 import type { RunContext } from "./run-context.ts";
 import * as store from "./store-run.ts";
 
-export async function reportBrokenWorkflow(deps: PlannerDeps, forge: Forge, context: RunContext, path: string, problems: WorkflowProblem[]): Promise<void> {
-  const summary = problems.map((p) => `- line ${p.line}, column ${p.column}: ${p.message}`).join("\n");
+/** One request's worth: a file with hundreds of problems should not cost hundreds of writes. */
+const MAX_ANNOTATIONS = 50;
+
+export async function reportBrokenWorkflow(deps: PlannerDeps, forge: Forge, context: RunContext, path: string, all: WorkflowProblem[]): Promise<void> {
+  const problems = all.slice(0, MAX_ANNOTATIONS);
+  const more = all.length - problems.length;
+  const summary = problems.map((p) => `- line ${p.line}, column ${p.column}: ${p.message}`).join("\n") + (more > 0 ? `\n- … and ${more} more` : "");
   const run = await store.upsertRun(deps.db, context, path, path, summary);
   if (run.checkRunId !== null) return;
   const { id } = await forge.createCheck(context.repo, {

@@ -20,7 +20,7 @@ export function parseWorkflow(path: string, text: string): ParseResult {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const problems = new Problems(lines);
   for (const error of doc.errors) {
-    const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const pos = lines.linePos(error.pos[0]);
     problems.list.push({ message: error.message.split("\n")[0]!, line: pos.line, column: pos.col });
   }
   if (problems.list.length > 0) return { ok: false, problems: problems.list };
@@ -70,6 +70,7 @@ function parseJobs(node: Node | null, problems: Problems): WorkflowJob[] {
 function parseJob(key: string, map: YAMLMap, problems: Problems): WorkflowJob | undefined {
   const job: WorkflowJob = { key, name: key, runsOn: [], env: {}, steps: [], timeoutMinutes: 360 };
   let sawRunsOn = false;
+  let stepCount = 0;
   for (const [field, value, pair] of entries(map)) {
     if (field === "name") job.name = scalarString(value) ?? key;
     else if (field === "runs-on") {
@@ -77,12 +78,16 @@ function parseJob(key: string, map: YAMLMap, problems: Problems): WorkflowJob | 
       job.runsOn = (isMap(value) ? labelsOfGroupForm(value, problems) : stringList(value, problems, `jobs.${key}.runs-on`)) ?? [];
     } else if (field === "env") job.env = envMap(value, problems, `jobs.${key}.env`);
     else if (field === "timeout-minutes") job.timeoutMinutes = positiveNumber(value, problems, `jobs.${key}.timeout-minutes`) ?? 360;
-    else if (field === "steps") job.steps = parseSteps(key, value, problems);
+    else if (field === "steps") {
+      job.steps = parseSteps(key, value, problems);
+      stepCount = isSeq(value) ? value.items.length : 0;
+    }
     else if (!ACCEPTED_JOB.has(field)) problems.at(pair, unsupported(`jobs.${key}.${field}`));
   }
   if (!sawRunsOn) problems.at(map, `job "${key}" has no \`runs-on\``);
   else if (job.runsOn.length === 0) problems.at(map, `job "${key}" has an empty \`runs-on\``);
-  if (job.steps.length === 0) problems.at(map, `job "${key}" has no steps`);
+  // Steps that were there but refused have said so themselves.
+  if (stepCount === 0) problems.at(map, `job "${key}" has no steps`);
   return job;
 }
 

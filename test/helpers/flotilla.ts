@@ -1,0 +1,110 @@
+/**
+ * A whole Flotilla for end-to-end suites: the real bot (in this process) against the fake
+ * GitHub, the shared NATS server under a prefix of its own, a fresh Postgres database, and
+ * real runners. Suites drive it the way GitHub would: signed webhooks over HTTP.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { readBotConfig } from "../../bot/config.ts";
+import { startBot, type RunningBot } from "../../bot/start-bot.ts";
+import { readRunnerConfig } from "../../runner/config.ts";
+import { startRunner, type RunningRunner } from "../../runner/main.ts";
+import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
+import { freePort } from "./free-port.ts";
+import { createAppCredentials, type AppCredentials } from "./github-app.ts";
+import { sharedNatsUrl, uniquePrefix } from "./nats-server.ts";
+import { createTestDatabase, type TestDatabase } from "./postgres.ts";
+import { postWebhook, signedDelivery } from "./webhooks.ts";
+
+export const INSTALLATION_ID = 4242;
+
+export interface RunnerOptions {
+  name: string;
+  labels?: string[];
+  namespace?: string;
+}
+
+export interface Flotilla {
+  bot: RunningBot;
+  fake: FakeGitHub;
+  app: AppCredentials;
+  database: TestDatabase;
+  natsUrl: string;
+  prefix: string;
+  publicUrl: string;
+  /** Signs and posts a webhook as GitHub would; returns the bot's answer. */
+  deliver(event: string, payload: object, id?: string): Promise<{ status: number; body: string }>;
+  startRunner(options: RunnerOptions): Promise<RunningRunner>;
+  close(): Promise<void>;
+}
+
+export function testLogger() {
+  return pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+}
+
+export async function startFlotilla(): Promise<Flotilla> {
+  const app = createAppCredentials();
+  const fake = await startFakeGitHub({ app: { appId: app.appId, publicKey: app.publicKey } });
+  const database = await createTestDatabase();
+  const workRoot = await mkdtemp(join(tmpdir(), "flotilla-e2e-"));
+  const natsUrl = sharedNatsUrl();
+  const prefix = uniquePrefix("e2e");
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const config = readBotConfig({
+    APP_ID: String(app.appId),
+    PRIVATE_KEY: app.privateKey,
+    WEBHOOK_SECRET: app.webhookSecret,
+    ...fake.env,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    NATS_URL: natsUrl,
+    NATS_PREFIX: prefix,
+    DATABASE_URL: database.url,
+    DATA_DIR: join(workRoot, "data"),
+  });
+  const bot = await startBot(config, testLogger());
+  const runners: RunningRunner[] = [];
+
+  return {
+    bot,
+    fake,
+    app,
+    database,
+    natsUrl,
+    prefix,
+    publicUrl,
+    async deliver(event, payload, id) {
+      const delivery = await signedDelivery(payload, { secret: app.webhookSecret, event, id });
+      return postWebhook(`${publicUrl}/api/github/webhooks`, delivery);
+    },
+    async startRunner(options) {
+      const runner = await startRunner(
+        readRunnerConfig(
+          {},
+          {
+            natsUrl,
+            natsPrefix: prefix,
+            name: options.name,
+            namespace: options.namespace ?? "default",
+            labels: options.labels ?? [],
+            workDir: join(workRoot, "runners", options.name),
+          },
+        ),
+        { logger: testLogger() },
+      );
+      runners.push(runner);
+      return runner;
+    },
+    async close() {
+      await Promise.allSettled(runners.map((r) => r.stop()));
+      await bot.close();
+      await fake.close();
+      await database.drop();
+      await rm(workRoot, { recursive: true, force: true });
+    },
+  };
+}
