@@ -33,7 +33,11 @@ export async function startEmbeddedNats(dataDir: string, binary = "nats-server")
   const storeDir = join(dataDir, "nats");
   mkdirSync(storeDir, { recursive: true });
   const port = await freePort();
-  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "ignore", "pipe"] });
+  // Its own process group: Ctrl-C must reach Flotilla first, which stops nats-server last,
+  // after the runner and bot have drained.
+  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const killOnExit = () => child.kill("SIGTERM");
+  process.once("exit", killOnExit);
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<never>((_, reject) => {
@@ -43,7 +47,13 @@ export async function startEmbeddedNats(dataDir: string, binary = "nats-server")
   const url = `nats://127.0.0.1:${port}`;
   await Promise.race([waitUntilReady(url), exited]);
   exited.catch(() => {});
-  return { url, stop: () => stopChild(child) };
+  return {
+    url,
+    stop: async () => {
+      process.off("exit", killOnExit);
+      await stopChild(child);
+    },
+  };
 }
 
 async function waitUntilReady(url: string): Promise<void> {
