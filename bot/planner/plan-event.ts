@@ -66,6 +66,8 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
   const namespaces = await store.namespaceNames(deps.db);
   const rows = await store.upsertJobs(deps.db, run, workflow, namespaces);
+  // Minted (or taken from the cache) while the check runs are being created.
+  const cloneToken = token();
 
   await Promise.all([
     ...rows
@@ -92,14 +94,14 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
     }),
   ]);
 
-  const cloneToken = await token();
+  const tokenForJobs = await cloneToken;
   await Promise.all(
     workflow.jobs.map(async (job) => {
       const mine = rows.filter((r) => r.jobKey === job.key);
       if (mine.every((r) => r.publishedAt !== null)) return;
       // Consumers first: the jobs stream keeps a message only for consumers that exist.
       await Promise.all(mine.map((r) => ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, r.namespace, job.runsOn, deps.lease)));
-      const message = jobMessage({ context, run, workflow, job, rows, token: cloneToken, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl });
+      const message = jobMessage({ context, run, workflow, job, rows, token: tokenForJobs, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl });
       await deps.bus.js.publish(deps.bus.names.jobsSubject(labelsetToken(job.runsOn)), encode(message), { msgID: `${run.id}:${job.key}:1` });
       await store.markPublished(deps.db, run.id, job.key);
     }),

@@ -6,6 +6,7 @@ import { Probot } from "probot";
 import type { Logger } from "pino";
 import type { BotConfig } from "../../config.ts";
 import type { Forge } from "../forge.ts";
+import { blobCache, tokenCache } from "./caches.ts";
 import { githubForge } from "./github-forge.ts";
 import { limitedOctokit } from "./octokit.ts";
 
@@ -26,6 +27,8 @@ export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
     Octokit: limitedOctokit({ concurrency: config.github.writeConcurrency, minIntervalMs: config.github.writeMinIntervalMs }),
   });
   const ready = probot.ready();
+  const blobs = blobCache();
+  const tokens = tokenCache();
   return {
     async verify(body, signature) {
       await ready;
@@ -34,7 +37,7 @@ export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
     async forge(installationId) {
       await ready;
       const octokit = await probot.auth(installationId);
-      return githubForge({ installationId, octokit, appOctokit: () => probot.auth() });
+      return githubForge({ installationId, octokit, appOctokit: () => probot.auth(), blobs, tokens });
     },
   };
 }

@@ -3,6 +3,7 @@
  */
 import type { ProbotOctokit } from "probot";
 import type { Annotation, CheckOutput, CheckUpdate, Forge, NewCheck, RepoRef, WorkflowFile } from "../forge.ts";
+import type { BlobCache, TokenCache } from "./caches.ts";
 
 type Octokit = ProbotOctokit;
 
@@ -15,9 +16,11 @@ export interface GitHubForgeDeps {
   octokit: Octokit;
   /** Octokit authenticated as the app (JWT): only it can mint narrowed installation tokens. */
   appOctokit: () => Promise<Octokit>;
+  blobs: BlobCache;
+  tokens: TokenCache;
 }
 
-export function githubForge({ installationId, octokit, appOctokit }: GitHubForgeDeps): Forge {
+export function githubForge({ installationId, octokit, appOctokit, blobs, tokens }: GitHubForgeDeps): Forge {
   return {
     async listWorkflowFiles(repo, sha, dir) {
       const listing = await getContent(octokit, repo, dir, sha);
@@ -26,9 +29,14 @@ export function githubForge({ installationId, octokit, appOctokit }: GitHubForge
       wanted.sort((a, b) => a.path.localeCompare(b.path));
       const files = await Promise.all(
         wanted.map(async (entry): Promise<WorkflowFile | undefined> => {
+          const key = `${repo.fullName}:${entry.sha}`;
+          const cached = blobs.get(key);
+          if (cached !== undefined) return { path: entry.path, content: cached };
           const file = await getContent(octokit, repo, entry.path, sha);
           if (!file || Array.isArray(file) || typeof file.content !== "string") return undefined;
-          return { path: entry.path, content: Buffer.from(file.content, "base64").toString("utf8") };
+          const content = Buffer.from(file.content, "base64").toString("utf8");
+          blobs.set(key, content);
+          return { path: entry.path, content };
         }),
       );
       return files.filter((f): f is WorkflowFile => f !== undefined);
@@ -80,12 +88,16 @@ export function githubForge({ installationId, octokit, appOctokit }: GitHubForge
     },
 
     async cloneToken(repo) {
+      const key = `${installationId}:${repo.fullName}`;
+      const cached = tokens.get(key);
+      if (cached) return cached;
       const app = await appOctokit();
       const { data } = await app.request("POST /app/installations/{installation_id}/access_tokens", {
         installation_id: installationId,
         repositories: [repo.name],
         permissions: { contents: "read" },
       });
+      tokens.set(key, data.token, data.expires_at);
       return data.token;
     },
   };
@@ -93,6 +105,7 @@ export function githubForge({ installationId, octokit, appOctokit }: GitHubForge
 
 interface ContentEntry {
   type: string;
+  sha: string;
   name: string;
   path: string;
   content?: string;

@@ -4,7 +4,31 @@
  */
 import { execa } from "execa";
 
-async function run(gitDir: string, args: string[]): Promise<{ ok: boolean; stdout: Buffer }> {
+type GitResult = { ok: boolean; stdout: Buffer };
+
+/**
+ * Answers about a full commit SHA never change (`<sha>`, `<sha>:path`), so they are kept: GitHub
+ * answers these from caches too, and a git process per request would make the fake, not the
+ * product, what benchmarks measure. Refs (branches, tags) are always read afresh.
+ */
+const immutable = new Map<string, Promise<GitResult>>();
+const FULL_SHA = /^[0-9a-f]{40}(?=$|[:^])/;
+
+function run(gitDir: string, args: string[]): Promise<GitResult> {
+  const spec = args[args.length - 1] ?? "";
+  if (!FULL_SHA.test(spec)) return spawnGit(gitDir, args);
+  const key = `${gitDir}\0${args.join("\0")}`;
+  let result = immutable.get(key);
+  if (!result) {
+    result = spawnGit(gitDir, args);
+    immutable.set(key, result);
+    // A SHA that is not there yet may arrive with the next push: only keep what was found.
+    void result.then((r) => r.ok || immutable.delete(key));
+  }
+  return result;
+}
+
+async function spawnGit(gitDir: string, args: string[]): Promise<GitResult> {
   const result = await execa("git", ["--git-dir", gitDir, ...args], { reject: false, encoding: "buffer", stripFinalNewline: false });
   return { ok: result.exitCode === 0, stdout: Buffer.from(result.stdout) };
 }

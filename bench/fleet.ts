@@ -1,0 +1,92 @@
+/**
+ * The system under test, deployed as it would be: `flotilla bot` and four `flotilla runner
+ * start` processes against NATS, Postgres and the fake GitHub (reached through GHE_HOST).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa, type ResultPromise } from "execa";
+import { startFakeGitHub, type FakeGitHub, type FakeRepository } from "../test/helpers/fake-github.ts";
+import { freePort } from "../test/helpers/free-port.ts";
+import { createAppCredentials, type AppCredentials } from "../test/helpers/github-app.ts";
+import { createRepo } from "../test/helpers/git-repo.ts";
+import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
+import { createTestDatabase, type TestDatabase } from "../test/helpers/postgres.ts";
+
+const BIN = fileURLToPath(new URL("../bin/flotilla.js", import.meta.url));
+
+export interface Fleet {
+  app: AppCredentials;
+  fake: FakeGitHub;
+  repo: FakeRepository;
+  sha: string;
+  webhookUrl: string;
+  prefix: string;
+  natsUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startFleet(runnerCount: number): Promise<Fleet> {
+  const app = createAppCredentials();
+  const fake = await startFakeGitHub({ app: { appId: app.appId, publicKey: app.publicKey } });
+  const database: TestDatabase = await createTestDatabase();
+  const scratch = await mkdtemp(join(tmpdir(), "flotilla-bench-"));
+  const { sha } = await createRepo(join(scratch, "repo"), {
+    "README.md": "bench\n",
+    ".flotilla/workflows/noop.yml": "name: noop\non: push\njobs:\n  noop:\n    runs-on: self-hosted\n    steps:\n      - run: \"true\"\n",
+  });
+  const repo = await fake.addRepository({ owner: "bench", name: "noop", dir: join(scratch, "repo"), private: true, installationId: 9 });
+  const port = await freePort();
+  const prefix = uniquePrefix("bench");
+  const natsUrl = sharedNatsUrl();
+  const base = { PATH: process.env.PATH ?? "", HOME: scratch, LOG_LEVEL: "warn", LOG_FORMAT: "json", NATS_URL: natsUrl, NATS_PREFIX: prefix };
+  const children: ResultPromise[] = [];
+  const start = (args: string[], env: Record<string, string>) => {
+    const child = execa("node", [BIN, ...args], { env: { ...base, ...env }, extendEnv: false, reject: false, stdout: "ignore", stderr: "inherit" });
+    children.push(child);
+    return child;
+  };
+  start(["bot"], {
+    ...fake.env,
+    APP_ID: String(app.appId),
+    PRIVATE_KEY: app.privateKey,
+    WEBHOOK_SECRET: app.webhookSecret,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: database.url,
+  });
+  for (let i = 0; i < runnerCount; i++) {
+    start(["runner", "start", "--nats", natsUrl, "--prefix", prefix, "--name", `bench-${i}`, "--work-dir", join(scratch, `runner-${i}`)], {});
+  }
+  await waitForHealth(`http://127.0.0.1:${port}/healthz`);
+  return {
+    app,
+    fake,
+    repo,
+    sha,
+    webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
+    prefix,
+    natsUrl,
+    async close() {
+      for (const child of children) child.kill("SIGTERM");
+      await Promise.allSettled(children);
+      await fake.close();
+      await database.drop();
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the bot did not answer ${url}`);
+}

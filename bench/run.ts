@@ -1,0 +1,123 @@
+/**
+ * `npm run bench [-- --json] [-- --pushes N --throughput N]`: webhook → check run latency and
+ * jobs per second for one-step `true` jobs, beside the floor measured in the same run.
+ * Not a test: numbers go into docs/performance.md by hand.
+ */
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { natsRoundTrips, spawns } from "./floor.ts";
+import { startFleet, type Fleet } from "./fleet.ts";
+import { summary } from "./stats.ts";
+import { postWebhook, pushPayload, signedDelivery } from "../test/helpers/webhooks.ts";
+import type { CheckRunRecord } from "../test/helpers/fake-github.ts";
+
+const { values } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    pushes: { type: "string", default: "200" },
+    throughput: { type: "string", default: "1000" },
+    runners: { type: "string", default: "4" },
+  },
+});
+const pushes = Number(values.pushes);
+const throughputPushes = Number(values.throughput);
+
+const started = (r: CheckRunRecord) => r.history.some((h) => h.body.status === "in_progress");
+const completed = (r: CheckRunRecord) => r.run.status === "completed";
+
+async function push(fleet: Fleet): Promise<void> {
+  const delivery = await signedDelivery(pushPayload(fleet.repo, { sha: fleet.sha, installationId: 9 }), { secret: fleet.app.webhookSecret, event: "push" });
+  const answer = await postWebhook(fleet.webhookUrl, delivery);
+  if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
+}
+
+function count(fleet: Fleet, predicate: (r: CheckRunRecord) => boolean): number {
+  let n = 0;
+  for (const r of fleet.fake.checkRuns) if (predicate(r)) n++;
+  return n;
+}
+
+async function latency(fleet: Fleet, n: number) {
+  const toStarted: number[] = [];
+  const toCompleted: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const doneBefore = count(fleet, completed);
+    const startedBefore = count(fleet, started);
+    const t0 = performance.now();
+    await push(fleet);
+    await fleet.fake.waitFor(() => count(fleet, started) > startedBefore, { timeoutMs: 30_000 });
+    toStarted.push(performance.now() - t0);
+    await fleet.fake.waitFor(() => count(fleet, completed) > doneBefore, { timeoutMs: 30_000 });
+    toCompleted.push(performance.now() - t0);
+  }
+  return { toStarted, toCompleted };
+}
+
+/** Where a throughput run spends its time: planning (created), queueing (→ in_progress), running (→ completed). */
+function stages(records: CheckRunRecord[]) {
+  const at = (r: CheckRunRecord, pred: (b: Record<string, unknown>) => boolean) => Date.parse(r.history.find((h) => pred(h.body))?.at ?? "");
+  const created = records.map((r) => Date.parse(r.history[0]!.at));
+  const start = Math.min(...created);
+  return {
+    lastCreatedAfterMs: Math.max(...created) - start,
+    queued: summary(records.map((r) => at(r, (b) => b.status === "in_progress") - Date.parse(r.history[0]!.at))),
+    running: summary(records.map((r) => at(r, (b) => b.status === "completed" || Boolean(b.conclusion)) - at(r, (b) => b.status === "in_progress"))),
+  };
+}
+
+async function throughput(fleet: Fleet, n: number): Promise<number> {
+  const doneBefore = count(fleet, completed);
+  const firstRecord = fleet.fake.checkRuns.length;
+  const t0 = performance.now();
+  let next = 0;
+  // Webhooks arrive as GitHub sends them: many at once, not one after another.
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < n) {
+        next++;
+        await push(fleet);
+      }
+    }),
+  );
+  await fleet.fake.waitFor(() => count(fleet, completed) >= doneBefore + n, { timeoutMs: 600_000 });
+  const rate = n / ((performance.now() - t0) / 1000);
+  const s = stages(fleet.fake.checkRuns.slice(firstRecord));
+  log(`  throughput stages: last check run created after ${s.lastCreatedAfterMs} ms; queued p50 ${s.queued.p50} ms; running p50 ${s.running.p50} ms`);
+  return rate;
+}
+
+const log = (line: string) => (values.json ? process.stderr.write(`${line}\n`) : console.log(line));
+
+const fleet = await startFleet(Number(values.runners));
+try {
+  log(`floor: measuring JetStream round trips and spawns…`);
+  const nats = summary(await natsRoundTrips(fleet.natsUrl, fleet.prefix, 500));
+  const spawn = summary(await spawns(200));
+  log(`warm-up…`);
+  await latency(fleet, 5);
+  log(`latency: ${pushes} pushes, one after another…`);
+  const { toStarted, toCompleted } = await latency(fleet, pushes);
+  log(`throughput: ${throughputPushes} pushes, ${values.runners} runners…`);
+  const jobsPerSecond = Math.round((await throughput(fleet, throughputPushes)) * 10) / 10;
+  const result = {
+    webhookToStarted: summary(toStarted),
+    webhookToCompleted: summary(toCompleted),
+    jobsPerSecond,
+    floor: { natsRoundTrip: { p50: nats.p50 }, spawn: { p50: spawn.p50 } },
+  };
+  const writes = fleet.fake.checkRuns.map((r) => r.history.length);
+  log("");
+  log(`                          p50       p90       p99   (ms)`);
+  log(`webhook → started   ${fmt(result.webhookToStarted)}`);
+  log(`webhook → completed ${fmt(result.webhookToCompleted)}`);
+  log(`jobs per second     ${jobsPerSecond} (${values.runners} runners, ${throughputPushes} pushes)`);
+  log(`floor               JetStream publish→pull→ack p50 ${nats.p50} ms, spawn p50 ${spawn.p50} ms`);
+  log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
+  if (values.json) console.log(JSON.stringify(result));
+} finally {
+  await fleet.close();
+}
+
+function fmt(s: { p50: number; p90: number; p99: number }): string {
+  return [s.p50, s.p90, s.p99].map((n) => n.toFixed(1).padStart(9)).join(" ");
+}
