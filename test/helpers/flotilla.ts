@@ -44,7 +44,12 @@ export function testLogger() {
   return pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 }
 
-export async function startFlotilla(): Promise<Flotilla> {
+export interface FlotillaOptions {
+  /** Use the embedded PGlite database, as `npm start` does, instead of a Postgres server. */
+  pglite?: boolean;
+}
+
+export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flotilla> {
   const app = createAppCredentials();
   const fake = await startFakeGitHub({ app: { appId: app.appId, publicKey: app.publicKey } });
   const database = await createTestDatabase();
@@ -63,7 +68,7 @@ export async function startFlotilla(): Promise<Flotilla> {
     PUBLIC_URL: publicUrl,
     NATS_URL: natsUrl,
     NATS_PREFIX: prefix,
-    DATABASE_URL: database.url,
+    ...(options.pglite ? {} : { DATABASE_URL: database.url }),
     DATA_DIR: join(workRoot, "data"),
   });
   const bot = await startBot(config, testLogger());
