@@ -1,0 +1,108 @@
+/**
+ * The agent loop: `concurrency` workers, each taking one job at a time from the JobSource,
+ * decoding it and running it for this runner's namespace.
+ */
+import type { Logger } from "pino";
+import { decode, JobMessage } from "../protocol/messages.ts";
+import type { JobSource, ClaimedJob } from "./job-source.ts";
+import { runJob, type JobEnd, type RunJobDeps } from "./run-job.ts";
+import { abortableSleep } from "./sleep.ts";
+
+export interface AgentStats {
+  /** Jobs running now. */
+  running: number;
+  /** Attempts that ended with a `completed` report, by conclusion. */
+  completed: Record<string, number>;
+  /** Attempts handed back unreported (runner stopping, report failed). */
+  handedBack: number;
+  /** Messages that did not decode and were terminated. */
+  rejected: number;
+}
+
+export interface Agent {
+  /** Resolves when every worker has returned (after `stop`). */
+  done: Promise<void>;
+  /**
+   * Stops taking jobs. Running jobs may finish for up to `graceMs` (default 0); then they
+   * are cancelled with "runner stopping" and handed back to the queue for another runner.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  stats(): AgentStats;
+}
+
+export interface AgentOptions extends RunJobDeps {
+  source: JobSource;
+}
+
+export function startAgent(options: AgentOptions): Agent {
+  const { source, config, logger } = options;
+  const stoppingJobs = new AbortController();
+  const stats: AgentStats = { running: 0, completed: {}, handedBack: 0, rejected: 0 };
+  const running = new Set<Promise<unknown>>();
+  let stopped = false;
+
+  async function worker(id: number): Promise<void> {
+    const log = logger.child({ worker: id });
+    while (!stopped) {
+      let claimed: ClaimedJob | null;
+      try {
+        claimed = await source.next();
+      } catch (error) {
+        log.error({ err: error }, "job source failed");
+        await abortableSleep(1_000);
+        continue;
+      }
+      if (!claimed) break;
+      const handling = handle(claimed, log);
+      running.add(handling);
+      await handling;
+      running.delete(handling);
+    }
+  }
+
+  async function handle(claimed: ClaimedJob, log: Logger): Promise<void> {
+    let job: JobMessage;
+    try {
+      job = decode(JobMessage, claimed.data, `job message on ${claimed.subject}`);
+    } catch (error) {
+      // It will never decode, however often it is delivered: take it out of the queue.
+      log.error({ err: error, subject: claimed.subject }, "malformed job message terminated");
+      claimed.term(error instanceof Error ? error.message : "malformed job message");
+      stats.rejected += 1;
+      return;
+    }
+    const executionId = job.executions[config.namespace];
+    if (!executionId) {
+      log.info({ run: job.runId, jobKey: job.jobKey }, "job has no execution for this namespace, skipped");
+      await claimed.ack().catch((error: unknown) => log.warn({ err: error }, "ack of skipped job failed"));
+      return;
+    }
+    stats.running += 1;
+    try {
+      const end: JobEnd = await runJob(options, claimed, job, executionId, stoppingJobs.signal);
+      if (end.kind === "reported") stats.completed[end.conclusion] = (stats.completed[end.conclusion] ?? 0) + 1;
+      else stats.handedBack += 1;
+    } catch (error) {
+      log.error({ err: error, job: executionId }, "job crashed in the runner; it will be delivered again");
+      stats.handedBack += 1;
+    } finally {
+      stats.running -= 1;
+    }
+  }
+
+  const done = Promise.all(Array.from({ length: config.concurrency }, (_, i) => worker(i))).then(() => undefined);
+
+  return {
+    done,
+    async stop({ graceMs = 0 } = {}) {
+      stopped = true;
+      const sourceStopped = source.stop();
+      if (running.size > 0 && graceMs > 0) {
+        await Promise.race([Promise.all(running), abortableSleep(graceMs)]);
+      }
+      stoppingJobs.abort();
+      await Promise.all([sourceStopped, done]);
+    },
+    stats: () => ({ ...stats, completed: { ...stats.completed } }),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Runner options: one zod schema, read once at start-up from the environment plus explicit
+ * overrides (the CLI's flags), failing with every problem at once rather than the first.
+ */
+import { hostname, homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { defaultRunnerLabels, normalizeLabels } from "../protocol/labels.ts";
+import { DEFAULT_LEASE } from "../protocol/streams.ts";
+
+function defaultName(): string {
+  // Hostnames may hold dots; runner names end up in logs and check runs, keep them plain.
+  return `${hostname().replace(/[^A-Za-z0-9_-]/g, "-")}-${process.pid}`;
+}
+
+function defaultWorkDir(): string {
+  const home = homedir();
+  return home ? join(home, ".flotilla", "runner") : join(tmpdir(), "flotilla-runner");
+}
+
+const labelList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => (typeof value === "string" ? value.split(",") : value));
+
+export const RunnerConfig = z.object({
+  natsUrl: z.string().min(1, "is required (FLOTILLA_NATS_URL)"),
+  natsPrefix: z.string().regex(/^[a-z0-9_-]+$/i, "may only hold letters, digits, '-' and '_'").default("flotilla"),
+  name: z.string().min(1).default(defaultName),
+  namespace: z.string().regex(/^[A-Za-z0-9_-]+$/, "may only hold letters, digits, '-' and '_'").default("default"),
+  /** Extra labels; the defaults (`self-hosted`, OS, arch) are always added and all are normalised. */
+  labels: labelList.default([]).transform((extra) => normalizeLabels([...defaultRunnerLabels(), ...extra])),
+  workDir: z.string().min(1).default(defaultWorkDir),
+  keepWorkspace: z.boolean().default(false),
+  /** How often a running job's lease is extended: well inside the consumer's AckWait. */
+  leaseExtendMs: z.coerce.number().int().positive().default(Math.floor(DEFAULT_LEASE.ackWaitMs / 3)),
+  /** Between SIGTERM and SIGKILL when a step is cancelled or times out. */
+  cancelGraceMs: z.coerce.number().int().nonnegative().default(10_000),
+  concurrency: z.coerce.number().int().positive().default(1),
+});
+export type RunnerConfig = z.infer<typeof RunnerConfig>;
+export type RunnerConfigInput = z.input<typeof RunnerConfig>;
+
+export class RunnerConfigError extends Error {
+  override name = "RunnerConfigError";
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid runner configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+/** Environment variable for each option; booleans accept true/false/1/0/yes/no. */
+const ENV_KEYS = {
+  natsUrl: "FLOTILLA_NATS_URL",
+  natsPrefix: "FLOTILLA_NATS_PREFIX",
+  name: "FLOTILLA_RUNNER_NAME",
+  namespace: "FLOTILLA_RUNNER_NAMESPACE",
+  labels: "FLOTILLA_RUNNER_LABELS",
+  workDir: "FLOTILLA_RUNNER_WORK_DIR",
+  keepWorkspace: "FLOTILLA_RUNNER_KEEP_WORKSPACE",
+  leaseExtendMs: "FLOTILLA_RUNNER_LEASE_EXTEND_MS",
+  cancelGraceMs: "FLOTILLA_RUNNER_CANCEL_GRACE_MS",
+  concurrency: "FLOTILLA_RUNNER_CONCURRENCY",
+} as const satisfies Record<keyof RunnerConfigInput, string>;
+
+export function readRunnerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<RunnerConfigInput> = {},
+): RunnerConfig {
+  const problems: string[] = [];
+  const fromEnv: Record<string, unknown> = {};
+  for (const [option, key] of Object.entries(ENV_KEYS)) {
+    const value = env[key];
+    if (value === undefined || value === "") continue;
+    if (option === "keepWorkspace") {
+      const parsed = parseBoolean(value);
+      if (parsed === undefined) problems.push(`${key}: "${value}" is not a boolean`);
+      else fromEnv[option] = parsed;
+      continue;
+    }
+    fromEnv[option] = value;
+  }
+  // The bot's names for the same settings, so one environment serves both processes.
+  if (fromEnv.natsUrl === undefined && env.NATS_URL) fromEnv.natsUrl = env.NATS_URL;
+  if (fromEnv.natsPrefix === undefined && env.NATS_PREFIX) fromEnv.natsPrefix = env.NATS_PREFIX;
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const parsed = RunnerConfig.safeParse({ ...fromEnv, ...defined });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const option = String(issue.path[0] ?? "(root)");
+      const key = ENV_KEYS[option as keyof typeof ENV_KEYS];
+      problems.push(`${option}${key ? ` (${key})` : ""}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new RunnerConfigError(problems);
+  return parsed.data;
+}
+
+function parseBoolean(value: string): boolean | undefined {
+  const lower = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(lower)) return true;
+  if (["0", "false", "no", "off"].includes(lower)) return false;
+  return undefined;
+}

@@ -1,0 +1,8 @@
+/** The runner's public face, for the CLI (`flotilla runner start`) and the end-to-end suites. */
+export { startRunner, RunnerStartError, RUNNER_VERSION, type RunningRunner, type StartRunnerOptions } from "./main.ts";
+export { readRunnerConfig, RunnerConfig, RunnerConfigError, type RunnerConfigInput } from "./config.ts";
+export type { AgentStats } from "./agent.ts";
+export type { JobSource, ClaimedJob } from "./job-source.ts";
+export type { StepExecutor, StepRequest, StepOutcome } from "./executor.ts";
+export type { SourceCheckout, CheckoutRequest, CheckoutOptions } from "./checkout.ts";
+export type { CancelReason, CancelKind } from "./cancel.ts";

@@ -1,0 +1,63 @@
+/**
+ * What a runner says about one job attempt, on `<prefix>.status.<executionId>`. Every
+ * report is a JetStream publish whose ack we await: once `completed` is acknowledged it is
+ * stored, and only then may the job message itself be acked.
+ */
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import type { NatsNames } from "../protocol/names.ts";
+import { encode, type Conclusion, type LogChunk, type RunnerEvent, type RunnerRef, type StepResult } from "../protocol/messages.ts";
+import { abortableSleep } from "./sleep.ts";
+
+export interface JobReporter {
+  /** Best effort: a lost `started` is implied by the next report. */
+  started(runner: RunnerRef): Promise<void>;
+  /** Best effort, like `started`. */
+  step(index: number, name: string, status: "in_progress" | "completed", conclusion?: Conclusion): Promise<void>;
+  /** Retried; rejects if it could not be stored, and then the job must not be acked. */
+  completed(result: { conclusion: Conclusion; steps: StepResult[]; logTail: string; message?: string }): Promise<void>;
+  /** For the log streamer. */
+  publishLog(chunk: LogChunk): Promise<void>;
+}
+
+export function jobReporter(js: JetStreamClient, names: NatsNames, executionId: string, attempt: number, logger: Logger): JobReporter {
+  const subject = names.statusSubject(executionId);
+  const base = { v: 1 as const, executionId, attempt };
+
+  async function publish(event: RunnerEvent): Promise<void> {
+    await js.publish(subject, encode(event));
+  }
+
+  async function bestEffort(event: RunnerEvent): Promise<void> {
+    try {
+      await publish(event);
+    } catch (error) {
+      logger.warn({ err: error, type: event.type }, "runner report publish failed");
+    }
+  }
+
+  return {
+    started: (runner) => bestEffort({ ...base, type: "started", at: now(), runner }),
+    step: (index, name, status, conclusion) => bestEffort({ ...base, type: "step", at: now(), index, name, status, ...(conclusion ? { conclusion } : {}) }),
+    async completed(result) {
+      const event: RunnerEvent = { ...base, type: "completed", at: now(), ...result };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await publish(event);
+          return;
+        } catch (error) {
+          if (attempt >= 4) throw error;
+          logger.warn({ err: error, attempt }, "completed report publish failed, retrying");
+          await abortableSleep(500 * attempt);
+        }
+      }
+    },
+    async publishLog(chunk) {
+      await js.publish(names.logsSubject(executionId), encode(chunk));
+    },
+  };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
