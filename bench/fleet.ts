@@ -41,9 +41,11 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   const prefix = uniquePrefix("bench");
   const natsUrl = sharedNatsUrl();
   const base = { PATH: process.env.PATH ?? "", HOME: scratch, LOG_LEVEL: "warn", LOG_FORMAT: "json", NATS_URL: natsUrl, NATS_PREFIX: prefix };
+  // BENCH_NODE_ARGS go to the bot's and runners' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const children: ResultPromise[] = [];
   const start = (args: string[], env: Record<string, string>) => {
-    const child = execa("node", [BIN, ...args], { env: { ...base, ...env }, extendEnv: false, reject: false, stdout: "ignore", stderr: "inherit" });
+    const child = execa("node", [...nodeArgs, BIN, ...args], { env: { ...base, ...env }, extendEnv: false, reject: false, stdout: "ignore", stderr: "inherit" });
     children.push(child);
     return child;
   };

@@ -1,10 +1,9 @@
 /**
  * Getting the code: the commit a job runs at, into the job's workspace.
  *
- * The clone token reaches git only through the git process's environment, as an extra
- * HTTP header (`GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_0`/`GIT_CONFIG_VALUE_0`): never argv
- * (visible in `ps`), never the remote URL or `.git/config` (readable by the steps), never
- * a log line.
+ * The clone token reaches git only through the environment of the fetch, as an extra HTTP
+ * header (`GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_0`/`GIT_CONFIG_VALUE_0`): never argv (visible in
+ * `ps`), never the remote URL or `.git/config` (readable by the steps), never a log line.
  */
 import { mkdir } from "node:fs/promises";
 import { execa } from "execa";
@@ -39,40 +38,58 @@ export class CheckoutError extends Error {
   override name = "CheckoutError";
 }
 
+/**
+ * The four git commands run in one shell: from a Node process every spawn costs a fork of
+ * the whole runner, and a checkout sits on every job's path. The shell announces each command
+ * (`$ git …`) so the log shows them and an error names the one that failed.
+ */
+const CHECKOUT_SCRIPT = `set -eu
+echo "$ git init -q"
+git -c init.defaultBranch=main init -q --template=
+echo "$ git remote add origin $FLOTILLA_CLONE_URL"
+git remote add origin "$FLOTILLA_CLONE_URL"
+echo "$ git fetch --depth=1 --no-tags origin $FLOTILLA_SHA"
+if [ -n "\${FLOTILLA_GIT_AUTH:-}" ]; then
+  GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader GIT_CONFIG_VALUE_0="$FLOTILLA_GIT_AUTH" git fetch -q --depth=1 --no-tags origin "$FLOTILLA_SHA"
+else
+  git fetch -q --depth=1 --no-tags origin "$FLOTILLA_SHA"
+fi
+unset FLOTILLA_GIT_AUTH
+echo "$ git checkout --detach FETCH_HEAD"
+git -c advice.detachedHead=false checkout -q --detach FETCH_HEAD
+`;
+
 export function gitCheckout(hostEnv: NodeJS.ProcessEnv = process.env): SourceCheckout {
   return {
     async checkout(request, options) {
       const secrets = request.token ? tokenVariants(request.token) : [];
       const mask = (text: string): string => maskSecrets(text, secrets);
-      const baseEnv = gitEnv(hostEnv);
-      const authEnv = request.token ? { ...baseEnv, ...authHeaderEnv(request.token) } : baseEnv;
       await mkdir(request.dir, { recursive: true });
-
-      async function git(args: string[], env: Record<string, string>): Promise<void> {
-        options.log(`$ git ${args.join(" ")}`);
-        const result = await execa("git", args, {
-          cwd: request.dir,
-          env,
-          extendEnv: false,
-          all: true,
-          reject: false,
-          stdin: "ignore",
-          cancelSignal: options.signal,
-        });
-        const output = mask(String(result.all ?? "")).trimEnd();
-        if (output) for (const line of output.split(/\r?\n|\r/)) options.log(line);
-        if (result.isCanceled) throw new CheckoutError(`git ${args[0]} was cancelled`);
-        if (result.exitCode !== 0) {
-          const last = output.split(/\r?\n/).slice(-5).join("\n");
-          throw new CheckoutError(`git ${args[0]} failed (exit ${result.exitCode ?? result.signal})${last ? `: ${last}` : ""}`);
-        }
+      const env: Record<string, string> = {
+        ...gitEnv(hostEnv),
+        FLOTILLA_CLONE_URL: request.cloneUrl,
+        FLOTILLA_SHA: request.sha,
+        // Only the fetch talks to the forge, so only the fetch is given the token.
+        ...(request.token ? { FLOTILLA_GIT_AUTH: `Authorization: Basic ${basicCredentials(request.token)}` } : {}),
+      };
+      const result = await execa("sh", ["-c", CHECKOUT_SCRIPT], {
+        cwd: request.dir,
+        env,
+        extendEnv: false,
+        all: true,
+        reject: false,
+        stdin: "ignore",
+        cancelSignal: options.signal,
+      });
+      const output = mask(String(result.all ?? "")).trimEnd();
+      const lines = output ? output.split(/\r?\n|\r/) : [];
+      for (const line of lines) options.log(line);
+      const command = [...lines].reverse().find((line) => line.startsWith("$ git "))?.split(" ")[2] ?? "checkout";
+      if (result.isCanceled) throw new CheckoutError(`git ${command} was cancelled`);
+      if (result.exitCode !== 0) {
+        const last = lines.filter((line) => !line.startsWith("$ git ")).slice(-5).join("\n");
+        throw new CheckoutError(`git ${command} failed (exit ${result.exitCode ?? result.signal})${last ? `: ${last}` : ""}`);
       }
-
-      await git(["-c", "init.defaultBranch=main", "init", "-q"], baseEnv);
-      await git(["remote", "add", "origin", request.cloneUrl], baseEnv);
-      // Only the fetch talks to the forge, so only the fetch sees the token.
-      await git(["fetch", "--depth=1", "--no-tags", "origin", request.sha], authEnv);
-      await git(["-c", "advice.detachedHead=false", "checkout", "-q", "--detach", "FETCH_HEAD"], baseEnv);
     },
   };
 }
@@ -86,14 +103,6 @@ function gitEnv(hostEnv: NodeJS.ProcessEnv): Record<string, string> {
   env.GIT_TERMINAL_PROMPT = "0";
   env.GCM_INTERACTIVE = "never";
   return env;
-}
-
-function authHeaderEnv(token: string): Record<string, string> {
-  return {
-    GIT_CONFIG_COUNT: "1",
-    GIT_CONFIG_KEY_0: "http.extraHeader",
-    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basicCredentials(token)}`,
-  };
 }
 
 function basicCredentials(token: string): string {

@@ -14,7 +14,8 @@ export type JobRow = typeof jobs.$inferSelect;
 
 /** Records the delivery; false when it was planned completely before. */
 export async function claimDelivery(db: Db, context: RunContext, event: string): Promise<boolean> {
-  await db.insert(deliveries).values({ id: context.deliveryId, forge: context.forge, event }).onConflictDoNothing();
+  const inserted = await db.insert(deliveries).values({ id: context.deliveryId, forge: context.forge, event }).onConflictDoNothing().returning({ id: deliveries.id });
+  if (inserted.length > 0) return true;
   const [row] = await db.select({ plannedAt: deliveries.plannedAt }).from(deliveries).where(eq(deliveries.id, context.deliveryId));
   return !row?.plannedAt;
 }
@@ -24,11 +25,8 @@ export async function markPlanned(db: Db, deliveryId: string): Promise<void> {
 }
 
 export async function upsertRun(db: Db, context: RunContext, path: string, name: string, error?: string): Promise<RunRow> {
-  const [{ next } = { next: 1 }] = await db
-    .select({ next: sql<number>`coalesce(max(${runs.runNumber}), 0) + 1` })
-    .from(runs)
-    .where(and(eq(runs.repository, context.repo.fullName), eq(runs.workflowPath, path)));
-  await db
+  const next = sql<number>`(select coalesce(max(${runs.runNumber}), 0) + 1 from ${runs} where ${runs.repository} = ${context.repo.fullName} and ${runs.workflowPath} = ${path})`;
+  const [created] = await db
     .insert(runs)
     .values({
       deliveryId: context.deliveryId,
@@ -41,10 +39,12 @@ export async function upsertRun(db: Db, context: RunContext, path: string, name:
       sha: context.sha,
       ref: context.ref,
       accessToken: randomBytes(24).toString("base64url"),
-      runNumber: Number(next),
+      runNumber: next,
       ...(error ? { error, status: "completed" as const, conclusion: "failure", completedAt: new Date() } : {}),
     })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning();
+  if (created) return created;
   const [row] = await db.select().from(runs).where(and(eq(runs.deliveryId, context.deliveryId), eq(runs.workflowPath, path)));
   if (!row) throw new Error(`run for ${context.deliveryId} ${path} vanished`);
   return row;
@@ -64,8 +64,9 @@ export async function upsertJobs(db: Db, run: RunRow, workflow: Workflow, names:
   const values = workflow.jobs.flatMap((job) =>
     names.map((namespace) => ({ runId: run.id, jobKey: job.key, name: job.name, namespace, labels: job.runsOn })),
   );
-  if (values.length > 0) await db.insert(jobs).values(values).onConflictDoNothing();
-  return db.select().from(jobs).where(eq(jobs.runId, run.id));
+  const inserted = values.length > 0 ? await db.insert(jobs).values(values).onConflictDoNothing().returning() : [];
+  // A plan being finished after a crash finds some rows already there.
+  return inserted.length === values.length ? inserted : db.select().from(jobs).where(eq(jobs.runId, run.id));
 }
 
 export async function setJobCheckRun(db: Db, jobId: string, checkRunId: number): Promise<void> {

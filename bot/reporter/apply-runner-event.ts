@@ -33,17 +33,32 @@ export async function applyRunnerMessage(deps: ReporterDeps, subject: string, da
     return await applyEvent(deps, decode(RunnerEvent, data, "runner event"));
   } catch (error) {
     if (error instanceof ProtocolError) throw new PermanentError(error.message, { cause: error });
+    if (isUnknownJob(error)) throw new PermanentError(`report for unknown job on ${subject}`, { cause: error });
     throw error;
   }
 }
 
 async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void> {
-  const found = await store.jobWithRun(deps.db, chunk.executionId);
-  if (!found) throw new PermanentError(`log chunk for unknown job ${chunk.executionId}`);
   await store.saveLogChunk(deps.db, chunk);
 }
 
+/** Postgres refusing a report about a job we never planned: foreign key, or not even a uuid. */
+function isUnknownJob(error: unknown): boolean {
+  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  return code === "23503" || code === "22P02";
+}
+
 async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void> {
+  if (event.type === "step") {
+    await store.saveStep(deps.db, event.executionId, event.attempt, {
+      index: event.index,
+      name: event.name,
+      status: event.status,
+      ...(event.conclusion ? { conclusion: event.conclusion } : {}),
+      [event.status === "completed" ? "completedAt" : "startedAt"]: event.at,
+    });
+    return;
+  }
   const found = await store.jobWithRun(deps.db, event.executionId);
   if (!found) throw new PermanentError(`report for unknown job ${event.executionId}`);
   const { job, run } = found;
@@ -65,11 +80,6 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void>
       await forge.updateCheck(repo, job.checkRunId, { status: "in_progress", startedAt: event.at });
     }
     await store.markStarted(deps.db, job.id, event.attempt, event.runner.name, at);
-    return;
-  }
-
-  if (event.type === "step") {
-    await store.saveStep(deps.db, job, { index: event.index, name: event.name, status: event.status, conclusion: event.conclusion, [event.status === "completed" ? "completedAt" : "startedAt"]: event.at });
     return;
   }
 

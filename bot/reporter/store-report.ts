@@ -26,11 +26,22 @@ export async function markStarted(db: Db, jobId: string, attempt: number, runner
   await db.update(jobs).set({ status: "in_progress", attempt, runnerName, startedAt: at, steps: [] }).where(eq(jobs.id, jobId));
 }
 
-export async function saveStep(db: Db, job: JobRow, step: JobRow["steps"][number]): Promise<void> {
-  const steps = job.steps.filter((s) => s.index !== step.index);
-  steps.push(step);
-  steps.sort((a, b) => a.index - b.index);
-  await db.update(jobs).set({ steps }).where(eq(jobs.id, job.id));
+/**
+ * Records one step's progress in a single statement (steps report often): replaces the step's
+ * entry, merging so `startedAt` survives the completed report. Reports of an older attempt, or
+ * after the job completed, change nothing.
+ */
+export async function saveStep(db: Db, jobId: string, attempt: number, step: JobRow["steps"][number]): Promise<void> {
+  const entry = JSON.stringify(step);
+  await db.execute(sql`
+    update ${jobs} set steps = (
+      select coalesce(jsonb_agg(e order by (e->>'index')::int), '[]'::jsonb) from (
+        select e from jsonb_array_elements(${jobs.steps}) e where (e->>'index')::int <> ${step.index}
+        union all
+        select coalesce((select e from jsonb_array_elements(${jobs.steps}) e where (e->>'index')::int = ${step.index}), '{}'::jsonb) || ${entry}::jsonb
+      ) s(e)
+    )
+    where ${jobs.id} = ${jobId} and ${jobs.attempt} <= ${attempt} and ${jobs.status} <> 'completed'`);
 }
 
 export async function markCompleted(
@@ -68,20 +79,24 @@ export async function settleRunStatus(
       .where(and(eq(runStatuses.runId, runId), eq(runStatuses.namespace, namespace)))
       .for("update");
     if (!status || status.state !== "pending") return;
-    const mine = await tx.select({ status: jobs.status, conclusion: jobs.conclusion }).from(jobs).where(and(eq(jobs.runId, runId), eq(jobs.namespace, namespace)));
-    if (mine.some((j) => j.status !== "completed")) return;
-    const state = mine.every((j) => j.conclusion === "success" || j.conclusion === "skipped") ? "success" : "failure";
+    const passed = sql`coalesce(${jobs.conclusion}, '') in ('success', 'skipped')`;
+    const [counts] = await tx
+      .select({
+        openHere: sql<number>`count(*) filter (where ${jobs.namespace} = ${namespace} and ${jobs.status} <> 'completed')`.mapWith(Number),
+        failedHere: sql<number>`count(*) filter (where ${jobs.namespace} = ${namespace} and not ${passed})`.mapWith(Number),
+        open: sql<number>`count(*) filter (where ${jobs.status} <> 'completed')`.mapWith(Number),
+        failed: sql<number>`count(*) filter (where not ${passed})`.mapWith(Number),
+      })
+      .from(jobs)
+      .where(eq(jobs.runId, runId));
+    if (!counts || counts.openHere > 0) return;
+    const state = counts.failedHere === 0 ? "success" : "failure";
     await post(state, status.context);
     await tx.update(runStatuses).set({ state, updatedAt: new Date() }).where(and(eq(runStatuses.runId, runId), eq(runStatuses.namespace, namespace)));
-    const open = await tx.select({ n: sql<number>`count(*)` }).from(jobs).where(and(eq(jobs.runId, runId), sql`${jobs.status} <> 'completed'`));
-    if (Number(open[0]?.n ?? 0) === 0) {
-      const failed = await tx
-        .select({ n: sql<number>`count(*)` })
-        .from(jobs)
-        .where(and(eq(jobs.runId, runId), sql`coalesce(${jobs.conclusion}, '') not in ('success', 'skipped')`));
+    if (counts.open === 0) {
       await tx
         .update(runs)
-        .set({ status: "completed", conclusion: Number(failed[0]?.n ?? 0) === 0 ? "success" : "failure", completedAt: new Date() })
+        .set({ status: "completed", conclusion: counts.failed === 0 ? "success" : "failure", completedAt: new Date() })
         .where(eq(runs.id, runId));
     }
   });
