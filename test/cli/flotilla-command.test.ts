@@ -85,6 +85,28 @@ describe("npm start (flotilla dev)", () => {
   });
 });
 
+describe("flotilla migrate", () => {
+  it("creates the schema in the Postgres database at DATABASE_URL, and is safe to run again", async () => {
+    const database = await createTestDatabase();
+    try {
+      const env = { PATH: process.env.PATH ?? "", HOME: scratch, DATABASE_URL: database.url };
+      const first = await flotilla(["migrate"], env);
+      expect(first.exitCode).toBe(0);
+      expect(first.all).toContain("migrated the Postgres database at DATABASE_URL");
+      expect((await flotilla(["migrate"], env)).exitCode).toBe(0);
+      const { default: postgres } = await import("postgres");
+      const sql = postgres(database.url);
+      const tables = await sql<{ table_name: string }[]>`select table_name from information_schema.tables where table_schema = 'public' order by 1`;
+      const namespaces = await sql<{ name: string }[]>`select name from namespaces`;
+      await sql.end();
+      expect(tables.map((t) => t.table_name)).toEqual(["deliveries", "jobs", "log_chunks", "namespaces", "run_statuses", "runs"]);
+      expect(namespaces.map((n) => n.name)).toEqual(["default"]);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
 describe("flotilla bot and flotilla runner start as separate processes", () => {
   let fake: FakeGitHub;
   let database: TestDatabase;
