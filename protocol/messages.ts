@@ -18,11 +18,20 @@ export const ForgeEvent = z.object({
 });
 export type ForgeEvent = z.infer<typeof ForgeEvent>;
 
+/**
+ * One step. Text fields (`name`, `run`, `env` values, `with` values, `workingDirectory`) may
+ * hold `${{ }}` templates; `if` is an expression (with or without `${{ }}`). The runner
+ * evaluates them with the job's contexts plus what only it knows (`steps`, `runner`, `env`).
+ */
 export const JobStep = z.object({
   /** The step's `id:` when it has one. */
   id: z.string().optional(),
   name: z.string(),
-  run: z.string(),
+  if: z.string().optional(),
+  run: z.string().optional(),
+  /** An action: `owner/repo[/path]@ref`, `./path`, or one Flotilla builds in (`actions/checkout`). */
+  uses: z.string().optional(),
+  with: z.record(z.string()).default({}),
   shell: z.string().optional(),
   workingDirectory: z.string().optional(),
   env: z.record(z.string()).default({}),
@@ -30,6 +39,24 @@ export const JobStep = z.object({
   continueOnError: z.boolean().default(false),
 });
 export type JobStep = z.infer<typeof JobStep>;
+
+export const NeedsResult = z.object({
+  result: z.enum(["success", "failure", "cancelled", "skipped"]),
+  outputs: z.record(z.string()).default({}),
+});
+
+export const JobContexts = z.object({
+  /** The `github` context: event payload under `event`, plus sha, ref, repository, run_id… */
+  github: z.record(z.unknown()).default({}),
+  vars: z.record(z.string()).default({}),
+  /** Plumbing only for now; masked in logs by the runner. */
+  secrets: z.record(z.string()).default({}),
+  matrix: z.record(z.unknown()).nullable().default(null),
+  strategy: z.record(z.unknown()).nullable().default(null),
+  needs: z.record(NeedsResult).default({}),
+  inputs: z.record(z.unknown()).default({}),
+});
+export type JobContexts = z.infer<typeof JobContexts>;
 
 /**
  * A job as published on `<prefix>.jobs.<labelset>`. It is published once; every namespace's
@@ -67,6 +94,12 @@ export const JobMessage = z.object({
   env: z.record(z.string()).default({}),
   steps: z.array(JobStep),
   timeoutMinutes: z.number().positive().default(360),
+  /** `defaults.run` of the workflow and job, merged (job wins). */
+  defaults: z.object({ shell: z.string().optional(), workingDirectory: z.string().optional() }).default({}),
+  /** The job's `outputs:` templates, evaluated by the runner when the job ends. */
+  outputs: z.record(z.string()).default({}),
+  /** Contexts the bot knows; the runner adds `steps`, `runner`, `env` and `job`. */
+  contexts: JobContexts.default({}),
 });
 export type JobMessage = z.infer<typeof JobMessage>;
 export type JobMessageInput = z.input<typeof JobMessage>;
@@ -82,6 +115,8 @@ export type RunnerRef = z.infer<typeof RunnerRef>;
 export const StepResult = z.object({
   index: z.number().int().nonnegative(),
   name: z.string(),
+  /** The result before `continue-on-error` (GitHub's `steps.<id>.outcome`). */
+  outcome: Conclusion.optional(),
   conclusion: Conclusion,
   startedAt: z.string(),
   completedAt: z.string(),
@@ -95,6 +130,19 @@ const base = {
   attempt: z.number().int().positive(),
   at: z.string(),
 };
+
+/** From `::error file=,line=::message` and friends in a step's output. */
+export const RunnerAnnotation = z.object({
+  level: z.enum(["error", "warning", "notice"]),
+  message: z.string(),
+  title: z.string().optional(),
+  file: z.string().optional(),
+  line: z.number().int().positive().optional(),
+  endLine: z.number().int().positive().optional(),
+  col: z.number().int().positive().optional(),
+  endColumn: z.number().int().positive().optional(),
+});
+export type RunnerAnnotation = z.infer<typeof RunnerAnnotation>;
 
 export const RunnerEvent = z.discriminatedUnion("type", [
   z.object({ ...base, type: z.literal("started"), runner: RunnerRef }),
@@ -115,9 +163,16 @@ export const RunnerEvent = z.discriminatedUnion("type", [
     logTail: z.string(),
     /** Why the job ended the way it did, when it was not a step's own exit (clone failed, timed out). */
     message: z.string().optional(),
+    /** The job's `outputs:`, evaluated. */
+    outputs: z.record(z.string()).default({}),
+    annotations: z.array(RunnerAnnotation).default([]),
+    /** What the steps wrote to GITHUB_STEP_SUMMARY, in order (markdown). */
+    summary: z.string().default(""),
   }),
 ]);
 export type RunnerEvent = z.infer<typeof RunnerEvent>;
+/** What a runner sends: fields with defaults may be left out. */
+export type RunnerEventInput = z.input<typeof RunnerEvent>;
 
 /** A numbered piece of a job's log. `offset` is the byte offset of `data` in the whole log. */
 export const LogChunk = z.object({

@@ -63,6 +63,16 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
     }
     const logger = context.logger.child({ step: index });
     await reporter.step(index, step.name, "in_progress");
+    if (step.run === undefined) {
+      // Actions arrive with the workflow-syntax work; the bot refuses them before they get here.
+      log.line(`▶ ${step.name}`);
+      log.line(`Flotilla cannot run \`uses: ${step.uses ?? "?"}\` yet`);
+      const at = new Date().toISOString();
+      conclusion = "failure";
+      steps.push({ index, name: step.name, conclusion: "failure", startedAt: at, completedAt: at });
+      await reporter.step(index, step.name, "completed", "failure");
+      continue;
+    }
     log.line(`▶ ${step.name}`);
     const outcome = await context.executor.run({
       script: step.run,

@@ -6,7 +6,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import type { NatsNames } from "../protocol/names.ts";
-import { encode, type Conclusion, type LogChunk, type RunnerEvent, type RunnerRef, type StepResult } from "../protocol/messages.ts";
+import { encode, type Conclusion, type LogChunk, type RunnerEventInput, type RunnerRef, type StepResult } from "../protocol/messages.ts";
 import { abortableSleep } from "./sleep.ts";
 
 export interface JobReporter {
@@ -24,11 +24,11 @@ export function jobReporter(js: JetStreamClient, names: NatsNames, executionId: 
   const subject = names.statusSubject(executionId);
   const base = { v: 1 as const, executionId, attempt };
 
-  async function publish(event: RunnerEvent): Promise<void> {
+  async function publish(event: RunnerEventInput): Promise<void> {
     await js.publish(subject, encode(event));
   }
 
-  async function bestEffort(event: RunnerEvent): Promise<void> {
+  async function bestEffort(event: RunnerEventInput): Promise<void> {
     try {
       await publish(event);
     } catch (error) {
@@ -40,7 +40,7 @@ export function jobReporter(js: JetStreamClient, names: NatsNames, executionId: 
     started: (runner) => bestEffort({ ...base, type: "started", at: now(), runner }),
     step: (index, name, status, conclusion) => bestEffort({ ...base, type: "step", at: now(), index, name, status, ...(conclusion ? { conclusion } : {}) }),
     async completed(result) {
-      const event: RunnerEvent = { ...base, type: "completed", at: now(), ...result };
+      const event: RunnerEventInput = { ...base, type: "completed", at: now(), ...result };
       for (let attempt = 1; ; attempt++) {
         try {
           await publish(event);

@@ -41,5 +41,8 @@ export function jobMessage({ context, run, workflow, job, rows, token, serverUrl
     env: { ...workflow.env, ...job.env },
     steps: job.steps,
     timeoutMinutes: job.timeoutMinutes,
+    defaults: {},
+    outputs: {},
+    contexts: { github: {}, vars: {}, secrets: {}, matrix: null, strategy: null, needs: {}, inputs: {} },
   };
 }

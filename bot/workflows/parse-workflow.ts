@@ -30,7 +30,7 @@ export function parseWorkflow(path: string, text: string): ParseResult {
     return { ok: false, problems: problems.list };
   }
   rejectExpressions(root, problems);
-  const workflow: Workflow = { path, name: path, on: { other: [] }, env: {}, jobs: [] };
+  const workflow: Workflow = { path, name: path, on: { other: [] }, env: {}, defaults: {}, jobs: [] };
   let sawOn = false;
   let sawJobs = false;
   for (const [key, value, pair] of entries(root)) {
@@ -68,7 +68,7 @@ function parseJobs(node: Node | null, problems: Problems): WorkflowJob[] {
 }
 
 function parseJob(key: string, map: YAMLMap, problems: Problems): WorkflowJob | undefined {
-  const job: WorkflowJob = { key, name: key, runsOn: [], env: {}, steps: [], timeoutMinutes: 360 };
+  const job: WorkflowJob = { key, name: key, needs: [], if: "success()", runsOn: [], env: {}, defaults: {}, timeoutMinutes: 360, continueOnError: false, outputs: {}, steps: [] };
   let sawRunsOn = false;
   let stepCount = 0;
   for (const [field, value, pair] of entries(map)) {
@@ -108,7 +108,7 @@ function parseSteps(jobKey: string, node: Node | null, problems: Problems): JobS
   node.items.forEach((item, index) => {
     const where = `jobs.${jobKey}.steps[${index}]`;
     if (!isMap(item)) return problems.at(item as Node, `${where} must be a mapping`);
-    const step: JobStep = { name: "", run: "", env: {}, continueOnError: false };
+    const step: JobStep = { name: "", run: "", with: {}, env: {}, continueOnError: false };
     let run: string | undefined;
     for (const [field, value, pair] of entries(item)) {
       if (field === "run") run = scalarString(value);

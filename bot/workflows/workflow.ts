@@ -1,5 +1,8 @@
 /**
- * A parsed workflow, as far as Flotilla runs it. Built from GitHub Actions syntax.
+ * A parsed workflow, as far as Flotilla runs it: GitHub Actions syntax, checked by GitHub's
+ * own parser, turned into plain data. Text that may hold `${{ }}` is kept as written; the
+ * planner evaluates what it needs at plan time (matrix, names, runs-on, job `if`), the runner
+ * the rest.
  */
 import type { JobStep } from "../../protocol/messages.ts";
 
@@ -8,22 +11,66 @@ export interface RefFilter {
   branchesIgnore?: string[];
   tags?: string[];
   tagsIgnore?: string[];
+  paths?: string[];
+  pathsIgnore?: string[];
+}
+
+export interface DispatchInput {
+  description?: string;
+  required: boolean;
+  default?: string | number | boolean;
+  type: "string" | "boolean" | "choice" | "number" | "environment";
+  options?: string[];
 }
 
 export interface Triggers {
   push?: RefFilter;
   pull_request?: RefFilter & { types?: string[] };
+  workflow_dispatch?: { inputs: Record<string, DispatchInput> };
   /** Events named in `on:` that Flotilla has no handler for; they simply never match. */
   other: string[];
 }
 
+export interface RunDefaults {
+  shell?: string;
+  workingDirectory?: string;
+}
+
+export interface Concurrency {
+  /** A template: `${{ github.workflow }}-${{ github.ref }}`. */
+  group: string;
+  cancelInProgress: boolean;
+}
+
+export interface Strategy {
+  /**
+   * The matrix legs after `include`/`exclude`, in GitHub's order; empty when the job has no
+   * matrix. A matrix given as one expression (`${{ fromJSON(…) }}`) is in `expression` instead.
+   */
+  legs: Record<string, unknown>[];
+  expression?: string;
+  failFast: boolean;
+  maxParallel?: number;
+}
+
 export interface WorkflowJob {
+  /** The id under `jobs:`. */
   key: string;
+  /** As written; may hold `${{ matrix.x }}`. Defaults to the key. */
   name: string;
+  needs: string[];
+  /** The job's condition as an expression, `success()` when absent. */
+  if: string;
+  /** As written; entries may hold `${{ matrix.os }}`. */
   runsOn: string[];
   env: Record<string, string>;
-  steps: JobStep[];
+  defaults: RunDefaults;
   timeoutMinutes: number;
+  continueOnError: boolean;
+  outputs: Record<string, string>;
+  strategy?: Strategy;
+  concurrency?: Concurrency;
+  steps: JobStep[];
 }
 
 export interface Workflow {
@@ -31,7 +78,24 @@ export interface Workflow {
   name: string;
   on: Triggers;
   env: Record<string, string>;
+  defaults: RunDefaults;
+  concurrency?: Concurrency;
   jobs: WorkflowJob[];
+}
+
+/**
+ * One job as it will run: a matrix job becomes one of these per leg. `key` is unique in the
+ * run (`build` or `build (ubuntu, 18)`), and is what check runs and job rows are keyed by.
+ */
+export interface PlannedJob {
+  key: string;
+  /** The `jobs:` id it came from: what `needs:` names. */
+  jobId: string;
+  name: string;
+  runsOn: string[];
+  matrix: Record<string, unknown> | null;
+  strategy: { "fail-fast": boolean; "job-index": number; "job-total": number; "max-parallel": number } | null;
+  job: WorkflowJob;
 }
 
 /** A problem in a workflow file, with the 1-based position GitHub's annotations want. */
