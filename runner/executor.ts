@@ -8,10 +8,11 @@ import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { execa } from "execa";
 import { cancelReason, type CancelReason } from "./cancel.ts";
+import { resolveShell, type ShellCommand } from "./shells.ts";
 
 export interface StepRequest {
   script: string;
-  /** GitHub's `shell:`; bash when absent. */
+  /** GitHub's `shell:` (see shells.ts); bash when absent and installed, else sh. */
   shell?: string;
   cwd: string;
   /** The complete environment: nothing of the runner's own is added (see step-env.ts). */
@@ -61,11 +62,14 @@ export function processExecutor(options: { cancelGraceMs: number }): StepExecuto
       const early = cancelReason(request.signal);
       if (early) return finish(conclusionOf(early), null, { message: early.message, cancel: early });
 
-      const file = join(request.scriptDir, `step-${randomBytes(6).toString("hex")}.sh`);
-      const command = shellCommand(request.shell, file);
-      if (!command) return finish("failure", null, { message: `shell "${request.shell}" is not supported (bash, sh, or a command with {0})` });
+      let command: ShellCommand;
+      try {
+        command = resolveShell(request.shell, request.env.PATH, join(request.scriptDir, `step-${randomBytes(6).toString("hex")}`));
+      } catch (error) {
+        return finish("failure", null, { message: error instanceof Error ? error.message : String(error) });
+      }
       if (!(await isDirectory(request.cwd))) return finish("failure", null, { message: `working directory ${request.cwd} does not exist` });
-      await writeFile(file, request.script, { mode: 0o700 });
+      await writeFile(command.script, request.script, { mode: 0o700 });
 
       // One pipe for both streams, as a terminal would have it: `exec … 2>&1` in a tiny sh
       // wrapper (replaced by the shell itself, same pid) keeps stdout and stderr lines in the
@@ -118,15 +122,6 @@ export function processExecutor(options: { cancelGraceMs: number }): StepExecuto
 
 function conclusionOf(reason: CancelReason): StepConclusion {
   return reason.kind === "timed_out" ? "timed_out" : "cancelled";
-}
-
-/** GitHub's shells: `bash` and `sh` with its flags, or a custom command where `{0}` is the script. */
-function shellCommand(shell: string | undefined, file: string): { file: string; args: string[] } | undefined {
-  if (shell === undefined || shell === "bash") return { file: "bash", args: ["--noprofile", "--norc", "-eo", "pipefail", file] };
-  if (shell === "sh") return { file: "sh", args: ["-e", file] };
-  if (!shell.includes("{0}")) return undefined;
-  const [program, ...args] = shell.trim().split(/\s+/).map((part) => part.replace("{0}", file));
-  return program ? { file: program, args } : undefined;
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

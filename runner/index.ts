@@ -6,3 +6,8 @@ export type { JobSource, ClaimedJob } from "./job-source.ts";
 export type { StepExecutor, StepRequest, StepOutcome } from "./executor.ts";
 export type { SourceCheckout, CheckoutRequest, CheckoutOptions } from "./checkout.ts";
 export type { CancelReason, CancelKind } from "./cancel.ts";
+export { runJobSteps, type JobStepsContext, type JobResult } from "./job-steps.ts";
+export { evaluate, isTruthy, ExpressionError, type Contexts, type ExpressionFunction, type ExpressionFunctions, type ExpressionValue } from "./expressions/evaluate.ts";
+export { interpolate, hasExpression } from "./expressions/interpolate.ts";
+export { conditionExpression, evaluateCondition } from "./expressions/condition.ts";
+export { hashFiles } from "./expressions/hash-files.ts";

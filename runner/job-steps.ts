@@ -1,15 +1,19 @@
 /**
- * The body of a job: checkout, then the steps in order, with their reports and log lines.
- * Knows nothing of leases or acks (run-job.ts settles the message).
+ * The body of a job: checkout, then the steps in order as GitHub Actions runs them — each
+ * step's `if` decides (implicitly `success()`), a failure makes later steps run only when
+ * they ask for `always()`/`failure()`, a cancel only `always()`/`cancelled()` — then the
+ * job's outputs. Knows nothing of leases or acks (run-job.ts settles the message).
  */
 import type { Logger } from "pino";
-import type { Conclusion, JobMessage, StepResult } from "../protocol/messages.ts";
+import type { Conclusion, JobMessage, RunnerAnnotation, StepResult } from "../protocol/messages.ts";
 import { cancelReason, type CancelReason } from "./cancel.ts";
 import type { SourceCheckout } from "./checkout.ts";
 import type { StepExecutor } from "./executor.ts";
 import type { LogStreamer } from "./log-streamer.ts";
 import type { JobReporter } from "./reports.ts";
-import { stepEnv } from "./step-env.ts";
+import { prepareJob, stepScope, type PreparedJob } from "./job-prepare.ts";
+import { evaluateJobOutputs } from "./job-outputs.ts";
+import { runStepAt } from "./step-turn.ts";
 import type { JobDirs } from "./workspace.ts";
 
 export interface JobStepsContext {
@@ -22,6 +26,8 @@ export interface JobStepsContext {
   reporter: JobReporter;
   /** Aborted with a CancelReason: /cancel, the job's timeout, or the runner stopping. */
   signal: AbortSignal;
+  /** The runner stopping alone: it also ends the cleanup steps that run after a cancel. */
+  stopping?: AbortSignal;
   logger: Logger;
 }
 
@@ -31,13 +37,15 @@ export interface JobResult {
   message?: string;
   /** Set when the job was stopped from outside rather than ending by itself. */
   cancel?: CancelReason;
+  outputs?: Record<string, string>;
+  annotations?: RunnerAnnotation[];
+  summary?: string;
 }
 
 export async function runJobSteps(context: JobStepsContext): Promise<JobResult> {
-  const { job, log, reporter, signal } = context;
-  const steps: StepResult[] = [];
-  let conclusion: Conclusion = "success";
-  let message: string | undefined;
+  const { job, log, signal } = context;
+  // Secrets are masked from the first line on, before any step could print one.
+  for (const secret of Object.values(job.contexts.secrets)) log.addMask(secret);
 
   log.line(`▶ Checkout ${job.repository.fullName}@${job.checkout.sha}`);
   try {
@@ -47,62 +55,58 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
     );
   } catch (error) {
     const cancel = cancelReason(signal);
-    conclusion = cancel ? conclusionOf(cancel) : "failure";
-    message = cancel?.message ?? `checkout failed: ${error instanceof Error ? error.message : String(error)}`;
+    const message = cancel?.message ?? `checkout failed: ${error instanceof Error ? error.message : String(error)}`;
     log.line(message);
+    return { conclusion: cancel ? conclusionOf(cancel) : "failure", steps: await skipAll(context, 0), message, cancel };
   }
 
+  const prepared = await prepareJob(context);
+  if ("error" in prepared) {
+    log.line(`##[error]${prepared.error}`);
+    return { conclusion: "failure", steps: await skipAll(context, 0), message: prepared.error, cancel: cancelReason(signal) };
+  }
+  const steps: StepResult[] = [];
+  let failure: { conclusion: Conclusion; message: string } | undefined;
   for (const [index, step] of job.steps.entries()) {
-    const stop = cancelReason(signal);
-    if (conclusion !== "success" || stop) {
-      if (stop && conclusion === "success") ({ conclusion, message } = { conclusion: conclusionOf(stop), message: stop.message });
-      const at = new Date().toISOString();
-      steps.push({ index, name: step.name, conclusion: "skipped", startedAt: at, completedAt: at });
-      await reporter.step(index, step.name, "completed", "skipped");
-      continue;
+    if (cancelReason(signal)?.kind === "runner_stopping") {
+      steps.push(...(await skipAll(context, index)));
+      break;
     }
-    const logger = context.logger.child({ step: index });
-    await reporter.step(index, step.name, "in_progress");
-    if (step.run === undefined) {
-      // Actions arrive with the workflow-syntax work; the bot refuses them before they get here.
-      log.line(`▶ ${step.name}`);
-      log.line(`Flotilla cannot run \`uses: ${step.uses ?? "?"}\` yet`);
-      const at = new Date().toISOString();
-      conclusion = "failure";
-      steps.push({ index, name: step.name, conclusion: "failure", startedAt: at, completedAt: at });
-      await reporter.step(index, step.name, "completed", "failure");
-      continue;
-    }
-    log.line(`▶ ${step.name}`);
-    const outcome = await context.executor.run({
-      script: step.run,
-      shell: step.shell,
-      cwd: step.workingDirectory ? resolveInside(context.dirs.workspace, step.workingDirectory) : context.dirs.workspace,
-      env: stepEnv({ job, runnerName: context.runnerName, workspace: context.dirs.workspace, temp: context.dirs.temp, home: context.dirs.home }, step),
-      scriptDir: context.dirs.temp,
-      timeoutMs: step.timeoutMinutes === undefined ? undefined : step.timeoutMinutes * 60_000,
-      signal,
-      onLine: (line) => log.line(line),
-    });
-    logger.info({ conclusion: outcome.conclusion, exitCode: outcome.exitCode, durationMs: outcome.durationMs }, "step finished");
-    if (outcome.message) log.line(`${step.name}: ${outcome.message}`);
-    steps.push({ index, name: step.name, conclusion: outcome.conclusion, startedAt: outcome.startedAt.toISOString(), completedAt: outcome.completedAt.toISOString() });
-    await reporter.step(index, step.name, "completed", outcome.conclusion);
-    const forgiven = step.continueOnError && !outcome.cancel && outcome.conclusion !== "success";
-    if (forgiven) log.line(`${step.name}: continuing (continue-on-error)`);
-    if (outcome.conclusion !== "success" && !forgiven) {
-      conclusion = outcome.conclusion;
-      message = outcome.cancel ? outcome.cancel.message : `step "${step.name}": ${outcome.message ?? "failed"}`;
-    }
+    const turn = await runStepAt(context, prepared, step, index);
+    steps.push(turn.result);
+    if (turn.failure && !failure) failure = turn.failure;
   }
-  return { conclusion, steps, message, cancel: cancelReason(signal) };
+  return finish(context, prepared, steps, failure);
 }
 
-function conclusionOf(reason: CancelReason): Conclusion {
+async function finish(context: JobStepsContext, prepared: PreparedJob, steps: StepResult[], failure: { conclusion: Conclusion; message: string } | undefined): Promise<JobResult> {
+  const { state } = prepared;
+  const cancel = cancelReason(context.signal);
+  const scope = stepScope(context, prepared);
+  const outputs = await evaluateJobOutputs(context.job.outputs, scope.contexts, scope.functions, scope.hashFiles, context.log);
+  const ended = cancel && cancel.kind !== "runner_stopping" ? { conclusion: conclusionOf(cancel), message: cancel.message } : failure;
+  return {
+    conclusion: ended?.conclusion ?? "success",
+    steps,
+    ...(ended ? { message: ended.message } : {}),
+    ...(cancel ? { cancel } : {}),
+    outputs,
+    annotations: state.annotations,
+    summary: state.summaries.map((summary) => (summary.endsWith("\n") ? summary : `${summary}\n`)).join(""),
+  };
+}
+
+async function skipAll(context: JobStepsContext, from: number): Promise<StepResult[]> {
+  const skipped: StepResult[] = [];
+  for (const [index, step] of context.job.steps.entries()) {
+    if (index < from) continue;
+    const at = new Date().toISOString();
+    skipped.push({ index, name: step.name, outcome: "skipped", conclusion: "skipped", startedAt: at, completedAt: at });
+    await context.reporter.step(index, step.name, "completed", "skipped");
+  }
+  return skipped;
+}
+
+export function conclusionOf(reason: CancelReason): Conclusion {
   return reason.kind === "timed_out" ? "timed_out" : "cancelled";
-}
-
-/** `working-directory` is relative to the workspace, as in GitHub Actions; absolute paths are kept. */
-function resolveInside(workspace: string, dir: string): string {
-  return dir.startsWith("/") ? dir : `${workspace}/${dir}`;
 }

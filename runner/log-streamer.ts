@@ -31,6 +31,13 @@ export interface LogStreamerOptions {
  */
 export interface LogStreamer {
   line(text: string): void;
+  /**
+   * Masks `value` in every later line (`::add-mask::`, secrets). A multi-line value is
+   * masked line by line, since the log is masked one line at a time.
+   */
+  addMask(value: string): void;
+  /** `text` with every mask applied: for what leaves the runner by another way (annotations, summary, outputs). */
+  mask(text: string): string;
   tail(): string;
   close(): Promise<void>;
 }
@@ -38,7 +45,17 @@ export interface LogStreamer {
 export function createLogStreamer(options: LogStreamerOptions): LogStreamer {
   const maxBytes = options.maxChunkBytes ?? MAX_CHUNK_BYTES;
   const tailChars = options.tailChars ?? TAIL_CHARS;
-  const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0);
+  // Longest first, so a secret that contains another is masked whole rather than in pieces.
+  const secrets: string[] = [];
+  function addMask(value: string): void {
+    for (const part of value.split(/\r?\n/)) {
+      const trimmed = part.trim();
+      if (trimmed.length === 0 || secrets.includes(trimmed)) continue;
+      secrets.push(trimmed);
+    }
+    secrets.sort((a, b) => b.length - a.length);
+  }
+  for (const secret of options.secrets ?? []) addMask(secret);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let seq = 0;
@@ -85,6 +102,8 @@ export function createLogStreamer(options: LogStreamerOptions): LogStreamer {
       pendingBytes += bytes.length;
       pump ??= drain();
     },
+    addMask,
+    mask: (text) => maskSecrets(text, secrets),
     tail: () => (tail.length > tailChars ? tail.slice(-tailChars) : tail),
     async close() {
       while (pump) await pump;

@@ -6,8 +6,18 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import type { NatsNames } from "../protocol/names.ts";
-import { encode, type Conclusion, type LogChunk, type RunnerEventInput, type RunnerRef, type StepResult } from "../protocol/messages.ts";
+import { encode, type Conclusion, type LogChunk, type RunnerAnnotation, type RunnerEventInput, type RunnerRef, type StepResult } from "../protocol/messages.ts";
 import { abortableSleep } from "./sleep.ts";
+
+export interface CompletedReport {
+  conclusion: Conclusion;
+  steps: StepResult[];
+  logTail: string;
+  message?: string;
+  outputs?: Record<string, string>;
+  annotations?: RunnerAnnotation[];
+  summary?: string;
+}
 
 export interface JobReporter {
   /** Best effort: a lost `started` is implied by the next report. */
@@ -15,7 +25,7 @@ export interface JobReporter {
   /** Best effort, like `started`. */
   step(index: number, name: string, status: "in_progress" | "completed", conclusion?: Conclusion): Promise<void>;
   /** Retried; rejects if it could not be stored, and then the job must not be acked. */
-  completed(result: { conclusion: Conclusion; steps: StepResult[]; logTail: string; message?: string }): Promise<void>;
+  completed(result: CompletedReport): Promise<void>;
   /** For the log streamer. */
   publishLog(chunk: LogChunk): Promise<void>;
 }

@@ -74,7 +74,7 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     let result: JobResult;
     try {
       dirs = await prepareJobDirs(config.workDir, executionId);
-      result = await runJobSteps({ job, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, logger });
+      result = await runJobSteps({ job, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping, logger });
     } catch (error) {
       // Our own failure (disk full, workspace unwritable): still a clear report, not a lost job.
       logger.error({ err: error }, "job failed inside the runner");
@@ -95,7 +95,8 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     }
     log.line(result.conclusion === "success" ? "Job succeeded" : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`);
     await log.close();
-    await reporter.completed({ conclusion: result.conclusion, steps: result.steps, logTail: log.tail(), ...(result.message ? { message: result.message } : {}) });
+    const { conclusion, steps, message, outputs, annotations, summary } = result;
+    await reporter.completed({ conclusion, steps, logTail: log.tail(), ...(message ? { message } : {}), outputs, annotations, summary });
     lease.release();
     await claimed.ack();
     logger.info({ conclusion: result.conclusion }, "job completed");

@@ -1,10 +1,11 @@
 /**
  * A step's environment, built from nothing: the runner's own variables (its NATS
  * credentials, cloud keys, tokens in the operator's shell) must never reach job code. Only a
- * small safe base is carried over, then the GitHub-compatible variables, then the
- * workflow's `env`, then the step's `env` (later wins, as in GitHub Actions).
+ * small safe base is carried over, then the GitHub-compatible variables, then the user's
+ * env (workflow and job `env`, GITHUB_ENV additions, the step's `env`: later wins, as in
+ * GitHub Actions), then the GITHUB_PATH additions in front of PATH.
  */
-import type { JobMessage, JobStep } from "../protocol/messages.ts";
+import type { JobMessage } from "../protocol/messages.ts";
 import { runnerArch, runnerOs } from "../protocol/labels.ts";
 
 /** What the runner decided about this job's filesystem and identity. */
@@ -24,7 +25,16 @@ export interface StepEnvContext {
 const SAFE_BASE = ["PATH", "LANG", "LC_ALL", "USER", "SHELL"] as const;
 const FALLBACK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-export function stepEnv(context: StepEnvContext, step?: JobStep): Record<string, string> {
+export interface StepEnvLayers {
+  /** The user's variables, already merged and evaluated; the job's `env` when absent. */
+  user?: Record<string, string>;
+  /** GITHUB_PATH additions, newest first. */
+  path?: readonly string[];
+  /** More runner-set variables (GITHUB_OUTPUT, GITHUB_EVENT_PATH…), set before the user's. */
+  runner?: Record<string, string>;
+}
+
+export function stepEnv(context: StepEnvContext, layers: StepEnvLayers = {}): Record<string, string> {
   const { job } = context;
   const hostEnv = context.hostEnv ?? process.env;
   const env: Record<string, string> = {};
@@ -60,7 +70,8 @@ export function stepEnv(context: StepEnvContext, step?: JobStep): Record<string,
     RUNNER_NAME: context.runnerName,
     RUNNER_TEMP: context.temp,
   } satisfies Record<string, string>);
-  Object.assign(env, job.env, step?.env ?? {});
+  Object.assign(env, layers.runner ?? {}, layers.user ?? job.env);
+  if (layers.path && layers.path.length > 0) env.PATH = [...layers.path, env.PATH ?? FALLBACK_PATH].join(":");
   return env;
 }
 

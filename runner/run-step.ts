@@ -1,0 +1,124 @@
+/**
+ * One step that is going to run: evaluate its fields, run it (a script, or one of the few
+ * actions built in), then read the files it wrote and fold them into the job's state.
+ */
+import type { JobMessage, JobStep } from "../protocol/messages.ts";
+import type { CancelReason } from "./cancel.ts";
+import type { StepConclusion, StepExecutor } from "./executor.ts";
+import { ExpressionError, type Contexts, type ExpressionFunctions } from "./expressions/evaluate.ts";
+import type { HashFilesResolver } from "./expressions/hash-files.ts";
+import type { JobState } from "./job-state.ts";
+import type { LogStreamer } from "./log-streamer.ts";
+import { stepEnv } from "./step-env.ts";
+import { evaluateStepFields, StepExpressionError, type EvaluatedStep } from "./step-fields.ts";
+import { createStepFiles, readStepFiles, StepFileError, stepFileEnv } from "./step-files.ts";
+import { commandProcessor } from "./workflow-commands.ts";
+import type { JobDirs } from "./workspace.ts";
+
+/** GitHub keeps at most 50 annotations per job. */
+export const MAX_ANNOTATIONS_PER_JOB = 50;
+
+export interface StepRunContext {
+  job: JobMessage;
+  runnerName: string;
+  dirs: JobDirs;
+  executor: StepExecutor;
+  log: LogStreamer;
+  /** Aborts this step (the job's signal, or the narrower one of a cleanup step after a cancel). */
+  signal: AbortSignal;
+  state: JobState;
+  /** The step's contexts, with `env` before the step's own. */
+  contexts: Contexts;
+  functions: ExpressionFunctions;
+  hashFiles: HashFilesResolver;
+  debug: boolean;
+  /** Runner-set variables every step gets (GITHUB_EVENT_PATH, RUNNER_TOOL_CACHE…). */
+  runnerEnv: Record<string, string>;
+}
+
+export interface StepRun {
+  outcome: StepConclusion;
+  /** Why it did not succeed, for the job's message. */
+  message?: string;
+  cancel?: CancelReason;
+  startedAt: Date;
+  completedAt: Date;
+  outputs: Record<string, string>;
+}
+
+export async function runStep(context: StepRunContext, step: JobStep, index: number): Promise<StepRun> {
+  const startedAt = new Date();
+  // The caller logs `message` with the step's name.
+  const fail = (message: string): StepRun => ({ outcome: "failure", message, startedAt, completedAt: new Date(), outputs: {} });
+  let fields: EvaluatedStep;
+  try {
+    fields = await context.hashFiles.settle(() => evaluateStepFields(step, context.job, context.contexts, context.functions));
+  } catch (error) {
+    if (error instanceof StepExpressionError || error instanceof ExpressionError) return fail(error.message);
+    throw error;
+  }
+  if (fields.run === undefined) return runAction(context, step, startedAt, fail);
+  return runScript(context, fields, step, index);
+}
+
+/** `uses:`: only the checkout the runner already did arrives here for now. */
+function runAction(context: StepRunContext, step: JobStep, startedAt: Date, fail: (message: string) => StepRun): StepRun {
+  const uses = step.uses ?? "";
+  if (/^actions\/checkout@/.test(uses) && Object.keys(step.with).length === 0) {
+    context.log.line(`already checked out at ${context.job.checkout.sha}`);
+    return { outcome: "success", startedAt, completedAt: new Date(), outputs: {} };
+  }
+  return fail(`\`uses: ${uses || "?"}\` is not supported yet`);
+}
+
+async function runScript(context: StepRunContext, fields: EvaluatedStep, step: JobStep, index: number): Promise<StepRun> {
+  const { job, dirs, log, state } = context;
+  const files = await createStepFiles(dirs.temp);
+  const env = stepEnv(
+    { job, runnerName: context.runnerName, workspace: dirs.workspace, temp: dirs.temp, home: dirs.home },
+    { user: fields.env, path: state.path, runner: { ...context.runnerEnv, ...stepFileEnv(files), GITHUB_ACTION: step.id ?? `__run_${index}` } },
+  );
+  const onLine = commandProcessor({
+    debug: context.debug,
+    workspace: dirs.workspace,
+    sink: {
+      log: (line) => log.line(line),
+      addMask: (value) => log.addMask(value),
+      annotate(annotation) {
+        if (state.annotations.length >= MAX_ANNOTATIONS_PER_JOB) return;
+        state.annotations.push({ ...annotation, message: log.mask(annotation.message), ...(annotation.title ? { title: log.mask(annotation.title) } : {}) });
+      },
+    },
+  });
+  const result = await context.executor.run({
+    script: fields.run ?? "",
+    ...(fields.shell !== undefined ? { shell: fields.shell } : {}),
+    cwd: fields.workingDirectory ? resolveInside(dirs.workspace, fields.workingDirectory) : dirs.workspace,
+    env,
+    scriptDir: dirs.temp,
+    timeoutMs: step.timeoutMinutes === undefined ? undefined : step.timeoutMinutes * 60_000,
+    signal: context.signal,
+    onLine,
+  });
+  const run: StepRun = { outcome: result.conclusion, startedAt: result.startedAt, completedAt: result.completedAt, outputs: {} };
+  if (result.message) run.message = result.message;
+  if (result.cancel) run.cancel = result.cancel;
+  // GitHub reads the files whatever the step's result: a failing step's outputs still count.
+  try {
+    const written = await readStepFiles(files);
+    run.outputs = written.outputs;
+    Object.assign(state.env, written.env);
+    for (const dir of written.path) state.path.unshift(dir);
+    if (written.summary.trim() !== "") state.summaries.push(log.mask(written.summary));
+  } catch (error) {
+    if (!(error instanceof StepFileError)) throw error;
+    if (run.outcome === "success") Object.assign(run, { outcome: "failure", message: error.message });
+    else log.line(`##[error]${error.message}`);
+  }
+  return run;
+}
+
+/** `working-directory` is relative to the workspace, as in GitHub Actions; absolute paths are kept. */
+function resolveInside(workspace: string, dir: string): string {
+  return dir.startsWith("/") ? dir : `${workspace}/${dir}`;
+}
