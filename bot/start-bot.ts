@@ -69,7 +69,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     keyOf: (msg) => executionOf(msg.subject),
     handle: (msg) =>
       applyRunnerMessage(
-        { db: db.db, names: bus.names, forgeForRun: (run) => github.forge(run.installationId!), publicUrl: config.http.publicUrl, log: reporterLog },
+        { db: db.db, bus, lease, names: bus.names, forgeForRun: (run) => github.forge(run.installationId!), publicUrl: config.http.publicUrl, log: reporterLog },
         msg.subject,
         msg.data,
       ),

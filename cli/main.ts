@@ -12,6 +12,7 @@ import { botCommand, type Stoppable } from "./commands/bot.ts";
 import { devCommand } from "./commands/dev.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { runnerStartCommand } from "./commands/runner-start.ts";
+import { validateCommand } from "./commands/validate.ts";
 
 export const USAGE = `Usage: flotilla <command>
 
@@ -19,6 +20,7 @@ export const USAGE = `Usage: flotilla <command>
   bot                     the bot alone, against NATS_URL and DATABASE_URL
   runner start [options]  a runner: --nats URL --labels a,b --namespace NAME --name NAME --work-dir DIR
   migrate                 apply database migrations
+  validate [FILES] [--json]  check workflow files offline (default .flotilla/workflows/*.yml)
   help                    this text
 
 Settings come from the environment (and a .env file): see docs/configuration.md.`;
@@ -50,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         const runner = await runnerStartCommand(values, log);
         return untilSignal({ close: () => runner.stop() }, log);
       }
+      case "validate":
+        return await validateCommand(rest);
       case "migrate":
         console.log(await migrateCommand());
         return 0;

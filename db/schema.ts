@@ -42,6 +42,8 @@ export const runs = pgTable(
     error: text("error"),
     /** The check run that reports `error`, named after the workflow file. */
     checkRunId: bigint("check_run_id", { mode: "number" }),
+    /** The `github` context jobs of this run see (event payload included), for jobs released later. */
+    githubContext: jsonb("github_context").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
@@ -67,8 +69,19 @@ export const jobs = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    /** Unique in the run: the job id, or `id (leg values)` for a matrix leg. */
     jobKey: text("job_key").notNull(),
+    /** The id under `jobs:`: what other jobs' `needs` name. */
+    jobId: text("job_id").notNull().default(""),
     name: text("name").notNull(),
+    needs: jsonb("needs").$type<string[]>().notNull().default([]),
+    /** The job's `if`, evaluated when its needs are done. */
+    condition: text("condition").notNull().default("success()"),
+    /** The job message without the per-release parts (executions, token, needs, github). */
+    spec: jsonb("spec").$type<Record<string, unknown>>(),
+    /** Legs of the same matrix job allowed to run at once (`max-parallel`). */
+    maxParallel: integer("max_parallel"),
+    outputs: jsonb("outputs").$type<Record<string, string>>().notNull().default({}),
     namespace: text("namespace").notNull(),
     labels: jsonb("labels").$type<string[]>().notNull(),
     status: text("status").$type<"queued" | "in_progress" | "completed">().notNull().default("queued"),

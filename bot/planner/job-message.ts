@@ -1,35 +1,34 @@
 /**
- * The job as a runner receives it.
+ * The job as a runner receives it, minus what is filled in when it is released: which
+ * namespaces run it (`executions`), the clone token, the `github` context (kept once per run)
+ * and the results of its `needs`.
  */
 import type { JobMessage } from "../../protocol/messages.ts";
-import type { WorkflowJob, Workflow } from "../workflows/workflow.ts";
+import type { PlannedJob, Workflow } from "../workflows/workflow.ts";
 import type { RunContext } from "./run-context.ts";
-import type { JobRow, RunRow } from "./store-run.ts";
+import type { RunRow } from "./store-run.ts";
 
-export interface JobMessageInputs {
+export interface JobSpecInputs {
   context: RunContext;
   run: RunRow;
   workflow: Workflow;
-  job: WorkflowJob;
-  rows: JobRow[];
-  token: string | undefined;
+  job: PlannedJob;
   serverUrl: string;
   apiUrl: string;
 }
 
-export function jobMessage({ context, run, workflow, job, rows, token, serverUrl, apiUrl }: JobMessageInputs): JobMessage {
-  const executions: Record<string, string> = {};
-  for (const row of rows) if (row.jobKey === job.key) executions[row.namespace] = row.id;
+export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl }: JobSpecInputs): JobMessage {
+  const defaults = { ...workflow.defaults, ...job.job.defaults };
   return {
     v: 1,
     runId: run.id,
     jobKey: job.key,
     name: job.name,
-    executions,
+    executions: {},
     labels: job.runsOn,
     workflow: { name: workflow.name, path: workflow.path },
     repository: { fullName: context.repo.fullName, private: context.private },
-    checkout: { cloneUrl: context.checkout.cloneUrl, sha: context.sha, ...(token ? { token } : {}) },
+    checkout: { cloneUrl: context.checkout.cloneUrl, sha: context.sha },
     sha: context.sha,
     ref: context.ref,
     eventName: context.eventName,
@@ -38,11 +37,14 @@ export function jobMessage({ context, run, workflow, job, rows, token, serverUrl
     apiUrl,
     runNumber: run.runNumber,
     runAttempt: 1,
-    env: { ...workflow.env, ...job.env },
-    steps: job.steps,
-    timeoutMinutes: job.timeoutMinutes,
-    defaults: {},
-    outputs: {},
-    contexts: { github: {}, vars: {}, secrets: {}, matrix: null, strategy: null, needs: {}, inputs: {} },
+    env: { ...workflow.env, ...job.job.env },
+    steps: job.job.steps,
+    timeoutMinutes: job.job.timeoutMinutes,
+    defaults: {
+      ...(defaults.shell ? { shell: defaults.shell } : {}),
+      ...(defaults.workingDirectory ? { workingDirectory: defaults.workingDirectory } : {}),
+    },
+    outputs: job.job.outputs,
+    contexts: { github: {}, vars: {}, secrets: {}, matrix: job.matrix, strategy: job.strategy, needs: {}, inputs: {} },
   };
 }

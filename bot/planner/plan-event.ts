@@ -5,9 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
-import { encode, type ForgeEvent } from "../../protocol/messages.ts";
-import { labelsetToken } from "../../protocol/labels.ts";
-import { ensureJobConsumer } from "../../protocol/setup.ts";
+import type { ForgeEvent } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import type { Forge } from "../forges/forge.ts";
@@ -16,7 +14,12 @@ import { matchesEvent } from "../workflows/matches-event.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
 import { reportBrokenWorkflow } from "./broken-workflow.ts";
-import { jobMessage } from "./job-message.ts";
+import { expandJobs } from "../workflows/expand-jobs.ts";
+import { settleNamespace } from "../reporter/settle.ts";
+import { cloneTokenForRun } from "./clone-token.ts";
+import { githubContext } from "./github-context.ts";
+import { jobSpec } from "./job-message.ts";
+import { releaseReadyJobs } from "./release-jobs.ts";
 import { checkRunName, jobUrl, runUrl, statusContext } from "./links.ts";
 import type { RunContext } from "./run-context.ts";
 import * as store from "./store-run.ts";
@@ -48,24 +51,30 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   }
   const forge = await deps.forgeFor(context);
   const files = await forge.listWorkflowFiles(context.repo, context.sha, WORKFLOW_DIR);
-  const token = lazy(() => cloneToken(forge, context, log));
+  const token = lazy(() => cloneTokenForRun(forge, context, log));
   await Promise.all(
     files.map(async (file) => {
-      const parsed = parseWorkflow(file.path, file.content);
+      const parsed = await parseWorkflow(file.path, file.content);
       if (!parsed.ok) return reportBrokenWorkflow(deps, forge, context, file.path, parsed.problems);
       if (!matchesEvent(parsed.workflow.on, context)) return;
-      await planRun(deps, forge, context, parsed.workflow, token, log);
+      await planRun(deps, forge, context, parsed.workflow, event.payload, token, log);
     }),
   );
   await store.markPlanned(deps.db, context.deliveryId);
   log.info({ workflows: files.length }, "delivery planned");
 }
 
-async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, workflow: Workflow, token: () => Promise<string | undefined>, parentLog: Logger) {
+async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, workflow: Workflow, payload: Record<string, unknown>, token: () => Promise<string | undefined>, parentLog: Logger) {
+  const expansion = expandJobs(workflow, { github: { event_name: context.eventName, ref: context.ref, sha: context.sha, repository: context.repo.fullName, event: payload }, vars: {}, inputs: {} });
+  if (expansion.problems.length > 0) return reportBrokenWorkflow(deps, forge, context, workflow.path, expansion.problems);
   const run = await store.upsertRun(deps.db, context, workflow.path, workflow.name);
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
+  run.githubContext = githubContext({ context, payload, runId: run.id, runNumber: run.runNumber, workflow, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl });
+  await store.setGithubContext(deps.db, run.id, run.githubContext);
   const namespaces = await store.namespaceNames(deps.db);
-  const rows = await store.upsertJobs(deps.db, run, workflow, namespaces);
+  const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
+    jobSpec({ context, run, workflow, job, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl }),
+  );
   // Minted (or taken from the cache) while the check runs are being created.
   const cloneToken = token();
 
@@ -81,6 +90,7 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
           status: "queued",
         });
         await store.setJobCheckRun(deps.db, row.id, id);
+        row.checkRunId = id;
       }),
     ...(await store.missingStatuses(deps.db, run.id, namespaces)).map(async (namespace) => {
       const statusName = statusContext(workflow.name, namespace);
@@ -94,36 +104,12 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
     }),
   ]);
 
-  const tokenForJobs = await cloneToken;
-  await Promise.all(
-    workflow.jobs.map(async (job) => {
-      const mine = rows.filter((r) => r.jobKey === job.key);
-      if (mine.every((r) => r.publishedAt !== null)) return;
-      // Consumers first: the jobs stream keeps a message only for consumers that exist.
-      await Promise.all(mine.map((r) => ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, r.namespace, job.runsOn, deps.lease)));
-      const message = jobMessage({ context, run, workflow, job, rows, token: tokenForJobs, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl });
-      await deps.bus.js.publish(deps.bus.names.jobsSubject(labelsetToken(job.runsOn)), encode(message), { msgID: `${run.id}:${job.key}:1` });
-      await store.markPublished(deps.db, run.id, job.key);
-    }),
-  );
-  log.info({ jobs: workflow.jobs.length, namespaces: namespaces.length }, "run planned");
-}
-
-/**
- * A fork's head repository is not ours to mint tokens for: public forks clone anonymously. For
- * our own repository the token can read only this repository's contents.
- */
-async function cloneToken(forge: Forge, context: RunContext, log: Logger): Promise<string | undefined> {
-  if (context.fork && !context.checkout.private) return undefined;
-  try {
-    return await forge.cloneToken(context.checkout.repo);
-  } catch (error) {
-    if (context.fork) {
-      log.warn({ err: error }, "no token for the fork's repository; cloning anonymously");
-      return undefined;
-    }
-    throw error;
-  }
+  await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log }, run, {
+    forge,
+    cloneToken: () => cloneToken,
+    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
+  });
+  log.info({ jobs: expansion.jobs.length, namespaces: namespaces.length }, "run planned");
 }
 
 function lazy<T>(make: () => Promise<T>): () => Promise<T> {

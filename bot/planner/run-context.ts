@@ -22,4 +22,9 @@ export interface RunContext {
   checkout: { cloneUrl: string; repo: RepoRef; private: boolean };
   fork: boolean;
   pullRequest?: { number: number; headRef: string; baseRef: string };
+  /**
+   * Files the event changed, for `paths`/`paths-ignore`. Undefined when not known (a pull
+   * request, until its files are fetched): paths filters then match.
+   */
+  changedFiles?: string[];
 }

@@ -3,10 +3,10 @@
  * died half way, a redelivered webhook) completes the first plan instead of starting a second.
  */
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { deliveries, jobs, namespaces, runs, runStatuses } from "../../db/schema.ts";
-import type { Workflow } from "../workflows/workflow.ts";
+import type { PlannedJob } from "../workflows/workflow.ts";
 import type { RunContext } from "./run-context.ts";
 
 export type RunRow = typeof runs.$inferSelect;
@@ -59,11 +59,27 @@ export async function namespaceNames(db: Db): Promise<string[]> {
   return rows.map((r) => r.name).sort();
 }
 
-/** One job row per workflow job and namespace: each namespace reports its own check run. */
-export async function upsertJobs(db: Db, run: RunRow, workflow: Workflow, names: string[]): Promise<JobRow[]> {
-  const values = workflow.jobs.flatMap((job) =>
-    names.map((namespace) => ({ runId: run.id, jobKey: job.key, name: job.name, namespace, labels: job.runsOn })),
-  );
+export async function setGithubContext(db: Db, runId: string, githubContext: Record<string, unknown>): Promise<void> {
+  await db.update(runs).set({ githubContext }).where(eq(runs.id, runId));
+}
+
+/** One job row per planned job and namespace: each namespace reports its own check run. */
+export async function upsertJobs(db: Db, run: RunRow, planned: PlannedJob[], names: string[], specOf: (job: PlannedJob) => Record<string, unknown>): Promise<JobRow[]> {
+  const values = planned.flatMap((job) => {
+    const spec = specOf(job);
+    return names.map((namespace) => ({
+      runId: run.id,
+      jobKey: job.key,
+      jobId: job.jobId,
+      name: job.name,
+      namespace,
+      labels: job.runsOn,
+      needs: job.job.needs,
+      condition: job.job.if,
+      maxParallel: job.job.strategy?.maxParallel ?? null,
+      spec,
+    }));
+  });
   const inserted = values.length > 0 ? await db.insert(jobs).values(values).onConflictDoNothing().returning() : [];
   // A plan being finished after a crash finds some rows already there.
   return inserted.length === values.length ? inserted : db.select().from(jobs).where(eq(jobs.runId, run.id));
@@ -71,13 +87,6 @@ export async function upsertJobs(db: Db, run: RunRow, workflow: Workflow, names:
 
 export async function setJobCheckRun(db: Db, jobId: string, checkRunId: number): Promise<void> {
   await db.update(jobs).set({ checkRunId }).where(eq(jobs.id, jobId));
-}
-
-export async function markPublished(db: Db, runId: string, jobKey: string): Promise<void> {
-  await db
-    .update(jobs)
-    .set({ publishedAt: new Date() })
-    .where(and(eq(jobs.runId, runId), eq(jobs.jobKey, jobKey), isNull(jobs.publishedAt)));
 }
 
 /** Namespaces whose pending status has not been recorded yet. */

@@ -5,16 +5,23 @@
  */
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
-import { decode, LogChunk, ProtocolError, RunnerEvent } from "../../protocol/messages.ts";
+import { decode, LogChunk, ProtocolError, RunnerEvent, type JobMessage } from "../../protocol/messages.ts";
+import type { LeaseSettings } from "../../protocol/streams.ts";
+import type { Bus } from "../bus/connect.ts";
+import { cloneTokenForSpec } from "../planner/clone-token.ts";
+import { releaseReadyJobs } from "../planner/release-jobs.ts";
+import { settleNamespace } from "./settle.ts";
 import type { NatsNames } from "../../protocol/names.ts";
 import { PermanentError } from "../bus/consume-loop.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
-import { jobUrl, runUrl } from "../planner/links.ts";
+import { jobUrl } from "../planner/links.ts";
 import { checkRunOutput } from "./check-run-output.ts";
 import * as store from "./store-report.ts";
 
 export interface ReporterDeps {
   db: Db;
+  bus: Bus;
+  lease: LeaseSettings;
   names: NatsNames;
   forgeForRun: (run: store.RunRow) => Promise<Forge>;
   publicUrl: string;
@@ -95,17 +102,19 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void>
       startedAt: job.startedAt,
       completedAt: at,
       logUrl: jobUrl(deps.publicUrl, job.id, run.accessToken),
+      stepSummary: event.summary,
+      annotations: event.annotations,
+      workflowPath: run.workflowPath,
     });
     await forge.updateCheck(repo, job.checkRunId, { status: "completed", conclusion: event.conclusion, completedAt: event.at, output });
   }
-  await store.markCompleted(deps.db, job.id, { attempt: event.attempt, conclusion: event.conclusion, steps: event.steps, message: event.message, at });
-  await store.settleRunStatus(deps.db, run.id, job.namespace, (state, context) =>
-    forge.setCommitStatus(repo, run.sha, {
-      state,
-      context,
-      description: state === "success" ? "All jobs succeeded" : "Some jobs did not succeed",
-      targetUrl: runUrl(deps.publicUrl, run.id, run.accessToken),
-    }),
-  );
+  await store.markCompleted(deps.db, job.id, { attempt: event.attempt, conclusion: event.conclusion, steps: event.steps, message: event.message, outputs: event.outputs, at });
+  await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl);
   log.info({ conclusion: event.conclusion }, "job completed");
+  // Jobs that needed this one may be ready now.
+  await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log }, run, {
+    forge,
+    cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec as JobMessage) : Promise.resolve(undefined)),
+    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
+  });
 }

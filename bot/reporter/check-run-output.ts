@@ -1,8 +1,8 @@
 /**
  * What a finished job's check run says: a title, a table of steps, and the end of the log.
  */
-import type { Conclusion, StepResult } from "../../protocol/messages.ts";
-import type { CheckOutput } from "../forges/forge.ts";
+import type { Conclusion, RunnerAnnotation, StepResult } from "../../protocol/messages.ts";
+import type { Annotation, CheckOutput } from "../forges/forge.ts";
 
 /** GitHub refuses check run text or summary over 65,535 characters. */
 export const GITHUB_TEXT_LIMIT = 65_535;
@@ -19,6 +19,11 @@ export interface CompletedJob {
   startedAt?: Date | null;
   completedAt: Date;
   logUrl: string;
+  /** What the steps wrote to GITHUB_STEP_SUMMARY. */
+  stepSummary?: string;
+  annotations?: RunnerAnnotation[];
+  /** Where annotations without a file point: the workflow, as GitHub does. */
+  workflowPath?: string;
 }
 
 export function checkRunOutput(job: CompletedJob): CheckOutput {
@@ -28,8 +33,30 @@ export function checkRunOutput(job: CompletedJob): CheckOutput {
     rows.length > 0 ? ["| Step | Result | Duration |", "| --- | --- | --- |", ...rows].join("\n") : "No step ran.",
     "",
     `Ran on \`${job.runnerName ?? "unknown runner"}\`${job.namespace === "default" ? "" : ` in namespace \`${job.namespace}\``}. [Full log](${job.logUrl})`,
+    ...(job.stepSummary?.trim() ? ["", "---", "", job.stepSummary.trim()] : []),
   ].join("\n");
-  return { title: title(job), summary: summary.slice(0, GITHUB_TEXT_LIMIT), text: logText(job.logTail) };
+  const annotations = (job.annotations ?? []).map((a) => toAnnotation(a, job.workflowPath ?? ".flotilla/workflows"));
+  return {
+    title: title(job),
+    summary: summary.slice(0, GITHUB_TEXT_LIMIT),
+    text: logText(job.logTail),
+    ...(annotations.length > 0 ? { annotations } : {}),
+  };
+}
+
+const LEVELS: Record<RunnerAnnotation["level"], Annotation["level"]> = { error: "failure", warning: "warning", notice: "notice" };
+
+function toAnnotation(a: RunnerAnnotation, fallbackPath: string): Annotation {
+  const startLine = a.line ?? 1;
+  return {
+    path: a.file ?? fallbackPath,
+    startLine,
+    endLine: Math.max(startLine, a.endLine ?? startLine),
+    ...(a.col ? { startColumn: a.col, endColumn: a.endColumn ?? a.col } : {}),
+    level: LEVELS[a.level],
+    message: a.message,
+    ...(a.title ? { title: a.title } : {}),
+  };
 }
 
 function title(job: CompletedJob): string {

@@ -47,7 +47,7 @@ export async function saveStep(db: Db, jobId: string, attempt: number, step: Job
 export async function markCompleted(
   db: Db,
   jobId: string,
-  result: { attempt: number; conclusion: string; steps: StepResult[]; message?: string; at: Date },
+  result: { attempt: number; conclusion: string; steps: StepResult[]; message?: string; outputs: Record<string, string>; at: Date },
 ): Promise<void> {
   await db
     .update(jobs)
@@ -57,6 +57,7 @@ export async function markCompleted(
       conclusion: result.conclusion,
       completedAt: result.at,
       message: result.message ?? null,
+      outputs: result.outputs,
       steps: result.steps.map((s) => ({ ...s, status: "completed" })),
     })
     .where(eq(jobs.id, jobId));

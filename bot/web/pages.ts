@@ -75,12 +75,24 @@ ${steps ? `<table><tr><th>Step</th><th>Result</th></tr>${steps}</table>` : ""}
   return page(job.name, body, { refreshSeconds: job.status === "completed" ? undefined : 3 });
 }
 
-/** ANSI colours become spans; the runner's step header lines stand out. */
+/**
+ * ANSI colours become spans; the runner's step header lines stand out; `::group::` sections
+ * (written by the runner as `##[group]title` … `##[endgroup]`) fold, as on GitHub.
+ */
 export function renderLog(log: string): string {
   const ansi = new AnsiUp();
   ansi.use_classes = false;
-  return log
-    .split("\n")
-    .map((line) => (line.startsWith("▶ ") ? `<span class="step">${ansi.ansi_to_html(line)}</span>` : ansi.ansi_to_html(line)))
-    .join("\n");
+  let open = 0;
+  const html = log.split("\n").map((line) => {
+    if (line.startsWith("##[group]")) {
+      open++;
+      return `<details><summary>${ansi.ansi_to_html(line.slice("##[group]".length))}</summary>`;
+    }
+    if (line.startsWith("##[endgroup]") && open > 0) {
+      open--;
+      return "</details>";
+    }
+    return line.startsWith("▶ ") ? `<span class="step">${ansi.ansi_to_html(line)}</span>` : ansi.ansi_to_html(line);
+  });
+  return html.join("\n") + "</details>".repeat(open);
 }

@@ -8,11 +8,16 @@ import type { RefFilter, Triggers } from "./workflow.ts";
 const DEFAULT_PR_TYPES = ["opened", "synchronize", "reopened"];
 
 export function matchesEvent(on: Triggers, context: RunContext): boolean {
-  if (context.eventName === "push" && on.push) return refMatches(on.push, context.filterRef);
+  if (context.eventName === "push" && on.push) {
+    // GitHub does not evaluate path filters for tag pushes.
+    const files = context.filterRef.kind === "tag" ? undefined : context.changedFiles;
+    return refMatches(on.push, context.filterRef) && pathsMatch(on.push, files);
+  }
   if (context.eventName === "pull_request" && on.pull_request) {
     const types = on.pull_request.types ?? DEFAULT_PR_TYPES;
-    return types.includes(context.action ?? "") && refMatches(on.pull_request, context.filterRef);
+    return types.includes(context.action ?? "") && refMatches(on.pull_request, context.filterRef) && pathsMatch(on.pull_request, context.changedFiles);
   }
+  if (context.eventName === "workflow_dispatch") return on.workflow_dispatch !== undefined;
   return false;
 }
 
@@ -26,4 +31,16 @@ function refMatches(filter: RefFilter, ref: RunContext["filterRef"]): boolean {
   if (own) return matchesFilters(ref.name, own);
   if (ignore) return !matchesFilters(ref.name, ignore);
   return false;
+}
+
+/**
+ * `paths`: at least one changed file matches. `paths-ignore`: at least one changed file is
+ * not ignored. Unknown changed files (a pull request before its files are fetched) run, as
+ * GitHub does when it cannot compute the diff.
+ */
+function pathsMatch(filter: RefFilter, changedFiles: string[] | undefined): boolean {
+  if (changedFiles === undefined) return true;
+  if (filter.paths) return changedFiles.some((file) => matchesFilters(file, filter.paths!));
+  if (filter.pathsIgnore) return changedFiles.some((file) => !matchesFilters(file, filter.pathsIgnore!));
+  return true;
 }

@@ -40,6 +40,8 @@ export interface Concurrency {
   /** A template: `${{ github.workflow }}-${{ github.ref }}`. */
   group: string;
   cancelInProgress: boolean;
+  /** `cancel-in-progress: ${{ … }}` as written (without the wrapper); decided when the run is planned. */
+  cancelInProgressExpression?: string;
 }
 
 export interface Strategy {
@@ -49,6 +51,11 @@ export interface Strategy {
    */
   legs: Record<string, unknown>[];
   expression?: string;
+  /**
+   * A matrix written as a mapping whose values hold `${{ }}` (`os: ${{ fromJSON(…) }}`): kept as
+   * written, evaluated and expanded per run by `expandJobs`.
+   */
+  matrixTemplate?: Record<string, unknown>;
   failFast: boolean;
   maxParallel?: number;
 }
@@ -71,6 +78,12 @@ export interface WorkflowJob {
   strategy?: Strategy;
   concurrency?: Concurrency;
   steps: JobStep[];
+  /** `timeout-minutes: ${{ … }}` as written (without the wrapper); evaluated per leg by `expandJobs`. */
+  timeoutMinutesExpression?: string;
+  /** `continue-on-error: ${{ … }}` (often `matrix.experimental`); evaluated per leg by `expandJobs`. */
+  continueOnErrorExpression?: string;
+  /** Where the job's id is in the file, for problems found after parsing. */
+  position?: { line: number; column: number };
 }
 
 export interface Workflow {

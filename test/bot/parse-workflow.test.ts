@@ -12,9 +12,12 @@ function parse(text: string) {
   return parseWorkflow(".flotilla/workflows/ci.yml", text);
 }
 
+/** Features the parser names when it refuses them (see bot/workflows/unsupported.ts). */
+const NAMED = /not supported yet/;
+
 describe("parseWorkflow", () => {
-  it("reads name, on, env, jobs with runs-on as string or list, and run steps", () => {
-    const result = parse(`name: CI
+  it("reads name, on, env, jobs with runs-on as string or list, and run steps", async () => {
+    const result = await parse(`name: CI
 on: [push, pull_request]
 env: { GREETING: hello, N: 3 }
 jobs:
@@ -49,31 +52,37 @@ jobs:
 
   it.each([
     ["a YAML syntax error (reported where the closing ] was due)", "on: push\njobs:\n  a: [\n", 4, /flow/i],
-    ["no jobs", "on: push\n", 1, /no `jobs:`/],
-    ["a job without runs-on", "on: push\njobs:\n  a:\n    steps:\n      - run: x\n", 4, /no `runs-on`/],
-    ["an action step", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n", 6, /uses.*not supported yet/],
-    ["a matrix", "on: push\njobs:\n  a:\n    runs-on: x\n    strategy: { matrix: { n: [1] } }\n    steps:\n      - run: x\n", 5, /jobs\.a\.strategy.*not supported yet/],
-    ["an expression", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n", 6, /expressions/],
-    ["an unknown shell", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        shell: fish\n", 7, /shell "fish"/],
-    ["paths filters", "on:\n  push:\n    paths: ['src/**']\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n", 3, /on\.push\.paths/],
-  ])("rejects %s at its line", (_what, text, line, message) => {
-    const result = parse(text);
+    ["no jobs", "on: push\n", 1, /Required property is missing: jobs/],
+    ["a job without runs-on", "on: push\njobs:\n  a:\n    steps:\n      - run: x\n", 4, /Required property is missing: runs-on/],
+    ["an action step", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/setup-node@v4\n", 6, /uses.*not supported yet/],
+  ])("rejects %s at its line", async (_what, text, line, message) => {
+    const result = await parse(text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems[0]!.line).toBe(line);
     expect(result.problems[0]!.message).toMatch(message);
   });
 
-  it("never crashes on the real workflows in shared/fixtures: each parses or names what it lacks", () => {
+  it.each([
+    ["a matrix", "on: push\njobs:\n  a:\n    runs-on: x\n    strategy: { matrix: { n: [1] } }\n    steps:\n      - run: x\n"],
+    ["an expression (the planner and runner evaluate it)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n"],
+    ["a custom shell (the runner decides)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        shell: fish\n"],
+    ["paths filters", "on:\n  push:\n    paths: ['src/**']\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n"],
+    ["a plain checkout (the runner has checked out already)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - run: x\n"],
+  ])("accepts %s", async (_what, text) => {
+    expect((await parse(text)).ok).toBe(true);
+  });
+
+  it("never crashes on the real workflows in shared/fixtures: each parses or names what it lacks", async () => {
     const files = readdirSync(FIXTURES).filter((f) => /\.ya?ml$/.test(f));
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) {
-      const result = parseWorkflow(file, readFileSync(join(FIXTURES, file), "utf8"));
+      const result = await parseWorkflow(file, readFileSync(join(FIXTURES, file), "utf8"));
       if (!result.ok) {
         expect(result.problems.length, file).toBeGreaterThan(0);
         for (const p of result.problems) {
           expect(p.line, `${file}: ${p.message}`).toBeGreaterThan(0);
-          expect(p.message, file).toMatch(/not supported yet|must|no |is not a filter|either/);
+          expect(p.message, file).toMatch(NAMED);
         }
       }
     }
@@ -98,30 +107,30 @@ function context(overrides: Partial<RunContext>): RunContext {
 }
 
 describe("matchesEvent", () => {
-  const on = (text: string) => {
-    const r = parse(`on:\n${text}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n`);
+  const on = async (text: string) => {
+    const r = await parse(`on:\n${text}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n`);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     return r.workflow.on;
   };
 
-  it("follows GitHub's branch and tag filter rules", () => {
-    const branchesOnly = on("  push:\n    branches: [main, 'release/**']");
+  it("follows GitHub's branch and tag filter rules", async () => {
+    const branchesOnly = await on("  push:\n    branches: [main, 'release/**']");
     expect(matchesEvent(branchesOnly, context({}))).toBe(true);
     expect(matchesEvent(branchesOnly, context({ filterRef: { kind: "branch", name: "release/1.2" } }))).toBe(true);
     expect(matchesEvent(branchesOnly, context({ filterRef: { kind: "branch", name: "feature" } }))).toBe(false);
     // Only branches named: a tag push does not start it.
     expect(matchesEvent(branchesOnly, context({ filterRef: { kind: "tag", name: "v1" } }))).toBe(false);
-    const ignore = on("  push:\n    branches-ignore: ['dependabot/**']");
+    const ignore = await on("  push:\n    branches-ignore: ['dependabot/**']");
     expect(matchesEvent(ignore, context({ filterRef: { kind: "branch", name: "dependabot/npm/x" } }))).toBe(false);
     expect(matchesEvent(ignore, context({}))).toBe(true);
   });
 
-  it("runs pull_request on opened, synchronize and reopened unless types say otherwise", () => {
-    const pr = on("  pull_request:");
+  it("runs pull_request on opened, synchronize and reopened unless types say otherwise", async () => {
+    const pr = await on("  pull_request:");
     expect(matchesEvent(pr, context({ eventName: "pull_request", action: "synchronize" }))).toBe(true);
     expect(matchesEvent(pr, context({ eventName: "pull_request", action: "closed" }))).toBe(false);
     expect(matchesEvent(pr, context({ eventName: "push" }))).toBe(false);
-    const labeled = on("  pull_request:\n    types: [labeled]");
+    const labeled = await on("  pull_request:\n    types: [labeled]");
     expect(matchesEvent(labeled, context({ eventName: "pull_request", action: "labeled" }))).toBe(true);
     expect(matchesEvent(labeled, context({ eventName: "pull_request", action: "opened" }))).toBe(false);
   });

@@ -3,6 +3,7 @@
  */
 import { repoRef } from "../forge.ts";
 import type { RunContext } from "../../planner/run-context.ts";
+import { z } from "zod";
 import { PullRequestEvent, PushEvent } from "./schema.ts";
 
 /** Pull request actions that start runs, as GitHub Actions' default `types` for pull_request. */
@@ -37,8 +38,29 @@ function pushContext(deliveryId: string, payload: unknown): ContextResult {
       actor: push.sender?.login ?? push.pusher?.name ?? "",
       checkout: { cloneUrl: push.repository.clone_url, repo, private: push.repository.private },
       fork: false,
+      changedFiles: pushedFiles(payload),
     },
   };
+}
+
+const PushCommits = z.object({
+  commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) }).passthrough()),
+});
+
+/** GitHub's payload lists at most this many commits; a longer push has files we cannot see. */
+const PAYLOAD_COMMIT_LIMIT = 20;
+
+/**
+ * The files a push changed, from its commits, for `paths` filters. Undefined (paths filters
+ * then match) when the payload cannot tell: no commits listed (a new branch) or a push
+ * longer than the payload's list.
+ */
+function pushedFiles(payload: unknown): string[] | undefined {
+  const parsed = PushCommits.safeParse(payload);
+  if (!parsed.success) return undefined;
+  const { commits } = parsed.data;
+  if (commits.length === 0 || commits.length >= PAYLOAD_COMMIT_LIMIT) return undefined;
+  return [...new Set(commits.flatMap((c) => [...c.added, ...c.modified, ...c.removed]))];
 }
 
 function pullRequestContext(deliveryId: string, payload: unknown): ContextResult {

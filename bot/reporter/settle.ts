@@ -1,0 +1,18 @@
+/**
+ * A namespace's commit status for a run, once its last job is done.
+ */
+import type { Db } from "../../db/client.ts";
+import { repoRef, type Forge } from "../forges/forge.ts";
+import { runUrl } from "../planner/links.ts";
+import { settleRunStatus, type RunRow } from "./store-report.ts";
+
+export async function settleNamespace(db: Db, forge: Forge, run: RunRow, namespace: string, publicUrl: string): Promise<void> {
+  await settleRunStatus(db, run.id, namespace, (state, context) =>
+    forge.setCommitStatus(repoRef(run.repository), run.sha, {
+      state,
+      context,
+      description: state === "success" ? "All jobs succeeded" : "Some jobs did not succeed",
+      targetUrl: runUrl(publicUrl, run.id, run.accessToken),
+    }),
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * One entry under `jobs:` into a WorkflowJob, from the tokens GitHub's parser validated.
+ * Unsupported keys are named at their line (see unsupported.ts); everything else is kept as
+ * written for the planner and runner to evaluate.
+ */
+import { isBoolean, isMapping, isNumber, isSequence } from "@actions/workflow-parser";
+import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
+import { readConcurrency, readDefaults } from "./read-settings.ts";
+import { readSteps, stringMap } from "./read-steps.ts";
+import { readStrategy } from "./read-strategy.ts";
+import { entries, positionOf, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
+import { unsupportedJobKey, unsupportedRunsOnGroup } from "./unsupported.ts";
+import type { WorkflowJob, WorkflowProblem } from "./workflow.ts";
+
+/** GitHub's default job timeout. */
+const DEFAULT_TIMEOUT_MINUTES = 360;
+
+export function readJob(keyToken: TemplateToken, id: string, mapping: MappingToken, text: TokenText, problems: WorkflowProblem[]): WorkflowJob {
+  const job: WorkflowJob = {
+    key: id,
+    name: id,
+    needs: [],
+    if: "success()",
+    runsOn: [],
+    env: {},
+    defaults: {},
+    timeoutMinutes: DEFAULT_TIMEOUT_MINUTES,
+    continueOnError: false,
+    outputs: {},
+    steps: [],
+    position: positionOf(keyToken),
+  };
+  for (const [key, value, keyOf] of entries(mapping)) {
+    const refusal = unsupportedJobKey(id, key);
+    if (refusal) {
+      problems.push(problemAt(keyOf, refusal));
+      continue;
+    }
+    switch (key) {
+      case "name":
+        job.name = text.text(value) || id;
+        break;
+      case "needs":
+        job.needs = isSequence(value) ? [...value].map((item) => text.text(item)) : [text.text(value)];
+        break;
+      case "if":
+        job.if = unwrapExpression(text.text(value)) || "success()";
+        break;
+      case "runs-on":
+        job.runsOn = runsOn(value, text, problems);
+        break;
+      case "env":
+        job.env = stringMap(value, text);
+        break;
+      case "defaults":
+        job.defaults = readDefaults(value, text);
+        break;
+      case "timeout-minutes":
+        if (isNumber(value)) job.timeoutMinutes = value.value;
+        else job.timeoutMinutesExpression = unwrapExpression(text.text(value));
+        break;
+      case "continue-on-error":
+        if (isBoolean(value)) job.continueOnError = value.value;
+        else job.continueOnErrorExpression = unwrapExpression(text.text(value));
+        break;
+      case "outputs":
+        job.outputs = stringMap(value, text);
+        break;
+      case "strategy":
+        job.strategy = readStrategy(id, value, text, problems);
+        break;
+      case "concurrency":
+        job.concurrency = readConcurrency(value, text);
+        break;
+      case "steps":
+        job.steps = readSteps(value, text, problems);
+        break;
+    }
+  }
+  return job;
+}
+
+/** `runs-on`: a label, a list of labels, or `{ labels }`; entries may hold `${{ }}`. */
+function runsOn(token: TemplateToken, text: TokenText, problems: WorkflowProblem[]): string[] {
+  if (isSequence(token)) return [...token].map((item) => text.text(item));
+  if (!isMapping(token)) return [text.text(token)];
+  const labels: string[] = [];
+  for (const [key, value, keyOf] of entries(token)) {
+    if (key === "group") problems.push(problemAt(keyOf, unsupportedRunsOnGroup()));
+    else if (key === "labels") labels.push(...(isSequence(value) ? [...value].map((item) => text.text(item)) : [text.text(value)]));
+  }
+  return labels;
+}

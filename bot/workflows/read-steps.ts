@@ -1,0 +1,84 @@
+/**
+ * `jobs.<id>.steps` into the protocol's JobStep. Text is kept as written (`${{ }}` included);
+ * the runner evaluates it with the contexts only it has (`steps`, `runner`, `env`).
+ */
+import { isBoolean, isMapping, isNumber, isSequence } from "@actions/workflow-parser";
+import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
+import type { JobStep } from "../../protocol/messages.ts";
+import { entries, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
+import { isCheckout, unsupportedStepExpression, unsupportedUses } from "./unsupported.ts";
+import type { WorkflowProblem } from "./workflow.ts";
+
+export function readSteps(token: TemplateToken | undefined, text: TokenText, problems: WorkflowProblem[]): JobStep[] {
+  if (!token || !isSequence(token)) return [];
+  const steps: JobStep[] = [];
+  for (const item of token) {
+    if (!isMapping(item)) continue;
+    const step = readStep(item, text, problems);
+    if (step) steps.push(step);
+  }
+  return steps;
+}
+
+function readStep(mapping: MappingToken, text: TokenText, problems: WorkflowProblem[]): JobStep | undefined {
+  const step: JobStep = { name: "", with: {}, env: {}, continueOnError: false };
+  let hasWith = false;
+  let usesToken: TemplateToken | undefined;
+  for (const [key, value] of entries(mapping)) {
+    switch (key) {
+      case "id":
+        step.id = text.text(value);
+        break;
+      case "name":
+        step.name = text.text(value);
+        break;
+      case "if":
+        step.if = unwrapExpression(text.text(value));
+        break;
+      case "run":
+        step.run = text.text(value);
+        break;
+      case "uses":
+        step.uses = text.text(value);
+        usesToken = value;
+        break;
+      case "with":
+        hasWith = true;
+        step.with = stringMap(value, text);
+        break;
+      case "env":
+        step.env = stringMap(value, text);
+        break;
+      case "shell":
+        step.shell = text.text(value);
+        break;
+      case "working-directory":
+        step.workingDirectory = text.text(value);
+        break;
+      case "timeout-minutes":
+        if (isNumber(value)) step.timeoutMinutes = value.value;
+        else problems.push(problemAt(value, unsupportedStepExpression(key)));
+        break;
+      case "continue-on-error":
+        if (isBoolean(value)) step.continueOnError = value.value;
+        else problems.push(problemAt(value, unsupportedStepExpression(key)));
+        break;
+    }
+  }
+  if (step.uses !== undefined) {
+    const refusal = unsupportedUses(step.uses, hasWith);
+    if (refusal) problems.push(problemAt(usesToken, refusal));
+    // The runner checks the commit out before the first step: a plain checkout step is done.
+    if (isCheckout(step.uses) && !hasWith) return undefined;
+  }
+  step.name ||= step.run !== undefined ? `Run ${step.run.trim().split("\n")[0]}` : (step.uses ?? "");
+  return step;
+}
+
+/** `env:` and `with:` maps: every value becomes a string, as GitHub does. */
+export function stringMap(token: TemplateToken | undefined, text: TokenText): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!token || !isMapping(token)) return out;
+  for (const [key, value] of entries(token)) out[key] = text.text(value);
+  return out;
+}

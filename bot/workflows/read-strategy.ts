@@ -1,0 +1,50 @@
+/**
+ * `jobs.<id>.strategy`: a literal matrix is expanded here, once, into GitHub's leg order; a
+ * matrix that holds `${{ }}` is kept for `expandJobs`, which knows the run's contexts.
+ */
+import { isBasicExpression, isBoolean, isMapping, isNumber } from "@actions/workflow-parser";
+import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
+import { expandMatrix } from "./expand-matrix.ts";
+import { entries, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
+import type { Strategy, WorkflowProblem } from "./workflow.ts";
+
+export function readStrategy(jobId: string, token: TemplateToken, text: TokenText, problems: WorkflowProblem[]): Strategy {
+  const strategy: Strategy = { legs: [], failFast: true };
+  if (!isMapping(token)) {
+    problems.push(problemAt(token, `\`jobs.${jobId}.strategy\` given as one expression is not supported yet`));
+    return strategy;
+  }
+  for (const [key, value] of entries(token)) {
+    if (key === "matrix") readMatrix(value, strategy, text, problems);
+    else if (key === "fail-fast") {
+      if (isBoolean(value)) strategy.failFast = value.value;
+      else problems.push(problemAt(value, `\`jobs.${jobId}.strategy.fail-fast: \${{ … }}\` is not supported yet`));
+    } else if (key === "max-parallel") {
+      if (isNumber(value)) strategy.maxParallel = value.value;
+      else problems.push(problemAt(value, `\`jobs.${jobId}.strategy.max-parallel: \${{ … }}\` is not supported yet`));
+    }
+  }
+  return strategy;
+}
+
+function readMatrix(token: TemplateToken, strategy: Strategy, text: TokenText, problems: WorkflowProblem[]): void {
+  if (isBasicExpression(token)) {
+    strategy.expression = unwrapExpression(text.text(token));
+    return;
+  }
+  const matrix = text.plain(token) as Record<string, unknown>;
+  if (holdsExpression(matrix)) {
+    strategy.matrixTemplate = matrix;
+    return;
+  }
+  const expanded = expandMatrix(matrix);
+  if ("error" in expanded) problems.push(problemAt(token, expanded.error));
+  else strategy.legs = expanded.legs;
+}
+
+export function holdsExpression(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("${{");
+  if (Array.isArray(value)) return value.some(holdsExpression);
+  if (value && typeof value === "object") return Object.values(value).some(holdsExpression);
+  return false;
+}

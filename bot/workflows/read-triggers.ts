@@ -1,0 +1,56 @@
+/**
+ * `on:` in its three forms (a string, a list of events, a map of events to filters), from the
+ * events GitHub's converter produced. Inputs of `workflow_dispatch` are read from the tokens,
+ * because the converter drops `type: number` (its InputType has no `number`).
+ */
+import type { EventsConfig } from "@actions/workflow-parser/model/workflow-template";
+import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
+import { isBoolean, isMapping, isNumber, isSequence, isString } from "@actions/workflow-parser";
+import { entries, find, TokenText } from "./token-text.ts";
+import type { DispatchInput, RefFilter, Triggers } from "./workflow.ts";
+
+type Filters = Partial<Record<"branches" | "branches-ignore" | "tags" | "tags-ignore" | "paths" | "paths-ignore" | "types", string[]>>;
+
+const INPUT_TYPES = new Set<DispatchInput["type"]>(["string", "boolean", "choice", "number", "environment"]);
+
+export function readTriggers(events: EventsConfig, on: TemplateToken | undefined, text: TokenText): Triggers {
+  const triggers: Triggers = { other: [] };
+  for (const [name, config] of Object.entries(events)) {
+    const filters = (config ?? {}) as Filters;
+    if (name === "push") triggers.push = refFilter(filters);
+    else if (name === "pull_request") triggers.pull_request = { ...refFilter(filters), ...(filters.types ? { types: filters.types } : {}) };
+    else if (name === "workflow_dispatch") triggers.workflow_dispatch = { inputs: dispatchInputs(find(find(on, name), "inputs"), text) };
+    else triggers.other.push(name);
+  }
+  return triggers;
+}
+
+function refFilter(filters: Filters): RefFilter {
+  const filter: RefFilter = {};
+  if (filters.branches) filter.branches = filters.branches;
+  if (filters["branches-ignore"]) filter.branchesIgnore = filters["branches-ignore"];
+  if (filters.tags) filter.tags = filters.tags;
+  if (filters["tags-ignore"]) filter.tagsIgnore = filters["tags-ignore"];
+  if (filters.paths) filter.paths = filters.paths;
+  if (filters["paths-ignore"]) filter.pathsIgnore = filters["paths-ignore"];
+  return filter;
+}
+
+function dispatchInputs(token: TemplateToken | undefined, text: TokenText): Record<string, DispatchInput> {
+  const inputs: Record<string, DispatchInput> = {};
+  if (!token || !isMapping(token)) return inputs;
+  for (const [name, config] of entries(token)) {
+    const input: DispatchInput = { required: false, type: "string" };
+    if (isMapping(config)) {
+      for (const [key, value] of entries(config)) {
+        if (key === "description") input.description = text.text(value);
+        else if (key === "required") input.required = isBoolean(value) && value.value;
+        else if (key === "type" && INPUT_TYPES.has(text.text(value) as DispatchInput["type"])) input.type = text.text(value) as DispatchInput["type"];
+        else if (key === "options" && isSequence(value)) input.options = [...value].map((item) => text.text(item));
+        else if (key === "default") input.default = isBoolean(value) || isNumber(value) ? value.value : isString(value) ? value.value : text.text(value);
+      }
+    }
+    inputs[name] = input;
+  }
+  return inputs;
+}

@@ -1,0 +1,46 @@
+/**
+ * What Flotilla cannot run yet, in one place, so the actions work can lift rules one by one.
+ * Each feature is named at its line; a workflow that uses one fails before any job runs
+ * instead of being half-run.
+ */
+
+/** Job keys that need something Flotilla does not have yet (a container engine, workflow calls). */
+export const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
+  container: "`jobs.<id>.container` (needs a container engine) is not supported yet",
+  services: "`jobs.<id>.services` (needs a container engine) is not supported yet",
+  uses: "`jobs.<id>.uses` (reusable workflows) is not supported yet",
+};
+
+export function unsupportedJobKey(jobId: string, key: string): string | undefined {
+  return UNSUPPORTED_JOB_KEYS[key]?.replace("<id>", jobId);
+}
+
+/**
+ * A step's `uses:`. `actions/checkout` with no `with:` is accepted: the runner checks the
+ * commit out before the first step, so that step is already done. Everything else waits for
+ * the actions work.
+ */
+export function unsupportedUses(uses: string, hasWith: boolean): string | undefined {
+  if (uses.startsWith("docker://")) return `\`uses: ${uses}\` (docker actions need a container engine) is not supported yet`;
+  if (isCheckout(uses) && !hasWith) return undefined;
+  const kind = uses.startsWith("./") ? "local actions" : "actions";
+  return `\`uses: ${uses}\` (${kind}) is not supported yet`;
+}
+
+export function isCheckout(uses: string): boolean {
+  return /^actions\/checkout@/i.test(uses);
+}
+
+/** A step field whose type is a number or boolean, given as an expression: the runner takes literals only. */
+export function unsupportedStepExpression(field: string): string {
+  return `\`${field}: \${{ … }}\` on a step is not supported yet; write a literal value`;
+}
+
+export function unsupportedRunsOnGroup(): string {
+  return "`runs-on.group` (runner groups) is not supported yet; use labels";
+}
+
+/** The matrix is expanded when the run is planned, before any job has outputs. */
+export function unsupportedMatrixFromNeeds(jobId: string): string {
+  return `\`jobs.${jobId}.strategy.matrix\` built from \`needs\` outputs is not supported yet`;
+}

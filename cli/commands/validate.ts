@@ -1,0 +1,80 @@
+/**
+ * `flotilla validate [FILES...] [--json]`: parses workflow files offline with the bot's own
+ * parser and prints the jobs each would create, so a workflow can be checked before it is
+ * pushed. Exit 1 on any problem, an unsupported feature included.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { expandJobs } from "../../bot/workflows/expand-jobs.ts";
+import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
+import type { WorkflowProblem } from "../../bot/workflows/workflow.ts";
+
+export const WORKFLOW_DIR = ".flotilla/workflows";
+
+export interface ValidatedJob {
+  key: string;
+  name: string;
+  runsOn: string[];
+  needs: string[];
+}
+
+export interface ValidatedFile {
+  path: string;
+  ok: boolean;
+  problems: { line: number; column: number; message: string }[];
+  jobs: ValidatedJob[];
+}
+
+export async function validateCommand(args: string[], cwd = process.cwd()): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
+  const paths = positionals.length > 0 ? positionals : await defaultFiles(cwd);
+  if (paths.length === 0) {
+    console.error(`flotilla validate: no workflow files in ${WORKFLOW_DIR}`);
+    return 1;
+  }
+  const files: ValidatedFile[] = [];
+  for (const path of paths) files.push(await validateFile(path, cwd));
+  if (values.json) console.log(JSON.stringify({ files }, null, 2));
+  else for (const file of files) printFile(file);
+  return files.every((file) => file.ok) ? 0 : 1;
+}
+
+export async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, path), "utf8");
+  } catch (error) {
+    return { path, ok: false, problems: [{ line: 1, column: 1, message: `cannot read the file: ${(error as Error).message}` }], jobs: [] };
+  }
+  const parsed = await parseWorkflow(path, text);
+  if (!parsed.ok) return { path, ok: false, problems: parsed.problems.map(plain), jobs: [] };
+  // No event yet: names that read `github` stay as written.
+  const { jobs, problems } = expandJobs(parsed.workflow, { github: {}, vars: {}, inputs: {} });
+  return {
+    path,
+    ok: problems.length === 0,
+    problems: problems.map(plain),
+    jobs: jobs.map((job) => ({ key: job.key, name: job.name, runsOn: job.runsOn, needs: job.job.needs })),
+  };
+}
+
+async function defaultFiles(cwd: string): Promise<string[]> {
+  const names = await readdir(join(cwd, WORKFLOW_DIR)).catch(() => [] as string[]);
+  return names.filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => `${WORKFLOW_DIR}/${name}`);
+}
+
+function plain(problem: WorkflowProblem): ValidatedFile["problems"][number] {
+  return { line: problem.line, column: problem.column, message: problem.message };
+}
+
+function printFile(file: ValidatedFile): void {
+  for (const problem of file.problems) console.error(`${file.path}:${problem.line}:${problem.column}: ${problem.message}`);
+  if (!file.ok) return;
+  console.log(`${file.path}: ${file.jobs.length} job${file.jobs.length === 1 ? "" : "s"}`);
+  const width = Math.max(...file.jobs.map((job) => job.key.length));
+  for (const job of file.jobs) {
+    const needs = job.needs.length > 0 ? `  needs: ${job.needs.join(", ")}` : "";
+    console.log(`  ${job.key.padEnd(width)}  runs-on: ${job.runsOn.join(", ")}${needs}`);
+  }
+}

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
+
+const FIXTURES = join(import.meta.dirname, "../../../../shared/fixtures/workflows");
+
+/** What each problem names: the unsupported feature, by kind. */
+function feature(message: string): string {
+  if (/^`uses: [^`]+` \(actions\)/.test(message)) return "actions";
+  if (/^`uses: [^`]+` \(local actions\)/.test(message)) return "local actions";
+  if (/^`jobs\.[\w-]+\.uses` \(reusable workflows\)/.test(message)) return "reusable workflows";
+  if (/^`jobs\.[\w-]+\.container`/.test(message)) return "container";
+  if (/^`jobs\.[\w-]+\.services`/.test(message)) return "services";
+  return `unexpected: ${message}`;
+}
+
+/**
+ * Real workflows from public repositories. Each names what Flotilla cannot run yet, at its
+ * line; none parses "half". Almost all call actions other than a plain checkout, which wait
+ * for the actions work. `first` is the line of the first problem.
+ */
+const EXPECTED: Record<string, { features: string[]; first: number }> = {
+  "astral-sh__ruff__ci.yaml": { features: ["actions"], first: 60 },
+  "denoland__deno__npm_publish.generated.yml": { features: ["actions"], first: 28 },
+  "duckdb__duckdb__Main.yml": { features: ["actions", "container", "local actions", "reusable workflows"], first: 101 },
+  "ggerganov__llama.cpp__server.yml": { features: ["actions"], first: 63 },
+  "hashicorp__terraform__build.yml": { features: ["actions", "local actions", "reusable workflows"], first: 48 },
+  "microsoft__DeepSpeed__xpu-max1100.yml": { features: ["container"], first: 38 },
+  "microsoft__onnxruntime__reusable_linux_build.yml": { features: ["actions"], first: 81 },
+  "nodejs__node__build-tarball.yml": { features: ["actions"], first: 42 },
+  "numpy__numpy__wheels.yml": { features: ["actions"], first: 58 },
+  "prometheus__prometheus__ci.yml": { features: ["actions", "container", "reusable workflows"], first: 16 },
+  "pytorch__pytorch___linux-build.yml": { features: ["actions", "container", "local actions"], first: 156 },
+  "tailscale__tailscale__test.yml": { features: ["actions", "container", "local actions"], first: 52 },
+  "tinygrad__tinygrad__benchmark.yml": { features: ["actions", "local actions"], first: 129 },
+  "tokio-rs__tokio__ci.yml": { features: ["actions", "reusable workflows"], first: 69 },
+  "wagtail__wagtail__test.yml": { features: ["actions", "services"], first: 64 },
+  "withastro__astro__ci.yml": { features: ["actions"], first: 46 },
+};
+
+describe("the real workflows in shared/fixtures", () => {
+  const files = readdirSync(FIXTURES).filter((f) => /\.ya?ml$/.test(f));
+
+  it("are all in the expectation table", () => {
+    expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(files)("%s: parses, or names each unsupported feature at its line", async (file) => {
+    const text = readFileSync(join(FIXTURES, file), "utf8");
+    const result = await parseWorkflow(file, text);
+    const expected = EXPECTED[file]!;
+    expect(result.ok).toBe(expected.features.length === 0);
+    if (result.ok) return;
+    const lines = text.split("\n");
+    for (const problem of result.problems) {
+      // The line holds the feature's key: `uses:`, `container:`, `services:`.
+      expect(lines[problem.line - 1], problem.message).toMatch(/\b(uses|container|services):/);
+    }
+    expect([...new Set(result.problems.map((p) => feature(p.message)))].sort()).toEqual(expected.features);
+    expect(result.problems[0]!.line).toBe(expected.first);
+  });
+});

@@ -1,0 +1,178 @@
+import { describe, expect, it } from "vitest";
+import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
+import type { Workflow } from "../../../bot/workflows/workflow.ts";
+
+async function parsed(text: string): Promise<Workflow> {
+  const result = await parseWorkflow(".flotilla/workflows/ci.yml", text);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.workflow;
+}
+
+const FULL = `name: CI
+run-name: Build \${{ github.ref }}
+on: push
+permissions: { contents: read }
+env: { GREETING: hello, N: 3 }
+defaults:
+  run: { shell: bash, working-directory: src }
+concurrency:
+  group: \${{ github.workflow }}-\${{ github.ref }}
+  cancel-in-progress: true
+jobs:
+  build:
+    name: Build \${{ matrix.os }}
+    runs-on: \${{ matrix.os }}
+    if: \${{ github.event_name == 'push' }}
+    environment: production
+    env: { MODE: fast }
+    defaults:
+      run: { shell: sh }
+    timeout-minutes: 30
+    continue-on-error: \${{ matrix.experimental }}
+    outputs:
+      version: \${{ steps.v.outputs.version }}
+    concurrency: build-\${{ matrix.os }}
+    strategy:
+      fail-fast: false
+      max-parallel: 2
+      matrix:
+        os: [linux, macos]
+    steps:
+      - uses: actions/checkout@v4
+      - id: v
+        name: Version
+        if: always()
+        run: |
+          echo "version=1" >> "$GITHUB_OUTPUT"
+          echo \${{ matrix.os }}
+        shell: bash
+        working-directory: tools
+        env: { A: 1, B: "\${{ env.GREETING }}" }
+        timeout-minutes: 5
+        continue-on-error: true
+      - run: make test
+  deploy:
+    needs: build
+    runs-on: { labels: [self-hosted, deploy] }
+    concurrency: deploy
+    steps:
+      - run: ./deploy
+`;
+
+describe("parseWorkflow: the model", () => {
+  it("keeps every field, with text holding ${{ }} as written", async () => {
+    const workflow = await parsed(FULL);
+    expect(workflow).toMatchObject({
+      name: "CI",
+      on: { push: {}, other: [] },
+      env: { GREETING: "hello", N: "3" },
+      defaults: { shell: "bash", workingDirectory: "src" },
+      concurrency: { group: "${{ github.workflow }}-${{ github.ref }}", cancelInProgress: true },
+    });
+    const [build, deploy] = workflow.jobs;
+    expect(build).toMatchObject({
+      key: "build",
+      name: "Build ${{ matrix.os }}",
+      needs: [],
+      if: "github.event_name == 'push'",
+      runsOn: ["${{ matrix.os }}"],
+      env: { MODE: "fast" },
+      defaults: { shell: "sh" },
+      timeoutMinutes: 30,
+      continueOnError: false,
+      continueOnErrorExpression: "matrix.experimental",
+      outputs: { version: "${{ steps.v.outputs.version }}" },
+      concurrency: { group: "build-${{ matrix.os }}", cancelInProgress: false },
+      strategy: { failFast: false, maxParallel: 2, legs: [{ os: "linux" }, { os: "macos" }] },
+      position: { line: 12, column: 3 },
+    });
+    // The plain checkout is done by the runner before the first step.
+    expect(build!.steps).toEqual([
+      {
+        id: "v",
+        name: "Version",
+        if: "always()",
+        run: 'echo "version=1" >> "$GITHUB_OUTPUT"\necho ${{ matrix.os }}\n',
+        shell: "bash",
+        workingDirectory: "tools",
+        env: { A: "1", B: "${{ env.GREETING }}" },
+        with: {},
+        timeoutMinutes: 5,
+        continueOnError: true,
+      },
+      { name: "Run make test", run: "make test", with: {}, env: {}, continueOnError: false },
+    ]);
+    expect(deploy).toMatchObject({ needs: ["build"], if: "success()", runsOn: ["self-hosted", "deploy"], timeoutMinutes: 360, concurrency: { group: "deploy" } });
+  });
+
+  it("reads a matrix given as one expression, and one holding expressions, for expandJobs", async () => {
+    const workflow = await parsed(`on: push
+jobs:
+  a:
+    runs-on: x
+    strategy:
+      matrix: \${{ fromJSON(vars.MATRIX) }}
+    steps: [{ run: x }]
+  b:
+    runs-on: x
+    strategy:
+      matrix:
+        os: \${{ fromJSON(inputs.oses) }}
+        node: [18]
+    steps: [{ run: x }]
+`);
+    expect(workflow.jobs[0]!.strategy).toEqual({ legs: [], expression: "fromJSON(vars.MATRIX)", failFast: true });
+    expect(workflow.jobs[1]!.strategy).toEqual({ legs: [], matrixTemplate: { os: "${{ fromJSON(inputs.oses) }}", node: [18] }, failFast: true });
+  });
+
+  it("names an unchecked-out step by its uses, and keeps a name with a template", async () => {
+    const workflow = await parsed("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n");
+    expect(workflow.jobs[0]!.steps[0]).toMatchObject({ name: "Run echo ${{ github.sha }}", run: "echo ${{ github.sha }}" });
+    expect(workflow.name).toBe(".flotilla/workflows/ci.yml");
+  });
+});
+
+describe("parseWorkflow: GitHub's messages at GitHub's positions", () => {
+  it.each([
+    ["an unknown job key", "on: push\njobs:\n  a:\n    runs-on: x\n    foo: bar\n    steps: [{ run: x }]\n", 5, 5, "Unexpected value 'foo'"],
+    ["a mapping in runs-on's list", "on: push\njobs:\n  a:\n    runs-on: [{ a: b }]\n    steps: [{ run: x }]\n", 4, 15, "A mapping was not expected"],
+    ["an unknown key under runs-on", "on: push\njobs:\n  a:\n    runs-on:\n      foo: bar\n    steps: [{ run: x }]\n", 5, 7, "Unexpected value 'foo'"],
+    ["a missing runs-on", "on: push\njobs:\n  a:\n    steps: [{ run: x }]\n", 4, 5, "Required property is missing: runs-on"],
+    ["no jobs", "on: push\n", 1, 1, "Required property is missing: jobs"],
+    ["a step key GitHub does not know", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        with: { a: 1 }\n", 7, 9, "Unexpected value 'with'"],
+    ["an unclosed expression", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha\n", 6, 14, "The expression is not closed. An unescaped ${{ sequence was found, but the closing }} sequence was not found."],
+    ["an unknown function", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ nope(1) }}\n", 6, 19, "Unrecognized function: 'nope'"],
+    ["needs naming a missing job", "on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n  b:\n    needs: [a, nope]\n    runs-on: x\n    steps: [{ run: x }]\n", 7, 16, "Job 'b' depends on unknown job 'nope'."],
+    ["a needs cycle", "on: push\njobs:\n  z:\n    runs-on: x\n    steps: [{ run: x }]\n  a:\n    needs: b\n    runs-on: x\n    steps: [{ run: x }]\n  b:\n    needs: a\n    runs-on: x\n    steps: [{ run: x }]\n", 7, 12, "Job 'a' depends on job 'b' which creates a cycle in the dependency graph."],
+    ["a YAML syntax error", "on: push\njobs:\n  a: [\n", 4, 1, /^Flow sequence in block collection must be sufficiently indented and end with a \]/],
+  ])("rejects %s", async (_what, text, line, column, message) => {
+    const result = await parseWorkflow("ci.yml", text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems[0]).toMatchObject({ line, column });
+    expect(result.problems[0]!.message).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
+  });
+});
+
+describe("parseWorkflow: unsupported features are named at their line", () => {
+  const job = (body: string) => `on: push\njobs:\n  a:\n    runs-on: x\n${body}`;
+  it.each([
+    ["a container", job("    container: node:20\n    steps: [{ run: x }]\n"), 5, "`jobs.a.container` (needs a container engine) is not supported yet"],
+    ["services", job("    services:\n      db: { image: postgres }\n    steps: [{ run: x }]\n"), 5, "`jobs.a.services` (needs a container engine) is not supported yet"],
+    ["a reusable workflow", "on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n", 4, "`jobs.a.uses` (reusable workflows) is not supported yet"],
+    ["a docker action", job("    steps:\n      - uses: docker://alpine:3\n"), 6, "`uses: docker://alpine:3` (docker actions need a container engine) is not supported yet"],
+    ["an action", job("    steps:\n      - uses: actions/setup-node@v4\n"), 6, "`uses: actions/setup-node@v4` (actions) is not supported yet"],
+    ["a local action", job("    steps:\n      - uses: ./.github/actions/setup\n"), 6, "`uses: ./.github/actions/setup` (local actions) is not supported yet"],
+    ["a checkout with inputs", job("    steps:\n      - uses: actions/checkout@v4\n        with: { fetch-depth: 0 }\n"), 6, "`uses: actions/checkout@v4` (actions) is not supported yet"],
+    ["runner groups", job("").replace("runs-on: x\n", "runs-on:\n      group: big\n") + "    steps: [{ run: x }]\n", 5, "`runs-on.group` (runner groups) is not supported yet; use labels"],
+  ])("%s", async (_what, text, line, message) => {
+    const result = await parseWorkflow("ci.yml", text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toEqual([{ line, column: expect.any(Number), message }]);
+  });
+
+  it("accepts permissions, run-name, environment and a plain checkout", async () => {
+    const result = await parseWorkflow("ci.yml", "on: push\nrun-name: x\npermissions: read-all\njobs:\n  a:\n    runs-on: x\n    environment: prod\n    permissions: { contents: read }\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n");
+    expect(result.ok).toBe(true);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * Workflows with a job graph, end to end: needs, if, outputs across needs, matrices,
+ * max-parallel, annotations and step summaries — as a GitHub Actions user would see them in
+ * check runs.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { asc, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobs } from "../../db/schema.ts";
+import { createRepo } from "../helpers/git-repo.ts";
+import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { pushPayload } from "../helpers/webhooks.ts";
+import type { CheckRunRecord } from "../helpers/fake-github.ts";
+
+let f: Flotilla;
+let scratch: string;
+
+beforeAll(async () => {
+  f = await startFlotilla();
+  scratch = await mkdtemp(join(tmpdir(), "flotilla-graph-"));
+  await f.startRunner({ name: "one", labels: ["big"] });
+  await f.startRunner({ name: "two", labels: ["big"] });
+});
+
+afterAll(async () => {
+  await f?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function pushWorkflow(name: string, workflow: string) {
+  const dir = join(scratch, name);
+  const { sha } = await createRepo(dir, { "README.md": "x\n", "src/a.js": "one\ntwo\nthree\n", ".flotilla/workflows/ci.yml": workflow });
+  const repo = await f.fake.addRepository({ owner: "acme", name, dir, private: true, installationId: INSTALLATION_ID });
+  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  return sha;
+}
+
+/** The check runs named, in that order, once all of them have completed. */
+async function finished<const N extends readonly string[]>(sha: string, names: N): Promise<{ [K in keyof N]: CheckRunRecord }> {
+  return f.fake.waitFor(
+    () => {
+      const runs = names.map((n) => f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === n && r.run.status === "completed"));
+      return runs.every(Boolean) && (runs as CheckRunRecord[] as { [K in keyof N]: CheckRunRecord });
+    },
+    { timeoutMs: 45_000 },
+  );
+}
+
+describe("needs", () => {
+  it("skips what follows a failed job unless its if says always() or failure()", async () => {
+    const sha = await pushWorkflow(
+      "chain",
+      `name: Chain
+on: push
+jobs:
+  first:
+    runs-on: self-hosted
+    steps: [{ run: echo first }]
+  middle:
+    needs: first
+    runs-on: self-hosted
+    steps: [{ run: exit 1 }]
+  last:
+    needs: middle
+    runs-on: self-hosted
+    steps: [{ run: echo never }]
+  cleanup:
+    needs: [first, middle]
+    if: always()
+    runs-on: self-hosted
+    steps:
+      - run: echo "cleaning up after \${{ needs.middle.result }}"
+  report:
+    needs: middle
+    if: failure()
+    runs-on: self-hosted
+    steps: [{ run: echo reporting }]
+`,
+    );
+    const [first, middle, last, cleanup, report] = await finished(sha, ["first", "middle", "last", "cleanup", "report"]);
+    expect([first, middle, last, cleanup, report].map((r) => r.run.conclusion)).toEqual(["success", "failure", "skipped", "success", "success"]);
+    expect((cleanup.run.output as { text: string }).text).toContain("cleaning up after failure");
+    // Skipped without ever running: created, then completed.
+    expect(last.history.map((h) => h.body.status ?? "")).toEqual(["queued", "completed"]);
+    const status = await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
+    expect(status.status.state).toBe("failure");
+  });
+
+  it("passes outputs from one job to the jobs that need it", async () => {
+    const sha = await pushWorkflow(
+      "outputs",
+      `on: push
+jobs:
+  produce:
+    runs-on: self-hosted
+    outputs:
+      version: \${{ steps.v.outputs.version }}
+    steps:
+      - id: v
+        run: echo "version=1.2.3" >> "$GITHUB_OUTPUT"
+  consume:
+    needs: produce
+    runs-on: self-hosted
+    steps:
+      - run: echo "building \${{ needs.produce.outputs.version }}"
+  only-for-two:
+    needs: produce
+    if: needs.produce.outputs.version == '2.0.0'
+    runs-on: self-hosted
+    steps: [{ run: echo no }]
+`,
+    );
+    const [consume, onlyForTwo] = await finished(sha, ["consume", "only-for-two"]);
+    expect((consume.run.output as { text: string }).text).toContain("building 1.2.3");
+    expect(onlyForTwo.run.conclusion).toBe("skipped");
+    const [row] = await f.bot.db.db.select().from(jobs).where(eq(jobs.jobKey, "produce"));
+    expect(row?.outputs).toEqual({ version: "1.2.3" });
+  });
+});
+
+describe("matrix", () => {
+  it("runs a 3×2 matrix with one exclude as five jobs named like GitHub's", async () => {
+    const sha = await pushWorkflow(
+      "matrix",
+      `on: push
+jobs:
+  test:
+    runs-on: [self-hosted, "\${{ matrix.size }}"]
+    strategy:
+      matrix:
+        node: [18, 20, 22]
+        size: [big, self-hosted]
+        exclude:
+          - node: 18
+            size: self-hosted
+    steps:
+      - run: echo "node \${{ matrix.node }} on \${{ matrix.size }} leg \${{ strategy.job-index }}/\${{ strategy.job-total }}"
+`,
+    );
+    const names = ["test (18, big)", "test (20, big)", "test (20, self-hosted)", "test (22, big)", "test (22, self-hosted)"];
+    const runs = await finished(sha, names);
+    expect(runs.map((r) => r.run.conclusion)).toEqual(Array(5).fill("success"));
+    expect((runs[2]!.run.output as { text: string }).text).toContain("node 20 on self-hosted leg 2/5");
+    expect(f.fake.checkRuns.filter((r) => r.run.head_sha === sha)).toHaveLength(5);
+  });
+
+  it("runs at most max-parallel legs at once", async () => {
+    const sha = await pushWorkflow(
+      "serial",
+      `on: push
+jobs:
+  leg:
+    runs-on: self-hosted
+    strategy:
+      max-parallel: 1
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - run: sleep 0.3
+`,
+    );
+    await finished(sha, ["leg (1)", "leg (2)", "leg (3)"]);
+    // The final status is posted after the last job's row is written.
+    await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
+    const rows = await f.bot.db.db.select().from(jobs).where(eq(jobs.jobId, "leg")).orderBy(asc(jobs.startedAt));
+    const spans = rows.filter((r) => r.runId === rows[0]!.runId).map((r) => [r.startedAt!.getTime(), r.completedAt!.getTime()] as const);
+    expect(spans).toHaveLength(3);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+  });
+});
+
+describe("what steps tell the check run", () => {
+  it("turns ::error into an annotation and GITHUB_STEP_SUMMARY into the summary", async () => {
+    const sha = await pushWorkflow(
+      "annotated",
+      `on: push
+jobs:
+  lint:
+    runs-on: self-hosted
+    steps:
+      - run: |
+          echo "::error file=src/a.js,line=3,title=Lint::three is not allowed"
+          echo "::warning::a general warning"
+          echo "### Lint report" >> "$GITHUB_STEP_SUMMARY"
+          echo "1 error" >> "$GITHUB_STEP_SUMMARY"
+  only-on-prs:
+    if: github.event_name == 'pull_request'
+    runs-on: self-hosted
+    steps: [{ run: echo no }]
+`,
+    );
+    const [lint, prOnly] = await finished(sha, ["lint", "only-on-prs"]);
+    expect(prOnly.run.conclusion).toBe("skipped");
+    expect(lint.annotations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: "src/a.js", start_line: 3, annotation_level: "failure", title: "Lint", message: "three is not allowed" }),
+        expect.objectContaining({ path: ".flotilla/workflows/ci.yml", annotation_level: "warning", message: "a general warning" }),
+      ]),
+    );
+    expect((lint.run.output as { summary: string }).summary).toContain("### Lint report\n1 error");
+  });
+});
