@@ -62,6 +62,11 @@ export interface WorkflowFile {
 }
 
 export interface Forge {
+  /**
+   * The paths a pull request changes (renames count under both names), for `paths:` filters;
+   * undefined when the forge cannot list them all (then filters match, as GitHub's do).
+   */
+  changedFiles(repo: RepoRef, pullNumber: number): Promise<string[] | undefined>;
   /** The workflow files in `dir` at `sha`; an absent directory is an empty list. */
   listWorkflowFiles(repo: RepoRef, sha: string, dir: string): Promise<WorkflowFile[]>;
   createCheck(repo: RepoRef, check: NewCheck): Promise<{ id: number }>;

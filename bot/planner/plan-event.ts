@@ -52,12 +52,16 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   const forge = await deps.forgeFor(context);
   const files = await forge.listWorkflowFiles(context.repo, context.sha, WORKFLOW_DIR);
   const token = lazy(() => cloneTokenForRun(forge, context, log));
+  const parsed = await Promise.all(files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content) })));
+  // A pull request's changed files cost API calls: ask only when a workflow filters on paths.
+  if (context.pullRequest && context.changedFiles === undefined && parsed.some(({ result }) => result.ok && wantsPaths(result.workflow))) {
+    context.changedFiles = await forge.changedFiles(context.repo, context.pullRequest.number);
+  }
   await Promise.all(
-    files.map(async (file) => {
-      const parsed = await parseWorkflow(file.path, file.content);
-      if (!parsed.ok) return reportBrokenWorkflow(deps, forge, context, file.path, parsed.problems);
-      if (!matchesEvent(parsed.workflow.on, context)) return;
-      await planRun(deps, forge, context, parsed.workflow, event.payload, token, log);
+    parsed.map(async ({ file, result }) => {
+      if (!result.ok) return reportBrokenWorkflow(deps, forge, context, file.path, result.problems);
+      if (!matchesEvent(result.workflow.on, context)) return;
+      await planRun(deps, forge, context, result.workflow, event.payload, token, log);
     }),
   );
   await store.markPlanned(deps.db, context.deliveryId);
@@ -65,11 +69,15 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
 }
 
 async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, workflow: Workflow, payload: Record<string, unknown>, token: () => Promise<string | undefined>, parentLog: Logger) {
-  const expansion = expandJobs(workflow, { github: { event_name: context.eventName, ref: context.ref, sha: context.sha, repository: context.repo.fullName, event: payload }, vars: {}, inputs: {} });
+  const contextInputs = { context, payload, workflow, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl };
+  // Names and runs-on are decided before the run row exists: all of `github` but its run id and number.
+  const { run_id: _id, run_number: _number, ...planGithub } = githubContext({ ...contextInputs, runId: "", runNumber: 0 });
+  const inputs = (payload.inputs as Record<string, unknown> | undefined) ?? {};
+  const expansion = expandJobs(workflow, { github: planGithub, vars: {}, inputs });
   if (expansion.problems.length > 0) return reportBrokenWorkflow(deps, forge, context, workflow.path, expansion.problems);
   const run = await store.upsertRun(deps.db, context, workflow.path, workflow.name);
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
-  run.githubContext = githubContext({ context, payload, runId: run.id, runNumber: run.runNumber, workflow, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl });
+  run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
   const namespaces = await store.namespaceNames(deps.db);
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
@@ -110,6 +118,11 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
     onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
   });
   log.info({ jobs: expansion.jobs.length, namespaces: namespaces.length }, "run planned");
+}
+
+function wantsPaths(workflow: Workflow): boolean {
+  const pr = workflow.on.pull_request;
+  return Boolean(pr && (pr.paths || pr.pathsIgnore));
 }
 
 function lazy<T>(make: () => Promise<T>): () => Promise<T> {

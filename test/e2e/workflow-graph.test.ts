@@ -202,3 +202,30 @@ jobs:
     expect((lint.run.output as { summary: string }).summary).toContain("### Lint report\n1 error");
   });
 });
+
+describe("pull_request paths filters", () => {
+  it("runs only the workflows whose paths the pull request touches", async () => {
+    const { git, commitFiles } = await import("../helpers/git-repo.ts");
+    const dir = join(scratch, "paths");
+    const on = (filter: string) => `on:\n  pull_request:\n    ${filter}\njobs:\n  check:\n    name: \${{ github.workflow }}\n    runs-on: self-hosted\n    steps:\n      - run: echo checked\n`;
+    await createRepo(dir, { "README.md": "x\n", "src/app.js": "1\n", "docs/index.md": "docs\n" });
+    // Added while main is checked out: main is the default branch, the pull request's base.
+    const repo = await f.fake.addRepository({ owner: "acme", name: "paths", dir, private: true, installationId: INSTALLATION_ID });
+    await git(dir, ["checkout", "-q", "-b", "feature"]);
+    const headSha = await commitFiles(dir, {
+      "src/app.js": "2\n",
+      ".flotilla/workflows/src.yml": `name: src\n${on("paths: ['src/**']")}`,
+      ".flotilla/workflows/docs.yml": `name: docs\n${on("paths: ['docs/**']")}`,
+      ".flotilla/workflows/not-docs.yml": `name: not-docs\n${on("paths-ignore: ['docs/**']")}`,
+    });
+    await f.fake.addPullRequestRef(repo, 9, headSha);
+    const { pullRequestPayload } = await import("../helpers/webhooks.ts");
+    const answer = await f.deliver("pull_request", pullRequestPayload(repo, { action: "synchronize", number: 9, headSha, headRef: "feature", installationId: INSTALLATION_ID }));
+    expect(answer.status).toBe(202);
+    const [src, notDocs] = await finished(headSha, ["src", "not-docs"]);
+    expect([src.run.conclusion, notDocs.run.conclusion]).toEqual(["success", "success"]);
+    // The planner asked GitHub for the pull request's files once, and docs.yml never started.
+    expect(f.fake.requests.filter((r) => r.path.startsWith("/api/v3/repos/acme/paths/pulls/9/files"))).toHaveLength(1);
+    expect(f.fake.checkRuns.filter((r) => r.run.head_sha === headSha).map((r) => r.run.name).sort()).toEqual(["not-docs", "src"]);
+  });
+});

@@ -42,6 +42,13 @@ export function githubForge({ installationId, octokit, appOctokit, blobs, tokens
       return files.filter((f): f is WorkflowFile => f !== undefined);
     },
 
+    async changedFiles(repo, pullNumber) {
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: repo.owner, repo: repo.name, pull_number: pullNumber, per_page: 100 });
+      // GitHub lists at most 3,000 files of a pull request; past that the list is not the change.
+      if (files.length >= 3000) return undefined;
+      return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+    },
+
     async createCheck(repo, check: NewCheck) {
       const [first, rest] = splitAnnotations(check.output);
       const { data } = await octokit.rest.checks.create({
