@@ -42,6 +42,8 @@ export const runs = pgTable(
     error: text("error"),
     /** The check run that reports `error`, named after the workflow file. */
     checkRunId: bigint("check_run_id", { mode: "number" }),
+    /** `concurrency.group`, evaluated: a newer run of the group may cancel this one. */
+    concurrencyGroup: text("concurrency_group"),
     /** The `github` context jobs of this run see (event payload included), for jobs released later. */
     githubContext: jsonb("github_context").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -17,6 +17,7 @@ import { reportBrokenWorkflow } from "./broken-workflow.ts";
 import { expandJobs } from "../workflows/expand-jobs.ts";
 import { settleNamespace } from "../reporter/settle.ts";
 import { cloneTokenForRun } from "./clone-token.ts";
+import { cancelOlderRuns, cancellingGroup } from "./concurrency.ts";
 import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
 import { releaseReadyJobs } from "./release-jobs.ts";
@@ -80,6 +81,8 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
   const namespaces = await store.namespaceNames(deps.db);
+  const group = cancellingGroup(workflow, { github: planGithub, inputs });
+  if (group !== undefined) await cancelOlderRuns({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, group);
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
     jobSpec({ context, run, workflow, job, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl }),
   );

@@ -10,6 +10,7 @@ import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import { cloneTokenForSpec } from "../planner/clone-token.ts";
 import { releaseReadyJobs } from "../planner/release-jobs.ts";
+import { cancelJobs, repeatCancel } from "./cancel-jobs.ts";
 import { settleNamespace } from "./settle.ts";
 import type { NatsNames } from "../../protocol/names.ts";
 import { PermanentError } from "../bus/consume-loop.ts";
@@ -49,6 +50,13 @@ async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void>
   await store.saveLogChunk(deps.db, chunk);
 }
 
+/** A failed matrix leg cancels its siblings unless the matrix says `fail-fast: false`. */
+function failFast(job: store.JobRow, conclusion: string): boolean {
+  if (conclusion !== "failure" && conclusion !== "timed_out") return false;
+  const strategy = (job.spec as JobMessage | null)?.contexts?.strategy as { "fail-fast"?: boolean } | null | undefined;
+  return job.jobKey !== job.jobId && strategy?.["fail-fast"] !== false;
+}
+
 /** Postgres refusing a report about a job we never planned: foreign key, or not even a uuid. */
 function isUnknownJob(error: unknown): boolean {
   const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
@@ -71,6 +79,8 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void>
   const { job, run } = found;
   const log = deps.log.child({ run: run.id, job: job.id, attempt: event.attempt });
   if (job.status === "completed") {
+    // Cancelled before this runner got to it (fail-fast, concurrency): tell it to stop.
+    if (event.type === "started" && job.conclusion === "cancelled") repeatCancel(deps.bus, job);
     log.debug({ type: event.type }, "job already completed; report ignored");
     return;
   }
@@ -111,6 +121,10 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void>
   await store.markCompleted(deps.db, job.id, { attempt: event.attempt, conclusion: event.conclusion, steps: event.steps, message: event.message, outputs: event.outputs, at });
   await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl);
   log.info({ conclusion: event.conclusion }, "job completed");
+  if (failFast(job, event.conclusion)) {
+    const siblings = await store.siblingsOf(deps.db, job);
+    await cancelJobs({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, siblings, `fail-fast: ${job.name} failed`);
+  }
   // Jobs that needed this one may be ready now.
   await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log }, run, {
     forge,

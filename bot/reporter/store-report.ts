@@ -15,6 +15,14 @@ export async function jobWithRun(db: Db, jobId: string): Promise<{ job: JobRow; 
   return row;
 }
 
+/** The other legs of the same matrix job, in the same run and namespace. */
+export async function siblingsOf(db: Db, job: JobRow): Promise<JobRow[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.runId, job.runId), eq(jobs.namespace, job.namespace), eq(jobs.jobId, job.jobId), sql`${jobs.id} <> ${job.id}`));
+}
+
 export async function saveLogChunk(db: Db, chunk: LogChunk): Promise<void> {
   await db
     .insert(logChunks)

@@ -229,3 +229,62 @@ describe("pull_request paths filters", () => {
     expect(f.fake.checkRuns.filter((r) => r.run.head_sha === headSha).map((r) => r.run.name).sort()).toEqual(["not-docs", "src"]);
   });
 });
+
+describe("cancelling", () => {
+  it("fail-fast: a failed matrix leg cancels the legs still queued or running", async () => {
+    const sha = await pushWorkflow(
+      "failfast",
+      `on: push
+jobs:
+  leg:
+    runs-on: self-hosted
+    strategy:
+      matrix:
+        n: [1, 2, 3]
+    steps:
+      - run: if [ "\${{ matrix.n }}" = 1 ]; then exit 1; else sleep 60; fi
+  tolerant:
+    runs-on: self-hosted
+    strategy:
+      fail-fast: false
+      matrix:
+        n: [1, 2]
+    steps:
+      - run: if [ "\${{ matrix.n }}" = 1 ]; then exit 1; fi
+`,
+    );
+    const [one, two, three, t1, t2] = await finished(sha, ["leg (1)", "leg (2)", "leg (3)", "tolerant (1)", "tolerant (2)"]);
+    expect([one, two, three].map((r) => r.run.conclusion)).toEqual(["failure", "cancelled", "cancelled"]);
+    expect((two.run.output as { title: string }).title).toBe("Cancelled: fail-fast: leg (1) failed");
+    expect([t1.run.conclusion, t2.run.conclusion]).toEqual(["failure", "success"]);
+  });
+
+  it("concurrency with cancel-in-progress: a newer push cancels the older run of the group", async () => {
+    const { commitFiles } = await import("../helpers/git-repo.ts");
+    const dir = join(scratch, "concurrency");
+    const workflow = `name: Deploy
+on: push
+concurrency:
+  group: deploy-\${{ github.ref }}
+  cancel-in-progress: true
+jobs:
+  deploy:
+    runs-on: self-hosted
+    steps:
+      - run: sleep "$(cat delay)"
+`;
+    const { sha: first } = await createRepo(dir, { delay: "60\n", ".flotilla/workflows/deploy.yml": workflow });
+    const repo = await f.fake.addRepository({ owner: "acme", name: "concurrency", dir, private: true, installationId: INSTALLATION_ID });
+    await f.deliver("push", pushPayload(repo, { sha: first, installationId: INSTALLATION_ID }));
+    await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === first && r.run.status === "in_progress", { timeoutMs: 30_000 });
+    const second = await commitFiles(dir, { delay: "0\n" });
+    await f.deliver("push", pushPayload(repo, { sha: second, before: first, installationId: INSTALLATION_ID }));
+    const [older] = await finished(first, ["deploy"]);
+    const [newer] = await finished(second, ["deploy"]);
+    expect(older.run.conclusion).toBe("cancelled");
+    expect((older.run.output as { title: string }).title).toBe('Cancelled: a newer run of concurrency group "deploy-refs/heads/main" started (Deploy #2)');
+    expect(newer.run.conclusion).toBe("success");
+    const olderStatus = await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === first && s.status.state !== "pending"));
+    expect(olderStatus.status.state).toBe("failure");
+  });
+});
