@@ -25,6 +25,7 @@ const Env = z.object({
   JOB_LEASE_SECONDS: intFrom(30).pipe(z.number().min(1)),
   JOB_MAX_ATTEMPTS: intFrom(5).pipe(z.number().min(1)),
   JOB_MAX_AGE_DAYS: intFrom(7).pipe(z.number().min(1)),
+  FLOTILLA_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export interface BotConfig {
@@ -45,6 +46,8 @@ export interface BotConfig {
   dataDir: string;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
   jobs: { leaseSeconds: number; maxAttempts: number; maxAgeDays: number };
+  /** Bearer token for the bot's API (`flotilla dispatch`); the API is off without it. */
+  apiToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +89,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     jobs: { leaseSeconds: e.JOB_LEASE_SECONDS, maxAttempts: e.JOB_MAX_ATTEMPTS, maxAgeDays: e.JOB_MAX_AGE_DAYS },
+    apiToken: e.FLOTILLA_API_TOKEN,
   };
 }
 

@@ -21,6 +21,7 @@ import { eventPublisher } from "./ingest/publish-event.ts";
 import { planEvent } from "./planner/plan-event.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
+import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { isNotFound } from "../protocol/setup.ts";
 
 export interface RunningBot {
@@ -83,6 +84,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       publish: eventPublisher(bus.js, bus.names),
       log: log.child({ name: "ingest" }),
     }),
+    dispatchHandler({ token: config.apiToken, github, publish: eventPublisher(bus.js, bus.names), log: log.child({ name: "api" }) }),
     logPagesHandler(db.db),
   ];
   const server = await listen(handlers, config.http.host, config.http.port, log);

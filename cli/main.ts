@@ -10,6 +10,7 @@ import { NatsServerMissing } from "./embedded-nats.ts";
 import { createLogger } from "./logger.ts";
 import { botCommand, type Stoppable } from "./commands/bot.ts";
 import { devCommand } from "./commands/dev.ts";
+import { dispatchCommand } from "./commands/dispatch.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { runnerStartCommand } from "./commands/runner-start.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -19,6 +20,8 @@ export const USAGE = `Usage: flotilla <command>
   dev                     everything on this machine (what \`npm start\` runs)
   bot                     the bot alone, against NATS_URL and DATABASE_URL
   runner start [options]  a runner: --nats URL --labels a,b --namespace NAME --name NAME --work-dir DIR
+  dispatch OWNER/REPO WORKFLOW --ref REF [--input k=v]...
+                          start a workflow_dispatch workflow through the bot (FLOTILLA_URL, FLOTILLA_API_TOKEN)
   migrate                 apply database migrations
   validate [FILES] [--json]  check workflow files offline (default .flotilla/workflows/*.yml)
   help                    this text
@@ -54,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "validate":
         return await validateCommand(rest);
+      case "dispatch":
+        return await dispatchCommand(rest);
       case "migrate":
         console.log(await migrateCommand());
         return 0;

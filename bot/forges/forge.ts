@@ -67,6 +67,8 @@ export interface Forge {
    * undefined when the forge cannot list them all (then filters match, as GitHub's do).
    */
   changedFiles(repo: RepoRef, pullNumber: number): Promise<string[] | undefined>;
+  /** The commit a branch, tag or SHA names; undefined when there is none. */
+  commitSha(repo: RepoRef, ref: string): Promise<string | undefined>;
   /** The workflow files in `dir` at `sha`; an absent directory is an empty list. */
   listWorkflowFiles(repo: RepoRef, sha: string, dir: string): Promise<WorkflowFile[]>;
   createCheck(repo: RepoRef, check: NewCheck): Promise<{ id: number }>;

@@ -15,9 +15,11 @@ export interface JobSpecInputs {
   job: PlannedJob;
   serverUrl: string;
   apiUrl: string;
+  /** A dispatch's inputs (defaults filled in). */
+  inputs: Record<string, unknown>;
 }
 
-export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl }: JobSpecInputs): JobMessage {
+export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }: JobSpecInputs): JobMessage {
   const defaults = { ...workflow.defaults, ...job.job.defaults };
   return {
     v: 1,
@@ -45,6 +47,6 @@ export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl }: JobS
       ...(defaults.workingDirectory ? { workingDirectory: defaults.workingDirectory } : {}),
     },
     outputs: job.job.outputs,
-    contexts: { github: {}, vars: {}, secrets: {}, matrix: job.matrix, strategy: job.strategy, needs: {}, inputs: {} },
+    contexts: { github: {}, vars: {}, secrets: {}, matrix: job.matrix, strategy: job.strategy, needs: {}, inputs },
   };
 }

@@ -51,7 +51,17 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     return;
   }
   const forge = await deps.forgeFor(context);
-  const files = await forge.listWorkflowFiles(context.repo, context.sha, WORKFLOW_DIR);
+  if (!context.sha) {
+    const sha = await forge.commitSha(context.repo, context.ref);
+    if (!sha) {
+      log.warn({ ref: context.ref }, "dispatched ref has no commit; nothing to run");
+      return store.markPlanned(deps.db, context.deliveryId);
+    }
+    context.sha = sha;
+  }
+  const listed = await forge.listWorkflowFiles(context.repo, context.sha, WORKFLOW_DIR);
+  // A dispatch starts the one workflow it names.
+  const files = context.workflowPath ? listed.filter((f) => f.path === context.workflowPath) : listed;
   const token = lazy(() => cloneTokenForRun(forge, context, log));
   const parsed = await Promise.all(files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content) })));
   // A pull request's changed files cost API calls: ask only when a workflow filters on paths.
@@ -62,7 +72,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     parsed.map(async ({ file, result }) => {
       if (!result.ok) return reportBrokenWorkflow(deps, forge, context, file.path, result.problems);
       if (!matchesEvent(result.workflow.on, context)) return;
-      await planRun(deps, forge, context, result.workflow, event.payload, token, log);
+      await planRun(deps, forge, context, result.workflow, withInputDefaults(event.payload, result.workflow), token, log);
     }),
   );
   await store.markPlanned(deps.db, context.deliveryId);
@@ -84,7 +94,7 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   const group = cancellingGroup(workflow, { github: planGithub, inputs });
   if (group !== undefined) await cancelOlderRuns({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, group);
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
-    jobSpec({ context, run, workflow, job, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl }),
+    jobSpec({ context, run, workflow, job, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl, inputs }),
   );
   // Minted (or taken from the cache) while the check runs are being created.
   const cloneToken = token();
@@ -121,6 +131,15 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
     onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
   });
   log.info({ jobs: expansion.jobs.length, namespaces: namespaces.length }, "run planned");
+}
+
+/** A dispatch's inputs as jobs see them: what was given, else each input's default. */
+function withInputDefaults(payload: Record<string, unknown>, workflow: Workflow): Record<string, unknown> {
+  const declared = workflow.on.workflow_dispatch?.inputs;
+  if (!declared) return payload;
+  const given = (payload.inputs as Record<string, unknown> | null | undefined) ?? {};
+  const inputs = Object.fromEntries(Object.entries(declared).map(([name, input]) => [name, given[name] ?? input.default ?? (input.type === "boolean" ? false : "")]));
+  return { ...payload, inputs };
 }
 
 function wantsPaths(workflow: Workflow): boolean {

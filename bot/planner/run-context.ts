@@ -9,7 +9,7 @@ export interface RunContext {
   installationId?: number;
   repo: RepoRef;
   private: boolean;
-  /** The event name as workflows see it in `on:` (`push`, `pull_request`). */
+  /** The event name as workflows see it in `on:` (`push`, `pull_request`, `workflow_dispatch`). */
   eventName: string;
   /** For pull requests, `types:` filters match on it. */
   action?: string;
@@ -27,4 +27,6 @@ export interface RunContext {
    * request, until its files are fetched): paths filters then match.
    */
   changedFiles?: string[];
+  /** `workflow_dispatch` starts one workflow file, this one. */
+  workflowPath?: string;
 }

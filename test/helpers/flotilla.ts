@@ -3,6 +3,7 @@
  * GitHub, the shared NATS server under a prefix of its own, a fresh Postgres database, and
  * real runners. Suites drive it the way GitHub would: signed webhooks over HTTP.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,8 @@ export interface Flotilla {
   natsUrl: string;
   prefix: string;
   publicUrl: string;
+  /** The bot's API token (`flotilla dispatch`). */
+  apiToken: string;
   /** Signs and posts a webhook as GitHub would; returns the bot's answer. */
   deliver(event: string, payload: object, id?: string): Promise<{ status: number; body: string }>;
   startRunner(options: RunnerOptions): Promise<RunningRunner>;
@@ -58,6 +61,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
   const prefix = uniquePrefix("e2e");
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
+  const apiToken = randomBytes(24).toString("hex");
   const config = readBotConfig({
     APP_ID: String(app.appId),
     PRIVATE_KEY: app.privateKey,
@@ -70,6 +74,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     NATS_PREFIX: prefix,
     ...(options.pglite ? {} : { DATABASE_URL: database.url }),
     DATA_DIR: join(workRoot, "data"),
+    FLOTILLA_API_TOKEN: apiToken,
   });
   const bot = await startBot(config, testLogger());
   const runners: RunningRunner[] = [];
@@ -82,6 +87,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     natsUrl,
     prefix,
     publicUrl,
+    apiToken,
     async deliver(event, payload, id) {
       const delivery = await signedDelivery(payload, { secret: app.webhookSecret, event, id });
       return postWebhook(`${publicUrl}/api/github/webhooks`, delivery);

@@ -4,7 +4,7 @@
 import { repoRef } from "../forge.ts";
 import type { RunContext } from "../../planner/run-context.ts";
 import { z } from "zod";
-import { PullRequestEvent, PushEvent } from "./schema.ts";
+import { PullRequestEvent, PushEvent, WorkflowDispatchEvent } from "./schema.ts";
 
 /** Pull request actions that start runs, as GitHub Actions' default `types` for pull_request. */
 const PR_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
@@ -14,6 +14,7 @@ export type ContextResult = { context: RunContext } | { skip: string };
 export function githubRunContext(deliveryId: string, name: string, payload: unknown): ContextResult {
   if (name === "push") return pushContext(deliveryId, payload);
   if (name === "pull_request") return pullRequestContext(deliveryId, payload);
+  if (name === "workflow_dispatch") return dispatchContext(deliveryId, payload);
   return { skip: `event ${name} starts no run` };
 }
 
@@ -88,6 +89,32 @@ function pullRequestContext(deliveryId: string, payload: unknown): ContextResult
       checkout: { cloneUrl: head.clone_url, repo: repoRef(head.full_name), private: head.private },
       fork: head.full_name !== event.repository.full_name,
       pullRequest: { number: pr.number, headRef: pr.head.ref, baseRef: pr.base.ref },
+    },
+  };
+}
+
+/** The commit is the ref's head when the run is planned (GitHub's payload names no SHA): `sha` is left to the planner. */
+function dispatchContext(deliveryId: string, payload: unknown): ContextResult {
+  const parsed = WorkflowDispatchEvent.safeParse(payload);
+  if (!parsed.success) return { skip: `workflow_dispatch payload lacks ${parsed.error.issues[0]?.path.join(".")}` };
+  const event = parsed.data;
+  const repo = repoRef(event.repository.full_name);
+  const tag = event.ref.startsWith("refs/tags/");
+  return {
+    context: {
+      forge: "github",
+      deliveryId,
+      installationId: event.installation.id,
+      repo,
+      private: event.repository.private,
+      eventName: "workflow_dispatch",
+      sha: "",
+      ref: event.ref,
+      filterRef: { kind: tag ? "tag" : "branch", name: event.ref.replace(/^refs\/(heads|tags)\//, "") },
+      actor: event.sender?.login ?? "",
+      checkout: { cloneUrl: event.repository.clone_url, repo, private: event.repository.private },
+      fork: false,
+      workflowPath: event.workflow,
     },
   };
 }

@@ -13,6 +13,8 @@ import { limitedOctokit } from "./octokit.ts";
 export interface GitHubApp {
   verify(body: string, signature: string): Promise<boolean>;
   forge(installationId: number): Promise<Forge>;
+  /** The installation covering `fullName` and the repository as the REST API shows it; undefined when the app is not installed there. */
+  repository(fullName: string): Promise<{ installationId: number; repository: Record<string, unknown> } | undefined>;
 }
 
 export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
@@ -38,6 +40,20 @@ export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
       await ready;
       const octokit = await probot.auth(installationId);
       return githubForge({ installationId, octokit, appOctokit: () => probot.auth(), blobs, tokens });
+    },
+    async repository(fullName) {
+      await ready;
+      const [owner = "", repo = ""] = fullName.split("/");
+      try {
+        const app = await probot.auth();
+        const { data: installation } = await app.rest.apps.getRepoInstallation({ owner, repo });
+        const octokit = await probot.auth(installation.id);
+        const { data } = await octokit.rest.repos.get({ owner, repo });
+        return { installationId: installation.id, repository: data as unknown as Record<string, unknown> };
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
     },
   };
 }

@@ -42,6 +42,17 @@ export function githubForge({ installationId, octokit, appOctokit, blobs, tokens
       return files.filter((f): f is WorkflowFile => f !== undefined);
     },
 
+    async commitSha(repo, ref) {
+      try {
+        const { data } = await octokit.rest.repos.getCommit({ owner: repo.owner, repo: repo.name, ref });
+        return data.sha;
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 404 || status === 422) return undefined;
+        throw error;
+      }
+    },
+
     async changedFiles(repo, pullNumber) {
       const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: repo.owner, repo: repo.name, pull_number: pullNumber, per_page: 100 });
       // GitHub lists at most 3,000 files of a pull request; past that the list is not the change.

@@ -38,3 +38,12 @@ export const PullRequestEvent = z.object({
   installation: Installation,
   sender: Sender.optional(),
 });
+
+export const WorkflowDispatchEvent = z.object({
+  ref: z.string(),
+  workflow: z.string(),
+  inputs: z.record(z.unknown()).nullable().default({}),
+  repository: Repository,
+  installation: Installation,
+  sender: Sender.optional(),
+});

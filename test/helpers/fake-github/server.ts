@@ -15,6 +15,7 @@ import { hasPermission, identify, tokenCovers, type AppKey } from "./auth.ts";
 import { checkRunRoutes } from "./check-runs.ts";
 import { getContents, getRaw } from "./contents.ts";
 import { pullFilesRoutes } from "./pull-files.ts";
+import { commitRoutes } from "./commit-routes.ts";
 import { isGitRequest, serveGit } from "./git-http.ts";
 import { error, notFound, sendReply } from "./http.ts";
 import { repositoryObject, type Site } from "./objects.ts";
@@ -63,7 +64,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
   const state = createState();
   const key: AppKey = { appId: opts.app.appId, publicKey: opts.app.publicKey };
   const projectRoot = await mkdtemp(join(tmpdir(), "flotilla-fake-github-"));
-  const routes: Route[] = [...appRoutes(), ...checkRunRoutes(), ...statusRoutes(), ...contentsRoutes(), ...pullFilesRoutes()];
+  const routes: Route[] = [...appRoutes(), ...checkRunRoutes(), ...statusRoutes(), ...contentsRoutes(), ...pullFilesRoutes(), ...commitRoutes()];
   const table = compile(routes);
   const findRepo = (owner: string, name: string) => state.repos.get(`${owner}/${name}`.toLowerCase());
 

@@ -1,0 +1,57 @@
+/**
+ * `flotilla dispatch OWNER/REPO WORKFLOW --ref REF [--input k=v]…`: starts a workflow that has a
+ * `workflow_dispatch` trigger, through the bot's API (FLOTILLA_URL, FLOTILLA_API_TOKEN).
+ */
+import { parseArgs } from "node:util";
+
+export async function dispatchCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ref: { type: "string" },
+      input: { type: "string", multiple: true, default: [] },
+      url: { type: "string" },
+      token: { type: "string" },
+    },
+  });
+  const [repository, workflow] = positionals;
+  if (!repository || !workflow || !values.ref) {
+    console.error("usage: flotilla dispatch OWNER/REPO WORKFLOW --ref REF [--input name=value]... [--url BOT_URL]");
+    return 2;
+  }
+  const inputs: Record<string, string> = {};
+  for (const pair of values.input) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) {
+      console.error(`--input ${pair}: expected name=value`);
+      return 2;
+    }
+    inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const url = (values.url ?? env.FLOTILLA_URL ?? "http://localhost:3000").replace(/\/+$/, "");
+  const token = values.token ?? env.FLOTILLA_API_TOKEN;
+  if (!token) {
+    console.error("flotilla dispatch needs the bot's API token: set FLOTILLA_API_TOKEN (the same value the bot has)");
+    return 2;
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${url}/api/v1/dispatch`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ repository, workflow, ref: values.ref, inputs, actor: env.USER ?? "flotilla" }),
+    });
+  } catch (error) {
+    console.error(`cannot reach the bot at ${url}: ${(error as Error).message}`);
+    return 1;
+  }
+  const body = (await response.json().catch(() => ({}))) as { error?: string; problems?: unknown[]; workflow?: string; ref?: string; sha?: string; delivery?: string };
+  if (response.status !== 202) {
+    console.error(`flotilla dispatch: ${body.error ?? `the bot answered ${response.status}`}`);
+    for (const problem of body.problems ?? []) console.error(`  ${typeof problem === "string" ? problem : JSON.stringify(problem)}`);
+    return 1;
+  }
+  console.log(`dispatched ${body.workflow} on ${repository} at ${body.ref} (${body.sha?.slice(0, 12)}): delivery ${body.delivery}`);
+  return 0;
+}
