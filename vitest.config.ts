@@ -13,6 +13,7 @@ export default defineConfig({
   customLogger: logger,
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Suites start real servers and processes; two cores, so keep the fan-out modest.

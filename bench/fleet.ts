@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { startFakeGitHub, type FakeGitHub, type FakeRepository } from "../test/helpers/fake-github.ts";
 import { freePort } from "../test/helpers/free-port.ts";
+import { deleteStreamsOf } from "../test/helpers/nats-cleanup.ts";
 import { createAppCredentials, type AppCredentials } from "../test/helpers/github-app.ts";
 import { createRepo } from "../test/helpers/git-repo.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
@@ -16,11 +17,20 @@ import { createTestDatabase, type TestDatabase } from "../test/helpers/postgres.
 
 const BIN = fileURLToPath(new URL("../bin/flotilla.js", import.meta.url));
 
+/** One repository per scenario, each with one workflow. */
+const SCENARIOS = {
+  noop: 'name: noop\non: push\njobs:\n  noop:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n',
+  // 256 legs on a label no runner has: planning alone is measured, nothing runs.
+  matrix: `name: matrix\non: push\njobs:\n  leg:\n    runs-on: [self-hosted, bench-nowhere]\n    strategy:\n      matrix:\n        a: [${[...Array(16).keys()].join(", ")}]\n        b: [${[...Array(16).keys()].join(", ")}]\n    steps:\n      - run: "true"\n`,
+  chain: 'name: chain\non: push\njobs:\n  one:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n  two:\n    needs: one\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n  three:\n    needs: two\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n',
+} as const;
+
+export type Scenario = keyof typeof SCENARIOS;
+
 export interface Fleet {
   app: AppCredentials;
   fake: FakeGitHub;
-  repo: FakeRepository;
-  sha: string;
+  repos: Record<Scenario, { repo: FakeRepository; sha: string }>;
   webhookUrl: string;
   prefix: string;
   natsUrl: string;
@@ -32,11 +42,12 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   const fake = await startFakeGitHub({ app: { appId: app.appId, publicKey: app.publicKey } });
   const database: TestDatabase = await createTestDatabase();
   const scratch = await mkdtemp(join(tmpdir(), "flotilla-bench-"));
-  const { sha } = await createRepo(join(scratch, "repo"), {
-    "README.md": "bench\n",
-    ".flotilla/workflows/noop.yml": "name: noop\non: push\njobs:\n  noop:\n    runs-on: self-hosted\n    steps:\n      - run: \"true\"\n",
-  });
-  const repo = await fake.addRepository({ owner: "bench", name: "noop", dir: join(scratch, "repo"), private: true, installationId: 9 });
+  const repos = {} as Fleet["repos"];
+  for (const [name, workflow] of Object.entries(SCENARIOS) as [Scenario, string][]) {
+    const dir = join(scratch, `repo-${name}`);
+    const { sha } = await createRepo(dir, { "README.md": "bench\n", [`.flotilla/workflows/${name}.yml`]: workflow });
+    repos[name] = { repo: await fake.addRepository({ owner: "bench", name, dir, private: true, installationId: 9 }), sha };
+  }
   const port = await freePort();
   const prefix = uniquePrefix("bench");
   const natsUrl = sharedNatsUrl();
@@ -66,14 +77,14 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   return {
     app,
     fake,
-    repo,
-    sha,
+    repos,
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
     prefix,
     natsUrl,
     async close() {
       for (const child of children) child.kill("SIGTERM");
       await Promise.allSettled(children);
+      await deleteStreamsOf(natsUrl, prefix).catch(() => {});
       await fake.close();
       await database.drop();
       await rm(scratch, { recursive: true, force: true });

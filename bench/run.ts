@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { natsRoundTrips, spawns } from "./floor.ts";
-import { startFleet, type Fleet } from "./fleet.ts";
+import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
 import { postWebhook, pushPayload, signedDelivery } from "../test/helpers/webhooks.ts";
 import type { CheckRunRecord } from "../test/helpers/fake-github.ts";
@@ -25,16 +25,45 @@ const throughputPushes = Number(values.throughput);
 const started = (r: CheckRunRecord) => r.history.some((h) => h.body.status === "in_progress");
 const completed = (r: CheckRunRecord) => r.run.status === "completed";
 
-async function push(fleet: Fleet): Promise<void> {
-  const delivery = await signedDelivery(pushPayload(fleet.repo, { sha: fleet.sha, installationId: 9 }), { secret: fleet.app.webhookSecret, event: "push" });
+async function push(fleet: Fleet, scenario: Scenario = "noop"): Promise<void> {
+  const { repo, sha } = fleet.repos[scenario];
+  const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 9 }), { secret: fleet.app.webhookSecret, event: "push" });
   const answer = await postWebhook(fleet.webhookUrl, delivery);
   if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
 }
 
-function count(fleet: Fleet, predicate: (r: CheckRunRecord) => boolean): number {
+function count(fleet: Fleet, predicate: (r: CheckRunRecord) => boolean, scenario: Scenario = "noop"): number {
+  const repo = fleet.repos[scenario].repo.full_name;
   let n = 0;
-  for (const r of fleet.fake.checkRuns) if (predicate(r)) n++;
+  for (const r of fleet.fake.checkRuns) if (r.repo === repo && predicate(r)) n++;
   return n;
+}
+
+/** Webhook → every check run of a 256-leg matrix created (queued): planning time. */
+async function matrixPlanning(fleet: Fleet, times: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const before = count(fleet, () => true, "matrix");
+    const t0 = performance.now();
+    await push(fleet, "matrix");
+    await fleet.fake.waitFor(() => count(fleet, () => true, "matrix") >= before + 256, { timeoutMs: 120_000 });
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+/** Webhook → the last of three chained jobs (`needs`) completed. */
+async function needsChain(fleet: Fleet, times: number): Promise<number[]> {
+  const samples: number[] = [];
+  const last = (r: CheckRunRecord) => r.run.name === "three" && completed(r);
+  for (let i = 0; i < times; i++) {
+    const before = count(fleet, last, "chain");
+    const t0 = performance.now();
+    await push(fleet, "chain");
+    await fleet.fake.waitFor(() => count(fleet, last, "chain") > before, { timeoutMs: 60_000 });
+    samples.push(performance.now() - t0);
+  }
+  return samples;
 }
 
 async function latency(fleet: Fleet, n: number) {
@@ -99,11 +128,17 @@ try {
   const { toStarted, toCompleted } = await latency(fleet, pushes);
   log(`throughput: ${throughputPushes} pushes, ${values.runners} runners…`);
   const jobsPerSecond = Math.round((await throughput(fleet, throughputPushes)) * 10) / 10;
+  log(`planning: a 256-job matrix, 3 times…`);
+  const matrix = summary(await matrixPlanning(fleet, 3));
+  log(`needs chain: 3 jobs, 20 pushes…`);
+  const chain = summary(await needsChain(fleet, 20));
   const result = {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
     jobsPerSecond,
     floor: { natsRoundTrip: { p50: nats.p50 }, spawn: { p50: spawn.p50 } },
+    matrix256Planning: { p50: matrix.p50 },
+    needsChainToCompleted: chain,
   };
   const writes = fleet.fake.checkRuns.map((r) => r.history.length);
   log("");
@@ -111,6 +146,8 @@ try {
   log(`webhook → started   ${fmt(result.webhookToStarted)}`);
   log(`webhook → completed ${fmt(result.webhookToCompleted)}`);
   log(`jobs per second     ${jobsPerSecond} (${values.runners} runners, ${throughputPushes} pushes)`);
+  log(`256-job matrix      webhook → all check runs created p50 ${matrix.p50} ms`);
+  log(`3-job needs chain   webhook → last completed ${fmt(chain)}`);
   log(`floor               JetStream publish→pull→ack p50 ${nats.p50} ms, spawn p50 ${spawn.p50} ms`);
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   if (values.json) console.log(JSON.stringify(result));

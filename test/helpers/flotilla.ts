@@ -14,6 +14,7 @@ import { readRunnerConfig } from "../../runner/config.ts";
 import { startRunner, type RunningRunner } from "../../runner/main.ts";
 import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
 import { freePort } from "./free-port.ts";
+import { deleteStreamsOf } from "./nats-cleanup.ts";
 import { createAppCredentials, type AppCredentials } from "./github-app.ts";
 import { sharedNatsUrl, uniquePrefix } from "./nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
@@ -113,6 +114,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     async close() {
       await Promise.allSettled(runners.map((r) => r.stop()));
       await bot.close();
+      await deleteStreamsOf(natsUrl, prefix).catch(() => {});
       await fake.close();
       await database.drop();
       await rm(workRoot, { recursive: true, force: true });
