@@ -50,7 +50,7 @@ export function expandJobs(workflow: Workflow, contexts: PlanContexts): { jobs: 
 }
 
 function planLeg(job: WorkflowJob, matrix: Record<string, unknown> | null, strategy: PlannedJob["strategy"], scope: Contexts, unknown: ReadonlySet<string>): PlannedJob {
-  const values = matrix ? Object.values(matrix).map(asString).join(", ") : "";
+  const values = matrix ? Object.values(matrix).map(legValue).join(", ") : "";
   const named = hasTemplate(job.name);
   const name = named ? asString(evaluate(job.name, scope, unknown, "name")) : job.name;
   const planned: PlannedJob = {
@@ -95,6 +95,14 @@ function evaluate(text: string, scope: Contexts, unknown: ReadonlySet<string>, w
     if (error instanceof UnknownContext) return text;
     throw new Error(`${what} "${text}" cannot be evaluated: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * A matrix value in a leg's key and default name: one line, so an object or list is compact
+ * JSON there (a `${{ }}` in a name renders it as GitHub renders values in strings).
+ */
+function legValue(value: unknown): string {
+  return value !== null && typeof value === "object" ? JSON.stringify(value) : asString(value);
 }
 
 /** Two legs can name themselves alike (an include repeating a leg); keys must stay unique. */

@@ -1,13 +1,14 @@
 /**
- * The pieces under the step runner, as tables: expressions and templates (GitHub's
- * evaluator behind our module), `if` conditions, step files, workflow command lines, globs.
+ * The pieces under the step runner, as tables: step `if` bound to the job's status, step
+ * files, workflow command lines, globs. The expressions themselves are shared with the bot
+ * and tested in test/protocol/expressions.test.ts.
  */
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { conditionExpression, evaluateCondition } from "../../runner/expressions/condition.ts";
-import { evaluate, ExpressionError, isTruthy } from "../../runner/expressions/evaluate.ts";
+import { evaluateCondition } from "../../runner/expressions/condition.ts";
+import { ExpressionError } from "../../runner/expressions/evaluate.ts";
 import { globFiles } from "../../runner/expressions/glob.ts";
 import { interpolate } from "../../runner/expressions/interpolate.ts";
 import { statusFunctions, type JobStatus } from "../../runner/expressions/status-functions.ts";
@@ -16,48 +17,7 @@ import { parseCommand } from "../../runner/workflow-commands.ts";
 
 const contexts = { github: { sha: "abc", event: { n: 3, list: [1, 2] } }, env: { A: "x" }, matrix: null, steps: {} };
 
-describe("evaluate and interpolate", () => {
-  it.each([
-    ["a-${{ github.sha }}-b", "a-abc-b"],
-    ["${{ 1.50 }} ${{ 0 }} ${{ -2 }}", "1.5 0 -2"],
-    ["${{ true }}/${{ false }}/[${{ null }}]/[${{ matrix.nope }}]", "true/false/[]/[]"],
-    ["${{ github.event.list }}", "[\n  1,\n  2\n]"],
-    ["${{ 'a}}b' }}", "a}}b"],
-    ["${{ 'it''s' }}", "it's"],
-    ["${{ ENV.a }}", "x"],
-    ["${{ github.event.list[1] }} ${{ github['sha'] }}", "2 abc"],
-    ["no template", "no template"],
-  ])("%s → %j", (template, expected) => {
-    expect(interpolate(template, contexts)).toBe(expected);
-  });
-
-  it("returns plain values and reports errors as ExpressionError with GitHub's message", () => {
-    expect(evaluate("github.event", contexts)).toEqual({ n: 3, list: [1, 2] });
-    expect(evaluate("fromJSON('{\"a\":[true]}')", contexts)).toEqual({ a: [true] });
-    expect(() => evaluate("github.sha ==", contexts)).toThrow("Unexpected end of expression: '=='");
-    expect(() => evaluate("nope.x", contexts)).toThrow("Unrecognized named-value: 'nope'");
-    expect(() => evaluate("nope()", contexts)).toThrow(ExpressionError);
-    expect(() => interpolate("${{ github.sha", contexts)).toThrow(/not closed/);
-  });
-
-  it.each([[null, false], ["", false], [0, false], [Number.NaN, false], ["0", true], [[], true], [{}, true], [1, true]])("isTruthy(%j) = %s", (value, expected) => {
-    expect(isTruthy(value)).toBe(expected);
-  });
-});
-
-describe("step if", () => {
-  it.each([
-    [undefined, "success()"],
-    ["", "success()"],
-    ["github.sha == 'abc'", "success() && (github.sha == 'abc')"],
-    ["${{ github.sha == 'abc' }}", "success() && (github.sha == 'abc')"],
-    ["${{ always() }}", "always()"],
-    ["failure() || github.sha == 'x'", "failure() || github.sha == 'x'"],
-    ["contains(github.sha, 'success()')", "success() && (contains(github.sha, 'success()'))"],
-  ])("%j → %s", (condition, expected) => {
-    expect(conditionExpression(condition)).toBe(expected);
-  });
-
+describe("step if, bound to the job's status", () => {
   it.each<[string | undefined, JobStatus, boolean]>([
     [undefined, "success", true],
     [undefined, "failure", false],
@@ -70,6 +30,10 @@ describe("step if", () => {
   ])("if %j when the job is %s → %s", (condition, status, expected) => {
     const scope = { ...contexts, job: { status } };
     expect(evaluateCondition(condition, scope, statusFunctions(() => status))).toBe(expected);
+  });
+
+  it("refuses an unclosed template in a step field", () => {
+    expect(() => interpolate("${{ github.sha", contexts)).toThrow(ExpressionError);
   });
 });
 

@@ -1,0 +1,13 @@
+/**
+ * GitHub Actions expressions, shared by the bot and the runner so that both read `${{ }}`
+ * and `if:` the same way. Only this folder touches `@actions/expressions`.
+ */
+export { ExpressionError, UnknownContext } from "./errors.ts";
+export { evaluate, evaluateData, type ExpressionFunction, type ExpressionFunctions } from "./evaluate.ts";
+export { hasExpression, isWholeExpression, splitTemplate, type TemplatePart } from "./template.ts";
+export { renderData, renderValue } from "./render.ts";
+export { isTruthy } from "./truthy.ts";
+export { evaluateTemplate, interpolate } from "./interpolate.ts";
+export { conditionExpression, evaluateCondition } from "./condition.ts";
+export { statusFunctions, type StatusState } from "./status-functions.ts";
+export type { Contexts, ExpressionValue } from "./values.ts";
