@@ -13,6 +13,7 @@ import { devCommand } from "./commands/dev.ts";
 import { dispatchCommand } from "./commands/dispatch.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { runnerStartCommand } from "./commands/runner-start.ts";
+import { runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
 
 export const USAGE = `Usage: flotilla <command>
@@ -24,6 +25,8 @@ export const USAGE = `Usage: flotilla <command>
                           start a workflow_dispatch workflow through the bot (FLOTILLA_URL, FLOTILLA_API_TOKEN)
   migrate                 apply database migrations
   validate [FILES] [--json]  check workflow files offline (default .flotilla/workflows/*.yml)
+  run [--workflow FILE] [--job ID] [--event push|pull_request|workflow_dispatch] [--input k=v]...
+                          run this repository's workflows on this machine (working tree as is)
   help                    this text
 
 Settings come from the environment (and a .env file): see docs/configuration.md.`;
@@ -57,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "validate":
         return await validateCommand(rest);
+      case "run":
+        return await runCommand(rest);
       case "dispatch":
         return await dispatchCommand(rest);
       case "migrate":
