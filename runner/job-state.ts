@@ -16,6 +16,17 @@ export interface StepContext {
   conclusion: Conclusion;
 }
 
+/**
+ * Work an action left for the end of the job (`post:` of a JavaScript action, saving a cache):
+ * run after the last step, newest first, when `condition` holds (`always()` unless the action
+ * says otherwise), reported as a step named `Post <name>`.
+ */
+export interface PostStep {
+  name: string;
+  condition: string;
+  run(): Promise<{ outcome: Conclusion; message?: string }>;
+}
+
 export interface JobState {
   status: JobStatus;
   /** The job's evaluated `env` plus GITHUB_ENV additions: the `env` context before a step's own. */
@@ -26,6 +37,7 @@ export interface JobState {
   steps: Record<string, StepContext>;
   summaries: string[];
   annotations: RunnerAnnotation[];
+  posts: PostStep[];
 }
 
 export interface RunnerFacts {
@@ -37,7 +49,7 @@ export interface RunnerFacts {
 }
 
 export function newJobState(): JobState {
-  return { status: "success", env: {}, path: [], steps: {}, summaries: [], annotations: [] };
+  return { status: "success", env: {}, path: [], steps: {}, summaries: [], annotations: [], posts: [] };
 }
 
 /** The contexts that do not change while the job runs. */

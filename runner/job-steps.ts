@@ -13,6 +13,7 @@ import type { LogStreamer } from "./log-streamer.ts";
 import type { JobReporter } from "./reports.ts";
 import { prepareJob, stepScope, type PreparedJob } from "./job-prepare.ts";
 import { evaluateJobOutputs } from "./job-outputs.ts";
+import { runPostSteps } from "./post-steps.ts";
 import { runStepAt } from "./step-turn.ts";
 import type { JobDirs } from "./workspace.ts";
 
@@ -76,6 +77,9 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
     steps.push(turn.result);
     if (turn.failure && !failure) failure = turn.failure;
   }
+  const posts = await runPostSteps(context, prepared, job.steps.length);
+  steps.push(...posts.steps);
+  failure ??= posts.failure;
   return finish(context, prepared, steps, failure);
 }
 

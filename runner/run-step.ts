@@ -13,6 +13,7 @@ import { stepEnv } from "./step-env.ts";
 import { evaluateStepFields, StepExpressionError, type EvaluatedStep } from "./step-fields.ts";
 import { createStepFiles, readStepFiles, StepFileError, stepFileEnv } from "./step-files.ts";
 import { commandProcessor } from "./workflow-commands.ts";
+import { runAction } from "./actions/run-action.ts";
 import type { JobDirs } from "./workspace.ts";
 
 /** GitHub keeps at most 50 annotations per job. */
@@ -57,18 +58,8 @@ export async function runStep(context: StepRunContext, step: JobStep, index: num
     if (error instanceof StepExpressionError || error instanceof ExpressionError) return fail(error.message);
     throw error;
   }
-  if (fields.run === undefined) return runAction(context, step, startedAt, fail);
+  if (fields.run === undefined) return runAction(context, step, fields, index);
   return runScript(context, fields, step, index);
-}
-
-/** `uses:`: only the checkout the runner already did arrives here for now. */
-function runAction(context: StepRunContext, step: JobStep, startedAt: Date, fail: (message: string) => StepRun): StepRun {
-  const uses = step.uses ?? "";
-  if (/^actions\/checkout@/.test(uses) && Object.keys(step.with).length === 0) {
-    context.log.line(`already checked out at ${context.job.checkout.sha}`);
-    return { outcome: "success", startedAt, completedAt: new Date(), outputs: {} };
-  }
-  return fail(`\`uses: ${uses || "?"}\` is not supported yet`);
 }
 
 async function runScript(context: StepRunContext, fields: EvaluatedStep, step: JobStep, index: number): Promise<StepRun> {
