@@ -21,6 +21,8 @@ import { eventPublisher } from "./ingest/publish-event.ts";
 import { planEvent } from "./planner/plan-event.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
+import { artifactDownloadHandler, artifactsSection, startArtifactSweep } from "./web/artifacts.ts";
+import { ensureObjectStores } from "../protocol/object-stores.ts";
 import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { isNotFound } from "../protocol/setup.ts";
 
@@ -38,6 +40,9 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const db = await openDb({ url: config.database.url, dataDir: join(config.dataDir, "pglite") });
   await migrate(db, config.database.url);
   const github = createGitHubApp(config, log);
+  const objectStores = await ensureObjectStores(bus.nc, bus.names);
+  const artifactsLog = log.child({ name: "artifacts" });
+  const artifactSweep = startArtifactSweep(objectStores.artifacts, artifactsLog);
   const lease = { ackWaitMs: config.jobs.leaseSeconds * 1000, maxDeliver: config.jobs.maxAttempts };
 
   const planner = await startConsumeLoop({
@@ -85,7 +90,8 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       log: log.child({ name: "ingest" }),
     }),
     dispatchHandler({ token: config.apiToken, github, publish: eventPublisher(bus.js, bus.names), log: log.child({ name: "api" }) }),
-    logPagesHandler(db.db),
+    artifactDownloadHandler(db.db, objectStores.artifacts, artifactsLog),
+    logPagesHandler(db.db, { runSections: (runId, token) => artifactsSection(objectStores.artifacts, runId, token, artifactsLog) }),
   ];
   const server = await listen(handlers, config.http.host, config.http.port, log);
   const port = (server.address() as AddressInfo).port;
@@ -99,6 +105,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      artifactSweep.stop();
       await planner.stop();
       await reporter.stop();
       await bus.nc.drain().catch(() => {});

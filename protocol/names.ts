@@ -33,6 +33,10 @@ export interface NatsNames {
   labelsetKey: (namespace: string, labelsetToken: string) => string;
   /** Core NATS subject where a cancel for one execution is announced. */
   cancelSubject: (executionId: string) => string;
+  /** Object store: `actions/upload-artifact` archives, one object per run, namespace and name. */
+  artifactsBucket: string;
+  /** Object store: `actions/cache` archives, one object per repository, ref scope and key. */
+  cacheBucket: string;
 }
 
 export function natsNames(prefix = "flotilla"): NatsNames {
@@ -59,6 +63,8 @@ export function natsNames(prefix = "flotilla"): NatsNames {
     labelsetsBucket: `${prefix}-labelsets`,
     labelsetKey: (namespace, token) => `${safeToken(namespace)}.${hashToken(token)}`,
     cancelSubject: (id) => `${prefix}.cancel.${id}`,
+    artifactsBucket: `${prefix}-artifacts`,
+    cacheBucket: `${prefix}-cache`,
   };
 }
 

@@ -10,6 +10,7 @@ import { statusFunctions } from "./expressions/status-functions.ts";
 import type { JobStepsContext } from "./job-steps.ts";
 import { fixedContexts, newJobState, stepContexts, stepDebug, type JobState } from "./job-state.ts";
 import { evaluateJobEnv, StepExpressionError } from "./step-fields.ts";
+import { prepareActions } from "./actions/prepare-actions.ts";
 
 export interface PreparedJob {
   state: JobState;
@@ -46,6 +47,9 @@ export async function prepareJob(context: JobStepsContext): Promise<PreparedJob 
     if (error instanceof StepExpressionError || error instanceof ExpressionError) return { error: error.message };
     throw error;
   }
+  // GitHub's "Prepare all required actions": a missing or docker action fails the job before any step.
+  const refusal = await prepareActions(context, prepared.state);
+  if (refusal) return { error: refusal };
   return prepared;
 }
 

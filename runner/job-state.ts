@@ -8,6 +8,7 @@ import type { Conclusion, JobMessage, RunnerAnnotation } from "../protocol/messa
 import { runnerArch, runnerOs } from "../protocol/labels.ts";
 import type { Contexts } from "./expressions/evaluate.ts";
 import type { JobStatus } from "./expressions/status-functions.ts";
+import type { FetchedRepo } from "./actions/fetch-action.ts";
 import { refName } from "./step-env.ts";
 
 export interface StepContext {
@@ -38,6 +39,8 @@ export interface JobState {
   summaries: string[];
   annotations: RunnerAnnotation[];
   posts: PostStep[];
+  /** Remote action repositories fetched for this job, by `owner/repo@ref`: each is resolved once per job. */
+  actions: Map<string, FetchedRepo>;
 }
 
 export interface RunnerFacts {
@@ -49,7 +52,7 @@ export interface RunnerFacts {
 }
 
 export function newJobState(): JobState {
-  return { status: "success", env: {}, path: [], steps: {}, summaries: [], annotations: [], posts: [] };
+  return { status: "success", env: {}, path: [], steps: {}, summaries: [], annotations: [], posts: [], actions: new Map() };
 }
 
 /** The contexts that do not change while the job runs. */

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion, JobMessage, RunnerAnnotation, StepResult } from "../protocol/messages.ts";
+import type { ObjectStoreAccess } from "../protocol/object-stores.ts";
 import { cancelReason, type CancelReason } from "./cancel.ts";
 import type { SourceCheckout } from "./checkout.ts";
 import type { StepExecutor } from "./executor.ts";
@@ -30,6 +31,8 @@ export interface JobStepsContext {
   /** The runner stopping alone: it also ends the cleanup steps that run after a cancel. */
   stopping?: AbortSignal;
   logger: Logger;
+  /** The artifact and cache stores, when the job runs on a runner connected to NATS. */
+  stores?: ObjectStoreAccess;
 }
 
 export interface JobResult {

@@ -7,6 +7,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino, type Logger } from "pino";
 import { natsNames } from "../protocol/names.ts";
+import { objectStoreAccess } from "../protocol/object-stores.ts";
 import type { RunnerRef } from "../protocol/messages.ts";
 import { startAgent, type AgentStats } from "./agent.ts";
 import { gitCheckout, type SourceCheckout } from "./checkout.ts";
@@ -59,6 +60,7 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     executor: options.executor ?? processExecutor({ cancelGraceMs: config.cancelGraceMs }),
     checkout: options.checkout ?? gitCheckout(),
     logger,
+    stores: objectStoreAccess(nc, names, config.namespace),
   });
   logger.info({ labels: config.labels, version: RUNNER_VERSION, server: nc.getServer() }, "runner started");
 

@@ -6,6 +6,7 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { NatsNames } from "../protocol/names.ts";
+import type { ObjectStoreAccess } from "../protocol/object-stores.ts";
 import type { JobMessage, RunnerRef } from "../protocol/messages.ts";
 import type { CancelReason } from "./cancel.ts";
 import { tokenVariants, type SourceCheckout } from "./checkout.ts";
@@ -29,6 +30,8 @@ export interface RunJobDeps {
   executor: StepExecutor;
   checkout: SourceCheckout;
   logger: Logger;
+  /** The artifact and cache stores for the built-in actions. */
+  stores?: ObjectStoreAccess;
 }
 
 /** How an attempt ended for this runner: reported, or handed back unreported. */
@@ -74,7 +77,7 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     let result: JobResult;
     try {
       dirs = await prepareJobDirs(config.workDir, executionId);
-      result = await runJobSteps({ job, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping, logger });
+      result = await runJobSteps({ job, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping, logger, stores: deps.stores });
     } catch (error) {
       // Our own failure (disk full, workspace unwritable): still a clear report, not a lost job.
       logger.error({ err: error }, "job failed inside the runner");

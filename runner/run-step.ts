@@ -2,7 +2,9 @@
  * One step that is going to run: evaluate its fields, run it (a script, or one of the few
  * actions built in), then read the files it wrote and fold them into the job's state.
  */
+import { readFile } from "node:fs/promises";
 import type { JobMessage, JobStep } from "../protocol/messages.ts";
+import type { ObjectStoreAccess } from "../protocol/object-stores.ts";
 import type { CancelReason } from "./cancel.ts";
 import type { StepConclusion, StepExecutor } from "./executor.ts";
 import { ExpressionError, type Contexts, type ExpressionFunctions } from "./expressions/evaluate.ts";
@@ -11,7 +13,7 @@ import type { JobState } from "./job-state.ts";
 import type { LogStreamer } from "./log-streamer.ts";
 import { stepEnv } from "./step-env.ts";
 import { evaluateStepFields, StepExpressionError, type EvaluatedStep } from "./step-fields.ts";
-import { createStepFiles, readStepFiles, StepFileError, stepFileEnv } from "./step-files.ts";
+import { createStepFiles, parseKeyValueFile, readStepFiles, StepFileError, stepFileEnv } from "./step-files.ts";
 import { commandProcessor } from "./workflow-commands.ts";
 import { runAction } from "./actions/run-action.ts";
 import type { JobDirs } from "./workspace.ts";
@@ -35,6 +37,8 @@ export interface StepRunContext {
   debug: boolean;
   /** Runner-set variables every step gets (GITHUB_EVENT_PATH, RUNNER_TOOL_CACHE…). */
   runnerEnv: Record<string, string>;
+  /** The artifact and cache stores; absent in `flotilla run`, where the built-ins that need them refuse. */
+  stores?: ObjectStoreAccess;
 }
 
 export interface StepRun {
@@ -62,12 +66,47 @@ export async function runStep(context: StepRunContext, step: JobStep, index: num
   return runScript(context, fields, step, index);
 }
 
-async function runScript(context: StepRunContext, fields: EvaluatedStep, step: JobStep, index: number): Promise<StepRun> {
+function runScript(context: StepRunContext, fields: EvaluatedStep, step: JobStep, index: number): Promise<StepRun> {
+  const { dirs } = context;
+  return runProcess(context, {
+    script: fields.run ?? "",
+    ...(fields.shell !== undefined ? { shell: fields.shell } : {}),
+    cwd: fields.workingDirectory ? resolveInside(dirs.workspace, fields.workingDirectory) : dirs.workspace,
+    env: fields.env,
+    action: step.id ?? `__run_${index}`,
+    ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}),
+  });
+}
+
+/** One process of a step: a `run:` script, or a phase of a JavaScript action. */
+export interface ProcessRequest {
+  script: string;
+  /** GitHub's `shell:`; a custom template (`… {0}`) is how an action's `node main.js` is started. */
+  shell?: string;
+  cwd: string;
+  /** The user's env (job env, GITHUB_ENV, the step's env) plus what an action adds (INPUT_*, STATE_*…). */
+  env: Record<string, string>;
+  /** GITHUB_ACTION. */
+  action: string;
+  timeoutMinutes?: number;
+}
+
+export interface ProcessRun extends StepRun {
+  /** `name=value` pairs the process wrote to GITHUB_STATE (for an action's later phases). */
+  state: Record<string, string>;
+}
+
+/**
+ * Runs one process with fresh step files and workflow-command processing, then folds what it
+ * wrote into the job's state (GITHUB_ENV, GITHUB_PATH, the summary). Shared by `run:` steps and
+ * JavaScript actions, so both talk to the runner in exactly the same way.
+ */
+export async function runProcess(context: StepRunContext, request: ProcessRequest): Promise<ProcessRun> {
   const { job, dirs, log, state } = context;
   const files = await createStepFiles(dirs.temp);
   const env = stepEnv(
     { job, runnerName: context.runnerName, workspace: dirs.workspace, temp: dirs.temp, home: dirs.home },
-    { user: fields.env, path: state.path, runner: { ...context.runnerEnv, ...stepFileEnv(files), GITHUB_ACTION: step.id ?? `__run_${index}` } },
+    { user: request.env, path: state.path, runner: { ...context.runnerEnv, ...stepFileEnv(files), GITHUB_ACTION: request.action } },
   );
   const onLine = commandProcessor({
     debug: context.debug,
@@ -82,22 +121,23 @@ async function runScript(context: StepRunContext, fields: EvaluatedStep, step: J
     },
   });
   const result = await context.executor.run({
-    script: fields.run ?? "",
-    ...(fields.shell !== undefined ? { shell: fields.shell } : {}),
-    cwd: fields.workingDirectory ? resolveInside(dirs.workspace, fields.workingDirectory) : dirs.workspace,
+    script: request.script,
+    ...(request.shell !== undefined ? { shell: request.shell } : {}),
+    cwd: request.cwd,
     env,
     scriptDir: dirs.temp,
-    timeoutMs: step.timeoutMinutes === undefined ? undefined : step.timeoutMinutes * 60_000,
+    timeoutMs: request.timeoutMinutes === undefined ? undefined : request.timeoutMinutes * 60_000,
     signal: context.signal,
     onLine,
   });
-  const run: StepRun = { outcome: result.conclusion, startedAt: result.startedAt, completedAt: result.completedAt, outputs: {} };
+  const run: ProcessRun = { outcome: result.conclusion, startedAt: result.startedAt, completedAt: result.completedAt, outputs: {}, state: {} };
   if (result.message) run.message = result.message;
   if (result.cancel) run.cancel = result.cancel;
   // GitHub reads the files whatever the step's result: a failing step's outputs still count.
   try {
     const written = await readStepFiles(files);
     run.outputs = written.outputs;
+    run.state = parseKeyValueFile(await readFile(files.state, "utf8").catch(() => ""), "GITHUB_STATE");
     Object.assign(state.env, written.env);
     for (const dir of written.path) state.path.unshift(dir);
     if (written.summary.trim() !== "") state.summaries.push(log.mask(written.summary));
@@ -110,6 +150,6 @@ async function runScript(context: StepRunContext, fields: EvaluatedStep, step: J
 }
 
 /** `working-directory` is relative to the workspace, as in GitHub Actions; absolute paths are kept. */
-function resolveInside(workspace: string, dir: string): string {
+export function resolveInside(workspace: string, dir: string): string {
   return dir.startsWith("/") ? dir : `${workspace}/${dir}`;
 }

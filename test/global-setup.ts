@@ -7,7 +7,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { sharedNatsUrl } from "./helpers/nats-server.ts";
 
-const LEFTOVER = /^(KV_)?(t|e2e|cli|bench)_[0-9a-f]{8}[_-]/i;
+const LEFTOVER = /^(KV_|OBJ_)?(t|e2e|cli|bench)_[0-9a-f]{8}[_-]/i;
 const HOUR_MS = 60 * 60 * 1000;
 
 export default async function setup(): Promise<void> {

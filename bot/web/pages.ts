@@ -15,7 +15,12 @@ const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
 const RUN_PATH = new RegExp(`^/runs/${UUID}$`, "i");
 const JOB_PATH = new RegExp(`^/jobs/${UUID}$`, "i");
 
-export function logPagesHandler(db: Db): Handler {
+export interface LogPagesOptions {
+  /** Extra HTML for a run's page after its jobs (the artifacts), given a run whose token matched. */
+  runSections?: (runId: string, token: string) => Promise<string>;
+}
+
+export function logPagesHandler(db: Db, options: LogPagesOptions = {}): Handler {
   return async (req, res) => {
     if (req.method !== "GET") return false;
     const { path, query } = pathOf(req);
@@ -23,7 +28,7 @@ export function logPagesHandler(db: Db): Handler {
     const jobMatch = JOB_PATH.exec(path);
     if (!runMatch && !jobMatch) return false;
     const token = query.get("token") ?? "";
-    const html = runMatch ? await runPage(db, runMatch[1]!, token) : await jobPage(db, jobMatch![1]!, token);
+    const html = runMatch ? await runPage(db, runMatch[1]!, token, options) : await jobPage(db, jobMatch![1]!, token);
     if (!html) {
       res.writeHead(404, { "content-type": "text/html; charset=utf-8" }).end(page("Not found", "<h1>Not found</h1><p>No such run, or the link is incomplete.</p>"));
       return true;
@@ -33,13 +38,13 @@ export function logPagesHandler(db: Db): Handler {
   };
 }
 
-function tokenMatches(expected: string, given: string): boolean {
+export function tokenMatches(expected: string, given: string): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function runPage(db: Db, runId: string, token: string): Promise<string | undefined> {
+async function runPage(db: Db, runId: string, token: string, options: LogPagesOptions): Promise<string | undefined> {
   const [run] = await db.select().from(runs).where(eq(runs.id, runId));
   if (!run || !tokenMatches(run.accessToken, token)) return undefined;
   const rows = await db.select().from(jobs).where(eq(jobs.runId, run.id)).orderBy(asc(jobs.createdAt), asc(jobs.jobKey), asc(jobs.namespace));
@@ -50,7 +55,8 @@ async function runPage(db: Db, runId: string, token: string): Promise<string | u
   const body = `<h1>${escapeHtml(run.workflowName)} #${run.runNumber}</h1>
 <p class="meta">${escapeHtml(run.repository)} · ${escapeHtml(run.eventName)} · ${escapeHtml(run.ref)} · <code>${escapeHtml(run.sha.slice(0, 12))}</code> · ${statusBadge(run.status, run.conclusion)}</p>
 ${run.error ? `<h2>This workflow file is not valid</h2><pre>${escapeHtml(run.error)}</pre>` : ""}
-${rows.length ? `<table><tr><th>Job</th><th>Namespace</th><th>Status</th><th>Runner</th></tr>${list}</table>` : ""}`;
+${rows.length ? `<table><tr><th>Job</th><th>Namespace</th><th>Status</th><th>Runner</th></tr>${list}</table>` : ""}
+${options.runSections ? await options.runSections(run.id, token) : ""}`;
   return page(`${run.workflowName} #${run.runNumber}`, body, { refreshSeconds: run.status === "completed" ? undefined : 5 });
 }
 

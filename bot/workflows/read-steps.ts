@@ -6,7 +6,7 @@ import { isBoolean, isMapping, isNumber, isSequence } from "@actions/workflow-pa
 import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import type { JobStep } from "../../protocol/messages.ts";
 import { entries, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
-import { isCheckout, unsupportedStepExpression, unsupportedUses } from "./unsupported.ts";
+import { unsupportedStepExpression, unsupportedUses } from "./unsupported.ts";
 import type { WorkflowProblem } from "./workflow.ts";
 
 export function readSteps(token: TemplateToken | undefined, text: TokenText, problems: WorkflowProblem[]): JobStep[] {
@@ -22,7 +22,6 @@ export function readSteps(token: TemplateToken | undefined, text: TokenText, pro
 
 function readStep(mapping: MappingToken, text: TokenText, problems: WorkflowProblem[]): JobStep | undefined {
   const step: JobStep = { name: "", with: {}, env: {}, continueOnError: false };
-  let hasWith = false;
   let usesToken: TemplateToken | undefined;
   for (const [key, value] of entries(mapping)) {
     switch (key) {
@@ -43,7 +42,6 @@ function readStep(mapping: MappingToken, text: TokenText, problems: WorkflowProb
         usesToken = value;
         break;
       case "with":
-        hasWith = true;
         step.with = stringMap(value, text);
         break;
       case "env":
@@ -66,12 +64,12 @@ function readStep(mapping: MappingToken, text: TokenText, problems: WorkflowProb
     }
   }
   if (step.uses !== undefined) {
-    const refusal = unsupportedUses(step.uses, hasWith);
+    const refusal = unsupportedUses(step.uses);
     if (refusal) problems.push(problemAt(usesToken, refusal));
-    // The runner checks the commit out before the first step: a plain checkout step is done.
-    if (isCheckout(step.uses) && !hasWith) return undefined;
   }
-  step.name ||= step.run !== undefined ? `Run ${step.run.trim().split("\n")[0]}` : (step.uses ?? "");
+  // GitHub's default names: `Run <first line>` and `Run <action>`; a checkout step is kept so it
+  // shows in the step table (the runner's built-in checkout has already done its work).
+  step.name ||= step.run !== undefined ? `Run ${step.run.trim().split("\n")[0]}` : `Run ${step.uses ?? ""}`;
   return step;
 }
 

@@ -1,5 +1,5 @@
 /**
- * What Flotilla cannot run yet, in one place, so the actions work can lift rules one by one.
+ * What Flotilla cannot run yet, in one place, so later work can lift rules one by one.
  * Each feature is named at its line; a workflow that uses one fails before any job runs
  * instead of being half-run.
  */
@@ -16,19 +16,13 @@ export function unsupportedJobKey(jobId: string, key: string): string | undefine
 }
 
 /**
- * A step's `uses:`. `actions/checkout` with no `with:` is accepted: the runner checks the
- * commit out before the first step, so that step is already done. Everything else waits for
- * the actions work.
+ * A step's `uses:`. Remote (`owner/repo[/path]@ref`) and local (`./path`) actions run on the
+ * runner, which fetches and checks them when the job starts; only docker actions are refused
+ * here, because no runner has a container engine.
  */
-export function unsupportedUses(uses: string, hasWith: boolean): string | undefined {
-  if (uses.startsWith("docker://")) return `\`uses: ${uses}\` (docker actions need a container engine) is not supported yet`;
-  if (isCheckout(uses) && !hasWith) return undefined;
-  const kind = uses.startsWith("./") ? "local actions" : "actions";
-  return `\`uses: ${uses}\` (${kind}) is not supported yet`;
-}
-
-export function isCheckout(uses: string): boolean {
-  return /^actions\/checkout@/i.test(uses);
+export function unsupportedUses(uses: string): string | undefined {
+  if (uses.trim().startsWith("docker://")) return `\`uses: ${uses}\` (docker actions need a container engine) is not supported yet`;
+  return undefined;
 }
 
 /** A step field whose type is a number or boolean, given as an expression: the runner takes literals only. */

@@ -4,6 +4,9 @@
  * Matched on the action's name without its `@ref`.
  */
 import type { StepRunContext, StepRun } from "../run-step.ts";
+import { cacheAction, cacheRestoreAction, cacheSaveAction } from "./builtins/cache.ts";
+import { downloadArtifact } from "./builtins/download-artifact.ts";
+import { uploadArtifact } from "./builtins/upload-artifact.ts";
 
 export interface BuiltinAction {
   /** `actions/checkout`, `actions/upload-artifact`… */
@@ -26,9 +29,25 @@ const checkout: BuiltinAction = {
   },
 };
 
-const BUILTINS: BuiltinAction[] = [checkout];
+/** A built-in whose behaviour depends on the major version asked for (`@v3`, `@v4`). */
+interface VersionedBuiltin {
+  name: string;
+  run(context: StepRunContext, inputs: Record<string, string>, ref: string): ReturnType<BuiltinAction["run"]>;
+}
+
+const BUILTINS: VersionedBuiltin[] = [
+  checkout,
+  { name: "actions/upload-artifact", run: uploadArtifact },
+  { name: "actions/download-artifact", run: downloadArtifact },
+  { name: "actions/cache", run: cacheAction },
+  { name: "actions/cache/restore", run: cacheRestoreAction },
+  { name: "actions/cache/save", run: cacheSaveAction },
+];
 
 export function findBuiltin(uses: string): BuiltinAction | undefined {
-  const name = uses.replace(/@.*$/, "").toLowerCase();
-  return BUILTINS.find((b) => b.name === name);
+  const at = uses.indexOf("@");
+  const name = (at < 0 ? uses : uses.slice(0, at)).toLowerCase();
+  const ref = at < 0 ? "" : uses.slice(at + 1);
+  const builtin = BUILTINS.find((b) => b.name === name);
+  return builtin && { name: builtin.name, run: (context, inputs) => builtin.run(context, inputs, ref) };
 }

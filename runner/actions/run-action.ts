@@ -1,19 +1,65 @@
 /**
- * A `uses:` step: a built-in action, or (coming) a JavaScript or composite action fetched from
- * the forge or the workspace.
+ * A `uses:` step: a built-in action, or a JavaScript or composite action fetched from the forge
+ * (when the job started) or read from the workspace (now). Docker actions are refused by name.
  */
 import type { JobStep } from "../../protocol/messages.ts";
+import { interpolate } from "../expressions/interpolate.ts";
 import type { StepRun, StepRunContext } from "../run-step.ts";
 import type { EvaluatedStep } from "../step-fields.ts";
+import { defaultActionId, type ActionCall } from "./action-call.ts";
+import { dockerRefusal } from "./action-ref.ts";
 import { findBuiltin } from "./builtins.ts";
+import { runComposite } from "./composite-action.ts";
+import { ActionError } from "./errors.ts";
+import { actionInputs } from "./inputs.ts";
+import { loadAction } from "./load-action.ts";
+import { isCompositeAction, isDockerAction, isNodeAction } from "./metadata.ts";
+import { runNodeAction } from "./node-action.ts";
+import { MAX_ACTION_DEPTH } from "./prepare-actions.ts";
 
 export async function runAction(context: StepRunContext, step: JobStep, fields: EvaluatedStep, _index: number): Promise<StepRun> {
-  const startedAt = new Date();
   const uses = step.uses ?? "";
-  const builtin = findBuiltin(uses);
+  return runUses(context, {
+    uses,
+    with: fields.with,
+    env: fields.env,
+    id: step.id ?? defaultActionId(uses),
+    name: context.log.mask(displayName(context, step.name)),
+    depth: 0,
+    ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}),
+  });
+}
+
+/** Runs one call of an action: a job's step, or a composite action's step (`depth` > 0). */
+export async function runUses(context: StepRunContext, call: ActionCall): Promise<StepRun> {
+  const startedAt = new Date();
+  const fail = (message: string): StepRun => ({ outcome: "failure", message, startedAt, completedAt: new Date(), outputs: {} });
+  const builtin = findBuiltin(call.uses);
   if (builtin) {
-    const result = await builtin.run(context, fields.with);
+    const result = await builtin.run(context, call.with);
     return { ...result, startedAt, completedAt: new Date() };
   }
-  return { outcome: "failure", message: `\`uses: ${uses || "?"}\` is not supported yet`, startedAt, completedAt: new Date(), outputs: {} };
+  if (call.depth > MAX_ACTION_DEPTH) return fail(`\`uses: ${call.uses}\`: composite actions nest more than ${MAX_ACTION_DEPTH} deep`);
+  try {
+    const action = await loadAction(context, call.uses);
+    const { metadata } = action;
+    if (isDockerAction(metadata)) return fail(dockerRefusal(call.uses));
+    const scope = { contexts: context.contexts, functions: context.functions };
+    const inputs = await context.hashFiles.settle(() => actionInputs(metadata, call.with, scope, (warning) => context.log.line(`##[warning]${warning}`)));
+    if (isNodeAction(metadata)) return await runNodeAction(context, action, call, inputs.env);
+    if (isCompositeAction(metadata)) return await runComposite(context, action, call, inputs.values);
+    return fail(`\`uses: ${call.uses}\`: \`runs.using: ${metadata.runs.using}\` is not supported (node12–node24 and composite are; docker needs a container engine)`);
+  } catch (error) {
+    if (error instanceof ActionError) return fail(error.message);
+    throw error;
+  }
+}
+
+/** The step's name as the step table shows it; the template error, if any, is reported elsewhere. */
+function displayName(context: StepRunContext, raw: string): string {
+  try {
+    return interpolate(raw, context.contexts, context.functions);
+  } catch {
+    return raw;
+  }
 }

@@ -54,7 +54,7 @@ jobs:
     ["a YAML syntax error (reported where the closing ] was due)", "on: push\njobs:\n  a: [\n", 4, /flow/i],
     ["no jobs", "on: push\n", 1, /Required property is missing: jobs/],
     ["a job without runs-on", "on: push\njobs:\n  a:\n    steps:\n      - run: x\n", 4, /Required property is missing: runs-on/],
-    ["an action step", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/setup-node@v4\n", 6, /uses.*not supported yet/],
+    ["a docker action step", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: docker://alpine:3\n", 6, /uses.*docker actions need a container engine/],
   ])("rejects %s at its line", async (_what, text, line, message) => {
     const result = await parse(text);
     expect(result.ok).toBe(false);

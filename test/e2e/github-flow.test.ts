@@ -145,7 +145,7 @@ describe("a push", () => {
   it("turns a workflow file that does not parse into a failed check run pointing at the line", async () => {
     const { repo, sha } = await repository("broken", {
       "README.md": "x\n",
-      ".flotilla/workflows/broken.yml": "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - uses: actions/setup-node@v4\n",
+      ".flotilla/workflows/broken.yml": "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - uses: docker://alpine:3\n",
     });
     await push(repo, sha);
     const run = await completed(".flotilla/workflows/broken.yml", sha);

@@ -86,8 +86,9 @@ describe("parseWorkflow: the model", () => {
       strategy: { failFast: false, maxParallel: 2, legs: [{ os: "linux" }, { os: "macos" }] },
       position: { line: 12, column: 3 },
     });
-    // The plain checkout is done by the runner before the first step.
+    // The checkout step is kept, under GitHub's default name, for the step table.
     expect(build!.steps).toEqual([
+      { name: "Run actions/checkout@v4", uses: "actions/checkout@v4", with: {}, env: {}, continueOnError: false },
       {
         id: "v",
         name: "Version",
@@ -161,9 +162,6 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
     ["services", job("    services:\n      db: { image: postgres }\n    steps: [{ run: x }]\n"), 5, "`jobs.a.services` (needs a container engine) is not supported yet"],
     ["a reusable workflow", "on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n", 4, "`jobs.a.uses` (reusable workflows) is not supported yet"],
     ["a docker action", job("    steps:\n      - uses: docker://alpine:3\n"), 6, "`uses: docker://alpine:3` (docker actions need a container engine) is not supported yet"],
-    ["an action", job("    steps:\n      - uses: actions/setup-node@v4\n"), 6, "`uses: actions/setup-node@v4` (actions) is not supported yet"],
-    ["a local action", job("    steps:\n      - uses: ./.github/actions/setup\n"), 6, "`uses: ./.github/actions/setup` (local actions) is not supported yet"],
-    ["a checkout with inputs", job("    steps:\n      - uses: actions/checkout@v4\n        with: { fetch-depth: 0 }\n"), 6, "`uses: actions/checkout@v4` (actions) is not supported yet"],
     ["runner groups", job("").replace("runs-on: x\n", "runs-on:\n      group: big\n") + "    steps: [{ run: x }]\n", 5, "`runs-on.group` (runner groups) is not supported yet; use labels"],
   ])("%s", async (_what, text, line, message) => {
     const result = await parseWorkflow("ci.yml", text);
@@ -173,6 +171,16 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
 
   it("accepts permissions, run-name, environment and a plain checkout", async () => {
     const result = await parseWorkflow("ci.yml", "on: push\nrun-name: x\npermissions: read-all\njobs:\n  a:\n    runs-on: x\n    environment: prod\n    permissions: { contents: read }\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n");
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    ["an action", "      - uses: actions/setup-node@v4\n        with: { node-version: 20 }\n"],
+    ["an action in a subdirectory, at a commit", "      - uses: octo/tools/lint@0123456789abcdef0123456789abcdef01234567\n"],
+    ["a local action", "      - uses: ./.github/actions/setup\n"],
+    ["a checkout with inputs", "      - uses: actions/checkout@v4\n        with: { fetch-depth: 0 }\n"],
+  ])("accepts %s: the runner fetches and checks it when the job starts", async (_what, step) => {
+    const result = await parseWorkflow("ci.yml", `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n${step}`);
     expect(result.ok).toBe(true);
   });
 });

@@ -40,7 +40,7 @@ jobs:
   a:
     runs-on: linux
     steps:
-      - uses: actions/setup-node@v4
+      - uses: docker://alpine:3
 `;
 
 describe("flotilla validate (a real process)", () => {
@@ -91,6 +91,6 @@ describe("flotilla validate (a real process)", () => {
   it("names an unsupported feature and exits 1", async () => {
     const result = await validate(["unsupported.yml", "bad.yml"], dir);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("unsupported.yml:6:15: `uses: actions/setup-node@v4` (actions) is not supported yet");
+    expect(result.stderr).toContain("unsupported.yml:6:15: `uses: docker://alpine:3` (docker actions need a container engine) is not supported yet");
   });
 });

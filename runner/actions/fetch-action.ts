@@ -1,0 +1,113 @@
+/**
+ * A remote action's repository on this runner: the ref resolved to a commit with
+ * `git ls-remote` (one small request per job and repository), then fetched only when that
+ * commit is not yet in `<workDir>/_actions/<owner>/<repo>/<commit>` — so every later job
+ * that uses the same commit reads it from disk, as GitHub's runner caches downloaded actions.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { JobMessage } from "../../protocol/messages.ts";
+import { ActionError } from "./errors.ts";
+import { runGit } from "./git.ts";
+
+export interface FetchContext {
+  job: JobMessage;
+  /** `<workDir>/_actions`, shared by the jobs of this runner. */
+  actionsDir: string;
+  log(line: string): void;
+  signal?: AbortSignal;
+}
+
+export interface FetchedRepo {
+  owner: string;
+  repo: string;
+  ref: string;
+  commit: string;
+  /** The repository's tree at `commit` (no `.git`). */
+  dir: string;
+}
+
+export async function fetchActionRepo(context: FetchContext, target: { owner: string; repo: string; ref: string }): Promise<FetchedRepo> {
+  const { owner, repo, ref } = target;
+  const name = `${owner}/${repo}@${ref}`;
+  const url = `${context.job.serverUrl.replace(/\/+$/, "")}/${owner}/${repo}.git`;
+  // Anonymous first, as for any public action; the job's token only for its own repository,
+  // because it is scoped to that repository and must not be shown to any other.
+  const ownRepo = `${owner}/${repo}`.toLowerCase() === context.job.repository.fullName.toLowerCase();
+  const tokens: (string | undefined)[] = [undefined, ...(ownRepo && context.job.checkout.token ? [context.job.checkout.token] : [])];
+
+  let commit: string | undefined;
+  let token: string | undefined;
+  let lastError = "";
+  for (const candidate of tokens) {
+    if (/^[0-9a-f]{40}$/i.test(ref)) {
+      commit = ref.toLowerCase();
+      break;
+    }
+    const listed = await runGit(["ls-remote", url, ref, `${ref}^{}`], { token: candidate, signal: context.signal });
+    if (!listed.ok) {
+      lastError = listed.error;
+      continue;
+    }
+    token = candidate;
+    commit = pickRef(listed.stdout, ref);
+    if (!commit) throw new ActionError(`Unable to resolve action \`${name}\`, unable to find version \`${ref}\``);
+    break;
+  }
+  if (!commit) throw new ActionError(`Unable to resolve action \`${name}\`, repository not found${lastError ? ` (${lastLine(lastError)})` : ""}`);
+
+  const dir = join(context.actionsDir, owner, repo, commit);
+  if (await exists(dir)) {
+    context.log(`Using cached action repository '${name}' (SHA:${commit})`);
+    return { owner, repo, ref, commit, dir };
+  }
+  context.log(`Download action repository '${name}' (SHA:${commit})`);
+  // Fetched beside its final place and renamed in one move: a job running concurrently on this
+  // runner sees either nothing or the whole tree, never a half-written one.
+  const partial = `${dir}.partial-${randomBytes(4).toString("hex")}`;
+  await mkdir(partial, { recursive: true });
+  try {
+    const steps: string[][] = [
+      ["-c", "init.defaultBranch=main", "init", "-q", "--template="],
+      ["fetch", "-q", "--depth=1", "--no-tags", url, commit],
+      ["-c", "advice.detachedHead=false", "checkout", "-q", "--detach", "FETCH_HEAD"],
+    ];
+    for (const args of steps) {
+      const result = await runGit(args, { cwd: partial, ...(args[0] === "fetch" && token ? { token } : {}), signal: context.signal });
+      if (!result.ok) throw new ActionError(`Unable to download action \`${name}\` (SHA:${commit}): ${lastLine(result.error) || "git failed"}`);
+    }
+    await rm(join(partial, ".git"), { recursive: true, force: true });
+    await mkdir(dirname(dir), { recursive: true });
+    await rename(partial, dir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another job got there first with the same commit: theirs is as good as ours.
+      if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+    });
+  } finally {
+    await rm(partial, { recursive: true, force: true });
+  }
+  return { owner, repo, ref, commit, dir };
+}
+
+/** Git's own order for a short name: a tag (peeled to its commit) before a branch. */
+function pickRef(listing: string, ref: string): string | undefined {
+  const refs = new Map<string, string>();
+  for (const line of listing.split("\n")) {
+    const [sha, name] = line.trim().split(/\s+/);
+    if (sha && name) refs.set(name, sha);
+  }
+  const candidates = ref.startsWith("refs/") ? [`${ref}^{}`, ref] : [`refs/tags/${ref}^{}`, `refs/tags/${ref}`, `refs/heads/${ref}`];
+  for (const candidate of candidates) {
+    const sha = refs.get(candidate);
+    if (sha) return sha;
+  }
+  return undefined;
+}
+
+function lastLine(text: string): string {
+  return text.split("\n").filter(Boolean).at(-1) ?? "";
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}

@@ -1,0 +1,78 @@
+/**
+ * A JavaScript action (`runs.using: node12…node24`), run with the runner's own Node as act and
+ * Forgejo do: `pre` (when `pre-if` holds, `always()` by default) and `main` inside the step,
+ * `post` queued on the job's post steps with `post-if`. Each phase is a step process like a
+ * `run:` script — same environment, step files and workflow commands — plus the action's
+ * variables, and the `STATE_*` that earlier phases wrote to GITHUB_STATE.
+ */
+import { join } from "node:path";
+import { evaluateCondition } from "../expressions/condition.ts";
+import { ExpressionError } from "../expressions/evaluate.ts";
+import { runProcess, type ProcessRun, type StepRun, type StepRunContext } from "../run-step.ts";
+import type { ActionCall } from "./action-call.ts";
+import type { LoadedAction } from "./load-action.ts";
+
+/**
+ * The action's file is started by the executor like a `shell:` template; `{0}` is the step's
+ * script file, which must appear in the template, so it is preloaded (`-r`) and left empty.
+ * The action's own file stays the main module: `require.main === module` and `process.argv[1]`
+ * are what the action expects.
+ */
+const PRELOAD = "// Flotilla: preloaded before a JavaScript action; nothing to do.\n";
+
+export async function runNodeAction(context: StepRunContext, action: LoadedAction, call: ActionCall, inputEnv: Record<string, string>): Promise<StepRun> {
+  const { runs } = action.metadata;
+  const startedAt = new Date();
+  const saved: Record<string, string> = {};
+  const base: Record<string, string> = {
+    ...call.env,
+    ...inputEnv,
+    GITHUB_ACTION_PATH: action.dir,
+    GITHUB_ACTION_REPOSITORY: action.repository,
+    GITHUB_ACTION_REF: action.ref,
+  };
+  const phase = async (file: string): Promise<ProcessRun> => {
+    const state = Object.fromEntries(Object.entries(saved).map(([name, value]) => [`STATE_${name}`, value]));
+    const run = await runProcess(context, {
+      script: PRELOAD,
+      shell: `"${process.execPath}" -r {0} "${join(action.dir, file)}"`,
+      cwd: context.dirs.workspace,
+      env: { ...base, ...state },
+      action: call.id,
+      ...(call.timeoutMinutes !== undefined ? { timeoutMinutes: call.timeoutMinutes } : {}),
+    });
+    Object.assign(saved, run.state);
+    return run;
+  };
+
+  if (!runs.main) return { outcome: "failure", message: `\`uses: ${call.uses}\`: action.yml has no \`runs.main\``, startedAt, completedAt: new Date(), outputs: {} };
+  if (runs.pre && (await holds(context, runs["pre-if"]))) {
+    const pre = await phase(runs.pre);
+    if (pre.outcome !== "success") return { ...pre, startedAt, message: `pre: ${pre.message ?? "failed"}` };
+  }
+  const post = runs.post;
+  if (post) {
+    // Queued before main runs: a main that fails still gets its post (post-if decides).
+    context.state.posts.push({
+      name: call.name,
+      condition: runs["post-if"] ?? "always()",
+      async run() {
+        const result = await phase(post);
+        return result.message ? { outcome: result.outcome, message: result.message } : { outcome: result.outcome };
+      },
+    });
+  }
+  const main = await phase(runs.main);
+  const { state: _state, ...run } = main;
+  return { ...run, startedAt };
+}
+
+async function holds(context: StepRunContext, condition: string | undefined): Promise<boolean> {
+  try {
+    return await context.hashFiles.settle(() => evaluateCondition(condition ?? "always()", context.contexts, context.functions));
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    context.log.line(`##[error]Error evaluating 'pre-if': ${error.message}`);
+    return false;
+  }
+}
