@@ -94,6 +94,27 @@ export function gitCheckout(hostEnv: NodeJS.ProcessEnv = process.env): SourceChe
   };
 }
 
+/**
+ * One more git command in a checked-out workspace (actions/checkout's options), the token —
+ * when given — only in that process's environment as the Basic header, output masked.
+ */
+export async function gitInWorkspace(
+  dir: string,
+  args: string[],
+  options: { token?: string; signal?: AbortSignal; log(line: string): void; hostEnv?: NodeJS.ProcessEnv },
+): Promise<void> {
+  const env: Record<string, string> = {
+    ...gitEnv(options.hostEnv ?? process.env),
+    ...(options.token ? { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${basicCredentials(options.token)}` } : {}),
+  };
+  options.log(`$ git ${args.join(" ")}`);
+  const result = await execa("git", args, { cwd: dir, env, extendEnv: false, all: true, reject: false, stdin: "ignore", cancelSignal: options.signal });
+  const output = maskSecrets(String(result.all ?? ""), options.token ? tokenVariants(options.token) : []).trimEnd();
+  if (output) for (const line of output.split(/\r?\n|\r/)) options.log(line);
+  if (result.isCanceled) throw new CheckoutError(`git ${args[0]} was cancelled`);
+  if (result.exitCode !== 0) throw new CheckoutError(`git ${args[0]} failed (exit ${result.exitCode ?? result.signal})${output ? `: ${output.split("\n").slice(-3).join(" ")}` : ""}`);
+}
+
 /** The runner's environment minus anything that would redirect git, plus no prompts ever. */
 function gitEnv(hostEnv: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};

@@ -5,6 +5,7 @@
  */
 import type { StepRunContext, StepRun } from "../run-step.ts";
 import { cacheAction, cacheRestoreAction, cacheSaveAction } from "./builtins/cache.ts";
+import { checkoutAction } from "./builtins/checkout.ts";
 import { downloadArtifact } from "./builtins/download-artifact.ts";
 import { uploadArtifact } from "./builtins/upload-artifact.ts";
 
@@ -18,17 +19,6 @@ export interface BuiltinAction {
   run(context: StepRunContext, inputs: Record<string, string>): Promise<Omit<StepRun, "startedAt" | "completedAt">>;
 }
 
-const checkout: BuiltinAction = {
-  name: "actions/checkout",
-  async run(context, inputs) {
-    // The runner checked the commit out before the first step; options come with the actions work.
-    const unsupported = Object.keys(inputs).filter((k) => inputs[k] !== "");
-    if (unsupported.length > 0) return { outcome: "failure", message: `actions/checkout: \`with: ${unsupported.join(", ")}\` is not supported yet`, outputs: {} };
-    context.log.line(`already checked out at ${context.job.checkout.sha}`);
-    return { outcome: "success", outputs: {} };
-  },
-};
-
 /** A built-in whose behaviour depends on the major version asked for (`@v3`, `@v4`). */
 interface VersionedBuiltin {
   name: string;
@@ -36,7 +26,7 @@ interface VersionedBuiltin {
 }
 
 const BUILTINS: VersionedBuiltin[] = [
-  checkout,
+  { name: "actions/checkout", run: checkoutAction },
   { name: "actions/upload-artifact", run: uploadArtifact },
   { name: "actions/download-artifact", run: downloadArtifact },
   { name: "actions/cache", run: cacheAction },
