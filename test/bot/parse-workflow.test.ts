@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { runContext } from "../helpers/run-context.ts";
 import { describe, expect, it } from "vitest";
 import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
 import { matchesEvent } from "../../bot/workflows/matches-event.ts";
 import { matchesFilters } from "../../bot/workflows/filter-pattern.ts";
-import type { RunContext } from "../../bot/planner/run-context.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../../shared/fixtures/workflows");
 
@@ -89,22 +89,7 @@ jobs:
   });
 });
 
-function context(overrides: Partial<RunContext>): RunContext {
-  return {
-    forge: "github",
-    deliveryId: "d",
-    repo: { owner: "o", name: "r", fullName: "o/r" },
-    private: false,
-    eventName: "push",
-    sha: "a".repeat(40),
-    ref: "refs/heads/main",
-    filterRef: { kind: "branch", name: "main" },
-    actor: "me",
-    checkout: { cloneUrl: "", repo: { owner: "o", name: "r", fullName: "o/r" }, private: false },
-    fork: false,
-    ...overrides,
-  };
-}
+const context = runContext;
 
 describe("matchesEvent", () => {
   const on = async (text: string) => {

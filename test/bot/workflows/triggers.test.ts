@@ -1,3 +1,4 @@
+import { runContext } from "../../helpers/run-context.ts";
 import { describe, expect, it } from "vitest";
 import type { RunContext } from "../../../bot/planner/run-context.ts";
 import { githubRunContext } from "../../../bot/forges/github/event-context.ts";
@@ -12,22 +13,7 @@ async function on(text: string): Promise<Triggers> {
   return result.workflow.on;
 }
 
-function context(overrides: Partial<RunContext>): RunContext {
-  return {
-    forge: "github",
-    deliveryId: "d",
-    repo: { owner: "o", name: "r", fullName: "o/r" },
-    private: false,
-    eventName: "push",
-    sha: "a".repeat(40),
-    ref: "refs/heads/main",
-    filterRef: { kind: "branch", name: "main" },
-    actor: "me",
-    checkout: { cloneUrl: "", repo: { owner: "o", name: "r", fullName: "o/r" }, private: false },
-    fork: false,
-    ...overrides,
-  };
-}
+const context = runContext;
 
 const branch = (name: string, changedFiles?: string[]) => context({ filterRef: { kind: "branch", name }, changedFiles });
 const tag = (name: string) => context({ ref: `refs/tags/${name}`, filterRef: { kind: "tag", name }, changedFiles: ["docs/x.md"] });
