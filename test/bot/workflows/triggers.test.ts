@@ -1,6 +1,5 @@
 import { runContext } from "../../helpers/run-context.ts";
 import { describe, expect, it } from "vitest";
-import type { RunContext } from "../../../bot/planner/run-context.ts";
 import { githubRunContext } from "../../../bot/forges/github/event-context.ts";
 import { matchesEvent } from "../../../bot/workflows/matches-event.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
