@@ -84,6 +84,12 @@ export const jobs = pgTable(
     /** Legs of the same matrix job allowed to run at once (`max-parallel`). */
     maxParallel: integer("max_parallel"),
     outputs: jsonb("outputs").$type<Record<string, string>>().notNull().default({}),
+    /**
+     * A job of a called (reusable) workflow: `on.workflow_call.outputs` of each call it is
+     * inside, by the call's job-id scope, so the caller's `needs.<caller>.outputs` can be
+     * computed when its jobs are done (bot/planner/reusable-workflows.ts).
+     */
+    callOutputs: jsonb("call_outputs").$type<Record<string, Record<string, string>>>().notNull().default({}),
     namespace: text("namespace").notNull(),
     labels: jsonb("labels").$type<string[]>().notNull(),
     status: text("status").$type<"queued" | "in_progress" | "completed">().notNull().default("queued"),

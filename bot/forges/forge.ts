@@ -71,6 +71,11 @@ export interface Forge {
   commitSha(repo: RepoRef, ref: string): Promise<string | undefined>;
   /** The workflow files in `dir` at `sha`; an absent directory is an empty list. */
   listWorkflowFiles(repo: RepoRef, sha: string, dir: string): Promise<WorkflowFile[]>;
+  /**
+   * One file of `repo` at `ref` (a branch, tag or SHA), as text; undefined when there is no
+   * such file or this installation cannot read the repository (the forge says 404 to both).
+   */
+  readFile(repo: RepoRef, path: string, ref: string): Promise<string | undefined>;
   createCheck(repo: RepoRef, check: NewCheck): Promise<{ id: number }>;
   updateCheck(repo: RepoRef, id: number, update: CheckUpdate): Promise<void>;
   setCommitStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void>;

@@ -20,7 +20,7 @@ export interface JobSpecInputs {
 }
 
 export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }: JobSpecInputs): JobMessage {
-  const defaults = { ...workflow.defaults, ...job.job.defaults };
+  const defaults = job.call ? job.job.defaults : { ...workflow.defaults, ...job.job.defaults };
   return {
     v: 1,
     runId: run.id,
@@ -39,7 +39,8 @@ export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs
     apiUrl,
     runNumber: run.runNumber,
     runAttempt: 1,
-    env: { ...workflow.env, ...job.job.env },
+    // A called workflow's jobs carry its own env (expandJobs merged it); the caller's does not apply.
+    env: job.call ? job.job.env : { ...workflow.env, ...job.job.env },
     steps: job.job.steps,
     timeoutMinutes: job.job.timeoutMinutes,
     defaults: {
@@ -47,6 +48,6 @@ export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs
       ...(defaults.workingDirectory ? { workingDirectory: defaults.workingDirectory } : {}),
     },
     outputs: job.job.outputs,
-    contexts: { github: {}, vars: {}, secrets: {}, matrix: job.matrix, strategy: job.strategy, needs: {}, inputs },
+    contexts: { github: {}, vars: {}, secrets: job.call?.secrets ?? {}, matrix: job.matrix, strategy: job.strategy, needs: {}, inputs: job.call?.inputs ?? inputs },
   };
 }

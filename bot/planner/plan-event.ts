@@ -21,6 +21,7 @@ import { cancelOlderRuns, cancellingGroup } from "./concurrency.ts";
 import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
 import { releaseReadyJobs } from "./release-jobs.ts";
+import { resolveCalls } from "./reusable-workflows.ts";
 import { checkRunName, jobUrl, runUrl, statusContext } from "./links.ts";
 import type { RunContext } from "./run-context.ts";
 import * as store from "./store-run.ts";
@@ -72,6 +73,8 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     parsed.map(async ({ file, result }) => {
       if (!result.ok) return reportBrokenWorkflow(deps, forge, context, file.path, result.problems);
       if (!matchesEvent(result.workflow.on, context)) return;
+      // Workflows it calls (`jobs.<id>.uses`) are fetched now, at the run's commit or their `@ref`.
+      await resolveCalls(result.workflow, forge, { repo: context.repo, ref: context.sha });
       await planRun(deps, forge, context, result.workflow, withInputDefaults(event.payload, result.workflow), token, log);
     }),
   );

@@ -15,7 +15,8 @@ import { ensureJobConsumer } from "../../protocol/setup.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
-import { ConditionError, shouldRun, type NeedResult } from "./job-condition.ts";
+import { ConditionError, shouldRun } from "./job-condition.ts";
+import { needsContext } from "./reusable-workflows.ts";
 import type { JobRow, RunRow } from "./store-run.ts";
 
 export interface ReleaseDeps {
@@ -48,7 +49,8 @@ export async function releaseReadyJobs(deps: ReleaseDeps, run: RunRow, hooks: Re
         run_ = shouldRun(row.condition, {
           github: run.githubContext,
           vars: {},
-          inputs: (run.githubContext.event as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {},
+          // A called workflow's jobs see the call's `with:`; the others the dispatch's inputs.
+          inputs: (row.spec as JobMessage).contexts?.inputs ?? (run.githubContext.event as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {},
           needs,
           matrix: (row.spec as JobMessage).contexts?.matrix ?? null,
           strategy: (row.spec as JobMessage).contexts?.strategy ?? null,
@@ -78,21 +80,8 @@ export async function releaseReadyJobs(deps: ReleaseDeps, run: RunRow, hooks: Re
 
 /** The `needs` context when every needed job has finished in this namespace; undefined until then. */
 function needsOf(row: JobRow, rows: JobRow[]): JobMessage["contexts"]["needs"] | undefined {
-  const needs: JobMessage["contexts"]["needs"] = {};
-  for (const jobId of row.needs) {
-    const legs = rows.filter((r) => r.namespace === row.namespace && r.jobId === jobId);
-    if (legs.length === 0 || legs.some((r) => r.status !== "completed")) return undefined;
-    const results = legs.map((r) => r.conclusion ?? "failure");
-    const result: NeedResult = results.some((r) => r === "failure" || r === "timed_out")
-      ? "failure"
-      : results.includes("cancelled")
-        ? "cancelled"
-        : results.every((r) => r === "skipped")
-          ? "skipped"
-          : "success";
-    needs[jobId] = { result, outputs: Object.assign({}, ...legs.map((r) => r.outputs)) };
-  }
-  return needs;
+  // Needs on a job that called a reusable workflow fold its jobs into one entry (reusable-workflows.ts).
+  return needsContext(row, rows);
 }
 
 function atParallelLimit(row: JobRow, rows: JobRow[]): boolean {

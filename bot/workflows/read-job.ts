@@ -3,14 +3,14 @@
  * Unsupported keys are named at their line (see unsupported.ts); everything else is kept as
  * written for the planner and runner to evaluate.
  */
-import { isBoolean, isMapping, isNumber, isSequence } from "@actions/workflow-parser";
+import { isBoolean, isMapping, isNumber, isSequence, isString } from "@actions/workflow-parser";
 import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import { readConcurrency, readDefaults } from "./read-settings.ts";
 import { readSteps, stringMap } from "./read-steps.ts";
 import { readStrategy } from "./read-strategy.ts";
 import { entries, positionOf, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
 import { unsupportedJobKey, unsupportedRunsOnGroup } from "./unsupported.ts";
-import type { WorkflowJob, WorkflowProblem } from "./workflow.ts";
+import type { WorkflowCall, WorkflowJob, WorkflowProblem } from "./workflow.ts";
 
 /** GitHub's default job timeout. */
 const DEFAULT_TIMEOUT_MINUTES = 360;
@@ -75,9 +75,32 @@ export function readJob(keyToken: TemplateToken, id: string, mapping: MappingTok
       case "steps":
         job.steps = readSteps(value, text, problems);
         break;
+      case "uses":
+        job.call = { ...(job.call ?? emptyCall()), uses: text.text(value).trim(), position: positionOf(keyOf) };
+        break;
+      case "with":
+        (job.call ??= emptyCall()).with = callWith(value, text);
+        break;
+      case "secrets":
+        (job.call ??= emptyCall()).secrets = isMapping(value) ? stringMap(value, text) : text.text(value) === "inherit" ? "inherit" : {};
+        break;
     }
   }
+  // `with:`/`secrets:` without `uses:` are GitHub's parser's to refuse; only a call is a call.
+  if (job.call && !job.call.uses) delete job.call;
   return job;
+}
+
+function emptyCall(): WorkflowCall {
+  return { uses: "", with: {}, secrets: {}, position: { line: 1, column: 1 } };
+}
+
+/** `with:` of a call: literals keep their type, strings (with `${{ }}` or not) are kept as written. */
+function callWith(token: TemplateToken, text: TokenText): WorkflowCall["with"] {
+  const values: WorkflowCall["with"] = {};
+  if (!isMapping(token)) return values;
+  for (const [key, value] of entries(token)) values[key] = isNumber(value) || isBoolean(value) ? value.value : isString(value) ? value.value : text.text(value);
+  return values;
 }
 
 /** `runs-on`: a label, a list of labels, or `{ labels }`; entries may hold `${{ }}`. */

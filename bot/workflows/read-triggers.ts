@@ -7,7 +7,7 @@ import type { EventsConfig } from "@actions/workflow-parser/model/workflow-templ
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import { isBoolean, isMapping, isNumber, isSequence, isString } from "@actions/workflow-parser";
 import { entries, find, TokenText } from "./token-text.ts";
-import type { DispatchInput, RefFilter, Triggers } from "./workflow.ts";
+import type { CallInput, DispatchInput, RefFilter, Triggers, WorkflowCallTrigger } from "./workflow.ts";
 
 type Filters = Partial<Record<"branches" | "branches-ignore" | "tags" | "tags-ignore" | "paths" | "paths-ignore" | "types", string[]>>;
 
@@ -20,7 +20,10 @@ export function readTriggers(events: EventsConfig, on: TemplateToken | undefined
     if (name === "push") triggers.push = refFilter(filters);
     else if (name === "pull_request") triggers.pull_request = { ...refFilter(filters), ...(filters.types ? { types: filters.types } : {}) };
     else if (name === "workflow_dispatch") triggers.workflow_dispatch = { inputs: dispatchInputs(find(find(on, name), "inputs"), text) };
-    else triggers.other.push(name);
+    else {
+      triggers.other.push(name);
+      if (name === "workflow_call") triggers.workflow_call = workflowCall(find(on, name), text);
+    }
   }
   return triggers;
 }
@@ -53,4 +56,39 @@ function dispatchInputs(token: TemplateToken | undefined, text: TokenText): Reco
     inputs[name] = input;
   }
   return inputs;
+}
+
+/**
+ * `on.workflow_call`: inputs (types string, number, boolean), outputs (`value` templates) and
+ * secrets, read from the tokens like dispatch inputs (the converter drops some of them).
+ */
+function workflowCall(token: TemplateToken | undefined, text: TokenText): WorkflowCallTrigger {
+  const call: WorkflowCallTrigger = { inputs: {}, outputs: {}, secrets: {} };
+  if (!token || !isMapping(token)) return call;
+  for (const [section, value] of entries(token)) {
+    if (!isMapping(value)) continue;
+    for (const [name, config] of entries(value)) {
+      if (section === "inputs") call.inputs[name] = callInput(config, text);
+      else if (section === "outputs") {
+        const output = isMapping(config) ? find(config, "value") : undefined;
+        call.outputs[name] = output ? text.text(output) : "";
+      } else if (section === "secrets") {
+        const required = isMapping(config) ? find(config, "required") : undefined;
+        call.secrets[name] = { required: Boolean(required && isBoolean(required) && required.value) };
+      }
+    }
+  }
+  return call;
+}
+
+function callInput(config: TemplateToken, text: TokenText): CallInput {
+  const input: CallInput = { required: false, type: "string" };
+  if (!isMapping(config)) return input;
+  for (const [key, value] of entries(config)) {
+    if (key === "description") input.description = text.text(value);
+    else if (key === "required") input.required = isBoolean(value) && value.value;
+    else if (key === "type" && ["string", "boolean", "number"].includes(text.text(value))) input.type = text.text(value) as CallInput["type"];
+    else if (key === "default") input.default = isBoolean(value) || isNumber(value) ? value.value : isString(value) ? value.value : text.text(value);
+  }
+  return input;
 }

@@ -4,11 +4,10 @@
  * instead of being half-run.
  */
 
-/** Job keys that need something Flotilla does not have yet (a container engine, workflow calls). */
+/** Job keys that need something Flotilla does not have yet (a container engine). */
 export const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
   container: "`jobs.<id>.container` (needs a container engine) is not supported yet",
   services: "`jobs.<id>.services` (needs a container engine) is not supported yet",
-  uses: "`jobs.<id>.uses` (reusable workflows) is not supported yet",
 };
 
 export function unsupportedJobKey(jobId: string, key: string): string | undefined {
@@ -37,4 +36,14 @@ export function unsupportedRunsOnGroup(): string {
 /** The matrix is expanded when the run is planned, before any job has outputs. */
 export function unsupportedMatrixFromNeeds(jobId: string): string {
   return `\`jobs.${jobId}.strategy.matrix\` built from \`needs\` outputs is not supported yet`;
+}
+
+/** Parts of a reusable-workflow call Flotilla does not run yet; named at the caller's line. */
+export function unsupportedCallPart(jobId: string, part: string): string {
+  return `\`jobs.${jobId}.${part}\` on a job that calls a reusable workflow is not supported yet`;
+}
+
+/** A call's `with:` is evaluated when the run is planned, before any job has outputs. */
+export function unsupportedCallWithFromNeeds(jobId: string, input: string): string {
+  return `\`jobs.${jobId}.with.${input}\` built from \`needs\` outputs is not supported yet (inputs of a called workflow are decided when the run is planned)`;
 }

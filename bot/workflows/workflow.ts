@@ -23,10 +23,27 @@ export interface DispatchInput {
   options?: string[];
 }
 
+/** An input of `on.workflow_call`: what a caller's `with:` is checked against. */
+export interface CallInput {
+  description?: string;
+  required: boolean;
+  default?: string | number | boolean;
+  type: "string" | "boolean" | "number";
+}
+
+/** `on.workflow_call`: the interface of a reusable workflow. */
+export interface WorkflowCallTrigger {
+  inputs: Record<string, CallInput>;
+  /** `outputs.<name>.value`, as written (`${{ jobs.build.outputs.version }}`). */
+  outputs: Record<string, string>;
+  secrets: Record<string, { required: boolean }>;
+}
+
 export interface Triggers {
   push?: RefFilter;
   pull_request?: RefFilter & { types?: string[] };
   workflow_dispatch?: { inputs: Record<string, DispatchInput> };
+  workflow_call?: WorkflowCallTrigger;
   /** Events named in `on:` that Flotilla has no handler for; they simply never match. */
   other: string[];
 }
@@ -84,6 +101,25 @@ export interface WorkflowJob {
   continueOnErrorExpression?: string;
   /** Where the job's id is in the file, for problems found after parsing. */
   position?: { line: number; column: number };
+  /** `jobs.<id>.uses`: the job calls a reusable workflow instead of running steps. */
+  call?: WorkflowCall;
+}
+
+/**
+ * A job's call of a reusable workflow. `with:` values are kept as written (strings may hold
+ * `${{ }}`), evaluated with the caller's contexts when the run is planned.
+ */
+export interface WorkflowCall {
+  /** `./.flotilla/workflows/x.yml`, `./.github/workflows/x.yml` or `owner/repo/path/x.yml@ref`. */
+  uses: string;
+  with: Record<string, string | number | boolean>;
+  /** `secrets:` as a map of templates, or `inherit`. */
+  secrets: Record<string, string> | "inherit";
+  position: { line: number; column: number };
+  /** The called workflow, parsed; filled in by the planner (bot/planner/reusable-workflows.ts). */
+  workflow?: Workflow;
+  /** Why the called workflow could not be had (not found, unreadable, no `workflow_call`…). */
+  error?: string;
 }
 
 export interface Workflow {
@@ -109,6 +145,22 @@ export interface PlannedJob {
   matrix: Record<string, unknown> | null;
   strategy: { "fail-fast": boolean; "job-index": number; "job-total": number; "max-parallel": number } | null;
   job: WorkflowJob;
+  /** Set on a job of a called (reusable) workflow. */
+  call?: PlannedCall;
+}
+
+/** What a job of a called workflow sees and leaves behind. */
+export interface PlannedCall {
+  /** The call's `with:`, evaluated, defaults filled in: the job's `inputs` context. */
+  inputs: Record<string, unknown>;
+  /** The call's `secrets:` (plumbing only: no secrets are stored yet). */
+  secrets: Record<string, string>;
+  /**
+   * `on.workflow_call.outputs` of every call this job is inside, by the call's scope (the
+   * job-id prefix of its jobs, e.g. `build` or `build/inner`): how the caller's
+   * `needs.<caller>.outputs` are computed once the called jobs are done.
+   */
+  outputs: Record<string, Record<string, string>>;
 }
 
 /** A problem in a workflow file, with the 1-based position GitHub's annotations want. */

@@ -42,6 +42,19 @@ export function githubForge({ installationId, octokit, appOctokit, blobs, tokens
       return files.filter((f): f is WorkflowFile => f !== undefined);
     },
 
+    async readFile(repo, path, ref) {
+      let file: ContentEntry | ContentEntry[] | undefined;
+      try {
+        file = await getContent(octokit, repo, path, ref);
+      } catch (error) {
+        // A repository outside the installation: GitHub answers 404, some servers 403.
+        if ((error as { status?: number }).status === 403) return undefined;
+        throw error;
+      }
+      if (!file || Array.isArray(file) || typeof file.content !== "string") return undefined;
+      return Buffer.from(file.content, "base64").toString("utf8");
+    },
+
     async commitSha(repo, ref) {
       try {
         const { data } = await octokit.rest.repos.getCommit({ owner: repo.owner, repo: repo.name, ref });

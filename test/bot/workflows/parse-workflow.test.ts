@@ -160,7 +160,6 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
   it.each([
     ["a container", job("    container: node:20\n    steps: [{ run: x }]\n"), 5, "`jobs.a.container` (needs a container engine) is not supported yet"],
     ["services", job("    services:\n      db: { image: postgres }\n    steps: [{ run: x }]\n"), 5, "`jobs.a.services` (needs a container engine) is not supported yet"],
-    ["a reusable workflow", "on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n", 4, "`jobs.a.uses` (reusable workflows) is not supported yet"],
     ["a docker action", job("    steps:\n      - uses: docker://alpine:3\n"), 6, "`uses: docker://alpine:3` (docker actions need a container engine) is not supported yet"],
     ["runner groups", job("").replace("runs-on: x\n", "runs-on:\n      group: big\n") + "    steps: [{ run: x }]\n", 5, "`runs-on.group` (runner groups) is not supported yet; use labels"],
   ])("%s", async (_what, text, line, message) => {

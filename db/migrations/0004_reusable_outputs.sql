@@ -1,0 +1,1 @@
+ALTER TABLE "jobs" ADD COLUMN "call_outputs" jsonb DEFAULT '{}'::jsonb NOT NULL;

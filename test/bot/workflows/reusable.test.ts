@@ -1,0 +1,272 @@
+/**
+ * Reusable workflows (`jobs.<id>.uses`) from parse to planned jobs: the called workflow's jobs
+ * keyed and named `<caller> / <called>`, needs rewritten to their job ids, `with:` checked
+ * against `on.workflow_call.inputs`, and every call Flotilla cannot make named at its line.
+ * Called files come from an in-memory set of repositories (the forge's part is tested end to end).
+ */
+import { describe, expect, it } from "vitest";
+import { repoRef, type RepoRef } from "../../../bot/forges/forge.ts";
+import { callTarget, needsContext, resolveCalls } from "../../../bot/planner/reusable-workflows.ts";
+import type { JobRow } from "../../../bot/planner/store-run.ts";
+import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
+import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
+
+const REPO = repoRef("acme/app");
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const CONTEXTS = { github: { sha: SHA, ref: "refs/heads/main", repository: "acme/app" }, vars: {}, inputs: {} };
+
+const BUILD = `on:
+  workflow_call:
+    inputs:
+      target: { type: string, required: true }
+      level: { type: number, default: 2 }
+      strip: { type: boolean }
+    outputs:
+      artifact-name:
+        value: \${{ jobs.package.outputs.name }}
+jobs:
+  compile:
+    name: Compile for \${{ inputs.target }}
+    runs-on: [self-hosted, "\${{ inputs.target }}"]
+    steps: [{ run: make }]
+  package:
+    needs: compile
+    runs-on: self-hosted
+    outputs:
+      name: \${{ steps.p.outputs.name }}
+    steps: [{ id: p, run: echo }]
+`;
+
+/** Files by `owner/repo:path@ref`; the caller's own repository is read at SHA. */
+function files(entries: Record<string, string>) {
+  return {
+    async readFile(repo: RepoRef, path: string, ref: string) {
+      return entries[`${repo.fullName}:${path}@${ref}`];
+    },
+  };
+}
+
+async function plan(caller: string, called: Record<string, string>, contexts = CONTEXTS) {
+  const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", caller);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const local = Object.fromEntries(Object.entries(called).map(([key, text]) => [key.includes(":") ? key : `acme/app:${key}@${SHA}`, text]));
+  await resolveCalls(parsed.workflow, files(local), { repo: REPO, ref: SHA });
+  return expandJobs(parsed.workflow, contexts);
+}
+
+const CALLER = `on: push
+jobs:
+  build:
+    uses: ./.flotilla/workflows/build.yml
+    with: { target: linux }
+  publish:
+    needs: build
+    runs-on: self-hosted
+    steps: [{ run: "echo \${{ needs.build.outputs.artifact-name }}" }]
+`;
+
+describe("parsing a call", () => {
+  it("reads uses, with and secrets, and the called workflow's interface", async () => {
+    const caller = await parseWorkflow("ci.yml", `on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n    with: { n: 3, flag: true, s: "\${{ github.sha }}" }\n    secrets: inherit\n`);
+    expect(caller.ok && caller.workflow.jobs[0]!.call).toEqual({ uses: "./.github/workflows/x.yml", with: { n: 3, flag: true, s: "${{ github.sha }}" }, secrets: "inherit", position: { line: 4, column: 5 } });
+    const called = await parseWorkflow("build.yml", BUILD);
+    expect(called.ok && called.workflow.on.workflow_call).toEqual({
+      inputs: { target: { type: "string", required: true }, level: { type: "number", required: false, default: 2 }, strip: { type: "boolean", required: false } },
+      outputs: { "artifact-name": "${{ jobs.package.outputs.name }}" },
+      secrets: {},
+    });
+  });
+
+  it("tells local and remote calls apart", () => {
+    expect(callTarget("./.github/workflows/x.yml", { repo: REPO, ref: SHA })).toEqual({ repo: REPO, path: ".github/workflows/x.yml", ref: SHA });
+    expect(callTarget("otherorg/shared/.flotilla/workflows/lint.yml@main", { repo: REPO, ref: SHA })).toEqual({ repo: repoRef("otherorg/shared"), path: ".flotilla/workflows/lint.yml", ref: "main" });
+    expect(callTarget("./scripts/x.yml", { repo: REPO, ref: SHA })).toHaveProperty("error");
+    expect(callTarget("otherorg/shared/.github/workflows/lint.yml", { repo: REPO, ref: SHA })).toHaveProperty("error");
+  });
+});
+
+describe("expanding a call", () => {
+  it("names jobs `<caller> / <called>` and points needs at the called jobs", async () => {
+    const { jobs, problems } = await plan(CALLER, { ".flotilla/workflows/build.yml": BUILD });
+    expect(problems).toEqual([]);
+    expect(jobs.map((j) => [j.key, j.name, j.jobId, j.job.needs])).toEqual([
+      ["build / compile", "build / Compile for linux", "build/compile", []],
+      ["build / package", "build / package", "build/package", ["build/compile"]],
+      ["publish", "publish", "publish", ["build/compile", "build/package"]],
+    ]);
+    expect(jobs[0]!.runsOn).toEqual(["self-hosted", "linux"]);
+    expect(jobs[0]!.call).toEqual({ inputs: { target: "linux", level: 2, strip: false }, secrets: {}, outputs: { build: { "artifact-name": "${{ jobs.package.outputs.name }}" } } });
+    expect(jobs[2]!.call).toBeUndefined();
+  });
+
+  it("repeats the called workflow per leg of a matrix on the caller", async () => {
+    const caller = `on: push
+jobs:
+  build:
+    name: Build
+    strategy: { matrix: { os: [linux, mac], arch: [x64] } }
+    uses: ./.flotilla/workflows/build.yml
+    with: { target: "\${{ matrix.os }}" }
+`;
+    const { jobs, problems } = await plan(caller, { ".flotilla/workflows/build.yml": BUILD });
+    expect(problems).toEqual([]);
+    expect(jobs.map((j) => [j.key, j.name, j.jobId, j.job.needs])).toEqual([
+      ["build (linux, x64) / compile", "Build (linux, x64) / Compile for linux", "build (linux, x64)/compile", []],
+      ["build (linux, x64) / package", "Build (linux, x64) / package", "build (linux, x64)/package", ["build (linux, x64)/compile"]],
+      ["build (mac, x64) / compile", "Build (mac, x64) / Compile for mac", "build (mac, x64)/compile", []],
+      ["build (mac, x64) / package", "Build (mac, x64) / package", "build (mac, x64)/package", ["build (mac, x64)/compile"]],
+    ]);
+  });
+
+  it("keeps the called jobs' matrix suffixes, and gives the caller's needs and if to the called workflow's first jobs", async () => {
+    const called = `on: workflow_call
+env: { FROM: called }
+jobs:
+  test:
+    strategy: { matrix: { node: [18, 20] } }
+    runs-on: self-hosted
+    steps: [{ run: test }]
+  after:
+    needs: test
+    runs-on: self-hosted
+    steps: [{ run: done }]
+`;
+    const caller = `on: push
+env: { FROM: caller }
+jobs:
+  lint:
+    runs-on: self-hosted
+    steps: [{ run: lint }]
+  check:
+    needs: lint
+    if: github.ref == 'refs/heads/main'
+    uses: ./.github/workflows/test.yml
+`;
+    const { jobs, problems } = await plan(caller, { ".github/workflows/test.yml": called });
+    expect(problems).toEqual([]);
+    expect(jobs.map((j) => [j.key, j.job.needs, j.job.if])).toEqual([
+      ["lint", [], "success()"],
+      ["check / test (18)", ["lint"], "github.ref == 'refs/heads/main'"],
+      ["check / test (20)", ["lint"], "github.ref == 'refs/heads/main'"],
+      ["check / after", ["check/test"], "success()"],
+    ]);
+    expect(jobs[1]!.job.env).toEqual({ FROM: "called" });
+  });
+
+  it("nests calls, prefixing every level", async () => {
+    const outer = `on: workflow_call
+jobs:
+  inner:
+    uses: ./.flotilla/workflows/build.yml
+    with: { target: arm }
+  after:
+    needs: inner
+    runs-on: x
+    steps: [{ run: x }]
+`;
+    const caller = `on: push\njobs:\n  ci:\n    uses: ./.flotilla/workflows/outer.yml\n`;
+    const { jobs, problems } = await plan(caller, { ".flotilla/workflows/outer.yml": outer, ".flotilla/workflows/build.yml": BUILD });
+    expect(problems).toEqual([]);
+    expect(jobs.map((j) => [j.key, j.jobId, j.job.needs])).toEqual([
+      ["ci / inner / compile", "ci/inner/compile", []],
+      ["ci / inner / package", "ci/inner/package", ["ci/inner/compile"]],
+      ["ci / after", "ci/after", ["ci/inner/compile", "ci/inner/package"]],
+    ]);
+    expect(Object.keys(jobs[0]!.call!.outputs)).toEqual(["ci", "ci/inner"]);
+  });
+
+  it("calls a workflow of another repository at its ref", async () => {
+    const lint = `on: workflow_call\njobs:\n  lint:\n    runs-on: x\n    steps: [{ run: lint }]\n`;
+    const caller = `on: push\njobs:\n  lint:\n    uses: otherorg/shared/.flotilla/workflows/lint.yml@main\n`;
+    const { jobs, problems } = await plan(caller, { "otherorg/shared:.flotilla/workflows/lint.yml@main": lint });
+    expect(problems).toEqual([]);
+    expect(jobs.map((j) => j.key)).toEqual(["lint / lint"]);
+  });
+});
+
+describe("calls that cannot be made are named at the caller's uses line", () => {
+  const call = (extra: string, uses = "./.flotilla/workflows/build.yml") => `on: push\njobs:\n  build:\n    uses: ${uses}\n${extra}`;
+  it.each([
+    ["a required input missing", call(""), "Input target is required, but not provided while calling."],
+    ["an input of the wrong type", call("    with: { target: linux, level: many }\n"), 'input "level" must be a number, got "many"'],
+    ["a boolean given a string", call("    with: { target: linux, strip: maybe }\n"), 'input "strip" must be a boolean, got "maybe"'],
+    ["an input the workflow does not declare", call("    with: { target: linux, colour: red }\n"), "Invalid input, colour is not defined in the referenced workflow."],
+    ["a secret the workflow does not declare", call("    with: { target: linux }\n    secrets: { token: x }\n"), "Invalid secret, token is not defined in the referenced workflow."],
+    ["an input built from needs", call("    with: { target: \"${{ needs.a.outputs.t }}\" }\n"), "`jobs.build.with.target` built from `needs` outputs is not supported yet"],
+    ["a file that is not there", call("", "./.flotilla/workflows/nope.yml"), "no workflow file .flotilla/workflows/nope.yml"],
+    ["a repository it cannot read", call("", "secret/repo/.github/workflows/x.yml@v1"), "this installation cannot read secret/repo"],
+    ["a file that is not a workflow path", call("", "./ci/build.yml"), "directly under `.flotilla/workflows/` or `.github/workflows/`"],
+    ["a called workflow without workflow_call", call("", "./.flotilla/workflows/push.yml"), "the called workflow has no `on: workflow_call`"],
+    ["a called workflow that calls itself", call("", "./.flotilla/workflows/self.yml"), "may not call itself"],
+    ["a max-parallel on the caller", call("    with: { target: linux }\n    strategy: { max-parallel: 1, matrix: { a: [1, 2] } }\n"), "`jobs.build.strategy.max-parallel` on a job that calls a reusable workflow is not supported yet"],
+    ["a called workflow that does not parse", call("", "./.flotilla/workflows/broken.yml"), "the called workflow is not valid: .flotilla/workflows/broken.yml:5:5: Unexpected value 'stepz'"],
+  ])("%s", async (_what, caller, message) => {
+    const { jobs, problems } = await plan(caller, {
+      ".flotilla/workflows/build.yml": BUILD,
+      ".flotilla/workflows/push.yml": "on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n",
+      ".flotilla/workflows/self.yml": "on: workflow_call\njobs:\n  again:\n    uses: ./.flotilla/workflows/self.yml\n",
+      ".flotilla/workflows/broken.yml": "on: workflow_call\njobs:\n  a:\n    runs-on: x\n    stepz: []\n",
+    });
+    expect(jobs).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toContain(message);
+    expect(problems[0]!.line).toBe(4);
+  });
+
+  it("stops at four levels of workflows", async () => {
+    const level = (next: string) => `on: workflow_call\njobs:\n  down:\n    uses: ./.flotilla/workflows/${next}.yml\n`;
+    const { problems } = await plan(`on: push\njobs:\n  top:\n    uses: ./.flotilla/workflows/l2.yml\n`, {
+      ".flotilla/workflows/l2.yml": level("l3"),
+      ".flotilla/workflows/l3.yml": level("l4"),
+      ".flotilla/workflows/l4.yml": level("l5"),
+      ".flotilla/workflows/l5.yml": "on: workflow_call\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n",
+    });
+    expect(problems.map((p) => [p.line, p.message])).toEqual([[4, expect.stringContaining("nested at most 4 levels deep")]]);
+  });
+
+  it("lets `flotilla validate` (no github context, nothing fetched) show the call as one job", async () => {
+    const parsed = await parseWorkflow("ci.yml", CALLER);
+    if (!parsed.ok) throw new Error("parse");
+    const { jobs, problems } = expandJobs(parsed.workflow, { github: {}, vars: {}, inputs: {} });
+    expect(problems).toEqual([]);
+    expect(jobs.map((j) => [j.key, j.job.needs])).toEqual([
+      ["build", []],
+      ["publish", ["build"]],
+    ]);
+  });
+});
+
+describe("the caller's needs context", () => {
+  const row = (jobId: string, fields: Partial<JobRow>): JobRow =>
+    ({ jobId, jobKey: jobId, namespace: "default", needs: [], status: "completed", conclusion: "success", outputs: {}, callOutputs: {}, ...fields }) as JobRow;
+  const templates = { build: { "artifact-name": "${{ jobs.package.outputs.name }}", "both": "${{ jobs.compile.result }}-${{ jobs.package.result }}" } };
+
+  it("folds a call's jobs into needs.<caller>: results aggregated, outputs from on.workflow_call.outputs", () => {
+    const rows = [
+      row("build/compile", { callOutputs: templates }),
+      row("build/package", { callOutputs: templates, outputs: { name: "app.tgz" } }),
+      row("lint", { outputs: { ok: "yes" } }),
+    ];
+    const publish = row("publish", { needs: ["build/compile", "build/package", "lint"], status: "queued", conclusion: null });
+    expect(needsContext(publish, rows)).toEqual({
+      build: { result: "success", outputs: { "artifact-name": "app.tgz", both: "success-success" } },
+      lint: { result: "success", outputs: { ok: "yes" } },
+    });
+    // Inside the called workflow, needs are the called workflow's own.
+    expect(needsContext(row("build/package", { needs: ["build/compile"] }), rows)).toEqual({ compile: { result: "success", outputs: {} } });
+  });
+
+  it("waits for every called job, and fails when one of them failed", () => {
+    const rows = [row("build/compile", { callOutputs: templates, conclusion: "failure" }), row("build/package", { callOutputs: templates, status: "in_progress", conclusion: null })];
+    const publish = row("publish", { needs: ["build/compile", "build/package"] });
+    expect(needsContext(publish, rows)).toBeUndefined();
+    rows[1] = row("build/package", { callOutputs: templates, conclusion: "skipped" });
+    expect(needsContext(publish, rows)).toEqual({ build: { result: "failure", outputs: { "artifact-name": "", both: "failure-skipped" } } });
+  });
+
+  it("merges the outputs of a caller's matrix legs", () => {
+    const leg = (os: string) => row(`build (${os})/package`, { callOutputs: { [`build (${os})`]: { "artifact-name": "${{ jobs.package.outputs.name }}" } }, outputs: { name: `app-${os}` } });
+    const publish = row("publish", { needs: ["build (linux)/package", "build (mac)/package"] });
+    expect(needsContext(publish, [leg("linux"), leg("mac")])).toEqual({ build: { result: "success", outputs: { "artifact-name": "app-mac" } } });
+  });
+});
