@@ -23,24 +23,37 @@ function pushContext(deliveryId: string, payload: unknown): ContextResult {
   if (!parsed.success) return { skip: `push payload lacks ${parsed.error.issues[0]?.path.join(".")}` };
   const push = parsed.data;
   if (push.deleted || /^0+$/.test(push.after)) return { skip: "push deleted a ref" };
-  const repo = repoRef(push.repository.full_name);
-  const tag = push.ref.startsWith("refs/tags/");
   return {
     context: {
-      forge: "github",
-      deliveryId,
-      installationId: push.installation.id,
-      repo,
-      private: push.repository.private,
-      eventName: "push",
+      ...refEventContext(deliveryId, "push", push),
       sha: push.after,
-      ref: push.ref,
-      filterRef: { kind: tag ? "tag" : "branch", name: push.ref.replace(/^refs\/(heads|tags)\//, "") },
       actor: push.sender?.login ?? push.pusher?.name ?? "",
-      checkout: { cloneUrl: push.repository.clone_url, repo, private: push.repository.private },
-      fork: false,
       changedFiles: pushedFiles(payload),
     },
+  };
+}
+
+/** A push or a dispatch: an event about a ref of the repository itself. */
+function refEventContext(
+  deliveryId: string,
+  eventName: string,
+  event: { ref: string; repository: { full_name: string; private: boolean; clone_url: string }; installation: { id: number }; sender?: { login: string } },
+): RunContext {
+  const repo = repoRef(event.repository.full_name);
+  const tag = event.ref.startsWith("refs/tags/");
+  return {
+    forge: "github",
+    deliveryId,
+    installationId: event.installation.id,
+    repo,
+    private: event.repository.private,
+    eventName,
+    sha: "",
+    ref: event.ref,
+    filterRef: { kind: tag ? "tag" : "branch", name: event.ref.replace(/^refs\/(heads|tags)\//, "") },
+    actor: event.sender?.login ?? "",
+    checkout: { cloneUrl: event.repository.clone_url, repo, private: event.repository.private },
+    fork: false,
   };
 }
 
@@ -98,23 +111,5 @@ function dispatchContext(deliveryId: string, payload: unknown): ContextResult {
   const parsed = WorkflowDispatchEvent.safeParse(payload);
   if (!parsed.success) return { skip: `workflow_dispatch payload lacks ${parsed.error.issues[0]?.path.join(".")}` };
   const event = parsed.data;
-  const repo = repoRef(event.repository.full_name);
-  const tag = event.ref.startsWith("refs/tags/");
-  return {
-    context: {
-      forge: "github",
-      deliveryId,
-      installationId: event.installation.id,
-      repo,
-      private: event.repository.private,
-      eventName: "workflow_dispatch",
-      sha: "",
-      ref: event.ref,
-      filterRef: { kind: tag ? "tag" : "branch", name: event.ref.replace(/^refs\/(heads|tags)\//, "") },
-      actor: event.sender?.login ?? "",
-      checkout: { cloneUrl: event.repository.clone_url, repo, private: event.repository.private },
-      fork: false,
-      workflowPath: event.workflow,
-    },
-  };
+  return { context: { ...refEventContext(deliveryId, "workflow_dispatch", event), workflowPath: event.workflow } };
 }
