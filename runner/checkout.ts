@@ -67,12 +67,14 @@ export function gitCheckout(hostEnv: NodeJS.ProcessEnv = process.env): SourceChe
       await mkdir(request.dir, { recursive: true });
       const env: Record<string, string> = {
         ...gitEnv(hostEnv),
+        // The script travels in the environment, not argv: `ps` shows other users nothing of it.
+        FLOTILLA_CHECKOUT: CHECKOUT_SCRIPT,
         FLOTILLA_CLONE_URL: request.cloneUrl,
         FLOTILLA_SHA: request.sha,
         // Only the fetch talks to the forge, so only the fetch is given the token.
         ...(request.token ? { FLOTILLA_GIT_AUTH: `Authorization: Basic ${basicCredentials(request.token)}` } : {}),
       };
-      const result = await execa("sh", ["-c", CHECKOUT_SCRIPT], {
+      const result = await execa("sh", ["-c", 'eval "$FLOTILLA_CHECKOUT"'], {
         cwd: request.dir,
         env,
         extendEnv: false,

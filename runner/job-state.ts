@@ -25,7 +25,8 @@ export interface StepContext {
 export interface PostStep {
   name: string;
   condition: string;
-  run(): Promise<{ outcome: Conclusion; message?: string }>;
+  /** `signal` is the job's, or after a cancel the cleanup signal every post step gets. */
+  run(signal: AbortSignal): Promise<{ outcome: Conclusion; message?: string }>;
 }
 
 export interface JobState {
@@ -39,6 +40,8 @@ export interface JobState {
   summaries: string[];
   annotations: RunnerAnnotation[];
   posts: PostStep[];
+  /** GITHUB_STATE written by the `pre` of a job step's JavaScript action at the job's start, by step index. */
+  preStates: Map<number, Record<string, string>>;
   /** Remote action repositories fetched for this job, by `owner/repo@ref`: each is resolved once per job. */
   actions: Map<string, FetchedRepo>;
 }
@@ -52,7 +55,7 @@ export interface RunnerFacts {
 }
 
 export function newJobState(): JobState {
-  return { status: "success", env: {}, path: [], steps: {}, summaries: [], annotations: [], posts: [], actions: new Map() };
+  return { status: "success", env: {}, path: [], steps: {}, summaries: [], annotations: [], posts: [], preStates: new Map(), actions: new Map() };
 }
 
 /** The contexts that do not change while the job runs. */

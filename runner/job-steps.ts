@@ -1,5 +1,5 @@
 /**
- * The body of a job: checkout, then the steps in order as GitHub Actions runs them — each
+ * The body of a job: checkout, the actions' pre steps, then the steps in order as GitHub Actions runs them — each
  * step's `if` decides (implicitly `success()`), a failure makes later steps run only when
  * they ask for `always()`/`failure()`, a cancel only `always()`/`cancelled()` — then the
  * job's outputs. Knows nothing of leases or acks (run-job.ts settles the message).
@@ -15,6 +15,7 @@ import type { JobReporter } from "./reports.ts";
 import { prepareJob, stepScope, type PreparedJob } from "./job-prepare.ts";
 import { evaluateJobOutputs } from "./job-outputs.ts";
 import { runPostSteps } from "./post-steps.ts";
+import { collectPreSteps, runPreSteps } from "./pre-steps.ts";
 import { runStepAt } from "./step-turn.ts";
 import type { JobDirs } from "./workspace.ts";
 
@@ -69,8 +70,15 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
     log.line(`##[error]${prepared.error}`);
     return { conclusion: "failure", steps: await skipAll(context, 0), message: prepared.error, cancel: cancelReason(signal) };
   }
-  const steps: StepResult[] = [];
-  let failure: { conclusion: Conclusion; message: string } | undefined;
+  const pres = await collectPreSteps(context, prepared);
+  if ("error" in pres) {
+    log.line(`##[error]${pres.error}`);
+    return { conclusion: "failure", steps: await skipAll(context, 0), message: pres.error, cancel: cancelReason(signal) };
+  }
+  // GitHub's pre steps run first but are numbered after the job's steps, as the posts are.
+  const preRun = await runPreSteps(context, prepared, pres, job.steps.length);
+  const steps: StepResult[] = [...preRun.steps];
+  let failure: { conclusion: Conclusion; message: string } | undefined = preRun.failure;
   for (const [index, step] of job.steps.entries()) {
     if (cancelReason(signal)?.kind === "runner_stopping") {
       steps.push(...(await skipAll(context, index)));
@@ -80,7 +88,7 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
     steps.push(turn.result);
     if (turn.failure && !failure) failure = turn.failure;
   }
-  const posts = await runPostSteps(context, prepared, job.steps.length);
+  const posts = await runPostSteps(context, prepared, job.steps.length + pres.length);
   steps.push(...posts.steps);
   failure ??= posts.failure;
   return finish(context, prepared, steps, failure);

@@ -1,9 +1,13 @@
 /**
  * The post steps actions queued (see PostStep), after the job's own steps: newest first, each
  * when its condition holds, each reported as a step after the last one. A failing post fails
- * the job, as on GitHub.
+ * the job, as on GitHub. After a cancel or the job's timeout they still run (their conditions
+ * see `cancelled()`), each with the cleanup signal as on GitHub, not the job's aborted one;
+ * when the runner is stopping they are skipped (the job goes back to the queue).
  */
 import type { Conclusion, StepResult } from "../protocol/messages.ts";
+import { cancelReason } from "./cancel.ts";
+import { cleanupSignal } from "./cleanup-signal.ts";
 import { evaluateCondition } from "./expressions/condition.ts";
 import type { JobStepsContext } from "./job-steps.ts";
 import { stepScope, type PreparedJob } from "./job-prepare.ts";
@@ -16,11 +20,15 @@ export async function runPostSteps(context: JobStepsContext, prepared: PreparedJ
     const index = firstIndex + offset;
     const name = `Post ${post.name}`;
     const scope = stepScope(context, prepared);
+    const cancel = cancelReason(context.signal);
+    if (cancel && prepared.state.status !== "cancelled") prepared.state.status = "cancelled";
     let run = false;
-    try {
-      run = await scope.hashFiles.settle(() => evaluateCondition(post.condition, scope.contexts, scope.functions));
-    } catch (error) {
-      context.log.line(`##[error]${name}: ${(error as Error).message}`);
+    if (cancel?.kind !== "runner_stopping") {
+      try {
+        run = await scope.hashFiles.settle(() => evaluateCondition(post.condition, scope.contexts, scope.functions));
+      } catch (error) {
+        context.log.line(`##[error]${name}: ${(error as Error).message}`);
+      }
     }
     const startedAt = new Date().toISOString();
     if (!run) {
@@ -30,7 +38,13 @@ export async function runPostSteps(context: JobStepsContext, prepared: PreparedJ
     }
     await context.reporter.step(index, name, "in_progress");
     context.log.line(`▶ ${name}`);
-    const result = await post.run();
+    const cleanup = cancel ? cleanupSignal(context.stopping) : undefined;
+    let result: Awaited<ReturnType<typeof post.run>>;
+    try {
+      result = await post.run(cleanup?.signal ?? context.signal);
+    } finally {
+      cleanup?.dispose();
+    }
     if (result.outcome !== "success" && result.outcome !== "skipped") {
       context.log.line(`##[error]${result.message ?? `${name} failed`}`);
       prepared.state.status = "failure";

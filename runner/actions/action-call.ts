@@ -11,6 +11,8 @@ export interface ActionCall {
   name: string;
   /** How many composite actions this call is inside. */
   depth: number;
+  /** The job step's index, for a call that is a job's step (depth 0). */
+  step?: number;
   timeoutMinutes?: number;
 }
 

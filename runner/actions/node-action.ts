@@ -1,9 +1,12 @@
 /**
  * A JavaScript action (`runs.using: node12…node24`), run with the runner's own Node as act and
- * Forgejo do: `pre` (when `pre-if` holds, `always()` by default) and `main` inside the step,
- * `post` queued on the job's post steps with `post-if`. Each phase is a step process like a
- * `run:` script — same environment, step files and workflow commands — plus the action's
- * variables, and the `STATE_*` that earlier phases wrote to GITHUB_STATE.
+ * Forgejo do. `pre` of a job step's remote action ran at the start of the job (pre-steps.ts);
+ * a local action's `pre` never runs (GitHub warns and skips it: the action is not there when
+ * the job starts); inside a composite action `pre` runs right before `main`, when `pre-if`
+ * holds. `main` runs in the step, `post` is queued on the job's post steps with `post-if`.
+ * Each phase is a step process like a `run:` script — same environment, step files and
+ * workflow commands — plus the action's variables, and the `STATE_*` that earlier phases
+ * wrote to GITHUB_STATE.
  */
 import { join } from "node:path";
 import { evaluateCondition } from "../expressions/condition.ts";
@@ -20,44 +23,65 @@ import type { LoadedAction } from "./load-action.ts";
  */
 const PRELOAD = "// Flotilla: preloaded before a JavaScript action; nothing to do.\n";
 
+/** One phase (`pre`, `main`, `post`) of a JavaScript action, with `STATE_*` from `saved`. */
+export function runNodePhase(
+  context: StepRunContext,
+  action: LoadedAction,
+  call: Pick<ActionCall, "env" | "id" | "timeoutMinutes">,
+  inputEnv: Record<string, string>,
+  file: string,
+  saved: Record<string, string>,
+): Promise<ProcessRun> {
+  const state = Object.fromEntries(Object.entries(saved).map(([name, value]) => [`STATE_${name}`, value]));
+  return runProcess(context, {
+    script: PRELOAD,
+    shell: `"${process.execPath}" -r {0} "${join(action.dir, file)}"`,
+    cwd: context.dirs.workspace,
+    env: {
+      ...call.env,
+      ...inputEnv,
+      GITHUB_ACTION_PATH: action.dir,
+      GITHUB_ACTION_REPOSITORY: action.repository,
+      GITHUB_ACTION_REF: action.ref,
+      ...state,
+    },
+    action: call.id,
+    ...(call.timeoutMinutes !== undefined ? { timeoutMinutes: call.timeoutMinutes } : {}),
+  });
+}
+
+/** Whether `pre` of this call ran (or was skipped by `pre-if`) at the start of the job. */
+export function preRunsAtJobStart(action: LoadedAction, depth: number): boolean {
+  return depth === 0 && action.repository !== "";
+}
+
 export async function runNodeAction(context: StepRunContext, action: LoadedAction, call: ActionCall, inputEnv: Record<string, string>): Promise<StepRun> {
   const { runs } = action.metadata;
   const startedAt = new Date();
-  const saved: Record<string, string> = {};
-  const base: Record<string, string> = {
-    ...call.env,
-    ...inputEnv,
-    GITHUB_ACTION_PATH: action.dir,
-    GITHUB_ACTION_REPOSITORY: action.repository,
-    GITHUB_ACTION_REF: action.ref,
-  };
-  const phase = async (file: string): Promise<ProcessRun> => {
-    const state = Object.fromEntries(Object.entries(saved).map(([name, value]) => [`STATE_${name}`, value]));
-    const run = await runProcess(context, {
-      script: PRELOAD,
-      shell: `"${process.execPath}" -r {0} "${join(action.dir, file)}"`,
-      cwd: context.dirs.workspace,
-      env: { ...base, ...state },
-      action: call.id,
-      ...(call.timeoutMinutes !== undefined ? { timeoutMinutes: call.timeoutMinutes } : {}),
-    });
+  const saved: Record<string, string> = { ...(call.step !== undefined ? context.state.preStates.get(call.step) : undefined) };
+  const phase = async (file: string, signal?: AbortSignal): Promise<ProcessRun> => {
+    const run = await runNodePhase(signal ? { ...context, signal } : context, action, call, inputEnv, file, saved);
     Object.assign(saved, run.state);
     return run;
   };
 
   if (!runs.main) return { outcome: "failure", message: `\`uses: ${call.uses}\`: action.yml has no \`runs.main\``, startedAt, completedAt: new Date(), outputs: {} };
-  if (runs.pre && (await holds(context, runs["pre-if"]))) {
+  if (runs.pre && call.depth === 0 && action.repository === "") {
+    // GitHub's own words: the workspace, and so the action, is not there when the job starts.
+    context.log.line(`##[warning]\`pre\` execution is not supported for local action from '${call.uses}'`);
+  } else if (runs.pre && !preRunsAtJobStart(action, call.depth) && (await holds(context, runs["pre-if"]))) {
     const pre = await phase(runs.pre);
     if (pre.outcome !== "success") return { ...pre, startedAt, message: `pre: ${pre.message ?? "failed"}` };
   }
   const post = runs.post;
   if (post) {
-    // Queued before main runs: a main that fails still gets its post (post-if decides).
+    // Queued before main runs: a main that fails still gets its post (post-if decides). It
+    // runs with the signal the post steps get — after a cancel, the cleanup signal.
     context.state.posts.push({
       name: call.name,
       condition: runs["post-if"] ?? "always()",
-      async run() {
-        const result = await phase(post);
+      async run(signal) {
+        const result = await phase(post, signal);
         return result.message ? { outcome: result.outcome, message: result.message } : { outcome: result.outcome };
       },
     });

@@ -17,7 +17,7 @@ import { isCompositeAction, isDockerAction, isNodeAction } from "./metadata.ts";
 import { runNodeAction } from "./node-action.ts";
 import { MAX_ACTION_DEPTH } from "./prepare-actions.ts";
 
-export async function runAction(context: StepRunContext, step: JobStep, fields: EvaluatedStep, _index: number): Promise<StepRun> {
+export async function runAction(context: StepRunContext, step: JobStep, fields: EvaluatedStep, index: number): Promise<StepRun> {
   const uses = step.uses ?? "";
   return runUses(context, {
     uses,
@@ -26,6 +26,7 @@ export async function runAction(context: StepRunContext, step: JobStep, fields: 
     id: step.id ?? defaultActionId(uses),
     name: context.log.mask(displayName(context, step.name)),
     depth: 0,
+    step: index,
     ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}),
   });
 }

@@ -69,6 +69,26 @@ runs:
 `,
   "skip-pre/pre.js": `console.log("skip-pre pre ran");\n`,
   "skip-pre/main.js": `console.log("skip-pre main ran");\n`,
+  "gated/action.yml": `name: Pre gated by the job's env
+inputs:
+  word:
+    description: read by pre
+runs:
+  using: node20
+  pre: pre.js
+  pre-if: env.WANT_PRE == 'yes'
+  main: main.js
+`,
+  "gated/pre.js": `console.log("gated pre ran word=" + process.env.INPUT_WORD);\n`,
+  "gated/main.js": `console.log("gated main ran");\n`,
+  "slow-post/action.yml": `name: A post that takes a while
+runs:
+  using: node20
+  main: main.js
+  post: post.js
+`,
+  "slow-post/main.js": `console.log("slow main ran");\n`,
+  "slow-post/post.js": `console.log("slow post started");\nsetTimeout(() => console.log("slow post finished"), 1500);\n`,
 };
 
 /** `outer` calls the composite `inner` and the JavaScript action `hello`; both remote. */
@@ -153,4 +173,12 @@ runs:
         echo "said=local \${{ inputs.name }}" >> "$GITHUB_OUTPUT"
       shell: bash
 `,
+  ".github/actions/local-pre/action.yml": `name: Local with pre
+runs:
+  using: node20
+  pre: pre.js
+  main: main.js
+`,
+  ".github/actions/local-pre/pre.js": `console.log("local pre ran");\n`,
+  ".github/actions/local-pre/main.js": `console.log("local main ran");\n`,
 };

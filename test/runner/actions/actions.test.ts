@@ -86,10 +86,11 @@ describe.concurrent("actions", () => {
     expect(log).toContain("local kit\n");
   });
 
-  it("runs pre before main with GITHUB_STATE, post after a failing step, and skips post-if: success()", async () => {
+  it("runs pre at the job's start with GITHUB_STATE, post after a failing step, and skips post-if: success()", async () => {
     const { log, results, completed } = await h.runJob({
       serverUrl: serverUrl(),
       steps: [
+        { name: "First", run: "echo first step ran" },
         { name: "Life", uses: "acme/lifecycle@v1" },
         { name: "Careful", uses: "acme/lifecycle/on-success@v1" },
         { name: "No pre", uses: "acme/lifecycle/skip-pre@v1" },
@@ -97,21 +98,85 @@ describe.concurrent("actions", () => {
       ],
     });
     expect(completed.conclusion).toBe("failure");
-    expect(completed.steps.map((s) => [s.name, s.conclusion])).toEqual([
-      ["Life", "success"],
-      ["Careful", "success"],
-      ["No pre", "success"],
-      ["Break", "failure"],
-      ["Post Careful", "skipped"],
-      ["Post Life", "success"],
+    // Pre steps run first, numbered after the job's steps; posts after them.
+    expect(completed.steps.map((s) => [s.index, s.name, s.conclusion])).toEqual([
+      [5, "Pre Life", "success"],
+      [6, "Pre No pre", "skipped"],
+      [0, "First", "success"],
+      [1, "Life", "success"],
+      [2, "Careful", "success"],
+      [3, "No pre", "success"],
+      [4, "Break", "failure"],
+      [7, "Post Careful", "skipped"],
+      [8, "Post Life", "success"],
     ]);
-    expect(results).toHaveLength(6);
-    expect(log).toContain("pre: STATE_phase= STATE_main=\n");
+    expect(results).toHaveLength(9);
+    expect(log.indexOf("▶ Pre Life")).toBeGreaterThan(log.indexOf("▶ Prepare all required actions"));
+    expect(log.indexOf("pre: STATE_phase= STATE_main=\n")).toBeGreaterThan(-1);
+    expect(log.indexOf("pre: STATE_phase= STATE_main=\n")).toBeLessThan(log.indexOf("first step ran\n"));
     expect(log).toContain("main: STATE_phase=from-pre STATE_main=\n");
     expect(log).toContain("post: STATE_phase=from-pre STATE_main=done\n");
     expect(log).not.toContain("on-success post ran");
     expect(log).not.toContain("skip-pre pre ran");
     expect(log).toContain("skip-pre main ran\n");
+  });
+
+  it("evaluates pre-if and the step's inputs with the job's contexts at its start", async () => {
+    const steps = [{ name: "Gated", uses: "acme/lifecycle/gated@v1", with: { word: "${{ env.WANT_PRE }}-word" } }];
+    const [yes, no] = await Promise.all([
+      h.runJob({ serverUrl: serverUrl(), env: { WANT_PRE: "yes" }, steps }),
+      h.runJob({ serverUrl: serverUrl(), env: { WANT_PRE: "no" }, steps }),
+    ]);
+    expect(yes.completed.steps.map((s) => [s.name, s.conclusion])).toEqual([["Pre Gated", "success"], ["Gated", "success"]]);
+    expect(yes.log).toContain("gated pre ran word=yes-word\n");
+    expect(yes.log.indexOf("gated pre ran")).toBeLessThan(yes.log.indexOf("gated main ran"));
+    expect(no.completed.steps.map((s) => [s.name, s.conclusion])).toEqual([["Pre Gated", "skipped"], ["Gated", "success"]]);
+    expect(no.log).not.toContain("gated pre ran");
+    expect(no.log).toContain("gated main ran\n");
+  });
+
+  it("does not run the pre of a local action, with GitHub's warning", async () => {
+    const { completed, log } = await h.runJob({ steps: [{ name: "Local pre", uses: "./.github/actions/local-pre" }] });
+    expect(completed.steps.map((s) => [s.name, s.conclusion])).toEqual([["Local pre", "success"]]);
+    expect(log).toContain("##[warning]`pre` execution is not supported for local action from './.github/actions/local-pre'\n");
+    expect(log).not.toContain("local pre ran");
+    expect(log).toContain("local main ran\n");
+  });
+
+  it("runs post steps after a cancel with the cleanup signal, and not those with post-if: success()", async () => {
+    const { completed, log } = await h.runJob(
+      {
+        serverUrl: serverUrl(),
+        steps: [
+          { name: "Life", uses: "acme/lifecycle@v1" },
+          { name: "Careful", uses: "acme/lifecycle/on-success@v1" },
+          { name: "Slow", uses: "acme/lifecycle/slow-post@v1" },
+          { name: "Long", run: "echo waiting\nsleep 1000" },
+        ],
+      },
+      {
+        async whilst(id) {
+          await h.bus.reports.waitFor(() => h.bus.reports.log(id).includes("waiting\n"), 20_000, "the long step to start");
+          h.bus.nc.publish(h.bus.names.cancelSubject(id), "cancelled by /cancel from @octocat");
+        },
+      },
+    );
+    expect(completed.conclusion).toBe("cancelled");
+    expect(completed.steps.map((s) => [s.index, s.name, s.conclusion])).toEqual([
+      [4, "Pre Life", "success"],
+      [0, "Life", "success"],
+      [1, "Careful", "success"],
+      [2, "Slow", "success"],
+      [3, "Long", "cancelled"],
+      [5, "Post Slow", "success"],
+      [6, "Post Careful", "skipped"],
+      [7, "Post Life", "success"],
+    ]);
+    // Not killed by the job's (aborted) signal: the post lives to finish.
+    expect(log).toContain("slow post started\n");
+    expect(log).toContain("slow post finished\n");
+    expect(log).toContain("post: STATE_phase=from-pre STATE_main=done\n");
+    expect(log).not.toContain("on-success post ran");
   });
 
   it("fails a job with a docker action before any step, naming it", async () => {
@@ -159,10 +224,12 @@ describe("the action cache", () => {
     ];
     const first = await h.runJob({ serverUrl: serverUrl(), steps });
     const second = await h.runJob({ serverUrl: serverUrl(), steps });
-    expect(first.results).toEqual([["success", "success"], ["success", "success"]]);
+    // Two `Pre …` steps, skipped by their pre-if, before the two steps.
+    const results = [["skipped", "skipped"], ["skipped", "skipped"], ["success", "success"], ["success", "success"]];
+    expect(first.results).toEqual(results);
     const mentions = (log: string) => (log.match(/action repository 'acme\/lifecycle@v1'/g) ?? []).length;
     expect(mentions(first.log) + mentions(second.log)).toBe(2);
     expect(second.log).toMatch(/Using cached action repository 'acme\/lifecycle@v1' \(SHA:[0-9a-f]{40}\)/);
-    expect(second.results).toEqual([["success", "success"], ["success", "success"]]);
+    expect(second.results).toEqual(results);
   });
 });
