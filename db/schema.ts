@@ -2,7 +2,7 @@
  * What Flotilla remembers. Everything a bot needs to carry on after a crash is here or in
  * JetStream; nothing lives only in a process's memory.
  */
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** One row per forge delivery: the second copy of a redelivered webhook finds its row. */
 export const deliveries = pgTable("deliveries", {
@@ -42,7 +42,7 @@ export const runs = pgTable(
     error: text("error"),
     /** The check run that reports `error`, named after the workflow file. */
     checkRunId: bigint("check_run_id", { mode: "number" }),
-    /** `concurrency.group`, evaluated: a newer run of the group may cancel this one. */
+    /** `concurrency.group`, evaluated: the run holds or waits for it (see `concurrencyGroups`). */
     concurrencyGroup: text("concurrency_group"),
     /** The `github` context jobs of this run see (event payload included), for jobs released later. */
     githubContext: jsonb("github_context").$type<Record<string, unknown>>().notNull().default({}),
@@ -100,6 +100,12 @@ export const jobs = pgTable(
     checkRunId: bigint("check_run_id", { mode: "number" }),
     steps: jsonb("steps").$type<{ index: number; name: string; status: string; conclusion?: string; startedAt?: string; completedAt?: string }[]>().notNull().default([]),
     message: text("message"),
+    /** `jobs.<id>.concurrency.group`, evaluated with the job's contexts when the run was planned. */
+    concurrencyGroup: text("concurrency_group"),
+    /** `jobs.<id>.concurrency.cancel-in-progress`, decided when the run was planned. */
+    concurrencyCancel: boolean("concurrency_cancel").notNull().default(false),
+    /** Why the job was held back by a concurrency group ("Waiting for deploy: Deploy #3 is running"). */
+    waitedFor: text("waited_for"),
     publishedAt: timestamp("published_at", { withTimezone: true }),
     startedAt: timestamp("started_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
@@ -119,4 +125,25 @@ export const logChunks = pgTable(
     data: text("data").notNull(),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.attempt, t.seq] })],
+);
+
+/**
+ * A concurrency group of a repository: the run (or job) that holds it and the one waiting for
+ * it — GitHub keeps at most one of each. `scope` is `run` for `concurrency` at the top of a
+ * workflow, `job:<namespace>` for `jobs.<id>.concurrency`. Changed only with the row locked
+ * (bot/planner/concurrency.ts), so several bots agree on who holds it.
+ */
+export const concurrencyGroups = pgTable(
+  "concurrency_groups",
+  {
+    repository: text("repository").notNull(),
+    scope: text("scope").notNull(),
+    name: text("name").notNull(),
+    /** The run id (scope `run`) or job id holding the group; it holds it until it completes. */
+    running: uuid("running"),
+    /** The one run or job waiting for it; a newer one cancels it and takes its place. */
+    pending: uuid("pending"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.repository, t.scope, t.name] })],
 );

@@ -17,10 +17,10 @@ import { reportBrokenWorkflow } from "./broken-workflow.ts";
 import { expandJobs } from "../workflows/expand-jobs.ts";
 import { settleNamespace } from "../reporter/settle.ts";
 import { cloneTokenForRun } from "./clone-token.ts";
-import { cancelOlderRuns, cancellingGroup } from "./concurrency.ts";
+import { assignJobGroups, enterRunGroup, finishCancelledWhilePlanning, jobGroups, markRunWaiting, runGroup } from "./concurrency.ts";
 import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
-import { releaseReadyJobs } from "./release-jobs.ts";
+import { releaseReadyJobs, releaseRun } from "./release-jobs.ts";
 import { resolveCalls } from "./reusable-workflows.ts";
 import { checkRunName, jobUrl, runUrl, statusContext } from "./links.ts";
 import type { RunContext } from "./run-context.ts";
@@ -89,16 +89,23 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   const inputs = (payload.inputs as Record<string, unknown> | undefined) ?? {};
   const expansion = expandJobs(workflow, { github: planGithub, vars: {}, inputs });
   if (expansion.problems.length > 0) return reportBrokenWorkflow(deps, forge, context, workflow.path, expansion.problems);
+  // `jobs.<id>.concurrency`, per leg (it may use `matrix`).
+  const jobConcurrency = jobGroups(expansion.jobs, { github: planGithub, inputs });
+  if (jobConcurrency.problems.length > 0) return reportBrokenWorkflow(deps, forge, context, workflow.path, jobConcurrency.problems);
   const run = await store.upsertRun(deps.db, context, workflow.path, workflow.name);
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
   const namespaces = await store.namespaceNames(deps.db);
-  const group = cancellingGroup(workflow, { github: planGithub, inputs });
-  if (group !== undefined) await cancelOlderRuns({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, group);
+  const group = runGroup(workflow, { github: planGithub, inputs });
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
     jobSpec({ context, run, workflow, job, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl, inputs }),
   );
+  await assignJobGroups(deps.db, run, jobConcurrency.groups);
+  const releaseDeps = { db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl };
+  // The workflow's group: the run may have to wait (its check runs say so from the start), or cancel older runs.
+  const entry = group && run.status !== "completed" ? await enterRunGroup({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, group) : undefined;
+  if (entry?.waiting) await markRunWaiting(deps.db, run, entry.waiting);
   // Minted (or taken from the cache) while the check runs are being created.
   const cloneToken = token();
 
@@ -112,6 +119,7 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
           detailsUrl: jobUrl(deps.publicUrl, row.id, run.accessToken),
           externalId: row.id,
           status: "queued",
+          ...(entry?.waiting ? { output: { title: entry.waiting, summary: `${entry.waiting}. At most one run of a concurrency group runs at a time; this run starts when that one completes, unless a newer run of the group replaces it.` } } : {}),
         });
         await store.setJobCheckRun(deps.db, row.id, id);
         row.checkRunId = id;
@@ -128,11 +136,15 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
     }),
   ]);
 
-  await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log }, run, {
+  // Replaced by a newer waiting run while its check runs were being created: say so on them.
+  if (entry?.waiting) await finishCancelledWhilePlanning(deps.db, forge, run, deps.publicUrl);
+  await releaseReadyJobs(releaseDeps, run, {
     forge,
     cloneToken: () => cloneToken,
     onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
   });
+  // Runs this one cancelled hand over the job groups they held; a waiter it found overdue starts.
+  for (const other of [...(entry?.cancelled ?? []), ...(entry?.promoted ? [entry.promoted] : [])]) await releaseRun(releaseDeps, other, forge);
   log.info({ jobs: expansion.jobs.length, namespaces: namespaces.length }, "run planned");
 }
 

@@ -1,20 +1,27 @@
 /**
  * Releasing jobs: a job is published once everything it `needs` has finished in its
- * namespace and its `if` says run (else it is completed as skipped), and a matrix leg only
- * while fewer than `max-parallel` of its siblings are running. The planner calls this for a
- * new run, the reporter after every completed job. Safe to run concurrently: a job is
- * claimed by setting `published_at` where it is still empty.
+ * namespace and its `if` says run (else it is completed as skipped), a matrix leg only
+ * while fewer than `max-parallel` of its siblings are running, and a job with
+ * `concurrency` only while it holds its group. A run waiting for its workflow's group
+ * releases nothing. The planner calls this for a new run, the reporter after every completed
+ * job; each pass ends by handing the groups its completed jobs (or the completed run) held to
+ * whoever waits for them, and releasing those. Safe to run concurrently: a job is claimed by
+ * setting `published_at` where it is still empty, groups change with their row locked.
  */
 import { and, eq, isNull } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
-import { jobs } from "../../db/schema.ts";
+import { jobs, runs } from "../../db/schema.ts";
 import { encode, type JobMessage } from "../../protocol/messages.ts";
 import { labelsetToken } from "../../protocol/labels.ts";
 import { ensureJobConsumer } from "../../protocol/setup.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
+import { cancelJobs } from "../reporter/cancel-jobs.ts";
+import { settleNamespace } from "../reporter/settle.ts";
+import { cloneTokenForSpec } from "./clone-token.ts";
+import { enterGroup, groupsHeldByCompleted, handOverGroup, holdsRunGroup, jobKey, runKey, supersededReason, waitingReason } from "./concurrency.ts";
 import { ConditionError, shouldRun } from "./job-condition.ts";
 import { needsContext } from "./reusable-workflows.ts";
 import type { JobRow, RunRow } from "./store-run.ts";
@@ -24,19 +31,39 @@ export interface ReleaseDeps {
   bus: Bus;
   lease: LeaseSettings;
   log: Logger;
+  /** For the commit statuses of runs released or cancelled on another run's behalf (concurrency). */
+  publicUrl: string;
 }
 
 export interface ReleaseHooks {
   forge: Forge;
-  cloneToken: () => Promise<string | undefined>;
+  /** The clone token for a job released now (`spec`: the job's, for runs released later). */
+  cloneToken: (spec?: JobMessage) => Promise<string | undefined>;
   /** A job completed without running (skipped, or its `if` broke): settle the run's status. */
   onCompleted: (row: JobRow) => Promise<void>;
 }
 
 export async function releaseReadyJobs(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks): Promise<void> {
+  const rows = (await holdsRunGroup(deps.db, run)) ? await releasePasses(deps, run, hooks) : await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
+  await handOver(deps, run, rows, hooks.forge);
+}
+
+/** Releases another run (one that waited for a group) with the hooks any run of that repository can use. */
+export async function releaseRun(deps: ReleaseDeps, run: RunRow, forge: Forge): Promise<void> {
+  await releaseReadyJobs(deps, run, {
+    forge,
+    cloneToken: async (spec) => (spec ? cloneTokenForSpec(forge, spec) : undefined),
+    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
+  });
+}
+
+/** The release passes; returns the run's rows as the last pass saw them. */
+async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks): Promise<JobRow[]> {
   // Skipping a job can make its dependents ready (to be skipped too): go round until quiet.
+  let rows: JobRow[] = [];
   for (let round = 0; round < 1000; round++) {
-    const rows = await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
+    rows = await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
+    const displaced: { ids: string[]; group: string }[] = [];
     const batches = new Map<string, { row: JobRow; needs: JobMessage["contexts"]["needs"] }[]>();
     let settledOne = false;
     for (const row of rows) {
@@ -59,6 +86,20 @@ export async function releaseReadyJobs(deps: ReleaseDeps, run: RunRow, hooks: Re
         if (!(error instanceof ConditionError)) throw error;
         broken = error.message;
       }
+      if (broken === undefined && run_ && row.concurrencyGroup !== null) {
+        const key = jobKey(run.repository, row.namespace, row.concurrencyGroup);
+        const entry = await enterGroup(deps.db, key, row.id, row.concurrencyCancel);
+        if (entry.displaced.length > 0) displaced.push({ ids: entry.displaced, group: row.concurrencyGroup });
+        if (entry.promoted !== null) await releaseJobOf(deps, entry.promoted, hooks.forge);
+        if (!entry.hold) {
+          if (row.waitedFor === null) {
+            const reason = await waitingReason(deps.db, key, entry.holder);
+            await deps.db.update(jobs).set({ waitedFor: reason }).where(eq(jobs.id, row.id));
+            row.waitedFor = reason;
+          }
+          continue;
+        }
+      }
       if (!(await claim(deps.db, row.id))) continue;
       // Later rows of this pass count it against max-parallel.
       row.publishedAt = new Date();
@@ -74,8 +115,60 @@ export async function releaseReadyJobs(deps: ReleaseDeps, run: RunRow, hooks: Re
       batches.set(key, batch);
     }
     await Promise.all([...batches.values()].map((batch) => publish(deps, run, batch, hooks)));
-    if (!settledOne) return;
+    for (const { ids, group } of displaced) {
+      // Cancelling a job of this run can make its dependents ready (to be skipped): go round again.
+      if (await cancelDisplaced(deps, run, ids, group, hooks.forge)) settledOne = true;
+    }
+    if (!settledOne) return rows;
   }
+  return rows;
+}
+
+/**
+ * Jobs a newcomer to their group replaced (the one waiting) or, with cancel-in-progress,
+ * cancelled (the one running). Other runs are released again (their dependents, their groups);
+ * true when some job of `run` was cancelled.
+ */
+async function cancelDisplaced(deps: ReleaseDeps, run: RunRow, ids: string[], group: string, forge: Forge): Promise<boolean> {
+  let own = false;
+  for (const id of ids) {
+    const [found] = await deps.db.select({ job: jobs, run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, id));
+    if (!found) continue;
+    const cancelled = await cancelJobs({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log: deps.log }, found.run, [found.job], supersededReason(group));
+    if (found.run.id === run.id) own ||= cancelled > 0;
+    else if (cancelled > 0) await releaseRun(deps, found.run, forge);
+  }
+  return own;
+}
+
+/**
+ * After a pass: groups held by jobs of the run that completed, and the run's own group once
+ * the run completed, go to whoever waits for them, and those are released. Completions are the
+ * only trigger: nothing waits on a timer.
+ */
+async function handOver(deps: ReleaseDeps, run: RunRow, rows: JobRow[], forge: Forge): Promise<void> {
+  for (const key of await groupsHeldByCompleted(deps.db, rows)) {
+    const next = await handOverGroup(deps.db, key);
+    if (next !== null) await releaseJobOf(deps, next, forge);
+  }
+  if (!run.concurrencyGroup) return;
+  const [now] = await deps.db.select({ status: runs.status }).from(runs).where(eq(runs.id, run.id));
+  if (now?.status !== "completed") return;
+  const next = await handOverGroup(deps.db, runKey(run.repository, run.concurrencyGroup));
+  if (next === null) return;
+  const [waiter] = await deps.db.select().from(runs).where(eq(runs.id, next));
+  if (!waiter) return;
+  // A run still being planned (check runs not all created) is released by its planner.
+  const planned = await deps.db.select({ checkRunId: jobs.checkRunId }).from(jobs).where(eq(jobs.runId, next));
+  if (planned.length === 0 || planned.some((r) => r.checkRunId === null)) return;
+  deps.log.info({ run: next, group: run.concurrencyGroup, after: run.id }, "run released from its concurrency group");
+  await releaseRun(deps, waiter, forge);
+}
+
+/** Releases the run of a job that now holds its group (same repository: the same forge serves it). */
+async function releaseJobOf(deps: ReleaseDeps, jobId: string, forge: Forge): Promise<void> {
+  const [found] = await deps.db.select({ run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, jobId));
+  if (found) await releaseRun(deps, found.run, forge);
 }
 
 /** The `needs` context when every needed job has finished in this namespace; undefined until then. */
@@ -119,7 +212,7 @@ async function publish(deps: ReleaseDeps, run: RunRow, batch: { row: JobRow; nee
   const spec = first.row.spec as JobMessage;
   // Consumers first: the jobs stream keeps a message only for consumers that exist.
   await Promise.all(batch.map(({ row }) => ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, row.namespace, row.labels, deps.lease)));
-  const token = await hooks.cloneToken();
+  const token = await hooks.cloneToken(spec);
   const message: JobMessage = {
     ...spec,
     executions: Object.fromEntries(batch.map(({ row }) => [row.namespace, row.id])),

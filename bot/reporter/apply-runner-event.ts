@@ -94,7 +94,9 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void>
   if (event.type === "started") {
     if (job.status === "queued" && job.checkRunId !== null) {
       const forge = await deps.forgeForRun(run);
-      await forge.updateCheck(repo, job.checkRunId, { status: "in_progress", startedAt: event.at });
+      // A job that waited for a concurrency group said so when queued; that is over now (same write).
+      const waited = job.waitedFor ? { output: { title: "In progress", summary: `Started after waiting for its concurrency group (${job.waitedFor}).` } } : {};
+      await forge.updateCheck(repo, job.checkRunId, { status: "in_progress", startedAt: event.at, ...waited });
     }
     await store.markStarted(deps.db, job.id, event.attempt, event.runner.name, at);
     return;
@@ -126,7 +128,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void>
     await cancelJobs({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, siblings, `fail-fast: ${job.name} failed`);
   }
   // Jobs that needed this one may be ready now.
-  await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log }, run, {
+  await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl }, run, {
     forge,
     cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec as JobMessage) : Promise.resolve(undefined)),
     onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
