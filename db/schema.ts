@@ -77,6 +77,8 @@ export const jobs = pgTable(
     jobId: text("job_id").notNull().default(""),
     name: text("name").notNull(),
     needs: jsonb("needs").$type<string[]>().notNull().default([]),
+    /** `continue-on-error`: a failure of this job fails neither the run nor the jobs that need it. */
+    continueOnError: boolean("continue_on_error").notNull().default(false),
     /** The job's `if`, evaluated when its needs are done. */
     condition: text("condition").notNull().default("success()"),
     /** The job message without the per-release parts (executions, token, needs, github). */

@@ -184,7 +184,8 @@ function callOutputs(scope: string, rows: JobRow[]): Record<string, string> {
 
 /** The result of several jobs (a matrix's legs, a called workflow's jobs), as GitHub folds them. */
 export function aggregate(rows: JobRow[]): NeedResult {
-  const results = rows.map((r) => r.conclusion ?? "failure");
+  // A job with `continue-on-error` that failed counts as succeeded for what needs it, as on GitHub.
+  const results = rows.map((r) => (r.continueOnError && (r.conclusion === "failure" || r.conclusion === "timed_out") ? "success" : (r.conclusion ?? "failure")));
   if (results.some((r) => r === "failure" || r === "timed_out")) return "failure";
   if (results.includes("cancelled")) return "cancelled";
   if (results.every((r) => r === "skipped")) return "skipped";

@@ -77,6 +77,7 @@ export async function upsertJobs(db: Db, run: RunRow, planned: PlannedJob[], nam
       needs: job.job.needs,
       condition: job.job.if,
       maxParallel: job.job.strategy?.maxParallel ?? null,
+      continueOnError: job.job.continueOnError,
       callOutputs: job.call?.outputs ?? {},
       spec,
     }));

@@ -53,6 +53,8 @@ async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void>
 /** A failed matrix leg cancels its siblings unless the matrix says `fail-fast: false`. */
 function failFast(job: store.JobRow, conclusion: string): boolean {
   if (conclusion !== "failure" && conclusion !== "timed_out") return false;
+  // GitHub: a leg with `continue-on-error` does not fail the matrix, so it cancels nothing.
+  if (job.continueOnError) return false;
   const strategy = (job.spec as JobMessage | null)?.contexts?.strategy as { "fail-fast"?: boolean } | null | undefined;
   return job.jobKey !== job.jobId && strategy?.["fail-fast"] !== false;
 }

@@ -88,7 +88,8 @@ export async function settleRunStatus(
       .where(and(eq(runStatuses.runId, runId), eq(runStatuses.namespace, namespace)))
       .for("update");
     if (!status || status.state !== "pending") return;
-    const passed = sql`coalesce(${jobs.conclusion}, '') in ('success', 'skipped')`;
+    // `continue-on-error` jobs never fail the run, whatever they concluded.
+    const passed = sql`(coalesce(${jobs.conclusion}, '') in ('success', 'skipped') or ${jobs.continueOnError})`;
     const [counts] = await tx
       .select({
         openHere: sql<number>`count(*) filter (where ${jobs.namespace} = ${namespace} and ${jobs.status} <> 'completed')`.mapWith(Number),

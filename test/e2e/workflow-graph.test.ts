@@ -88,6 +88,31 @@ jobs:
     expect(status.status.state).toBe("failure");
   });
 
+  it("continue-on-error on a job: it shows failed, yet what needs it runs and the run succeeds", async () => {
+    const sha = await pushWorkflow(
+      "tolerated",
+      `name: Tolerated
+on: push
+jobs:
+  flaky:
+    continue-on-error: true
+    runs-on: self-hosted
+    steps: [{ run: exit 1 }]
+  after:
+    needs: flaky
+    runs-on: self-hosted
+    steps:
+      - run: echo "flaky ended \${{ needs.flaky.result }}"
+`,
+    );
+    const [flaky, after] = await finished(sha, ["flaky", "after"]);
+    expect(flaky.run.conclusion).toBe("failure");
+    expect(after.run.conclusion).toBe("success");
+    expect((after.run.output as { text: string }).text).toContain("flaky ended success");
+    const status = await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
+    expect(status.status.state).toBe("success");
+  });
+
   it("passes outputs from one job to the jobs that need it", async () => {
     const sha = await pushWorkflow(
       "outputs",

@@ -1,0 +1,1 @@
+ALTER TABLE "jobs" ADD COLUMN "continue_on_error" boolean DEFAULT false NOT NULL;
