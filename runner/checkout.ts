@@ -103,11 +103,22 @@ export function gitCheckout(hostEnv: NodeJS.ProcessEnv = process.env): SourceChe
 export async function gitInWorkspace(
   dir: string,
   args: string[],
-  options: { token?: string; signal?: AbortSignal; log(line: string): void; hostEnv?: NodeJS.ProcessEnv },
+  options: {
+    token?: string;
+    /**
+     * Sends the token only to URLs under this one (`http.<url>.extraHeader`) rather than to
+     * every server git talks to: for commands that may reach other hosts (submodules).
+     */
+    tokenScope?: string;
+    signal?: AbortSignal;
+    log(line: string): void;
+    hostEnv?: NodeJS.ProcessEnv;
+  },
 ): Promise<void> {
+  const headerKey = options.tokenScope ? `http.${options.tokenScope}.extraHeader` : "http.extraHeader";
   const env: Record<string, string> = {
     ...gitEnv(options.hostEnv ?? process.env),
-    ...(options.token ? { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${basicCredentials(options.token)}` } : {}),
+    ...(options.token ? { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: headerKey, GIT_CONFIG_VALUE_0: `Authorization: Basic ${basicCredentials(options.token)}` } : {}),
   };
   options.log(`$ git ${args.join(" ")}`);
   const result = await execa("git", args, { cwd: dir, env, extendEnv: false, all: true, reject: false, stdin: "ignore", cancelSignal: options.signal });

@@ -36,6 +36,16 @@ export const RunnerConfig = z.object({
   /** Between SIGTERM and SIGKILL when a step is cancelled or times out. */
   cancelGraceMs: z.coerce.number().int().nonnegative().default(10_000),
   concurrency: z.coerce.number().int().positive().default(1),
+  /**
+   * Where remote actions (`owner/repo@ref`) come from: `<actionsUrl>/<owner>/<repo>.git`,
+   * anonymously (e.g. https://github.com for a runner of a GHES forge, or an internal mirror).
+   * Unset: from the job's own forge (its server URL), as GitHub's runner does.
+   */
+  actionsUrl: z
+    .string()
+    .refine((value) => URL.canParse(value), "is not a URL")
+    .transform((value) => value.replace(/\/+$/, ""))
+    .optional(),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 export type RunnerConfigInput = z.input<typeof RunnerConfig>;
@@ -61,6 +71,7 @@ const ENV_KEYS = {
   leaseExtendMs: "FLOTILLA_RUNNER_LEASE_EXTEND_MS",
   cancelGraceMs: "FLOTILLA_RUNNER_CANCEL_GRACE_MS",
   concurrency: "FLOTILLA_RUNNER_CONCURRENCY",
+  actionsUrl: "FLOTILLA_ACTIONS_URL",
 } as const satisfies Record<keyof RunnerConfigInput, string>;
 
 export function readRunnerConfig(

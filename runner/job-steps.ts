@@ -34,6 +34,8 @@ export interface JobStepsContext {
   logger: Logger;
   /** The artifact and cache stores, when the job runs on a runner connected to NATS. */
   stores?: ObjectStoreAccess;
+  /** The runner's `actionsUrl`: where remote actions are fetched from instead of the job's forge. */
+  actionsUrl?: string;
 }
 
 export interface JobResult {

@@ -45,7 +45,7 @@ export async function collectPreSteps(context: JobStepsContext, prepared: Prepar
     if (step.uses === undefined || findBuiltin(step.uses)) continue;
     try {
       if (parseActionRef(step.uses).kind !== "remote") continue;
-      const action = await loadAction({ job: context.job, dirs: context.dirs, state: prepared.state, log: context.log, signal: context.signal }, step.uses);
+      const action = await loadAction({ job: context.job, dirs: context.dirs, state: prepared.state, log: context.log, signal: context.signal, ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}) }, step.uses);
       const { runs } = action.metadata;
       if (!isNodeAction(action.metadata) || !runs.pre || !runs.main) continue;
       pres.push({ stepIndex, step, action, file: runs.pre, condition: runs["pre-if"] ?? "always()" });

@@ -77,7 +77,7 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     let result: JobResult;
     try {
       dirs = await prepareJobDirs(config.workDir, executionId);
-      result = await runJobSteps({ job, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping, logger, stores: deps.stores });
+      result = await runJobSteps({ job, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping, logger, stores: deps.stores, ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}) });
     } catch (error) {
       // Our own failure (disk full, workspace unwritable): still a clear report, not a lost job.
       logger.error({ err: error }, "job failed inside the runner");

@@ -39,6 +39,8 @@ export interface StepRunContext {
   runnerEnv: Record<string, string>;
   /** The artifact and cache stores; absent in `flotilla run`, where the built-ins that need them refuse. */
   stores?: ObjectStoreAccess;
+  /** The runner's `actionsUrl`: where remote actions are fetched from instead of the job's forge. */
+  actionsUrl?: string;
 }
 
 export interface StepRun {

@@ -17,6 +17,8 @@ export interface FetchContext {
   actionsDir: string;
   log(line: string): void;
   signal?: AbortSignal;
+  /** The runner's `actionsUrl`: the base to fetch from instead of the job's server URL. */
+  actionsUrl?: string;
 }
 
 export interface FetchedRepo {
@@ -31,10 +33,12 @@ export interface FetchedRepo {
 export async function fetchActionRepo(context: FetchContext, target: { owner: string; repo: string; ref: string }): Promise<FetchedRepo> {
   const { owner, repo, ref } = target;
   const name = `${owner}/${repo}@${ref}`;
-  const url = `${context.job.serverUrl.replace(/\/+$/, "")}/${owner}/${repo}.git`;
+  const base = context.actionsUrl ?? context.job.serverUrl;
+  const url = `${base.replace(/\/+$/, "")}/${owner}/${repo}.git`;
   // Anonymous first, as for any public action; the job's token only for its own repository,
-  // because it is scoped to that repository and must not be shown to any other.
-  const ownRepo = `${owner}/${repo}`.toLowerCase() === context.job.repository.fullName.toLowerCase();
+  // because it is scoped to that repository and must not be shown to any other — and never to
+  // a configured actions server, which is not the job's forge.
+  const ownRepo = !context.actionsUrl && `${owner}/${repo}`.toLowerCase() === context.job.repository.fullName.toLowerCase();
   const tokens: (string | undefined)[] = [undefined, ...(ownRepo && context.job.checkout.token ? [context.job.checkout.token] : [])];
 
   let commit: string | undefined;
@@ -62,7 +66,7 @@ export async function fetchActionRepo(context: FetchContext, target: { owner: st
     context.log(`Using cached action repository '${name}' (SHA:${commit})`);
     return { owner, repo, ref, commit, dir };
   }
-  context.log(`Download action repository '${name}' (SHA:${commit})`);
+  context.log(`Download action repository '${name}' (SHA:${commit})${context.actionsUrl ? ` from ${withoutCredentials(context.actionsUrl)}` : ""}`);
   // Fetched beside its final place and renamed in one move: a job running concurrently on this
   // runner sees either nothing or the whole tree, never a half-written one.
   const partial = `${dir}.partial-${randomBytes(4).toString("hex")}`;
@@ -102,6 +106,18 @@ function pickRef(listing: string, ref: string): string | undefined {
     if (sha) return sha;
   }
   return undefined;
+}
+
+/** A configured URL may carry credentials for a mirror; the job log never shows them. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/+$/, "");
+  } catch {
+    return "the configured actions server";
+  }
 }
 
 function lastLine(text: string): string {

@@ -29,6 +29,8 @@ export interface LoadContext {
   state: JobState;
   log: { line(line: string): void };
   signal?: AbortSignal;
+  /** The runner's `actionsUrl`, when set: remote actions come from there, anonymously. */
+  actionsUrl?: string;
 }
 
 /** Beside the job dirs, shared by the jobs of this runner, as `_actions` is on GitHub's runners. */
@@ -51,7 +53,7 @@ export async function loadAction(context: LoadContext, uses: string): Promise<Lo
   const key = repoKey(ref);
   let fetched = context.state.actions.get(key);
   if (!fetched) {
-    fetched = await fetchActionRepo({ job: context.job, actionsDir: actionsDir(context.dirs), log: (line) => context.log.line(line), signal: context.signal }, ref);
+    fetched = await fetchActionRepo({ job: context.job, actionsDir: actionsDir(context.dirs), log: (line) => context.log.line(line), signal: context.signal, ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}) }, ref);
     context.state.actions.set(key, fetched);
   }
   const dir = join(fetched.dir, ref.path);
