@@ -21,6 +21,7 @@ export const USAGE = `Usage: flotilla <command>
   dev                     everything on this machine (what \`npm start\` runs)
   bot                     the bot alone, against NATS_URL and DATABASE_URL
   runner start [options]  a runner: --nats URL --labels a,b --namespace NAME --name NAME --work-dir DIR
+                          --concurrency N (jobs at once) --once (one job, then exit)
   dispatch OWNER/REPO WORKFLOW --ref REF [--input k=v]...
                           start a workflow_dispatch workflow through the bot (FLOTILLA_URL, FLOTILLA_API_TOKEN)
   migrate                 apply database migrations
@@ -52,11 +53,12 @@ export async function main(argv: string[]): Promise<number> {
             name: { type: "string" },
             "work-dir": { type: "string" },
             prefix: { type: "string" },
+            once: { type: "boolean" },
+            concurrency: { type: "string" },
           },
         });
         if (positionals[0] !== "start") return usage(`unknown runner command: ${positionals[0] ?? "(none)"}`);
-        const runner = await runnerStartCommand(values, log);
-        return untilSignal({ close: () => runner.stop() }, log);
+        return await runnerStartCommand(values, log);
       }
       case "validate":
         return await validateCommand(rest);

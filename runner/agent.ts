@@ -27,6 +27,8 @@ export interface Agent {
    * are cancelled with "runner stopping" and handed back to the queue for another runner.
    */
   stop(options?: { graceMs?: number }): Promise<void>;
+  /** Ends a `stop` grace period at once: running jobs are cancelled as "runner stopping" and handed back. */
+  hurry(): void;
   stats(): AgentStats;
 }
 
@@ -40,6 +42,7 @@ export function startAgent(options: AgentOptions): Agent {
   const stats: AgentStats = { running: 0, completed: {}, handedBack: 0, rejected: 0 };
   const running = new Set<Promise<unknown>>();
   let stopped = false;
+  let accepted = 0;
 
   async function worker(id: number): Promise<void> {
     const log = logger.child({ worker: id });
@@ -77,6 +80,12 @@ export function startAgent(options: AgentOptions): Agent {
       await claimed.ack().catch((error: unknown) => log.warn({ err: error }, "ack of skipped job failed"));
       return;
     }
+    accepted += 1;
+    // `--once` (ephemeral runners): this job is the runner's only one.
+    if (config.once && accepted >= 1) {
+      stopped = true;
+      void source.stop();
+    }
     stats.running += 1;
     try {
       const end: JobEnd = await runJob(options, claimed, job, executionId, stoppingJobs.signal);
@@ -102,6 +111,9 @@ export function startAgent(options: AgentOptions): Agent {
       }
       stoppingJobs.abort();
       await Promise.all([sourceStopped, done]);
+    },
+    hurry() {
+      stoppingJobs.abort();
     },
     stats: () => ({ ...stats, completed: { ...stats.completed } }),
   };

@@ -36,6 +36,10 @@ export const RunnerConfig = z.object({
   /** Between SIGTERM and SIGKILL when a step is cancelled or times out. */
   cancelGraceMs: z.coerce.number().int().nonnegative().default(10_000),
   concurrency: z.coerce.number().int().positive().default(1),
+  /** Take exactly one job, then stop (ephemeral runners for autoscalers). */
+  once: z.boolean().default(false),
+  /** On SIGTERM: how long running jobs may go on before they are handed back as "runner stopping". */
+  drainGraceMs: z.coerce.number().int().nonnegative().default(300_000),
   /**
    * Where remote actions (`owner/repo@ref`) come from: `<actionsUrl>/<owner>/<repo>.git`,
    * anonymously (e.g. https://github.com for a runner of a GHES forge, or an internal mirror).
@@ -71,6 +75,8 @@ const ENV_KEYS = {
   leaseExtendMs: "FLOTILLA_RUNNER_LEASE_EXTEND_MS",
   cancelGraceMs: "FLOTILLA_RUNNER_CANCEL_GRACE_MS",
   concurrency: "FLOTILLA_RUNNER_CONCURRENCY",
+  once: "FLOTILLA_RUNNER_ONCE",
+  drainGraceMs: "FLOTILLA_RUNNER_DRAIN_GRACE_MS",
   actionsUrl: "FLOTILLA_ACTIONS_URL",
 } as const satisfies Record<keyof RunnerConfigInput, string>;
 
@@ -83,7 +89,7 @@ export function readRunnerConfig(
   for (const [option, key] of Object.entries(ENV_KEYS)) {
     const value = env[key];
     if (value === undefined || value === "") continue;
-    if (option === "keepWorkspace") {
+    if (option === "keepWorkspace" || option === "once") {
       const parsed = parseBoolean(value);
       if (parsed === undefined) problems.push(`${key}: "${value}" is not a boolean`);
       else fromEnv[option] = parsed;

@@ -35,6 +35,8 @@ export interface RunningRunner {
    * and handed back to the queue; then the connection is drained. Idempotent.
    */
   stop(options?: { graceMs?: number }): Promise<void>;
+  /** During a `stop` grace period: hand the running jobs back now. */
+  hurry(): void;
   /** Resolves when the runner has stopped: after `stop`, or when its connection closed for good. */
   done: Promise<void>;
   stats(): AgentStats;
@@ -81,7 +83,9 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     logger.error({ err: error }, "NATS connection closed; stopping");
     await stop();
   });
-  return { runner, stop, done: Promise.all([closed, agent.done]).then(() => undefined), stats: () => agent.stats() };
+  // `--once`: the agent ends by itself after its job; then the connection goes too.
+  void agent.done.then(() => (config.once ? stop() : undefined));
+  return { runner, stop, hurry: () => agent.hurry(), done: Promise.all([closed, agent.done]).then(() => undefined), stats: () => agent.stats() };
 }
 
 async function connectWithRetry(config: RunnerConfig, attempts: number, logger: Logger): Promise<NatsConnection> {

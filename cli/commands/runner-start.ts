@@ -6,6 +6,8 @@ import { readRunnerConfig, type RunnerConfigInput } from "../../runner/config.ts
 import { startRunner, type RunningRunner } from "../../runner/main.ts";
 
 export interface RunnerFlags {
+  once?: boolean;
+  concurrency?: string;
   nats?: string;
   labels?: string;
   namespace?: string;
@@ -22,12 +24,37 @@ export function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> 
     ...(flags.name ? { name: flags.name } : {}),
     ...(flags["work-dir"] ? { workDir: flags["work-dir"] } : {}),
     ...(flags.prefix ? { natsPrefix: flags.prefix } : {}),
+    ...(flags.once ? { once: true } : {}),
+    // The schema coerces and checks it: "--concurrency two" is refused by name.
+    ...(flags.concurrency ? { concurrency: flags.concurrency as unknown as number } : {}),
   };
 }
 
-export async function runnerStartCommand(flags: RunnerFlags, log: Logger): Promise<RunningRunner> {
+export async function runnerStartCommand(flags: RunnerFlags, log: Logger): Promise<number> {
   const config = readRunnerConfig(process.env, runnerOverrides(flags));
   const runner = await startRunner(config, { logger: log });
-  log.info({ name: config.name, namespace: config.namespace, labels: config.labels }, "runner started");
-  return runner;
+  log.info({ name: config.name, namespace: config.namespace, labels: config.labels, once: config.once, concurrency: config.concurrency }, "runner started");
+  return untilDone(runner, config.drainGraceMs, log);
+}
+
+/**
+ * Until the runner ends — by itself after `--once`, or by a signal. SIGTERM or Ctrl-C drains:
+ * no new jobs, running ones may finish within the grace period, then they are handed back as
+ * "runner stopping". A second signal hands them back at once; a third exits.
+ */
+function untilDone(runner: RunningRunner, graceMs: number, log: Logger): Promise<number> {
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    signals++;
+    if (signals === 1) {
+      log.info({ signal, graceMs }, "draining: no new jobs; running ones may finish, then go back to the queue");
+      void runner.stop({ graceMs });
+    } else if (signals === 2) {
+      log.warn({ signal }, "stopping now: running jobs go back to the queue");
+      runner.hurry();
+    } else process.exit(130);
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  return runner.done.then(() => 0);
 }
