@@ -7,6 +7,18 @@ import { evaluateCondition, statusFunctions } from "../../protocol/expressions/i
 
 export type NeedResult = "success" | "failure" | "cancelled" | "skipped";
 
+/**
+ * Several jobs as one `needs.<id>.result` (a matrix's legs, a called workflow's jobs), as GitHub
+ * folds them. A job with `continue-on-error` that failed counts as succeeded.
+ */
+export function foldResults(jobs: { conclusion: string | null; continueOnError?: boolean }[]): NeedResult {
+  const results = jobs.map((j) => (j.continueOnError && (j.conclusion === "failure" || j.conclusion === "timed_out") ? "success" : (j.conclusion ?? "failure")));
+  if (results.some((r) => r === "failure" || r === "timed_out")) return "failure";
+  if (results.includes("cancelled")) return "cancelled";
+  if (results.every((r) => r === "skipped")) return "skipped";
+  return "success";
+}
+
 export interface ConditionContexts {
   github: Record<string, unknown>;
   vars: Record<string, string>;

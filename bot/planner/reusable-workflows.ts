@@ -18,7 +18,7 @@ import { asString, evaluateTemplate } from "../workflows/evaluate-template.ts";
 import { MAX_CALL_DEPTH } from "../workflows/expand-jobs.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
-import type { NeedResult } from "./job-condition.ts";
+import { foldResults, type NeedResult } from "./job-condition.ts";
 import type { JobRow } from "./store-run.ts";
 
 /** Where workflow files come from: the forge, for one installation. */
@@ -182,12 +182,7 @@ function callOutputs(scope: string, rows: JobRow[]): Record<string, string> {
   return outputs;
 }
 
-/** The result of several jobs (a matrix's legs, a called workflow's jobs), as GitHub folds them. */
+/** The result of several job rows: see foldResults. */
 export function aggregate(rows: JobRow[]): NeedResult {
-  // A job with `continue-on-error` that failed counts as succeeded for what needs it, as on GitHub.
-  const results = rows.map((r) => (r.continueOnError && (r.conclusion === "failure" || r.conclusion === "timed_out") ? "success" : (r.conclusion ?? "failure")));
-  if (results.some((r) => r === "failure" || r === "timed_out")) return "failure";
-  if (results.includes("cancelled")) return "cancelled";
-  if (results.every((r) => r === "skipped")) return "skipped";
-  return "success";
+  return foldResults(rows);
 }

@@ -5,7 +5,7 @@
  * `success()`) decides whether it runs or is skipped. `needs.<id>.result` and `.outputs`
  * are passed on as the bot passes them.
  */
-import { ConditionError, shouldRun, type NeedResult } from "../../bot/planner/job-condition.ts";
+import { ConditionError, foldResults, shouldRun, type NeedResult } from "../../bot/planner/job-condition.ts";
 import type { PlannedJob } from "../../bot/workflows/workflow.ts";
 import type { JobMessage } from "../../protocol/messages.ts";
 import type { LocalJobResult } from "./run-local-job.ts";
@@ -73,15 +73,9 @@ function needsOf({ planned }: GraphJob, jobs: GraphJob[], reports: JobReport[]):
     const total = jobs.filter((job) => job.planned.jobId === jobId).length;
     const legs = reports.filter((report) => report.jobId === jobId);
     if (legs.length < total) return undefined;
-    needs[jobId] = { result: needResult(legs.map((leg) => leg.conclusion)), outputs: Object.assign({}, ...legs.map((leg) => leg.outputs)) };
+    const continueOnError = jobs.find((job) => job.planned.jobId === jobId)?.planned.job.continueOnError ?? false;
+    needs[jobId] = { result: foldResults(legs.map((leg) => ({ conclusion: leg.conclusion, continueOnError }))), outputs: Object.assign({}, ...legs.map((leg) => leg.outputs)) };
   }
   return needs;
 }
 
-/** As release-jobs.ts folds the legs of a matrix job into one result. */
-function needResult(conclusions: JobReport["conclusion"][]): NeedResult {
-  if (conclusions.some((c) => c === "failure" || c === "timed_out")) return "failure";
-  if (conclusions.includes("cancelled")) return "cancelled";
-  if (conclusions.every((c) => c === "skipped")) return "skipped";
-  return "success";
-}
