@@ -45,15 +45,6 @@ async function pushWorkflow(name: string, workflow: string, extra: FileTree = {}
   return sha;
 }
 
-async function finished(sha: string, names: string[]): Promise<CheckRunRecord[]> {
-  return f.fake.waitFor(
-    () => {
-      const runs = names.map((n) => f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === n && r.run.status === "completed"));
-      return runs.every(Boolean) && (runs as CheckRunRecord[]);
-    },
-    { timeoutMs: 60_000 },
-  );
-}
 
 const text = (run: CheckRunRecord): string => (run.run.output as { text?: string }).text ?? "";
 const summary = (run: CheckRunRecord): string => (run.run.output as { summary?: string }).summary ?? "";
@@ -101,7 +92,7 @@ jobs:
         with: { who: again }
 `,
     );
-    const [build, lifecycle, again] = await finished(sha, ["build", "lifecycle", "again"]);
+    const [build, lifecycle, again] = await f.finished(sha, ["build", "lifecycle", "again"], 60_000);
     expect(build!.run.conclusion).toBe("success");
     expect(text(build!)).toContain("said hello world");
     expect(text(build!)).toContain("outer gave hello hey! / hey!");
@@ -141,7 +132,7 @@ jobs:
       - uses: tools/hello@v0
 `,
     );
-    const [docker, missing] = await finished(sha, ["docker", "missing"]);
+    const [docker, missing] = await f.finished(sha, ["docker", "missing"], 60_000);
     expect(docker!.run.conclusion).toBe("failure");
     expect(JSON.stringify(docker!.run.output)).toContain("is a docker action; it needs a container engine, which Flotilla does not use");
     expect(text(docker!)).not.toContain("should-not-run");

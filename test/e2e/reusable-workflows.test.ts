@@ -8,7 +8,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
@@ -28,11 +27,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function addRepo(owner: string, name: string, files: Record<string, string>, opts: { private?: boolean; installationId?: number } = {}) {
-  const dir = join(scratch, `${owner}-${name}`);
-  const { sha } = await createRepo(dir, { "README.md": "x\n", ...files });
-  const repo = await f.fake.addRepository({ owner, name, dir, private: opts.private ?? true, installationId: opts.installationId ?? INSTALLATION_ID });
-  return { repo, sha };
+function addRepo(owner: string, name: string, files: Record<string, string>, opts: { private?: boolean; installationId?: number } = {}) {
+  return f.repository(owner, name, { "README.md": "x\n", ...files }, opts);
 }
 
 async function push(owner: string, name: string, files: Record<string, string>) {
@@ -41,16 +37,6 @@ async function push(owner: string, name: string, files: Record<string, string>) 
   return sha;
 }
 
-/** The check runs named, in that order, once all of them have completed. */
-async function finished<const N extends readonly string[]>(sha: string, names: N): Promise<{ [K in keyof N]: CheckRunRecord }> {
-  return f.fake.waitFor(
-    () => {
-      const runs = names.map((n) => f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === n && r.run.status === "completed"));
-      return runs.every(Boolean) && (runs as CheckRunRecord[] as { [K in keyof N]: CheckRunRecord });
-    },
-    { timeoutMs: 45_000 },
-  );
-}
 
 const text = (run: CheckRunRecord) => (run.run.output as { text?: string }).text ?? "";
 
@@ -99,7 +85,7 @@ jobs:
         run: echo "name=app-\${{ inputs.target }}-\${{ needs.compile.outputs.objects }}.tgz" >> "$GITHUB_OUTPUT"
 `,
     });
-    const [compile, pack, publish] = await finished(sha, ["build / compile", "build / package", "publish"]);
+    const [compile, pack, publish] = await f.finished(sha, ["build / compile", "build / package", "publish"]);
     expect([compile, pack, publish].map((r) => r.run.conclusion)).toEqual(["success", "success", "success"]);
     expect(text(compile)).toContain("compiling for linux optimise=true");
     expect(text(publish)).toContain("publishing app-linux-main.o.tgz after success");
@@ -132,7 +118,7 @@ jobs:
     with: { strict: true }
 `,
     });
-    const [lint] = await finished(sha, ["Checks / Lint"]);
+    const [lint] = await f.finished(sha, ["Checks / Lint"]);
     expect(lint.run.conclusion).toBe("success");
     expect(text(lint)).toContain("linting strict=true in acme/uses-remote");
   });

@@ -12,7 +12,6 @@ import { jobs } from "../../db/schema.ts";
 import { createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
-import type { CheckRunRecord } from "../helpers/fake-github.ts";
 
 let f: Flotilla;
 let scratch: string;
@@ -30,23 +29,11 @@ afterAll(async () => {
 });
 
 async function pushWorkflow(name: string, workflow: string) {
-  const dir = join(scratch, name);
-  const { sha } = await createRepo(dir, { "README.md": "x\n", "src/a.js": "one\ntwo\nthree\n", ".flotilla/workflows/ci.yml": workflow });
-  const repo = await f.fake.addRepository({ owner: "acme", name, dir, private: true, installationId: INSTALLATION_ID });
+  const { repo, sha } = await f.repository("acme", name, { "README.md": "x\n", "src/a.js": "one\ntwo\nthree\n", ".flotilla/workflows/ci.yml": workflow });
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   return sha;
 }
 
-/** The check runs named, in that order, once all of them have completed. */
-async function finished<const N extends readonly string[]>(sha: string, names: N): Promise<{ [K in keyof N]: CheckRunRecord }> {
-  return f.fake.waitFor(
-    () => {
-      const runs = names.map((n) => f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === n && r.run.status === "completed"));
-      return runs.every(Boolean) && (runs as CheckRunRecord[] as { [K in keyof N]: CheckRunRecord });
-    },
-    { timeoutMs: 45_000 },
-  );
-}
 
 describe("needs", () => {
   it("skips what follows a failed job unless its if says always() or failure()", async () => {
@@ -79,7 +66,7 @@ jobs:
     steps: [{ run: echo reporting }]
 `,
     );
-    const [first, middle, last, cleanup, report] = await finished(sha, ["first", "middle", "last", "cleanup", "report"]);
+    const [first, middle, last, cleanup, report] = await f.finished(sha, ["first", "middle", "last", "cleanup", "report"]);
     expect([first, middle, last, cleanup, report].map((r) => r.run.conclusion)).toEqual(["success", "failure", "skipped", "success", "success"]);
     expect((cleanup.run.output as { text: string }).text).toContain("cleaning up after failure");
     // Skipped without ever running: created, then completed.
@@ -105,7 +92,7 @@ jobs:
       - run: echo "flaky ended \${{ needs.flaky.result }}"
 `,
     );
-    const [flaky, after] = await finished(sha, ["flaky", "after"]);
+    const [flaky, after] = await f.finished(sha, ["flaky", "after"]);
     expect(flaky.run.conclusion).toBe("failure");
     expect(after.run.conclusion).toBe("success");
     expect((after.run.output as { text: string }).text).toContain("flaky ended success");
@@ -137,7 +124,7 @@ jobs:
     steps: [{ run: echo no }]
 `,
     );
-    const [consume, onlyForTwo] = await finished(sha, ["consume", "only-for-two"]);
+    const [consume, onlyForTwo] = await f.finished(sha, ["consume", "only-for-two"]);
     expect((consume.run.output as { text: string }).text).toContain("building 1.2.3");
     expect(onlyForTwo.run.conclusion).toBe("skipped");
     const [row] = await f.bot.db.db.select().from(jobs).where(eq(jobs.jobKey, "produce"));
@@ -165,7 +152,7 @@ jobs:
 `,
     );
     const names = ["test (18, big)", "test (20, big)", "test (20, self-hosted)", "test (22, big)", "test (22, self-hosted)"];
-    const runs = await finished(sha, names);
+    const runs = await f.finished(sha, names);
     expect(runs.map((r) => r.run.conclusion)).toEqual(Array(5).fill("success"));
     expect((runs[2]!.run.output as { text: string }).text).toContain("node 20 on self-hosted leg 2/5");
     expect(f.fake.checkRuns.filter((r) => r.run.head_sha === sha)).toHaveLength(5);
@@ -186,7 +173,7 @@ jobs:
       - run: sleep 0.3
 `,
     );
-    await finished(sha, ["leg (1)", "leg (2)", "leg (3)"]);
+    await f.finished(sha, ["leg (1)", "leg (2)", "leg (3)"]);
     // The final status is posted after the last job's row is written.
     await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
     const rows = await f.bot.db.db.select().from(jobs).where(eq(jobs.jobId, "leg")).orderBy(asc(jobs.startedAt));
@@ -216,7 +203,7 @@ jobs:
     steps: [{ run: echo no }]
 `,
     );
-    const [lint, prOnly] = await finished(sha, ["lint", "only-on-prs"]);
+    const [lint, prOnly] = await f.finished(sha, ["lint", "only-on-prs"]);
     expect(prOnly.run.conclusion).toBe("skipped");
     expect(lint.annotations).toEqual(
       expect.arrayContaining([
@@ -247,7 +234,7 @@ describe("pull_request paths filters", () => {
     const { pullRequestPayload } = await import("../helpers/webhooks.ts");
     const answer = await f.deliver("pull_request", pullRequestPayload(repo, { action: "synchronize", number: 9, headSha, headRef: "feature", installationId: INSTALLATION_ID }));
     expect(answer.status).toBe(202);
-    const [src, notDocs] = await finished(headSha, ["src", "not-docs"]);
+    const [src, notDocs] = await f.finished(headSha, ["src", "not-docs"]);
     expect([src.run.conclusion, notDocs.run.conclusion]).toEqual(["success", "success"]);
     // The planner asked GitHub for the pull request's files once, and docs.yml never started.
     expect(f.fake.requests.filter((r) => r.path.startsWith("/api/v3/repos/acme/paths/pulls/9/files"))).toHaveLength(1);
@@ -280,7 +267,7 @@ jobs:
       - run: if [ "\${{ matrix.n }}" = 1 ]; then exit 1; fi
 `,
     );
-    const [one, two, three, t1, t2] = await finished(sha, ["leg (1)", "leg (2)", "leg (3)", "tolerant (1)", "tolerant (2)"]);
+    const [one, two, three, t1, t2] = await f.finished(sha, ["leg (1)", "leg (2)", "leg (3)", "tolerant (1)", "tolerant (2)"]);
     expect([one, two, three].map((r) => r.run.conclusion)).toEqual(["failure", "cancelled", "cancelled"]);
     expect((two.run.output as { title: string }).title).toBe("Cancelled: fail-fast: leg (1) failed");
     expect([t1.run.conclusion, t2.run.conclusion]).toEqual(["failure", "success"]);
@@ -306,8 +293,8 @@ jobs:
     await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === first && r.run.status === "in_progress", { timeoutMs: 30_000 });
     const second = await commitFiles(dir, { delay: "0\n" });
     await f.deliver("push", pushPayload(repo, { sha: second, before: first, installationId: INSTALLATION_ID }));
-    const [older] = await finished(first, ["deploy"]);
-    const [newer] = await finished(second, ["deploy"]);
+    const [older] = await f.finished(first, ["deploy"]);
+    const [newer] = await f.finished(second, ["deploy"]);
     expect(older.run.conclusion).toBe("cancelled");
     expect((older.run.output as { title: string }).title).toBe('Cancelled: a newer run of concurrency group "deploy-refs/heads/main" started (Deploy #2)');
     expect(newer.run.conclusion).toBe("success");

@@ -12,7 +12,8 @@ import { readBotConfig } from "../../bot/config.ts";
 import { startBot, type RunningBot } from "../../bot/start-bot.ts";
 import { readRunnerConfig } from "../../runner/config.ts";
 import { startRunner, type RunningRunner } from "../../runner/main.ts";
-import { startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
+import { startFakeGitHub, type CheckRunRecord, type FakeGitHub, type FakeRepository } from "./fake-github.ts";
+import { createRepo, type FileTree } from "./git-repo.ts";
 import { freePort } from "./free-port.ts";
 import { deleteStreamsOf } from "./nats-cleanup.ts";
 import { createAppCredentials, type AppCredentials } from "./github-app.ts";
@@ -41,6 +42,10 @@ export interface Flotilla {
   /** Signs and posts a webhook as GitHub would; returns the bot's answer. */
   deliver(event: string, payload: object, id?: string): Promise<{ status: number; body: string }>;
   startRunner(options: RunnerOptions): Promise<RunningRunner>;
+  /** A real git repository with `files`, served by the fake GitHub (private, in the test installation, unless told). */
+  repository(owner: string, name: string, files: FileTree, options?: { private?: boolean; installationId?: number }): Promise<{ repo: FakeRepository; sha: string; dir: string }>;
+  /** The check runs named (on `sha`), in that order, once all of them have completed. */
+  finished<const N extends readonly string[]>(sha: string, names: N, timeoutMs?: number): Promise<{ [K in keyof N]: CheckRunRecord }>;
   close(): Promise<void>;
 }
 
@@ -110,6 +115,21 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
       );
       runners.push(runner);
       return runner;
+    },
+    async repository(owner, name, files, options = {}) {
+      const dir = join(workRoot, "repos", `${owner}-${name}`);
+      const { sha } = await createRepo(dir, files);
+      const repo = await fake.addRepository({ owner, name, dir, private: options.private ?? true, installationId: options.installationId ?? INSTALLATION_ID });
+      return { repo, sha, dir };
+    },
+    finished(sha, names, timeoutMs = 45_000) {
+      return fake.waitFor(
+        () => {
+          const runs = names.map((n) => fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === n && r.run.status === "completed"));
+          return runs.every(Boolean) && (runs as CheckRunRecord[] as { [K in keyof typeof names]: CheckRunRecord });
+        },
+        { timeoutMs },
+      );
     },
     async close() {
       await Promise.allSettled(runners.map((r) => r.stop()));
