@@ -25,6 +25,7 @@ import { artifactDownloadHandler, artifactsSection, startArtifactSweep } from ".
 import { ensureObjectStores } from "../protocol/object-stores.ts";
 import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { isNotFound } from "../protocol/setup.ts";
+import { followHeartbeats } from "./fleet/heartbeats.ts";
 
 export interface RunningBot {
   url: string;
@@ -81,6 +82,8 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       ),
   });
 
+  const heartbeats = followHeartbeats(bus.nc, bus.names, db.db, log.child({ name: "fleet" }));
+
   const handlers: Handler[] = [
     (req, res) => (req.method === "GET" && req.url === "/healthz" ? sendJson(res, 200, { ok: true }) : false),
     githubWebhookHandler({
@@ -106,6 +109,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       artifactSweep.stop();
+      heartbeats.unsubscribe();
       await planner.stop();
       await reporter.stop();
       await bus.nc.drain().catch(() => {});

@@ -16,8 +16,60 @@ export const deliveries = pgTable("deliveries", {
 /** Namespaces that follow repositories. `default` always exists (seeded by the first migration). */
 export const namespaces = pgTable("namespaces", {
   name: text("name").primaryKey(),
+  /** Repository globs (`owner/*`, `owner/repo`) this namespace follows; empty: every repository. */
+  follows: jsonb("follows").$type<string[]>().notNull().default([]),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A runner the bot knows: registered with a token, or (open NATS mode only) announced by its
+ * first heartbeat. `removedAt` set: its credential is revoked and nothing it sends is accepted.
+ */
+export const runners = pgTable(
+  "runners",
+  {
+    id: uuid("id").primaryKey(),
+    name: text("name").notNull(),
+    namespace: text("namespace").notNull(),
+    labels: jsonb("labels").$type<string[]>().notNull().default([]),
+    version: text("version").notNull().default(""),
+    /** The runner's NATS user nkey (JWT mode): what `runner remove` revokes. */
+    publicKey: text("public_key"),
+    concurrency: integer("concurrency").notNull().default(1),
+    /** Execution ids the runner said it was running in its last heartbeat. */
+    running: jsonb("running").$type<string[]>().notNull().default([]),
+    registeredAt: timestamp("registered_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    removedAt: timestamp("removed_at", { withTimezone: true }),
+  },
+  (t) => [index("runners_namespace").on(t.namespace)],
+);
+
+/** One-time registration tokens (`flotilla token create`); only a hash is kept. */
+export const registrationTokens = pgTable("registration_tokens", {
+  tokenHash: text("token_hash").primaryKey(),
+  namespace: text("namespace").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  usedAt: timestamp("used_at", { withTimezone: true }),
+  runnerId: uuid("runner_id"),
+});
+
+/**
+ * Repository (`owner/repo`) and organisation (`owner`) secrets, encrypted at rest with a key
+ * from the environment (AES-256-GCM; `keyId` names the key so it can be rotated).
+ */
+export const secrets = pgTable(
+  "secrets",
+  {
+    scope: text("scope").notNull(),
+    name: text("name").notNull(),
+    keyId: text("key_id").notNull(),
+    ciphertext: text("ciphertext").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.name] })],
+);
 
 /** A workflow run: one workflow file for one event. */
 export const runs = pgTable(
@@ -99,6 +151,19 @@ export const jobs = pgTable(
     /** The delivery whose results we accept; older attempts are refused. */
     attempt: integer("attempt").notNull().default(0),
     runnerName: text("runner_name"),
+    /** The runner holding `attempt`: reports of that attempt from any other runner are refused. */
+    runnerId: uuid("runner_id"),
+    /**
+     * A secret of the published job message: only a runner that received the message knows it,
+     * so no other runner can report on (or ask secrets for) a job it does not hold.
+     */
+    claim: text("claim"),
+    /** Attempts whose runner vanished (lease lapsed with no result); at the limit: "runner lost". */
+    lostAttempts: integer("lost_attempts").notNull().default(0),
+    /** The job message's sequence in its namespace's jobs stream, to find it from advisories. */
+    streamSeq: bigint("stream_seq", { mode: "number" }),
+    /** Added to the delivery count when the message is published again after deliveries ran out. */
+    attemptBase: integer("attempt_base").notNull().default(0),
     checkRunId: bigint("check_run_id", { mode: "number" }),
     steps: jsonb("steps").$type<{ index: number; name: string; status: string; conclusion?: string; startedAt?: string; completedAt?: string }[]>().notNull().default([]),
     message: text("message"),

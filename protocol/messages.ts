@@ -59,8 +59,8 @@ export const JobContexts = z.object({
 export type JobContexts = z.infer<typeof JobContexts>;
 
 /**
- * A job as published on `<prefix>.jobs.<labelset>`. It is published once; every namespace's
- * consumer sees it, and `executions` tells each namespace which execution id it reports on.
+ * A job as published on `<prefix>.jobs.<namespace>.<labelset>`: once per namespace that runs
+ * it; `executions` maps that namespace to the execution id reports are about.
  */
 export const JobMessage = z.object({
   v: z.literal(1),
@@ -100,11 +100,22 @@ export const JobMessage = z.object({
   outputs: z.record(z.string()).default({}),
   /** Contexts the bot knows; the runner adds `steps`, `runner`, `env` and `job`. */
   contexts: JobContexts.default({}),
+  /**
+   * A secret of this message: every report about the job carries it back, and the bot refuses
+   * reports (and secrets requests) without it, so only a runner that was given the job can speak for it.
+   */
+  claim: z.string().default(""),
+  /** Added to the JetStream delivery count to give the attempt (the bot republishes after deliveries run out). */
+  attemptBase: z.number().int().nonnegative().default(0),
+  /** Names of the secrets the job's templates use: the runner asks the bot for them (SecretsRequest) only when there are some. */
+  secretNames: z.array(z.string()).default([]),
 });
 export type JobMessage = z.infer<typeof JobMessage>;
 export type JobMessageInput = z.input<typeof JobMessage>;
 
 export const RunnerRef = z.object({
+  /** Absent from runners older than the fleet protocol; the subject carries it too. */
+  id: z.string().optional(),
   name: z.string(),
   namespace: z.string(),
   labels: z.array(z.string()),
@@ -128,6 +139,8 @@ const base = {
   executionId: z.string(),
   /** The JetStream delivery this report belongs to: results of older attempts are refused. */
   attempt: z.number().int().positive(),
+  /** The job message's `claim`. */
+  claim: z.string().default(""),
   at: z.string(),
 };
 
@@ -146,6 +159,8 @@ export type RunnerAnnotation = z.infer<typeof RunnerAnnotation>;
 
 export const RunnerEvent = z.discriminatedUnion("type", [
   z.object({ ...base, type: z.literal("started"), runner: RunnerRef }),
+  /** The runner gives the attempt back unfinished (stopping, no free slot): not a lost attempt. */
+  z.object({ ...base, type: z.literal("released"), reason: z.string() }),
   z.object({
     ...base,
     type: z.literal("step"),
@@ -179,6 +194,7 @@ export const LogChunk = z.object({
   v: z.literal(1),
   executionId: z.string(),
   attempt: z.number().int().positive(),
+  claim: z.string().default(""),
   seq: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
   data: z.string(),
@@ -194,6 +210,42 @@ export const LabelsetEntry = z.object({
   consumer: z.string(),
 });
 export type LabelsetEntry = z.infer<typeof LabelsetEntry>;
+
+/** Every few seconds from each runner, on `heartbeatSubject(runner.id)`. */
+export const RunnerHeartbeat = z.object({
+  v: z.literal(1),
+  runner: RunnerRef.extend({ id: z.string() }),
+  concurrency: z.number().int().positive(),
+  /** Execution ids of the jobs running now. */
+  running: z.array(z.string()),
+  /** Draining: takes no new jobs. */
+  stopping: z.boolean().default(false),
+  at: z.string(),
+});
+export type RunnerHeartbeat = z.infer<typeof RunnerHeartbeat>;
+
+/** A runner asks for the secrets of a job it holds (`secretsSubject(runnerId)`). */
+export const SecretsRequest = z.object({
+  v: z.literal(1),
+  executionId: z.string(),
+  attempt: z.number().int().positive(),
+  claim: z.string(),
+});
+export type SecretsRequest = z.infer<typeof SecretsRequest>;
+
+export const SecretsReply = z.union([
+  z.object({ v: z.literal(1), ok: z.literal(true), secrets: z.record(z.string()) }),
+  z.object({ v: z.literal(1), ok: z.literal(false), error: z.string() }),
+]);
+export type SecretsReply = z.infer<typeof SecretsReply>;
+
+/** The bot to one runner (`controlSubject(runnerId)`). */
+export const RunnerControl = z.object({
+  v: z.literal(1),
+  type: z.literal("removed"),
+  message: z.string(),
+});
+export type RunnerControl = z.infer<typeof RunnerControl>;
 
 export function encode(message: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(message));

@@ -15,16 +15,22 @@ export interface NatsNames {
   eventsSubject: (forge: string) => string;
   eventsFilter: string;
   plannerConsumer: string;
-  /** Jobs, one subject per labelset; Interest retention (see docs/architecture.md). */
-  jobsStream: string;
-  jobsSubject: (labelsetToken: string) => string;
-  jobsFilter: string;
+  /**
+   * Jobs: one stream per namespace (so a runner's credential can be limited to its own
+   * namespace), one subject per labelset in it; Interest retention (docs/architecture.md).
+   */
+  jobsStream: (namespace: string) => string;
+  jobsSubject: (namespace: string, labelsetToken: string) => string;
+  jobsFilter: (namespace: string) => string;
   /** Durable consumer for one namespace and labelset: that namespace's queue group. */
   jobConsumer: (namespace: string, labelsetToken: string) => string;
-  /** What runners report: lifecycle on status, log chunks on logs. */
+  /**
+   * What runners report: lifecycle on status, log chunks on logs. The runner's id is a token
+   * of the subject, so a runner's credential can publish only as itself.
+   */
   runnerStream: string;
-  statusSubject: (executionId: string) => string;
-  logsSubject: (executionId: string) => string;
+  statusSubject: (runnerId: string, executionId: string) => string;
+  logsSubject: (runnerId: string, executionId: string) => string;
   statusFilter: string;
   logsFilter: string;
   reporterConsumer: string;
@@ -33,6 +39,20 @@ export interface NatsNames {
   labelsetKey: (namespace: string, labelsetToken: string) => string;
   /** Core NATS subject where a cancel for one execution is announced. */
   cancelSubject: (executionId: string) => string;
+  cancelFilter: string;
+  /** Core NATS: a runner's heartbeat (RunnerHeartbeat), every few seconds. */
+  heartbeatSubject: (runnerId: string) => string;
+  heartbeatFilter: string;
+  /** Core NATS request: a runner asks for the secrets of a job it holds (SecretsRequest). */
+  secretsSubject: (runnerId: string) => string;
+  secretsFilter: string;
+  /** Core NATS: the bot tells one runner something (RunnerControl), e.g. that it was removed. */
+  controlSubject: (runnerId: string) => string;
+  /** Where a runner's replies arrive: only this runner may subscribe under it. */
+  inboxPrefix: (runnerId: string) => string;
+  /** JetStream's advisories that a job ran out of deliveries, kept so a bot that was down sees them. */
+  advisoriesStream: string;
+  maxDeliveriesAdvisory: (jobsStream: string) => string;
   /** Object store: `actions/upload-artifact` archives, one object per run, namespace and name. */
   artifactsBucket: string;
   /** Object store: `actions/cache` archives, one object per repository, ref scope and key. */
@@ -50,22 +70,52 @@ export function natsNames(prefix = "flotilla"): NatsNames {
     eventsSubject: (forge) => `${prefix}.events.${forge}`,
     eventsFilter: `${prefix}.events.>`,
     plannerConsumer: "planner",
-    jobsStream: `${upper}_JOBS`,
-    jobsSubject: (token) => `${prefix}.jobs.${token}`,
-    jobsFilter: `${prefix}.jobs.>`,
+    jobsStream: (namespace) => `${upper}_JOBS_${checkNamespace(namespace)}`,
+    jobsSubject: (namespace, token) => `${prefix}.jobs.${checkNamespace(namespace)}.${token}`,
+    jobsFilter: (namespace) => `${prefix}.jobs.${checkNamespace(namespace)}.>`,
     jobConsumer: (namespace, token) => `jobs_${safeToken(namespace)}_${hashToken(token)}`,
     runnerStream: `${upper}_RUNNER`,
-    statusSubject: (id) => `${prefix}.status.${id}`,
-    logsSubject: (id) => `${prefix}.logs.${id}`,
+    statusSubject: (runner, id) => `${prefix}.status.${runner}.${id}`,
+    logsSubject: (runner, id) => `${prefix}.logs.${runner}.${id}`,
     statusFilter: `${prefix}.status.>`,
     logsFilter: `${prefix}.logs.>`,
     reporterConsumer: "reporter",
     labelsetsBucket: `${prefix}-labelsets`,
     labelsetKey: (namespace, token) => `${safeToken(namespace)}.${hashToken(token)}`,
     cancelSubject: (id) => `${prefix}.cancel.${id}`,
+    cancelFilter: `${prefix}.cancel.>`,
+    heartbeatSubject: (runner) => `${prefix}.heartbeat.${runner}`,
+    heartbeatFilter: `${prefix}.heartbeat.*`,
+    secretsSubject: (runner) => `${prefix}.secrets.${runner}`,
+    secretsFilter: `${prefix}.secrets.*`,
+    controlSubject: (runner) => `${prefix}.control.${runner}`,
+    inboxPrefix: (runner) => `_INBOX.${runner}`,
+    advisoriesStream: `${upper}_ADVISORIES`,
+    maxDeliveriesAdvisory: (stream) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.*`,
     artifactsBucket: `${prefix}-artifacts`,
     cacheBucket: `${prefix}-cache`,
   };
+}
+
+/** Namespaces name streams and subject tokens: letters, digits, '-' and '_' only. */
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function checkNamespace(namespace: string): string {
+  if (!NAMESPACE_PATTERN.test(namespace)) {
+    throw new Error(`namespace "${namespace}" may only hold letters, digits, '-' and '_' (at most 64)`);
+  }
+  return namespace;
+}
+
+/** Runner ids are subject tokens (and inbox prefixes): a uuid. */
+export function isRunnerId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}
+
+/** The runner id and execution id of a status or logs subject (`<prefix>.status.<runner>.<execution>`). */
+export function reportSubjectParts(subject: string): { runnerId: string; executionId: string } {
+  const parts = subject.split(".");
+  return { runnerId: parts[parts.length - 2] ?? "", executionId: parts[parts.length - 1] ?? "" };
 }
 
 /** A short stable hash: consumer names and KV keys cannot hold every character a label may. */

@@ -9,7 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { NatsNames } from "./names.ts";
 import { encode, type LabelsetEntry } from "./messages.ts";
 import { labelsetToken, normalizeLabels } from "./labels.ts";
-import { DEFAULT_LEASE, DEFAULT_LIMITS, jobConsumerConfig, streamConfigs, type LeaseSettings, type StreamLimits } from "./streams.ts";
+import { advisoriesStreamConfig, DEFAULT_LEASE, DEFAULT_LIMITS, jobConsumerConfig, jobsStreamConfig, streamConfigs, type LeaseSettings, type StreamLimits } from "./streams.ts";
 
 export async function ensureStreams(nc: NatsConnection, names: NatsNames, limits: StreamLimits = DEFAULT_LIMITS): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
@@ -23,6 +23,36 @@ export async function ensureStreams(nc: NatsConnection, names: NatsNames, limits
     }
   }
   return jsm;
+}
+
+/** Namespaces whose jobs stream this process made sure of: one check per namespace and process. */
+const readyNamespaces = new WeakMap<JetStreamManager, Set<string>>();
+
+/**
+ * Makes sure `namespace` has its jobs stream, and that the advisories stream keeps that
+ * stream's MAX_DELIVERIES advisories.
+ */
+export async function ensureJobsStream(jsm: JetStreamManager, names: NatsNames, namespace: string, limits: StreamLimits = DEFAULT_LIMITS): Promise<void> {
+  const ready = readyNamespaces.get(jsm) ?? new Set<string>();
+  readyNamespaces.set(jsm, ready);
+  if (ready.has(namespace)) return;
+  const config = jobsStreamConfig(names, namespace, limits);
+  try {
+    await jsm.streams.info(config.name);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.streams.add(config);
+  }
+  const advisory = names.maxDeliveriesAdvisory(config.name);
+  try {
+    const info = await jsm.streams.info(names.advisoriesStream);
+    const subjects = info.config.subjects ?? [];
+    if (!subjects.includes(advisory)) await jsm.streams.update(names.advisoriesStream, { ...info.config, subjects: [...subjects, advisory] });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.streams.add(advisoriesStreamConfig(names, [namespace]));
+  }
+  ready.add(namespace);
 }
 
 export async function openLabelsets(nc: NatsConnection, names: NatsNames): Promise<KV> {
@@ -44,18 +74,20 @@ export async function ensureJobConsumer(
 ): Promise<LabelsetEntry> {
   const token = labelsetToken(labels);
   const config = jobConsumerConfig(names, namespace, token, lease);
+  const stream = names.jobsStream(namespace);
   const entry: LabelsetEntry = {
     namespace,
     labels: normalizeLabels(labels),
-    subject: names.jobsSubject(token),
-    stream: names.jobsStream,
+    subject: names.jobsSubject(namespace, token),
+    stream,
     consumer: config.durable_name!,
   };
+  await ensureJobsStream(jsm, names, namespace);
   try {
-    await jsm.consumers.info(names.jobsStream, config.durable_name!);
+    await jsm.consumers.info(stream, config.durable_name!);
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await jsm.consumers.add(names.jobsStream, config);
+    await jsm.consumers.add(stream, config);
   }
   const key = names.labelsetKey(namespace, token);
   const existing = await labelsets.get(key);

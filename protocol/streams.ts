@@ -28,16 +28,6 @@ export function streamConfigs(names: NatsNames, limits: StreamLimits = DEFAULT_L
       duplicate_window: limits.duplicateWindowMs * 1_000_000,
     },
     {
-      // Interest retention: a job stays until every namespace consumer that existed when it
-      // was published has acked it. The bot creates those consumers before it publishes.
-      name: names.jobsStream,
-      subjects: [names.jobsFilter],
-      retention: RetentionPolicy.Interest,
-      storage: StorageType.File,
-      max_age: limits.jobMaxAgeDays * DAY_NS,
-      duplicate_window: limits.duplicateWindowMs * 1_000_000,
-    },
-    {
       name: names.runnerStream,
       subjects: [names.statusFilter, names.logsFilter],
       retention: RetentionPolicy.Limits,
@@ -48,14 +38,40 @@ export function streamConfigs(names: NatsNames, limits: StreamLimits = DEFAULT_L
   ];
 }
 
+/**
+ * One namespace's jobs. Interest retention: a job stays until the labelset's consumer (the
+ * namespace's queue group, created by the bot before it publishes) acks it.
+ */
+export function jobsStreamConfig(names: NatsNames, namespace: string, limits: StreamLimits = DEFAULT_LIMITS): Partial<StreamConfig> & { name: string } {
+  return {
+    name: names.jobsStream(namespace),
+    subjects: [names.jobsFilter(namespace)],
+    retention: RetentionPolicy.Interest,
+    storage: StorageType.File,
+    max_age: limits.jobMaxAgeDays * DAY_NS,
+    duplicate_window: limits.duplicateWindowMs * 1_000_000,
+  };
+}
+
+/** JetStream's MAX_DELIVERIES advisories of every namespace's jobs stream, kept for the bot. */
+export function advisoriesStreamConfig(names: NatsNames, namespaces: readonly string[]): Partial<StreamConfig> & { name: string } {
+  return {
+    name: names.advisoriesStream,
+    subjects: namespaces.map((ns) => names.maxDeliveriesAdvisory(names.jobsStream(ns))),
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: 7 * DAY_NS,
+  };
+}
+
 export interface LeaseSettings {
   /** A runner that does not extend its lease within this long loses the job. */
   ackWaitMs: number;
-  /** Deliveries before a job is given up as "runner lost". */
+  /** Deliveries of one job message; then the bot counts the lost attempts (runner lost, or publish again). */
   maxDeliver: number;
 }
 
-export const DEFAULT_LEASE: LeaseSettings = { ackWaitMs: 30_000, maxDeliver: 5 };
+export const DEFAULT_LEASE: LeaseSettings = { ackWaitMs: 30_000, maxDeliver: 3 };
 
 export function jobConsumerConfig(
   names: NatsNames,
@@ -66,7 +82,7 @@ export function jobConsumerConfig(
   return {
     durable_name: names.jobConsumer(namespace, token),
     description: `namespace=${namespace} labelset=${token}`,
-    filter_subject: names.jobsSubject(token),
+    filter_subject: names.jobsSubject(namespace, token),
     ack_policy: AckPolicy.Explicit,
     // Created before the first publish for this labelset, so "new" misses nothing and a
     // namespace that appears later does not replay jobs planned before it existed.

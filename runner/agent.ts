@@ -11,6 +11,8 @@ import { abortableSleep } from "./sleep.ts";
 export interface AgentStats {
   /** Jobs running now. */
   running: number;
+  /** Their execution ids. */
+  runningJobs: string[];
   /** Attempts that ended with a `completed` report, by conclusion. */
   completed: Record<string, number>;
   /** Attempts handed back unreported (runner stopping, report failed). */
@@ -34,12 +36,15 @@ export interface Agent {
 
 export interface AgentOptions extends RunJobDeps {
   source: JobSource;
+  /** A job started or ended (the heartbeat tells the bot at once). */
+  onChange?: () => void;
 }
 
 export function startAgent(options: AgentOptions): Agent {
   const { source, config, logger } = options;
   const stoppingJobs = new AbortController();
-  const stats: AgentStats = { running: 0, completed: {}, handedBack: 0, rejected: 0 };
+  const stats: Omit<AgentStats, "runningJobs"> = { running: 0, completed: {}, handedBack: 0, rejected: 0 };
+  const runningJobs = new Set<string>();
   const running = new Set<Promise<unknown>>();
   let stopped = false;
   let accepted = 0;
@@ -87,6 +92,8 @@ export function startAgent(options: AgentOptions): Agent {
       void source.stop();
     }
     stats.running += 1;
+    runningJobs.add(executionId);
+    options.onChange?.();
     try {
       const end: JobEnd = await runJob(options, claimed, job, executionId, stoppingJobs.signal);
       if (end.kind === "reported") stats.completed[end.conclusion] = (stats.completed[end.conclusion] ?? 0) + 1;
@@ -96,6 +103,8 @@ export function startAgent(options: AgentOptions): Agent {
       stats.handedBack += 1;
     } finally {
       stats.running -= 1;
+      runningJobs.delete(executionId);
+      options.onChange?.();
     }
   }
 
@@ -115,6 +124,6 @@ export function startAgent(options: AgentOptions): Agent {
     hurry() {
       stoppingJobs.abort();
     },
-    stats: () => ({ ...stats, completed: { ...stats.completed } }),
+    stats: () => ({ ...stats, completed: { ...stats.completed }, runningJobs: [...runningJobs] }),
   };
 }

@@ -2,6 +2,7 @@
  * Runner options: one zod schema, read once at start-up from the environment plus explicit
  * overrides (the CLI's flags), failing with every problem at once rather than the first.
  */
+import { randomUUID } from "node:crypto";
 import { hostname, homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -23,7 +24,16 @@ const labelList = z
   .transform((value) => (typeof value === "string" ? value.split(",") : value));
 
 export const RunnerConfig = z.object({
+  /**
+   * The runner's id: given by the bot at registration; a fresh one per start for a runner
+   * started without registering (open NATS mode only).
+   */
+  id: z.string().uuid().default(() => randomUUID()),
   natsUrl: z.string().min(1, "is required (FLOTILLA_NATS_URL)"),
+  /** The runner's own NATS credential (a `.creds` text: user JWT and nkey seed), from registration. */
+  natsCreds: z.string().optional(),
+  /** How often the runner tells the bot it is alive (and what it runs). */
+  heartbeatMs: z.coerce.number().int().positive().default(10_000),
   natsPrefix: z.string().regex(/^[a-z0-9_-]+$/i, "may only hold letters, digits, '-' and '_'").default("flotilla"),
   name: z.string().min(1).default(defaultName),
   namespace: z.string().regex(/^[A-Za-z0-9_-]+$/, "may only hold letters, digits, '-' and '_'").default("default"),
@@ -31,6 +41,12 @@ export const RunnerConfig = z.object({
   labels: labelList.default([]).transform((extra) => normalizeLabels([...defaultRunnerLabels(), ...extra])),
   workDir: z.string().min(1).default(defaultWorkDir),
   keepWorkspace: z.boolean().default(false),
+  /**
+   * Checkouts through a bare mirror of each repository kept under `<workDir>/_mirrors`, so the
+   * next job of a repository fetches only new commits (or nothing). Off: every job fetches its
+   * commit from the forge afresh (`--depth=1`).
+   */
+  gitMirror: z.boolean().default(true),
   /** How often a running job's lease is extended: well inside the consumer's AckWait. */
   leaseExtendMs: z.coerce.number().int().positive().default(Math.floor(DEFAULT_LEASE.ackWaitMs / 3)),
   /** Between SIGTERM and SIGKILL when a step is cancelled or times out. */
@@ -65,13 +81,17 @@ export class RunnerConfigError extends Error {
 
 /** Environment variable for each option; booleans accept true/false/1/0/yes/no. */
 const ENV_KEYS = {
+  id: "FLOTILLA_RUNNER_ID",
   natsUrl: "FLOTILLA_NATS_URL",
+  natsCreds: "FLOTILLA_NATS_CREDS",
+  heartbeatMs: "FLOTILLA_RUNNER_HEARTBEAT_MS",
   natsPrefix: "FLOTILLA_NATS_PREFIX",
   name: "FLOTILLA_RUNNER_NAME",
   namespace: "FLOTILLA_RUNNER_NAMESPACE",
   labels: "FLOTILLA_RUNNER_LABELS",
   workDir: "FLOTILLA_RUNNER_WORK_DIR",
   keepWorkspace: "FLOTILLA_RUNNER_KEEP_WORKSPACE",
+  gitMirror: "FLOTILLA_RUNNER_GIT_MIRROR",
   leaseExtendMs: "FLOTILLA_RUNNER_LEASE_EXTEND_MS",
   cancelGraceMs: "FLOTILLA_RUNNER_CANCEL_GRACE_MS",
   concurrency: "FLOTILLA_RUNNER_CONCURRENCY",
@@ -89,7 +109,7 @@ export function readRunnerConfig(
   for (const [option, key] of Object.entries(ENV_KEYS)) {
     const value = env[key];
     if (value === undefined || value === "") continue;
-    if (option === "keepWorkspace" || option === "once") {
+    if (option === "keepWorkspace" || option === "once" || option === "gitMirror") {
       const parsed = parseBoolean(value);
       if (parsed === undefined) problems.push(`${key}: "${value}" is not a boolean`);
       else fromEnv[option] = parsed;

@@ -15,6 +15,8 @@ export const TAIL_CHARS = 60_000;
 export interface LogStreamerOptions {
   executionId: string;
   attempt: number;
+  /** The job message's claim: the bot stores only chunks that carry it. */
+  claim?: string;
   /** Stores one chunk; resolves when the server acknowledged it. */
   publish(chunk: LogChunk): Promise<void>;
   logger: Logger;
@@ -64,7 +66,7 @@ export function createLogStreamer(options: LogStreamerOptions): LogStreamer {
   let pump: Promise<void> | undefined;
 
   async function send(data: Buffer): Promise<void> {
-    const chunk: LogChunk = { v: 1, executionId: options.executionId, attempt: options.attempt, seq, offset, data: data.toString("utf8") };
+    const chunk: LogChunk = { v: 1, executionId: options.executionId, attempt: options.attempt, claim: options.claim ?? "", seq, offset, data: data.toString("utf8") };
     seq += 1;
     offset += data.length;
     for (let attempt = 1; attempt <= 2; attempt++) {

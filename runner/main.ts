@@ -3,16 +3,19 @@
  * namespace, run jobs until stopped.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { pino, type Logger } from "pino";
 import { natsNames } from "../protocol/names.ts";
 import { objectStoreAccess } from "../protocol/object-stores.ts";
-import type { RunnerRef } from "../protocol/messages.ts";
+import { decode, RunnerControl, type RunnerRef } from "../protocol/messages.ts";
 import { startAgent, type AgentStats } from "./agent.ts";
 import { gitCheckout, type SourceCheckout } from "./checkout.ts";
 import type { RunnerConfig } from "./config.ts";
 import { processExecutor, type StepExecutor } from "./executor.ts";
+import { gitMirrorCheckout, MIRRORS_DIR } from "./git-mirror.ts";
+import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { natsJobSource } from "./job-source.ts";
 import { abortableSleep } from "./sleep.ts";
 
@@ -22,7 +25,7 @@ export interface StartRunnerOptions {
   logger?: Logger;
   /** How steps run; processes on this machine unless a test or a later backend says otherwise. */
   executor?: StepExecutor;
-  /** How code is fetched; plain git unless a mirror cache is configured. */
+  /** How code is fetched; by default the runner's git mirror cache (plain git with `gitMirror: false`). */
   checkout?: SourceCheckout;
   /** Tries at the first connection before giving up (reconnects after that never give up). */
   connectAttempts?: number;
@@ -48,11 +51,14 @@ export class RunnerStartError extends Error {
 
 export async function startRunner(config: RunnerConfig, options: StartRunnerOptions = {}): Promise<RunningRunner> {
   const logger = (options.logger ?? pino({ name: "flotilla-runner" })).child({ runner: config.name, namespace: config.namespace });
-  const nc = await connectWithRetry(config, options.connectAttempts ?? 10, logger);
   const names = natsNames(config.natsPrefix);
-  const runner: RunnerRef = { name: config.name, namespace: config.namespace, labels: config.labels, version: RUNNER_VERSION };
+  const nc = await connectWithRetry(config, names.inboxPrefix(config.id), options.connectAttempts ?? 10, logger);
+  const runner = { id: config.id, name: config.name, namespace: config.namespace, labels: config.labels, version: RUNNER_VERSION } satisfies RunnerRef;
   const source = natsJobSource({ nc, names, namespace: config.namespace, labels: config.labels, logger });
+  let heartbeat: Heartbeat | undefined;
+  let draining = false;
   const agent = startAgent({
+    onChange: () => heartbeat?.beat(),
     source,
     config,
     runner,
@@ -60,16 +66,28 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     js: jetstream(nc),
     names,
     executor: options.executor ?? processExecutor({ cancelGraceMs: config.cancelGraceMs }),
-    checkout: options.checkout ?? gitCheckout(),
+    checkout: options.checkout ?? (config.gitMirror ? gitMirrorCheckout({ dir: join(config.workDir, MIRRORS_DIR) }) : gitCheckout()),
     logger,
     stores: objectStoreAccess(nc, names, config.namespace),
   });
-  logger.info({ labels: config.labels, version: RUNNER_VERSION, server: nc.getServer() }, "runner started");
+  heartbeat = startHeartbeat({
+    nc,
+    names,
+    runner,
+    concurrency: config.concurrency,
+    intervalMs: config.heartbeatMs,
+    state: () => ({ running: agent.stats().runningJobs, stopping: draining }),
+    logger,
+  });
+  logger.info({ id: config.id, labels: config.labels, version: RUNNER_VERSION, server: nc.getServer() }, "runner started");
 
   let stopping: Promise<void> | undefined;
   function stop(stopOptions: { graceMs?: number } = {}): Promise<void> {
     stopping ??= (async () => {
+      draining = true;
+      heartbeat?.beat();
       await agent.stop(stopOptions);
+      heartbeat?.stop();
       if (!nc.isClosed()) await nc.drain().catch((error: unknown) => logger.warn({ err: error }, "drain failed"));
       logger.info("runner stopped");
     })();
@@ -83,18 +101,64 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     logger.error({ err: error }, "NATS connection closed; stopping");
     await stop();
   });
+  // Removed by an operator: in open NATS mode the bot can only ask; with per-runner
+  // credentials the server has already cut the connection (see `watchRevocation`).
+  nc.subscribe(names.controlSubject(config.id), {
+    callback: (_error, msg) => {
+      try {
+        const control = decode(RunnerControl, msg.data, "runner control");
+        logger.error({ reason: control.message }, "this runner was removed; stopping");
+        void stop();
+        agent.hurry();
+      } catch (error) {
+        logger.warn({ err: error }, "unreadable control message ignored");
+      }
+    },
+  });
+  watchRevocation(nc, logger, () => {
+    void stop();
+    agent.hurry();
+  });
   // `--once`: the agent ends by itself after its job; then the connection goes too.
   void agent.done.then(() => (config.once ? stop() : undefined));
   return { runner, stop, hurry: () => agent.hurry(), done: Promise.all([closed, agent.done]).then(() => undefined), stats: () => agent.stats() };
 }
 
-async function connectWithRetry(config: RunnerConfig, attempts: number, logger: Logger): Promise<NatsConnection> {
+/**
+ * The server revoked this runner's credential (`flotilla runner remove`): reconnecting can only
+ * fail again, so stop instead of retrying forever.
+ */
+function watchRevocation(nc: NatsConnection, logger: Logger, onRevoked: () => void): void {
+  void (async () => {
+    for await (const status of nc.status()) {
+      const message = "error" in status && status.error instanceof Error ? status.error.message : "";
+      if (/revoked|authorization violation|authentication expired/i.test(message)) {
+        logger.error({ reason: message }, "this runner's credential was refused; stopping");
+        onRevoked();
+        await nc.close().catch(() => undefined);
+        return;
+      }
+    }
+  })().catch(() => undefined);
+}
+
+async function connectWithRetry(config: RunnerConfig, inboxPrefix: string, attempts: number, logger: Logger): Promise<NatsConnection> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      return await connect({ servers: config.natsUrl, name: `flotilla-runner ${config.name}`, maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
+      return await connect({
+        servers: config.natsUrl,
+        name: `flotilla-runner ${config.name}`,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1_000,
+        // Replies (pulled jobs, acks' answers, secrets) arrive under a prefix only this runner may read.
+        inboxPrefix,
+        ...(config.natsCreds ? { authenticator: credsAuthenticator(new TextEncoder().encode(config.natsCreds)) } : {}),
+      });
     } catch (error) {
       lastError = error;
+      // A refused credential will not be accepted by trying again.
+      if (/authorization violation|revoked/i.test(error instanceof Error ? error.message : "")) break;
       const waitMs = Math.min(500 * 2 ** (attempt - 1), 5_000);
       if (attempt < attempts) logger.warn({ err: error, attempt, waitMs, server: config.natsUrl }, "cannot reach NATS, retrying");
       if (attempt < attempts) await abortableSleep(waitMs);

@@ -1,5 +1,5 @@
 /**
- * What a runner says about one job attempt, on `<prefix>.status.<executionId>`. Every
+ * What a runner says about one job attempt, on `<prefix>.status.<runnerId>.<executionId>`. Every
  * report is a JetStream publish whose ack we await: once `completed` is acknowledged it is
  * stored, and only then may the job message itself be acked.
  */
@@ -20,6 +20,8 @@ export interface CompletedReport {
 }
 
 export interface JobReporter {
+  /** Best effort: the attempt goes back unfinished (runner stopping); the bot does not count it lost. */
+  released(reason: string): Promise<void>;
   /** Best effort: a lost `started` is implied by the next report. */
   started(runner: RunnerRef): Promise<void>;
   /** Best effort, like `started`. */
@@ -30,9 +32,18 @@ export interface JobReporter {
   publishLog(chunk: LogChunk): Promise<void>;
 }
 
-export function jobReporter(js: JetStreamClient, names: NatsNames, executionId: string, attempt: number, logger: Logger): JobReporter {
-  const subject = names.statusSubject(executionId);
-  const base = { v: 1 as const, executionId, attempt };
+export interface ReportTarget {
+  runnerId: string;
+  executionId: string;
+  attempt: number;
+  /** The job message's claim, carried back so the bot knows the report comes from the job's holder. */
+  claim: string;
+}
+
+export function jobReporter(js: JetStreamClient, names: NatsNames, target: ReportTarget, logger: Logger): JobReporter {
+  const { runnerId, executionId, attempt, claim } = target;
+  const subject = names.statusSubject(runnerId, executionId);
+  const base = { v: 1 as const, executionId, attempt, claim };
 
   async function publish(event: RunnerEventInput): Promise<void> {
     await js.publish(subject, encode(event));
@@ -48,6 +59,7 @@ export function jobReporter(js: JetStreamClient, names: NatsNames, executionId: 
 
   return {
     started: (runner) => bestEffort({ ...base, type: "started", at: now(), runner }),
+    released: (reason) => bestEffort({ ...base, type: "released", at: now(), reason }),
     step: (index, name, status, conclusion) => bestEffort({ ...base, type: "step", at: now(), index, name, status, ...(conclusion ? { conclusion } : {}) }),
     async completed(result) {
       const event: RunnerEventInput = { ...base, type: "completed", at: now(), ...result };
@@ -63,7 +75,7 @@ export function jobReporter(js: JetStreamClient, names: NatsNames, executionId: 
       }
     },
     async publishLog(chunk) {
-      await js.publish(names.logsSubject(executionId), encode(chunk));
+      await js.publish(names.logsSubject(runnerId, executionId), encode(chunk));
     },
   };
 }

@@ -44,7 +44,9 @@ export type JobEnd = { kind: "reported"; conclusion: JobResult["conclusion"] } |
  */
 export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMessage, executionId: string, stopping: AbortSignal): Promise<JobEnd> {
   const { config, names } = deps;
-  const logger = deps.logger.child({ job: executionId, attempt: claimed.attempt, run: job.runId });
+  // The bot publishes a job again (attemptBase) when its deliveries ran out with attempts left.
+  const attempt = job.attemptBase + claimed.attempt;
+  const logger = deps.logger.child({ job: executionId, attempt, run: job.runId });
   const lease = holdLease(claimed, config.leaseExtendMs, logger);
   const abort = new AbortController();
   const cancel = (reason: CancelReason): void => {
@@ -58,10 +60,11 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     // setTimeout fires at once past 2^31-1 ms (~24 days); no job legitimately runs that long.
     Math.min(job.timeoutMinutes * 60_000, MAX_TIMER_MS),
   );
-  const reporter = jobReporter(deps.js, names, executionId, claimed.attempt, logger);
+  const reporter = jobReporter(deps.js, names, { runnerId: config.id, executionId, attempt, claim: job.claim }, logger);
   const log = createLogStreamer({
     executionId,
-    attempt: claimed.attempt,
+    attempt,
+    claim: job.claim,
     publish: (chunk) => reporter.publishLog(chunk),
     logger,
     secrets: job.checkout.token ? tokenVariants(job.checkout.token) : [],
@@ -86,6 +89,7 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     if (result.cancel?.kind === "runner_stopping") {
       log.line("The runner is stopping; the job goes back to the queue.");
       await log.close();
+      await reporter.released("runner stopping");
       lease.release();
       try {
         claimed.nak();

@@ -8,6 +8,7 @@
  * whoever waits for them, and releasing those. Safe to run concurrently: a job is claimed by
  * setting `published_at` where it is still empty, groups change with their row locked.
  */
+import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
@@ -209,17 +210,41 @@ async function completeWithoutRunning(deps: ReleaseDeps, run: RunRow, row: JobRo
 
 async function publish(deps: ReleaseDeps, run: RunRow, batch: { row: JobRow; needs: JobMessage["contexts"]["needs"] }[], hooks: ReleaseHooks) {
   const first = batch[0]!;
-  const spec = first.row.spec as JobMessage;
-  // Consumers first: the jobs stream keeps a message only for consumers that exist.
-  await Promise.all(batch.map(({ row }) => ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, row.namespace, row.labels, deps.lease)));
-  const token = await hooks.cloneToken(spec);
+  const token = await hooks.cloneToken(first.row.spec as JobMessage);
+  // One message per namespace: each namespace has its own stream, and its own claim.
+  await Promise.all(batch.map(({ row, needs }) => publishJob(deps, run, row, needs, token)));
+  deps.log.debug({ run: run.id, job: first.row.jobKey, namespaces: batch.map(({ row }) => row.namespace) }, "job released");
+}
+
+/**
+ * Publishes one job for its namespace, with a fresh claim kept in its row. Also used to publish
+ * a job again after its deliveries ran out with attempts left (`attemptBase`: attempts so far).
+ */
+export async function publishJob(
+  deps: Pick<ReleaseDeps, "db" | "bus" | "lease">,
+  run: RunRow,
+  row: JobRow,
+  needs: JobMessage["contexts"]["needs"],
+  token: string | undefined,
+  attemptBase = 0,
+): Promise<void> {
+  const spec = row.spec as JobMessage;
+  // Consumer first: the namespace's jobs stream keeps a message only for consumers that exist.
+  await ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, row.namespace, row.labels, deps.lease);
+  // The same publish retried keeps its claim: the stream's dedupe keeps the first message.
+  const claim = row.claim && row.attemptBase === attemptBase ? row.claim : randomBytes(18).toString("base64url");
   const message: JobMessage = {
     ...spec,
-    executions: Object.fromEntries(batch.map(({ row }) => [row.namespace, row.id])),
+    executions: { [row.namespace]: row.id },
+    claim,
+    attemptBase,
     checkout: { ...spec.checkout, ...(token ? { token } : {}) },
-    contexts: { ...spec.contexts, github: run.githubContext, needs: first.needs },
+    contexts: { ...spec.contexts, github: run.githubContext, needs },
   };
-  const namespaces = batch.map(({ row }) => row.namespace).sort().join(",");
-  await deps.bus.js.publish(deps.bus.names.jobsSubject(labelsetToken(first.row.labels)), encode(message), { msgID: `${run.id}:${first.row.jobKey}:${namespaces}:1` });
-  deps.log.debug({ run: run.id, job: first.row.jobKey, namespaces }, "job released");
+  // The claim is stored before the publish: a runner's first report may arrive before the ack.
+  await deps.db.update(jobs).set({ claim, attemptBase }).where(eq(jobs.id, row.id));
+  const ack = await deps.bus.js.publish(deps.bus.names.jobsSubject(row.namespace, labelsetToken(row.labels)), encode(message), {
+    msgID: `${row.id}:${attemptBase}`,
+  });
+  await deps.db.update(jobs).set({ streamSeq: ack.seq }).where(eq(jobs.id, row.id));
 }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
+import { reportSubjectParts } from "../../protocol/names.ts";
 import { decode, LogChunk, ProtocolError, RunnerEvent, type JobMessage } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
@@ -31,14 +32,16 @@ export interface ReporterDeps {
 
 /** The execution id a runner message is about: reports of one job are applied in order. */
 export function executionOf(subject: string): string {
-  return subject.slice(subject.lastIndexOf(".") + 1);
+  return reportSubjectParts(subject).executionId;
 }
 
 export async function applyRunnerMessage(deps: ReporterDeps, subject: string, data: Uint8Array): Promise<void> {
   const isLog = subject.startsWith(`${deps.names.prefix}.logs.`);
+  // The subject names the runner, and with per-runner credentials only that runner can publish on it.
+  const { runnerId } = reportSubjectParts(subject);
   try {
     if (isLog) return await applyLogChunk(deps, decode(LogChunk, data, "log chunk"));
-    return await applyEvent(deps, decode(RunnerEvent, data, "runner event"));
+    return await applyEvent(deps, decode(RunnerEvent, data, "runner event"), runnerId);
   } catch (error) {
     if (error instanceof ProtocolError) throw new PermanentError(error.message, { cause: error });
     if (isUnknownJob(error)) throw new PermanentError(`report for unknown job on ${subject}`, { cause: error });
@@ -47,6 +50,7 @@ export async function applyRunnerMessage(deps: ReporterDeps, subject: string, da
 }
 
 async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void> {
+  // Stored only with the job's claim (see store.saveLogChunk).
   await store.saveLogChunk(deps.db, chunk);
 }
 
@@ -59,15 +63,29 @@ function failFast(job: store.JobRow, conclusion: string): boolean {
   return job.jobKey !== job.jobId && strategy?.["fail-fast"] !== false;
 }
 
+/**
+ * Why a report about `job` must not be applied, or undefined to apply it. Only the runner that
+ * holds the job's current attempt speaks for it: the report must carry the published message's
+ * claim, be of the current attempt or a newer one (an older attempt's runner came back too
+ * late), come from the runner that started the current attempt, and not from a removed runner.
+ */
+async function refuseReport(db: Db, job: store.JobRow, event: RunnerEvent, runnerId: string): Promise<string | undefined> {
+  if (job.claim !== null && event.claim !== job.claim) return "it does not carry the job's claim";
+  if (event.attempt < job.attempt) return `attempt ${event.attempt} is older than the current attempt ${job.attempt}`;
+  if (event.attempt === job.attempt && job.runnerId !== null && job.runnerId !== runnerId) return `attempt ${event.attempt} is held by another runner`;
+  if (await store.runnerRemoved(db, runnerId)) return "the runner was removed";
+  return undefined;
+}
+
 /** Postgres refusing a report about a job we never planned: foreign key, or not even a uuid. */
 function isUnknownJob(error: unknown): boolean {
   const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   return code === "23503" || code === "22P02";
 }
 
-async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void> {
+async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: string): Promise<void> {
   if (event.type === "step") {
-    await store.saveStep(deps.db, event.executionId, event.attempt, {
+    await store.saveStep(deps.db, event.executionId, event.attempt, event.claim, {
       index: event.index,
       name: event.name,
       status: event.status,
@@ -86,12 +104,19 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void>
     log.debug({ type: event.type }, "job already completed; report ignored");
     return;
   }
-  if (event.attempt < job.attempt) {
-    log.warn({ type: event.type, current: job.attempt }, "report from an older attempt refused");
+  const refusal = await refuseReport(deps.db, job, event, runnerId);
+  if (refusal) {
+    log.warn({ type: event.type, runner: runnerId, current: job.attempt, holder: job.runnerId }, `report refused: ${refusal}`);
     return;
   }
   const repo = repoRef(run.repository);
   const at = new Date(event.at);
+
+  if (event.type === "released") {
+    await store.markReleased(deps.db, job.id, event.attempt);
+    log.info({ reason: event.reason }, "attempt handed back by its runner");
+    return;
+  }
 
   if (event.type === "started") {
     if (job.status === "queued" && job.checkRunId !== null) {
@@ -100,7 +125,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent): Promise<void>
       const waited = job.waitedFor ? { output: { title: "In progress", summary: `Started after waiting for its concurrency group (${job.waitedFor}).` } } : {};
       await forge.updateCheck(repo, job.checkRunId, { status: "in_progress", startedAt: event.at, ...waited });
     }
-    await store.markStarted(deps.db, job.id, event.attempt, event.runner.name, at);
+    await store.markStarted(deps.db, job, event.attempt, { id: runnerId, name: event.runner.name }, at);
     return;
   }
 

@@ -3,7 +3,8 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { jobs, logChunks, runs, runStatuses } from "../../db/schema.ts";
+import { jobs, logChunks, runners, runs, runStatuses } from "../../db/schema.ts";
+import { isRunnerId } from "../../protocol/names.ts";
 import type { LogChunk, StepResult } from "../../protocol/messages.ts";
 
 export type JobRow = typeof jobs.$inferSelect;
@@ -23,15 +24,37 @@ export async function siblingsOf(db: Db, job: JobRow): Promise<JobRow[]> {
     .where(and(eq(jobs.runId, job.runId), eq(jobs.namespace, job.namespace), eq(jobs.jobId, job.jobId), sql`${jobs.id} <> ${job.id}`));
 }
 
+/** Stores a chunk only when it carries the job's claim: no runner can write into a log of a job it was not given. */
 export async function saveLogChunk(db: Db, chunk: LogChunk): Promise<void> {
-  await db
-    .insert(logChunks)
-    .values({ jobId: chunk.executionId, attempt: chunk.attempt, seq: chunk.seq, offset: chunk.offset, data: chunk.data })
-    .onConflictDoNothing();
+  if (!/^[0-9a-f-]{36}$/i.test(chunk.executionId)) throw Object.assign(new Error(`not a job id: ${chunk.executionId}`), { code: "22P02" });
+  await db.execute(sql`
+    insert into ${logChunks} (job_id, attempt, seq, "offset", data)
+    select ${chunk.executionId}::uuid, ${chunk.attempt}, ${chunk.seq}, ${chunk.offset}, ${chunk.data}
+    where exists (select 1 from ${jobs} where ${jobs.id} = ${chunk.executionId}::uuid and coalesce(${jobs.claim}, ${chunk.claim}) = ${chunk.claim})
+    on conflict do nothing`);
 }
 
-export async function markStarted(db: Db, jobId: string, attempt: number, runnerName: string, at: Date): Promise<void> {
-  await db.update(jobs).set({ status: "in_progress", attempt, runnerName, startedAt: at, steps: [] }).where(eq(jobs.id, jobId));
+/**
+ * A runner started an attempt. A newer attempt while the previous one was still held (never
+ * completed nor handed back) means that runner vanished: one more lost attempt.
+ */
+export async function markStarted(db: Db, job: JobRow, attempt: number, runner: { id: string; name: string }, at: Date): Promise<void> {
+  const lost = job.status === "in_progress" && job.runnerId !== null && attempt > job.attempt ? 1 : 0;
+  await db
+    .update(jobs)
+    .set({ status: "in_progress", attempt, runnerName: runner.name, runnerId: isRunnerId(runner.id) ? runner.id : null, startedAt: at, steps: [], lostAttempts: sql`${jobs.lostAttempts} + ${lost}` })
+    .where(eq(jobs.id, job.id));
+}
+
+/** The attempt's runner gave it back unfinished: nobody holds it, and it is not lost. */
+export async function markReleased(db: Db, jobId: string, attempt: number): Promise<void> {
+  await db.update(jobs).set({ runnerId: null }).where(and(eq(jobs.id, jobId), eq(jobs.attempt, attempt)));
+}
+
+export async function runnerRemoved(db: Db, runnerId: string): Promise<boolean> {
+  if (!isRunnerId(runnerId)) return false;
+  const [row] = await db.select({ removedAt: runners.removedAt }).from(runners).where(eq(runners.id, runnerId));
+  return Boolean(row?.removedAt);
 }
 
 /**
@@ -39,7 +62,7 @@ export async function markStarted(db: Db, jobId: string, attempt: number, runner
  * entry, merging so `startedAt` survives the completed report. Reports of an older attempt, or
  * after the job completed, change nothing.
  */
-export async function saveStep(db: Db, jobId: string, attempt: number, step: JobRow["steps"][number]): Promise<void> {
+export async function saveStep(db: Db, jobId: string, attempt: number, claim: string, step: JobRow["steps"][number]): Promise<void> {
   const entry = JSON.stringify(step);
   await db.execute(sql`
     update ${jobs} set steps = (
@@ -49,7 +72,7 @@ export async function saveStep(db: Db, jobId: string, attempt: number, step: Job
         select coalesce((select e from jsonb_array_elements(${jobs.steps}) e where (e->>'index')::int = ${step.index}), '{}'::jsonb) || ${entry}::jsonb
       ) s(e)
     )
-    where ${jobs.id} = ${jobId} and ${jobs.attempt} <= ${attempt} and ${jobs.status} <> 'completed'`);
+    where ${jobs.id} = ${jobId} and ${jobs.attempt} <= ${attempt} and ${jobs.status} <> 'completed' and coalesce(${jobs.claim}, ${claim}) = ${claim}`);
 }
 
 export async function markCompleted(

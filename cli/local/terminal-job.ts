@@ -31,6 +31,7 @@ export function terminalJob(key: string, write: (line: string) => void, logger: 
   const started = new Map<number, number>();
   const reporter: JobReporter = {
     async started() {},
+    async released() {},
     async step(index, name, status, conclusion) {
       // The log itself says `▶ name` when a step starts; the reporter closes the line.
       if (status === "in_progress") {

@@ -99,7 +99,7 @@ describe("flotilla migrate", () => {
       const tables = await sql<{ table_name: string }[]>`select table_name from information_schema.tables where table_schema = 'public' order by 1`;
       const namespaces = await sql<{ name: string }[]>`select name from namespaces`;
       await sql.end();
-      expect(tables.map((t) => t.table_name)).toEqual(["concurrency_groups", "deliveries", "jobs", "log_chunks", "namespaces", "run_statuses", "runs"]);
+      expect(tables.map((t) => t.table_name)).toEqual(["concurrency_groups", "deliveries", "jobs", "log_chunks", "namespaces", "registration_tokens", "run_statuses", "runners", "runs", "secrets"]);
       expect(namespaces.map((n) => n.name)).toEqual(["default"]);
     } finally {
       await database.drop();

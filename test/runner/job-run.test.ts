@@ -152,8 +152,8 @@ describe("a runner running jobs", () => {
 
   it("terminates a malformed job message and keeps running", async () => {
     const runner = await bus.startRunner({ namespace });
-    await bus.publishRaw(["self-hosted"], new TextEncoder().encode("{ this is not json"));
-    await bus.publishRaw(["self-hosted"], new TextEncoder().encode(JSON.stringify({ v: 1, runId: "r" })));
+    await bus.publishRaw(["self-hosted"], new TextEncoder().encode("{ this is not json"), namespace);
+    await bus.publishRaw(["self-hosted"], new TextEncoder().encode(JSON.stringify({ v: 1, runId: "r" })), namespace);
     const id = randomId("exec-");
     await bus.publishJob(buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Ok", run: "echo ok" }] }));
     expect((await bus.reports.completed(id)).conclusion).toBe("success");

@@ -38,7 +38,7 @@ describe("the job lease", () => {
     const completed = await bus.reports.completed(id, 15_000);
     expect(completed).toMatchObject({ conclusion: "success", attempt: 1 });
     expect(bus.reports.events(id).filter((e) => e.type === "started")).toHaveLength(1);
-    const info = await bus.jsm.consumers.info(bus.names.jobsStream, consumer);
+    const info = await bus.jsm.consumers.info(bus.names.jobsStream(namespace), consumer);
     expect(info.num_redelivered).toBe(0);
     expect(info.num_ack_pending + info.num_pending).toBe(0);
     await runner.stop();

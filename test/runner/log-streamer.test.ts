@@ -23,7 +23,7 @@ describe("the log streamer", () => {
       logger,
       publish: async (chunk) => {
         publishes += 1;
-        await js.publish(bus.names.logsSubject(id), encode(chunk));
+        await js.publish(bus.names.logsSubject("00000000-0000-4000-8000-000000000000", id), encode(chunk));
       },
     });
     for (let i = 0; i < 1_000; i++) log.line(`line ${i} — ünïcode`);

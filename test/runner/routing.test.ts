@@ -41,7 +41,7 @@ describe("which runner takes which job", () => {
     await bus.publishJob(job({ [namespace]: id }, ["self-hosted", "gpu"]));
     await sleep(1_500);
     expect(bus.reports.events(id)).toEqual([]);
-    expect((await bus.jsm.consumers.info(bus.names.jobsStream, consumer)).num_pending).toBe(1);
+    expect((await bus.jsm.consumers.info(bus.names.jobsStream(namespace), consumer)).num_pending).toBe(1);
 
     const gpu = await bus.startRunner({ namespace, labels: "GPU" });
     const completed = await bus.reports.completed(id);
@@ -105,7 +105,7 @@ describe("which runner takes which job", () => {
     const consumerC = bus.names.jobConsumer(c, "self-hosted");
     await bus.reports.waitFor(() => runners[2]!.stats().running === 0, 5_000);
     await sleep(300);
-    const infoC = await bus.jsm.consumers.info(bus.names.jobsStream, consumerC);
+    const infoC = await bus.jsm.consumers.info(bus.names.jobsStream(c), consumerC);
     expect(infoC.num_pending + infoC.num_ack_pending).toBe(0);
     expect(runners[2]!.stats().completed).toEqual({});
     await Promise.all(runners.map((r) => r.stop()));
@@ -115,7 +115,7 @@ describe("which runner takes which job", () => {
     const late = await openBus(uniquePrefix("rtlate"));
     try {
       // Tear the stand-in bot's setup down again: the runner starts against an empty server.
-      for (const stream of [late.names.jobsStream, `KV_${late.names.labelsetsBucket}`]) await late.jsm.streams.delete(stream);
+      await late.jsm.streams.delete(`KV_${late.names.labelsetsBucket}`);
       const namespace = randomId("ns");
       await late.startRunner({ namespace });
       await sleep(500);

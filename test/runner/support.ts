@@ -19,6 +19,7 @@ import type { LeaseSettings } from "../../protocol/streams.ts";
 import { readRunnerConfig, type RunnerConfig, type RunnerConfigInput } from "../../runner/config.ts";
 import { startRunner, type RunningRunner } from "../../runner/main.ts";
 import { sharedNatsUrl, uniquePrefix } from "../helpers/nats-server.ts";
+import { deleteStreamsOf } from "../helpers/nats-cleanup.ts";
 
 export const NATS_URL = sharedNatsUrl();
 export const logger = pino({ level: process.env.LOG_LEVEL ?? "silent" });
@@ -38,7 +39,7 @@ export interface Bus {
   workDir: string;
   addLabelset(namespace: string, labels: readonly string[], lease?: LeaseSettings): Promise<string>;
   publishJob(job: JobMessageInput): Promise<void>;
-  publishRaw(labels: readonly string[], data: Uint8Array): Promise<void>;
+  publishRaw(labels: readonly string[], data: Uint8Array, namespace?: string): Promise<void>;
   startRunner(overrides?: Partial<RunnerConfigInput>): Promise<RunningRunner>;
   /** Stops every runner this bus started (call in afterEach: a failed test must not leave one taking the next test's jobs). */
   stopRunners(): Promise<void>;
@@ -71,10 +72,13 @@ export async function openBus(prefix = uniquePrefix("rt"), url = NATS_URL): Prom
       return (await ensureJobConsumer(jsm, labelsets, names, namespace, labels, lease)).consumer;
     },
     async publishJob(job) {
-      await js.publish(names.jobsSubject(labelsetToken(job.labels)), encode(JobMessage.parse(job)));
+      // As the bot does: one message per namespace, into that namespace's stream.
+      for (const [namespace, id] of Object.entries(job.executions)) {
+        await js.publish(names.jobsSubject(namespace, labelsetToken(job.labels)), encode(JobMessage.parse({ ...job, executions: { [namespace]: id } })));
+      }
     },
-    async publishRaw(labels, data) {
-      await js.publish(names.jobsSubject(labelsetToken(labels)), data);
+    async publishRaw(labels, data, namespace = "default") {
+      await js.publish(names.jobsSubject(namespace, labelsetToken(labels)), data);
     },
     runnerConfig,
     async startRunner(overrides) {
@@ -88,10 +92,8 @@ export async function openBus(prefix = uniquePrefix("rt"), url = NATS_URL): Prom
     async close() {
       await Promise.all(runners.splice(0).map((runner) => runner.stop()));
       reports.stop();
-      for (const stream of [names.eventsStream, names.jobsStream, names.runnerStream, `KV_${names.labelsetsBucket}`]) {
-        await jsm.streams.delete(stream).catch(() => undefined);
-      }
       await nc.close();
+      await deleteStreamsOf(url, prefix);
       await rm(workDir, { recursive: true, force: true });
     },
   };
