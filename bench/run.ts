@@ -5,6 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { checkoutBench, formatCheckoutBench } from "./checkout.ts";
 import { natsRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
@@ -132,6 +133,8 @@ try {
   const matrix = summary(await matrixPlanning(fleet, 3));
   log(`needs chain: 3 jobs, 20 pushes…`);
   const chain = summary(await needsChain(fleet, 20));
+  log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
+  const checkout = await checkoutBench();
   const result = {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
@@ -139,6 +142,7 @@ try {
     floor: { natsRoundTrip: { p50: nats.p50 }, spawn: { p50: spawn.p50 } },
     matrix256Planning: { p50: matrix.p50 },
     needsChainToCompleted: chain,
+    checkout,
   };
   const writes = fleet.fake.checkRuns.map((r) => r.history.length);
   log("");
@@ -150,6 +154,7 @@ try {
   log(`3-job needs chain   webhook → last completed ${fmt(chain)}`);
   log(`floor               JetStream publish→pull→ack p50 ${nats.p50} ms, spawn p50 ${spawn.p50} ms`);
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
+  for (const line of formatCheckoutBench(checkout)) log(line);
   if (values.json) console.log(JSON.stringify(result));
 } finally {
   await fleet.close();

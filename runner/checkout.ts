@@ -26,9 +26,9 @@ export interface CheckoutOptions {
 /**
  * Puts the tree of `request.sha` into `request.dir`, detached. Rejects with CheckoutError
  * (its message safe to show) when the commit cannot be had; resolves when the tree is there.
- * The plain implementation fetches from the forge every time; a per-runner mirror cache is
- * another implementation of this interface (fetch into the mirror, then into the workspace
- * with `--reference`), swapped in by the agent's options.
+ * The plain implementation here fetches from the forge every time; the runner's default is
+ * its per-runner mirror cache (git-mirror.ts: fetch into the mirror, then a workspace that
+ * borrows the mirror's objects), chosen by `gitMirror` in its config.
  */
 export interface SourceCheckout {
   checkout(request: CheckoutRequest, options: CheckoutOptions): Promise<void>;
@@ -62,38 +62,72 @@ git -c advice.detachedHead=false checkout -q --detach FETCH_HEAD
 export function gitCheckout(hostEnv: NodeJS.ProcessEnv = process.env): SourceCheckout {
   return {
     async checkout(request, options) {
-      const secrets = request.token ? tokenVariants(request.token) : [];
-      const mask = (text: string): string => maskSecrets(text, secrets);
       await mkdir(request.dir, { recursive: true });
-      const env: Record<string, string> = {
-        ...gitEnv(hostEnv),
-        // The script travels in the environment, not argv: `ps` shows other users nothing of it.
-        FLOTILLA_CHECKOUT: CHECKOUT_SCRIPT,
-        FLOTILLA_CLONE_URL: request.cloneUrl,
-        FLOTILLA_SHA: request.sha,
-        // Only the fetch talks to the forge, so only the fetch is given the token.
-        ...(request.token ? { FLOTILLA_GIT_AUTH: `Authorization: Basic ${basicCredentials(request.token)}` } : {}),
-      };
-      const result = await execa("sh", ["-c", 'eval "$FLOTILLA_CHECKOUT"'], {
-        cwd: request.dir,
-        env,
-        extendEnv: false,
-        all: true,
-        reject: false,
-        stdin: "ignore",
-        cancelSignal: options.signal,
-      });
-      const output = mask(String(result.all ?? "")).trimEnd();
-      const lines = output ? output.split(/\r?\n|\r/) : [];
-      for (const line of lines) options.log(line);
-      const command = [...lines].reverse().find((line) => line.startsWith("$ git "))?.split(" ")[2] ?? "checkout";
-      if (result.isCanceled) throw new CheckoutError(`git ${command} was cancelled`);
-      if (result.exitCode !== 0) {
-        const last = lines.filter((line) => !line.startsWith("$ git ")).slice(-5).join("\n");
-        throw new CheckoutError(`git ${command} failed (exit ${result.exitCode ?? result.signal})${last ? `: ${last}` : ""}`);
-      }
+      const run = await runCheckoutScript(CHECKOUT_SCRIPT, { FLOTILLA_CLONE_URL: request.cloneUrl, FLOTILLA_SHA: request.sha }, request, options, hostEnv);
+      if (run.error) throw run.error;
     },
   };
+}
+
+export interface ScriptRun {
+  exitCode: number | undefined;
+  /** What the script said, masked, already passed to `options.log`. */
+  lines: string[];
+  /** Set when it did not succeed: names the last `$ git …` command announced. */
+  error?: CheckoutError;
+}
+
+/**
+ * Runs a checkout script (`sh`, in `request.dir`) with `vars` in its environment and — when
+ * the request has a token — the Basic header in `FLOTILLA_GIT_AUTH`, for the script to hand to
+ * the one git command that talks to the forge. Its output goes to the log, masked.
+ */
+export async function runCheckoutScript(
+  script: string,
+  vars: Record<string, string>,
+  request: { dir: string; token?: string | undefined },
+  options: CheckoutOptions,
+  hostEnv: NodeJS.ProcessEnv = process.env,
+): Promise<ScriptRun> {
+  const secrets = request.token ? tokenVariants(request.token) : [];
+  const env: Record<string, string> = {
+    ...gitEnv(hostEnv),
+    // The script travels in the environment, not argv: `ps` shows other users nothing of it.
+    FLOTILLA_CHECKOUT: script,
+    ...vars,
+    // Only the fetch talks to the forge, so only the fetch is given the token.
+    ...(request.token ? { FLOTILLA_GIT_AUTH: `Authorization: Basic ${basicCredentials(request.token)}` } : {}),
+  };
+  const result = await execa("sh", ["-c", 'eval "$FLOTILLA_CHECKOUT"'], {
+    cwd: request.dir,
+    env,
+    extendEnv: false,
+    all: true,
+    reject: false,
+    stdin: "ignore",
+    cancelSignal: options.signal,
+  });
+  const output = maskSecrets(String(result.all ?? ""), secrets).trimEnd();
+  const lines = output ? output.split(/\r?\n|\r/) : [];
+  logCollapsed(lines, options.log);
+  const command = [...lines].reverse().find((line) => line.startsWith("$ git "))?.split(" ")[2] ?? "checkout";
+  if (result.isCanceled) return { exitCode: result.exitCode, lines, error: new CheckoutError(`git ${command} was cancelled`) };
+  if (result.exitCode !== 0) {
+    const last = lines.filter((line) => !line.startsWith("$ git ")).slice(-5).join("\n");
+    return { exitCode: result.exitCode, lines, error: new CheckoutError(`git ${command} failed (exit ${result.exitCode ?? result.signal})${last ? `: ${last}` : ""}`) };
+  }
+  return { exitCode: 0, lines };
+}
+
+/** A damaged repository makes git say the same line hundreds of times: the log gets it once. */
+function logCollapsed(lines: readonly string[], log: (line: string) => void): void {
+  for (let i = 0; i < lines.length; ) {
+    let next = i + 1;
+    while (next < lines.length && lines[next] === lines[i]) next++;
+    log(lines[i]!);
+    if (next - i > 1) log(`(the line above ${next - i - 1} more times)`);
+    i = next;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { CheckoutError, gitCheckout, gitInWorkspace } from "../../checkout.ts";
+import { useMirrorHistory } from "../../git-mirror.ts";
 import type { StepRunContext } from "../../run-step.ts";
 import { runGit } from "../git.ts";
 import { failed, succeeded } from "./results.ts";
@@ -54,8 +55,10 @@ export async function checkoutAction(context: StepRunContext, inputs: Record<str
       await git(["-c", "advice.detachedHead=false", "checkout", "-q", "--detach", "FETCH_HEAD"]);
     }
     if (depth === "0") {
-      // As actions/checkout does for fetch-depth 0: all history, every branch and tag.
-      await git(["fetch", "--unshallow", "--prune", "--no-recurse-submodules", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]);
+      // As actions/checkout does for fetch-depth 0: all history, every branch and tag. A workspace
+      // made from the runner's mirror has the history already: only what the mirror lacks comes.
+      const unshallow = (await useMirrorHistory(dir, signal)) ? [] : ["--unshallow"];
+      await git(["fetch", ...unshallow, "--prune", "--no-recurse-submodules", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]);
     } else if (depth && depth !== "1") {
       await git(["fetch", "--no-tags", `--depth=${depth}`, "origin", job.checkout.sha]);
     }
