@@ -4,13 +4,14 @@
  * planned like any event: the handler only verifies and puts a GitHub-shaped
  * `workflow_dispatch` event on the events stream.
  */
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { repoRef } from "../forges/forge.ts";
 import type { GitHubApp } from "../forges/github/github-app.ts";
-import { pathOf, readBody, sendJson, type Handler } from "../http/handler.ts";
+import { pathOf, sendJson, type Handler } from "../http/handler.ts";
+import { authorized, jsonBody } from "./auth.ts";
 import type { PublishEvent } from "../ingest/publish-event.ts";
 import { WORKFLOW_DIR } from "../planner/plan-event.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
@@ -35,16 +36,9 @@ export function dispatchHandler(options: DispatchOptions): Handler {
   return async (req, res) => {
     if (pathOf(req).path !== "/api/v1/dispatch") return false;
     if (req.method !== "POST") return sendJson(res, 405, { error: "POST a dispatch" });
-    if (!options.token) return sendJson(res, 404, { error: "the bot's API is off: set FLOTILLA_API_TOKEN on the bot" });
-    if (!bearerMatches(req.headers.authorization, options.token)) return sendJson(res, 401, { error: "a valid `Authorization: Bearer <FLOTILLA_API_TOKEN>` is required" });
-    let request: z.infer<typeof DispatchRequest>;
-    try {
-      const parsed = DispatchRequest.safeParse(JSON.parse(await readBody(req, 1024 * 1024)));
-      if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
-      request = parsed.data;
-    } catch {
-      return sendJson(res, 400, { error: "body is not JSON" });
-    }
+    if (!authorized(req, res, options.token)) return true;
+    const request = await jsonBody(req, res, DispatchRequest);
+    if (!request) return true;
 
     const target = await options.github.repository(request.repository);
     if (!target) return sendJson(res, 404, { error: `Flotilla's GitHub App is not installed on ${request.repository}` });
@@ -93,8 +87,3 @@ async function fullRef(ref: string, resolve: (ref: string) => Promise<string | u
   return undefined;
 }
 
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, "") ?? "");
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
