@@ -23,7 +23,7 @@ const Env = z.object({
   GITHUB_WRITE_CONCURRENCY: intFrom(8).pipe(z.number().min(1)),
   GITHUB_WRITE_MIN_INTERVAL_MS: intFrom(0),
   JOB_LEASE_SECONDS: intFrom(30).pipe(z.number().min(1)),
-  JOB_MAX_ATTEMPTS: intFrom(5).pipe(z.number().min(1)),
+  JOB_MAX_ATTEMPTS: intFrom(3).pipe(z.number().min(1)),
   JOB_MAX_AGE_DAYS: intFrom(7).pipe(z.number().min(1)),
   FLOTILLA_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });

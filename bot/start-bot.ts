@@ -26,6 +26,7 @@ import { ensureObjectStores } from "../protocol/object-stores.ts";
 import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { isNotFound } from "../protocol/setup.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
+import { applyMaxDeliveries, ensureAdvisories, RUNNER_LOST_CONSUMER } from "./reporter/runner-lost.ts";
 
 export interface RunningBot {
   url: string;
@@ -82,6 +83,20 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       ),
   });
 
+  // Jobs whose deliveries ran out (their runners vanished): publish again, or "runner lost".
+  await ensureAdvisories(bus, db.db);
+  const runnerLost = await startConsumeLoop({
+    consumer: await durable(bus, bus.names.advisoriesStream, RUNNER_LOST_CONSUMER),
+    concurrency: 8,
+    maxDeliver: 20,
+    log: reporterLog,
+    handle: (msg) =>
+      applyMaxDeliveries(
+        { db: db.db, bus, lease, maxAttempts: config.jobs.maxAttempts, forgeForRun: (run) => github.forge(run.installationId!), publicUrl: config.http.publicUrl, log: reporterLog },
+        msg.data,
+      ),
+  });
+
   const heartbeats = followHeartbeats(bus.nc, bus.names, db.db, log.child({ name: "fleet" }));
 
   const handlers: Handler[] = [
@@ -112,6 +127,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       heartbeats.unsubscribe();
       await planner.stop();
       await reporter.stop();
+      await runnerLost.stop();
       await bus.nc.drain().catch(() => {});
       await db.close();
     },

@@ -14,6 +14,7 @@ import { dispatchCommand } from "./commands/dispatch.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { runnerStartCommand } from "./commands/runner-start.ts";
 import { runCommand } from "./commands/run.ts";
+import { secretCommand } from "./commands/secret.ts";
 import { validateCommand } from "./commands/validate.ts";
 
 export const USAGE = `Usage: flotilla <command>
@@ -24,6 +25,8 @@ export const USAGE = `Usage: flotilla <command>
                           --concurrency N (jobs at once) --once (one job, then exit)
   dispatch OWNER/REPO WORKFLOW --ref REF [--input k=v]...
                           start a workflow_dispatch workflow through the bot (FLOTILLA_URL, FLOTILLA_API_TOKEN)
+  secret set OWNER[/REPO] NAME   set a repository or organisation secret, the value from stdin
+  secret list OWNER[/REPO]       secret names (never values); secret delete OWNER[/REPO] NAME
   migrate                 apply database migrations
   validate [FILES] [--json]  check workflow files offline (default .flotilla/workflows/*.yml)
   run [--workflow FILE] [--job ID] [--event push|pull_request|workflow_dispatch] [--input k=v]...
@@ -66,6 +69,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case "dispatch":
         return await dispatchCommand(rest);
+      case "secret":
+        return await secretCommand(rest);
       case "migrate":
         console.log(await migrateCommand());
         return 0;

@@ -8,12 +8,13 @@ import type { Logger } from "pino";
 import type { NatsNames } from "../protocol/names.ts";
 import type { ObjectStoreAccess } from "../protocol/object-stores.ts";
 import type { JobMessage, RunnerRef } from "../protocol/messages.ts";
-import type { CancelReason } from "./cancel.ts";
+import { cancelReason, type CancelReason } from "./cancel.ts";
 import { tokenVariants, type SourceCheckout } from "./checkout.ts";
 import type { RunnerConfig } from "./config.ts";
 import type { StepExecutor } from "./executor.ts";
 import type { ClaimedJob } from "./job-source.ts";
 import { runJobSteps, type JobResult } from "./job-steps.ts";
+import { withJobSecrets } from "./secrets.ts";
 import { holdLease } from "./lease.ts";
 import { createLogStreamer } from "./log-streamer.ts";
 import { jobReporter } from "./reports.ts";
@@ -80,7 +81,11 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     let result: JobResult;
     try {
       dirs = await prepareJobDirs(config.workDir, executionId);
-      result = await runJobSteps({ job, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping, logger, stores: deps.stores, ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}) });
+      const secretsTarget = { nc: deps.nc, names, runnerId: config.id, executionId, attempt, logger, signal: abort.signal, note: (line: string) => log.line(line) };
+      const withSecrets = await withJobSecrets(secretsTarget, job);
+      // Refused (or the bot unreachable): the job fails saying so rather than running with secrets missing.
+      if ("error" in withSecrets) log.line(`##[error]${withSecrets.error}`);
+      result = "error" in withSecrets ? { conclusion: "failure", steps: [], message: withSecrets.error, cancel: cancelReason(abort.signal) } : await runJobSteps({ job: withSecrets, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping, logger, stores: deps.stores, ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}) });
     } catch (error) {
       // Our own failure (disk full, workspace unwritable): still a clear report, not a lost job.
       logger.error({ err: error }, "job failed inside the runner");
@@ -103,7 +108,8 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     log.line(result.conclusion === "success" ? "Job succeeded" : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`);
     await log.close();
     const { conclusion, steps, message, outputs, annotations, summary } = result;
-    await reporter.completed({ conclusion, steps, logTail: log.tail(), ...(message ? { message } : {}), outputs, annotations, summary });
+    // Everything that leaves the runner is masked, the message too (it may quote a command's error).
+    await reporter.completed({ conclusion, steps, logTail: log.tail(), ...(message ? { message: log.mask(message) } : {}), outputs, annotations, summary });
     lease.release();
     await claimed.ack();
     logger.info({ conclusion: result.conclusion }, "job completed");

@@ -4,6 +4,8 @@
  * and the results of its `needs`.
  */
 import type { JobMessage } from "../../protocol/messages.ts";
+import type { SecretMapping } from "../secrets/call-chain.ts";
+import { neededSecretNames } from "../secrets/needed-names.ts";
 import type { PlannedJob, Workflow } from "../workflows/workflow.ts";
 import type { RunContext } from "./run-context.ts";
 import type { RunRow } from "./store-run.ts";
@@ -19,9 +21,13 @@ export interface JobSpecInputs {
   inputs: Record<string, unknown>;
 }
 
-export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }: JobSpecInputs): JobMessage {
+/**
+ * The spec, plus (for a job of a called workflow) the `secrets:` chain the bot applies when the
+ * runner asks for its secrets; the chain holds templates as written, never a value.
+ */
+export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }: JobSpecInputs): JobMessage & { secretChain?: SecretMapping[] } {
   const defaults = job.call ? job.job.defaults : { ...workflow.defaults, ...job.job.defaults };
-  return {
+  const spec: JobMessage = {
     v: 1,
     runId: run.id,
     jobKey: job.key,
@@ -53,4 +59,7 @@ export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs
     outputs: job.job.outputs,
     contexts: { github: {}, vars: {}, secrets: job.call?.secrets ?? {}, matrix: job.matrix, strategy: job.strategy, needs: {}, inputs: job.call?.inputs ?? inputs },
   };
+  // The names the job's templates read: the runner asks the bot for these when it starts the job.
+  spec.secretNames = neededSecretNames(spec);
+  return job.call?.secretChain.length ? { ...spec, secretChain: job.call.secretChain } : spec;
 }

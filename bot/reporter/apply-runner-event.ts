@@ -6,13 +6,11 @@
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { reportSubjectParts } from "../../protocol/names.ts";
-import { decode, LogChunk, ProtocolError, RunnerEvent, type JobMessage } from "../../protocol/messages.ts";
+import { decode, LogChunk, ProtocolError, RunnerEvent } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
-import { cloneTokenForSpec } from "../planner/clone-token.ts";
-import { releaseReadyJobs } from "../planner/release-jobs.ts";
-import { cancelJobs, repeatCancel } from "./cancel-jobs.ts";
-import { settleNamespace } from "./settle.ts";
+import { repeatCancel } from "./cancel-jobs.ts";
+import { afterJobCompleted } from "./job-finished.ts";
 import type { NatsNames } from "../../protocol/names.ts";
 import { PermanentError } from "../bus/consume-loop.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
@@ -52,15 +50,6 @@ export async function applyRunnerMessage(deps: ReporterDeps, subject: string, da
 async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void> {
   // Stored only with the job's claim (see store.saveLogChunk).
   await store.saveLogChunk(deps.db, chunk);
-}
-
-/** A failed matrix leg cancels its siblings unless the matrix says `fail-fast: false`. */
-function failFast(job: store.JobRow, conclusion: string): boolean {
-  if (conclusion !== "failure" && conclusion !== "timed_out") return false;
-  // GitHub: a leg with `continue-on-error` does not fail the matrix, so it cancels nothing.
-  if (job.continueOnError) return false;
-  const strategy = (job.spec as JobMessage | null)?.contexts?.strategy as { "fail-fast"?: boolean } | null | undefined;
-  return job.jobKey !== job.jobId && strategy?.["fail-fast"] !== false;
 }
 
 /**
@@ -121,9 +110,11 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
   if (event.type === "started") {
     if (job.status === "queued" && job.checkRunId !== null) {
       const forge = await deps.forgeForRun(run);
-      // A job that waited for a concurrency group said so when queued; that is over now (same write).
-      const waited = job.waitedFor ? { output: { title: "In progress", summary: `Started after waiting for its concurrency group (${job.waitedFor}).` } } : {};
-      await forge.updateCheck(repo, job.checkRunId, { status: "in_progress", startedAt: event.at, ...waited });
+      // The queued check run said what it waited for (a runner, a concurrency group); that is over now (same write).
+      const where = job.namespace === "default" ? "" : ` in namespace \`${job.namespace}\``;
+      const waited = job.waitedFor ? ` Started after waiting for its concurrency group (${job.waitedFor}).` : "";
+      const output = { title: "In progress", summary: `Running on \`${event.runner.name}\`${where}.${waited}` };
+      await forge.updateCheck(repo, job.checkRunId, { status: "in_progress", startedAt: event.at, output });
     }
     await store.markStarted(deps.db, job, event.attempt, { id: runnerId, name: event.runner.name }, at);
     return;
@@ -148,16 +139,6 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
     await forge.updateCheck(repo, job.checkRunId, { status: "completed", conclusion: event.conclusion, completedAt: event.at, output });
   }
   await store.markCompleted(deps.db, job.id, { attempt: event.attempt, conclusion: event.conclusion, steps: event.steps, message: event.message, outputs: event.outputs, at });
-  await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl);
   log.info({ conclusion: event.conclusion }, "job completed");
-  if (failFast(job, event.conclusion)) {
-    const siblings = await store.siblingsOf(deps.db, job);
-    await cancelJobs({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, siblings, `fail-fast: ${job.name} failed`);
-  }
-  // Jobs that needed this one may be ready now.
-  await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl }, run, {
-    forge,
-    cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec as JobMessage) : Promise.resolve(undefined)),
-    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
-  });
+  await afterJobCompleted(deps, forge, run, job, event.conclusion, log);
 }

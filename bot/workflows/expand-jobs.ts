@@ -168,7 +168,7 @@ function expandCall(
     depth: level.depth + 1,
     at: level.at ?? call.position,
     via: level.via ? `${level.via} → ${call.uses}` : `\`jobs.${job.key}.uses: ${call.uses}\``,
-    call: { inputs, secrets, outputs: { ...(level.call?.outputs ?? {}), [idScope]: trigger.outputs } },
+    call: { inputs, secrets, secretChain: [...(level.call?.secretChain ?? []), call.secrets], outputs: { ...(level.call?.outputs ?? {}), [idScope]: trigger.outputs } },
   });
   for (const item of inner) {
     const planned = item.planned;
@@ -234,7 +234,10 @@ function asInputType(value: unknown, type: CallInput["type"]): string | number |
   return undefined;
 }
 
-/** `secrets:` — a map checked against the declared secrets, or `inherit` (the caller's). Plumbing only: no secret store yet. */
+/**
+ * `secrets:` — a map checked against the declared secrets, or `inherit` (the caller's). Evaluated
+ * here with empty `secrets` (the values come from the bot when the job starts: `secretChain`).
+ */
 function callSecrets(call: WorkflowCall, trigger: WorkflowCallTrigger, scope: Contexts, level: Level, problems: string[]): Record<string, string> {
   const mine = level.call?.secrets ?? {};
   if (call.secrets === "inherit") return { ...mine };

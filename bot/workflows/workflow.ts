@@ -153,8 +153,13 @@ export interface PlannedJob {
 export interface PlannedCall {
   /** The call's `with:`, evaluated, defaults filled in: the job's `inputs` context. */
   inputs: Record<string, unknown>;
-  /** The call's `secrets:` (plumbing only: no secrets are stored yet). */
+  /** The call's `secrets:` evaluated at plan time, when `secrets` are empty (what a fork's pull request gets). */
   secrets: Record<string, string>;
+  /**
+   * The `secrets:` of every call this job is inside, as written, outermost first: the bot
+   * applies them to the stored secrets when the runner asks (bot/secrets/call-chain.ts).
+   */
+  secretChain: (Record<string, string> | "inherit")[];
   /**
    * `on.workflow_call.outputs` of every call this job is inside, by the call's scope (the
    * job-id prefix of its jobs, e.g. `build` or `build/inner`): how the caller's

@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { readBotConfig } from "../../bot/config.ts";
+import { localSecretsKey } from "../../bot/secrets/local-key.ts";
 import { readRunnerConfig } from "../../runner/config.ts";
 import { startRunner } from "../../runner/main.ts";
 import { startEmbeddedNats } from "../embedded-nats.ts";
@@ -15,6 +16,12 @@ import { startBotOrSetup, type Stoppable } from "./bot.ts";
 export async function devCommand(log: Logger): Promise<Stoppable> {
   const config = readBotConfig();
   const stops: (() => Promise<void>)[] = [];
+  if (!config.secretsKey) {
+    // Secrets work out of the box: a key of this machine's own, kept with the rest of its data.
+    const local = await localSecretsKey(config.dataDir);
+    config.secretsKey = local.key;
+    log.info({ path: local.path, created: local.created }, "secrets key from the data directory");
+  }
   try {
     if (!config.nats.url) {
       const nats = await startEmbeddedNats(config.dataDir);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { readBotConfig } from "../../bot/config.ts";
 import { startBot, type RunningBot } from "../../bot/start-bot.ts";
-import { readRunnerConfig } from "../../runner/config.ts";
+import { readRunnerConfig, type RunnerConfigInput } from "../../runner/config.ts";
 import { startRunner, type RunningRunner } from "../../runner/main.ts";
 import { startFakeGitHub, type CheckRunRecord, type FakeGitHub, type FakeRepository } from "./fake-github.ts";
 import { createRepo, type FileTree } from "./git-repo.ts";
@@ -27,6 +27,8 @@ export interface RunnerOptions {
   name: string;
   labels?: string[];
   namespace?: string;
+  /** Further runner settings (concurrency, lease extension, …). */
+  config?: Partial<RunnerConfigInput>;
 }
 
 export interface Flotilla {
@@ -56,6 +58,8 @@ export function testLogger() {
 export interface FlotillaOptions {
   /** Use the embedded PGlite database, as `npm start` does, instead of a Postgres server. */
   pglite?: boolean;
+  /** Further bot environment, e.g. a short `JOB_LEASE_SECONDS` for lost-runner suites. */
+  env?: Record<string, string>;
 }
 
 export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flotilla> {
@@ -81,6 +85,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     ...(options.pglite ? {} : { DATABASE_URL: database.url }),
     DATA_DIR: join(workRoot, "data"),
     FLOTILLA_API_TOKEN: apiToken,
+    ...options.env,
   });
   const bot = await startBot(config, testLogger());
   const runners: RunningRunner[] = [];
@@ -109,6 +114,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
             namespace: options.namespace ?? "default",
             labels: options.labels ?? [],
             workDir: join(workRoot, "runners", options.name),
+            ...options.config,
           },
         ),
         { logger: testLogger() },

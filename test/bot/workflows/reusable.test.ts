@@ -95,7 +95,7 @@ describe("expanding a call", () => {
       ["publish", "publish", "publish", ["build/compile", "build/package"]],
     ]);
     expect(jobs[0]!.runsOn).toEqual(["self-hosted", "linux"]);
-    expect(jobs[0]!.call).toEqual({ inputs: { target: "linux", level: 2, strip: false }, secrets: {}, outputs: { build: { "artifact-name": "${{ jobs.package.outputs.name }}" } } });
+    expect(jobs[0]!.call).toEqual({ inputs: { target: "linux", level: 2, strip: false }, secrets: {}, secretChain: [{}], outputs: { build: { "artifact-name": "${{ jobs.package.outputs.name }}" } } });
     expect(jobs[2]!.call).toBeUndefined();
   });
 

@@ -1,0 +1,47 @@
+/**
+ * What follows a job's completion, whoever completed it (its runner's `completed` report, or
+ * the bot giving up on a job whose runners kept vanishing): the namespace's commit status,
+ * fail-fast for matrix siblings, and the release of jobs that needed it.
+ */
+import type { Logger } from "pino";
+import type { Db } from "../../db/client.ts";
+import type { JobMessage } from "../../protocol/messages.ts";
+import type { LeaseSettings } from "../../protocol/streams.ts";
+import type { Bus } from "../bus/connect.ts";
+import type { Forge } from "../forges/forge.ts";
+import { cloneTokenForSpec } from "../planner/clone-token.ts";
+import { releaseReadyJobs } from "../planner/release-jobs.ts";
+import { cancelJobs } from "./cancel-jobs.ts";
+import { settleNamespace } from "./settle.ts";
+import * as store from "./store-report.ts";
+
+export interface FinishDeps {
+  db: Db;
+  bus: Bus;
+  lease: LeaseSettings;
+  publicUrl: string;
+}
+
+/** Call after the job's row was marked completed with `conclusion`. */
+export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: store.RunRow, job: store.JobRow, conclusion: string, log: Logger): Promise<void> {
+  await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl);
+  if (failFast(job, conclusion)) {
+    const siblings = await store.siblingsOf(deps.db, job);
+    await cancelJobs({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, siblings, `fail-fast: ${job.name} failed`);
+  }
+  // Jobs that needed this one may be ready now.
+  await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl }, run, {
+    forge,
+    cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec as JobMessage) : Promise.resolve(undefined)),
+    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
+  });
+}
+
+/** A failed matrix leg cancels its siblings unless the matrix says `fail-fast: false`. */
+function failFast(job: store.JobRow, conclusion: string): boolean {
+  if (conclusion !== "failure" && conclusion !== "timed_out") return false;
+  // GitHub: a leg with `continue-on-error` does not fail the matrix, so it cancels nothing.
+  if (job.continueOnError) return false;
+  const strategy = (job.spec as JobMessage | null)?.contexts?.strategy as { "fail-fast"?: boolean } | null | undefined;
+  return job.jobKey !== job.jobId && strategy?.["fail-fast"] !== false;
+}
