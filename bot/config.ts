@@ -4,6 +4,7 @@
  */
 import { getPrivateKey } from "@probot/get-private-key";
 import { z } from "zod";
+import { parseSecretsKey, type SecretsKey } from "./secrets/crypto.ts";
 
 const intFrom = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
@@ -26,6 +27,7 @@ const Env = z.object({
   JOB_MAX_ATTEMPTS: intFrom(3).pipe(z.number().min(1)),
   JOB_MAX_AGE_DAYS: intFrom(7).pipe(z.number().min(1)),
   FLOTILLA_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  FLOTILLA_SECRETS_KEY: z.string().optional(),
 });
 
 export interface BotConfig {
@@ -48,6 +50,8 @@ export interface BotConfig {
   jobs: { leaseSeconds: number; maxAttempts: number; maxAgeDays: number };
   /** Bearer token for the bot's API (`flotilla dispatch`); the API is off without it. */
   apiToken?: string;
+  /** Encrypts repository and organisation secrets at rest (FLOTILLA_SECRETS_KEY); secrets are off without it. */
+  secretsKey?: SecretsKey;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +70,8 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   } catch (error) {
     problems.push(`PRIVATE_KEY: ${(error as Error).message}`);
   }
+  const secretsKey = env.FLOTILLA_SECRETS_KEY ? parseSecretsKey(env.FLOTILLA_SECRETS_KEY) : undefined;
+  if (secretsKey && "error" in secretsKey) problems.push(`FLOTILLA_SECRETS_KEY: ${secretsKey.error}`);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const serverUrl = e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}` : "https://github.com";
@@ -90,6 +96,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     logLevel: e.LOG_LEVEL,
     jobs: { leaseSeconds: e.JOB_LEASE_SECONDS, maxAttempts: e.JOB_MAX_ATTEMPTS, maxAgeDays: e.JOB_MAX_AGE_DAYS },
     apiToken: e.FLOTILLA_API_TOKEN,
+    ...(secretsKey && !("error" in secretsKey) ? { secretsKey } : {}),
   };
 }
 

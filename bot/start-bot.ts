@@ -27,6 +27,8 @@ import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { isNotFound } from "../protocol/setup.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
 import { applyMaxDeliveries, ensureAdvisories, RUNNER_LOST_CONSUMER } from "./reporter/runner-lost.ts";
+import { secretsHandler } from "./api/secrets-handler.ts";
+import { respondToSecretsRequests } from "./secrets/responder.ts";
 
 export interface RunningBot {
   url: string;
@@ -98,6 +100,8 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   });
 
   const heartbeats = followHeartbeats(bus.nc, bus.names, db.db, log.child({ name: "fleet" }));
+  const secretsLog = log.child({ name: "secrets" });
+  const secretsResponder = respondToSecretsRequests({ nc: bus.nc, names: bus.names, db: db.db, key: config.secretsKey, log: secretsLog });
 
   const handlers: Handler[] = [
     (req, res) => (req.method === "GET" && req.url === "/healthz" ? sendJson(res, 200, { ok: true }) : false),
@@ -108,6 +112,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       log: log.child({ name: "ingest" }),
     }),
     dispatchHandler({ token: config.apiToken, github, publish: eventPublisher(bus.js, bus.names), log: log.child({ name: "api" }) }),
+    secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),
     artifactDownloadHandler(db.db, objectStores.artifacts, artifactsLog),
     logPagesHandler(db.db, { runSections: (runId, token) => artifactsSection(objectStores.artifacts, runId, token, artifactsLog) }),
   ];
@@ -125,6 +130,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       server.closeAllConnections();
       artifactSweep.stop();
       heartbeats.unsubscribe();
+      secretsResponder.unsubscribe();
       await planner.stop();
       await reporter.stop();
       await runnerLost.stop();
