@@ -26,9 +26,9 @@ import { ensureObjectStores } from "../protocol/object-stores.ts";
 import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { isNotFound } from "../protocol/setup.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
-import { applyMaxDeliveries, ensureAdvisories, RUNNER_LOST_CONSUMER } from "./reporter/runner-lost.ts";
 import { secretsHandler } from "./api/secrets-handler.ts";
 import { respondToSecretsRequests } from "./secrets/responder.ts";
+import { applyMaxDeliveries, ensureAdvisories, RUNNER_LOST_CONSUMER } from "./reporter/runner-lost.ts";
 
 export interface RunningBot {
   url: string;
