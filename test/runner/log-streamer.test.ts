@@ -72,4 +72,15 @@ describe("the log streamer", () => {
     expect(chunks.map((c) => c.data)).toEqual(["password is ***!\n"]);
     expect(log.tail()).not.toContain("hunter2");
   });
+
+  it("masks a multi-line secret line by line, the longest mask first, and in text that leaves another way", async () => {
+    const chunks: LogChunk[] = [];
+    const log = createLogStreamer({ executionId: "e", attempt: 1, logger, publish: async (chunk) => void chunks.push(chunk) });
+    log.addMask("-----BEGIN KEY-----\r\n  abc123def456  \n\n-----END KEY-----\n");
+    log.addMask("abc123");
+    for (const line of ["-----BEGIN KEY-----", "abc123def456", "x abc123 y", "-----END KEY-----"]) log.line(line);
+    await log.close();
+    expect(chunks.map((c) => c.data).join("")).toBe("***\n***\nx *** y\n***\n");
+    expect(log.mask("summary: abc123def456 and -----END KEY-----")).toBe("summary: *** and ***");
+  });
 });
