@@ -24,6 +24,9 @@ import { logPagesHandler } from "./web/pages.ts";
 import { artifactDownloadHandler, artifactsSection, startArtifactSweep } from "./web/artifacts.ts";
 import { ensureObjectStores } from "../protocol/object-stores.ts";
 import { dispatchHandler } from "./api/dispatch-handler.ts";
+import { runnersHandler } from "./api/runners-handler.ts";
+import { namespacesHandler } from "./api/namespaces-handler.ts";
+import { runnersPageHandler } from "./web/runners-page.ts";
 import { isNotFound } from "../protocol/setup.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
 import { secretsHandler } from "./api/secrets-handler.ts";
@@ -112,6 +115,9 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       log: log.child({ name: "ingest" }),
     }),
     dispatchHandler({ token: config.apiToken, github, publish: eventPublisher(bus.js, bus.names), log: log.child({ name: "api" }) }),
+    runnersHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
+    namespacesHandler({ db: db.db, token: config.apiToken }),
+    runnersPageHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
     secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),
     artifactDownloadHandler(db.db, objectStores.artifacts, artifactsLog),
     logPagesHandler(db.db, { runSections: (runId, token) => artifactsSection(objectStores.artifacts, runId, token, artifactsLog) }),

@@ -11,6 +11,8 @@ import { createLogger } from "./logger.ts";
 import { botCommand, type Stoppable } from "./commands/bot.ts";
 import { devCommand } from "./commands/dev.ts";
 import { dispatchCommand } from "./commands/dispatch.ts";
+import { runnersCommand } from "./commands/runners.ts";
+import { namespaceCommand } from "./commands/namespace.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { runnerStartCommand } from "./commands/runner-start.ts";
 import { runCommand } from "./commands/run.ts";
@@ -25,6 +27,10 @@ export const USAGE = `Usage: flotilla <command>
                           --concurrency N (jobs at once) --once (one job, then exit)
   dispatch OWNER/REPO WORKFLOW --ref REF [--input k=v]...
                           start a workflow_dispatch workflow through the bot (FLOTILLA_URL, FLOTILLA_API_TOKEN)
+  runners [--namespace NAME] [--all] [--json]
+                          every runner: labels, version, online/busy/offline, current job, last seen
+  namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME
+                          namespaces and the repositories each follows (default: every repository)
   secret set OWNER[/REPO] NAME   set a repository or organisation secret, the value from stdin
   secret list OWNER[/REPO]       secret names (never values); secret delete OWNER[/REPO] NAME
   migrate                 apply database migrations
@@ -69,6 +75,11 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case "dispatch":
         return await dispatchCommand(rest);
+      case "runners":
+        return await runnersCommand(rest);
+      case "namespace":
+      case "namespaces":
+        return await namespaceCommand(rest);
       case "secret":
         return await secretCommand(rest);
       case "migrate":

@@ -24,6 +24,7 @@ import { releaseReadyJobs, releaseRun } from "./release-jobs.ts";
 import { resolveCalls } from "./reusable-workflows.ts";
 import { checkRunName, jobUrl, runUrl, statusContext } from "./links.ts";
 import type { RunContext } from "./run-context.ts";
+import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
@@ -96,7 +97,7 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
-  const namespaces = await store.namespaceNames(deps.db);
+  const namespaces = await store.namespacesFollowing(deps.db, context.repo.fullName);
   const group = runGroup(workflow, { github: planGithub, inputs });
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
     jobSpec({ context, run, workflow, job, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl, inputs }),
@@ -108,22 +109,29 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   if (entry?.waiting) await markRunWaiting(deps.db, run, entry.waiting);
   // Minted (or taken from the cache) while the check runs are being created.
   const cloneToken = token();
+  const unchecked = rows.filter((row) => row.checkRunId === null);
+  // One read of the fleet for the whole run: each queued check run says what it waits for.
+  const fleet = await readFleet(deps.db, namespaces);
 
   await Promise.all([
-    ...rows
-      .filter((row) => row.checkRunId === null)
-      .map(async (row) => {
-        const { id } = await forge.createCheck(context.repo, {
-          name: checkRunName(row.name, row.namespace),
-          headSha: context.sha,
-          detailsUrl: jobUrl(deps.publicUrl, row.id, run.accessToken),
-          externalId: row.id,
-          status: "queued",
-          ...(entry?.waiting ? { output: { title: entry.waiting, summary: `${entry.waiting}. At most one run of a concurrency group runs at a time; this run starts when that one completes, unless a newer run of the group replaces it.` } } : {}),
-        });
-        await store.setJobCheckRun(deps.db, row.id, id);
-        row.checkRunId = id;
-      }),
+    ...unchecked.map(async (row) => {
+      const waitingFor = queuedExplanation(fleet, row.namespace, row.labels);
+      const { id } = await forge.createCheck(context.repo, {
+        name: checkRunName(row.name, row.namespace),
+        headSha: context.sha,
+        detailsUrl: jobUrl(deps.publicUrl, row.id, run.accessToken),
+        externalId: row.id,
+        status: "queued",
+        output: entry?.waiting
+          ? {
+              title: entry.waiting,
+              summary: `${entry.waiting}. At most one run of a concurrency group runs at a time; this run starts when that one completes, unless a newer run of the group replaces it.\n\n${waitingFor.summary}`,
+            }
+          : waitingFor,
+      });
+      await store.setJobCheckRun(deps.db, row.id, id);
+      row.checkRunId = id;
+    }),
     ...(await store.missingStatuses(deps.db, run.id, namespaces)).map(async (namespace) => {
       const statusName = statusContext(workflow.name, namespace);
       await forge.setCommitStatus(context.repo, context.sha, {

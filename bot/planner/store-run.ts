@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { deliveries, jobs, namespaces, runs, runStatuses } from "../../db/schema.ts";
+import { followsRepository } from "../fleet/namespace-follows.ts";
 import type { PlannedJob } from "../workflows/workflow.ts";
 import type { RunContext } from "./run-context.ts";
 
@@ -54,9 +55,13 @@ export async function setRunCheckRun(db: Db, runId: string, checkRunId: number):
   await db.update(runs).set({ checkRunId }).where(eq(runs.id, runId));
 }
 
-export async function namespaceNames(db: Db): Promise<string[]> {
-  const rows = await db.select({ name: namespaces.name }).from(namespaces);
-  return rows.map((r) => r.name).sort();
+/** The namespaces that follow `repository` (read per run: a change through the API applies to the next event). */
+export async function namespacesFollowing(db: Db, repository: string): Promise<string[]> {
+  const rows = await db.select({ name: namespaces.name, follows: namespaces.follows }).from(namespaces);
+  return rows
+    .filter((r) => followsRepository(r.follows, repository))
+    .map((r) => r.name)
+    .sort();
 }
 
 export async function setGithubContext(db: Db, runId: string, githubContext: Record<string, unknown>): Promise<void> {

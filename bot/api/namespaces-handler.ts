@@ -1,0 +1,85 @@
+/**
+ * `/api/v1/namespaces` — what `flotilla namespace` calls:
+ *   GET    /api/v1/namespaces          every namespace, what it follows and its runner count
+ *   GET    /api/v1/namespaces/NAME     one of them
+ *   PUT    /api/v1/namespaces/NAME     {follows: ["owner/*", "owner/repo"]}: creates or changes it
+ *   DELETE /api/v1/namespaces/NAME     removes it (not `default`, not while it has runners)
+ * The planner reads namespaces for every run, so a change applies to the next event.
+ */
+import { and, asc, count, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client.ts";
+import { namespaces, runners } from "../../db/schema.ts";
+import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
+import { FOLLOW_PATTERN } from "../fleet/namespace-follows.ts";
+import { pathOf, sendJson, type Handler } from "../http/handler.ts";
+import { authorized, jsonBody } from "./auth.ts";
+
+const PATH = /^\/api\/v1\/namespaces(?:\/([^/]*))?$/;
+
+const NamespaceUpdate = z.object({
+  follows: z.array(z.string().trim().regex(FOLLOW_PATTERN, "must be OWNER/REPO, either part a glob (`owner/*`)")).max(100),
+});
+
+export function namespacesHandler(options: { db: Db; token?: string }): Handler {
+  const { db } = options;
+  return async (req, res) => {
+    const match = PATH.exec(pathOf(req).path);
+    if (!match) return false;
+    if (!authorized(req, res, options.token)) return true;
+    const name = match[1] === undefined ? undefined : decoded(match[1]);
+    if (name === undefined) {
+      if (req.method !== "GET") return sendJson(res, 405, { error: "GET the namespaces, or PUT/DELETE /api/v1/namespaces/NAME" });
+      return sendJson(res, 200, { namespaces: await described(db) });
+    }
+    if (!NAMESPACE_PATTERN.test(name)) return sendJson(res, 400, { error: `namespace "${name}" may only hold letters, digits, '-' and '_' (at most 64)` });
+    switch (req.method) {
+      case "GET": {
+        const [found] = await described(db, name);
+        return found ? sendJson(res, 200, found) : sendJson(res, 404, { error: `no namespace ${name}` });
+      }
+      case "PUT": {
+        const update = await jsonBody(req, res, NamespaceUpdate);
+        if (!update) return true;
+        const follows = [...new Set(update.follows)];
+        const [existing] = await db.select({ name: namespaces.name }).from(namespaces).where(eq(namespaces.name, name));
+        await db.insert(namespaces).values({ name, follows }).onConflictDoUpdate({ target: namespaces.name, set: { follows } });
+        const [saved] = await described(db, name);
+        return sendJson(res, existing ? 200 : 201, saved);
+      }
+      case "DELETE": {
+        if (name === "default") return sendJson(res, 409, { error: "the default namespace stays; narrow what it follows instead: flotilla namespace set default --follows 'owner/*'" });
+        const [{ live } = { live: 0 }] = await db
+          .select({ live: count() })
+          .from(runners)
+          .where(and(eq(runners.namespace, name), isNull(runners.removedAt)));
+        if (live > 0) return sendJson(res, 409, { error: `namespace ${name} has ${live} runner${live === 1 ? "" : "s"}: remove them first (flotilla runner remove)` });
+        const removed = await db.delete(namespaces).where(eq(namespaces.name, name)).returning({ name: namespaces.name });
+        return removed.length > 0 ? sendJson(res, 200, { removed: name }) : sendJson(res, 404, { error: `no namespace ${name}` });
+      }
+      default:
+        return sendJson(res, 405, { error: "GET, PUT or DELETE a namespace" });
+    }
+  };
+}
+
+/** Namespaces with what they follow and how many runners (not removed) they have. */
+async function described(db: Db, name?: string) {
+  const rows = await db
+    .select({ name: namespaces.name, follows: namespaces.follows, createdAt: namespaces.createdAt, runners: count(runners.id) })
+    .from(namespaces)
+    .leftJoin(runners, and(eq(runners.namespace, namespaces.name), isNull(runners.removedAt)))
+    .where(name === undefined ? undefined : eq(namespaces.name, name))
+    .groupBy(namespaces.name)
+    .orderBy(asc(namespaces.name));
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+}
+
+/** The name as given (a malformed escape stays as it is, and fails the name check). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

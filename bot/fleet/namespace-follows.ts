@@ -1,0 +1,18 @@
+/**
+ * Which repositories a namespace follows: every one when its `follows` list is empty, else
+ * those its globs match (`owner/*`, `owner/repo`, `!owner/secret`). Globs are GitHub's filter
+ * patterns (`*` stays within a path segment, the last matching pattern decides), compared
+ * case-insensitively as GitHub compares repository names.
+ */
+import { matchesFilters } from "../workflows/filter-pattern.ts";
+
+export function followsRepository(follows: readonly string[], repository: string): boolean {
+  if (follows.length === 0) return true;
+  return matchesFilters(
+    repository.toLowerCase(),
+    follows.map((pattern) => pattern.toLowerCase()),
+  );
+}
+
+/** A follow pattern names an owner and a repository, either of which may be a glob. */
+export const FOLLOW_PATTERN = /^!?[^/\s]+\/[^/\s]+$/;

@@ -1,0 +1,71 @@
+/**
+ * What a queued check run says while its job waits: which labels it wants, how many runners
+ * of its namespace could take it and in what state — or that none has ever had those labels,
+ * and how to register one. Written with the check run's creation (no extra forge write), from
+ * one read of the fleet per run.
+ */
+import { and, inArray, isNull } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { runners } from "../../db/schema.ts";
+import { canServe, normalizeLabels } from "../../protocol/labels.ts";
+import { runnerState, type RunnerRow } from "./runner-state.ts";
+
+export interface Fleet {
+  runners: Pick<RunnerRow, "namespace" | "labels" | "lastSeenAt" | "removedAt" | "running" | "concurrency">[];
+  now: Date;
+}
+
+/** The runners (not removed) of `namespaces`, as they are now. */
+export async function readFleet(db: Db, namespaces: string[]): Promise<Fleet> {
+  const now = new Date();
+  if (namespaces.length === 0) return { runners: [], now };
+  const rows = await db
+    .select({ namespace: runners.namespace, labels: runners.labels, lastSeenAt: runners.lastSeenAt, removedAt: runners.removedAt, running: runners.running, concurrency: runners.concurrency })
+    .from(runners)
+    .where(and(inArray(runners.namespace, namespaces), isNull(runners.removedAt)));
+  return { runners: rows, now };
+}
+
+export function queuedExplanation(fleet: Fleet, namespace: string, jobLabels: readonly string[]): { title: string; summary: string } {
+  const labels = normalizeLabels(jobLabels);
+  const wanted = labels.length > 0 ? labels.map((l) => `\`${l}\``).join(", ") : "no particular labels";
+  const where = `namespace \`${namespace}\``;
+  const mine = fleet.runners.filter((r) => r.namespace === namespace);
+  const matching = mine.filter((r) => canServe(r.labels, labels));
+  if (matching.length === 0) {
+    // Only possible with labels when the namespace has runners: with none asked for, any runner fits.
+    const register = `flotilla runner register --labels ${labels.join(",") || "LABELS"}${namespace === "default" ? "" : ` --namespace ${namespace}`}`;
+    const why =
+      mine.length === 0
+        ? `No runner in ${where}${labels.length > 0 ? ` has the labels ${wanted}` : ""}: the namespace has no runners.`
+        : `No runner in ${where} has the labels ${wanted}: it has ${count(mine.length, "runner")}, none with all of them (a runner needs every label a job asks for).`;
+    return {
+      title: `No runner in namespace ${namespace}${labels.length > 0 ? ` has the labels ${labels.join(", ")}` : ""}`,
+      summary: `${why}\n\nThe job stays queued until one does: register one with \`${register}\` and start it.`,
+    };
+  }
+  let online = 0;
+  let busy = 0;
+  let offline = 0;
+  for (const runner of matching) {
+    const state = runnerState(runner, fleet.now);
+    if (state === "offline") offline++;
+    else online++;
+    if (state === "busy") busy++;
+  }
+  const counts = `${online} online (${busy} busy), ${offline} offline`;
+  const advice =
+    online === 0
+      ? "Every runner that could run it is offline: the job starts when one of them comes back."
+      : online === busy
+        ? "Every runner that could run it is busy: the job starts when one of them is free."
+        : "A free runner takes it in a moment.";
+  return {
+    title: `Waiting for a runner: ${counts}`,
+    summary: `Waiting for a runner with ${labels.length > 0 ? `labels ${wanted}` : wanted} in ${where}: ${counts} when the job was queued. ${advice}`,
+  };
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,65 @@
+/**
+ * `/runners`: the fleet, read-only, for operators. The page shows every runner's labels and
+ * what it runs (with links to those logs), so it asks for the bot's API token: the browser's
+ * own login prompt (HTTP Basic, any user name, the token as password). Without an API token
+ * configured the page does not exist.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Db } from "../../db/client.ts";
+import { bearerMatches } from "../api/auth.ts";
+import { listRunners, type RunnerView } from "../fleet/list-runners.ts";
+import { ago, RUNNER_OFFLINE_AFTER_MS } from "../fleet/runner-state.ts";
+import { pathOf, type Handler } from "../http/handler.ts";
+import { escapeHtml, page } from "./layout.ts";
+import { tokenMatches } from "./pages.ts";
+
+export function runnersPageHandler(options: { db: Db; token?: string; publicUrl: string }): Handler {
+  return async (req, res) => {
+    const { path, query } = pathOf(req);
+    if (req.method !== "GET" || (path !== "/runners" && path !== "/runners/")) return false;
+    if (!options.token) {
+      res.writeHead(404, { "content-type": "text/html; charset=utf-8" }).end(page("Not found", "<h1>Not found</h1><p>The runners page needs FLOTILLA_API_TOKEN set on the bot.</p>"));
+      return true;
+    }
+    if (!mayRead(req, options.token)) {
+      res
+        .writeHead(401, { "content-type": "text/html; charset=utf-8", "www-authenticate": 'Basic realm="Flotilla runners", charset="UTF-8"' })
+        .end(page("Sign in", "<h1>Sign in</h1><p>Use any user name and the bot's API token (FLOTILLA_API_TOKEN) as the password.</p>"));
+      return true;
+    }
+    const all = query.get("all") === "true";
+    const now = new Date();
+    const runners = await listRunners(options.db, { all, publicUrl: options.publicUrl, now });
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" }).end(runnersPage(runners, now, all));
+    return true;
+  };
+}
+
+/** The API token as a Basic password (what browsers send after their prompt) or as a Bearer token. */
+function mayRead(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? "";
+  const basic = /^Basic\s+(\S+)$/i.exec(header);
+  if (!basic) return bearerMatches(header, token);
+  const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
+  return decoded.includes(":") && tokenMatches(token, decoded.slice(decoded.indexOf(":") + 1));
+}
+
+function runnersPage(runners: RunnerView[], now: Date, all: boolean): string {
+  const rows = runners
+    .map((r) => {
+      const jobs = r.jobs.map((j) => `<a href="${escapeHtml(j.url)}">${escapeHtml(j.name)}</a> <span class="meta">${escapeHtml(j.repository)} · ${escapeHtml(j.workflow)} #${j.runNumber}</span>`).join("<br>");
+      const slots = r.concurrency > 1 && r.state !== "offline" && r.state !== "removed" ? ` <span class="meta">${r.jobs.length}/${r.concurrency} jobs</span>` : "";
+      return `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.namespace)}</td><td>${r.labels.map((l) => `<code>${escapeHtml(l)}</code>`).join(" ")}</td><td>${escapeHtml(r.version)}</td><td><span class="${STATE_CLASS[r.state]}">${r.state}</span>${slots}</td><td>${jobs}</td><td title="${escapeHtml(r.lastSeenAt ?? "")}">${ago(r.lastSeenAt ? new Date(r.lastSeenAt) : null, now)}</td></tr>`;
+    })
+    .join("");
+  const table = runners.length
+    ? `<table><tr><th>Name</th><th>Namespace</th><th>Labels</th><th>Version</th><th>State</th><th>Current job</th><th>Last seen</th></tr>${rows}</table>`
+    : "<p>No runners yet. Register one with <code>flotilla runner register</code>, then <code>flotilla runner start</code>.</p>";
+  const body = `<h1>Runners</h1>
+<p class="meta">${runners.length} runner${runners.length === 1 ? "" : "s"} · a runner is offline ${RUNNER_OFFLINE_AFTER_MS / 1000} s after its last heartbeat · ${all ? `<a href="/runners">hide removed runners</a>` : `<a href="/runners?all=true">show removed runners</a>`}</p>
+${table}`;
+  return page("Runners", body, { refreshSeconds: 10 });
+}
+
+/** Reuses the log pages' colours: green idle, amber busy, grey gone. */
+const STATE_CLASS: Record<RunnerView["state"], string> = { online: "success", busy: "in_progress", offline: "cancelled", removed: "skipped" };

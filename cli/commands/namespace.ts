@@ -1,0 +1,67 @@
+/**
+ * `flotilla namespace list | set NAME [--follows 'owner/*,other/repo'] | remove NAME`: the
+ * namespaces that run jobs, and which repositories each follows (empty: every repository).
+ */
+import { parseArgs } from "node:util";
+import { BotApiError, botApi } from "../api/bot-api.ts";
+import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
+import { printTable } from "../print-table.ts";
+
+interface NamespaceView {
+  name: string;
+  follows: string[];
+  runners: number;
+}
+
+const USAGE = "usage: flotilla namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME  [--url BOT_URL] [--json]";
+
+export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      follows: { type: "string" },
+      json: { type: "boolean" },
+      url: { type: "string" },
+      token: { type: "string" },
+    },
+  });
+  const [action, name, ...extra] = positionals;
+  const api = botApi(values, env, "flotilla namespace");
+  if (name && !NAMESPACE_PATTERN.test(name)) {
+    console.error(`flotilla namespace: namespace "${name}" may only hold letters, digits, '-' and '_' (at most 64)`);
+    return 2;
+  }
+  try {
+    if (action === "list" && !name) {
+      const { namespaces } = await api.call<{ namespaces: NamespaceView[] }>("GET", "/api/v1/namespaces");
+      if (values.json) console.log(JSON.stringify(namespaces, null, 2));
+      else printTable(["NAME", "RUNNERS", "FOLLOWS"], namespaces.map((n) => [n.name, String(n.runners), followsText(n.follows)]));
+      return 0;
+    }
+    if (action === "set" && name && extra.length === 0) {
+      const follows = (values.follows ?? "")
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean);
+      const saved = await api.call<NamespaceView>("PUT", `/api/v1/namespaces/${encodeURIComponent(name)}`, { follows });
+      console.log(values.json ? JSON.stringify(saved, null, 2) : `namespace ${saved.name} follows ${followsText(saved.follows)}`);
+      return 0;
+    }
+    if (action === "remove" && name && extra.length === 0) {
+      await api.call("DELETE", `/api/v1/namespaces/${encodeURIComponent(name)}`);
+      console.log(`namespace ${name} removed`);
+      return 0;
+    }
+  } catch (error) {
+    if (!(error instanceof BotApiError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+function followsText(follows: string[]): string {
+  return follows.length === 0 ? "every repository" : follows.join(", ");
+}
