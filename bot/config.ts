@@ -18,6 +18,8 @@ const Env = z.object({
   PUBLIC_URL: z.string().url().optional(),
   NATS_URL: z.string().min(1).optional(),
   NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '-' and '_' only").default("flotilla"),
+  FLOTILLA_NATS_AUTH_DIR: z.string().min(1).optional(),
+  FLOTILLA_RUNNER_NATS_URL: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().default(".data"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -43,7 +45,14 @@ export interface BotConfig {
     writeMinIntervalMs: number;
   };
   http: { host: string; port: number; publicUrl: string };
-  nats: { url?: string; prefix: string };
+  nats: {
+    url?: string;
+    prefix: string;
+    /** Per-runner credentials (NATS JWT mode): the directory `flotilla nats init` made. */
+    authDir?: string;
+    /** The NATS URL registered runners are given (default: `url`). */
+    runnerUrl?: string;
+  };
   database: { url?: string };
   dataDir: string;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
@@ -90,7 +99,7 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
       port: e.PORT,
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     },
-    nats: { url: e.NATS_URL, prefix: e.NATS_PREFIX },
+    nats: { url: e.NATS_URL, prefix: e.NATS_PREFIX, authDir: e.FLOTILLA_NATS_AUTH_DIR, runnerUrl: e.FLOTILLA_RUNNER_NATS_URL },
     database: { url: e.DATABASE_URL },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,

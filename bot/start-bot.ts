@@ -9,8 +9,13 @@ import type { Logger } from "pino";
 import { openDb, type DbHandle } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { decode, ForgeEvent } from "../protocol/messages.ts";
+import type { RegisterRequest, RegisterResponse } from "../protocol/registration.ts";
 import type { BotConfig } from "./config.ts";
-import { connectBus, type Bus } from "./bus/connect.ts";
+import { connectBus, connectNats, type Bus } from "./bus/connect.ts";
+import { loadAuthority, type NatsAuthority } from "./fleet/nats-authority.ts";
+import { pushRevocations } from "./fleet/removal.ts";
+import { runnerRegistrationHandler } from "./api/runner-registration-handler.ts";
+import { registerRunner, createRegistrationToken, type RegistrationDeps } from "./fleet/registration.ts";
 import { startConsumeLoop, type ConsumeLoop } from "./bus/consume-loop.ts";
 import { createGitHubApp } from "./forges/github/github-app.ts";
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
@@ -29,23 +34,34 @@ import { namespacesHandler } from "./api/namespaces-handler.ts";
 import { runnersPageHandler } from "./web/runners-page.ts";
 import { isNotFound } from "../protocol/setup.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
+import { applyMaxDeliveries, ensureAdvisories, RUNNER_LOST_CONSUMER } from "./reporter/runner-lost.ts";
 import { secretsHandler } from "./api/secrets-handler.ts";
 import { respondToSecretsRequests } from "./secrets/responder.ts";
-import { applyMaxDeliveries, ensureAdvisories, RUNNER_LOST_CONSUMER } from "./reporter/runner-lost.ts";
 
 export interface RunningBot {
   url: string;
   port: number;
   bus: Bus;
   db: DbHandle;
+  /** Registration in-process, as the API does it (`flotilla dev` registers its local runner so). */
+  fleet: {
+    authority?: NatsAuthority;
+    register(request: Omit<RegisterRequest, "token">, namespace?: string): Promise<RegisterResponse>;
+  };
   close(): Promise<void>;
 }
 
 export async function startBot(config: BotConfig, log: Logger): Promise<RunningBot> {
   if (!config.nats.url) throw new Error("NATS_URL is not set");
-  const bus = await connectBus(config.nats.url, config.nats.prefix, { name: "flotilla-bot", jobMaxAgeDays: config.jobs.maxAgeDays });
+  const authority = config.nats.authDir ? loadAuthority(config.nats.authDir) : undefined;
+  const bus = await connectBus(config.nats.url, config.nats.prefix, { name: "flotilla-bot", jobMaxAgeDays: config.jobs.maxAgeDays, creds: authority?.botCreds });
+  // Only the system account may update account claims (the revocations of removed runners).
+  const system = authority ? await connectNats(config.nats.url, "flotilla-bot-system", authority.systemCreds) : undefined;
   const db = await openDb({ url: config.database.url, dataDir: join(config.dataDir, "pglite") });
   await migrate(db, config.database.url);
+  const removal = { db: db.db, nc: bus.nc, names: bus.names, authority, system };
+  // The server may have restarted from an older account JWT: make it revoke every removed runner again.
+  await pushRevocations(removal);
   const github = createGitHubApp(config, log);
   const objectStores = await ensureObjectStores(bus.nc, bus.names);
   const artifactsLog = log.child({ name: "artifacts" });
@@ -102,6 +118,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       ),
   });
 
+  const registration: RegistrationDeps = { db: db.db, names: bus.names, natsUrl: config.nats.runnerUrl ?? config.nats.url, authority };
   const heartbeats = followHeartbeats(bus.nc, bus.names, db.db, log.child({ name: "fleet" }));
   const secretsLog = log.child({ name: "secrets" });
   const secretsResponder = respondToSecretsRequests({ nc: bus.nc, names: bus.names, db: db.db, key: config.secretsKey, log: secretsLog });
@@ -114,6 +131,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       publish: eventPublisher(bus.js, bus.names),
       log: log.child({ name: "ingest" }),
     }),
+    runnerRegistrationHandler({ token: config.apiToken, registration, removal, log: log.child({ name: "fleet" }) }),
     dispatchHandler({ token: config.apiToken, github, publish: eventPublisher(bus.js, bus.names), log: log.child({ name: "api" }) }),
     runnersHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
     namespacesHandler({ db: db.db, token: config.apiToken }),
@@ -131,6 +149,13 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     port,
     bus,
     db,
+    fleet: {
+      authority,
+      async register(request, namespace = "default") {
+        const { token } = await createRegistrationToken(db.db, namespace, 60_000);
+        return registerRunner(registration, { ...request, token });
+      },
+    },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -141,6 +166,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       await reporter.stop();
       await runnerLost.stop();
       await bus.nc.drain().catch(() => {});
+      await system?.close().catch(() => {});
       await db.close();
     },
   };

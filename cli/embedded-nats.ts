@@ -3,10 +3,10 @@
  * data directory, listening on loopback only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { connect } from "@nats-io/transport-node";
+import { connect, credsAuthenticator } from "@nats-io/transport-node";
 
 export class NatsServerMissing extends Error {
   override name = "NatsServerMissing";
@@ -29,13 +29,29 @@ export interface EmbeddedNats {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedNats(dataDir: string, binary = "nats-server"): Promise<EmbeddedNats> {
+export interface EmbeddedNatsOptions {
+  binary?: string;
+  /**
+   * Server configuration to add (the trust part `flotilla nats init` writes): the server
+   * then wants credentials, and `creds` is what the readiness check connects with.
+   */
+  auth?: { config: string; creds: string };
+}
+
+export async function startEmbeddedNats(dataDir: string, options: EmbeddedNatsOptions = {}): Promise<EmbeddedNats> {
   const storeDir = join(dataDir, "nats");
   mkdirSync(storeDir, { recursive: true });
   const port = await freePort();
+  const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir];
+  if (options.auth) {
+    // nats-server 2.9 resolves `include` relative to the including file only: write it whole.
+    const configFile = join(storeDir, "flotilla-nats.conf");
+    writeFileSync(configFile, options.auth.config, { mode: 0o600 });
+    args.unshift("-c", configFile);
+  }
   // Its own process group: Ctrl-C must reach Flotilla first, which stops nats-server last,
   // after the runner and bot have drained.
-  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const child = spawn(options.binary ?? "nats-server", args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
   const killOnExit = () => child.kill("SIGTERM");
   process.once("exit", killOnExit);
   let stderr = "";
@@ -45,7 +61,7 @@ export async function startEmbeddedNats(dataDir: string, binary = "nats-server")
     child.once("exit", (code) => reject(new Error(`nats-server exited with code ${code}: ${stderr.trim()}`)));
   });
   const url = `nats://127.0.0.1:${port}`;
-  await Promise.race([waitUntilReady(url), exited]);
+  await Promise.race([waitUntilReady(url, options.auth?.creds), exited]);
   exited.catch(() => {});
   return {
     url,
@@ -56,10 +72,10 @@ export async function startEmbeddedNats(dataDir: string, binary = "nats-server")
   };
 }
 
-async function waitUntilReady(url: string): Promise<void> {
+async function waitUntilReady(url: string, creds?: string): Promise<void> {
   for (let i = 0; ; i++) {
     try {
-      const nc = await connect({ servers: url, reconnect: false });
+      const nc = await connect({ servers: url, reconnect: false, ...(creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}) });
       await nc.close();
       return;
     } catch (error) {

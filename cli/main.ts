@@ -15,6 +15,11 @@ import { runnersCommand } from "./commands/runners.ts";
 import { namespaceCommand } from "./commands/namespace.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { runnerStartCommand } from "./commands/runner-start.ts";
+import { runnerRegisterCommand } from "./commands/runner-register.ts";
+import { runnerRemoveCommand } from "./commands/runner-remove.ts";
+import { tokenCommand } from "./commands/token.ts";
+import { natsInitCommand } from "./commands/nats-init.ts";
+import { BotApiError } from "./api/bot-api.ts";
 import { runCommand } from "./commands/run.ts";
 import { secretCommand } from "./commands/secret.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -23,8 +28,14 @@ export const USAGE = `Usage: flotilla <command>
 
   dev                     everything on this machine (what \`npm start\` runs)
   bot                     the bot alone, against NATS_URL and DATABASE_URL
-  runner start [options]  a runner: --nats URL --labels a,b --namespace NAME --name NAME --work-dir DIR
-                          --concurrency N (jobs at once) --once (one job, then exit)
+  token create [--namespace NAME] [--expires 1h]
+                          a one-time runner registration token (FLOTILLA_URL, FLOTILLA_API_TOKEN)
+  runner register --url BOT_URL --token TOKEN [--labels a,b] [--namespace NAME] [--name NAME] [--config FILE]
+                          register this machine's runner; writes its config file (mode 0600)
+  runner start [options]  a runner: --config FILE (from register), or --nats URL --labels a,b --namespace NAME
+                          --name NAME; --work-dir DIR --concurrency N (jobs at once) --once (one job, then exit)
+  runner remove NAME      revoke a runner's credential at once
+  nats init DIR           keys and server config for per-runner NATS credentials (docs/security.md)
   dispatch OWNER/REPO WORKFLOW --ref REF [--input k=v]...
                           start a workflow_dispatch workflow through the bot (FLOTILLA_URL, FLOTILLA_API_TOKEN)
   runners [--namespace NAME] [--all] [--json]
@@ -48,9 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case "dev":
-        return untilSignal(await devCommand(log), log);
+        return await untilSignal(devCommand(log), log);
       case "bot":
-        return untilSignal(await botCommand(log), log);
+        return await untilSignal(botCommand(log), log);
       case "runner": {
         const { positionals, values } = parseArgs({
           args: rest,
@@ -64,11 +75,20 @@ export async function main(argv: string[]): Promise<number> {
             prefix: { type: "string" },
             once: { type: "boolean" },
             concurrency: { type: "string" },
+            config: { type: "string" },
+            url: { type: "string" },
+            token: { type: "string" },
           },
         });
+        if (positionals[0] === "register") return await runnerRegisterCommand(values);
+        if (positionals[0] === "remove") return await runnerRemoveCommand(positionals[1], values);
         if (positionals[0] !== "start") return usage(`unknown runner command: ${positionals[0] ?? "(none)"}`);
         return await runnerStartCommand(values, log);
       }
+      case "token":
+        return await tokenCommand(rest);
+      case "nats":
+        return await natsInitCommand(rest);
       case "validate":
         return await validateCommand(rest);
       case "run":
@@ -95,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
         return usage(`unknown command: ${command}`);
     }
   } catch (error) {
-    if (error instanceof NatsServerMissing || error instanceof ConfigError || (error as Error).name === "RunnerConfigError") {
+    if (error instanceof NatsServerMissing || error instanceof ConfigError || error instanceof BotApiError || (error as Error).name === "RunnerConfigError") {
       console.error((error as Error).message);
       return 1;
     }
@@ -111,23 +131,30 @@ function usage(problem: string): number {
   return 2;
 }
 
-/** Runs until SIGINT/SIGTERM, then stops cleanly; a second signal stops at once. */
-function untilSignal(service: Stoppable, log: ReturnType<typeof createLogger>): Promise<number> {
-  return new Promise((resolve) => {
+/**
+ * Runs until SIGINT/SIGTERM, then stops cleanly; a second signal stops at once. A signal that
+ * comes while the service is still starting stops it as soon as it is up (rather than killing
+ * the process with its nats-server child left behind).
+ */
+function untilSignal(starting: Promise<Stoppable>, log: ReturnType<typeof createLogger>): Promise<number> {
+  return new Promise((resolve, reject) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) process.exit(130);
       stopping = true;
       log.info({ signal }, "stopping");
-      service.close().then(
-        () => resolve(0),
-        (err) => {
-          log.error({ err }, "stop failed");
-          resolve(1);
-        },
-      );
+      starting
+        .then((service) => service.close())
+        .then(
+          () => resolve(0),
+          (err) => {
+            log.error({ err }, "stop failed");
+            resolve(1);
+          },
+        );
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
+    starting.catch(reject);
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The bot's connection to NATS, with streams in place before anything publishes.
  */
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { natsNames, type NatsNames } from "../../protocol/names.ts";
@@ -15,10 +15,15 @@ export interface Bus {
   names: NatsNames;
 }
 
-export async function connectBus(url: string, prefix: string, options: { name: string; jobMaxAgeDays: number }): Promise<Bus> {
-  const nc = await connect({ servers: url, name: options.name, maxReconnectAttempts: -1 });
+export async function connectBus(url: string, prefix: string, options: { name: string; jobMaxAgeDays: number; creds?: string }): Promise<Bus> {
+  const nc = await connectNats(url, options.name, options.creds);
   const names = natsNames(prefix);
   const jsm = await ensureStreams(nc, names, { jobMaxAgeDays: options.jobMaxAgeDays, duplicateWindowMs: 2 * 60_000 });
   const labelsets = await openLabelsets(nc, names);
   return { nc, js: jetstream(nc), jsm, labelsets, names };
+}
+
+/** A long-lived connection that never gives up reconnecting; with a `.creds` text when the server wants one. */
+export function connectNats(url: string, name: string, creds?: string): Promise<NatsConnection> {
+  return connect({ servers: url, name, maxReconnectAttempts: -1, ...(creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}) });
 }

@@ -2,14 +2,28 @@
  * `flotilla dev` (what `npm start` runs): everything on one machine with embedded defaults —
  * a private nats-server unless NATS_URL is set, PGlite unless DATABASE_URL is set, the bot,
  * and one local runner labelled `self-hosted`, the OS and the architecture.
+ *
+ * The private nats-server runs with per-runner credentials, as a production one should: the
+ * keys live under the data directory (`nats-auth/`), and the local runner is registered like
+ * any other (its identity in `runner/runner.json`).
  */
+import { existsSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { fmtCreds } from "@nats-io/jwt";
+import { createUser } from "@nats-io/nkeys";
 import type { Logger } from "pino";
-import { readBotConfig } from "../../bot/config.ts";
+import { readBotConfig, type BotConfig } from "../../bot/config.ts";
 import { localSecretsKey } from "../../bot/secrets/local-key.ts";
+import { initAuthority, serverConfPath, type NatsAuthority } from "../../bot/fleet/nats-authority.ts";
+import type { RunningBot } from "../../bot/start-bot.ts";
+import { RegistrationError } from "../../bot/fleet/registration.ts";
+import { defaultRunnerLabels } from "../../protocol/labels.ts";
+import { natsNames } from "../../protocol/names.ts";
+import { configFileOptions, readConfigFile, writeConfigFile, type RunnerConfigFile } from "../../runner/config-file.ts";
 import { readRunnerConfig } from "../../runner/config.ts";
-import { startRunner } from "../../runner/main.ts";
+import { RUNNER_VERSION, startRunner, type RunningRunner } from "../../runner/main.ts";
 import { startEmbeddedNats } from "../embedded-nats.ts";
 import { startBotOrSetup, type Stoppable } from "./bot.ts";
 
@@ -23,23 +37,19 @@ export async function devCommand(log: Logger): Promise<Stoppable> {
     log.info({ path: local.path, created: local.created }, "secrets key from the data directory");
   }
   try {
+    let authority: NatsAuthority | undefined;
     if (!config.nats.url) {
-      const nats = await startEmbeddedNats(config.dataDir);
+      const authDir = config.nats.authDir ?? join(config.dataDir, "nats-auth");
+      authority = await initAuthority(authDir);
+      const nats = await startEmbeddedNats(config.dataDir, { auth: { config: readFileSync(serverConfPath(authDir), "utf8"), creds: authority.botCreds } });
       stops.unshift(nats.stop);
       config.nats.url = nats.url;
-      log.info({ url: nats.url, dataDir: join(config.dataDir, "nats") }, "embedded nats-server started");
+      config.nats.authDir = authDir;
+      log.info({ url: nats.url, dataDir: join(config.dataDir, "nats"), credentials: authDir }, "embedded nats-server started, with per-runner credentials");
     }
     const bot = await startBotOrSetup(config, log);
     stops.unshift(() => bot.close());
-    const runner = await startRunner(
-      readRunnerConfig(process.env, {
-        natsUrl: config.nats.url,
-        natsPrefix: config.nats.prefix,
-        name: `${hostname().replace(/[^A-Za-z0-9_-]/g, "-")}-local`,
-        workDir: join(config.dataDir, "runner"),
-      }),
-      { logger: log.child({ name: "runner" }) },
-    );
+    const runner = await startLocalRunner(config, "fleet" in bot ? (bot as RunningBot) : undefined, authority, log);
     stops.unshift(() => runner.stop());
     log.info({ labels: runner.runner.labels }, "local runner started");
   } catch (error) {
@@ -50,5 +60,63 @@ export async function devCommand(log: Logger): Promise<Stoppable> {
     async close() {
       for (const stop of stops) await stop().catch((err) => log.warn({ err }, "stop failed"));
     },
+  };
+}
+
+/**
+ * The local runner: registered with the bot once (its identity kept in the data directory),
+ * registered again when its credential was revoked. Before a GitHub App exists there is no bot
+ * to register with: the runner gets a credential signed here.
+ */
+async function startLocalRunner(config: BotConfig, bot: RunningBot | undefined, authority: NatsAuthority | undefined, log: Logger): Promise<RunningRunner> {
+  const workDir = join(config.dataDir, "runner");
+  const identityFile = join(workDir, "runner.json");
+  const name = `${hostname().replace(/[^A-Za-z0-9_.-]/g, "-")}-local`;
+  const start = (identity: RunnerConfigFile | undefined) =>
+    // The embedded server's port is new on every start: the URL is today's, not the file's.
+    startRunner(readRunnerConfig(process.env, { natsPrefix: config.nats.prefix, name, workDir, ...(identity ? configFileOptions(identity) : {}), natsUrl: config.nats.url }), {
+      logger: log.child({ name: "runner" }),
+      connectAttempts: 3,
+    });
+  if (!config.nats.authDir) return start(undefined);
+  if (existsSync(identityFile)) {
+    try {
+      return await start(await readConfigFile(identityFile));
+    } catch (error) {
+      log.warn({ err: error }, "the local runner's identity was refused; registering it again");
+      await rm(identityFile, { force: true });
+    }
+  }
+  const identity = bot ? await registerLocal(config, bot, name) : await signLocal(config, authority, name);
+  await writeConfigFile(identityFile, identity);
+  return start(identity);
+}
+
+async function registerLocal(config: BotConfig, bot: RunningBot, name: string): Promise<RunnerConfigFile> {
+  const user = createUser();
+  const request = { name, labels: defaultRunnerLabels(), version: RUNNER_VERSION, publicKey: user.getPublicKey() };
+  const registered = await bot.fleet.register(request).catch((error: unknown) => {
+    // The name is still held by an earlier identity that was lost: keep both apart.
+    if (error instanceof RegistrationError && error.status === 409) return bot.fleet.register({ ...request, name: `${name}-${Date.now().toString(36)}` });
+    throw error;
+  });
+  return identityOf(config, registered.runner, registered.nats.jwt, user);
+}
+
+async function signLocal(config: BotConfig, authority: NatsAuthority | undefined, name: string): Promise<RunnerConfigFile> {
+  if (!authority) throw new Error("FLOTILLA_NATS_AUTH_DIR is set but the bot is not running: register the runner with `flotilla runner register`");
+  const user = createUser();
+  const runner = { id: crypto.randomUUID(), name, namespace: "default", labels: defaultRunnerLabels() };
+  const jwt = await authority.runnerJwt(user.getPublicKey(), runner.id, runner.namespace, natsNames(config.nats.prefix));
+  return identityOf(config, runner, jwt, user);
+}
+
+function identityOf(config: BotConfig, runner: { id: string; name: string; namespace: string; labels: string[] }, jwt: string | undefined, user: ReturnType<typeof createUser>): RunnerConfigFile {
+  return {
+    version: 1,
+    ...runner,
+    natsUrl: config.nats.url!,
+    natsPrefix: config.nats.prefix,
+    ...(jwt ? { natsCreds: new TextDecoder().decode(fmtCreds(jwt, user)) } : {}),
   };
 }

@@ -1,11 +1,14 @@
 /**
  * `flotilla runner start`: one runner, dialling NATS; it needs no inbound port.
  */
+import { existsSync } from "node:fs";
 import type { Logger } from "pino";
+import { configFileOptions, defaultConfigPath, readConfigFile } from "../../runner/config-file.ts";
 import { readRunnerConfig, type RunnerConfigInput } from "../../runner/config.ts";
 import { startRunner, type RunningRunner } from "../../runner/main.ts";
 
 export interface RunnerFlags {
+  config?: string;
   once?: boolean;
   concurrency?: string;
   nats?: string;
@@ -31,7 +34,11 @@ export function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> 
 }
 
 export async function runnerStartCommand(flags: RunnerFlags, log: Logger): Promise<number> {
-  const config = readRunnerConfig(process.env, runnerOverrides(flags));
+  // The registered identity: --config, FLOTILLA_RUNNER_CONFIG, or the default file when it exists
+  // and no --nats says this is an unregistered runner. Flags still win over the file.
+  const path = flags.config ?? process.env.FLOTILLA_RUNNER_CONFIG ?? (!flags.nats && existsSync(defaultConfigPath()) ? defaultConfigPath() : undefined);
+  const fromFile = path ? configFileOptions(await readConfigFile(path)) : {};
+  const config = readRunnerConfig(process.env, { ...fromFile, ...runnerOverrides(flags) });
   const runner = await startRunner(config, { logger: log });
   log.info({ name: config.name, namespace: config.namespace, labels: config.labels, once: config.once, concurrency: config.concurrency }, "runner started");
   return untilDone(runner, config.drainGraceMs, log);

@@ -4,7 +4,7 @@
  * real runners. Suites drive it the way GitHub would: signed webhooks over HTTP.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -12,12 +12,15 @@ import { readBotConfig } from "../../bot/config.ts";
 import { startBot, type RunningBot } from "../../bot/start-bot.ts";
 import { readRunnerConfig, type RunnerConfigInput } from "../../runner/config.ts";
 import { startRunner, type RunningRunner } from "../../runner/main.ts";
+import { configFileOptions, type RunnerConfigFile } from "../../runner/config-file.ts";
+import { register } from "../../runner/registration.ts";
+import { initAuthority, serverConfPath } from "../../bot/fleet/nats-authority.ts";
 import { startFakeGitHub, type CheckRunRecord, type FakeGitHub, type FakeRepository } from "./fake-github.ts";
 import { createRepo, type FileTree } from "./git-repo.ts";
 import { freePort } from "./free-port.ts";
 import { deleteStreamsOf } from "./nats-cleanup.ts";
 import { createAppCredentials, type AppCredentials } from "./github-app.ts";
-import { sharedNatsUrl, uniquePrefix } from "./nats-server.ts";
+import { sharedNatsUrl, startNatsServer, uniquePrefix } from "./nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 import { postWebhook, signedDelivery } from "./webhooks.ts";
 
@@ -51,6 +54,18 @@ export interface Flotilla {
   close(): Promise<void>;
 }
 
+/** A one-time token from the operator API, traded for a runner identity as `flotilla runner register` does. */
+export async function registerRunner(publicUrl: string, apiToken: string, options: RunnerOptions): Promise<RunnerConfigFile> {
+  const response = await fetch(`${publicUrl}/api/v1/runner-tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ namespace: options.namespace ?? "default" }),
+  });
+  if (!response.ok) throw new Error(`token create failed: ${response.status} ${await response.text()}`);
+  const { token } = (await response.json()) as { token: string };
+  return register({ botUrl: publicUrl, token, name: options.name, labels: options.labels ?? [], namespace: options.namespace ?? "default", version: "test" });
+}
+
 export function testLogger() {
   return pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 }
@@ -60,6 +75,11 @@ export interface FlotillaOptions {
   pglite?: boolean;
   /** Further bot environment, e.g. a short `JOB_LEASE_SECONDS` for lost-runner suites. */
   env?: Record<string, string>;
+  /**
+   * A private nats-server with per-runner credentials (what `npm start` and docs/security.md
+   * set up): runners are registered through the bot's API with a one-time token each.
+   */
+  natsAuth?: boolean;
 }
 
 export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flotilla> {
@@ -67,7 +87,10 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
   const fake = await startFakeGitHub({ app: { appId: app.appId, publicKey: app.publicKey } });
   const database = await createTestDatabase();
   const workRoot = await mkdtemp(join(tmpdir(), "flotilla-e2e-"));
-  const natsUrl = sharedNatsUrl();
+  const authDir = join(workRoot, "nats-auth");
+  const authority = options.natsAuth ? await initAuthority(authDir) : undefined;
+  const privateNats = authority ? await startNatsServer({ config: await readFile(serverConfPath(authDir), "utf8"), creds: authority.botCreds }) : undefined;
+  const natsUrl = privateNats?.url ?? sharedNatsUrl();
   const prefix = uniquePrefix("e2e");
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -85,6 +108,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     ...(options.pglite ? {} : { DATABASE_URL: database.url }),
     DATA_DIR: join(workRoot, "data"),
     FLOTILLA_API_TOKEN: apiToken,
+    ...(authority ? { FLOTILLA_NATS_AUTH_DIR: authDir } : {}),
     ...options.env,
   });
   const bot = await startBot(config, testLogger());
@@ -104,6 +128,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
       return postWebhook(`${publicUrl}/api/github/webhooks`, delivery);
     },
     async startRunner(options) {
+      const identity = authority ? configFileOptions(await registerRunner(publicUrl, apiToken, options)) : {};
       const runner = await startRunner(
         readRunnerConfig(
           {},
@@ -114,6 +139,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
             namespace: options.namespace ?? "default",
             labels: options.labels ?? [],
             workDir: join(workRoot, "runners", options.name),
+            ...identity,
             ...options.config,
           },
         ),
@@ -140,7 +166,8 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     async close() {
       await Promise.allSettled(runners.map((r) => r.stop()));
       await bot.close();
-      await deleteStreamsOf(natsUrl, prefix).catch(() => {});
+      if (privateNats) await privateNats.stop();
+      else await deleteStreamsOf(natsUrl, prefix).catch(() => {});
       await fake.close();
       await database.drop();
       await rm(workRoot, { recursive: true, force: true });

@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { freePort } from "./free-port.ts";
 
 export function sharedNatsUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -25,6 +25,10 @@ export interface NatsServerOptions {
   jetstream?: boolean;
   /** Extra nats-server arguments. */
   args?: string[];
+  /** Configuration text (e.g. the trust part `flotilla nats init` writes), passed with `-c`. */
+  config?: string;
+  /** A `.creds` text the readiness check connects with, for a server that wants credentials. */
+  creds?: string;
 }
 
 export interface NatsServerHandle {
@@ -50,8 +54,14 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   const storeDir = await mkdtemp(join(tmpdir(), "flotilla-nats-"));
   const url = `nats://127.0.0.1:${port}`;
   const args = ["-a", "127.0.0.1", "-p", String(port), ...(jetstream ? ["-js", "-sd", storeDir] : []), ...(opts.args ?? [])];
+  if (opts.config) {
+    const file = join(storeDir, "nats.conf");
+    await writeFile(file, opts.config);
+    args.unshift("-c", file);
+  }
+  const ready = { jetstream, creds: opts.creds };
 
-  let current = await launch(args, url, jetstream);
+  let current = await launch(args, url, ready);
   let stopped = false;
 
   return {
@@ -66,7 +76,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     },
     async restart() {
       await terminate(current, "SIGTERM");
-      current = await launch(args, url, jetstream);
+      current = await launch(args, url, ready);
     },
     async stop() {
       if (stopped) return;
@@ -83,7 +93,7 @@ interface Running {
   stderr: () => string;
 }
 
-async function launch(args: string[], url: string, jetstream: boolean): Promise<Running> {
+async function launch(args: string[], url: string, ready: { jetstream: boolean; creds?: string }): Promise<Running> {
   const child = spawn("nats-server", args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   // nats-server logs to stderr; keep the tail for a useful error if it never gets ready.
@@ -96,7 +106,7 @@ async function launch(args: string[], url: string, jetstream: boolean): Promise<
   });
   const running = { child, exited, stderr: () => stderr };
   try {
-    await waitUntilReady(url, jetstream, running);
+    await waitUntilReady(url, ready, running);
   } catch (error) {
     await terminate(running, "SIGKILL");
     throw error;
@@ -108,7 +118,7 @@ async function launch(args: string[], url: string, jetstream: boolean): Promise<
  * Accepting TCP is not enough: after a restart JetStream recovers its streams from disk
  * before it answers API requests, so wait until account info comes back.
  */
-async function waitUntilReady(url: string, jetstream: boolean, running: Running): Promise<void> {
+async function waitUntilReady(url: string, { jetstream, creds }: { jetstream: boolean; creds?: string }, running: Running): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -116,7 +126,7 @@ async function waitUntilReady(url: string, jetstream: boolean, running: Running)
       throw new Error(`nats-server exited with ${running.child.exitCode}: ${running.stderr()}`);
     }
     try {
-      const nc = await connect({ servers: url, reconnect: false, timeout: 1000 });
+      const nc = await connect({ servers: url, reconnect: false, timeout: 1000, ...(creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}) });
       try {
         if (jetstream) await (await jetstreamManager(nc, { timeout: 1000 })).getAccountInfo();
         return;

@@ -1,0 +1,28 @@
+/**
+ * `flotilla token create [--namespace NAME] [--expires 1h]`: a one-time registration token,
+ * made by the bot (FLOTILLA_URL, FLOTILLA_API_TOKEN). Only the token goes to stdout, so
+ * scripts can take it: `TOKEN=$(flotilla token create --namespace arm-lab)`.
+ */
+import { parseArgs } from "node:util";
+import { botApi } from "../api/bot-api.ts";
+
+export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { namespace: { type: "string" }, expires: { type: "string" }, url: { type: "string" }, token: { type: "string" } },
+  });
+  if (positionals[0] !== "create") {
+    console.error("usage: flotilla token create [--namespace NAME] [--expires 1h] [--url BOT_URL]");
+    return 2;
+  }
+  const api = botApi(values, env, "flotilla token create");
+  const created = await api.call<{ token: string; namespace: string; expiresAt: string }>("POST", "/api/v1/runner-tokens", {
+    namespace: values.namespace ?? "default",
+    ...(values.expires ? { expires: values.expires } : {}),
+  });
+  console.log(created.token);
+  console.error(`registration token for namespace "${created.namespace}", good for one runner until ${created.expiresAt}`);
+  console.error(`register a runner with: flotilla runner register --url ${api.url} --token <token> --labels …`);
+  return 0;
+}
