@@ -13,6 +13,13 @@ import { runnerState, type RunnerRow } from "./runner-state.ts";
 export interface Fleet {
   runners: Pick<RunnerRow, "namespace" | "labels" | "lastSeenAt" | "removedAt" | "running" | "concurrency">[];
   now: Date;
+  /** Explanations already worked out, by namespace and labelset: a matrix's legs share one. */
+  explained?: Map<string, Explanation>;
+}
+
+export interface Explanation {
+  title: string;
+  summary: string;
 }
 
 /** The runners (not removed) of `namespaces`, as they are now. */
@@ -26,15 +33,24 @@ export async function readFleet(db: Db, namespaces: string[]): Promise<Fleet> {
   return { runners: rows, now };
 }
 
-export function queuedExplanation(fleet: Fleet, namespace: string, jobLabels: readonly string[]): { title: string; summary: string } {
+export function queuedExplanation(fleet: Fleet, namespace: string, jobLabels: readonly string[]): Explanation {
   const labels = normalizeLabels(jobLabels);
+  const key = `${namespace}\0${labels.join("\0")}`;
+  const known = fleet.explained?.get(key);
+  if (known) return known;
+  const explanation = explain(fleet, namespace, labels);
+  (fleet.explained ??= new Map()).set(key, explanation);
+  return explanation;
+}
+
+function explain(fleet: Fleet, namespace: string, labels: string[]): Explanation {
   const wanted = labels.length > 0 ? labels.map((l) => `\`${l}\``).join(", ") : "no particular labels";
   const where = `namespace \`${namespace}\``;
   const mine = fleet.runners.filter((r) => r.namespace === namespace);
   const matching = mine.filter((r) => canServe(r.labels, labels));
   if (matching.length === 0) {
     // Only possible with labels when the namespace has runners: with none asked for, any runner fits.
-    const register = `flotilla runner register --labels ${labels.join(",") || "LABELS"}${namespace === "default" ? "" : ` --namespace ${namespace}`}`;
+    const register = `flotilla runner register${labels.length > 0 ? ` --labels ${labels.join(",")}` : ""}${namespace === "default" ? "" : ` --namespace ${namespace}`}`;
     const why =
       mine.length === 0
         ? `No runner in ${where}${labels.length > 0 ? ` has the labels ${wanted}` : ""}: the namespace has no runners.`

