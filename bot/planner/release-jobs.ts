@@ -101,7 +101,7 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
           continue;
         }
       }
-      if (!(await claim(deps.db, row.id))) continue;
+      if (!(await claim(deps.db, row))) continue;
       // Later rows of this pass count it against max-parallel.
       row.publishedAt = new Date();
       if (broken !== undefined || !run_) {
@@ -184,9 +184,22 @@ function atParallelLimit(row: JobRow, rows: JobRow[]): boolean {
   return running.length >= row.maxParallel;
 }
 
-async function claim(db: Db, jobId: string): Promise<boolean> {
-  const claimed = await db.update(jobs).set({ publishedAt: new Date() }).where(and(eq(jobs.id, jobId), isNull(jobs.publishedAt))).returning({ id: jobs.id });
-  return claimed.length > 0;
+/** Takes the job for publishing, and gives it the claim its message will carry (one write). */
+async function claim(db: Db, row: JobRow): Promise<boolean> {
+  const value = newClaim();
+  const claimed = await db
+    .update(jobs)
+    .set({ publishedAt: new Date(), claim: value, attemptBase: 0 })
+    .where(and(eq(jobs.id, row.id), isNull(jobs.publishedAt)))
+    .returning({ id: jobs.id });
+  if (claimed.length === 0) return false;
+  row.claim = value;
+  row.attemptBase = 0;
+  return true;
+}
+
+function newClaim(): string {
+  return randomBytes(18).toString("base64url");
 }
 
 async function completeWithoutRunning(deps: ReleaseDeps, run: RunRow, row: JobRow, hooks: ReleaseHooks, broken: string | undefined) {
@@ -232,7 +245,8 @@ export async function publishJob(
   // Consumer first: the namespace's jobs stream keeps a message only for consumers that exist.
   await ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, row.namespace, row.labels, deps.lease);
   // The same publish retried keeps its claim: the stream's dedupe keeps the first message.
-  const claim = row.claim && row.attemptBase === attemptBase ? row.claim : randomBytes(18).toString("base64url");
+  const fresh = !(row.claim && row.attemptBase === attemptBase);
+  const claim = fresh ? newClaim() : row.claim!;
   const message: JobMessage = {
     ...spec,
     executions: { [row.namespace]: row.id },
@@ -242,7 +256,7 @@ export async function publishJob(
     contexts: { ...spec.contexts, github: run.githubContext, needs },
   };
   // The claim is stored before the publish: a runner's first report may arrive before the ack.
-  await deps.db.update(jobs).set({ claim, attemptBase }).where(eq(jobs.id, row.id));
+  if (fresh) await deps.db.update(jobs).set({ claim, attemptBase }).where(eq(jobs.id, row.id));
   const ack = await deps.bus.js.publish(deps.bus.names.jobsSubject(row.namespace, labelsetToken(row.labels)), encode(message), {
     msgID: `${row.id}:${attemptBase}`,
   });
