@@ -15,7 +15,7 @@ import { createRepo } from "../test/helpers/git-repo.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "../test/helpers/postgres.ts";
 
-const BIN = fileURLToPath(new URL("../bin/flotilla.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../bin/flotilla.js", import.meta.url));
 
 /** One repository per scenario, each with one workflow. */
 const SCENARIOS = {
@@ -92,7 +92,7 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   };
 }
 
-async function waitForHealth(url: string): Promise<void> {
+export async function waitForHealth(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(url)).ok) return;

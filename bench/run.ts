@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { checkoutBench, formatCheckoutBench } from "./checkout.ts";
+import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { natsRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     pushes: { type: "string", default: "200" },
     throughput: { type: "string", default: "1000" },
     runners: { type: "string", default: "4" },
+    // Jobs queued for the 2 namespaces × 8 runners fleet (0: skip it).
+    "fleet-jobs": { type: "string", default: "5000" },
   },
 });
 const pushes = Number(values.pushes);
@@ -135,6 +138,9 @@ try {
   const chain = summary(await needsChain(fleet, 20));
   log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
   const checkout = await checkoutBench();
+  const fleetJobs = Number(values["fleet-jobs"]);
+  if (fleetJobs > 0) log(`fleet scale: ${fleetJobs} jobs × 2 namespaces queued, then 2 × 8 runners…`);
+  const fleetScale = fleetJobs > 0 ? await fleetScaleBench({ jobs: fleetJobs, runnersPerNamespace: 8, log }) : undefined;
   const result = {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
@@ -143,6 +149,7 @@ try {
     matrix256Planning: { p50: matrix.p50 },
     needsChainToCompleted: chain,
     checkout,
+    ...(fleetScale ? { fleetScale } : {}),
   };
   const writes = fleet.fake.checkRuns.map((r) => r.history.length);
   log("");
@@ -155,6 +162,7 @@ try {
   log(`floor               JetStream publish→pull→ack p50 ${nats.p50} ms, spawn p50 ${spawn.p50} ms`);
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   for (const line of formatCheckoutBench(checkout)) log(line);
+  if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
   if (values.json) console.log(JSON.stringify(result));
 } finally {
   await fleet.close();

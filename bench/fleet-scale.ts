@@ -1,0 +1,181 @@
+/**
+ * The fleet at scale: `flotilla bot` and 2 namespaces × 8 `flotilla runner start` processes.
+ * Jobs are queued through the real path first — pushes of a workflow with a 250-leg matrix,
+ * each job planned for both namespaces — with no runner up; then the runners start and drain
+ * the queue. Measures jobs per second and dispatch latency per namespace, and the resident
+ * memory of the bot and of one runner while the queue is full.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa, type ResultPromise } from "execa";
+import postgres from "postgres";
+import { startFakeGitHub } from "../test/helpers/fake-github.ts";
+import { freePort } from "../test/helpers/free-port.ts";
+import { deleteStreamsOf } from "../test/helpers/nats-cleanup.ts";
+import { createAppCredentials } from "../test/helpers/github-app.ts";
+import { createRepo } from "../test/helpers/git-repo.ts";
+import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
+import { createTestDatabase } from "../test/helpers/postgres.ts";
+import { postWebhook, pushPayload, signedDelivery } from "../test/helpers/webhooks.ts";
+import { BIN, waitForHealth } from "./fleet.ts";
+import { summary } from "./stats.ts";
+
+const LEGS = 250;
+const NAMESPACES = ["default", "lab"] as const;
+
+export interface FleetScaleOptions {
+  /** Jobs planned (each for both namespaces); a multiple of 250. */
+  jobs: number;
+  runnersPerNamespace: number;
+  log: (line: string) => void;
+}
+
+export interface FleetScaleResult {
+  jobs: number;
+  executions: number;
+  runners: number;
+  jobsPerSecond: number;
+  /** Per namespace: queued (or the fleet's start, if later) → started, and a runner's gap between two jobs. */
+  namespaces: Record<string, { jobsPerSecond: number; queuedToStarted: { p50: number; p99: number }; dispatchGap: { p50: number; p99: number } }>;
+  /** Resident memory in MiB. */
+  rssMiB: { botQueued: number; botMax: number; runnerQueued: number; runnerMax: number };
+  planSeconds: number;
+}
+
+export async function fleetScaleBench(options: FleetScaleOptions): Promise<FleetScaleResult> {
+  const { log } = options;
+  const runs = Math.max(1, Math.round(options.jobs / LEGS));
+  const app = createAppCredentials();
+  const fake = await startFakeGitHub({ app: { appId: app.appId, publicKey: app.publicKey } });
+  const database = await createTestDatabase();
+  const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+  const scratch = await mkdtemp(join(tmpdir(), "flotilla-bench-scale-"));
+  const children: ResultPromise[] = [];
+  const natsUrl = sharedNatsUrl();
+  const prefix = uniquePrefix("benchscale");
+  try {
+    const matrix = `name: scale\non: push\njobs:\n  leg:\n    runs-on: self-hosted\n    strategy:\n      matrix:\n        a: [${[...Array(10).keys()].join(", ")}]\n        b: [${[...Array(LEGS / 10).keys()].join(", ")}]\n    steps:\n      - run: "true"\n`;
+    const dir = join(scratch, "repo");
+    const { sha } = await createRepo(dir, { "README.md": "bench\n", ".flotilla/workflows/scale.yml": matrix });
+    const repo = await fake.addRepository({ owner: "bench", name: "scale", dir, private: true, installationId: 9 });
+    const port = await freePort();
+    const base = { PATH: process.env.PATH ?? "", HOME: scratch, LOG_LEVEL: "warn", LOG_FORMAT: "json", NATS_URL: natsUrl, NATS_PREFIX: prefix };
+    const start = (args: string[], env: Record<string, string>) => {
+      const child = execa("node", [BIN, ...args], { env: { ...base, ...env }, extendEnv: false, reject: false, stdout: "ignore", stderr: "inherit" });
+      children.push(child);
+      return child;
+    };
+    const bot = start(["bot"], {
+      ...fake.env,
+      APP_ID: String(app.appId),
+      PRIVATE_KEY: app.privateKey,
+      WEBHOOK_SECRET: app.webhookSecret,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: database.url,
+    });
+    await waitForHealth(`http://127.0.0.1:${port}/healthz`);
+    await sql`insert into namespaces (name) values ('lab') on conflict do nothing`;
+
+    log(`  fleet scale: queueing ${runs * LEGS} jobs × ${NAMESPACES.length} namespaces (${runs} pushes of a ${LEGS}-leg matrix), no runner up…`);
+    const t0 = Date.now();
+    for (let i = 0; i < runs; i++) {
+      const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 9 }), { secret: app.webhookSecret, event: "push" });
+      const answer = await postWebhook(`http://127.0.0.1:${port}/api/github/webhooks`, delivery);
+      if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
+    }
+    const executions = runs * LEGS * NAMESPACES.length;
+    await poll(async () => (await count(sql, "published_at is not null")) >= executions, 1_800_000);
+    const planSeconds = (Date.now() - t0) / 1000;
+    const botQueued = await rssMiB(bot.pid);
+    log(`  fleet scale: ${executions} queued after ${planSeconds.toFixed(1)} s; bot RSS ${botQueued} MiB; starting ${NAMESPACES.length} × ${options.runnersPerNamespace} runners…`);
+
+    const fleetStart = new Date();
+    const runners = NAMESPACES.flatMap((namespace) =>
+      Array.from({ length: options.runnersPerNamespace }, (_, i) =>
+        start(["runner", "start", "--nats", natsUrl, "--prefix", prefix, "--namespace", namespace, "--name", `${namespace}-${i}`, "--work-dir", join(scratch, `${namespace}-${i}`)], {}),
+      ),
+    );
+    const watched = runners[0]!;
+    let runnerQueued = 0;
+    let runnerMax = 0;
+    let botMax = botQueued;
+    await poll(async () => {
+      const done = await count(sql, "status = 'completed'");
+      const runnerNow = await rssMiB(watched.pid);
+      // "While the queue is full": the watched runner is up and working, nine tenths still queued.
+      if (runnerQueued === 0 && runnerNow > 0 && done > 0 && done < executions / 10) runnerQueued = runnerNow;
+      runnerMax = Math.max(runnerMax, runnerNow);
+      botMax = Math.max(botMax, await rssMiB(bot.pid));
+      return done >= executions;
+    }, 3_600_000);
+
+    const rows = await sql<{ namespace: string; runner_name: string; published_at: Date; started_at: Date; completed_at: Date }[]>`
+      select namespace, runner_name, published_at, started_at, completed_at from jobs where status = 'completed'`;
+    const perNamespace: FleetScaleResult["namespaces"] = {};
+    for (const namespace of NAMESPACES) {
+      const mine = rows.filter((r) => r.namespace === namespace);
+      const queued = mine.map((r) => r.started_at.getTime() - Math.max(r.published_at.getTime(), fleetStart.getTime()));
+      const span = (Math.max(...mine.map((r) => r.completed_at.getTime())) - fleetStart.getTime()) / 1000;
+      const gaps: number[] = [];
+      for (const name of new Set(mine.map((r) => r.runner_name))) {
+        const jobs = mine.filter((r) => r.runner_name === name).sort((a, b) => a.started_at.getTime() - b.started_at.getTime());
+        for (let i = 1; i < jobs.length; i++) gaps.push(jobs[i]!.started_at.getTime() - jobs[i - 1]!.completed_at.getTime());
+      }
+      const q = summary(queued);
+      const g = summary(gaps);
+      perNamespace[namespace] = { jobsPerSecond: round(mine.length / span), queuedToStarted: { p50: q.p50, p99: q.p99 }, dispatchGap: { p50: g.p50, p99: g.p99 } };
+    }
+    const span = (Math.max(...rows.map((r) => r.completed_at.getTime())) - fleetStart.getTime()) / 1000;
+    return {
+      jobs: runs * LEGS,
+      executions,
+      runners: runners.length,
+      jobsPerSecond: round(rows.length / span),
+      namespaces: perNamespace,
+      rssMiB: { botQueued, botMax, runnerQueued, runnerMax },
+      planSeconds: round(planSeconds),
+    };
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    await Promise.allSettled(children);
+    await sql.end();
+    await deleteStreamsOf(natsUrl, prefix).catch(() => {});
+    await fake.close();
+    await database.drop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export function formatFleetScale(r: FleetScaleResult): string[] {
+  return [
+    `fleet scale         ${r.jobs} jobs × ${Object.keys(r.namespaces).length} namespaces = ${r.executions} executions, ${r.runners} runners: ${r.jobsPerSecond} jobs/s (planned and queued in ${r.planSeconds} s)`,
+    ...Object.entries(r.namespaces).map(
+      ([ns, s]) => `  ${ns.padEnd(8)}          ${s.jobsPerSecond} jobs/s; queued → started p50 ${s.queuedToStarted.p50} ms p99 ${s.queuedToStarted.p99} ms; runner gap between jobs p50 ${s.dispatchGap.p50} ms p99 ${s.dispatchGap.p99} ms`,
+    ),
+    `  memory (RSS)      bot ${r.rssMiB.botQueued} MiB with ${r.executions} queued (max ${r.rssMiB.botMax}); one runner ${r.rssMiB.runnerQueued} MiB while the queue is full (max ${r.rssMiB.runnerMax})`,
+  ];
+}
+
+async function count(sql: postgres.Sql, where: string): Promise<number> {
+  const [row] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from jobs where ${where}`);
+  return row?.n ?? 0;
+}
+
+async function rssMiB(pid: number | undefined): Promise<number> {
+  if (!pid) return 0;
+  const { stdout } = await execa("ps", ["-o", "rss=", "-p", String(pid)], { reject: false });
+  return Math.round(Number(stdout.trim() || 0) / 1024);
+}
+
+async function poll(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("fleet scale bench: timed out");
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
