@@ -18,7 +18,7 @@ import { createRepo } from "../test/helpers/git-repo.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
 import { createTestDatabase } from "../test/helpers/postgres.ts";
 import { postWebhook, pushPayload, signedDelivery } from "../test/helpers/webhooks.ts";
-import { BIN, waitForHealth } from "./fleet.ts";
+import { BIN, botEnv, waitForHealth } from "./fleet.ts";
 import { summary } from "./stats.ts";
 
 const LEGS = 250;
@@ -66,16 +66,7 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
       children.push(child);
       return child;
     };
-    const bot = start(["bot"], {
-      ...fake.env,
-      APP_ID: String(app.appId),
-      PRIVATE_KEY: app.privateKey,
-      WEBHOOK_SECRET: app.webhookSecret,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: database.url,
-    });
+    const bot = start(["bot"], botEnv(fake, app, port, database.url));
     await waitForHealth(`http://127.0.0.1:${port}/healthz`);
     await sql`insert into namespaces (name) values ('lab') on conflict do nothing`;
 

@@ -60,16 +60,7 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
     children.push(child);
     return child;
   };
-  start(["bot"], {
-    ...fake.env,
-    APP_ID: String(app.appId),
-    PRIVATE_KEY: app.privateKey,
-    WEBHOOK_SECRET: app.webhookSecret,
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: database.url,
-  });
+  start(["bot"], botEnv(fake, app, port, database.url));
   for (let i = 0; i < runnerCount; i++) {
     start(["runner", "start", "--nats", natsUrl, "--prefix", prefix, "--name", `bench-${i}`, "--work-dir", join(scratch, `runner-${i}`)], {});
   }
@@ -89,6 +80,20 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
       await database.drop();
       await rm(scratch, { recursive: true, force: true });
     },
+  };
+}
+
+/** A `flotilla bot` process's settings: the fake GitHub as its GHE host, its own port and database. */
+export function botEnv(fake: FakeGitHub, app: AppCredentials, port: number, databaseUrl: string): Record<string, string> {
+  return {
+    ...fake.env,
+    APP_ID: String(app.appId),
+    PRIVATE_KEY: app.privateKey,
+    WEBHOOK_SECRET: app.webhookSecret,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
   };
 }
 
