@@ -8,8 +8,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { execa, type ResultPromise } from "execa";
 import postgres from "postgres";
+import { natsNames, type NatsNames } from "../protocol/names.ts";
 import { startFakeGitHub } from "../test/helpers/fake-github.ts";
 import { freePort } from "../test/helpers/free-port.ts";
 import { deleteStreamsOf } from "../test/helpers/nats-cleanup.ts";
@@ -35,8 +38,16 @@ export interface FleetScaleResult {
   jobs: number;
   executions: number;
   runners: number;
+  /** Executions run (acked by runners) per second, from the fleet's start until the queues were empty. */
   jobsPerSecond: number;
-  /** Per namespace: queued (or the fleet's start, if later) → started, and a runner's gap between two jobs. */
+  /** Check runs completed by the bot when the queues were empty, and per second until then. */
+  reportedWhenDrained: number;
+  reportedPerSecond: number;
+  /**
+   * Per namespace: executions run per second until its queue was empty; over the reported jobs,
+   * queued (or the fleet's start, if later) → started, and a runner's gap from one job's end to
+   * the next one's start (the dispatch latency of a busy queue).
+   */
   namespaces: Record<string, { jobsPerSecond: number; queuedToStarted: { p50: number; p99: number }; dispatchGap: { p50: number; p99: number } }>;
   /** Resident memory in MiB. */
   rssMiB: { botQueued: number; botMax: number; runnerQueued: number; runnerMax: number };
@@ -54,6 +65,9 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
   const children: ResultPromise[] = [];
   const natsUrl = sharedNatsUrl();
   const prefix = uniquePrefix("benchscale");
+  const nc = await connect({ servers: natsUrl });
+  const jsm = await jetstreamManager(nc);
+  const names = natsNames(prefix);
   try {
     const matrix = `name: scale\non: push\njobs:\n  leg:\n    runs-on: self-hosted\n    strategy:\n      matrix:\n        a: [${[...Array(10).keys()].join(", ")}]\n        b: [${[...Array(LEGS / 10).keys()].join(", ")}]\n    steps:\n      - run: "true"\n`;
     const dir = join(scratch, "repo");
@@ -93,15 +107,26 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     let runnerQueued = 0;
     let runnerMax = 0;
     let botMax = botQueued;
+    // Runners are done when every namespace's queue is empty (all acked); the bot's reports may trail.
+    const emptiedAt: Record<string, number> = {};
     await poll(async () => {
-      const done = await count(sql, "status = 'completed'");
+      const perQueue = await queued(jsm, names);
+      // A listing may briefly miss a consumer: a queue counts as empty from the last time it was not.
+      for (const [namespace, n] of Object.entries(perQueue)) {
+        if (n > 0) delete emptiedAt[namespace];
+        else emptiedAt[namespace] ??= Date.now();
+      }
+      const left = Object.values(perQueue).reduce((a, b) => a + b, 0);
       const runnerNow = await rssMiB(watched.pid);
       // "While the queue is full": the watched runner is up and working, nine tenths still queued.
-      if (runnerQueued === 0 && runnerNow > 0 && done > 0 && done < executions / 10) runnerQueued = runnerNow;
+      if (runnerQueued === 0 && runnerNow > 0 && left < executions && left > executions * 0.9) runnerQueued = runnerNow;
       runnerMax = Math.max(runnerMax, runnerNow);
       botMax = Math.max(botMax, await rssMiB(bot.pid));
-      return done >= executions;
+      return left === 0;
     }, 3_600_000);
+    const drainSeconds = (Date.now() - fleetStart.getTime()) / 1000;
+    const reportedWhenDrained = await count(sql, "status = 'completed'");
+    log(`  fleet scale: queues empty after ${drainSeconds.toFixed(1)} s; the bot had reported ${reportedWhenDrained} of ${executions}`);
 
     const rows = await sql<{ namespace: string; runner_name: string; published_at: Date; started_at: Date; completed_at: Date }[]>`
       select namespace, runner_name, published_at, started_at, completed_at from jobs where status = 'completed'`;
@@ -109,7 +134,7 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     for (const namespace of NAMESPACES) {
       const mine = rows.filter((r) => r.namespace === namespace);
       const queued = mine.map((r) => r.started_at.getTime() - Math.max(r.published_at.getTime(), fleetStart.getTime()));
-      const span = (Math.max(...mine.map((r) => r.completed_at.getTime())) - fleetStart.getTime()) / 1000;
+      const span = ((emptiedAt[namespace] ?? Date.now()) - fleetStart.getTime()) / 1000;
       const gaps: number[] = [];
       for (const name of new Set(mine.map((r) => r.runner_name))) {
         const jobs = mine.filter((r) => r.runner_name === name).sort((a, b) => a.started_at.getTime() - b.started_at.getTime());
@@ -117,14 +142,15 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
       }
       const q = summary(queued);
       const g = summary(gaps);
-      perNamespace[namespace] = { jobsPerSecond: round(mine.length / span), queuedToStarted: { p50: q.p50, p99: q.p99 }, dispatchGap: { p50: g.p50, p99: g.p99 } };
+      perNamespace[namespace] = { jobsPerSecond: round(executions / NAMESPACES.length / span), queuedToStarted: { p50: q.p50, p99: q.p99 }, dispatchGap: { p50: g.p50, p99: g.p99 } };
     }
-    const span = (Math.max(...rows.map((r) => r.completed_at.getTime())) - fleetStart.getTime()) / 1000;
     return {
       jobs: runs * LEGS,
       executions,
       runners: runners.length,
-      jobsPerSecond: round(rows.length / span),
+      jobsPerSecond: round(executions / drainSeconds),
+      reportedWhenDrained,
+      reportedPerSecond: round(reportedWhenDrained / drainSeconds),
       namespaces: perNamespace,
       rssMiB: { botQueued, botMax, runnerQueued, runnerMax },
       planSeconds: round(planSeconds),
@@ -133,6 +159,7 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     for (const child of children) child.kill("SIGTERM");
     await Promise.allSettled(children);
     await sql.end();
+    await nc.close();
     await deleteStreamsOf(natsUrl, prefix).catch(() => {});
     await fake.close();
     await database.drop();
@@ -142,12 +169,23 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
 
 export function formatFleetScale(r: FleetScaleResult): string[] {
   return [
-    `fleet scale         ${r.jobs} jobs × ${Object.keys(r.namespaces).length} namespaces = ${r.executions} executions, ${r.runners} runners: ${r.jobsPerSecond} jobs/s (planned and queued in ${r.planSeconds} s)`,
+    `fleet scale         ${r.jobs} jobs × ${Object.keys(r.namespaces).length} namespaces = ${r.executions} executions, ${r.runners} runners: ${r.jobsPerSecond} jobs/s run (planned and queued in ${r.planSeconds} s)`,
+    `  reported          ${r.reportedWhenDrained} check runs completed when the queues were empty (${r.reportedPerSecond}/s); latencies below are over those`,
     ...Object.entries(r.namespaces).map(
       ([ns, s]) => `  ${ns.padEnd(8)}          ${s.jobsPerSecond} jobs/s; queued → started p50 ${s.queuedToStarted.p50} ms p99 ${s.queuedToStarted.p99} ms; runner gap between jobs p50 ${s.dispatchGap.p50} ms p99 ${s.dispatchGap.p99} ms`,
     ),
     `  memory (RSS)      bot ${r.rssMiB.botQueued} MiB with ${r.executions} queued (max ${r.rssMiB.botMax}); one runner ${r.rssMiB.runnerQueued} MiB while the queue is full (max ${r.rssMiB.runnerMax})`,
   ];
+}
+
+/** Job messages not yet acked, per namespace. */
+async function queued(jsm: JetStreamManager, names: NatsNames): Promise<Record<string, number>> {
+  const left: Record<string, number> = {};
+  for (const namespace of NAMESPACES) {
+    left[namespace] = 0;
+    for await (const consumer of jsm.consumers.list(names.jobsStream(namespace))) left[namespace] += consumer.num_pending + consumer.num_ack_pending;
+  }
+  return left;
 }
 
 async function count(sql: postgres.Sql, where: string): Promise<number> {
