@@ -29,7 +29,10 @@ export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: sto
     const siblings = await store.siblingsOf(deps.db, job);
     await cancelJobs({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, siblings, `fail-fast: ${job.name} failed`);
   }
-  // Jobs that needed this one may be ready now.
+  // Jobs that needed this one may be ready now — unless none is left to release and no
+  // concurrency group changes hands: then a release pass (which reads every row of the run,
+  // specs included) can do nothing, and a big matrix would pay it once per leg.
+  if (!run.concurrencyGroup && !job.concurrencyGroup && !(await store.hasUnreleasedJobs(deps.db, run.id))) return;
   await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl }, run, {
     forge,
     cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec as JobMessage) : Promise.resolve(undefined)),

@@ -1,7 +1,7 @@
 /**
  * The reporter's Postgres reads and writes.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { jobs, logChunks, runners, runs, runStatuses } from "../../db/schema.ts";
 import { isRunnerId } from "../../protocol/names.ts";
@@ -14,6 +14,16 @@ export async function jobWithRun(db: Db, jobId: string): Promise<{ job: JobRow; 
   if (!/^[0-9a-f-]{36}$/i.test(jobId)) return undefined;
   const [row] = await db.select({ job: jobs, run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, jobId));
   return row;
+}
+
+/** Whether some job of the run is still waiting to be published (for its needs, max-parallel or a group). */
+export async function hasUnreleasedJobs(db: Db, runId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.runId, runId), isNull(jobs.publishedAt)))
+    .limit(1);
+  return row !== undefined;
 }
 
 /** The other legs of the same matrix job, in the same run and namespace. */
