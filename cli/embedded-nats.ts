@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { connect, credsAuthenticator } from "@nats-io/transport-node";
+import { connect } from "@nats-io/transport-node";
+import { credentialsOption } from "../protocol/credentials.ts";
 
 export class NatsServerMissing extends Error {
   override name = "NatsServerMissing";
@@ -75,7 +76,7 @@ export async function startEmbeddedNats(dataDir: string, options: EmbeddedNatsOp
 async function waitUntilReady(url: string, creds?: string): Promise<void> {
   for (let i = 0; ; i++) {
     try {
-      const nc = await connect({ servers: url, reconnect: false, ...(creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}) });
+      const nc = await connect({ servers: url, reconnect: false, ...credentialsOption(creds) });
       await nc.close();
       return;
     } catch (error) {

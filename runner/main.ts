@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
-import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino, type Logger } from "pino";
 import { natsNames } from "../protocol/names.ts";
 import { objectStoreAccess } from "../protocol/object-stores.ts";
@@ -18,6 +18,7 @@ import { gitMirrorCheckout, MIRRORS_DIR } from "./git-mirror.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { natsJobSource } from "./job-source.ts";
 import { abortableSleep } from "./sleep.ts";
+import { credentialsOption } from "../protocol/credentials.ts";
 
 export const RUNNER_VERSION = readVersion();
 
@@ -153,7 +154,7 @@ async function connectWithRetry(config: RunnerConfig, inboxPrefix: string, attem
         reconnectTimeWait: 1_000,
         // Replies (pulled jobs, acks' answers, secrets) arrive under a prefix only this runner may read.
         inboxPrefix,
-        ...(config.natsCreds ? { authenticator: credsAuthenticator(new TextEncoder().encode(config.natsCreds)) } : {}),
+        ...credentialsOption(config.natsCreds),
       });
     } catch (error) {
       lastError = error;

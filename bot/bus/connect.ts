@@ -1,11 +1,12 @@
 /**
  * The bot's connection to NATS, with streams in place before anything publishes.
  */
-import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { natsNames, type NatsNames } from "../../protocol/names.ts";
 import { ensureStreams, openLabelsets } from "../../protocol/setup.ts";
+import { credentialsOption } from "../../protocol/credentials.ts";
 
 export interface Bus {
   nc: NatsConnection;
@@ -25,5 +26,5 @@ export async function connectBus(url: string, prefix: string, options: { name: s
 
 /** A long-lived connection that never gives up reconnecting; with a `.creds` text when the server wants one. */
 export function connectNats(url: string, name: string, creds?: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1, ...(creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}) });
+  return connect({ servers: url, name, maxReconnectAttempts: -1, ...credentialsOption(creds) });
 }

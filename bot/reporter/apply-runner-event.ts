@@ -58,11 +58,11 @@ async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void>
  * claim, be of the current attempt or a newer one (an older attempt's runner came back too
  * late), come from the runner that started the current attempt, and not from a removed runner.
  */
-async function refuseReport(db: Db, job: store.JobRow, event: RunnerEvent, runnerId: string): Promise<string | undefined> {
+function refuseReport(job: store.JobRow, event: RunnerEvent, runnerId: string, runnerRemoved: boolean): string | undefined {
   if (job.claim !== null && event.claim !== job.claim) return "it does not carry the job's claim";
   if (event.attempt < job.attempt) return `attempt ${event.attempt} is older than the current attempt ${job.attempt}`;
   if (event.attempt === job.attempt && job.runnerId !== null && job.runnerId !== runnerId) return `attempt ${event.attempt} is held by another runner`;
-  if (await store.runnerRemoved(db, runnerId)) return "the runner was removed";
+  if (runnerRemoved) return "the runner was removed";
   return undefined;
 }
 
@@ -83,7 +83,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
     });
     return;
   }
-  const found = await store.jobWithRun(deps.db, event.executionId);
+  const found = await store.jobWithRun(deps.db, event.executionId, runnerId);
   if (!found) throw new PermanentError(`report for unknown job ${event.executionId}`);
   const { job, run } = found;
   const log = deps.log.child({ run: run.id, job: job.id, attempt: event.attempt });
@@ -93,7 +93,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
     log.debug({ type: event.type }, "job already completed; report ignored");
     return;
   }
-  const refusal = await refuseReport(deps.db, job, event, runnerId);
+  const refusal = refuseReport(job, event, runnerId, found.runnerRemoved);
   if (refusal) {
     log.warn({ type: event.type, runner: runnerId, current: job.attempt, holder: job.runnerId }, `report refused: ${refusal}`);
     return;

@@ -10,9 +10,13 @@ import type { LogChunk, StepResult } from "../../protocol/messages.ts";
 export type JobRow = typeof jobs.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 
-export async function jobWithRun(db: Db, jobId: string): Promise<{ job: JobRow; run: RunRow } | undefined> {
+/** The job, its run, and (in the same round trip) whether `runnerId`, the reporting runner, was removed. */
+export async function jobWithRun(db: Db, jobId: string, runnerId = ""): Promise<{ job: JobRow; run: RunRow; runnerRemoved: boolean } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(jobId)) return undefined;
-  const [row] = await db.select({ job: jobs, run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, jobId));
+  const removed = isRunnerId(runnerId)
+    ? sql<boolean>`exists (select 1 from ${runners} where ${runners.id} = ${runnerId} and ${runners.removedAt} is not null)`
+    : sql<boolean>`false`;
+  const [row] = await db.select({ job: jobs, run: runs, runnerRemoved: removed }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, jobId));
   return row;
 }
 
@@ -61,11 +65,6 @@ export async function markReleased(db: Db, jobId: string, attempt: number): Prom
   await db.update(jobs).set({ runnerId: null }).where(and(eq(jobs.id, jobId), eq(jobs.attempt, attempt)));
 }
 
-export async function runnerRemoved(db: Db, runnerId: string): Promise<boolean> {
-  if (!isRunnerId(runnerId)) return false;
-  const [row] = await db.select({ removedAt: runners.removedAt }).from(runners).where(eq(runners.id, runnerId));
-  return Boolean(row?.removedAt);
-}
 
 /**
  * Records one step's progress in a single statement (steps report often): replaces the step's

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunnerView } from "../../bot/fleet/list-runners.ts";
 import { startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
+import { until } from "../helpers/until.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/flotilla.js", import.meta.url));
 let f: Flotilla;
@@ -50,16 +51,6 @@ async function apiRunners(): Promise<RunnerView[]> {
   return ((await response.json()) as { runners: RunnerView[] }).runners;
 }
 
-async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const runnerNamed = (name: string, state?: string) => async () => (await apiRunners()).find((r) => r.name === name && (!state || r.state === state));
 
 async function push(owner: string, name: string, workflow: string): Promise<string> {
@@ -76,7 +67,7 @@ const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`)
 describe("a runner's life as the fleet views show it", () => {
   it("online, then busy with its job, then offline within 30 s of being killed; a job for it then says so", { timeout: 120_000 }, async () => {
     const child = (alpha = runner("alpha", "fleet-a"));
-    const online = await until(runnerNamed("alpha", "online"), 30_000, "alpha online");
+    const online = await until(runnerNamed("alpha", "online"), 30_000, "alpha online", 200);
     expect(online).toMatchObject({ namespace: "default", concurrency: 1, jobs: [] });
     expect(online.labels).toEqual(expect.arrayContaining(["fleet-a", "self-hosted", "linux"]));
     expect(online.version).not.toBe("");
@@ -91,7 +82,7 @@ describe("a runner's life as the fleet views show it", () => {
     const release = join(scratch, "release-slow");
     const sha = await push("fleet", "busy", `on: push\njobs:\n  slow:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: 'until [ -f ${release} ]; do sleep 0.1; done' }]\n`);
     await f.fake.waitForCheckRun("slow", (r) => r.run.head_sha === sha && r.run.status === "in_progress", { timeoutMs: 30_000 });
-    const busy = await until(runnerNamed("alpha", "busy"), 5_000, "alpha busy");
+    const busy = await until(runnerNamed("alpha", "busy"), 5_000, "alpha busy", 200);
     expect(busy.jobs).toEqual([expect.objectContaining({ name: "slow", repository: "fleet/busy", workflow: ".flotilla/workflows/ci.yml", runNumber: 1 })]);
     expect(busy.jobs[0]!.url).toMatch(new RegExp(`^${f.publicUrl}/jobs/${busy.jobs[0]!.id}\\?token=`));
     expect((await flotilla(["runners"])).stdout).toMatch(/alpha\s+default\s+.*busy\s+slow \(fleet\/busy\)\s+\d+s ago/);
@@ -107,10 +98,10 @@ describe("a runner's life as the fleet views show it", () => {
 
     await writeFile(release, "");
     await f.fake.waitForCheckRun("slow", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 30_000 });
-    await until(runnerNamed("alpha", "online"), 5_000, "alpha idle again");
+    await until(runnerNamed("alpha", "online"), 5_000, "alpha idle again", 200);
     child.kill("SIGKILL");
     const killedAt = Date.now();
-    const offline = await until(runnerNamed("alpha", "offline"), 40_000, "alpha offline");
+    const offline = await until(runnerNamed("alpha", "offline"), 40_000, "alpha offline", 200);
     const tookMs = Date.now() - killedAt;
     console.log(`runner offline ${(tookMs / 1000).toFixed(1)} s after SIGKILL`);
     expect(tookMs).toBeLessThan(32_000);

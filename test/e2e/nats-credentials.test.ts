@@ -17,6 +17,7 @@ import { readRunnerConfig } from "../../runner/config.ts";
 import { startRunner } from "../../runner/main.ts";
 import { INSTALLATION_ID, registerRunner, startFlotilla, testLogger, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
+import { until } from "../helpers/until.ts";
 
 const BIN = new URL("../../bin/flotilla.js", import.meta.url).pathname;
 
@@ -146,13 +147,15 @@ jobs:
       - run: sleep 2; echo "done by the holder"
 `,
     );
-    let job: typeof jobs.$inferSelect | undefined;
-    for (let i = 0; i < 200 && !job; i++) {
-      const [row] = await f.bot.db.db.select().from(jobs).where(eq(jobs.status, "in_progress"));
-      if (row?.runnerName === "holder") job = row;
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if (!job) throw new Error("the holder never started the job");
+    const job = await until(
+      async () => {
+        const [row] = await f.bot.db.db.select().from(jobs).where(eq(jobs.status, "in_progress"));
+        return row?.runnerName === "holder" ? row : undefined;
+      },
+      10_000,
+      "the holder to start the job",
+      50,
+    );
     // `other` may publish on its own report subject, but it does not hold the job: whatever it
     // claims (attempt, conclusion) is refused.
     const nc = await connectAs(other);

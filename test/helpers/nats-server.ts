@@ -8,8 +8,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect, credsAuthenticator } from "@nats-io/transport-node";
+import { connect } from "@nats-io/transport-node";
 import { freePort } from "./free-port.ts";
+import { credentialsOption } from "../../protocol/credentials.ts";
 
 export function sharedNatsUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.NATS_URL ?? "nats://127.0.0.1:4222";
@@ -126,7 +127,7 @@ async function waitUntilReady(url: string, { jetstream, creds }: { jetstream: bo
       throw new Error(`nats-server exited with ${running.child.exitCode}: ${running.stderr()}`);
     }
     try {
-      const nc = await connect({ servers: url, reconnect: false, timeout: 1000, ...(creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(creds)) } : {}) });
+      const nc = await connect({ servers: url, reconnect: false, timeout: 1000, ...credentialsOption(creds) });
       try {
         if (jetstream) await (await jetstreamManager(nc, { timeout: 1000 })).getAccountInfo();
         return;
