@@ -34,7 +34,8 @@ import { namespacesHandler } from "./api/namespaces-handler.ts";
 import { runnersPageHandler } from "./web/runners-page.ts";
 import { isNotFound } from "../protocol/setup.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
-import { applyMaxDeliveries, ensureAdvisories, RUNNER_LOST_CONSUMER } from "./reporter/runner-lost.ts";
+import { applyMaxDeliveries } from "./reporter/runner-lost.ts";
+import { followAdvisories } from "./reporter/follow-advisories.ts";
 import { secretsHandler } from "./api/secrets-handler.ts";
 import { respondToSecretsRequests } from "./secrets/responder.ts";
 
@@ -105,18 +106,18 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   });
 
   // Jobs whose deliveries ran out (their runners vanished): publish again, or "runner lost".
-  await ensureAdvisories(bus, db.db);
-  const runnerLost = await startConsumeLoop({
-    consumer: await durable(bus, bus.names.advisoriesStream, RUNNER_LOST_CONSUMER),
-    concurrency: 8,
-    maxDeliver: 20,
+  const runnerLost = await followAdvisories({
+    bus,
+    db: db.db,
+    maxDeliver: lease.maxDeliver,
     log: reporterLog,
-    handle: (msg) =>
+    handle: (data) =>
       applyMaxDeliveries(
         { db: db.db, bus, lease, maxAttempts: config.jobs.maxAttempts, forgeForRun: (run) => github.forge(run.installationId!), publicUrl: config.http.publicUrl, log: reporterLog },
-        msg.data,
+        data,
       ),
   });
+  await runnerLost.ready;
 
   const registration: RegistrationDeps = { db: db.db, names: bus.names, natsUrl: config.nats.runnerUrl ?? config.nats.url, authority };
   const heartbeats = followHeartbeats(bus.nc, bus.names, db.db, log.child({ name: "fleet" }));

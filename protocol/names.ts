@@ -50,8 +50,13 @@ export interface NatsNames {
   controlSubject: (runnerId: string) => string;
   /** Where a runner's replies arrive: only this runner may subscribe under it. */
   inboxPrefix: (runnerId: string) => string;
-  /** JetStream's advisories that a job ran out of deliveries, kept so a bot that was down sees them. */
-  advisoriesStream: string;
+  /**
+   * JetStream's advisories that a job of `namespace` ran out of deliveries, kept so a bot that
+   * was down sees them: one stream per namespace, so creating one never rewrites another's.
+   */
+  advisoriesStream: (namespace: string) => string;
+  /** The one advisories stream of every namespace that earlier versions kept (removed at start-up). */
+  legacyAdvisoriesStream: string;
   maxDeliveriesAdvisory: (jobsStream: string) => string;
   /** Object store: `actions/upload-artifact` archives, one object per run, namespace and name. */
   artifactsBucket: string;
@@ -90,7 +95,8 @@ export function natsNames(prefix = "flotilla"): NatsNames {
     secretsFilter: `${prefix}.secrets.*`,
     controlSubject: (runner) => `${prefix}.control.${runner}`,
     inboxPrefix: (runner) => `_INBOX.${runner}`,
-    advisoriesStream: `${upper}_ADVISORIES`,
+    advisoriesStream: (namespace) => `${upper}_ADVISORIES_${checkNamespace(namespace)}`,
+    legacyAdvisoriesStream: `${upper}_ADVISORIES`,
     maxDeliveriesAdvisory: (stream) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.*`,
     artifactsBucket: `${prefix}-artifacts`,
     cacheBucket: `${prefix}-cache`,

@@ -2,7 +2,7 @@
  * Creating what the bus needs. Only the bot calls these (runners get no admin rights); tests
  * call them to stand in for a bot. All calls are idempotent, so every bot replica runs them.
  */
-import type { JetStreamManager, JetStreamClient } from "@nats-io/jetstream";
+import type { JetStreamManager, JetStreamClient, StreamConfig } from "@nats-io/jetstream";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -29,30 +29,32 @@ export async function ensureStreams(nc: NatsConnection, names: NatsNames, limits
 const readyNamespaces = new WeakMap<JetStreamManager, Set<string>>();
 
 /**
- * Makes sure `namespace` has its jobs stream, and that the advisories stream keeps that
- * stream's MAX_DELIVERIES advisories.
+ * Makes sure `namespace` has its jobs stream, and its own stream keeping that stream's
+ * MAX_DELIVERIES advisories. Each namespace's pair is created whole, never by editing a list
+ * another namespace shares: planners creating several namespaces at once lose nothing.
  */
 export async function ensureJobsStream(jsm: JetStreamManager, names: NatsNames, namespace: string, limits: StreamLimits = DEFAULT_LIMITS): Promise<void> {
   const ready = readyNamespaces.get(jsm) ?? new Set<string>();
   readyNamespaces.set(jsm, ready);
   if (ready.has(namespace)) return;
-  const config = jobsStreamConfig(names, namespace, limits);
+  // Advisories first: once the jobs stream has a consumer, deliveries can run out.
+  await ensureStream(jsm, advisoriesStreamConfig(names, namespace));
+  await ensureStream(jsm, jobsStreamConfig(names, namespace, limits));
+  ready.add(namespace);
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     await jsm.streams.info(config.name);
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await jsm.streams.add(config);
+    try {
+      await jsm.streams.add(config);
+    } catch (raced) {
+      // Another bot added it between our look and our add: the same config, so it is ours too.
+      if (!/already in use/i.test(String((raced as Error)?.message))) throw raced;
+    }
   }
-  const advisory = names.maxDeliveriesAdvisory(config.name);
-  try {
-    const info = await jsm.streams.info(names.advisoriesStream);
-    const subjects = info.config.subjects ?? [];
-    if (!subjects.includes(advisory)) await jsm.streams.update(names.advisoriesStream, { ...info.config, subjects: [...subjects, advisory] });
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    await jsm.streams.add(advisoriesStreamConfig(names, [namespace]));
-  }
-  ready.add(namespace);
 }
 
 export async function openLabelsets(nc: NatsConnection, names: NatsNames): Promise<KV> {

@@ -53,11 +53,11 @@ export function jobsStreamConfig(names: NatsNames, namespace: string, limits: St
   };
 }
 
-/** JetStream's MAX_DELIVERIES advisories of every namespace's jobs stream, kept for the bot. */
-export function advisoriesStreamConfig(names: NatsNames, namespaces: readonly string[]): Partial<StreamConfig> & { name: string } {
+/** JetStream's MAX_DELIVERIES advisories of one namespace's jobs stream, kept for the bot. */
+export function advisoriesStreamConfig(names: NatsNames, namespace: string): Partial<StreamConfig> & { name: string } {
   return {
-    name: names.advisoriesStream,
-    subjects: namespaces.map((ns) => names.maxDeliveriesAdvisory(names.jobsStream(ns))),
+    name: names.advisoriesStream(namespace),
+    subjects: [names.maxDeliveriesAdvisory(names.jobsStream(namespace))],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     max_age: 7 * DAY_NS,

@@ -7,6 +7,11 @@
  * job; each pass ends by handing the groups its completed jobs (or the completed run) held to
  * whoever waits for them, and releasing those. Safe to run concurrently: a job is claimed by
  * setting `published_at` where it is still empty, groups change with their row locked.
+ *
+ * A job counts as published only once JetStream acked its message (`stream_seq` is set). A
+ * job claimed but never acked — the bus was down, the bot died between claim and ack — is
+ * published again by the next pass (the plan's or a completion's redelivery), with the same
+ * claim and `Nats-Msg-Id`, so a publish that did land is not doubled.
  */
 import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
@@ -68,7 +73,8 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
     const batches = new Map<string, { row: JobRow; needs: JobMessage["contexts"]["needs"] }[]>();
     let settledOne = false;
     for (const row of rows) {
-      if (row.publishedAt !== null || row.status !== "queued" || !row.spec) continue;
+      if (!releasable(row)) continue;
+      const owed = row.publishedAt !== null;
       const needs = needsOf(row, rows);
       if (!needs || atParallelLimit(row, rows)) continue;
       let run_ = true;
@@ -101,9 +107,9 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
           continue;
         }
       }
-      if (!(await claim(deps.db, row))) continue;
+      if (!owed && !(await claim(deps.db, row))) continue;
       // Later rows of this pass count it against max-parallel.
-      row.publishedAt = new Date();
+      row.publishedAt ??= new Date();
       if (broken !== undefined || !run_) {
         await completeWithoutRunning(deps, run, row, hooks, broken);
         settledOne = true;
@@ -178,9 +184,14 @@ function needsOf(row: JobRow, rows: JobRow[]): JobMessage["contexts"]["needs"] |
   return needsContext(row, rows);
 }
 
+/** Queued and either never claimed, or claimed but its message never acked by JetStream. */
+function releasable(row: JobRow): boolean {
+  return row.status === "queued" && row.spec !== null && (row.publishedAt === null || row.streamSeq === null);
+}
+
 function atParallelLimit(row: JobRow, rows: JobRow[]): boolean {
   if (!row.maxParallel) return false;
-  const running = rows.filter((r) => r.namespace === row.namespace && r.jobId === row.jobId && r.publishedAt !== null && r.status !== "completed");
+  const running = rows.filter((r) => r.id !== row.id && r.namespace === row.namespace && r.jobId === row.jobId && r.publishedAt !== null && r.status !== "completed");
   return running.length >= row.maxParallel;
 }
 

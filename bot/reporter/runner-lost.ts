@@ -20,8 +20,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import { jobs, runs } from "../../db/schema.ts";
 import { decode, type JobMessage } from "../../protocol/messages.ts";
-import { ensureJobsStream, isNotFound } from "../../protocol/setup.ts";
-import { namespaces } from "../../db/schema.ts";
+import { isNotFound } from "../../protocol/setup.ts";
 import type { Bus } from "../bus/connect.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
 import { cloneTokenForSpec } from "../planner/clone-token.ts";
@@ -31,9 +30,6 @@ import { needsContext } from "../planner/reusable-workflows.ts";
 import { attemptHolders } from "./attempt-holders.ts";
 import { afterJobCompleted, type FinishDeps } from "./job-finished.ts";
 import type { JobRow, RunRow } from "./store-report.ts";
-
-/** The durable consumer on the advisories stream, shared by every bot replica. */
-export const RUNNER_LOST_CONSUMER = "runner-lost";
 
 export const RUNNER_LOST_TITLE = "Runner lost";
 
@@ -55,22 +51,16 @@ export interface RunnerLostDeps extends FinishDeps {
   log: Logger;
 }
 
-/**
- * The advisories stream exists once any namespace's jobs stream does; make sure of every known
- * namespace at start-up so the bot's consumer has a stream to bind to.
- */
-export async function ensureAdvisories(bus: Bus, db: Db): Promise<void> {
-  const rows = await db.select({ name: namespaces.name }).from(namespaces);
-  for (const { name } of rows.length > 0 ? rows : [{ name: "default" }]) await ensureJobsStream(bus.jsm, bus.names, name);
-}
-
 export async function applyMaxDeliveries(deps: RunnerLostDeps, data: Uint8Array): Promise<void> {
   const advisory = decode(MaxDeliveriesAdvisory, data, "max deliveries advisory");
   const namespace = namespaceOfStream(deps.bus, advisory.stream);
   if (namespace === undefined) return;
   const log = deps.log.child({ namespace, streamSeq: advisory.stream_seq, deliveries: advisory.deliveries });
   const found = await jobOfMessage(deps.db, namespace, advisory.stream_seq);
-  if (found) {
+  if (found?.job.status === "completed") {
+    // This advisory already failed the job as lost; the follow-ups did not finish last time.
+    if (found.job.message?.startsWith(`${RUNNER_LOST_TITLE}:`)) await afterJobCompleted(deps, await deps.forgeForRun(found.run), found.run, found.job, "failure", log);
+  } else if (found) {
     const { job, run } = found;
     const held = job.status === "in_progress" && job.runnerId !== null;
     const lost = job.lostAttempts + (held ? 1 : 0);
@@ -81,13 +71,13 @@ export async function applyMaxDeliveries(deps: RunnerLostDeps, data: Uint8Array)
   await deleteMessage(deps.bus, advisory.stream, advisory.stream_seq);
 }
 
-/** The job whose current message is `streamSeq`, unless it completed: an older message's advisory is stale. */
+/** The job whose current message is `streamSeq`: an older message's advisory is stale. */
 async function jobOfMessage(db: Db, namespace: string, streamSeq: number): Promise<{ job: JobRow; run: RunRow } | undefined> {
   const [row] = await db
     .select({ job: jobs, run: runs })
     .from(jobs)
     .innerJoin(runs, eq(jobs.runId, runs.id))
-    .where(and(eq(jobs.namespace, namespace), eq(jobs.streamSeq, streamSeq), ne(jobs.status, "completed")));
+    .where(and(eq(jobs.namespace, namespace), eq(jobs.streamSeq, streamSeq)));
   return row;
 }
 
@@ -97,7 +87,12 @@ async function jobOfMessage(db: Db, namespace: string, streamSeq: number): Promi
  * lost attempt is counted, so the next `started` does not count it again.
  */
 async function publishAgain(deps: RunnerLostDeps, run: RunRow, job: JobRow, advisory: MaxDeliveriesAdvisory, lost: number, log: Logger): Promise<void> {
-  const attemptBase = job.attemptBase + advisory.deliveries;
+  // A try before this one may have given the job its next claim and then failed to publish:
+  // the spent message (still in the stream) carries the old claim. Then the same claim and
+  // attempt base are published again, and the stream's dedupe keeps a publish that did land.
+  const spent = await spentMessage(deps.bus, advisory.stream, advisory.stream_seq);
+  const prepared = spent !== undefined && spent.claim !== job.claim;
+  const attemptBase = prepared ? job.attemptBase : job.attemptBase + advisory.deliveries;
   await deps.db
     .update(jobs)
     .set({ lostAttempts: lost, runnerId: null })
@@ -151,6 +146,16 @@ async function failAsLost(deps: RunnerLostDeps, run: RunRow, job: JobRow, lost: 
 function namespaceOfStream(bus: Bus, stream: string): string | undefined {
   const head = bus.names.jobsStream("x").slice(0, -1);
   return stream.startsWith(head) && stream.length > head.length ? stream.slice(head.length) : undefined;
+}
+
+/** The job message at `seq`, unless it is gone or unreadable. */
+async function spentMessage(bus: Bus, stream: string, seq: number): Promise<JobMessage | undefined> {
+  try {
+    const msg = await bus.jsm.streams.getMessage(stream, { seq });
+    return msg ? (msg.json() as JobMessage) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function deleteMessage(bus: Bus, stream: string, seq: number): Promise<void> {

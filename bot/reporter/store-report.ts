@@ -1,7 +1,7 @@
 /**
  * The reporter's Postgres reads and writes.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { jobs, logChunks, runners, runs, runStatuses } from "../../db/schema.ts";
 import { isRunnerId } from "../../protocol/names.ts";
@@ -20,12 +20,15 @@ export async function jobWithRun(db: Db, jobId: string, runnerId = ""): Promise<
   return row;
 }
 
-/** Whether some job of the run is still waiting to be published (for its needs, max-parallel or a group). */
+/**
+ * Whether some job of the run is still waiting to be published (for its needs, max-parallel or a
+ * group), or was claimed but its message never acked by JetStream (a publish to retry).
+ */
 export async function hasUnreleasedJobs(db: Db, runId: string): Promise<boolean> {
   const [row] = await db
     .select({ id: jobs.id })
     .from(jobs)
-    .where(and(eq(jobs.runId, runId), isNull(jobs.publishedAt)))
+    .where(and(eq(jobs.runId, runId), eq(jobs.status, "queued"), or(isNull(jobs.publishedAt), isNull(jobs.streamSeq))))
     .limit(1);
   return row !== undefined;
 }
