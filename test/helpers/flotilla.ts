@@ -20,7 +20,7 @@ import { createRepo, type FileTree } from "./git-repo.ts";
 import { freePort } from "./free-port.ts";
 import { deleteStreamsOf } from "./nats-cleanup.ts";
 import { createAppCredentials, type AppCredentials } from "./github-app.ts";
-import { sharedNatsUrl, startNatsServer, uniquePrefix } from "./nats-server.ts";
+import { sharedNatsUrl, startNatsServer, uniquePrefix, type NatsServerHandle } from "./nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 import { postWebhook, signedDelivery } from "./webhooks.ts";
 
@@ -35,7 +35,11 @@ export interface RunnerOptions {
 }
 
 export interface Flotilla {
-  bot: RunningBot;
+  readonly bot: RunningBot;
+  /** The private nats-server, when the suite asked for one (`privateNats`, `natsAuth`). */
+  nats?: NatsServerHandle;
+  /** Closes the bot and starts it again with the same settings, as a restart of its process would. */
+  restartBot(): Promise<void>;
   fake: FakeGitHub;
   app: AppCredentials;
   database: TestDatabase;
@@ -80,6 +84,8 @@ export interface FlotillaOptions {
    * set up): runners are registered through the bot's API with a one-time token each.
    */
   natsAuth?: boolean;
+  /** A private nats-server of its own (no credentials), for suites that stop or restart it. */
+  privateNats?: boolean;
 }
 
 export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flotilla> {
@@ -89,7 +95,11 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
   const workRoot = await mkdtemp(join(tmpdir(), "flotilla-e2e-"));
   const authDir = join(workRoot, "nats-auth");
   const authority = options.natsAuth ? await initAuthority(authDir) : undefined;
-  const privateNats = authority ? await startNatsServer({ config: await readFile(serverConfPath(authDir), "utf8"), creds: authority.botCreds }) : undefined;
+  const privateNats = authority
+    ? await startNatsServer({ config: await readFile(serverConfPath(authDir), "utf8"), creds: authority.botCreds })
+    : options.privateNats
+      ? await startNatsServer()
+      : undefined;
   const natsUrl = privateNats?.url ?? sharedNatsUrl();
   const prefix = uniquePrefix("e2e");
   const port = await freePort();
@@ -111,11 +121,18 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     ...(authority ? { FLOTILLA_NATS_AUTH_DIR: authDir } : {}),
     ...options.env,
   });
-  const bot = await startBot(config, testLogger());
+  let bot = await startBot(config, testLogger());
   const runners: RunningRunner[] = [];
 
   return {
-    bot,
+    get bot() {
+      return bot;
+    },
+    nats: privateNats,
+    async restartBot() {
+      await bot.close();
+      bot = await startBot(config, testLogger());
+    },
     fake,
     app,
     database,

@@ -1,0 +1,58 @@
+/**
+ * nats-server restarted while 300 jobs are queued or running: every job still runs exactly
+ * once, with one check run each and every status final. A private nats-server (its own port
+ * and store) is stopped and started again under the bot and two runners, twice.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { count, isNotNull } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { jobs } from "../../../db/schema.ts";
+import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
+import { until } from "../../helpers/until.ts";
+import { pushPayload } from "../../helpers/webhooks.ts";
+import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys, runCounts } from "./support-bus.ts";
+
+let f: Flotilla;
+let scratch: string;
+
+beforeAll(async () => {
+  f = await startFlotilla({ privateNats: true });
+  scratch = await mkdtemp(join(tmpdir(), "flotilla-nats-restart-"));
+});
+
+/** nats-server killed, down for 1.5 s, started again on its port and store. */
+async function outage(): Promise<void> {
+  f.nats!.kill("SIGKILL");
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await f.nats!.restart();
+}
+
+async function publishedCount(): Promise<number> {
+  const [row] = await f.bot.db.db.select({ n: count() }).from(jobs).where(isNotNull(jobs.publishedAt));
+  return row?.n ?? 0;
+}
+
+afterAll(async () => {
+  await f?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+it("a NATS restart under 300 queued and running jobs: each runs once, one check run each, statuses final", { timeout: 240_000 }, async () => {
+  const ran = join(scratch, "ran.log");
+  const jobs = ["a", "b"];
+  const { repo, sha } = await f.repository("faults", "restart", { ".flotilla/workflows/ci.yml": countedWorkflow(ran, { jobs, legs: 150 }) });
+  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  await f.startRunner({ name: "r1", config: { concurrency: 4 } });
+  await f.startRunner({ name: "r2", config: { concurrency: 4 } });
+
+  // First outage while the plan is publishing; the second with jobs running and queued.
+  await until(async () => (await publishedCount()) > 0, 60_000, "the plan to start publishing");
+  await outage();
+  await until(async () => (await runCounts(ran)).size >= 60, 90_000, "60 jobs to have run");
+  await outage();
+
+  await until(async () => allCompleted(f, [sha], 300) && (await runCounts(ran)).size === 300, 180_000, "all 300 jobs to complete");
+  await expectEachJobOnce(f, [sha], ran, expectedKeys(jobs, 150));
+});
