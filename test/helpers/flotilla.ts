@@ -38,6 +38,10 @@ export interface Flotilla {
   readonly bot: RunningBot;
   /** The private nats-server, when the suite asked for one (`privateNats`, `natsAuth`). */
   nats?: NatsServerHandle;
+  /** The bot's environment: what `flotilla bot` needs to run as this Flotilla's bot in a process of its own. */
+  botEnv: Record<string, string>;
+  /** Closes the in-process bot (a suite may then run `flotilla bot` processes in its place). */
+  stopBot(): Promise<void>;
   /** Closes the bot and starts it again with the same settings, as a restart of its process would. */
   restartBot(): Promise<void>;
   fake: FakeGitHub;
@@ -105,7 +109,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const apiToken = randomBytes(24).toString("hex");
-  const config = readBotConfig({
+  const botEnv: Record<string, string> = {
     APP_ID: String(app.appId),
     PRIVATE_KEY: app.privateKey,
     WEBHOOK_SECRET: app.webhookSecret,
@@ -120,8 +124,14 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     FLOTILLA_API_TOKEN: apiToken,
     ...(authority ? { FLOTILLA_NATS_AUTH_DIR: authDir } : {}),
     ...options.env,
-  });
+  };
+  const config = readBotConfig(botEnv);
   let bot = await startBot(config, testLogger());
+  let botOpen = true;
+  const stopBot = async () => {
+    if (botOpen) await bot.close();
+    botOpen = false;
+  };
   const runners: RunningRunner[] = [];
 
   return {
@@ -129,9 +139,12 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
       return bot;
     },
     nats: privateNats,
+    botEnv,
+    stopBot,
     async restartBot() {
-      await bot.close();
+      await stopBot();
       bot = await startBot(config, testLogger());
+      botOpen = true;
     },
     fake,
     app,
@@ -182,7 +195,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     },
     async close() {
       await Promise.allSettled(runners.map((r) => r.stop()));
-      await bot.close();
+      await stopBot();
       if (privateNats) await privateNats.stop();
       else await deleteStreamsOf(natsUrl, prefix).catch(() => {});
       await fake.close();

@@ -7,8 +7,11 @@ import { readFile } from "node:fs/promises";
 import { expect } from "vitest";
 import type { Flotilla } from "../../helpers/flotilla.ts";
 
-/** A workflow of `jobs` × `legs` matrix legs, each appending `<job>-<leg>` to `ranFile`. */
-export function countedWorkflow(ranFile: string, opts: { jobs: string[]; legs: number; labels?: string[]; needs?: Record<string, string> }): string {
+/**
+ * A workflow of `jobs` × `legs` matrix legs, each appending `<job>-<leg>` to `ranFile` (or
+ * `key`, an expression such as `${{ github.sha }}`).
+ */
+export function countedWorkflow(ranFile: string, opts: { jobs: string[]; legs: number; labels?: string[]; needs?: Record<string, string>; key?: string }): string {
   const legs = Array.from({ length: opts.legs }, (_, i) => i + 1).join(", ");
   const runsOn = JSON.stringify(["self-hosted", ...(opts.labels ?? [])]);
   const jobs = opts.jobs.map(
@@ -19,7 +22,7 @@ ${opts.needs?.[job] ? `    needs: ${opts.needs[job]}\n` : ""}    strategy:
       matrix:
         n: [${legs}]
     steps:
-      - run: echo "${job}-\${{ matrix.n }}" >> "${ranFile}"
+      - run: echo "${opts.key ?? `${job}-\${{ matrix.n }}`}" >> "${ranFile}"
 `,
   );
   return `name: Counted\non: push\njobs:\n${jobs.join("")}`;
