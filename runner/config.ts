@@ -7,6 +7,7 @@ import { hostname, homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { defaultRunnerLabels, normalizeLabels } from "../protocol/labels.ts";
+import { NAMESPACE_PATTERN } from "../protocol/names.ts";
 import { DEFAULT_LEASE } from "../protocol/streams.ts";
 
 function defaultName(): string {
@@ -36,7 +37,7 @@ export const RunnerConfig = z.object({
   heartbeatMs: z.coerce.number().int().positive().default(10_000),
   natsPrefix: z.string().regex(/^[a-z0-9_-]+$/i, "may only hold letters, digits, '-' and '_'").default("flotilla"),
   name: z.string().min(1).default(defaultName),
-  namespace: z.string().regex(/^[A-Za-z0-9_-]+$/, "may only hold letters, digits, '-' and '_'").default("default"),
+  namespace: z.string().regex(NAMESPACE_PATTERN, "may only hold letters, digits, '-' and '_' (at most 64)").default("default"),
   /** Extra labels; the defaults (`self-hosted`, OS, arch) are always added and all are normalised. */
   labels: labelList.default([]).transform((extra) => normalizeLabels([...defaultRunnerLabels(), ...extra])),
   workDir: z.string().min(1).default(defaultWorkDir),
