@@ -3,6 +3,7 @@
  * `v` so a newer bot can refuse (and say why) a shape an older runner sends, and back.
  */
 import { z } from "zod";
+import type { LeaseSettings } from "./streams.ts";
 
 export const Conclusion = z.enum(["success", "failure", "cancelled", "timed_out", "skipped"]);
 export type Conclusion = z.infer<typeof Conclusion>;
@@ -109,6 +110,13 @@ export const JobMessage = z.object({
   attemptBase: z.number().int().nonnegative().default(0),
   /** Names of the secrets the job's templates use: the runner asks the bot for them (SecretsRequest) only when there are some. */
   secretNames: z.array(z.string()).default([]),
+  /**
+   * The lease this message's queue gives a runner (its consumer's AckWait and delivery limit):
+   * the runner extends it every third of `ackWaitMs`. Absent from older bots' messages.
+   */
+  lease: z
+    .object({ ackWaitMs: z.number().int().positive(), maxDeliver: z.number().int() })
+    .optional() satisfies z.ZodType<LeaseSettings | undefined>,
 });
 export type JobMessage = z.infer<typeof JobMessage>;
 export type JobMessageInput = z.input<typeof JobMessage>;

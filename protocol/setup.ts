@@ -64,7 +64,8 @@ export async function openLabelsets(nc: NatsConnection, names: NatsNames): Promi
 /**
  * Makes sure `namespace` has a consumer (its queue group) for `labels`, and that runners
  * watching the labelsets bucket know about it. Must run before a job for that labelset is
- * published, or the Interest stream drops the job for that namespace.
+ * published, or the Interest stream drops the job for that namespace. Also answers the lease
+ * the consumer really has: fixed when it was created, perhaps with other settings than `lease`.
  */
 export async function ensureJobConsumer(
   jsm: JetStreamManager,
@@ -73,7 +74,7 @@ export async function ensureJobConsumer(
   namespace: string,
   labels: readonly string[],
   lease: LeaseSettings = DEFAULT_LEASE,
-): Promise<LabelsetEntry> {
+): Promise<LabelsetEntry & { lease: LeaseSettings }> {
   const token = labelsetToken(labels);
   const config = jobConsumerConfig(names, namespace, token, lease);
   const stream = names.jobsStream(namespace);
@@ -85,16 +86,15 @@ export async function ensureJobConsumer(
     consumer: config.durable_name!,
   };
   await ensureJobsStream(jsm, names, namespace);
-  try {
-    await jsm.consumers.info(stream, config.durable_name!);
-  } catch (error) {
+  const info = await jsm.consumers.info(stream, config.durable_name!).catch((error: unknown) => {
     if (!isNotFound(error)) throw error;
-    await jsm.consumers.add(stream, config);
-  }
+    return jsm.consumers.add(stream, config);
+  });
   const key = names.labelsetKey(namespace, token);
   const existing = await labelsets.get(key);
   if (!existing || existing.operation !== "PUT") await labelsets.put(key, encode(entry));
-  return entry;
+  const { ack_wait: ackWaitNs, max_deliver: maxDeliver } = info.config;
+  return { ...entry, lease: { ackWaitMs: ackWaitNs ? Math.round(ackWaitNs / 1_000_000) : lease.ackWaitMs, maxDeliver: maxDeliver ?? lease.maxDeliver } };
 }
 
 export function isNotFound(error: unknown): boolean {

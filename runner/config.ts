@@ -7,7 +7,7 @@ import { hostname, homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { defaultRunnerLabels, normalizeLabels } from "../protocol/labels.ts";
-import { DEFAULT_LEASE } from "../protocol/streams.ts";
+import { NAMESPACE_PATTERN } from "../protocol/names.ts";
 
 function defaultName(): string {
   // Hostnames may hold dots; runner names end up in logs and check runs, keep them plain.
@@ -36,7 +36,7 @@ export const RunnerConfig = z.object({
   heartbeatMs: z.coerce.number().int().positive().default(10_000),
   natsPrefix: z.string().regex(/^[a-z0-9_-]+$/i, "may only hold letters, digits, '-' and '_'").default("flotilla"),
   name: z.string().min(1).default(defaultName),
-  namespace: z.string().regex(/^[A-Za-z0-9_-]+$/, "may only hold letters, digits, '-' and '_'").default("default"),
+  namespace: z.string().regex(NAMESPACE_PATTERN, "may only hold letters, digits, '-' and '_' (at most 64)").default("default"),
   /** Extra labels; the defaults (`self-hosted`, OS, arch) are always added and all are normalised. */
   labels: labelList.default([]).transform((extra) => normalizeLabels([...defaultRunnerLabels(), ...extra])),
   workDir: z.string().min(1).default(defaultWorkDir),
@@ -47,8 +47,11 @@ export const RunnerConfig = z.object({
    * commit from the forge afresh (`--depth=1`).
    */
   gitMirror: z.boolean().default(true),
-  /** How often a running job's lease is extended: well inside the consumer's AckWait. */
-  leaseExtendMs: z.coerce.number().int().positive().default(Math.floor(DEFAULT_LEASE.ackWaitMs / 3)),
+  /**
+   * Extend a running job's lease at least this often. Unset (the default): every third of the
+   * lease the job message names (see `extendEveryMs`); a longer value than that is not used.
+   */
+  leaseExtendMs: z.coerce.number().int().positive().optional(),
   /** Between SIGTERM and SIGKILL when a step is cancelled or times out. */
   cancelGraceMs: z.coerce.number().int().nonnegative().default(10_000),
   concurrency: z.coerce.number().int().positive().default(1),

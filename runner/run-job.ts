@@ -15,7 +15,7 @@ import type { StepExecutor } from "./executor.ts";
 import type { ClaimedJob } from "./job-source.ts";
 import { runJobSteps, type JobResult } from "./job-steps.ts";
 import { withJobSecrets } from "./secrets.ts";
-import { holdLease } from "./lease.ts";
+import { extendEveryMs, holdLease } from "./lease.ts";
 import { createLogStreamer } from "./log-streamer.ts";
 import { jobReporter } from "./reports.ts";
 import { prepareJobDirs, removeJobDirs, type JobDirs } from "./workspace.ts";
@@ -48,7 +48,7 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
   // The bot publishes a job again (attemptBase) when its deliveries ran out with attempts left.
   const attempt = job.attemptBase + claimed.attempt;
   const logger = deps.logger.child({ job: executionId, attempt, run: job.runId });
-  const lease = holdLease(claimed, config.leaseExtendMs, logger);
+  const lease = holdLease(claimed, extendEveryMs(job.lease, config.leaseExtendMs), logger);
   const abort = new AbortController();
   const cancel = (reason: CancelReason): void => {
     if (!abort.signal.aborted) abort.abort(reason);

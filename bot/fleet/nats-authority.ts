@@ -65,7 +65,9 @@ export async function initAuthority(dir: string): Promise<NatsAuthority> {
     write(
       FILES.serverConf,
       [
-        "# Flotilla's NATS trust (made by `flotilla nats init`): include it in your nats-server config.",
+        "# Flotilla's NATS trust (made by `flotilla nats init`): copy these lines into your nats-server",
+        "# configuration, or `include nats-server.conf` from a configuration file in this directory",
+        "# (nats-server 2.9 resolves an include relative to the including file, never an absolute path).",
         `operator: ${operatorJwt}`,
         `system_account: ${system.getPublicKey()}`,
         `resolver: { type: full, dir: "${join(dir, "jwt").replace(/"/g, '\\"')}", allow_delete: false }`,

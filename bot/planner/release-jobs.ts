@@ -254,7 +254,7 @@ export async function publishJob(
 ): Promise<void> {
   const spec = row.spec as JobMessage;
   // Consumer first: the namespace's jobs stream keeps a message only for consumers that exist.
-  await ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, row.namespace, row.labels, deps.lease);
+  const { lease } = await ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, row.namespace, row.labels, deps.lease);
   // The same publish retried keeps its claim: the stream's dedupe keeps the first message.
   const fresh = !(row.claim && row.attemptBase === attemptBase);
   const claim = fresh ? newClaim() : row.claim!;
@@ -263,6 +263,7 @@ export async function publishJob(
     executions: { [row.namespace]: row.id },
     claim,
     attemptBase,
+    lease,
     checkout: { ...spec.checkout, ...(token ? { token } : {}) },
     contexts: { ...spec.contexts, github: run.githubContext, needs },
   };

@@ -1,9 +1,11 @@
 /**
  * `flotilla nats init DIR`: the keys and server configuration for per-runner NATS
- * credentials. Include DIR/nats-server.conf in the nats-server configuration and give the
- * bot FLOTILLA_NATS_AUTH_DIR=DIR (see docs/security.md).
+ * credentials. The lines of DIR/nats-server.conf go into the nats-server configuration
+ * (nats-server 2.9 resolves `include` relative to the including file and refuses an absolute
+ * path, so only a configuration file in DIR can include it), and the bot gets
+ * FLOTILLA_NATS_AUTH_DIR=DIR (see docs/security.md).
  */
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { initAuthority, serverConfPath } from "../../bot/fleet/nats-authority.ts";
 
 export async function natsInitCommand(args: string[]): Promise<number> {
@@ -13,8 +15,11 @@ export async function natsInitCommand(args: string[]): Promise<number> {
     return 2;
   }
   const authority = await initAuthority(resolve(dir));
+  const conf = serverConfPath(authority.dir);
   console.log(`NATS credentials for Flotilla are in ${authority.dir} (keep it private: it holds the signing keys).`);
-  console.log(`1. In the nats-server configuration:  include "${serverConfPath(authority.dir)}"   (and enable jetstream)`);
+  console.log(`1. In the nats-server configuration:  the lines of ${conf}   (and enable jetstream)`);
+  console.log(`   or, in a configuration file in ${authority.dir}:  include ${basename(conf)}`);
+  console.log("   (nats-server 2.9 resolves an include relative to the including file: an absolute path fails)");
   console.log(`2. For the bot:                       FLOTILLA_NATS_AUTH_DIR=${authority.dir}`);
   console.log("3. Register each runner:              flotilla token create, then flotilla runner register on the runner's machine");
   return 0;

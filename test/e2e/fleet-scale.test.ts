@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { jobs, namespaces, runners } from "../../db/schema.ts";
+import { jobs, runners } from "../../db/schema.ts";
 import { canServe } from "../../protocol/labels.ts";
 import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../helpers/flotilla.ts";
 import { until } from "../helpers/until.ts";
@@ -32,11 +32,11 @@ const KINDS: Record<string, string[]> = { plain: [], gpu: ["gpu"], big: ["big"],
 const LEGS = 50;
 
 it("runs 200 jobs of mixed labels exactly once per namespace, each on a runner with all its labels", async () => {
-  await f.bot.db.db.insert(namespaces).values({ name: "lab" }).onConflictDoNothing();
   for (const [namespace, fleet] of Object.entries(FLEET)) {
     for (const [name, labels] of Object.entries(fleet)) await f.startRunner({ name, namespace, labels, config: { concurrency: 4, heartbeatMs: 500 } });
   }
-  // The bot knows the fleet (heartbeats) before it plans, so a queued job can say why it waits.
+  // The bot knows the fleet (heartbeats) before it plans, so a queued job can say why it waits;
+  // the heartbeats of lab's runners are what make the namespace lab.
   await until(async () => (await f.bot.db.db.select().from(runners)).length === 6, 20_000, "six runners to say hello");
 
   const legs = Array.from({ length: LEGS }, (_, i) => i + 1).join(", ");

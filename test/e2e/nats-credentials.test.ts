@@ -7,8 +7,8 @@ import { execa } from "execa";
 import { eq } from "drizzle-orm";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobs } from "../../db/schema.ts";
-import { encode, type RunnerEventInput } from "../../protocol/messages.ts";
+import { jobs, namespaces, runners } from "../../db/schema.ts";
+import { encode, type RunnerEventInput, type RunnerHeartbeat } from "../../protocol/messages.ts";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -130,6 +130,25 @@ jobs:
     // What it may do: its own heartbeat subject.
     const nc6 = await connectAs(alpha);
     expect(await permissionOutcome(nc6, () => nc6.publish(names.heartbeatSubject(alpha.id), encode({})))).toBe("allowed");
+  });
+
+  it("makes no namespace from a registered runner's heartbeat, whatever namespace it names", async () => {
+    const identity = await registerRunner(f.publicUrl, f.apiToken, { name: "claims-elsewhere", namespace: "gamma" });
+    const nc = await connectAs(identity);
+    const beat: RunnerHeartbeat = {
+      v: 1,
+      runner: { id: identity.id, name: identity.name, namespace: "forged-ns", labels: identity.labels, version: "test" },
+      concurrency: 1,
+      running: [],
+      stopping: false,
+      at: new Date().toISOString(),
+    };
+    nc.publish(f.bot.bus.names.heartbeatSubject(identity.id), encode(beat));
+    await nc.flush();
+    const db = f.bot.db.db;
+    await until(async () => (await db.select().from(runners).where(eq(runners.id, identity.id)))[0]?.lastSeenAt, 10_000, "the heartbeat to be recorded");
+    // Only an unregistered runner (open NATS) brings its namespace; this one's came with its token.
+    expect(await db.select().from(namespaces).where(eq(namespaces.name, "forged-ns"))).toEqual([]);
   });
 
   it("refuses a result for a job the reporting runner does not hold, and a removed runner at once", async () => {

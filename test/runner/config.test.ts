@@ -5,8 +5,10 @@ import { readRunnerConfig, RunnerConfigError } from "../../runner/config.ts";
 describe("readRunnerConfig", () => {
   it("fills defaults and always carries the default labels", () => {
     const config = readRunnerConfig({ FLOTILLA_NATS_URL: "nats://nats:4222", FLOTILLA_RUNNER_LABELS: "GPU, aarch64" });
-    expect(config).toMatchObject({ natsUrl: "nats://nats:4222", natsPrefix: "flotilla", namespace: "default", keepWorkspace: false, leaseExtendMs: 10_000, cancelGraceMs: 10_000, concurrency: 1 });
+    expect(config).toMatchObject({ natsUrl: "nats://nats:4222", natsPrefix: "flotilla", namespace: "default", keepWorkspace: false, cancelGraceMs: 10_000, concurrency: 1 });
     expect(config.labels).toEqual(expect.arrayContaining([...defaultRunnerLabels(), "gpu", "arm64"]));
+    // The lease comes with each job message; the runner has none of its own unless told.
+    expect(config.leaseExtendMs).toBeUndefined();
     expect(config.name).toMatch(/\S/);
     expect(config.workDir).toMatch(/\S/);
   });
