@@ -68,7 +68,10 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
     const batches = new Map<string, { row: JobRow; needs: JobMessage["contexts"]["needs"] }[]>();
     let settledOne = false;
     for (const row of rows) {
-      if (row.publishedAt !== null || row.status !== "queued" || !row.spec) continue;
+      // Claimed but never confirmed published (its pass failed between the two, e.g. the database
+      // went away): released again with its claim; the stream drops the copy if it did go out.
+      const unconfirmed = row.publishedAt !== null && row.streamSeq === null && row.claim !== null;
+      if ((row.publishedAt !== null && !unconfirmed) || row.status !== "queued" || !row.spec) continue;
       const needs = needsOf(row, rows);
       if (!needs || atParallelLimit(row, rows)) continue;
       let run_ = true;
@@ -101,7 +104,7 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
           continue;
         }
       }
-      if (!(await claim(deps.db, row))) continue;
+      if (!unconfirmed && !(await claim(deps.db, row))) continue;
       // Later rows of this pass count it against max-parallel.
       row.publishedAt = new Date();
       if (broken !== undefined || !run_) {
@@ -180,7 +183,7 @@ function needsOf(row: JobRow, rows: JobRow[]): JobMessage["contexts"]["needs"] |
 
 function atParallelLimit(row: JobRow, rows: JobRow[]): boolean {
   if (!row.maxParallel) return false;
-  const running = rows.filter((r) => r.namespace === row.namespace && r.jobId === row.jobId && r.publishedAt !== null && r.status !== "completed");
+  const running = rows.filter((r) => r.id !== row.id && r.namespace === row.namespace && r.jobId === row.jobId && r.publishedAt !== null && r.status !== "completed");
   return running.length >= row.maxParallel;
 }
 

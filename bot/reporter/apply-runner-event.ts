@@ -90,6 +90,13 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
   if (job.status === "completed") {
     // Cancelled before this runner got to it (fail-fast, concurrency): tell it to stop.
     if (event.type === "started" && job.conclusion === "cancelled") repeatCancel(deps.bus, job);
+    if (event.type === "completed" && event.attempt === job.attempt && !refuseReport(job, event, runnerId, found.runnerRemoved)) {
+      // The report that completed it, delivered again: the last try failed after marking the job
+      // completed (the database went away, say), so what follows may not have happened. It is idempotent.
+      log.info("completion redelivered; finishing what follows it");
+      await afterJobCompleted(deps, await deps.forgeForRun(run), run, job, job.conclusion ?? event.conclusion, log);
+      return;
+    }
     log.debug({ type: event.type }, "job already completed; report ignored");
     return;
   }
