@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { guardTransactions } from "./guard-transactions.ts";
 import * as schema from "./schema.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -19,7 +20,8 @@ export async function openDb(options: { url?: string; dataDir?: string }): Promi
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const sql = postgres(options.url, { max: 10, onnotice: () => {} });
-    const db = drizzle(sql, { schema }) as unknown as Db;
+    // A transaction whose backend is terminated must not crash the process (see the module).
+    const db = drizzle(guardTransactions(sql), { schema }) as unknown as Db;
     return { db, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");

@@ -66,11 +66,6 @@ function refuseReport(job: store.JobRow, event: RunnerEvent, runnerId: string, r
   return undefined;
 }
 
-/** Whether `event` is the report that completed `job` (same attempt, same claim). */
-function completedBy(job: store.JobRow, event: RunnerEvent): boolean {
-  return event.attempt === job.attempt && (job.claim === null || event.claim === job.claim);
-}
-
 /** Postgres refusing a report about a job we never planned: foreign key, or not even a uuid. */
 function isUnknownJob(error: unknown): boolean {
   const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
@@ -95,11 +90,12 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
   if (job.status === "completed") {
     // Cancelled before this runner got to it (fail-fast, concurrency): tell it to stop.
     if (event.type === "started" && job.conclusion === "cancelled") repeatCancel(deps.bus, job);
-    // The report that completed the job, delivered again: its follow-ups (status, fail-fast,
-    // release) failed half way last time, and are idempotent, so they run again until done.
-    if (event.type === "completed" && completedBy(job, event)) {
-      log.info("completion delivered again; finishing its follow-ups");
-      return afterJobCompleted(deps, await deps.forgeForRun(run), run, job, job.conclusion ?? event.conclusion, log);
+    if (event.type === "completed" && event.attempt === job.attempt && !refuseReport(job, event, runnerId, found.runnerRemoved)) {
+      // The report that completed it, delivered again: the last try failed after marking the job
+      // completed (the database went away, say), so what follows may not have happened. It is idempotent.
+      log.info("completion redelivered; finishing what follows it");
+      await afterJobCompleted(deps, await deps.forgeForRun(run), run, job, job.conclusion ?? event.conclusion, log);
+      return;
     }
     log.debug({ type: event.type }, "job already completed; report ignored");
     return;

@@ -17,7 +17,7 @@ import { getContents, getRaw } from "./contents.ts";
 import { pullFilesRoutes } from "./pull-files.ts";
 import { commitRoutes } from "./commit-routes.ts";
 import { isGitRequest, serveGit } from "./git-http.ts";
-import { error, notFound, sendReply } from "./http.ts";
+import { error, notFound, sendReply, type Reply } from "./http.ts";
 import { repositoryObject, type Site } from "./objects.ts";
 import { defaultBranch, fetchRef } from "./repo-git.ts";
 import type { Route } from "./route.ts";
@@ -53,6 +53,11 @@ export type FakeGitHub = Omit<FakeState, "repos" | "changed"> & {
   /** Fetches `headSha` from `fromDir` (the fork's work tree) into the base repo as refs/pull/N/head. */
   addPullRequestRef(baseRepo: FakeRepository | string, number: number, headSha: string, fromDir?: string): Promise<void>;
   repository(fullName: string): FakeRepository | undefined;
+  /**
+   * Awaited before each REST answer is sent (once it is recorded): a suite breaks something
+   * while the bot waits on GitHub, e.g. its database in the middle of a transaction.
+   */
+  beforeReply?: (request: { method: string; path: string; reply: Reply }) => Promise<void> | void;
   close(): Promise<void>;
 };
 
@@ -105,6 +110,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     if (requestUrl.pathname === "/api/v3" || requestUrl.pathname.startsWith("/api/v3/")) {
       const apiPath = requestUrl.pathname.slice("/api/v3".length) || "/";
       const { reply, caller, expected } = await handleRest(req, requestUrl, apiPath, table, { site, state, key, routes, findRepo });
+      await fake.beforeReply?.({ method, path: apiPath, reply });
       sendReply(res, reply);
       log(reply.status, caller, expected);
       return;
