@@ -94,6 +94,8 @@ export const runs = pgTable(
     error: text("error"),
     /** The check run that reports `error`, named after the workflow file. */
     checkRunId: bigint("check_run_id", { mode: "number" }),
+    /** When that check run's creation was first asked for (see `jobs.checkRequestedAt`). */
+    checkRequestedAt: timestamp("check_requested_at", { withTimezone: true }),
     /** `concurrency.group`, evaluated: the run holds or waits for it (see `concurrencyGroups`). */
     concurrencyGroup: text("concurrency_group"),
     /** The `github` context jobs of this run see (event payload included), for jobs released later. */
@@ -165,6 +167,12 @@ export const jobs = pgTable(
     /** Added to the delivery count when the message is published again after deliveries ran out. */
     attemptBase: integer("attempt_base").notNull().default(0),
     checkRunId: bigint("check_run_id", { mode: "number" }),
+    /**
+     * Set before the check run is created, so an attempt that finds it set with no
+     * `check_run_id` knows an earlier one may have created it on the forge (its answer or the
+     * Postgres write lost) and looks it up by `external_id` (the job id) before creating.
+     */
+    checkRequestedAt: timestamp("check_requested_at", { withTimezone: true }),
     steps: jsonb("steps").$type<{ index: number; name: string; status: string; conclusion?: string; startedAt?: string; completedAt?: string }[]>().notNull().default([]),
     message: text("message"),
     /** `jobs.<id>.concurrency.group`, evaluated with the job's contexts when the run was planned. */

@@ -1,7 +1,10 @@
 /**
  * A durable JetStream consumer driving a handler: up to `concurrency` messages at once,
  * messages that share a key (one job's reports) strictly in order, ack on success, and on
- * failure a delayed redelivery — so a crash or a forge outage loses nothing.
+ * failure a delayed redelivery — so a crash or a forge outage loses nothing. A message is
+ * kept in progress (`working()`) from its arrival until it is acked, so one whose handler is
+ * still busy (a forge write waiting out a rate limit) is not delivered a second time beside
+ * it: only a bot that died lets its messages go to another.
  */
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "pino";
@@ -20,6 +23,8 @@ export interface ConsumeLoopOptions {
   /** Messages with the same key are handled one after another, in delivery order. */
   keyOf?: (msg: JsMsg) => string;
   retryDelayMs?: (deliveryCount: number) => number;
+  /** How often a message being handled is marked in progress: under the consumer's `ack_wait` (the bot's are 60 s). */
+  workingEveryMs?: number;
 }
 
 export interface ConsumeLoop {
@@ -29,6 +34,7 @@ export interface ConsumeLoop {
 export async function startConsumeLoop(options: ConsumeLoopOptions): Promise<ConsumeLoop> {
   const { consumer, concurrency, log } = options;
   const retryDelay = options.retryDelayMs ?? ((n) => Math.min(30_000, 250 * 2 ** n));
+  const workingEveryMs = options.workingEveryMs ?? 20_000;
   const messages = await consumer.consume({ max_messages: concurrency });
   const tails = new Map<string, Promise<void>>();
   const inFlight = new Set<Promise<void>>();
@@ -51,10 +57,12 @@ export async function startConsumeLoop(options: ConsumeLoopOptions): Promise<Con
 
   const loop = (async () => {
     for await (const msg of messages) {
+      const working = setInterval(() => markWorking(msg), workingEveryMs);
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
       const key = options.keyOf?.(msg);
       const previous = key ? tails.get(key) : undefined;
       const work = (previous ? previous.then(() => handleOne(msg)) : handleOne(msg)).finally(() => {
+        clearInterval(working);
         inFlight.delete(work);
         if (key && tails.get(key) === work) tails.delete(key);
       });
@@ -70,4 +78,12 @@ export async function startConsumeLoop(options: ConsumeLoopOptions): Promise<Con
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+function markWorking(msg: JsMsg): void {
+  try {
+    msg.working();
+  } catch {
+    // A closed connection: the message is redelivered once its ack wait runs out, as after a crash.
+  }
 }

@@ -41,6 +41,8 @@ export interface NewCheck {
   output?: CheckOutput;
 }
 
+export type CheckKey = Pick<NewCheck, "name" | "headSha" | "externalId">;
+
 export interface CheckUpdate {
   status?: "in_progress" | "completed";
   startedAt?: string;
@@ -76,7 +78,17 @@ export interface Forge {
    * such file or this installation cannot read the repository (the forge says 404 to both).
    */
   readFile(repo: RepoRef, path: string, ref: string): Promise<string | undefined>;
+  /**
+   * Creates a check run. A create whose answer was lost (a server error after the write may
+   * have landed) is not simply sent again: the forge looks for a check run with the same
+   * `externalId` first, so one call makes at most one check run.
+   */
   createCheck(repo: RepoRef, check: NewCheck): Promise<{ id: number }>;
+  /**
+   * The check run named `name` on `headSha` whose external id is `externalId`, made by an
+   * earlier createCheck whose id was never recorded; undefined when there is none.
+   */
+  findCheck(repo: RepoRef, check: CheckKey): Promise<{ id: number } | undefined>;
   updateCheck(repo: RepoRef, id: number, update: CheckUpdate): Promise<void>;
   setCommitStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void>;
   /**

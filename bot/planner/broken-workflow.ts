@@ -2,8 +2,9 @@
  * A workflow file that does not parse becomes a failed check run named after the file, with
  * an annotation at each problem's line — the same place GitHub would point.
  */
-import type { Forge } from "../forges/forge.ts";
+import type { Forge, NewCheck } from "../forges/forge.ts";
 import type { WorkflowProblem } from "../workflows/workflow.ts";
+import { createCheckOnce } from "./create-check-once.ts";
 import { runUrl } from "./links.ts";
 import type { PlannerDeps } from "./plan-event.ts";
 import type { RunContext } from "./run-context.ts";
@@ -18,7 +19,8 @@ export async function reportBrokenWorkflow(deps: PlannerDeps, forge: Forge, cont
   const summary = problems.map((p) => `- line ${p.line}, column ${p.column}: ${p.message}`).join("\n") + (more > 0 ? `\n- … and ${more} more` : "");
   const run = await store.upsertRun(deps.db, context, path, path, summary);
   if (run.checkRunId !== null) return;
-  const { id } = await forge.createCheck(context.repo, {
+  const requestedBefore = await store.requestRunCheck(deps.db, run.id);
+  const check: NewCheck = {
     name: path,
     headSha: context.sha,
     detailsUrl: runUrl(deps.publicUrl, run.id, run.accessToken),
@@ -38,6 +40,7 @@ export async function reportBrokenWorkflow(deps: PlannerDeps, forge: Forge, cont
         message: p.message,
       })),
     },
-  });
+  };
+  const id = await createCheckOnce(forge, context.repo, check, requestedBefore);
   await store.setRunCheckRun(deps.db, run.id, id);
 }

@@ -8,12 +8,14 @@ import type { Db } from "../../db/client.ts";
 import type { ForgeEvent } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
-import type { Forge } from "../forges/forge.ts";
+import type { Forge, NewCheck } from "../forges/forge.ts";
 import { githubRunContext } from "../forges/github/event-context.ts";
 import { matchesEvent } from "../workflows/matches-event.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
+import { allSettled } from "./all-settled.ts";
 import { reportBrokenWorkflow } from "./broken-workflow.ts";
+import { createCheckOnce } from "./create-check-once.ts";
 import { expandJobs } from "../workflows/expand-jobs.ts";
 import { settleNamespace } from "../reporter/settle.ts";
 import { cloneTokenForRun } from "./clone-token.ts";
@@ -70,7 +72,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   if (context.pullRequest && context.changedFiles === undefined && parsed.some(({ result }) => result.ok && wantsPaths(result.workflow))) {
     context.changedFiles = await forge.changedFiles(context.repo, context.pullRequest.number);
   }
-  await Promise.all(
+  await allSettled(
     parsed.map(async ({ file, result }) => {
       if (!result.ok) return reportBrokenWorkflow(deps, forge, context, file.path, result.problems);
       if (!matchesEvent(result.workflow.on, context)) return;
@@ -114,11 +116,12 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   const cloneToken = token();
   const unchecked = rows.filter((row) => row.checkRunId === null);
   const fleet = await fleetRead;
+  const requestedBefore = await store.requestJobChecks(deps.db, unchecked.map((row) => row.id));
 
-  await Promise.all([
+  await allSettled([
     ...unchecked.map(async (row) => {
       const waitingFor = queuedExplanation(fleet, row.namespace, row.labels);
-      const { id } = await forge.createCheck(context.repo, {
+      const check: NewCheck = {
         name: checkRunName(row.name, row.namespace),
         headSha: context.sha,
         detailsUrl: jobUrl(deps.publicUrl, row.id, run.accessToken),
@@ -130,7 +133,8 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
               summary: `${entry.waiting}. At most one run of a concurrency group runs at a time; this run starts when that one completes, unless a newer run of the group replaces it.\n\n${waitingFor.summary}`,
             }
           : waitingFor,
-      });
+      };
+      const id = await createCheckOnce(forge, context.repo, check, requestedBefore.has(row.id));
       await store.setJobCheckRun(deps.db, row.id, id);
       row.checkRunId = id;
     }),

@@ -3,7 +3,7 @@
  * died half way, a redelivered webhook) completes the first plan instead of starting a second.
  */
 import { randomBytes } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { deliveries, jobs, namespaces, runs, runStatuses } from "../../db/schema.ts";
 import { followsRepository } from "../fleet/namespace-follows.ts";
@@ -51,6 +51,12 @@ export async function upsertRun(db: Db, context: RunContext, path: string, name:
   return row;
 }
 
+/** Records that the run's check run is about to be created; true when an earlier attempt did (see `jobs.checkRequestedAt`). */
+export async function requestRunCheck(db: Db, runId: string): Promise<boolean> {
+  const fresh = await db.update(runs).set({ checkRequestedAt: new Date() }).where(and(eq(runs.id, runId), isNull(runs.checkRequestedAt))).returning({ id: runs.id });
+  return fresh.length === 0;
+}
+
 export async function setRunCheckRun(db: Db, runId: string, checkRunId: number): Promise<void> {
   await db.update(runs).set({ checkRunId }).where(eq(runs.id, runId));
 }
@@ -90,6 +96,17 @@ export async function upsertJobs(db: Db, run: RunRow, planned: PlannedJob[], nam
   const inserted = values.length > 0 ? await db.insert(jobs).values(values).onConflictDoNothing().returning() : [];
   // A plan being finished after a crash finds some rows already there.
   return inserted.length === values.length ? inserted : db.select().from(jobs).where(eq(jobs.runId, run.id));
+}
+
+/**
+ * Records that check runs are about to be created for `jobIds`, in one statement; returns the
+ * ids an earlier attempt had recorded already: their check runs may exist on the forge.
+ */
+export async function requestJobChecks(db: Db, jobIds: string[]): Promise<Set<string>> {
+  if (jobIds.length === 0) return new Set();
+  const fresh = await db.update(jobs).set({ checkRequestedAt: new Date() }).where(and(inArray(jobs.id, jobIds), isNull(jobs.checkRequestedAt))).returning({ id: jobs.id });
+  const now = new Set(fresh.map((row) => row.id));
+  return new Set(jobIds.filter((id) => !now.has(id)));
 }
 
 export async function setJobCheckRun(db: Db, jobId: string, checkRunId: number): Promise<void> {

@@ -138,6 +138,7 @@ function localRunRow(facts: GitFacts, workflow: Workflow, eventName: string): Ru
     conclusion: null,
     error: null,
     checkRunId: null,
+    checkRequestedAt: null,
     concurrencyGroup: null,
     githubContext: {},
     createdAt: new Date(),

@@ -5,6 +5,7 @@
  */
 export { startFakeGitHub, DEFAULT_PERMISSIONS, type FakeGitHub, type FakeGitHubOptions, type AddRepositoryOptions } from "./fake-github/server.ts";
 export { validateRequestBody, validateResponseBody } from "./fake-github/openapi-validator.ts";
+export { firstFaults, randomFaults, type Fault, type FaultRecord, type FaultRule, type WriteRequest } from "./fake-github/faults.ts";
 export type { WaitOptions } from "./fake-github/state.ts";
 export type {
   CheckRunRecord,

@@ -26,7 +26,7 @@ export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
     secret: webhookSecret,
     baseUrl: config.github.apiUrl,
     log: log.child({ name: "probot" }),
-    Octokit: limitedOctokit({ concurrency: config.github.writeConcurrency, minIntervalMs: config.github.writeMinIntervalMs }),
+    Octokit: limitedOctokit({ concurrency: config.github.writeConcurrency, minIntervalMs: config.github.writeMinIntervalMs }, log.child({ name: "octokit" })),
   });
   const ready = probot.ready();
   const blobs = blobCache();

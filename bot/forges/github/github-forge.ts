@@ -4,6 +4,7 @@
 import type { ProbotOctokit } from "probot";
 import type { Annotation, CheckOutput, CheckUpdate, Forge, NewCheck, RepoRef, WorkflowFile } from "../forge.ts";
 import type { BlobCache, TokenCache } from "./caches.ts";
+import { createCheckRun, findCheckRun } from "./check-run-create.ts";
 
 type Octokit = ProbotOctokit;
 
@@ -75,7 +76,7 @@ export function githubForge({ installationId, octokit, appOctokit, blobs, tokens
 
     async createCheck(repo, check: NewCheck) {
       const [first, rest] = splitAnnotations(check.output);
-      const { data } = await octokit.rest.checks.create({
+      const id = await createCheckRun(octokit, {
         owner: repo.owner,
         repo: repo.name,
         name: check.name,
@@ -86,8 +87,13 @@ export function githubForge({ installationId, octokit, appOctokit, blobs, tokens
         ...(check.conclusion ? { conclusion: check.conclusion, completed_at: new Date().toISOString() } : {}),
         ...(first ? { output: first } : {}),
       });
-      await sendRemainingAnnotations(octokit, repo, data.id, check.output, rest);
-      return { id: data.id };
+      await sendRemainingAnnotations(octokit, repo, id, check.output, rest);
+      return { id };
+    },
+
+    async findCheck(repo, key) {
+      const id = await findCheckRun(octokit, repo, key);
+      return id === undefined ? undefined : { id };
     },
 
     async updateCheck(repo, id, update: CheckUpdate) {

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { describeCaller, hasPermission, identify, tokenCovers, type AppKey } from "./auth.ts";
+import { faultReply, landsBeforeFailing } from "./faults.ts";
 import { error, notFound, readBody, type Reply } from "./http.ts";
 import type { Site } from "./objects.ts";
 import { validateRequestBody } from "./openapi-validator.ts";
@@ -88,6 +89,12 @@ export async function handleRest(req: IncomingMessage, url: URL, apiPath: string
       return denied(error(422, result.message, result.documentationUrl, { errors }));
     }
   }
-  const reply = route.auth === "app" ? await route.handle(ctx) : repo ? await route.handle({ ...ctx, repo }) : notFound();
-  return { reply, caller: who, expected: true };
+  if (route.auth === "app" || !repo) return { reply: route.auth === "app" ? await route.handle(ctx) : notFound(), caller: who, expected: true };
+  const fault = method === "GET" || method === "HEAD" ? undefined : opts.state.faults?.({ method, path: url.pathname, template: route.template, body });
+  const landed = fault && landsBeforeFailing(fault) ? await route.handle({ ...ctx, repo }) : undefined;
+  if (fault && (!landed || landed.status < 300)) {
+    opts.state.injectedFaults.push({ method, path: url.pathname, fault });
+    return { reply: faultReply(fault), caller: who, expected: true };
+  }
+  return { reply: landed ?? (await route.handle({ ...ctx, repo })), caller: who, expected: true };
 }

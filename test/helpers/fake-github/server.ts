@@ -2,7 +2,9 @@
  * A fake github.com + REST API on a free 127.0.0.1 port, reached exactly as a GitHub
  * Enterprise Server is: `GHE_HOST=127.0.0.1:PORT GHE_PROTOCOL=http`, REST under `/api/v3`,
  * git under `/OWNER/REPO.git`. The product cannot tell it from GitHub; tests read what it
- * recorded (check runs, statuses, tokens, clones) and await states with `waitFor`.
+ * recorded (check runs, statuses, tokens, clones) and await states with `waitFor`. Setting
+ * `faults` makes repository writes fail as GitHub's do (5xx, a 5xx after the write landed,
+ * secondary rate limits): see fake-github/faults.ts.
  */
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -14,6 +16,7 @@ import { appRoutes } from "./app-routes.ts";
 import { hasPermission, identify, tokenCovers, type AppKey } from "./auth.ts";
 import { checkRunRoutes } from "./check-runs.ts";
 import { getContents, getRaw } from "./contents.ts";
+import type { FaultRule } from "./faults.ts";
 import { pullFilesRoutes } from "./pull-files.ts";
 import { commitRoutes } from "./commit-routes.ts";
 import { isGitRequest, serveGit } from "./git-http.ts";
@@ -42,6 +45,8 @@ export interface AddRepositoryOptions {
 }
 
 export type FakeGitHub = Omit<FakeState, "repos" | "changed"> & {
+  /** Read and set by tests; the product cannot tell an injected fault from GitHub's own. */
+  faults: FaultRule | undefined;
   url: string;
   host: string;
   apiUrl: string;
@@ -150,6 +155,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     invalidRequests: state.invalidRequests,
     unexpectedRequests: state.unexpectedRequests,
     clones: state.clones,
+    injectedFaults: state.injectedFaults,
+    get faults() {
+      return state.faults;
+    },
+    set faults(rule) {
+      state.faults = rule;
+    },
     waitFor: state.waitFor,
     waitForCheckRun: state.waitForCheckRun,
     get writes() {

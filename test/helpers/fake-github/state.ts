@@ -3,6 +3,7 @@
  * run, a status) instead of polling, and a timeout says what was seen instead.
  */
 import { EventEmitter } from "node:events";
+import type { FaultRecord, FaultRule } from "./faults.ts";
 import type { CheckRunRecord, CloneRecord, CommentRecord, InvalidRequestRecord, RepoEntry, RequestRecord, StatusRecord, TokenRecord } from "./types.ts";
 
 export interface WaitOptions {
@@ -19,6 +20,9 @@ export interface FakeState {
   invalidRequests: InvalidRequestRecord[];
   unexpectedRequests: RequestRecord[];
   clones: CloneRecord[];
+  /** Decides per repository write whether it fails, and how (see faults.ts); undefined: none do. */
+  faults: FaultRule | undefined;
+  injectedFaults: FaultRecord[];
   /** Call after every recorded change; wakes the waiters. */
   changed(): void;
   waitFor<T>(probe: () => T | undefined | null | false, opts?: WaitOptions): Promise<T>;
@@ -40,6 +44,8 @@ export function createState(): FakeState {
     invalidRequests: [],
     unexpectedRequests: [],
     clones: [],
+    faults: undefined,
+    injectedFaults: [],
     changed: () => events.emit("change"),
     waitFor<T>(probe: () => T | undefined | null | false, opts: WaitOptions = {}): Promise<T> {
       const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -85,7 +91,7 @@ export function describeState(state: FakeState): string {
     ...state.checkRuns.map((r) => `  #${r.id} ${r.repo} "${r.run.name}" ${r.run.status}/${r.run.conclusion ?? "-"} @${r.run.head_sha.slice(0, 7)}`),
     `statuses (${state.statuses.length}):`,
     ...state.statuses.map((s) => `  ${s.repo} ${s.status.context}=${s.status.state} @${s.sha.slice(0, 7)}`),
-    `comments: ${state.comments.length}, tokens: ${state.tokens.length}, clones: ${state.clones.length}`,
+    `comments: ${state.comments.length}, tokens: ${state.tokens.length}, clones: ${state.clones.length}, injected faults: ${state.injectedFaults.length}`,
     `invalid requests (${state.invalidRequests.length}):`,
     ...state.invalidRequests.map((r) => `  ${r.method} ${r.path}: ${r.message.replace(/\n+/g, " ")}`),
     `unexpected requests (${state.unexpectedRequests.length}):`,

@@ -1,0 +1,119 @@
+/**
+ * What a GitHub write survives before the forge gives up (bot/forges/github/octokit.ts):
+ * secondary rate limits are waited out on the request itself, server errors are sent again,
+ * and a check run create whose answer was lost is looked up rather than sent twice. Real
+ * Probot Octokit, the real GitHub App code, the fake GitHub injecting the faults.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readBotConfig } from "../../../../bot/config.ts";
+import { repoRef, type Forge, type NewCheck } from "../../../../bot/forges/forge.ts";
+import { createGitHubApp } from "../../../../bot/forges/github/github-app.ts";
+import { firstFaults, startFakeGitHub, type FakeGitHub, type WriteRequest } from "../../../helpers/fake-github.ts";
+import { testLogger } from "../../../helpers/flotilla.ts";
+import { createRepo } from "../../../helpers/git-repo.ts";
+import { createAppCredentials } from "../../../helpers/github-app.ts";
+
+const INSTALLATION = 77;
+const repo = repoRef("acme/writes");
+let fake: FakeGitHub;
+let forge: Forge;
+let scratch: string;
+let sha: string;
+
+beforeAll(async () => {
+  const app = createAppCredentials();
+  scratch = await mkdtemp(join(tmpdir(), "flotilla-write-retries-"));
+  const created = await createRepo(join(scratch, "writes"), { "README.md": "x\n" });
+  sha = created.sha;
+  fake = await startFakeGitHub({ app });
+  await fake.addRepository({ owner: repo.owner, name: repo.name, dir: created.dir, installationId: INSTALLATION });
+  const config = readBotConfig({ APP_ID: String(app.appId), PRIVATE_KEY: app.privateKey, WEBHOOK_SECRET: app.webhookSecret, ...fake.env });
+  forge = await createGitHubApp(config, testLogger()).forge(INSTALLATION);
+});
+
+afterEach(() => {
+  fake.faults = undefined;
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const statusWrite = (r: WriteRequest) => r.template === "/repos/{owner}/{repo}/statuses/{sha}";
+const checkCreate = (r: WriteRequest) => r.method === "POST" && r.template === "/repos/{owner}/{repo}/check-runs";
+const sent = (path: string) => fake.requests.filter((r) => r.method === "POST" && r.path.startsWith(path)).length;
+
+function status(context: string) {
+  return { state: "pending", context, description: "Queued", targetUrl: "http://127.0.0.1/runs/1" } as const;
+}
+
+function check(name: string, externalId: string): NewCheck {
+  return { name, headSha: sha, detailsUrl: "http://127.0.0.1/jobs/1", externalId, status: "queued" };
+}
+
+describe("secondary rate limits", () => {
+  it("waits retry-after, sends the write again and it lands", async () => {
+    fake.faults = firstFaults(1, { secondaryRateLimit: 1 }, statusWrite);
+    const before = sent(`/api/v3/repos/${repo.fullName}/statuses/`);
+    const started = Date.now();
+    await forge.setCommitStatus(repo, sha, status("limited"));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(fake.injectedFaults).toHaveLength(1);
+    expect(sent(`/api/v3/repos/${repo.fullName}/statuses/`) - before).toBe(2);
+    expect(fake.statuses.filter((s) => s.status.context === "limited")).toHaveLength(1);
+  });
+
+  it("does the same for a check run create, which makes one check run", async () => {
+    fake.faults = firstFaults(1, { secondaryRateLimit: 1 }, checkCreate);
+    const { id } = await forge.createCheck(repo, check("limited create", "job-limited"));
+    expect(fake.checkRuns.filter((r) => r.run.name === "limited create").map((r) => r.id)).toEqual([id]);
+  });
+
+  it("gives up after three waits: the caller sees the 403", async () => {
+    fake.faults = firstFaults(10, { secondaryRateLimit: 1 }, statusWrite);
+    await expect(forge.setCommitStatus(repo, sha, status("always limited"))).rejects.toMatchObject({ status: 403 });
+    expect(fake.injectedFaults.filter((f) => f.path.includes("/statuses/")).length).toBeGreaterThanOrEqual(1 + 3);
+    expect(fake.statuses.filter((s) => s.status.context === "always limited")).toHaveLength(0);
+  });
+});
+
+describe("server errors", () => {
+  it("sends a write answered 502 again and it lands", async () => {
+    fake.faults = firstFaults(2, { status: 502 }, statusWrite);
+    await forge.setCommitStatus(repo, sha, status("bad gateway"));
+    expect(fake.statuses.filter((s) => s.status.context === "bad gateway")).toHaveLength(1);
+  });
+
+  it("looks up a check run whose create landed but was answered 502, instead of making a second", async () => {
+    fake.faults = firstFaults(1, { status: 502, afterWrite: true }, checkCreate);
+    const { id } = await forge.createCheck(repo, check("lost answer", "job-lost"));
+    expect(fake.injectedFaults.some((f) => "afterWrite" in f.fault)).toBe(true);
+    expect(fake.checkRuns.filter((r) => r.run.name === "lost answer").map((r) => r.id)).toEqual([id]);
+  });
+
+  it("sends a check run create refused with 502 again once the lookup finds nothing", async () => {
+    fake.faults = firstFaults(1, { status: 502 }, checkCreate);
+    const { id } = await forge.createCheck(repo, check("refused once", "job-refused"));
+    expect(fake.checkRuns.filter((r) => r.run.name === "refused once").map((r) => r.id)).toEqual([id]);
+  });
+
+  it("fails a write GitHub keeps refusing, after three retries, so the caller's message is redelivered", { timeout: 30_000 }, async () => {
+    fake.faults = firstFaults(10, { status: 502 }, statusWrite);
+    const before = sent(`/api/v3/repos/${repo.fullName}/statuses/`);
+    await expect(forge.setCommitStatus(repo, sha, status("down"))).rejects.toMatchObject({ status: 502 });
+    expect(sent(`/api/v3/repos/${repo.fullName}/statuses/`) - before).toBe(4);
+  });
+});
+
+describe("findCheck", () => {
+  it("finds a check run by name and external id, among every run of that name on the commit", async () => {
+    const first = await forge.createCheck(repo, check("twice named", "job-a"));
+    await forge.createCheck(repo, check("twice named", "job-b"));
+    expect(await forge.findCheck(repo, check("twice named", "job-a"))).toEqual(first);
+    expect(await forge.findCheck(repo, check("twice named", "job-c"))).toBeUndefined();
+  });
+});
