@@ -5,7 +5,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import { readBody, sendJson } from "../http/handler.ts";
+import { BodyTooLarge, readBody, refuseUpload, sendJson } from "../http/handler.ts";
 
 /**
  * True when the request may go on; otherwise the answer (404 API off, 401 wrong token) has
@@ -34,8 +34,9 @@ export async function jsonBody<T extends z.ZodTypeAny>(req: IncomingMessage, res
   let json: unknown;
   try {
     json = JSON.parse((await readBody(req, limit)) || "{}");
-  } catch {
-    sendJson(res, 400, { error: "body is not JSON" });
+  } catch (error) {
+    if (error instanceof BodyTooLarge) refuseUpload(req, res, 413, { error: error.message });
+    else sendJson(res, 400, { error: "body is not JSON" });
     return undefined;
   }
   const parsed = schema.safeParse(json);

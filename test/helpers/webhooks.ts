@@ -162,9 +162,14 @@ export interface Delivery {
   body: string;
 }
 
-/** Headers and body exactly as GitHub's Hookshot sends them, signed with the app's secret. */
-export async function signedDelivery(payload: object, opts: { secret: string; event: string; id?: string }): Promise<Delivery> {
-  const body = JSON.stringify(payload);
+/**
+ * Headers and body exactly as GitHub's Hookshot sends them, signed with the app's secret. With
+ * `form`, as a webhook set to `application/x-www-form-urlencoded` sends them: the JSON in a
+ * `payload` field.
+ */
+export async function signedDelivery(payload: object, opts: { secret: string; event: string; id?: string; form?: boolean }): Promise<Delivery> {
+  const json = JSON.stringify(payload);
+  const body = opts.form ? new URLSearchParams({ payload: json }).toString() : json;
   return {
     headers: {
       "x-github-event": opts.event,
@@ -172,7 +177,7 @@ export async function signedDelivery(payload: object, opts: { secret: string; ev
       "x-hub-signature-256": await sign(opts.secret, body),
       "x-github-hook-id": "1",
       "x-github-hook-installation-target-type": "integration",
-      "content-type": "application/json",
+      "content-type": opts.form ? "application/x-www-form-urlencoded" : "application/json",
       "user-agent": "GitHub-Hookshot/a1b2c3d",
     },
     body,

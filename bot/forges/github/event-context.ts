@@ -11,6 +11,7 @@ const PR_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
 
 export type ContextResult = { context: RunContext } | { skip: string };
 
+/** An event handled here must also be listed in bot/ingest/github-events.ts, or intake drops it unstored. */
 export function githubRunContext(deliveryId: string, name: string, payload: unknown): ContextResult {
   if (name === "push") return pushContext(deliveryId, payload);
   if (name === "pull_request") return pullRequestContext(deliveryId, payload);

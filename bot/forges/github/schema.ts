@@ -1,6 +1,7 @@
 /**
  * The parts of GitHub webhook payloads Flotilla reads. Permissive: only the fields used, so a
- * new field GitHub adds never breaks intake.
+ * new field GitHub adds never breaks intake. Intake refuses a run event that fails its schema
+ * here (bot/ingest/github-events.ts), so what is stored is what the planner can read.
  */
 import { z } from "zod";
 
