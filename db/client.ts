@@ -19,7 +19,10 @@ export async function openDb(options: { url?: string; dataDir?: string }): Promi
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const sql = postgres(options.url, { max: 10, onnotice: () => {} });
+    // No fetch_types: postgres.js asks for the array types on every new connection, from a
+    // promise nobody awaits — a backend terminated during it is an unhandled rejection (the
+    // process dies) and can strand the query that opened the connection. No column is an array.
+    const sql = postgres(options.url, { max: 10, fetch_types: false, onnotice: () => {} });
     // A transaction whose backend is terminated must not crash the process (see the module).
     const db = drizzle(guardTransactions(sql), { schema }) as unknown as Db;
     return { db, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
