@@ -18,6 +18,7 @@ import { withJobSecrets } from "./secrets.ts";
 import { extendEveryMs, holdLease } from "./lease.ts";
 import { createLogStreamer } from "./log-streamer.ts";
 import { jobReporter } from "./reports.ts";
+import { abortableSleep } from "./sleep.ts";
 import { prepareJobDirs, removeJobDirs, type JobDirs } from "./workspace.ts";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -110,8 +111,10 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     const { conclusion, steps, message, outputs, annotations, summary } = result;
     // Everything that leaves the runner is masked, the message too (it may quote a command's error).
     await reporter.completed({ conclusion, steps, logTail: log.tail(), ...(message ? { message: log.mask(message) } : {}), outputs, annotations, summary });
+    // The result is stored: the job must not run again, so the ack is retried (the lease still
+    // held) through a NATS restart rather than left to lapse into a second run.
+    await ackStored(claimed, logger);
     lease.release();
-    await claimed.ack();
     logger.info({ conclusion: result.conclusion }, "job completed");
     return { kind: "reported", conclusion: result.conclusion };
   } catch (error) {
@@ -125,5 +128,18 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     stopping.removeEventListener("abort", onStopping);
     cancelSub?.unsubscribe();
     if (dirs && !config.keepWorkspace) await removeJobDirs(dirs).catch((error: unknown) => logger.warn({ err: error }, "workspace removal failed"));
+  }
+}
+
+/** Acks a job whose `completed` report is stored, trying again while NATS comes back. */
+async function ackStored(claimed: { ack(): Promise<void> }, logger: Logger, tries = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await claimed.ack();
+    } catch (error) {
+      if (attempt >= tries) throw error;
+      logger.warn({ err: error, attempt }, "ack of a completed job failed, retrying");
+      await abortableSleep(1000 * attempt);
+    }
   }
 }

@@ -108,6 +108,8 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
         }
       }
       if (!owed && !(await claim(deps.db, row))) continue;
+      // A runner already reporting on it got the message: only its ack was lost (see reportedOn).
+      if (owed && (await reportedOn(deps.bus, row.id))) continue;
       // Later rows of this pass count it against max-parallel.
       row.publishedAt ??= new Date();
       if (broken !== undefined || !run_) {
@@ -182,6 +184,17 @@ async function releaseJobOf(deps: ReleaseDeps, jobId: string, forge: Forge): Pro
 function needsOf(row: JobRow, rows: JobRow[]): JobMessage["contexts"]["needs"] | undefined {
   // Needs on a job that called a reusable workflow fold its jobs into one entry (reusable-workflows.ts).
   return needsContext(row, rows);
+}
+
+/**
+ * Whether some runner has reported on the job: then its message did land, whatever the publish
+ * said. Asked before publishing a claimed job again, because the stream's duplicate window does
+ * not outlive a nats-server restart for a message already acked (and so deleted): without this, a
+ * job whose publish ack was lost in the restart could be published, and run, twice.
+ */
+async function reportedOn(bus: Bus, jobId: string): Promise<boolean> {
+  const last = await bus.jsm.streams.getMessage(bus.names.runnerStream, { last_by_subj: bus.names.statusSubject("*", jobId) });
+  return Boolean(last);
 }
 
 /** Queued and either never claimed, or claimed but its message never acked by JetStream. */

@@ -55,13 +55,21 @@ const check = (sha: string, name: string, status: string) =>
 
 it("--once takes exactly one job, then exits by itself", async () => {
   const sha = await push("once", "on: push\njobs:\n  first:\n    runs-on: [self-hosted, once-test]\n    steps: [{ run: echo one }]\n  second:\n    runs-on: [self-hosted, once-test]\n    steps: [{ run: echo two }]\n");
+  // The runner exits once its result is stored; the bot's check run update may trail it.
+  const completed = (count: number) =>
+    f.fake.waitFor(
+      () => {
+        const done = f.fake.checkRuns.filter((r) => r.run.head_sha === sha && r.run.status === "completed");
+        return done.length >= count && done;
+      },
+      { timeoutMs: 45_000 },
+    );
   const a = await runner("once-a", "once-test", ["--once"]);
   expect(a.exitCode).toBe(0);
-  const done = f.fake.checkRuns.filter((r) => r.run.head_sha === sha && r.run.status === "completed");
-  expect(done).toHaveLength(1);
+  expect(await completed(1)).toHaveLength(1);
   const b = await runner("once-b", "once-test", ["--once"]);
   expect(b.exitCode).toBe(0);
-  expect(f.fake.checkRuns.filter((r) => r.run.head_sha === sha && r.run.status === "completed").map((r) => r.run.conclusion)).toEqual(["success", "success"]);
+  expect((await completed(2)).map((r) => r.run.conclusion)).toEqual(["success", "success"]);
 });
 
 it("SIGTERM drains: the running job finishes, then the runner exits", async () => {

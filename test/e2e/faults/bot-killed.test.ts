@@ -44,7 +44,7 @@ async function startBotProcess(): Promise<{ child: ResultPromise }> {
   return { child };
 }
 
-it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run once, statuses final", { timeout: 240_000 }, async () => {
+it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run once, statuses final", { timeout: 420_000 }, async () => {
   const ran = join(scratch, "ran.log");
   const workflow = countedWorkflow(ran, { jobs: ["build"], legs: 1, key: "${{ github.sha }}" });
   const { repo, sha: first, dir } = await f.repository("faults", "killed", { ".flotilla/workflows/ci.yml": workflow });
@@ -74,6 +74,6 @@ it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run o
   }
   expect(killed).toBe(true);
 
-  await until(async () => allCompleted(f, shas, 200), 180_000, "all 200 runs to complete");
+  await until(async () => allCompleted(f, shas, 200), 360_000, "all 200 runs to complete");
   await expectEachJobOnce(f, shas, ran, shas);
 });
