@@ -2,11 +2,11 @@
 export { startRunner, RunnerStartError, RUNNER_VERSION, type RunningRunner, type StartRunnerOptions } from "./main.ts";
 export { readRunnerConfig, RunnerConfig, RunnerConfigError, type RunnerConfigInput } from "./config.ts";
 export type { AgentStats } from "./agent.ts";
-export type { JobSource, ClaimedJob } from "./job-source.ts";
-export type { StepExecutor, StepRequest, StepOutcome } from "./executor.ts";
-export type { SourceCheckout, CheckoutRequest, CheckoutOptions } from "./checkout.ts";
-export type { CancelReason, CancelKind } from "./cancel.ts";
-export { runJobSteps, type JobStepsContext, type JobResult } from "./job-steps.ts";
+export type { JobSource, ClaimedJob } from "./queue/job-source.ts";
+export type { StepExecutor, StepRequest, StepOutcome } from "./step/executor.ts";
+export type { SourceCheckout, CheckoutRequest, CheckoutOptions } from "./source/checkout.ts";
+export type { CancelReason, CancelKind } from "./step/cancel.ts";
+export { runJobSteps, type JobStepsContext, type JobResult } from "./job/job-steps.ts";
 export { evaluate, isTruthy, ExpressionError, type Contexts, type ExpressionFunction, type ExpressionFunctions, type ExpressionValue } from "./expressions/evaluate.ts";
 export { interpolate, hasExpression } from "./expressions/interpolate.ts";
 export { conditionExpression, evaluateCondition } from "./expressions/condition.ts";

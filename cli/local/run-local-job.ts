@@ -5,11 +5,11 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/messages.ts";
-import type { CancelReason } from "../../runner/cancel.ts";
-import type { SourceCheckout } from "../../runner/checkout.ts";
-import type { StepExecutor } from "../../runner/executor.ts";
-import { runJobSteps, type JobResult } from "../../runner/job-steps.ts";
-import { prepareJobDirs, removeJobDirs } from "../../runner/workspace.ts";
+import type { CancelReason } from "../../runner/step/cancel.ts";
+import type { SourceCheckout } from "../../runner/source/checkout.ts";
+import type { StepExecutor } from "../../runner/step/executor.ts";
+import { runJobSteps, type JobResult } from "../../runner/job/job-steps.ts";
+import { prepareJobDirs, removeJobDirs } from "../../runner/step/workspace.ts";
 import { terminalJob } from "./terminal-job.ts";
 
 export interface LocalJobDeps {

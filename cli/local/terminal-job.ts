@@ -5,8 +5,8 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion } from "../../protocol/messages.ts";
-import { createLogStreamer, type LogStreamer } from "../../runner/log-streamer.ts";
-import type { JobReporter } from "../../runner/reports.ts";
+import { createLogStreamer, type LogStreamer } from "../../runner/report/log-streamer.ts";
+import type { JobReporter } from "../../runner/report/reports.ts";
 
 export interface TerminalJob {
   log: LogStreamer;

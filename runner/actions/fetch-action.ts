@@ -9,7 +9,7 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { JobMessage } from "../../protocol/messages.ts";
 import { ActionError } from "./errors.ts";
-import { runGit } from "./git.ts";
+import { runGit } from "../source/git.ts";
 
 export interface FetchContext {
   job: JobMessage;

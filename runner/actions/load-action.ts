@@ -5,8 +5,8 @@
  */
 import { dirname, join, relative, resolve } from "node:path";
 import type { JobMessage } from "../../protocol/messages.ts";
-import type { JobState } from "../job-state.ts";
-import type { JobDirs } from "../workspace.ts";
+import type { JobState } from "../step/job-state.ts";
+import type { JobDirs } from "../step/workspace.ts";
 import { dockerRefusal, parseActionRef, repoKey } from "./action-ref.ts";
 import { ActionError } from "./errors.ts";
 import { fetchActionRepo } from "./fetch-action.ts";

@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { evaluateCondition } from "../expressions/condition.ts";
 import { ExpressionError } from "../expressions/evaluate.ts";
-import { runProcess, type ProcessRun, type StepRun, type StepRunContext } from "../run-step.ts";
+import { runProcess, type ProcessRun, type StepRun, type StepRunContext } from "../job/run-step.ts";
 import type { ActionCall } from "./action-call.ts";
 import type { LoadedAction } from "./load-action.ts";
 

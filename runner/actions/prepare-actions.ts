@@ -5,7 +5,7 @@
  * wait for their step: the workspace may change before then.
  */
 import type { JobStep } from "../../protocol/messages.ts";
-import type { JobState } from "../job-state.ts";
+import type { JobState } from "../step/job-state.ts";
 import { dockerRefusal, parseActionRef } from "./action-ref.ts";
 import { findBuiltin } from "./builtins.ts";
 import { ActionError } from "./errors.ts";

@@ -4,8 +4,8 @@
  */
 import type { JobStep } from "../../protocol/messages.ts";
 import { interpolate } from "../expressions/interpolate.ts";
-import type { StepRun, StepRunContext } from "../run-step.ts";
-import type { EvaluatedStep } from "../step-fields.ts";
+import type { StepRun, StepRunContext } from "../job/run-step.ts";
+import type { EvaluatedStep } from "../step/step-fields.ts";
 import { defaultActionId, type ActionCall } from "./action-call.ts";
 import { dockerRefusal } from "./action-ref.ts";
 import { findBuiltin } from "./builtins.ts";

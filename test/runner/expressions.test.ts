@@ -12,8 +12,8 @@ import { ExpressionError } from "../../runner/expressions/evaluate.ts";
 import { globFiles } from "../../runner/expressions/glob.ts";
 import { interpolate } from "../../runner/expressions/interpolate.ts";
 import { statusFunctions, type JobStatus } from "../../runner/expressions/status-functions.ts";
-import { parseKeyValueFile, StepFileError } from "../../runner/step-files.ts";
-import { parseCommand } from "../../runner/workflow-commands.ts";
+import { parseKeyValueFile, StepFileError } from "../../runner/step/step-files.ts";
+import { parseCommand } from "../../runner/step/workflow-commands.ts";
 
 const contexts = { github: { sha: "abc", event: { n: 3, list: [1, 2] } }, env: { A: "x" }, matrix: null, steps: {} };
 

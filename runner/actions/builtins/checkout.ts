@@ -7,10 +7,10 @@
 import { randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { CheckoutError, gitCheckout, gitInWorkspace } from "../../checkout.ts";
-import { useMirrorHistory } from "../../git-mirror.ts";
-import type { StepRunContext } from "../../run-step.ts";
-import { runGit } from "../git.ts";
+import { CheckoutError, gitCheckout, gitInWorkspace } from "../../source/checkout.ts";
+import { useMirrorHistory } from "../../source/git-mirror.ts";
+import type { StepRunContext } from "../../job/run-step.ts";
+import { runGit } from "../../source/git.ts";
 import { failed, succeeded } from "./results.ts";
 
 /** Options that change nothing here: the workspace is always fresh and credentials never persist. */

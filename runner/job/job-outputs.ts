@@ -1,0 +1,36 @@
+/**
+ * The job's `outputs:` evaluated once its steps are done. As on GitHub, an output that
+ * would carry a masked value is dropped with a warning rather than published
+ * (https://docs.github.com/actions/using-jobs/defining-outputs-for-jobs).
+ */
+import { ExpressionError, type Contexts, type ExpressionFunctions } from "../expressions/evaluate.ts";
+import type { HashFilesResolver } from "../expressions/hash-files.ts";
+import { interpolate } from "../expressions/interpolate.ts";
+import type { LogStreamer } from "../report/log-streamer.ts";
+
+export async function evaluateJobOutputs(
+  templates: Record<string, string>,
+  contexts: Contexts,
+  functions: ExpressionFunctions,
+  hashFiles: HashFilesResolver,
+  log: LogStreamer,
+): Promise<Record<string, string>> {
+  const outputs: Record<string, string> = {};
+  for (const [name, template] of Object.entries(templates)) {
+    let value: string;
+    try {
+      value = await hashFiles.settle(() => interpolate(template, contexts, functions));
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      // GitHub fails the job for this; the steps are done, so a warning and no output is the honest report.
+      log.line(`##[warning]Error evaluating output '${name}': ${error.message}`);
+      continue;
+    }
+    if (log.mask(value) !== value) {
+      log.line(`##[warning]Skip output '${name}' since it may contain secret.`);
+      continue;
+    }
+    outputs[name] = value;
+  }
+  return outputs;
+}
