@@ -7,7 +7,4 @@ export type { StepExecutor, StepRequest, StepOutcome } from "./step/executor.ts"
 export type { SourceCheckout, CheckoutRequest, CheckoutOptions } from "./source/checkout.ts";
 export type { CancelReason, CancelKind } from "./step/cancel.ts";
 export { runJobSteps, type JobStepsContext, type JobResult } from "./job/job-steps.ts";
-export { evaluate, isTruthy, ExpressionError, type Contexts, type ExpressionFunction, type ExpressionFunctions, type ExpressionValue } from "./expressions/evaluate.ts";
-export { interpolate, hasExpression } from "./expressions/interpolate.ts";
-export { conditionExpression, evaluateCondition } from "./expressions/condition.ts";
 export { hashFiles } from "./expressions/hash-files.ts";

@@ -6,9 +6,7 @@
  * outputs are its `outputs.<name>.value` templates, evaluated once its steps are done.
  */
 import type { JobStep } from "../../protocol/messages.ts";
-import { evaluateCondition } from "../expressions/condition.ts";
-import { ExpressionError, type Contexts } from "../expressions/evaluate.ts";
-import { interpolate } from "../expressions/interpolate.ts";
+import { evaluateCondition, ExpressionError, interpolate, type Contexts } from "../../protocol/expressions/index.ts";
 import { statusFunctions, type JobStatus } from "../expressions/status-functions.ts";
 import type { StepContext } from "../step/job-state.ts";
 import { resolveInside, runProcess, type StepRun, type StepRunContext } from "../job/run-step.ts";

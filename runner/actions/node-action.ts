@@ -9,8 +9,7 @@
  * wrote to GITHUB_STATE.
  */
 import { join } from "node:path";
-import { evaluateCondition } from "../expressions/condition.ts";
-import { ExpressionError } from "../expressions/evaluate.ts";
+import { evaluateCondition, ExpressionError } from "../../protocol/expressions/index.ts";
 import { runProcess, type ProcessRun, type StepRun, type StepRunContext } from "../job/run-step.ts";
 import type { ActionCall } from "./action-call.ts";
 import type { LoadedAction } from "./load-action.ts";

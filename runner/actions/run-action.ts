@@ -3,7 +3,7 @@
  * (when the job started) or read from the workspace (now). Docker actions are refused by name.
  */
 import type { JobStep } from "../../protocol/messages.ts";
-import { interpolate } from "../expressions/interpolate.ts";
+import { interpolate } from "../../protocol/expressions/index.ts";
 import type { StepRun, StepRunContext } from "../job/run-step.ts";
 import type { EvaluatedStep } from "../step/step-fields.ts";
 import { defaultActionId, type ActionCall } from "./action-call.ts";

@@ -3,9 +3,8 @@
  * would carry a masked value is dropped with a warning rather than published
  * (https://docs.github.com/actions/using-jobs/defining-outputs-for-jobs).
  */
-import { ExpressionError, type Contexts, type ExpressionFunctions } from "../expressions/evaluate.ts";
+import { ExpressionError, interpolate, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
 import type { HashFilesResolver } from "../expressions/hash-files.ts";
-import { interpolate } from "../expressions/interpolate.ts";
 import type { LogStreamer } from "../report/log-streamer.ts";
 
 export async function evaluateJobOutputs(

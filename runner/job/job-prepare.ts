@@ -4,7 +4,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { ExpressionError, type Contexts, type ExpressionFunctions } from "../expressions/evaluate.ts";
+import { ExpressionError, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
 import { hashFilesResolver, type HashFilesResolver } from "../expressions/hash-files.ts";
 import { statusFunctions } from "../expressions/status-functions.ts";
 import type { JobStepsContext } from "./job-steps.ts";

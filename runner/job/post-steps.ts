@@ -8,7 +8,7 @@
 import type { Conclusion, StepResult } from "../../protocol/messages.ts";
 import { cancelReason } from "../step/cancel.ts";
 import { cleanupSignal } from "../step/cleanup-signal.ts";
-import { evaluateCondition } from "../expressions/condition.ts";
+import { evaluateCondition } from "../../protocol/expressions/index.ts";
 import type { JobStepsContext } from "./job-steps.ts";
 import { stepScope, type PreparedJob } from "./job-prepare.ts";
 

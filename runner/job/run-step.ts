@@ -7,7 +7,7 @@ import type { JobMessage, JobStep } from "../../protocol/messages.ts";
 import type { ObjectStoreAccess } from "../../protocol/object-stores.ts";
 import type { CancelReason } from "../step/cancel.ts";
 import type { StepConclusion, StepExecutor } from "../step/executor.ts";
-import { ExpressionError, type Contexts, type ExpressionFunctions } from "../expressions/evaluate.ts";
+import { ExpressionError, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
 import type { HashFilesResolver } from "../expressions/hash-files.ts";
 import type { JobState } from "../step/job-state.ts";
 import type { LogStreamer } from "../report/log-streamer.ts";

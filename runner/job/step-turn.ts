@@ -6,9 +6,7 @@
 import type { Conclusion, JobStep, StepResult } from "../../protocol/messages.ts";
 import { cancelReason } from "../step/cancel.ts";
 import { cleanupSignal } from "../step/cleanup-signal.ts";
-import { evaluateCondition } from "../expressions/condition.ts";
-import { ExpressionError } from "../expressions/evaluate.ts";
-import { interpolate } from "../expressions/interpolate.ts";
+import { evaluateCondition, ExpressionError, interpolate } from "../../protocol/expressions/index.ts";
 import { stepScope, type PreparedJob } from "./job-prepare.ts";
 import type { JobStepsContext } from "./job-steps.ts";
 import { runStep, type StepRun } from "./run-step.ts";

@@ -6,7 +6,7 @@
  */
 import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/messages.ts";
 import { runnerArch, runnerOs } from "../../protocol/labels.ts";
-import type { Contexts } from "../expressions/evaluate.ts";
+import type { Contexts } from "../../protocol/expressions/index.ts";
 import type { JobStatus } from "../expressions/status-functions.ts";
 import type { FetchedRepo } from "../actions/fetch-action.ts";
 import { refName } from "./step-env.ts";

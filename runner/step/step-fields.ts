@@ -5,8 +5,7 @@
  * steps that set neither.
  */
 import type { JobMessage, JobStep } from "../../protocol/messages.ts";
-import { ExpressionError, type Contexts, type ExpressionFunctions } from "../expressions/evaluate.ts";
-import { interpolate } from "../expressions/interpolate.ts";
+import { ExpressionError, interpolate, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
 
 export interface EvaluatedStep {
   /** The `env` a step's process gets from the user: job env, GITHUB_ENV, then the step's. */
