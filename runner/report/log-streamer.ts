@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { LogChunk } from "../../protocol/messages.ts";
-import { maskSecrets } from "../source/checkout.ts";
+import { maskSecrets } from "./masking.ts";
 
 export const MAX_CHUNK_BYTES = 64 * 1024;
 /** GitHub's check run text holds 65,535 characters; leave room for the summary around it. */

@@ -7,6 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { execa } from "execa";
+import { maskSecrets } from "../report/masking.ts";
 
 export interface CheckoutRequest {
   cloneUrl: string;
@@ -180,10 +181,4 @@ function basicCredentials(token: string): string {
 /** The spellings in which a token could surface in output: itself and its Basic form. */
 export function tokenVariants(token: string): string[] {
   return [token, basicCredentials(token)].filter((value) => value.length >= 4);
-}
-
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let masked = text;
-  for (const secret of secrets) masked = masked.split(secret).join("***");
-  return masked;
 }

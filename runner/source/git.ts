@@ -4,7 +4,8 @@
  * the one git process — never argv, a URL, a config file or a log line.
  */
 import { execa } from "execa";
-import { maskSecrets, tokenVariants } from "./checkout.ts";
+import { maskSecrets } from "../report/masking.ts";
+import { tokenVariants } from "./checkout.ts";
 
 export interface GitRun {
   ok: boolean;
