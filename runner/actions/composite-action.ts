@@ -9,14 +9,19 @@ import type { JobStep } from "../../protocol/messages.ts";
 import { evaluateCondition, ExpressionError, interpolate, type Contexts } from "../../protocol/expressions/index.ts";
 import { statusFunctions, type JobStatus } from "../expressions/status-functions.ts";
 import type { StepContext } from "../step/job-state.ts";
-import { resolveInside, runProcess, type StepRun, type StepRunContext } from "../job/run-step.ts";
+import { resolveInside, runProcess, type StepRun, type StepRunContext } from "../step/run-process.ts";
 import { evaluateStepFields, StepExpressionError } from "../step/step-fields.ts";
 import { defaultActionId, type ActionCall } from "./action-call.ts";
 import type { LoadedAction } from "./load-action.ts";
 import type { CompositeStep } from "./metadata.ts";
-import { runUses } from "./run-action.ts";
 
-export async function runComposite(context: StepRunContext, action: LoadedAction, call: ActionCall, inputs: Record<string, string>): Promise<StepRun> {
+/**
+ * How a `uses:` step of the composite runs: run-action.ts's runUses, passed in by it — the one
+ * recursion of the runner (a composite's steps may call composites), kept out of the imports.
+ */
+export type RunUses = (context: StepRunContext, call: ActionCall) => Promise<StepRun>;
+
+export async function runComposite(context: StepRunContext, action: LoadedAction, call: ActionCall, inputs: Record<string, string>, runUses: RunUses): Promise<StepRun> {
   const startedAt = new Date();
   const { log, state } = context;
   const local: Record<string, StepContext> = {};
@@ -31,7 +36,7 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
     const inner: StepRunContext = { ...context, contexts: scope(), functions };
     const step = jobStep(raw, inner);
     log.line(`▷ ${log.mask(step.name)}`);
-    const run = await runInnerStep(inner, step, index, call, action);
+    const run = await runInnerStep(inner, step, index, call, action, runUses);
     const forgiven = run.outcome === "failure" && step.continueOnError;
     const conclusion = forgiven ? "success" : run.outcome;
     if (step.id) local[step.id] = { outputs: run.outputs, outcome: run.outcome, conclusion };
@@ -61,7 +66,7 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
 
 type InnerRun = Omit<StepRun, "outcome"> & { outcome: StepRun["outcome"] | "skipped" };
 
-async function runInnerStep(context: StepRunContext, step: JobStep, index: number, call: ActionCall, action: LoadedAction): Promise<InnerRun> {
+async function runInnerStep(context: StepRunContext, step: JobStep, index: number, call: ActionCall, action: LoadedAction, runUses: RunUses): Promise<InnerRun> {
   const now = new Date();
   const fail = (message: string): InnerRun => ({ outcome: "failure", message, startedAt: now, completedAt: new Date(), outputs: {} });
   try {

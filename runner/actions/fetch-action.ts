@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { JobMessage } from "../../protocol/messages.ts";
+import type { FetchedRepo } from "../step/job-state.ts";
 import { ActionError } from "./errors.ts";
 import { runGit } from "../source/git.ts";
 
@@ -19,15 +20,6 @@ export interface FetchContext {
   signal?: AbortSignal;
   /** The runner's `actionsUrl`: the base to fetch from instead of the job's server URL. */
   actionsUrl?: string;
-}
-
-export interface FetchedRepo {
-  owner: string;
-  repo: string;
-  ref: string;
-  commit: string;
-  /** The repository's tree at `commit` (no `.git`). */
-  dir: string;
 }
 
 export async function fetchActionRepo(context: FetchContext, target: { owner: string; repo: string; ref: string }): Promise<FetchedRepo> {

@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { evaluateCondition, ExpressionError } from "../../protocol/expressions/index.ts";
-import { runProcess, type ProcessRun, type StepRun, type StepRunContext } from "../job/run-step.ts";
+import { runProcess, type ProcessRun, type StepRun, type StepRunContext } from "../step/run-process.ts";
 import type { ActionCall } from "./action-call.ts";
 import type { LoadedAction } from "./load-action.ts";
 

@@ -4,7 +4,7 @@
  */
 import type { JobStep } from "../../protocol/messages.ts";
 import { interpolate } from "../../protocol/expressions/index.ts";
-import type { StepRun, StepRunContext } from "../job/run-step.ts";
+import type { StepRun, StepRunContext } from "../step/run-process.ts";
 import type { EvaluatedStep } from "../step/step-fields.ts";
 import { defaultActionId, type ActionCall } from "./action-call.ts";
 import { dockerRefusal } from "./action-ref.ts";
@@ -48,7 +48,7 @@ export async function runUses(context: StepRunContext, call: ActionCall): Promis
     const scope = { contexts: context.contexts, functions: context.functions };
     const inputs = await context.hashFiles.settle(() => actionInputs(metadata, call.with, scope, (warning) => context.log.line(`##[warning]${warning}`)));
     if (isNodeAction(metadata)) return await runNodeAction(context, action, call, inputs.env);
-    if (isCompositeAction(metadata)) return await runComposite(context, action, call, inputs.values);
+    if (isCompositeAction(metadata)) return await runComposite(context, action, call, inputs.values, runUses);
     return fail(`\`uses: ${call.uses}\`: \`runs.using: ${metadata.runs.using}\` is not supported (node12–node24 and composite are; docker needs a container engine)`);
   } catch (error) {
     if (error instanceof ActionError) return fail(error.message);

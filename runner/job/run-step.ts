@@ -1,57 +1,12 @@
 /**
- * One step that is going to run: evaluate its fields, run it (a script, or one of the few
- * actions built in), then read the files it wrote and fold them into the job's state.
+ * One step that is going to run: evaluate its fields, then run it — a `run:` script as one
+ * process (step/run-process.ts), or a `uses:` action (actions/run-action.ts).
  */
-import { readFile } from "node:fs/promises";
-import type { JobMessage, JobStep } from "../../protocol/messages.ts";
-import type { ObjectStoreAccess } from "../../protocol/object-stores.ts";
-import type { CancelReason } from "../step/cancel.ts";
-import type { StepConclusion, StepExecutor } from "../step/executor.ts";
-import { ExpressionError, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
-import type { HashFilesResolver } from "../expressions/hash-files.ts";
-import type { JobState } from "../step/job-state.ts";
-import type { LogStreamer } from "../report/log-streamer.ts";
-import { stepEnv } from "../step/step-env.ts";
-import { evaluateStepFields, StepExpressionError, type EvaluatedStep } from "../step/step-fields.ts";
-import { createStepFiles, parseKeyValueFile, readStepFiles, StepFileError, stepFileEnv } from "../step/step-files.ts";
-import { commandProcessor } from "../step/workflow-commands.ts";
+import type { JobStep } from "../../protocol/messages.ts";
+import { ExpressionError } from "../../protocol/expressions/index.ts";
 import { runAction } from "../actions/run-action.ts";
-import type { JobDirs } from "../step/workspace.ts";
-
-/** GitHub keeps at most 50 annotations per job. */
-export const MAX_ANNOTATIONS_PER_JOB = 50;
-
-export interface StepRunContext {
-  job: JobMessage;
-  runnerName: string;
-  dirs: JobDirs;
-  executor: StepExecutor;
-  log: LogStreamer;
-  /** Aborts this step (the job's signal, or the narrower one of a cleanup step after a cancel). */
-  signal: AbortSignal;
-  state: JobState;
-  /** The step's contexts, with `env` before the step's own. */
-  contexts: Contexts;
-  functions: ExpressionFunctions;
-  hashFiles: HashFilesResolver;
-  debug: boolean;
-  /** Runner-set variables every step gets (GITHUB_EVENT_PATH, RUNNER_TOOL_CACHE…). */
-  runnerEnv: Record<string, string>;
-  /** The artifact and cache stores; absent in `flotilla run`, where the built-ins that need them refuse. */
-  stores?: ObjectStoreAccess;
-  /** The runner's `actionsUrl`: where remote actions are fetched from instead of the job's forge. */
-  actionsUrl?: string;
-}
-
-export interface StepRun {
-  outcome: StepConclusion;
-  /** Why it did not succeed, for the job's message. */
-  message?: string;
-  cancel?: CancelReason;
-  startedAt: Date;
-  completedAt: Date;
-  outputs: Record<string, string>;
-}
+import { evaluateStepFields, StepExpressionError, type EvaluatedStep } from "../step/step-fields.ts";
+import { resolveInside, runProcess, type StepRun, type StepRunContext } from "../step/run-process.ts";
 
 export async function runStep(context: StepRunContext, step: JobStep, index: number): Promise<StepRun> {
   const startedAt = new Date();
@@ -78,80 +33,4 @@ function runScript(context: StepRunContext, fields: EvaluatedStep, step: JobStep
     action: step.id ?? `__run_${index}`,
     ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}),
   });
-}
-
-/** One process of a step: a `run:` script, or a phase of a JavaScript action. */
-export interface ProcessRequest {
-  script: string;
-  /** GitHub's `shell:`; a custom template (`… {0}`) is how an action's `node main.js` is started. */
-  shell?: string;
-  cwd: string;
-  /** The user's env (job env, GITHUB_ENV, the step's env) plus what an action adds (INPUT_*, STATE_*…). */
-  env: Record<string, string>;
-  /** GITHUB_ACTION. */
-  action: string;
-  timeoutMinutes?: number;
-}
-
-export interface ProcessRun extends StepRun {
-  /** `name=value` pairs the process wrote to GITHUB_STATE (for an action's later phases). */
-  state: Record<string, string>;
-}
-
-/**
- * Runs one process with fresh step files and workflow-command processing, then folds what it
- * wrote into the job's state (GITHUB_ENV, GITHUB_PATH, the summary). Shared by `run:` steps and
- * JavaScript actions, so both talk to the runner in exactly the same way.
- */
-export async function runProcess(context: StepRunContext, request: ProcessRequest): Promise<ProcessRun> {
-  const { job, dirs, log, state } = context;
-  const files = await createStepFiles(dirs.temp);
-  const env = stepEnv(
-    { job, runnerName: context.runnerName, workspace: dirs.workspace, temp: dirs.temp, home: dirs.home },
-    { user: request.env, path: state.path, runner: { ...context.runnerEnv, ...stepFileEnv(files), GITHUB_ACTION: request.action } },
-  );
-  const onLine = commandProcessor({
-    debug: context.debug,
-    workspace: dirs.workspace,
-    sink: {
-      log: (line) => log.line(line),
-      addMask: (value) => log.addMask(value),
-      annotate(annotation) {
-        if (state.annotations.length >= MAX_ANNOTATIONS_PER_JOB) return;
-        state.annotations.push({ ...annotation, message: log.mask(annotation.message), ...(annotation.title ? { title: log.mask(annotation.title) } : {}) });
-      },
-    },
-  });
-  const result = await context.executor.run({
-    script: request.script,
-    ...(request.shell !== undefined ? { shell: request.shell } : {}),
-    cwd: request.cwd,
-    env,
-    scriptDir: dirs.temp,
-    timeoutMs: request.timeoutMinutes === undefined ? undefined : request.timeoutMinutes * 60_000,
-    signal: context.signal,
-    onLine,
-  });
-  const run: ProcessRun = { outcome: result.conclusion, startedAt: result.startedAt, completedAt: result.completedAt, outputs: {}, state: {} };
-  if (result.message) run.message = result.message;
-  if (result.cancel) run.cancel = result.cancel;
-  // GitHub reads the files whatever the step's result: a failing step's outputs still count.
-  try {
-    const written = await readStepFiles(files);
-    run.outputs = written.outputs;
-    run.state = parseKeyValueFile(await readFile(files.state, "utf8").catch(() => ""), "GITHUB_STATE");
-    Object.assign(state.env, written.env);
-    for (const dir of written.path) state.path.unshift(dir);
-    if (written.summary.trim() !== "") state.summaries.push(log.mask(written.summary));
-  } catch (error) {
-    if (!(error instanceof StepFileError)) throw error;
-    if (run.outcome === "success") Object.assign(run, { outcome: "failure", message: error.message });
-    else log.line(`##[error]${error.message}`);
-  }
-  return run;
-}
-
-/** `working-directory` is relative to the workspace, as in GitHub Actions; absolute paths are kept. */
-export function resolveInside(workspace: string, dir: string): string {
-  return dir.startsWith("/") ? dir : `${workspace}/${dir}`;
 }

@@ -9,7 +9,8 @@ import { cleanupSignal } from "../step/cleanup-signal.ts";
 import { evaluateCondition, ExpressionError, interpolate } from "../../protocol/expressions/index.ts";
 import { stepScope, type PreparedJob } from "./job-prepare.ts";
 import type { JobStepsContext } from "./job-steps.ts";
-import { runStep, type StepRun } from "./run-step.ts";
+import { runStep } from "./run-step.ts";
+import type { StepRun } from "../step/run-process.ts";
 
 export interface StepTurn {
   result: StepResult;

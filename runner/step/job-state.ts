@@ -8,7 +8,6 @@ import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/me
 import { runnerArch, runnerOs } from "../../protocol/labels.ts";
 import type { Contexts } from "../../protocol/expressions/index.ts";
 import type { JobStatus } from "../expressions/status-functions.ts";
-import type { FetchedRepo } from "../actions/fetch-action.ts";
 import { refName } from "./step-env.ts";
 
 export interface StepContext {
@@ -27,6 +26,16 @@ export interface PostStep {
   condition: string;
   /** `signal` is the job's, or after a cancel the cleanup signal every post step gets. */
   run(signal: AbortSignal): Promise<{ outcome: Conclusion; message?: string }>;
+}
+
+/** A remote action's repository, fetched for this job (actions/fetch-action.ts). */
+export interface FetchedRepo {
+  owner: string;
+  repo: string;
+  ref: string;
+  commit: string;
+  /** The repository's tree at `commit` (no `.git`). */
+  dir: string;
 }
 
 export interface JobState {

@@ -7,7 +7,7 @@
 import { rm } from "node:fs/promises";
 import { relative, sep } from "node:path";
 import { cacheObjectName, type CacheEntry, type ObjectStoreAccess } from "../../../protocol/object-stores.ts";
-import type { StepRunContext } from "../../job/run-step.ts";
+import type { StepRunContext } from "../../step/run-process.ts";
 import { createArchive, extractArchive, fetchArchive, isTaken, putArchive } from "./archive.ts";
 import { cacheScopes, cacheVersion, checkKey, findCache, type CacheMatch } from "./cache-lookup.ts";
 import { findFiles, inputLines } from "./find-files.ts";

@@ -9,7 +9,7 @@ import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { CheckoutError, gitCheckout, gitInWorkspace } from "../../source/checkout.ts";
 import { useMirrorHistory } from "../../source/git-mirror.ts";
-import type { StepRunContext } from "../../job/run-step.ts";
+import type { StepRunContext } from "../../step/run-process.ts";
 import { runGit } from "../../source/git.ts";
 import { failed, succeeded } from "./results.ts";
 

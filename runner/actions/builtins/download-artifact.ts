@@ -6,7 +6,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ArtifactInfo, artifactObjectName, describedAs, isExpired, type ObjectStore } from "../../../protocol/object-stores.ts";
-import type { StepRunContext } from "../../job/run-step.ts";
+import type { StepRunContext } from "../../step/run-process.ts";
 import { extractArchive, fetchArchive } from "./archive.ts";
 import { expandPath } from "./find-files.ts";
 import { booleanInput, failed, guarded, storesOf, succeeded, type ActionResult } from "./results.ts";

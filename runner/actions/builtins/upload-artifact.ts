@@ -6,7 +6,7 @@
 import { rm } from "node:fs/promises";
 import { relative } from "node:path";
 import { artifactObjectName, ArtifactInfo, describedAs, isExpired, MAX_RETENTION_DAYS } from "../../../protocol/object-stores.ts";
-import type { StepRunContext } from "../../job/run-step.ts";
+import type { StepRunContext } from "../../step/run-process.ts";
 import { createArchive, isTaken, putArchive } from "./archive.ts";
 import { commonRoot, findFiles, inputLines } from "./find-files.ts";
 import { booleanInput, failed, guarded, InputError, majorVersion, requiredInput, storesOf, succeeded, type ActionResult } from "./results.ts";
