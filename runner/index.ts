@@ -6,5 +6,6 @@ export type { JobSource, ClaimedJob } from "./queue/job-source.ts";
 export type { StepExecutor, StepRequest, StepOutcome } from "./step/executor.ts";
 export type { SourceCheckout, CheckoutRequest, CheckoutOptions } from "./source/checkout.ts";
 export type { CancelReason, CancelKind } from "./step/cancel.ts";
-export { runJobSteps, type JobStepsContext, type JobResult } from "./job/job-steps.ts";
+export { runJobSteps, type JobResult } from "./job/job-steps.ts";
+export type { JobStepsContext } from "./job/job-context.ts";
 export { hashFiles } from "./expressions/hash-files.ts";

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { ExpressionError, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
 import { hashFilesResolver, type HashFilesResolver } from "../expressions/hash-files.ts";
 import { statusFunctions } from "../expressions/status-functions.ts";
-import type { JobStepsContext } from "./job-steps.ts";
+import type { JobStepsContext } from "./job-context.ts";
 import { fixedContexts, newJobState, stepContexts, stepDebug, type JobState } from "../step/job-state.ts";
 import { evaluateJobEnv, StepExpressionError } from "../step/step-fields.ts";
 import { prepareActions } from "../actions/prepare-actions.ts";

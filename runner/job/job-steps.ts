@@ -4,39 +4,14 @@
  * they ask for `always()`/`failure()`, a cancel only `always()`/`cancelled()` — then the
  * job's outputs. Knows nothing of leases or acks (run-job.ts settles the message).
  */
-import type { Logger } from "pino";
-import type { Conclusion, JobMessage, RunnerAnnotation, StepResult } from "../../protocol/messages.ts";
-import type { ObjectStoreAccess } from "../../protocol/object-stores.ts";
+import type { Conclusion, RunnerAnnotation, StepResult } from "../../protocol/messages.ts";
 import { cancelReason, type CancelReason } from "../step/cancel.ts";
-import type { SourceCheckout } from "../source/checkout.ts";
-import type { StepExecutor } from "../step/executor.ts";
-import type { LogStreamer } from "../report/log-streamer.ts";
-import type { JobReporter } from "../report/reports.ts";
+import type { JobStepsContext } from "./job-context.ts";
 import { prepareJob, stepScope, type PreparedJob } from "./job-prepare.ts";
 import { evaluateJobOutputs } from "./job-outputs.ts";
 import { runPostSteps } from "./post-steps.ts";
 import { collectPreSteps, runPreSteps } from "./pre-steps.ts";
 import { runStepAt } from "./step-turn.ts";
-import type { JobDirs } from "../step/workspace.ts";
-
-export interface JobStepsContext {
-  job: JobMessage;
-  runnerName: string;
-  dirs: JobDirs;
-  checkout: SourceCheckout;
-  executor: StepExecutor;
-  log: LogStreamer;
-  reporter: JobReporter;
-  /** Aborted with a CancelReason: /cancel, the job's timeout, or the runner stopping. */
-  signal: AbortSignal;
-  /** The runner stopping alone: it also ends the cleanup steps that run after a cancel. */
-  stopping?: AbortSignal;
-  logger: Logger;
-  /** The artifact and cache stores, when the job runs on a runner connected to NATS. */
-  stores?: ObjectStoreAccess;
-  /** The runner's `actionsUrl`: where remote actions are fetched from instead of the job's forge. */
-  actionsUrl?: string;
-}
 
 export interface JobResult {
   conclusion: Conclusion;

@@ -9,7 +9,7 @@ import type { Conclusion, StepResult } from "../../protocol/messages.ts";
 import { cancelReason } from "../step/cancel.ts";
 import { cleanupSignal } from "../step/cleanup-signal.ts";
 import { evaluateCondition } from "../../protocol/expressions/index.ts";
-import type { JobStepsContext } from "./job-steps.ts";
+import type { JobStepsContext } from "./job-context.ts";
 import { stepScope, type PreparedJob } from "./job-prepare.ts";
 
 export async function runPostSteps(context: JobStepsContext, prepared: PreparedJob, firstIndex: number): Promise<{ steps: StepResult[]; failure?: { conclusion: Conclusion; message: string } }> {

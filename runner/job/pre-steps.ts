@@ -15,7 +15,7 @@ import { cancelReason } from "../step/cancel.ts";
 import { cleanupSignal } from "../step/cleanup-signal.ts";
 import { evaluateCondition, ExpressionError, interpolate } from "../../protocol/expressions/index.ts";
 import { stepScope, type PreparedJob } from "./job-prepare.ts";
-import type { JobStepsContext } from "./job-steps.ts";
+import type { JobStepsContext } from "./job-context.ts";
 import type { StepRunContext } from "../step/run-process.ts";
 import { evaluateStepFields, StepExpressionError } from "../step/step-fields.ts";
 import { defaultActionId } from "../actions/action-call.ts";

@@ -8,7 +8,7 @@ import { cancelReason } from "../step/cancel.ts";
 import { cleanupSignal } from "../step/cleanup-signal.ts";
 import { evaluateCondition, ExpressionError, interpolate } from "../../protocol/expressions/index.ts";
 import { stepScope, type PreparedJob } from "./job-prepare.ts";
-import type { JobStepsContext } from "./job-steps.ts";
+import type { JobStepsContext } from "./job-context.ts";
 import { runStep } from "./run-step.ts";
 import type { StepRun } from "../step/run-process.ts";
 
