@@ -40,7 +40,7 @@ async function importHistory(dir: string, commits: number, from?: string, start 
 
 async function timed(checkout: SourceCheckout, cloneUrl: string, sha: string, dir: string): Promise<number> {
   const t0 = performance.now();
-  await checkout.checkout({ cloneUrl, sha, dir }, { log: () => undefined });
+  await checkout.checkout({ cloneUrl, sha, dir }, { jobLog: { line: () => undefined } });
   return performance.now() - t0;
 }
 

@@ -9,7 +9,7 @@ import { createLogStreamer, type LogStreamer } from "../../runner/report/log-str
 import type { JobReporter } from "../../runner/report/reports.ts";
 
 export interface TerminalJob {
-  log: LogStreamer;
+  jobLog: LogStreamer;
   reporter: JobReporter;
 }
 
@@ -18,7 +18,7 @@ export function terminalJob(key: string, write: (line: string) => void, logger: 
   const prefix = `[${key}]`;
   // Kept for its masks and tail; printing happens in `line`, in order, as each line arrives.
   const inner = createLogStreamer({ executionId: key, attempt: 1, publish: async () => {}, logger });
-  const log: LogStreamer = {
+  const jobLog: LogStreamer = {
     line(text) {
       write(`${prefix} ${inner.mask(text)}`);
       inner.line(text);
@@ -49,7 +49,7 @@ export function terminalJob(key: string, write: (line: string) => void, logger: 
     async completed() {},
     async publishLog() {},
   };
-  return { log, reporter };
+  return { jobLog, reporter };
 }
 
 export function conclusionMark(conclusion: Conclusion | undefined): string {

@@ -42,7 +42,7 @@ export function workingTreeCheckout(): SourceCheckout {
         copied += results.filter(Boolean).length;
       }
       const changes = (await run(["status", "--porcelain"], request.dir)).split("\n").filter((line) => line !== "").length;
-      options.log(`copied ${copied} files from ${source} at ${request.sha.slice(0, 12)}${changes > 0 ? ` with ${changes} uncommitted change${changes === 1 ? "" : "s"}` : ""}`);
+      options.jobLog.line(`copied ${copied} files from ${source} at ${request.sha.slice(0, 12)}${changes > 0 ? ` with ${changes} uncommitted change${changes === 1 ? "" : "s"}` : ""}`);
     },
   };
 }

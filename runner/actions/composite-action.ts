@@ -23,7 +23,7 @@ export type RunUses = (context: StepRunContext, call: ActionCall) => Promise<Ste
 
 export async function runComposite(context: StepRunContext, action: LoadedAction, call: ActionCall, inputs: Record<string, string>, runUses: RunUses): Promise<StepRun> {
   const startedAt = new Date();
-  const { log, state } = context;
+  const { jobLog, state } = context;
   const local: Record<string, StepContext> = {};
   let status: JobStatus = "success";
   let failed: { message: string; run: InnerRun } | undefined;
@@ -35,12 +35,12 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
   for (const [index, raw] of (action.metadata.runs.steps ?? []).entries()) {
     const inner: StepRunContext = { ...context, contexts: scope(), functions };
     const step = jobStep(raw, inner);
-    log.line(`▷ ${log.mask(step.name)}`);
+    jobLog.line(`▷ ${jobLog.mask(step.name)}`);
     const run = await runInnerStep(inner, step, index, call, action, runUses);
     const forgiven = run.outcome === "failure" && step.continueOnError;
     const conclusion = forgiven ? "success" : run.outcome;
     if (step.id) local[step.id] = { outputs: run.outputs, outcome: run.outcome, conclusion };
-    if (run.message && run.outcome !== "skipped") log.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${step.name}: ${run.message}`);
+    if (run.message && run.outcome !== "skipped") jobLog.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${step.name}: ${run.message}`);
     if (conclusion === "cancelled") status = "cancelled";
     else if (conclusion === "failure" || conclusion === "timed_out") {
       status = "failure";
@@ -55,7 +55,7 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
       outputs[name] = await context.hashFiles.settle(() => interpolate(output.value ?? "", final, functions));
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
-      log.line(`##[warning]output '${name}' of ${call.uses}: ${error.message}`);
+      jobLog.line(`##[warning]output '${name}' of ${call.uses}: ${error.message}`);
     }
   }
   const completedAt = new Date();

@@ -24,7 +24,7 @@ export async function runAction(context: StepRunContext, step: JobStep, fields: 
     with: fields.with,
     env: fields.env,
     id: step.id ?? defaultActionId(uses),
-    name: context.log.mask(displayName(context, step.name)),
+    name: context.jobLog.mask(displayName(context, step.name)),
     depth: 0,
     step: index,
     ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}),
@@ -46,7 +46,7 @@ export async function runUses(context: StepRunContext, call: ActionCall): Promis
     const { metadata } = action;
     if (isDockerAction(metadata)) return fail(dockerRefusal(call.uses));
     const scope = { contexts: context.contexts, functions: context.functions };
-    const inputs = await context.hashFiles.settle(() => actionInputs(metadata, call.with, scope, (warning) => context.log.line(`##[warning]${warning}`)));
+    const inputs = await context.hashFiles.settle(() => actionInputs(metadata, call.with, scope, (warning) => context.jobLog.line(`##[warning]${warning}`)));
     if (isNodeAction(metadata)) return await runNodeAction(context, action, call, inputs.env);
     if (isCompositeAction(metadata)) return await runComposite(context, action, call, inputs.values, runUses);
     return fail(`\`uses: ${call.uses}\`: \`runs.using: ${metadata.runs.using}\` is not supported (node12–node24 and composite are; docker needs a container engine)`);

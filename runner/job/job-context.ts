@@ -18,7 +18,7 @@ export interface JobStepsContext {
   dirs: JobDirs;
   checkout: SourceCheckout;
   executor: StepExecutor;
-  log: LogStreamer;
+  jobLog: LogStreamer;
   reporter: JobReporter;
   /** Aborted with a CancelReason: /cancel, the job's timeout, or the runner stopping. */
   signal: AbortSignal;

@@ -12,7 +12,7 @@ export async function evaluateJobOutputs(
   contexts: Contexts,
   functions: ExpressionFunctions,
   hashFiles: HashFilesResolver,
-  log: LogStreamer,
+  jobLog: LogStreamer,
 ): Promise<Record<string, string>> {
   const outputs: Record<string, string> = {};
   for (const [name, template] of Object.entries(templates)) {
@@ -22,11 +22,11 @@ export async function evaluateJobOutputs(
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
       // GitHub fails the job for this; the steps are done, so a warning and no output is the honest report.
-      log.line(`##[warning]Error evaluating output '${name}': ${error.message}`);
+      jobLog.line(`##[warning]Error evaluating output '${name}': ${error.message}`);
       continue;
     }
-    if (log.mask(value) !== value) {
-      log.line(`##[warning]Skip output '${name}' since it may contain secret.`);
+    if (jobLog.mask(value) !== value) {
+      jobLog.line(`##[warning]Skip output '${name}' since it may contain secret.`);
       continue;
     }
     outputs[name] = value;

@@ -25,31 +25,31 @@ export interface JobResult {
 }
 
 export async function runJobSteps(context: JobStepsContext): Promise<JobResult> {
-  const { job, log, signal } = context;
+  const { job, jobLog, signal } = context;
   // Secrets are masked from the first line on, before any step could print one.
-  for (const secret of Object.values(job.contexts.secrets)) log.addMask(secret);
+  for (const secret of Object.values(job.contexts.secrets)) jobLog.addMask(secret);
 
-  log.line(`▶ Checkout ${job.repository.fullName}@${job.checkout.sha}`);
+  jobLog.line(`▶ Checkout ${job.repository.fullName}@${job.checkout.sha}`);
   try {
     await context.checkout.checkout(
       { cloneUrl: job.checkout.cloneUrl, sha: job.checkout.sha, token: job.checkout.token, dir: context.dirs.workspace },
-      { log: (line) => log.line(line), signal },
+      { jobLog, signal },
     );
   } catch (error) {
     const cancel = cancelReason(signal);
     const message = cancel?.message ?? `checkout failed: ${error instanceof Error ? error.message : String(error)}`;
-    log.line(message);
+    jobLog.line(message);
     return { conclusion: cancel ? conclusionOf(cancel) : "failure", steps: await skipAll(context, 0), message, cancel };
   }
 
   const prepared = await prepareJob(context);
   if ("error" in prepared) {
-    log.line(`##[error]${prepared.error}`);
+    jobLog.line(`##[error]${prepared.error}`);
     return { conclusion: "failure", steps: await skipAll(context, 0), message: prepared.error, cancel: cancelReason(signal) };
   }
   const pres = await collectPreSteps(context, prepared);
   if ("error" in pres) {
-    log.line(`##[error]${pres.error}`);
+    jobLog.line(`##[error]${pres.error}`);
     return { conclusion: "failure", steps: await skipAll(context, 0), message: pres.error, cancel: cancelReason(signal) };
   }
   // GitHub's pre steps run first but are numbered after the job's steps, as the posts are.
@@ -75,7 +75,7 @@ async function finish(context: JobStepsContext, prepared: PreparedJob, steps: St
   const { state } = prepared;
   const cancel = cancelReason(context.signal);
   const scope = stepScope(context, prepared);
-  const outputs = await evaluateJobOutputs(context.job.outputs, scope.contexts, scope.functions, scope.hashFiles, context.log);
+  const outputs = await evaluateJobOutputs(context.job.outputs, scope.contexts, scope.functions, scope.hashFiles, context.jobLog);
   const ended = cancel && cancel.kind !== "runner_stopping" ? { conclusion: conclusionOf(cancel), message: cancel.message } : failure;
   return {
     conclusion: ended?.conclusion ?? "success",

@@ -27,7 +27,7 @@ export async function runPostSteps(context: JobStepsContext, prepared: PreparedJ
       try {
         run = await scope.hashFiles.settle(() => evaluateCondition(post.condition, scope.contexts, scope.functions));
       } catch (error) {
-        context.log.line(`##[error]${name}: ${(error as Error).message}`);
+        context.jobLog.line(`##[error]${name}: ${(error as Error).message}`);
       }
     }
     const startedAt = new Date().toISOString();
@@ -37,7 +37,7 @@ export async function runPostSteps(context: JobStepsContext, prepared: PreparedJ
       continue;
     }
     await context.reporter.step(index, name, "in_progress");
-    context.log.line(`▶ ${name}`);
+    context.jobLog.line(`▶ ${name}`);
     const cleanup = cancel ? cleanupSignal(context.stopping) : undefined;
     let result: Awaited<ReturnType<typeof post.run>>;
     try {
@@ -46,7 +46,7 @@ export async function runPostSteps(context: JobStepsContext, prepared: PreparedJ
       cleanup?.dispose();
     }
     if (result.outcome !== "success" && result.outcome !== "skipped") {
-      context.log.line(`##[error]${result.message ?? `${name} failed`}`);
+      context.jobLog.line(`##[error]${result.message ?? `${name} failed`}`);
       prepared.state.status = "failure";
       failure ??= { conclusion: result.outcome, message: result.message ?? `${name} failed` };
     }

@@ -43,7 +43,7 @@ export async function collectPreSteps(context: JobStepsContext, prepared: Prepar
     if (step.uses === undefined || findBuiltin(step.uses)) continue;
     try {
       if (parseActionRef(step.uses).kind !== "remote") continue;
-      const action = await loadAction({ job: context.job, dirs: context.dirs, state: prepared.state, log: context.log, signal: context.signal, ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}) }, step.uses);
+      const action = await loadAction({ job: context.job, dirs: context.dirs, state: prepared.state, jobLog: context.jobLog, signal: context.signal, ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}) }, step.uses);
       const { runs } = action.metadata;
       if (!isNodeAction(action.metadata) || !runs.pre || !runs.main) continue;
       pres.push({ stepIndex, step, action, file: runs.pre, condition: runs["pre-if"] ?? "always()" });
@@ -61,7 +61,7 @@ export async function runPreSteps(
   pres: PreStep[],
   firstIndex: number,
 ): Promise<{ steps: StepResult[]; failure?: { conclusion: Conclusion; message: string } }> {
-  const { log, reporter } = context;
+  const { jobLog, reporter } = context;
   const { state } = prepared;
   const steps: StepResult[] = [];
   let failure: { conclusion: Conclusion; message: string } | undefined;
@@ -70,7 +70,7 @@ export async function runPreSteps(
     const cancel = cancelReason(context.signal);
     if (cancel && state.status !== "cancelled") state.status = "cancelled";
     const scope = stepScope(context, prepared);
-    const name = log.mask(`Pre ${displayName(pre.step.name, () => interpolate(pre.step.name, scope.contexts, scope.functions))}`);
+    const name = jobLog.mask(`Pre ${displayName(pre.step.name, () => interpolate(pre.step.name, scope.contexts, scope.functions))}`);
     const startedAt = new Date().toISOString();
     let go = false;
     if (cancel?.kind !== "runner_stopping") {
@@ -78,7 +78,7 @@ export async function runPreSteps(
         go = await scope.hashFiles.settle(() => evaluateCondition(pre.condition, scope.contexts, scope.functions));
       } catch (error) {
         if (!(error instanceof ExpressionError)) throw error;
-        log.line(`##[error]${name}: Error evaluating 'pre-if': ${error.message}`);
+        jobLog.line(`##[error]${name}: Error evaluating 'pre-if': ${error.message}`);
       }
     }
     if (!go) {
@@ -87,7 +87,7 @@ export async function runPreSteps(
       continue;
     }
     await reporter.step(index, name, "in_progress");
-    log.line(`▶ ${name}`);
+    jobLog.line(`▶ ${name}`);
     const cleanup = state.status === "cancelled" ? cleanupSignal(context.stopping) : undefined;
     let result: { outcome: Conclusion; message?: string };
     try {
@@ -105,11 +105,11 @@ export async function runPreSteps(
     } finally {
       cleanup?.dispose();
     }
-    if (result.message) log.line(`${result.outcome === "cancelled" ? "" : "##[error]"}${name}: ${result.message}`);
+    if (result.message) jobLog.line(`${result.outcome === "cancelled" ? "" : "##[error]"}${name}: ${result.message}`);
     if (result.outcome === "cancelled" || cancelReason(context.signal)) state.status = "cancelled";
     else if (result.outcome === "failure" || result.outcome === "timed_out") {
       state.status = "failure";
-      failure ??= { conclusion: result.outcome, message: log.mask(`step "${name}": ${result.message ?? "failed"}`) };
+      failure ??= { conclusion: result.outcome, message: jobLog.mask(`step "${name}": ${result.message ?? "failed"}`) };
     }
     steps.push({ index, name, outcome: result.outcome, conclusion: result.outcome, startedAt, completedAt: new Date().toISOString() });
     await reporter.step(index, name, "completed", result.outcome);

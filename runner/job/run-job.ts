@@ -62,7 +62,7 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     Math.min(job.timeoutMinutes * 60_000, MAX_TIMER_MS),
   );
   const reporter = jobReporter(deps.js, names, { runnerId: config.id, executionId, attempt, claim: job.claim }, logger);
-  const log = createLogStreamer({
+  const jobLog = createLogStreamer({
     executionId,
     attempt,
     claim: job.claim,
@@ -81,19 +81,19 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     let result: JobResult;
     try {
       dirs = await prepareJobDirs(config.workDir, executionId);
-      const secretsTarget = { nc: deps.nc, names, runnerId: config.id, executionId, attempt, logger, signal: abort.signal, note: (line: string) => log.line(line) };
+      const secretsTarget = { nc: deps.nc, names, runnerId: config.id, executionId, attempt, logger, signal: abort.signal, note: (line: string) => jobLog.line(line) };
       const withSecrets = await withJobSecrets(secretsTarget, job);
       // Refused (or the bot unreachable): the job fails saying so rather than running with secrets missing.
-      if ("error" in withSecrets) log.line(`##[error]${withSecrets.error}`);
-      result = "error" in withSecrets ? { conclusion: "failure", steps: [], message: withSecrets.error, cancel: cancelReason(abort.signal) } : await runJobSteps({ job: withSecrets, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping, logger, stores: deps.stores, ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}) });
+      if ("error" in withSecrets) jobLog.line(`##[error]${withSecrets.error}`);
+      result = "error" in withSecrets ? { conclusion: "failure", steps: [], message: withSecrets.error, cancel: cancelReason(abort.signal) } : await runJobSteps({ job: withSecrets, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, jobLog, reporter, signal: abort.signal, stopping, logger, stores: deps.stores, ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}) });
     } catch (error) {
       // Our own failure (disk full, workspace unwritable): still a clear report, not a lost job.
       logger.error({ err: error }, "job failed inside the runner");
       result = { conclusion: "failure", steps: [], message: `runner error: ${error instanceof Error ? error.message : String(error)}` };
     }
     if (result.cancel?.kind === "runner_stopping") {
-      log.line("The runner is stopping; the job goes back to the queue.");
-      await log.close();
+      jobLog.line("The runner is stopping; the job goes back to the queue.");
+      await jobLog.close();
       await reporter.released("runner stopping");
       lease.release();
       try {
@@ -105,11 +105,11 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
       logger.warn("job handed back: runner stopping");
       return { kind: "handed_back", reason: result.cancel.message };
     }
-    log.line(result.conclusion === "success" ? "Job succeeded" : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`);
-    await log.close();
+    jobLog.line(result.conclusion === "success" ? "Job succeeded" : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`);
+    await jobLog.close();
     const { conclusion, steps, message, outputs, annotations, summary } = result;
     // Everything that leaves the runner is masked, the message too (it may quote a command's error).
-    await reporter.completed({ conclusion, steps, logTail: log.tail(), ...(message ? { message: log.mask(message) } : {}), outputs, annotations, summary });
+    await reporter.completed({ conclusion, steps, logTail: jobLog.tail(), ...(message ? { message: jobLog.mask(message) } : {}), outputs, annotations, summary });
     lease.release();
     await claimed.ack();
     logger.info({ conclusion: result.conclusion }, "job completed");

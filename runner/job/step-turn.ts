@@ -20,11 +20,11 @@ export interface StepTurn {
 
 export async function runStepAt(context: JobStepsContext, prepared: PreparedJob, step: JobStep, index: number): Promise<StepTurn> {
   const { state } = prepared;
-  const { log, reporter } = context;
+  const { jobLog, reporter } = context;
   if (cancelReason(context.signal) && state.status !== "cancelled") state.status = "cancelled";
   const scope = stepScope(context, prepared);
   // Names leave the runner in reports too, so they are masked like log lines.
-  const name = log.mask(displayName(step.name, () => interpolate(step.name, scope.contexts, scope.functions)));
+  const name = jobLog.mask(displayName(step.name, () => interpolate(step.name, scope.contexts, scope.functions)));
 
   let run: StepRun | undefined;
   let shouldRun: boolean;
@@ -34,7 +34,7 @@ export async function runStepAt(context: JobStepsContext, prepared: PreparedJob,
     if (!(error instanceof ExpressionError)) throw error;
     shouldRun = false;
     const message = `Error evaluating 'if': ${error.message} (in "${step.if ?? ""}")`;
-    log.line(`▶ ${name}`);
+    jobLog.line(`▶ ${name}`);
     const now = new Date();
     run = { outcome: "failure", message, startedAt: now, completedAt: now, outputs: {} };
   }
@@ -45,7 +45,7 @@ export async function runStepAt(context: JobStepsContext, prepared: PreparedJob,
 
   if (!run) {
     await reporter.step(index, name, "in_progress");
-    log.line(`▶ ${name}`);
+    jobLog.line(`▶ ${name}`);
     // After a cancel the job's signal is already aborted: cleanup steps get their own.
     const cleanup = state.status === "cancelled" ? cleanupSignal(context.stopping) : undefined;
     try {
@@ -55,12 +55,12 @@ export async function runStepAt(context: JobStepsContext, prepared: PreparedJob,
     }
     context.logger.child({ step: index }).info({ outcome: run.outcome, durationMs: run.completedAt.getTime() - run.startedAt.getTime() }, "step finished");
   }
-  if (run.message) log.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${name}: ${run.message}`);
+  if (run.message) jobLog.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${name}: ${run.message}`);
 
   const jobCancelled = cancelReason(context.signal) !== undefined;
   const ownTimeout = run.outcome === "timed_out" && !jobCancelled;
   const forgiven = step.continueOnError && (run.outcome === "failure" || ownTimeout);
-  if (forgiven) log.line(`${name}: continuing (continue-on-error)`);
+  if (forgiven) jobLog.line(`${name}: continuing (continue-on-error)`);
   const conclusion: Conclusion = forgiven ? "success" : run.outcome;
   const result: StepResult = { index, name, outcome: run.outcome, conclusion, startedAt: run.startedAt.toISOString(), completedAt: run.completedAt.toISOString() };
   await reporter.step(index, name, "completed", conclusion);
@@ -69,7 +69,7 @@ export async function runStepAt(context: JobStepsContext, prepared: PreparedJob,
   if (conclusion === "cancelled" || jobCancelled) state.status = "cancelled";
   else if (conclusion === "failure" || conclusion === "timed_out") {
     state.status = "failure";
-    failure = { conclusion, message: log.mask(`step "${name}": ${run.message ?? "failed"}`) };
+    failure = { conclusion, message: jobLog.mask(`step "${name}": ${run.message ?? "failed"}`) };
   }
   return record(prepared, step, result, run.outputs, failure);
 }

@@ -19,7 +19,7 @@ export interface CheckoutRequest {
 
 export interface CheckoutOptions {
   /** Progress lines for the job log, already free of the token. */
-  log(line: string): void;
+  jobLog: { line(text: string): void };
   /** Aborts a running git process (job cancelled or timed out). */
   signal?: AbortSignal;
 }
@@ -72,7 +72,7 @@ export function gitCheckout(hostEnv: NodeJS.ProcessEnv = process.env): SourceChe
 
 export interface ScriptRun {
   exitCode: number | undefined;
-  /** What the script said, masked, already passed to `options.log`. */
+  /** What the script said, masked, already passed to `options.jobLog`. */
   lines: string[];
   /** Set when it did not succeed: names the last `$ git …` command announced. */
   error?: CheckoutError;
@@ -110,7 +110,7 @@ export async function runCheckoutScript(
   });
   const output = maskSecrets(String(result.all ?? ""), secrets).trimEnd();
   const lines = output ? output.split(/\r?\n|\r/) : [];
-  logCollapsed(lines, options.log);
+  logCollapsed(lines, options.jobLog);
   const command = [...lines].reverse().find((line) => line.startsWith("$ git "))?.split(" ")[2] ?? "checkout";
   if (result.isCanceled) return { exitCode: result.exitCode, lines, error: new CheckoutError(`git ${command} was cancelled`) };
   if (result.exitCode !== 0) {
@@ -121,12 +121,12 @@ export async function runCheckoutScript(
 }
 
 /** A damaged repository makes git say the same line hundreds of times: the log gets it once. */
-function logCollapsed(lines: readonly string[], log: (line: string) => void): void {
+function logCollapsed(lines: readonly string[], jobLog: { line(text: string): void }): void {
   for (let i = 0; i < lines.length; ) {
     let next = i + 1;
     while (next < lines.length && lines[next] === lines[i]) next++;
-    log(lines[i]!);
-    if (next - i > 1) log(`(the line above ${next - i - 1} more times)`);
+    jobLog.line(lines[i]!);
+    if (next - i > 1) jobLog.line(`(the line above ${next - i - 1} more times)`);
     i = next;
   }
 }
@@ -146,7 +146,7 @@ export async function gitInWorkspace(
      */
     tokenScope?: string;
     signal?: AbortSignal;
-    log(line: string): void;
+    jobLog: { line(text: string): void };
     hostEnv?: NodeJS.ProcessEnv;
   },
 ): Promise<void> {
@@ -155,10 +155,10 @@ export async function gitInWorkspace(
     ...gitEnv(options.hostEnv ?? process.env),
     ...(options.token ? { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: headerKey, GIT_CONFIG_VALUE_0: `Authorization: Basic ${basicCredentials(options.token)}` } : {}),
   };
-  options.log(`$ git ${args.join(" ")}`);
+  options.jobLog.line(`$ git ${args.join(" ")}`);
   const result = await execa("git", args, { cwd: dir, env, extendEnv: false, all: true, reject: false, stdin: "ignore", cancelSignal: options.signal });
   const output = maskSecrets(String(result.all ?? ""), options.token ? tokenVariants(options.token) : []).trimEnd();
-  if (output) for (const line of output.split(/\r?\n|\r/)) options.log(line);
+  if (output) for (const line of output.split(/\r?\n|\r/)) options.jobLog.line(line);
   if (result.isCanceled) throw new CheckoutError(`git ${args[0]} was cancelled`);
   if (result.exitCode !== 0) throw new CheckoutError(`git ${args[0]} failed (exit ${result.exitCode ?? result.signal})${output ? `: ${output.split("\n").slice(-3).join(" ")}` : ""}`);
 }

@@ -113,7 +113,7 @@ export function gitMirrorCheckout(options: GitMirrorOptions): SourceCheckout {
         if (!run.error) return;
         if (attempt > 1 || !damaged(run) || checkoutOptions.signal?.aborted) throw run.error;
         // The mirror said it has the commit, yet cannot give its tree: make it afresh.
-        checkoutOptions.log(`the runner's mirror ${mirror} is damaged; making it afresh`);
+        checkoutOptions.jobLog.line(`the runner's mirror ${mirror} is damaged; making it afresh`);
         await withMirrorLock(mirror, checkoutOptions.signal, () => rm(mirror, { recursive: true, force: true, maxRetries: 3 }));
         await rm(request.dir, { recursive: true, force: true, maxRetries: 3 });
         await mkdir(request.dir, { recursive: true });
@@ -135,7 +135,7 @@ async function fetchIntoMirror(
   const fetch = () => runCheckoutScript(FETCH_SCRIPT, vars, { dir: cwd, token: request.token }, options, hostEnv);
   let run = await fetch();
   if (run.error && damaged(run) && !options.signal?.aborted) {
-    options.log(`the runner's mirror ${mirror} is damaged; making it afresh`);
+    options.jobLog.line(`the runner's mirror ${mirror} is damaged; making it afresh`);
     await rm(mirror, { recursive: true, force: true, maxRetries: 3 });
     run = await fetch();
   }

@@ -25,7 +25,7 @@ export interface StepRunContext {
   runnerName: string;
   dirs: JobDirs;
   executor: StepExecutor;
-  log: LogStreamer;
+  jobLog: LogStreamer;
   /** Aborts this step (the job's signal, or the narrower one of a cleanup step after a cancel). */
   signal: AbortSignal;
   state: JobState;
@@ -76,7 +76,7 @@ export interface ProcessRun extends StepRun {
  * JavaScript actions, so both talk to the runner in exactly the same way.
  */
 export async function runProcess(context: StepRunContext, request: ProcessRequest): Promise<ProcessRun> {
-  const { job, dirs, log, state } = context;
+  const { job, dirs, jobLog, state } = context;
   const files = await createStepFiles(dirs.temp);
   const env = stepEnv(
     { job, runnerName: context.runnerName, workspace: dirs.workspace, temp: dirs.temp, home: dirs.home },
@@ -86,11 +86,11 @@ export async function runProcess(context: StepRunContext, request: ProcessReques
     debug: context.debug,
     workspace: dirs.workspace,
     sink: {
-      log: (line) => log.line(line),
-      addMask: (value) => log.addMask(value),
+      line: (line) => jobLog.line(line),
+      addMask: (value) => jobLog.addMask(value),
       annotate(annotation) {
         if (state.annotations.length >= MAX_ANNOTATIONS_PER_JOB) return;
-        state.annotations.push({ ...annotation, message: log.mask(annotation.message), ...(annotation.title ? { title: log.mask(annotation.title) } : {}) });
+        state.annotations.push({ ...annotation, message: jobLog.mask(annotation.message), ...(annotation.title ? { title: jobLog.mask(annotation.title) } : {}) });
       },
     },
   });
@@ -114,11 +114,11 @@ export async function runProcess(context: StepRunContext, request: ProcessReques
     run.state = parseKeyValueFile(await readFile(files.state, "utf8").catch(() => ""), "GITHUB_STATE");
     Object.assign(state.env, written.env);
     for (const dir of written.path) state.path.unshift(dir);
-    if (written.summary.trim() !== "") state.summaries.push(log.mask(written.summary));
+    if (written.summary.trim() !== "") state.summaries.push(jobLog.mask(written.summary));
   } catch (error) {
     if (!(error instanceof StepFileError)) throw error;
     if (run.outcome === "success") Object.assign(run, { outcome: "failure", message: error.message });
-    else log.line(`##[error]${error.message}`);
+    else jobLog.line(`##[error]${error.message}`);
   }
   return run;
 }

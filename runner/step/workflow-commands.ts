@@ -14,7 +14,7 @@ export const MAX_ANNOTATIONS_PER_LEVEL = 10;
 
 export interface CommandSink {
   /** A line for the log (the log streamer masks it). */
-  log(line: string): void;
+  line(line: string): void;
   annotate(annotation: RunnerAnnotation): void;
   addMask(value: string): void;
 }
@@ -41,36 +41,36 @@ export function commandProcessor(options: CommandOptions): (line: string) => voi
   return (line) => {
     if (stopToken !== undefined) {
       if (line.trim() === `::${stopToken}::`) stopToken = undefined;
-      else sink.log(line);
+      else sink.line(line);
       return;
     }
     const command = parseCommand(line);
-    if (!command) return sink.log(line);
+    if (!command) return sink.line(line);
     switch (command.name) {
       case "error":
       case "warning":
       case "notice": {
-        sink.log(`##[${command.name}]${command.data}`);
+        sink.line(`##[${command.name}]${command.data}`);
         counts[command.name] += 1;
         if (counts[command.name] <= MAX_ANNOTATIONS_PER_LEVEL) sink.annotate(annotationOf(command.name, command, options.workspace));
         return;
       }
       case "group":
-        return sink.log(`##[group]${command.data}`);
+        return sink.line(`##[group]${command.data}`);
       case "endgroup":
-        return sink.log("##[endgroup]");
+        return sink.line("##[endgroup]");
       case "add-mask":
         return sink.addMask(command.data);
       case "debug":
-        if (options.debug) sink.log(`##[debug]${command.data}`);
+        if (options.debug) sink.line(`##[debug]${command.data}`);
         return;
       case "stop-commands":
-        if (command.data === "") return sink.log(line);
+        if (command.data === "") return sink.line(line);
         stopToken = command.data;
         return;
       default:
         // Unknown (or retired, like set-output) commands stay in the log as they were written.
-        return sink.log(line);
+        return sink.line(line);
     }
   };
 }

@@ -59,7 +59,7 @@ async function checkout(mirrors: string, sha: string, options: { token?: string;
   const lines: string[] = [];
   await gitMirrorCheckout({ dir: mirrors }).checkout(
     { cloneUrl: widgets.clone_url, sha, dir, ...(options.token === undefined ? { token } : options.token ? { token: options.token } : {}) },
-    { log: (line) => lines.push(line), ...(options.signal ? { signal: options.signal } : {}) },
+    { jobLog: { line: (line) => lines.push(line) }, ...(options.signal ? { signal: options.signal } : {}) },
   );
   return { dir, lines };
 }
@@ -169,7 +169,7 @@ describe("git mirror checkout", () => {
     const wrong = "ghs_notAValidT0kenAtAll";
     const lines: string[] = [];
     const error = await gitMirrorCheckout({ dir: mirrors })
-      .checkout({ cloneUrl: widgets.clone_url, sha: next, token: wrong, dir: join(root, "ws-refused") }, { log: (line) => lines.push(line) })
+      .checkout({ cloneUrl: widgets.clone_url, sha: next, token: wrong, dir: join(root, "ws-refused") }, { jobLog: { line: (line) => lines.push(line) } })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CheckoutError);
     const said = `${(error as Error).message}\n${lines.join("\n")}`;
