@@ -5,11 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/messages.ts";
-import type { CancelReason } from "../../runner/step/cancel.ts";
-import type { SourceCheckout } from "../../runner/source/checkout.ts";
-import type { StepExecutor } from "../../runner/step/executor.ts";
-import { runJobSteps, type JobResult } from "../../runner/job/job-steps.ts";
-import { prepareJobDirs, removeJobDirs } from "../../runner/step/workspace.ts";
+import { prepareJobDirs, removeJobDirs, runJobSteps, type CancelReason, type JobResult, type SourceCheckout, type StepExecutor } from "../../runner/index.ts";
 import { terminalJob } from "./terminal-job.ts";
 
 export interface LocalJobDeps {

@@ -5,8 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion } from "../../protocol/messages.ts";
-import { createLogStreamer, type LogStreamer } from "../../runner/report/log-streamer.ts";
-import type { JobReporter } from "../../runner/report/reports.ts";
+import { createLogStreamer, type JobReporter, type LogStreamer } from "../../runner/index.ts";
 
 export interface TerminalJob {
   jobLog: LogStreamer;
