@@ -1,9 +1,10 @@
 /**
- * Workflow commands and masking through a real runner: annotations, groups, add-mask,
- * secrets from the job's contexts (also split across writes), debug, stop-commands, and the
- * cleanup steps that still run after a cancel.
+ * Workflow commands: their lines parsed (a table), then with masking through a real runner —
+ * annotations, groups, add-mask, secrets from the job's contexts (also split across writes),
+ * debug, stop-commands, and the cleanup steps that still run after a cancel.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCommand } from "../../../runner/step/workflow-commands.ts";
 import { openStepsHarness, type StepsHarness } from "../steps-support.ts";
 
 let h: StepsHarness;
@@ -139,5 +140,20 @@ describe.concurrent("workflow commands in a step's output", () => {
     expect(log).toContain("cleanup-ran status=cancelled\n");
     expect(log).toContain("cancel-ran\n");
     expect(log).not.toContain("never-");
+  });
+});
+
+describe("workflow command lines", () => {
+  it.each([
+    ["::error file=a.js,line=3::boom", { name: "error", properties: { file: "a.js", line: "3" }, data: "boom" }],
+    ["  ::group::Build %25 done", { name: "group", properties: {}, data: "Build % done" }],
+    ["::warning title=a%3Ab%2Cc%0Ad::x%0Ay%3A", { name: "warning", properties: { title: "a:b,c\nd" }, data: "x\ny%3A" }],
+    ["::endgroup::", { name: "endgroup", properties: {}, data: "" }],
+  ])("%s", (line, expected) => {
+    expect(parseCommand(line)).toEqual(expected);
+  });
+
+  it.each(["plain text", ":: not a command", "::error no end", "echo ::error::x"])("leaves %j alone", (line) => {
+    expect(parseCommand(line)).toBeUndefined();
   });
 });
