@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
-import { gitCheckout, type SourceCheckout } from "../runner/checkout.ts";
-import { gitMirrorCheckout } from "../runner/git-mirror.ts";
+import { gitCheckout, type SourceCheckout } from "../runner/source/checkout.ts";
+import { gitMirrorCheckout } from "../runner/source/git-mirror.ts";
 import { summary } from "./stats.ts";
 import { startFakeGitHub } from "../test/helpers/fake-github.ts";
 import { createAppCredentials } from "../test/helpers/github-app.ts";
@@ -40,7 +40,7 @@ async function importHistory(dir: string, commits: number, from?: string, start 
 
 async function timed(checkout: SourceCheckout, cloneUrl: string, sha: string, dir: string): Promise<number> {
   const t0 = performance.now();
-  await checkout.checkout({ cloneUrl, sha, dir }, { log: () => undefined });
+  await checkout.checkout({ cloneUrl, sha, dir }, { jobLog: { line: () => undefined } });
   return performance.now() - t0;
 }
 

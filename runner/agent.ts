@@ -4,8 +4,8 @@
  */
 import type { Logger } from "pino";
 import { decode, JobMessage } from "../protocol/messages.ts";
-import type { JobSource, ClaimedJob } from "./job-source.ts";
-import { runJob, type JobEnd, type RunJobDeps } from "./run-job.ts";
+import type { JobSource, ClaimedJob } from "./queue/job-source.ts";
+import { runJob, type JobEnd, type RunJobDeps } from "./job/run-job.ts";
 import { abortableSleep } from "./sleep.ts";
 
 export interface AgentStats {

@@ -11,12 +11,12 @@ import { natsNames } from "../protocol/names.ts";
 import { objectStoreAccess } from "../protocol/object-stores.ts";
 import { decode, RunnerControl, type RunnerRef } from "../protocol/messages.ts";
 import { startAgent, type AgentStats } from "./agent.ts";
-import { gitCheckout, type SourceCheckout } from "./checkout.ts";
+import { gitCheckout, type SourceCheckout } from "./source/checkout.ts";
 import type { RunnerConfig } from "./config.ts";
-import { processExecutor, type StepExecutor } from "./executor.ts";
-import { gitMirrorCheckout, MIRRORS_DIR } from "./git-mirror.ts";
+import { processExecutor, type StepExecutor } from "./step/executor.ts";
+import { gitMirrorCheckout, MIRRORS_DIR } from "./source/git-mirror.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
-import { natsJobSource } from "./job-source.ts";
+import { natsJobSource } from "./queue/job-source.ts";
 import { abortableSleep } from "./sleep.ts";
 import { credentialsOption } from "../protocol/credentials.ts";
 

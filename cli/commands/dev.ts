@@ -21,9 +21,7 @@ import type { RunningBot } from "../../bot/start-bot.ts";
 import { RegistrationError } from "../../bot/fleet/registration.ts";
 import { defaultRunnerLabels } from "../../protocol/labels.ts";
 import { natsNames } from "../../protocol/names.ts";
-import { configFileOptions, readConfigFile, writeConfigFile, type RunnerConfigFile } from "../../runner/config-file.ts";
-import { readRunnerConfig } from "../../runner/config.ts";
-import { RUNNER_VERSION, startRunner, type RunningRunner } from "../../runner/main.ts";
+import { configFileOptions, readConfigFile, readRunnerConfig, RUNNER_VERSION, startRunner, writeConfigFile, type RunnerConfigFile, type RunningRunner } from "../../runner/index.ts";
 import { startEmbeddedNats } from "../embedded-nats.ts";
 import { startBotOrSetup, type Stoppable } from "./bot.ts";
 

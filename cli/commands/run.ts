@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import { processExecutor } from "../../runner/executor.ts";
+import { processExecutor } from "../../runner/index.ts";
 import { NotARepository, readGitFacts, type GitFacts } from "../local/git-facts.ts";
 import { isLocalEvent, LOCAL_EVENTS } from "../local/local-event.ts";
 import { planLocalRuns, WORKFLOW_DIR } from "../local/plan-local-runs.ts";

@@ -4,9 +4,7 @@
  * config file (mode 0600) for `flotilla runner start --config FILE`.
  */
 import { hostname } from "node:os";
-import { defaultConfigPath, writeConfigFile } from "../../runner/config-file.ts";
-import { RUNNER_VERSION } from "../../runner/main.ts";
-import { register } from "../../runner/registration.ts";
+import { defaultConfigPath, register, RUNNER_VERSION, writeConfigFile } from "../../runner/index.ts";
 
 export interface RegisterFlags {
   url?: string;

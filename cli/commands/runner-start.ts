@@ -3,9 +3,7 @@
  */
 import { existsSync } from "node:fs";
 import type { Logger } from "pino";
-import { configFileOptions, defaultConfigPath, readConfigFile } from "../../runner/config-file.ts";
-import { readRunnerConfig, type RunnerConfigInput } from "../../runner/config.ts";
-import { startRunner, type RunningRunner } from "../../runner/main.ts";
+import { configFileOptions, defaultConfigPath, readConfigFile, readRunnerConfig, startRunner, type RunnerConfigInput, type RunningRunner } from "../../runner/index.ts";
 
 export interface RunnerFlags {
   config?: string;

@@ -5,11 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/messages.ts";
-import type { CancelReason } from "../../runner/cancel.ts";
-import type { SourceCheckout } from "../../runner/checkout.ts";
-import type { StepExecutor } from "../../runner/executor.ts";
-import { runJobSteps, type JobResult } from "../../runner/job-steps.ts";
-import { prepareJobDirs, removeJobDirs } from "../../runner/workspace.ts";
+import { prepareJobDirs, removeJobDirs, runJobSteps, type CancelReason, type JobResult, type SourceCheckout, type StepExecutor } from "../../runner/index.ts";
 import { terminalJob } from "./terminal-job.ts";
 
 export interface LocalJobDeps {
@@ -37,7 +33,7 @@ export interface LocalJobResult {
 
 export async function runLocalJob(deps: LocalJobDeps, job: JobMessage, index: number): Promise<LocalJobResult> {
   const started = Date.now();
-  const { log, reporter } = terminalJob(job.jobKey, deps.write, deps.logger);
+  const { jobLog, reporter } = terminalJob(job.jobKey, deps.write, deps.logger);
   const abort = new AbortController();
   const cancel = (reason: CancelReason): void => {
     if (!abort.signal.aborted) abort.abort(reason);
@@ -50,15 +46,15 @@ export async function runLocalJob(deps: LocalJobDeps, job: JobMessage, index: nu
   const dirs = await prepareJobDirs(deps.workDir, `${index}-${job.jobKey}`);
   let result: JobResult;
   try {
-    result = await runJobSteps({ job, runnerName: "local", dirs, checkout: deps.checkout, executor: deps.executor, log, reporter, signal: abort.signal, stopping: deps.stopping, logger: deps.logger });
+    result = await runJobSteps({ job, runnerName: "local", dirs, checkout: deps.checkout, executor: deps.executor, jobLog, reporter, signal: abort.signal, stopping: deps.stopping, logger: deps.logger });
   } catch (error) {
     result = { conclusion: "failure", steps: [], message: `flotilla error: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     clearTimeout(deadline);
     deps.cancel.removeEventListener("abort", onCancel);
   }
-  log.line(result.conclusion === "success" ? "Job succeeded" : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`);
-  await log.close();
+  jobLog.line(result.conclusion === "success" ? "Job succeeded" : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`);
+  await jobLog.close();
   if (deps.keepWorkspace) deps.write(`[${job.jobKey}] workspace kept at ${dirs.workspace}`);
   else await removeJobDirs(dirs).catch(() => undefined);
   return {

@@ -5,11 +5,10 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion } from "../../protocol/messages.ts";
-import { createLogStreamer, type LogStreamer } from "../../runner/log-streamer.ts";
-import type { JobReporter } from "../../runner/reports.ts";
+import { createLogStreamer, type JobReporter, type LogStreamer } from "../../runner/index.ts";
 
 export interface TerminalJob {
-  log: LogStreamer;
+  jobLog: LogStreamer;
   reporter: JobReporter;
 }
 
@@ -18,7 +17,7 @@ export function terminalJob(key: string, write: (line: string) => void, logger: 
   const prefix = `[${key}]`;
   // Kept for its masks and tail; printing happens in `line`, in order, as each line arrives.
   const inner = createLogStreamer({ executionId: key, attempt: 1, publish: async () => {}, logger });
-  const log: LogStreamer = {
+  const jobLog: LogStreamer = {
     line(text) {
       write(`${prefix} ${inner.mask(text)}`);
       inner.line(text);
@@ -49,7 +48,7 @@ export function terminalJob(key: string, write: (line: string) => void, logger: 
     async completed() {},
     async publishLog() {},
   };
-  return { log, reporter };
+  return { jobLog, reporter };
 }
 
 export function conclusionMark(conclusion: Conclusion | undefined): string {

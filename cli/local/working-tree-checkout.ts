@@ -8,7 +8,7 @@
 import { copyFile, mkdir, readlink, symlink, writeFile, lstat, cp } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
-import { CheckoutError, type SourceCheckout } from "../../runner/checkout.ts";
+import { CheckoutError, type SourceCheckout } from "../../runner/index.ts";
 
 const PARALLEL_COPIES = 32;
 
@@ -42,7 +42,7 @@ export function workingTreeCheckout(): SourceCheckout {
         copied += results.filter(Boolean).length;
       }
       const changes = (await run(["status", "--porcelain"], request.dir)).split("\n").filter((line) => line !== "").length;
-      options.log(`copied ${copied} files from ${source} at ${request.sha.slice(0, 12)}${changes > 0 ? ` with ${changes} uncommitted change${changes === 1 ? "" : "s"}` : ""}`);
+      options.jobLog.line(`copied ${copied} files from ${source} at ${request.sha.slice(0, 12)}${changes > 0 ? ` with ${changes} uncommitted change${changes === 1 ? "" : "s"}` : ""}`);
     },
   };
 }

@@ -3,7 +3,7 @@
  * services (artifacts, caches) or because the runner already does their work (checkout).
  * Matched on the action's name without its `@ref`.
  */
-import type { StepRunContext, StepRun } from "../run-step.ts";
+import type { StepRunContext, StepRun } from "../step/run-process.ts";
 import { cacheAction, cacheRestoreAction, cacheSaveAction } from "./builtins/cache.ts";
 import { checkoutAction } from "./builtins/checkout.ts";
 import { downloadArtifact } from "./builtins/download-artifact.ts";

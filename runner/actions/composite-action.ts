@@ -6,21 +6,24 @@
  * outputs are its `outputs.<name>.value` templates, evaluated once its steps are done.
  */
 import type { JobStep } from "../../protocol/messages.ts";
-import { evaluateCondition } from "../expressions/condition.ts";
-import { ExpressionError, type Contexts } from "../expressions/evaluate.ts";
-import { interpolate } from "../expressions/interpolate.ts";
+import { evaluateCondition, ExpressionError, interpolate, type Contexts } from "../../protocol/expressions/index.ts";
 import { statusFunctions, type JobStatus } from "../expressions/status-functions.ts";
-import type { StepContext } from "../job-state.ts";
-import { resolveInside, runProcess, type StepRun, type StepRunContext } from "../run-step.ts";
-import { evaluateStepFields, StepExpressionError } from "../step-fields.ts";
+import type { StepContext } from "../step/job-state.ts";
+import { resolveInside, runProcess, type StepRun, type StepRunContext } from "../step/run-process.ts";
+import { evaluateStepFields, StepExpressionError } from "../step/step-fields.ts";
 import { defaultActionId, type ActionCall } from "./action-call.ts";
 import type { LoadedAction } from "./load-action.ts";
 import type { CompositeStep } from "./metadata.ts";
-import { runUses } from "./run-action.ts";
 
-export async function runComposite(context: StepRunContext, action: LoadedAction, call: ActionCall, inputs: Record<string, string>): Promise<StepRun> {
+/**
+ * How a `uses:` step of the composite runs: run-action.ts's runUses, passed in by it — the one
+ * recursion of the runner (a composite's steps may call composites), kept out of the imports.
+ */
+export type RunUses = (context: StepRunContext, call: ActionCall) => Promise<StepRun>;
+
+export async function runComposite(context: StepRunContext, action: LoadedAction, call: ActionCall, inputs: Record<string, string>, runUses: RunUses): Promise<StepRun> {
   const startedAt = new Date();
-  const { log, state } = context;
+  const { jobLog, state } = context;
   const local: Record<string, StepContext> = {};
   let status: JobStatus = "success";
   let failed: { message: string; run: InnerRun } | undefined;
@@ -32,12 +35,12 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
   for (const [index, raw] of (action.metadata.runs.steps ?? []).entries()) {
     const inner: StepRunContext = { ...context, contexts: scope(), functions };
     const step = jobStep(raw, inner);
-    log.line(`▷ ${log.mask(step.name)}`);
-    const run = await runInnerStep(inner, step, index, call, action);
+    jobLog.line(`▷ ${jobLog.mask(step.name)}`);
+    const run = await runInnerStep(inner, step, index, call, action, runUses);
     const forgiven = run.outcome === "failure" && step.continueOnError;
     const conclusion = forgiven ? "success" : run.outcome;
     if (step.id) local[step.id] = { outputs: run.outputs, outcome: run.outcome, conclusion };
-    if (run.message && run.outcome !== "skipped") log.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${step.name}: ${run.message}`);
+    if (run.message && run.outcome !== "skipped") jobLog.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${step.name}: ${run.message}`);
     if (conclusion === "cancelled") status = "cancelled";
     else if (conclusion === "failure" || conclusion === "timed_out") {
       status = "failure";
@@ -52,7 +55,7 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
       outputs[name] = await context.hashFiles.settle(() => interpolate(output.value ?? "", final, functions));
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
-      log.line(`##[warning]output '${name}' of ${call.uses}: ${error.message}`);
+      jobLog.line(`##[warning]output '${name}' of ${call.uses}: ${error.message}`);
     }
   }
   const completedAt = new Date();
@@ -63,7 +66,7 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
 
 type InnerRun = Omit<StepRun, "outcome"> & { outcome: StepRun["outcome"] | "skipped" };
 
-async function runInnerStep(context: StepRunContext, step: JobStep, index: number, call: ActionCall, action: LoadedAction): Promise<InnerRun> {
+async function runInnerStep(context: StepRunContext, step: JobStep, index: number, call: ActionCall, action: LoadedAction, runUses: RunUses): Promise<InnerRun> {
   const now = new Date();
   const fail = (message: string): InnerRun => ({ outcome: "failure", message, startedAt: now, completedAt: new Date(), outputs: {} });
   try {

@@ -8,26 +8,18 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { JobMessage } from "../../protocol/messages.ts";
+import type { FetchedRepo } from "../step/job-state.ts";
 import { ActionError } from "./errors.ts";
-import { runGit } from "./git.ts";
+import { runGit } from "../source/git.ts";
 
 export interface FetchContext {
   job: JobMessage;
   /** `<workDir>/_actions`, shared by the jobs of this runner. */
   actionsDir: string;
-  log(line: string): void;
+  jobLog: { line(text: string): void };
   signal?: AbortSignal;
   /** The runner's `actionsUrl`: the base to fetch from instead of the job's server URL. */
   actionsUrl?: string;
-}
-
-export interface FetchedRepo {
-  owner: string;
-  repo: string;
-  ref: string;
-  commit: string;
-  /** The repository's tree at `commit` (no `.git`). */
-  dir: string;
 }
 
 export async function fetchActionRepo(context: FetchContext, target: { owner: string; repo: string; ref: string }): Promise<FetchedRepo> {
@@ -63,10 +55,10 @@ export async function fetchActionRepo(context: FetchContext, target: { owner: st
 
   const dir = join(context.actionsDir, owner, repo, commit);
   if (await exists(dir)) {
-    context.log(`Using cached action repository '${name}' (SHA:${commit})`);
+    context.jobLog.line(`Using cached action repository '${name}' (SHA:${commit})`);
     return { owner, repo, ref, commit, dir };
   }
-  context.log(`Download action repository '${name}' (SHA:${commit})${context.actionsUrl ? ` from ${withoutCredentials(context.actionsUrl)}` : ""}`);
+  context.jobLog.line(`Download action repository '${name}' (SHA:${commit})${context.actionsUrl ? ` from ${withoutCredentials(context.actionsUrl)}` : ""}`);
   // Fetched beside its final place and renamed in one move: a job running concurrently on this
   // runner sees either nothing or the whole tree, never a half-written one.
   const partial = `${dir}.partial-${randomBytes(4).toString("hex")}`;

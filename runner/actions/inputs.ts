@@ -4,8 +4,7 @@
  * those not given. A required input that is missing and an input the action does not declare
  * are warnings, not failures, as on GitHub.
  */
-import { ExpressionError, type Contexts, type ExpressionFunctions } from "../expressions/evaluate.ts";
-import { interpolate } from "../expressions/interpolate.ts";
+import { ExpressionError, interpolate, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
 import { ActionError } from "./errors.ts";
 import type { ActionMetadata } from "./metadata.ts";
 

@@ -5,8 +5,8 @@
  */
 import { dirname, join, relative, resolve } from "node:path";
 import type { JobMessage } from "../../protocol/messages.ts";
-import type { JobState } from "../job-state.ts";
-import type { JobDirs } from "../workspace.ts";
+import type { JobState } from "../step/job-state.ts";
+import type { JobDirs } from "../step/workspace.ts";
 import { dockerRefusal, parseActionRef, repoKey } from "./action-ref.ts";
 import { ActionError } from "./errors.ts";
 import { fetchActionRepo } from "./fetch-action.ts";
@@ -27,7 +27,7 @@ export interface LoadContext {
   job: JobMessage;
   dirs: JobDirs;
   state: JobState;
-  log: { line(line: string): void };
+  jobLog: { line(line: string): void };
   signal?: AbortSignal;
   /** The runner's `actionsUrl`, when set: remote actions come from there, anonymously. */
   actionsUrl?: string;
@@ -53,7 +53,7 @@ export async function loadAction(context: LoadContext, uses: string): Promise<Lo
   const key = repoKey(ref);
   let fetched = context.state.actions.get(key);
   if (!fetched) {
-    fetched = await fetchActionRepo({ job: context.job, actionsDir: actionsDir(context.dirs), log: (line) => context.log.line(line), signal: context.signal, ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}) }, ref);
+    fetched = await fetchActionRepo({ job: context.job, actionsDir: actionsDir(context.dirs), jobLog: context.jobLog, signal: context.signal, ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}) }, ref);
     context.state.actions.set(key, fetched);
   }
   const dir = join(fetched.dir, ref.path);

@@ -9,9 +9,8 @@
  * wrote to GITHUB_STATE.
  */
 import { join } from "node:path";
-import { evaluateCondition } from "../expressions/condition.ts";
-import { ExpressionError } from "../expressions/evaluate.ts";
-import { runProcess, type ProcessRun, type StepRun, type StepRunContext } from "../run-step.ts";
+import { evaluateCondition, ExpressionError } from "../../protocol/expressions/index.ts";
+import { runProcess, type ProcessRun, type StepRun, type StepRunContext } from "../step/run-process.ts";
 import type { ActionCall } from "./action-call.ts";
 import type { LoadedAction } from "./load-action.ts";
 
@@ -68,7 +67,7 @@ export async function runNodeAction(context: StepRunContext, action: LoadedActio
   if (!runs.main) return { outcome: "failure", message: `\`uses: ${call.uses}\`: action.yml has no \`runs.main\``, startedAt, completedAt: new Date(), outputs: {} };
   if (runs.pre && call.depth === 0 && action.repository === "") {
     // GitHub's own words: the workspace, and so the action, is not there when the job starts.
-    context.log.line(`##[warning]\`pre\` execution is not supported for local action from '${call.uses}'`);
+    context.jobLog.line(`##[warning]\`pre\` execution is not supported for local action from '${call.uses}'`);
   } else if (runs.pre && !preRunsAtJobStart(action, call.depth) && (await holds(context, runs["pre-if"]))) {
     const pre = await phase(runs.pre);
     if (pre.outcome !== "success") return { ...pre, startedAt, message: `pre: ${pre.message ?? "failed"}` };
@@ -96,7 +95,7 @@ async function holds(context: StepRunContext, condition: string | undefined): Pr
     return await context.hashFiles.settle(() => evaluateCondition(condition ?? "always()", context.contexts, context.functions));
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
-    context.log.line(`##[error]Error evaluating 'pre-if': ${error.message}`);
+    context.jobLog.line(`##[error]Error evaluating 'pre-if': ${error.message}`);
     return false;
   }
 }

@@ -5,7 +5,7 @@
  * wait for their step: the workspace may change before then.
  */
 import type { JobStep } from "../../protocol/messages.ts";
-import type { JobState } from "../job-state.ts";
+import type { JobState } from "../step/job-state.ts";
 import { dockerRefusal, parseActionRef } from "./action-ref.ts";
 import { findBuiltin } from "./builtins.ts";
 import { ActionError } from "./errors.ts";
@@ -19,7 +19,7 @@ export const MAX_ACTION_DEPTH = 10;
 export async function prepareActions(context: Omit<LoadContext, "state">, state: JobState): Promise<string | undefined> {
   const uses = context.job.steps.map((step: JobStep) => step.uses).filter((u): u is string => u !== undefined);
   if (!uses.some((u) => isRemote(u) || u.trim().startsWith("docker://"))) return undefined;
-  context.log.line("▶ Prepare all required actions");
+  context.jobLog.line("▶ Prepare all required actions");
   const seen = new Set<string>();
   try {
     await prepareAll({ ...context, state }, uses, seen, 0);

@@ -3,9 +3,9 @@
  * (when the job started) or read from the workspace (now). Docker actions are refused by name.
  */
 import type { JobStep } from "../../protocol/messages.ts";
-import { interpolate } from "../expressions/interpolate.ts";
-import type { StepRun, StepRunContext } from "../run-step.ts";
-import type { EvaluatedStep } from "../step-fields.ts";
+import { interpolate } from "../../protocol/expressions/index.ts";
+import type { StepRun, StepRunContext } from "../step/run-process.ts";
+import type { EvaluatedStep } from "../step/step-fields.ts";
 import { defaultActionId, type ActionCall } from "./action-call.ts";
 import { dockerRefusal } from "./action-ref.ts";
 import { findBuiltin } from "./builtins.ts";
@@ -24,7 +24,7 @@ export async function runAction(context: StepRunContext, step: JobStep, fields: 
     with: fields.with,
     env: fields.env,
     id: step.id ?? defaultActionId(uses),
-    name: context.log.mask(displayName(context, step.name)),
+    name: context.jobLog.mask(displayName(context, step.name)),
     depth: 0,
     step: index,
     ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}),
@@ -46,9 +46,9 @@ export async function runUses(context: StepRunContext, call: ActionCall): Promis
     const { metadata } = action;
     if (isDockerAction(metadata)) return fail(dockerRefusal(call.uses));
     const scope = { contexts: context.contexts, functions: context.functions };
-    const inputs = await context.hashFiles.settle(() => actionInputs(metadata, call.with, scope, (warning) => context.log.line(`##[warning]${warning}`)));
+    const inputs = await context.hashFiles.settle(() => actionInputs(metadata, call.with, scope, (warning) => context.jobLog.line(`##[warning]${warning}`)));
     if (isNodeAction(metadata)) return await runNodeAction(context, action, call, inputs.env);
-    if (isCompositeAction(metadata)) return await runComposite(context, action, call, inputs.values);
+    if (isCompositeAction(metadata)) return await runComposite(context, action, call, inputs.values, runUses);
     return fail(`\`uses: ${call.uses}\`: \`runs.using: ${metadata.runs.using}\` is not supported (node12–node24 and composite are; docker needs a container engine)`);
   } catch (error) {
     if (error instanceof ActionError) return fail(error.message);

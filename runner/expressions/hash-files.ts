@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import { ExpressionError, type ExpressionFunction } from "./evaluate.ts";
+import { ExpressionError, type ExpressionFunction } from "../../protocol/expressions/index.ts";
 import { globFiles } from "./glob.ts";
 
 export async function hashFiles(workspace: string, patterns: readonly string[]): Promise<string> {

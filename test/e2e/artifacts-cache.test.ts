@@ -17,7 +17,7 @@ import { commitFiles, createBranch, createRepo, git } from "../helpers/git-repo.
 import { INSTALLATION_ID, startFlotilla, testLogger, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import type { CheckRunRecord, FakeRepository } from "../helpers/fake-github.ts";
-import { dropObjectStores } from "../runner/builtins/support.ts";
+import { dropObjectStores } from "../runner/actions/builtins/support.ts";
 
 let f: Flotilla;
 let scratch: string;

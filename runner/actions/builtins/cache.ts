@@ -7,7 +7,7 @@
 import { rm } from "node:fs/promises";
 import { relative, sep } from "node:path";
 import { cacheObjectName, type CacheEntry, type ObjectStoreAccess } from "../../../protocol/object-stores.ts";
-import type { StepRunContext } from "../../run-step.ts";
+import type { StepRunContext } from "../../step/run-process.ts";
 import { createArchive, extractArchive, fetchArchive, isTaken, putArchive } from "./archive.ts";
 import { cacheScopes, cacheVersion, checkKey, findCache, type CacheMatch } from "./cache-lookup.ts";
 import { findFiles, inputLines } from "./find-files.ts";
@@ -51,7 +51,7 @@ export function cacheSaveAction(context: StepRunContext, inputs: Record<string, 
 }
 
 async function restore(context: StepRunContext, stores: ObjectStoreAccess, inputs: Record<string, string>): Promise<{ key: string; paths: string[]; match?: CacheMatch; result: ActionResult }> {
-  const { job, dirs, log } = context;
+  const { job, dirs, jobLog } = context;
   const key = requiredInput(inputs, "key");
   const paths = inputLines(requiredInput(inputs, "path"));
   const restoreKeys = inputLines(inputs["restore-keys"]);
@@ -65,18 +65,18 @@ async function restore(context: StepRunContext, stores: ObjectStoreAccess, input
   if (!match) {
     const message = `Cache not found for input keys: ${[key, ...restoreKeys].join(", ")}`;
     if (failOnMiss) return { key, paths, result: failed(`Failed to restore cache entry. Exiting as fail-on-cache-miss is set. Input key: ${key}`, { "cache-hit": "false" }) };
-    log.line(message);
+    jobLog.line(message);
     return { key, paths, result: succeeded({ "cache-hit": "false" }) };
   }
   const hit = String(match.exact);
   if (lookupOnly) {
-    log.line(`Cache found and can be restored from key: ${match.entry.key}`);
+    jobLog.line(`Cache found and can be restored from key: ${match.entry.key}`);
     return { key, paths, match, result: succeeded({ "cache-hit": hit }) };
   }
   const file = await fetchArchive(store, cacheObjectName(match.entry), dirs.temp);
   if (!file) {
     // Aged out between the listing and the read: a miss, not a failure.
-    log.line(`Cache not found for input keys: ${[key, ...restoreKeys].join(", ")}`);
+    jobLog.line(`Cache not found for input keys: ${[key, ...restoreKeys].join(", ")}`);
     return { key, paths, result: succeeded({ "cache-hit": "false" }) };
   }
   try {
@@ -84,16 +84,16 @@ async function restore(context: StepRunContext, stores: ObjectStoreAccess, input
   } finally {
     await rm(file, { force: true });
   }
-  log.line(`Cache restored from key: ${match.entry.key}${match.entry.scope === job.ref ? "" : ` (saved on ${match.entry.scope})`}`);
+  jobLog.line(`Cache restored from key: ${match.entry.key}${match.entry.scope === job.ref ? "" : ` (saved on ${match.entry.scope})`}`);
   return { key, paths, match, result: succeeded({ "cache-hit": hit }) };
 }
 
 async function saveCache(context: StepRunContext, stores: ObjectStoreAccess, key: string, paths: string[]): Promise<{ outcome: "success" | "failure"; message?: string }> {
-  const { job, dirs, log } = context;
+  const { job, dirs, jobLog } = context;
   checkKey(key);
   const found = await findFiles(paths, { workspace: dirs.workspace, home: dirs.home });
   if (found.files.length === 0) {
-    log.line("##[warning]Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.");
+    jobLog.line("##[warning]Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.");
     return { outcome: "success" };
   }
   const store = await stores.cache();
@@ -102,7 +102,7 @@ async function saveCache(context: StepRunContext, stores: ObjectStoreAccess, key
   const existing = await store.info(name);
   const taken = `Failed to save: Unable to reserve cache with key ${key}, another job may be creating this cache.`;
   if (existing && !existing.deleted) {
-    log.line(`##[warning]${taken}`);
+    jobLog.line(`##[warning]${taken}`);
     return { outcome: "success" };
   }
   // The job's own tree (workspace, HOME) relative to the workspace; anything else absolute.
@@ -111,10 +111,10 @@ async function saveCache(context: StepRunContext, stores: ObjectStoreAccess, key
   try {
     const description = JSON.stringify({ ...entry, size: archive.size, createdAt: new Date().toISOString() } satisfies CacheEntry);
     await putArchive(store, name, description, archive.file, existing?.revision ?? 0);
-    log.line(`Cache saved with key: ${key} (${archive.size} bytes)`);
+    jobLog.line(`Cache saved with key: ${key} (${archive.size} bytes)`);
   } catch (error) {
     if (!isTaken(error)) return { outcome: "failure", message: `Failed to save cache: ${(error as Error).message}` };
-    log.line(`##[warning]${taken}`);
+    jobLog.line(`##[warning]${taken}`);
   } finally {
     await rm(archive.file, { force: true });
   }

@@ -7,10 +7,10 @@
 import { randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { CheckoutError, gitCheckout, gitInWorkspace } from "../../checkout.ts";
-import { useMirrorHistory } from "../../git-mirror.ts";
-import type { StepRunContext } from "../../run-step.ts";
-import { runGit } from "../git.ts";
+import { CheckoutError, gitCheckout, gitInWorkspace } from "../../source/checkout.ts";
+import { useMirrorHistory } from "../../source/git-mirror.ts";
+import type { StepRunContext } from "../../step/run-process.ts";
+import { runGit } from "../../source/git.ts";
 import { failed, succeeded } from "./results.ts";
 
 /** Options that change nothing here: the workspace is always fresh and credentials never persist. */
@@ -26,7 +26,7 @@ export async function checkoutAction(context: StepRunContext, inputs: Record<str
     .map(([key]) => key);
   if (unsupported.length > 0) return failed(`actions/checkout: \`with: ${unsupported.join(", ")}\` is not supported yet`);
 
-  const { job, dirs, log, signal } = context;
+  const { job, dirs, jobLog, signal } = context;
   const depth = inputs["fetch-depth"] ?? "";
   if (depth && !/^\d+$/.test(depth)) return failed(`actions/checkout: fetch-depth "${depth}" is not a number`);
   const submodules = (inputs.submodules ?? "").trim().toLowerCase();
@@ -45,7 +45,7 @@ export async function checkoutAction(context: StepRunContext, inputs: Record<str
       ...(job.checkout.token && !extra.noToken ? { token: job.checkout.token } : {}),
       ...(extra.tokenScope ? { tokenScope: extra.tokenScope } : {}),
       signal,
-      log: (line) => log.line(line),
+      jobLog,
     });
   const ref = inputs.ref ?? "";
   try {
@@ -78,7 +78,7 @@ export async function checkoutAction(context: StepRunContext, inputs: Record<str
     if (error instanceof CheckoutError) return failed(`actions/checkout: ${error.message}`);
     throw error;
   }
-  if (given.length === 0) log.line(`already checked out at ${job.checkout.sha}`);
+  if (given.length === 0) jobLog.line(`already checked out at ${job.checkout.sha}`);
   return succeeded();
 }
 
@@ -90,11 +90,11 @@ export async function checkoutAction(context: StepRunContext, inputs: Record<str
  * away): the commit is fetched into `dir` afresh, as the runner's pre-checkout does.
  */
 async function placeCheckout(context: StepRunContext, dir: string, path: string): Promise<void> {
-  const { job, dirs, log, signal } = context;
+  const { job, dirs, jobLog, signal } = context;
   const root = dirs.workspace;
   if (await exists(join(dir, ".git"))) return;
   if (dir !== root && (await exists(join(root, ".git")))) {
-    log.line(`moving the checkout to ${path}`);
+    jobLog.line(`moving the checkout to ${path}`);
     const listed = await runGit(["ls-tree", "-z", "--name-only", "HEAD"], { cwd: root, ...(signal ? { signal } : {}) });
     if (!listed.ok) throw new CheckoutError(`git ls-tree failed: ${listed.error}`);
     const names = [".git", ...listed.stdout.split("\0").filter(Boolean)];
@@ -125,7 +125,7 @@ async function placeCheckout(context: StepRunContext, dir: string, path: string)
   }
   await gitCheckout().checkout(
     { cloneUrl: job.checkout.cloneUrl, sha: job.checkout.sha, ...(job.checkout.token ? { token: job.checkout.token } : {}), dir },
-    { log: (line) => log.line(line), signal },
+    { jobLog, signal },
   );
 }
 

@@ -6,7 +6,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ArtifactInfo, artifactObjectName, describedAs, isExpired, type ObjectStore } from "../../../protocol/object-stores.ts";
-import type { StepRunContext } from "../../run-step.ts";
+import type { StepRunContext } from "../../step/run-process.ts";
 import { extractArchive, fetchArchive } from "./archive.ts";
 import { expandPath } from "./find-files.ts";
 import { booleanInput, failed, guarded, storesOf, succeeded, type ActionResult } from "./results.ts";
@@ -17,7 +17,7 @@ export function downloadArtifact(context: StepRunContext, inputs: Record<string,
   return guarded(ACTION, async () => {
     const stores = storesOf(context, ACTION);
     if (typeof stores === "string") return failed(stores);
-    const { job, dirs, log } = context;
+    const { job, dirs, jobLog } = context;
     // Downloading from another run or repository would quietly give this run's files instead.
     const foreign = ["run-id", "repository", "github-token"].filter((input) => (inputs[input] ?? "").trim() !== "");
     if (foreign.length > 0) return failed(`${ACTION}: \`with: ${foreign.join(", ")}\` (artifacts of another run) is not supported; only this run's artifacts can be downloaded`);
@@ -36,7 +36,7 @@ export function downloadArtifact(context: StepRunContext, inputs: Record<string,
     } else {
       const matcher = pattern ? namePattern(pattern) : undefined;
       chosen = all.filter((artifact) => !matcher || matcher.test(artifact.name));
-      log.line(`Found ${chosen.length} artifact(s)${pattern ? ` matching ${pattern}` : ""}`);
+      jobLog.line(`Found ${chosen.length} artifact(s)${pattern ? ` matching ${pattern}` : ""}`);
     }
     for (const artifact of chosen) {
       // By name: straight into path. Several: a folder each, unless merged.
@@ -48,9 +48,9 @@ export function downloadArtifact(context: StepRunContext, inputs: Record<string,
       } finally {
         await rm(file, { force: true });
       }
-      log.line(`Artifact ${artifact.name} (${artifact.files} file(s), ${artifact.size} bytes) downloaded to ${dest}`);
+      jobLog.line(`Artifact ${artifact.name} (${artifact.files} file(s), ${artifact.size} bytes) downloaded to ${dest}`);
     }
-    log.line(`Total of ${chosen.length} artifact(s) downloaded`);
+    jobLog.line(`Total of ${chosen.length} artifact(s) downloaded`);
     return succeeded({ "download-path": path });
   });
 }

@@ -3,7 +3,7 @@
  * the way the real actions do, and the refusal when no object store is reachable.
  */
 import type { ObjectStoreAccess } from "../../../protocol/object-stores.ts";
-import type { StepRun, StepRunContext } from "../../run-step.ts";
+import type { StepRun, StepRunContext } from "../../step/run-process.ts";
 
 export type ActionResult = Omit<StepRun, "startedAt" | "completedAt">;
 

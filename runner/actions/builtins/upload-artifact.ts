@@ -6,7 +6,7 @@
 import { rm } from "node:fs/promises";
 import { relative } from "node:path";
 import { artifactObjectName, ArtifactInfo, describedAs, isExpired, MAX_RETENTION_DAYS } from "../../../protocol/object-stores.ts";
-import type { StepRunContext } from "../../run-step.ts";
+import type { StepRunContext } from "../../step/run-process.ts";
 import { createArchive, isTaken, putArchive } from "./archive.ts";
 import { commonRoot, findFiles, inputLines } from "./find-files.ts";
 import { booleanInput, failed, guarded, InputError, majorVersion, requiredInput, storesOf, succeeded, type ActionResult } from "./results.ts";
@@ -18,7 +18,7 @@ export function uploadArtifact(context: StepRunContext, inputs: Record<string, s
   return guarded(ACTION, async () => {
     const stores = storesOf(context, ACTION);
     if (typeof stores === "string") return failed(stores);
-    const { job, dirs, log } = context;
+    const { job, dirs, jobLog } = context;
     const name = (inputs.name ?? "").trim() || "artifact";
     const bad = INVALID_NAME.exec(name);
     if (bad) return failed(`The artifact name is not valid: ${name}. Contains the following character: ${JSON.stringify(bad[0])}`);
@@ -35,7 +35,7 @@ export function uploadArtifact(context: StepRunContext, inputs: Record<string, s
     if (found.files.length === 0) {
       const message = `No files were found with the provided path: ${patterns.join(", ")}. No artifacts will be uploaded.`;
       if (ifNoFiles === "error") return failed(message);
-      log.line(ifNoFiles === "warn" ? `##[warning]${message}` : message);
+      jobLog.line(ifNoFiles === "warn" ? `##[warning]${message}` : message);
       return succeeded();
     }
     const store = await stores.artifacts();
@@ -44,7 +44,7 @@ export function uploadArtifact(context: StepRunContext, inputs: Record<string, s
     const live = existing && !existing.deleted && !isExpiredObject(existing.description);
     if (live && !overwrite) return failed(`Failed to CreateArtifact: an artifact with this name already exists on the workflow run: ${name} (set \`overwrite: true\` to replace it)`);
 
-    log.line(`With the provided path, there will be ${found.files.length} file(s) uploaded, relative to ${root}`);
+    jobLog.line(`With the provided path, there will be ${found.files.length} file(s) uploaded, relative to ${root}`);
     const archive = await createArchive(dirs.temp, root, found.files.map((file) => relative(root, file)));
     try {
       const now = new Date();
@@ -64,7 +64,7 @@ export function uploadArtifact(context: StepRunContext, inputs: Record<string, s
         if (isTaken(error)) throw new InputError(`Failed to CreateArtifact: an artifact with this name already exists on the workflow run: ${name}`);
         throw error;
       });
-      log.line(`Artifact ${name} has been successfully uploaded! Final size is ${archive.size} bytes. Artifact ID is ${stored.revision}`);
+      jobLog.line(`Artifact ${name} has been successfully uploaded! Final size is ${archive.size} bytes. Artifact ID is ${stored.revision}`);
       return succeeded({ "artifact-id": String(stored.revision), // The run page needs its token, which runners never see: no URL to give.
       "artifact-url": "" });
     } finally {
