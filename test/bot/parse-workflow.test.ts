@@ -6,7 +6,7 @@ import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
 import { matchesEvent } from "../../bot/workflows/matches-event.ts";
 import { matchesFilters } from "../../bot/workflows/filter-pattern.ts";
 
-const FIXTURES = join(import.meta.dirname, "../../../shared/fixtures/workflows");
+const FIXTURES = join(import.meta.dirname, "../fixtures/workflows");
 
 function parse(text: string) {
   return parseWorkflow(".flotilla/workflows/ci.yml", text);

@@ -6,17 +6,16 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connect } from "@nats-io/transport-node";
+import { BIN } from "../helpers/flotilla-bin.ts";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { createAppCredentials, type AppCredentials } from "../helpers/github-app.ts";
 import { createRepo } from "../helpers/git-repo.ts";
 import { postWebhook, pushPayload, signedDelivery } from "../helpers/webhooks.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/flotilla.js", import.meta.url));
 let scratch: string;
 let fake: FakeGitHub;
 let app: AppCredentials;

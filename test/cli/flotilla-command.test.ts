@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN } from "../helpers/flotilla-bin.ts";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { createAppCredentials } from "../helpers/github-app.ts";
@@ -17,7 +18,6 @@ import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { postWebhook, pushPayload, signedDelivery } from "../helpers/webhooks.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = join(ROOT, "bin/flotilla.js");
 let scratch: string;
 const children: ResultPromise[] = [];
 

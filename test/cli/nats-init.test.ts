@@ -6,13 +6,12 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
 import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { BIN } from "../helpers/flotilla-bin.ts";
 import { startNatsServer, type NatsServerOptions } from "../helpers/nats-server.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/flotilla.js", import.meta.url));
 let scratch: string;
 
 beforeAll(async () => {

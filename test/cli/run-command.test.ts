@@ -4,12 +4,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN } from "../helpers/flotilla-bin.ts";
 import { createRepo, type FileTree } from "../helpers/git-repo.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/flotilla.js", import.meta.url));
 let scratch: string;
 let repos = 0;
 

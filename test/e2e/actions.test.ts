@@ -4,21 +4,20 @@
  * repository with its token) and runs them — JavaScript, composite, local, pre/post — and the
  * check runs show what a GitHub user would see.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepo, git, type FileTree } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 import { composites, DOCKER, HELLO, LIFECYCLE, LOCAL } from "../runner/actions/action-fixtures.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-actions-");
 
 async function actionRepo(name: string, files: FileTree): Promise<void> {
-  const dir = join(scratch, "actions", name);
+  const dir = join(scratch(), "actions", name);
   await createRepo(dir, files);
   await git(dir, ["tag", "v1"]);
   await f.fake.addRepository({ owner: "tools", name, dir, private: false });
@@ -26,7 +25,6 @@ async function actionRepo(name: string, files: FileTree): Promise<void> {
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-actions-"));
   // One runner: its action cache is what the "no second fetch" case is about.
   await f.startRunner({ name: "solo" });
   for (const [name, files] of Object.entries({ hello: HELLO, lifecycle: LIFECYCLE, composites: composites("tools"), dockerish: DOCKER })) await actionRepo(name, files);
@@ -34,11 +32,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function pushWorkflow(name: string, workflow: string, extra: FileTree = {}): Promise<string> {
-  const dir = join(scratch, name);
+  const dir = join(scratch(), name);
   const { sha } = await createRepo(dir, { "README.md": "x\n", ".flotilla/workflows/ci.yml": workflow, ...LOCAL, ...extra });
   const repo = await f.fake.addRepository({ owner: "acme", name, dir, private: true, installationId: INSTALLATION_ID });
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);

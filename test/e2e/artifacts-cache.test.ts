@@ -3,8 +3,7 @@
  * an artifact handed from one job to the next and offered on the run page, and a cache that
  * the second push of the same branch (and a push to another branch) restores.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { execa } from "execa";
@@ -17,14 +16,14 @@ import { commitFiles, createBranch, createRepo, git } from "../helpers/git-repo.
 import { INSTALLATION_ID, startFlotilla, testLogger, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import type { CheckRunRecord, FakeRepository } from "../helpers/fake-github.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 import { dropObjectStores } from "../runner/actions/builtins/support.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-artifacts-");
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-artifacts-"));
   await f.startRunner({ name: "one" });
   await f.startRunner({ name: "two" });
 });
@@ -32,7 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (f) await dropObjectStores(f.bot.bus.jsm, f.bot.bus.names);
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function push(repo: FakeRepository, sha: string, ref?: string): Promise<void> {
@@ -47,7 +45,7 @@ const text = (record: CheckRunRecord) => (record.run.output as { text: string })
 
 describe("artifacts", () => {
   it("passes an artifact to the job that needs it, lists it on the run page and serves it with the token", async () => {
-    const dir = join(scratch, "artifacts");
+    const dir = join(scratch(), "artifacts");
     const workflow = `on: push
 jobs:
   build:
@@ -87,9 +85,9 @@ jobs:
     const download = await fetch(`${f.publicUrl}${link!}`);
     expect(download.status).toBe(200);
     expect(download.headers.get("content-disposition")).toBe('attachment; filename="result.tar.gz"');
-    const archive = join(scratch, "result.tar.gz");
+    const archive = join(scratch(), "result.tar.gz");
     await writeFile(archive, Buffer.from(await download.arrayBuffer()));
-    const unpacked = join(scratch, "unpacked");
+    const unpacked = join(scratch(), "unpacked");
     await execa("mkdir", ["-p", unpacked]);
     await execa("tar", ["-xzf", archive, "-C", unpacked]);
     expect(await readFile(join(unpacked, "result.txt"), "utf8")).toBe("made by build\n");
@@ -128,7 +126,7 @@ jobs:
 
 describe("caches", () => {
   it("misses and saves on the first push, hits on the next, and main's cache serves another branch", async () => {
-    const dir = join(scratch, "cache");
+    const dir = join(scratch(), "cache");
     const workflow = `on: push
 jobs:
   deps:

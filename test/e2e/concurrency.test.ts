@@ -4,8 +4,6 @@
  * `cancel-in-progress` cancels the running one instead. Steps sleep for as long as a file in
  * the pushed commit says, so one push is slow and the next fast.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,13 +12,13 @@ import { commitFiles, createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-concurrency-");
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-concurrency-"));
   // Enough runners that only the concurrency rules keep jobs apart.
   await f.startRunner({ name: "one" });
   await f.startRunner({ name: "two" });
@@ -29,11 +27,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function repository(name: string, files: Record<string, string>) {
-  const dir = join(scratch, name);
+  const dir = join(scratch(), name);
   const { sha } = await createRepo(dir, files);
   const repo = await f.fake.addRepository({ owner: "acme", name, dir, private: true, installationId: INSTALLATION_ID });
   const push = async (sha: string, before?: string) =>

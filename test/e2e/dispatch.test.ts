@@ -2,25 +2,22 @@
  * `flotilla dispatch`: a person starts a workflow_dispatch workflow with inputs, through the
  * bot's API, and sees its check run — or GitHub's own refusal when the inputs are wrong.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { BIN } from "../helpers/flotilla-bin.ts";
 import { createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/flotilla.js", import.meta.url));
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-dispatch-");
 let sha: string;
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-dispatch-"));
   await f.startRunner({ name: "releaser" });
-  const dir = join(scratch, "repo");
+  const dir = join(scratch(), "repo");
   ({ sha } = await createRepo(dir, {
     ".flotilla/workflows/release.yml": `name: Release
 on:
@@ -43,7 +40,6 @@ jobs:
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 function dispatch(args: string[], token = f.apiToken) {

@@ -1,31 +1,28 @@
 /**
  * `npm start` keeps its data in PGlite: the whole push → check run path must work on it too.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-pglite-");
 
 beforeAll(async () => {
   f = await startFlotilla({ pglite: true });
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-pglite-"));
   await f.startRunner({ name: "local" });
 });
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 it("runs a push to completion with PGlite as the database", async () => {
   expect(f.bot.db.kind).toBe("pglite");
-  const dir = join(scratch, "repo");
+  const dir = join(scratch(), "repo");
   const { sha } = await createRepo(dir, {
     ".flotilla/workflows/ci.yml": "name: CI\non: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - run: echo one\n  b:\n    runs-on: self-hosted\n    steps:\n      - run: echo two\n",
   });

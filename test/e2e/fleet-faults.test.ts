@@ -6,28 +6,27 @@
  * "Runner lost". Also: nothing a job started outlives it.
  */
 import { randomInt } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { jobs } from "../../db/schema.ts";
 import { RUNNER_LOST_TITLE } from "../../bot/reporter/runner-lost.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
+import { BIN } from "../helpers/flotilla-bin.ts";
 import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../helpers/flotilla.ts";
+import { reportsApplied } from "../helpers/reports-applied.ts";
 import { until } from "../helpers/until.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/flotilla.js", import.meta.url));
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-faults-");
 const children: ResultPromise[] = [];
 
 beforeAll(async () => {
   f = await startFlotilla({ env: { JOB_LEASE_SECONDS: "2" } });
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-faults-"));
 });
 
 afterAll(async () => {
@@ -35,16 +34,15 @@ afterAll(async () => {
   await Promise.allSettled(children);
   await killLeftovers();
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 /** A runner process as an operator starts it, extending its two-second lease every 400 ms. */
 function runner(name: string, label: string, concurrency = 1): ResultPromise {
   const child = execa(
     "node",
-    [BIN, "runner", "start", "--nats", f.natsUrl, "--prefix", f.prefix, "--labels", label, "--name", name, "--work-dir", join(scratch, "work", name), "--concurrency", String(concurrency)],
+    [BIN, "runner", "start", "--nats", f.natsUrl, "--prefix", f.prefix, "--labels", label, "--name", name, "--work-dir", join(scratch(), "work", name), "--concurrency", String(concurrency)],
     {
-      env: { PATH: process.env.PATH ?? "", HOME: scratch, LOG_FORMAT: "json", LOG_LEVEL: "info", FLOTILLA_RUNNER_LEASE_EXTEND_MS: "400", FLOTILLA_RUNNER_CANCEL_GRACE_MS: "1000" },
+      env: { PATH: process.env.PATH ?? "", HOME: scratch(), LOG_FORMAT: "json", LOG_LEVEL: "info", FLOTILLA_RUNNER_LEASE_EXTEND_MS: "400", FLOTILLA_RUNNER_CANCEL_GRACE_MS: "1000" },
       extendEnv: false,
       reject: false,
       all: true,
@@ -90,7 +88,7 @@ async function killLeftovers(): Promise<void> {
 }
 
 it("kill -9 of a runner mid-job, 20 times: every job completes once, on another runner", async () => {
-  const hold = join(scratch, "hold-kill");
+  const hold = join(scratch(), "hold-kill");
   await mkdir(hold);
   holdDirs.push(hold);
   const legs = Array.from({ length: 20 }, (_, i) => i + 1);
@@ -122,7 +120,7 @@ jobs:
         const holders = await Promise.all((await readdir(hold)).map((leg) => readFile(join(hold, leg, "holder"), "utf8").catch(() => "")));
         return names.every((name) => holders.some((h) => h.trim() === name));
       },
-      30_000,
+      120_000,
       `round ${round} victims to hold a job`,
     );
     for (const proc of procs) proc.kill("SIGKILL");
@@ -133,7 +131,7 @@ jobs:
   // Every leg was held by a victim; two rescuers finish them once their leases lapse.
   runner("rescuer-a", "kill-test", 10);
   runner("rescuer-b", "kill-test", 10);
-  await until(async () => runsOf(sha).length === 20 && runsOf(sha).every((r) => r.run.status === "completed"), 60_000, "all 20 check runs to complete");
+  await f.fake.waitFor(() => runsOf(sha).length === 20 && runsOf(sha).every((r) => r.run.status === "completed"), { timeoutMs: 180_000 });
 
   const runs = runsOf(sha);
   expect(runs.map((r) => r.run.conclusion)).toEqual(Array(20).fill("success"));
@@ -148,14 +146,14 @@ jobs:
     expect(finisher).not.toBe(await holderOf(run.run.name as string));
   }
   // The forge is written first, then Postgres.
-  const rows = await until(async () => ((await rowsOf(sha)).every((r) => r.status === "completed") ? rowsOf(sha) : undefined), 10_000, "the job rows to complete");
+  const rows = await until(async () => ((await rowsOf(sha)).every((r) => r.status === "completed") ? rowsOf(sha) : undefined), 60_000, "the job rows to complete");
   expect(rows).toHaveLength(20);
   for (const row of rows) {
     expect(row).toMatchObject({ status: "completed", conclusion: "success", lostAttempts: 1 });
     expect(row.attempt).toBeGreaterThanOrEqual(2);
     expect(row.runnerName).not.toBe(await holderOf(row.jobKey));
   }
-}, 150_000);
+}, 600_000);
 
 it("a runner frozen past its lease cannot overwrite the newer attempt's result", async () => {
   const workflow = `on: push
@@ -169,16 +167,16 @@ jobs:
 `;
   const sha = await push("stop", workflow);
   const zombie = runner("zombie", "stop-test");
-  const row = await until(async () => (await rowsOf(sha)).find((r) => r.status === "in_progress" && r.runnerName === "zombie"), 30_000, "the zombie to start the job");
+  const row = await until(async () => (await rowsOf(sha)).find((r) => r.status === "in_progress" && r.runnerName === "zombie"), 120_000, "the zombie to start the job");
   zombie.kill("SIGSTOP");
   runner("healthy", "stop-test");
-  const done = await f.fake.waitForCheckRun("frozen", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 30_000 });
+  const done = await f.fake.waitForCheckRun("frozen", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 120_000 });
   expect((done.run.output as { text: string }).text).toContain("result of healthy");
   zombie.kill("SIGCONT");
   // The zombie wakes, its step ends, it reports attempt 1 — and the bot refuses it.
-  await until(async () => logOf(zombie).includes('"msg":"job completed"'), 20_000, "the zombie to report");
-  // Its report is in JetStream before it logs; give the reporter a moment to refuse it.
-  await new Promise((r) => setTimeout(r, 1500));
+  await until(async () => logOf(zombie).includes('"msg":"job completed"'), 60_000, "the zombie to report");
+  // Its report is in JetStream before it logs; once the reporter has acknowledged it, it was refused.
+  await reportsApplied(f);
   const [after] = await f.bot.db.db.select().from(jobs).where(eq(jobs.id, row.id));
   expect(after).toMatchObject({ status: "completed", conclusion: "success", runnerName: "healthy" });
   expect(after!.attempt).toBeGreaterThan(row.attempt);
@@ -186,13 +184,13 @@ jobs:
   expect(completions(run)).toBe(1);
   expect((run.run.output as { text: string }).text).not.toContain("result of zombie");
   zombie.kill("SIGKILL");
-}, 90_000);
+}, 400_000);
 
 it("a job whose runners keep vanishing fails after 3 lost attempts as 'Runner lost'", async () => {
   // The step kills its own runner (the step's parent), every time, on every runner.
   const sha = await push("lost", "on: push\njobs:\n  doomed:\n    runs-on: [self-hosted, lost-test]\n    steps:\n      - run: kill -9 $PPID; sleep 5\n");
   for (let i = 1; i <= 4; i++) runner(`lost-${i}`, "lost-test");
-  const done = await f.fake.waitForCheckRun("doomed", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 60_000 });
+  const done = await f.fake.waitForCheckRun("doomed", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 180_000 });
   expect(done.run.conclusion).toBe("failure");
   const output = done.run.output as { title: string; summary: string };
   expect(output.title).toBe(RUNNER_LOST_TITLE);
@@ -204,11 +202,11 @@ it("a job whose runners keep vanishing fails after 3 lost attempts as 'Runner lo
   // Three GitHub writes, as for any job: queued, in progress, completed.
   expect(runsOf(sha)[0]!.history).toHaveLength(3);
   // The forge is written first, then Postgres.
-  const row = await until(async () => (await rowsOf(sha)).find((r) => r.status === "completed"), 10_000, "the job row to complete");
+  const row = await until(async () => (await rowsOf(sha)).find((r) => r.status === "completed"), 60_000, "the job row to complete");
   expect(row).toMatchObject({ conclusion: "failure", lostAttempts: 3 });
   expect(row!.message).toMatch(/^Runner lost/);
-  await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state === "failure"));
-}, 90_000);
+  await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state === "failure"), { timeoutMs: 60_000 });
+}, 400_000);
 
 it("no process of a job survives it: background children, and a job that times out", async () => {
   const [left, hung, hungBg] = [randomInt(1e6, 1e7), randomInt(1e6, 1e7), randomInt(1e6, 1e7)];
@@ -230,10 +228,10 @@ jobs:
 `;
   const sha = await push("ps", workflow);
   runner("ps-runner", "ps-test", 2);
-  const [leaves, hangs] = await f.finished(sha, ["leaves", "hangs"], 60_000);
+  const [leaves, hangs] = await f.finished(sha, ["leaves", "hangs"], 180_000);
   expect(leaves.run.conclusion).toBe("success");
   expect(hangs.run.conclusion).toBe("timed_out");
   expect(JSON.stringify(hangs.run.output)).toMatch(/timed out/i);
   const { stdout } = await execa("ps", ["-eo", "args"]);
   for (const marker of [left, hungBg, hung]) expect(stdout).not.toContain(`sleep 1000.${marker}`);
-}, 90_000);
+}, 300_000);

@@ -2,8 +2,6 @@
  * Push and pull request → jobs on runners over JetStream → check runs and statuses, end to
  * end: real bot, real NATS, real Postgres, real runners and git, fake GitHub over HTTP.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -15,13 +13,13 @@ import { createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { sign } from "@octokit/webhooks-methods";
 import { postWebhook, pullRequestPayload, pushPayload, signedDelivery } from "../helpers/webhooks.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-e2e-repos-");
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-e2e-repos-"));
   // Runner "plain" has only the default labels; "gpu" adds one. A gpu job can only go to "gpu".
   await f.startRunner({ name: "plain" });
   await f.startRunner({ name: "gpu", labels: ["gpu"] });
@@ -29,11 +27,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function repository(name: string, files: Record<string, string>, options: { private?: boolean; owner?: string } = {}) {
-  const dir = join(scratch, `${options.owner ?? "acme"}-${name}`);
+  const dir = join(scratch(), `${options.owner ?? "acme"}-${name}`);
   const { sha } = await createRepo(dir, files);
   const repo = await f.fake.addRepository({ owner: options.owner ?? "acme", name, dir, private: options.private ?? true, installationId: INSTALLATION_ID });
   return { repo, sha, dir };

@@ -15,11 +15,11 @@ import { join } from "node:path";
 import { configFileOptions, type RunnerConfigFile } from "../../runner/config-file.ts";
 import { readRunnerConfig } from "../../runner/config.ts";
 import { startRunner } from "../../runner/main.ts";
+import { BIN } from "../helpers/flotilla-bin.ts";
 import { INSTALLATION_ID, registerRunner, startFlotilla, testLogger, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import { until } from "../helpers/until.ts";
 
-const BIN = new URL("../../bin/flotilla.js", import.meta.url).pathname;
 
 let f: Flotilla;
 const open: NatsConnection[] = [];

@@ -4,27 +4,23 @@
  * `<caller> / <called>` — with the call's `with:` as `inputs`, and the called workflow's
  * outputs reaching the caller's later jobs as `needs.<caller>.outputs`.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-reusable-");
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-reusable-"));
   await f.startRunner({ name: "one", labels: ["big"] });
   await f.startRunner({ name: "two", labels: ["big"] });
 });
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 function addRepo(owner: string, name: string, files: Record<string, string>, opts: { private?: boolean; installationId?: number } = {}) {

@@ -6,18 +6,17 @@
  * request gets none, and a runner without the job's claim is refused.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import type { Subscription } from "@nats-io/transport-node";
 import { sql } from "drizzle-orm";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret, generateSecretsKey, parseSecretsKey, type SecretsKey } from "../../bot/secrets/crypto.ts";
 import { decode, encode, SecretsReply, SecretsRequest } from "../../protocol/messages.ts";
+import { BIN } from "../helpers/flotilla-bin.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pullRequestPayload, pushPayload } from "../helpers/webhooks.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/flotilla.js", import.meta.url));
 // 24 characters, so the split write below cuts it in two halves no mask would see alone.
 const TOKEN = "tok-Zq8vW3xL7pN2rT5yB9mK";
 const MULTI = "-----BEGIN-LINE-ONE-7f3a\nsecond-line-of-key-9c2e";

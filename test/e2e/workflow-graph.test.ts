@@ -3,8 +3,6 @@
  * max-parallel, annotations and step summaries — as a GitHub Actions user would see them in
  * check runs.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,20 +10,19 @@ import { jobs } from "../../db/schema.ts";
 import { createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
+import { scratchDir } from "../helpers/scratch.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-graph-");
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-graph-"));
   await f.startRunner({ name: "one", labels: ["big"] });
   await f.startRunner({ name: "two", labels: ["big"] });
 });
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 async function pushWorkflow(name: string, workflow: string) {
@@ -218,7 +215,7 @@ jobs:
 describe("pull_request paths filters", () => {
   it("runs only the workflows whose paths the pull request touches", async () => {
     const { git, commitFiles } = await import("../helpers/git-repo.ts");
-    const dir = join(scratch, "paths");
+    const dir = join(scratch(), "paths");
     const on = (filter: string) => `on:\n  pull_request:\n    ${filter}\njobs:\n  check:\n    name: \${{ github.workflow }}\n    runs-on: self-hosted\n    steps:\n      - run: echo checked\n`;
     await createRepo(dir, { "README.md": "x\n", "src/app.js": "1\n", "docs/index.md": "docs\n" });
     // Added while main is checked out: main is the default branch, the pull request's base.
@@ -275,7 +272,7 @@ jobs:
 
   it("concurrency with cancel-in-progress: a newer push cancels the older run of the group", async () => {
     const { commitFiles } = await import("../helpers/git-repo.ts");
-    const dir = join(scratch, "concurrency");
+    const dir = join(scratch(), "concurrency");
     const workflow = `name: Deploy
 on: push
 concurrency:

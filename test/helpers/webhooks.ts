@@ -184,7 +184,16 @@ export async function signedDelivery(payload: object, opts: { secret: string; ev
   };
 }
 
+/**
+ * Posts a delivery. A connection reset before any answer (under load, a kept-alive socket the
+ * server closed as the request went out) is tried once more on a new connection, with the
+ * same delivery id, as GitHub redelivers: the bot deduplicates deliveries by id.
+ */
 export async function postWebhook(url: string, delivery: Delivery): Promise<{ status: number; body: string }> {
-  const response = await fetch(url, { method: "POST", headers: delivery.headers, body: delivery.body });
+  const post = () => fetch(url, { method: "POST", headers: delivery.headers, body: delivery.body });
+  const response = await post().catch((error: unknown) => {
+    if ((error as { cause?: { code?: string } }).cause?.code !== "ECONNRESET") throw error;
+    return post();
+  });
   return { status: response.status, body: await response.text() };
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 
-const FIXTURES = join(import.meta.dirname, "../../../../shared/fixtures/workflows");
+const FIXTURES = join(import.meta.dirname, "../../fixtures/workflows");
 
 /** What each problem names: the unsupported feature, by kind. */
 function feature(message: string): string {

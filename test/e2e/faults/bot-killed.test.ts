@@ -3,39 +3,35 @@
  * every one GitHub redelivers because it got no answer, ends as exactly one run whose job ran
  * once, with one check run and a final status. The bot is a real `flotilla bot` process.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { BIN } from "../../helpers/flotilla-bin.ts";
 import { commitFiles } from "../../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";
 import { pushPayload } from "../../helpers/webhooks.ts";
-import { allCompleted, countedWorkflow, expectEachJobOnce } from "./support-bus.ts";
+import { scratchDir } from "../../helpers/scratch.ts";
+import { allCompleted, countedWorkflow, expectEachJobOnce } from "./support.ts";
 
-const BIN = fileURLToPath(new URL("../../../bin/flotilla.js", import.meta.url));
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-bot-killed-");
 let bot: ResultPromise | undefined;
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-bot-killed-"));
 });
 
 afterAll(async () => {
   bot?.kill("SIGKILL");
   await bot?.catch(() => {});
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 /** `flotilla bot` in a process of its own, serving this Flotilla's URL; resolves once it answers. */
 async function startBotProcess(): Promise<{ child: ResultPromise }> {
   const child = execa("node", [BIN, "bot"], {
-    env: { ...f.botEnv, PATH: process.env.PATH ?? "", HOME: scratch, LOG_FORMAT: "json", LOG_LEVEL: "warn" },
+    env: { ...f.botEnv, PATH: process.env.PATH ?? "", HOME: scratch(), LOG_FORMAT: "json", LOG_LEVEL: "warn" },
     extendEnv: false,
     reject: false,
   });
@@ -45,7 +41,7 @@ async function startBotProcess(): Promise<{ child: ResultPromise }> {
 }
 
 it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run once, statuses final", { timeout: 420_000 }, async () => {
-  const ran = join(scratch, "ran.log");
+  const ran = join(scratch(), "ran.log");
   const workflow = countedWorkflow(ran, { jobs: ["build"], legs: 1, key: "${{ github.sha }}" });
   const { repo, sha: first, dir } = await f.repository("faults", "killed", { ".flotilla/workflows/ci.yml": workflow });
   const shas = [first];
@@ -74,6 +70,6 @@ it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run o
   }
   expect(killed).toBe(true);
 
-  await until(async () => allCompleted(f, shas, 200), 360_000, "all 200 runs to complete");
+  await f.fake.waitFor(() => allCompleted(f, shas, 200), { timeoutMs: 360_000 });
   await expectEachJobOnce(f, shas, ran, shas);
 });

@@ -4,28 +4,24 @@
  * counted by a sequence (sequences are not rolled back) — the way a terminated backend or a
  * failover would fail it; the completion is delivered again and must finish the work.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
+import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";
-import { pushPayload } from "../../helpers/webhooks.ts";
-import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys } from "./support-bus.ts";
+import { scratchDir } from "../../helpers/scratch.ts";
+import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys, pushWorkflow } from "./support.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-follow-ups-");
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-follow-ups-"));
   await f.startRunner({ name: "r1", config: { concurrency: 2 } });
 });
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 /** Makes Postgres fail the first `update jobs` that matches `when` (a trigger condition on OLD/NEW). */
@@ -44,11 +40,10 @@ async function failOnce(name: string, table: "jobs" | "run_statuses", when: stri
 
 it("releasing a job's dependent fails once after it completed: the dependent still runs, the status ends final", { timeout: 90_000 }, async () => {
   await failOnce("fail_release", "jobs", "old.published_at is null and new.published_at is not null and new.job_id = 'second'");
-  const ran = join(scratch, "release.log");
+  const ran = join(scratch(), "release.log");
   const jobs = ["first", "second"];
-  const { repo, sha } = await f.repository("faults", "release", { ".flotilla/workflows/ci.yml": countedWorkflow(ran, { jobs, legs: 1, needs: { second: "first" } }) });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
-  await until(async () => allCompleted(f, [sha], 2), 60_000, "both jobs to complete and the status to be final");
+  const sha = await pushWorkflow(f, "release", countedWorkflow(ran, { jobs, legs: 1, needs: { second: "first" } }));
+  await f.fake.waitFor(() => allCompleted(f, [sha], 2), { timeoutMs: 60_000 });
   await expectEachJobOnce(f, [sha], ran, expectedKeys(jobs, 1));
   const [fault] = (await f.bot.db.db.execute(sql.raw("select last_value from fail_release_seq"))) as unknown as { last_value: string }[];
   expect(Number(fault?.last_value)).toBeGreaterThanOrEqual(1);
@@ -56,9 +51,8 @@ it("releasing a job's dependent fails once after it completed: the dependent sti
 
 it("recording a run's final status fails once: the status and the run still end final", { timeout: 90_000 }, async () => {
   await failOnce("fail_settle", "run_statuses", "old.state = 'pending' and new.state <> 'pending'");
-  const ran = join(scratch, "settle.log");
-  const { repo, sha } = await f.repository("faults", "settle", { ".flotilla/workflows/ci.yml": countedWorkflow(ran, { jobs: ["only"], legs: 1 }) });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const ran = join(scratch(), "settle.log");
+  const sha = await pushWorkflow(f, "settle", countedWorkflow(ran, { jobs: ["only"], legs: 1 }));
   // The run row completes only once its status is recorded: that is what concurrency groups wait for.
   const run = await until(
     async () => {

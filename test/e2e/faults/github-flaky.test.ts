@@ -6,21 +6,20 @@
  * job runs once, GitHub shows exactly one finished check run per job, every commit status
  * ends final, and the bot keeps running.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { randomFaults, type WriteRequest } from "../../helpers/fake-github.ts";
 import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
-import { allCompleted, expectBotAlive, expectOneCheckRunPerJob, latestStatuses, lineCounts, pushWorkflow, refuseCheckRunRecords } from "./support-github.ts";
+import { scratchDir } from "../../helpers/scratch.ts";
+import { expectOneCheckRunPerJob, refuseCheckRunRecords } from "./support-github.ts";
+import { allCompleted, expectBotAlive, latestStatuses, pushWorkflow, runCounts } from "./support.ts";
 
 const LEGS = 60;
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-github-flaky-");
 
 beforeAll(async () => {
   f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-github-flaky-"));
   await f.startRunner({ name: "flaky-one", config: { concurrency: 4 } });
   await f.startRunner({ name: "flaky-two", config: { concurrency: 4 } });
 });
@@ -31,7 +30,6 @@ afterEach(() => {
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 /** A matrix of `legs` jobs and one that needs them all; each appends its name to `ledger`. */
@@ -56,7 +54,7 @@ jobs:
 }
 
 async function expectRanOnce(ledger: string, legs: number): Promise<void> {
-  const counts = await lineCounts(ledger);
+  const counts = await runCounts(ledger);
   const expected = new Map([...Array.from({ length: legs }, (_, i) => [`build ${i + 1}`, 1] as const), ["gather", 1] as const]);
   expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(expected));
 }
@@ -65,17 +63,16 @@ const creates = (repository: string) => f.fake.requests.filter((r) => r.method =
 const checkCreate = (r: WriteRequest) => r.method === "POST" && r.template === "/repos/{owner}/{repo}/check-runs";
 
 describe("a fifth of GitHub writes fail", () => {
-  it("runs every job once and shows one finished check run per job", { timeout: 120_000 }, async () => {
+  it("runs every job once and shows one finished check run per job", { timeout: 180_000 }, async () => {
     f.fake.faults = randomFaults(0.2, [{ status: 502 }, { status: 502, afterWrite: true }, { secondaryRateLimit: 1 }], { seed: 9 });
-    const ledger = join(scratch, "flaky.log");
+    const ledger = join(scratch(), "flaky.log");
     const sha = await pushWorkflow(f, "flaky", fanOut(LEGS, ledger));
-    await allCompleted(f, sha, LEGS + 1, 100_000);
-    await f.fake.waitFor(() => [...latestStatuses(f, sha).values()].every((state) => state !== "pending") && latestStatuses(f, sha).size > 0, { timeoutMs: 30_000 });
+    await f.fake.waitFor(() => allCompleted(f, [sha], LEGS + 1), { timeoutMs: 120_000 });
 
     expect(f.fake.injectedFaults.length).toBeGreaterThan(20);
     await expectRanOnce(ledger, LEGS);
     await expectOneCheckRunPerJob(f, sha, LEGS + 1);
-    expect([...latestStatuses(f, sha)]).toEqual([["flotilla/Fan out", "success"]]);
+    expect([...latestStatuses(f, [sha])]).toEqual([[`${sha} flotilla/Fan out`, "success"]]);
     await expectBotAlive(f);
   });
 });
@@ -83,9 +80,9 @@ describe("a fifth of GitHub writes fail", () => {
 describe("item 4: a check run that exists on GitHub but not in Postgres is not created twice", () => {
   it("adopts check runs whose creates landed but were answered 502", async () => {
     f.fake.faults = (r) => (checkCreate(r) ? { status: 502, afterWrite: true } : undefined);
-    const ledger = join(scratch, "lost-answers.log");
+    const ledger = join(scratch(), "lost-answers.log");
     const sha = await pushWorkflow(f, "lost-answers", fanOut(3, ledger));
-    await allCompleted(f, sha, 4, 60_000);
+    await f.fake.waitFor(() => allCompleted(f, [sha], 4), { timeoutMs: 60_000 });
 
     expect(f.fake.injectedFaults.filter((x) => x.path === "/api/v3/repos/faults/lost-answers/check-runs")).toHaveLength(4);
     // One create per job: each lost answer was followed by a lookup, not by a second create.
@@ -100,9 +97,9 @@ describe("item 4: a check run that exists on GitHub but not in Postgres is not c
     // Every job's first record is refused: the plan fails after creating all four check runs.
     const fault = await refuseCheckRunRecords(f, "faults/refused-records", jobCount);
     try {
-      const ledger = join(scratch, "refused-records.log");
+      const ledger = join(scratch(), "refused-records.log");
       const sha = await pushWorkflow(f, "refused-records", fanOut(3, ledger));
-      await allCompleted(f, sha, jobCount, 60_000);
+      await f.fake.waitFor(() => allCompleted(f, [sha], jobCount), { timeoutMs: 60_000 });
 
       expect(await fault.refused()).toBe(jobCount);
       // The retried plan found the four by external id and created none.

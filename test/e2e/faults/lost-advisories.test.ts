@@ -4,8 +4,6 @@
  * a one-slot runner spends them: it pulls the message and hands it back (nak) until JetStream
  * gives up on it.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -14,29 +12,26 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { jobs } from "../../../db/schema.ts";
 import { natsNames } from "../../../protocol/names.ts";
 import { labelsetToken } from "../../../protocol/labels.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
+import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";
-import { pushPayload } from "../../helpers/webhooks.ts";
-import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys } from "./support-bus.ts";
+import { scratchDir } from "../../helpers/scratch.ts";
+import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys, pushWorkflow } from "./support.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-lost-advisories-");
 
 beforeAll(async () => {
   f = await startFlotilla({ env: { JOB_MAX_ATTEMPTS: "3" } });
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-lost-advisories-"));
 });
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 it("deliveries spent with no advisory kept: the bot finds the job at start-up and it runs once", { timeout: 90_000 }, async () => {
-  const ran = join(scratch, "ran.log");
+  const ran = join(scratch(), "ran.log");
   const labels = ["self-hosted", "lost-advisory"];
-  const { repo, sha } = await f.repository("faults", "lost", { ".flotilla/workflows/ci.yml": countedWorkflow(ran, { jobs: ["work"], legs: 2, labels: ["lost-advisory"] }) });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const sha = await pushWorkflow(f, "lost", countedWorkflow(ran, { jobs: ["work"], legs: 2, labels: ["lost-advisory"] }));
   await until(async () => (await f.bot.db.db.select().from(jobs)).filter((j) => j.streamSeq !== null).length === 2, 30_000, "both legs to be published");
 
   // The bot is down and the namespace's advisories are not kept: nothing hears JetStream give up.
@@ -59,7 +54,7 @@ it("deliveries spent with no advisory kept: the bot finds the job at start-up an
 
   await f.restartBot();
   await f.startRunner({ name: "late", labels: ["lost-advisory"] });
-  await until(async () => allCompleted(f, [sha], 2), 60_000, "both legs to complete");
+  await f.fake.waitFor(() => allCompleted(f, [sha], 2), { timeoutMs: 60_000 });
   await expectEachJobOnce(f, [sha], ran, expectedKeys(["work"], 2));
   const rows = await f.bot.db.db.select().from(jobs).where(eq(jobs.status, "completed"));
   expect(rows.map((r) => r.attemptBase).sort()).toEqual([3, 3]);

@@ -3,23 +3,20 @@
  * once, with one check run each and every status final. A private nats-server (its own port
  * and store) is stopped and started again under the bot and two runners, twice.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { count, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { jobs } from "../../../db/schema.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
+import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";
-import { pushPayload } from "../../helpers/webhooks.ts";
-import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys, runCounts } from "./support-bus.ts";
+import { scratchDir } from "../../helpers/scratch.ts";
+import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys, pushWorkflow, runCounts } from "./support.ts";
 
 let f: Flotilla;
-let scratch: string;
+const scratch = scratchDir("flotilla-nats-restart-");
 
 beforeAll(async () => {
   f = await startFlotilla({ privateNats: true });
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-nats-restart-"));
 });
 
 /** nats-server killed, down for 1.5 s, started again on its port and store. */
@@ -36,14 +33,12 @@ async function publishedCount(): Promise<number> {
 
 afterAll(async () => {
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 it("a NATS restart under 300 queued and running jobs: each runs once, one check run each, statuses final", { timeout: 420_000 }, async () => {
-  const ran = join(scratch, "ran.log");
+  const ran = join(scratch(), "ran.log");
   const jobs = ["a", "b"];
-  const { repo, sha } = await f.repository("faults", "restart", { ".flotilla/workflows/ci.yml": countedWorkflow(ran, { jobs, legs: 150 }) });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const sha = await pushWorkflow(f, "restart", countedWorkflow(ran, { jobs, legs: 150 }));
   await f.startRunner({ name: "r1", config: { concurrency: 4 } });
   await f.startRunner({ name: "r2", config: { concurrency: 4 } });
 

@@ -5,19 +5,19 @@
  * successfully, the commit status ends final, and the bot — in this process, so an uncaught
  * exception would be this suite's — still answers with pages read from the database.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { jobs, runStatuses } from "../../../db/schema.ts";
 import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";
 import { pushPayload } from "../../helpers/webhooks.ts";
+import { scratchDir } from "../../helpers/scratch.ts";
 import { backendKiller, type BackendKiller } from "./support-postgres.ts";
 
 let f: Flotilla;
 let killer: BackendKiller;
-let scratch: string;
+const scratch = scratchDir("flotilla-pgfault-");
 const uncaught: unknown[] = [];
 const recordUncaught = (error: unknown) => uncaught.push(error);
 
@@ -26,14 +26,12 @@ beforeAll(async () => {
   process.on("uncaughtExceptionMonitor", recordUncaught);
   f = await startFlotilla();
   killer = backendKiller(f.database);
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-pgfault-"));
 });
 
 afterAll(async () => {
   process.off("uncaughtExceptionMonitor", recordUncaught);
   await killer?.close();
   await f?.close();
-  await rm(scratch, { recursive: true, force: true });
 });
 
 const linesOf = async (file: string) => (await readFile(file, "utf8").catch(() => "")).split("\n").filter(Boolean);
@@ -44,7 +42,7 @@ const JOBS = WORKFLOWS * LEGS;
 
 it("survives every backend terminated under 100 jobs: each runs once, one check run each, statuses final", async () => {
   for (const name of ["one", "two", "three", "four"]) await f.startRunner({ name, config: { concurrency: 4 } });
-  const ran = join(scratch, "ran.log");
+  const ran = join(scratch(), "ran.log");
   const files = Object.fromEntries(
     Array.from({ length: WORKFLOWS }, (_, w) => [
       `.flotilla/workflows/w${w + 1}.yml`,

@@ -1,31 +1,12 @@
 /**
- * Helpers for suites where GitHub or Postgres misbehave under a whole Flotilla: push a
- * workflow, count what each job's steps appended to a shared file, read the job rows of a
- * commit, check that GitHub shows exactly one finished check run per job, and make Postgres
- * refuse the first check run ids the planner records.
+ * For suites where GitHub's writes fail: read the job rows of a commit, check that GitHub
+ * shows exactly one finished check run per job (the one Postgres recorded), and make Postgres
+ * refuse the first check run ids the planner records. The rest is in support.ts.
  */
-import { readFile } from "node:fs/promises";
 import { eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { jobs, runs } from "../../../db/schema.ts";
-import type { CheckRunRecord } from "../../helpers/fake-github.ts";
-import { INSTALLATION_ID, type Flotilla } from "../../helpers/flotilla.ts";
-import { pushPayload } from "../../helpers/webhooks.ts";
-
-/** A repository holding `workflow` as its only workflow, pushed; returns the commit. */
-export async function pushWorkflow(f: Flotilla, name: string, workflow: string): Promise<string> {
-  const { repo, sha } = await f.repository("faults", name, { ".flotilla/workflows/ci.yml": workflow });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
-  return sha;
-}
-
-/** How often each line occurs in `path` (steps append one line per run of a job). */
-export async function lineCounts(path: string): Promise<Map<string, number>> {
-  const text = await readFile(path, "utf8").catch(() => "");
-  const counts = new Map<string, number>();
-  for (const line of text.split("\n").filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
-  return counts;
-}
+import type { Flotilla } from "../../helpers/flotilla.ts";
 
 export async function jobRowsOf(f: Flotilla, sha: string) {
   return f.bot.db.db
@@ -33,17 +14,6 @@ export async function jobRowsOf(f: Flotilla, sha: string) {
     .from(jobs)
     .innerJoin(runs, eq(jobs.runId, runs.id))
     .where(eq(runs.sha, sha));
-}
-
-/** Waits until `count` check runs on `sha` have completed. */
-export function allCompleted(f: Flotilla, sha: string, count: number, timeoutMs: number): Promise<CheckRunRecord[]> {
-  return f.fake.waitFor(
-    () => {
-      const done = f.fake.checkRuns.filter((r) => r.run.head_sha === sha && r.run.status === "completed");
-      return done.length >= count && done;
-    },
-    { timeoutMs },
-  );
 }
 
 /**
@@ -62,18 +32,6 @@ export async function expectOneCheckRunPerJob(f: Flotilla, sha: string, jobCount
   expect(new Set(onCommit.map((r) => r.run.name)).size).toBe(jobCount);
   expect(onCommit.filter((r) => r.run.status !== "completed" || r.run.conclusion !== conclusion).map((r) => r.run.name)).toEqual([]);
   expect(rows.map((row) => row.checkRunId).sort()).toEqual(onCommit.map((r) => r.id).sort());
-}
-
-/** The latest commit status of each context on `sha`: none may still be pending. */
-export function latestStatuses(f: Flotilla, sha: string): Map<string, string> {
-  const latest = new Map<string, string>();
-  for (const s of f.fake.statuses.filter((x) => x.sha === sha)) latest.set(s.status.context, s.status.state);
-  return latest;
-}
-
-export async function expectBotAlive(f: Flotilla): Promise<void> {
-  const health = await fetch(`${f.publicUrl}/healthz`);
-  expect(health.status).toBe(200);
 }
 
 /**

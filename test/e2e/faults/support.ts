@@ -1,11 +1,15 @@
 /**
- * What every bus-fault suite checks once the dust settles: each job ran exactly once (its step
- * appends a line to a file the suite reads), each job has one check run and it completed with
- * success, every commit status is final, and the bot still answers.
+ * What the fault suites share: a workflow whose jobs count their runs (each step appends a
+ * line to a file the suite reads), pushing it, and what every suite checks once the dust
+ * settles — each job ran exactly once, each has one check run and it completed with success,
+ * every commit status is final, and the bot still answers. What is specific to one kind of
+ * fault stays beside it: support-github.ts (check runs against Postgres rows, refused records),
+ * support-postgres.ts (terminated backends).
  */
 import { readFile } from "node:fs/promises";
 import { expect } from "vitest";
-import type { Flotilla } from "../../helpers/flotilla.ts";
+import { INSTALLATION_ID, type Flotilla } from "../../helpers/flotilla.ts";
+import { pushPayload } from "../../helpers/webhooks.ts";
 
 /**
  * A workflow of `jobs` × `legs` matrix legs, each appending `<job>-<leg>` to `ranFile` (or
@@ -28,18 +32,35 @@ ${opts.needs?.[job] ? `    needs: ${opts.needs[job]}\n` : ""}    strategy:
   return `name: Counted\non: push\njobs:\n${jobs.join("")}`;
 }
 
-/** The lines of `ranFile`, counted: how often each job ran. */
+export function expectedKeys(jobs: string[], legs: number): string[] {
+  return jobs.flatMap((job) => Array.from({ length: legs }, (_, i) => `${job}-${i + 1}`));
+}
+
+/** A repository `faults/<name>` holding `workflow` as its only workflow, pushed; returns the commit. */
+export async function pushWorkflow(f: Flotilla, name: string, workflow: string): Promise<string> {
+  const { repo, sha } = await f.repository("faults", name, { ".flotilla/workflows/ci.yml": workflow });
+  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  return sha;
+}
+
+/** How often each line occurs in `ranFile` (steps append one line per run of a job). */
 export async function runCounts(ranFile: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const line of (await readFile(ranFile, "utf8").catch(() => "")).split("\n").filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
   return counts;
 }
 
-export function expectedKeys(jobs: string[], legs: number): string[] {
-  return jobs.flatMap((job) => Array.from({ length: legs }, (_, i) => `${job}-${i + 1}`));
+/** The newest state of each commit status on `shas`, keyed `<sha> <context>`: what GitHub shows. */
+export function latestStatuses(f: Flotilla, shas: string[]): Map<string, string> {
+  const latest = new Map<string, string>();
+  for (const s of f.fake.statuses.filter((s) => shas.includes(s.sha))) latest.set(`${s.sha} ${s.status.context}`, s.status.state);
+  return latest;
 }
 
-/** Every check run on `shas` completed (and there are at least `count`), and every commit status is final. */
+/**
+ * Every check run on `shas` completed (and there are at least `count`), and every commit status
+ * is final. Synchronous, for `f.fake.waitFor(() => allCompleted(…))`.
+ */
 export function allCompleted(f: Flotilla, shas: string[], count: number): boolean {
   const runs = f.fake.checkRuns.filter((r) => shas.includes(r.run.head_sha));
   if (runs.length < count || !runs.every((r) => r.run.status === "completed")) return false;
@@ -47,11 +68,9 @@ export function allCompleted(f: Flotilla, shas: string[], count: number): boolea
   return latest.size > 0 && [...latest.values()].every((state) => state !== "pending");
 }
 
-/** The newest state of each (commit, context): what GitHub shows. */
-function latestStatuses(f: Flotilla, shas: string[]): Map<string, string> {
-  const latest = new Map<string, string>();
-  for (const s of f.fake.statuses.filter((s) => shas.includes(s.sha))) latest.set(`${s.sha} ${s.status.context}`, s.status.state);
-  return latest;
+export async function expectBotAlive(f: Flotilla): Promise<void> {
+  const health = await fetch(`${f.publicUrl}/healthz`);
+  expect(health.status).toBe(200);
 }
 
 /** The promise of the suites: once, one check run each, success, statuses final, bot up. */
@@ -70,6 +89,5 @@ export async function expectEachJobOnce(f: Flotilla, shas: string[], ranFile: st
   const latest = latestStatuses(f, shas);
   expect(latest.size).toBeGreaterThan(0);
   expect([...latest].filter(([, state]) => state !== "success")).toEqual([]);
-  const health = await fetch(`${f.publicUrl}/healthz`);
-  expect(health.status).toBe(200);
+  await expectBotAlive(f);
 }
