@@ -5,9 +5,9 @@
 import type { Forge, NewCheck } from "../forges/forge.ts";
 import type { WorkflowProblem } from "../workflows/workflow.ts";
 import { createCheckOnce } from "./create-check-once.ts";
-import { runUrl } from "./links.ts";
+import { runUrl } from "../runs/links.ts";
 import type { PlannerDeps } from "./plan-event.ts";
-import type { RunContext } from "./run-context.ts";
+import type { RunContext } from "../runs/run-context.ts";
 import * as store from "./store-run.ts";
 
 /** One request's worth: a file with hundreds of problems should not cost hundreds of writes. */

@@ -7,7 +7,7 @@ import type { JobMessage } from "../../protocol/messages.ts";
 import type { SecretMapping } from "../secrets/call-chain.ts";
 import { neededSecretNames } from "../secrets/needed-names.ts";
 import type { PlannedJob, Workflow } from "../workflows/workflow.ts";
-import type { RunContext } from "./run-context.ts";
+import type { RunContext } from "../runs/run-context.ts";
 import type { RunRow } from "./store-run.ts";
 
 export interface JobSpecInputs {

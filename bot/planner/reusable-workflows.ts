@@ -18,7 +18,7 @@ import { asString, evaluateTemplate } from "../workflows/evaluate-template.ts";
 import { MAX_CALL_DEPTH } from "../workflows/expand-jobs.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
-import { foldResults, type NeedResult } from "./job-condition.ts";
+import { foldResults, type NeedResult } from "../scheduler/job-condition.ts";
 import type { JobRow } from "./store-run.ts";
 
 /** Where workflow files come from: the forge, for one installation. */

@@ -8,7 +8,7 @@ import type { Db } from "../../db/client.ts";
 import { deliveries, jobs, namespaces, runs, runStatuses } from "../../db/schema.ts";
 import { followsRepository } from "../fleet/namespace-follows.ts";
 import type { PlannedJob } from "../workflows/workflow.ts";
-import type { RunContext } from "./run-context.ts";
+import type { RunContext } from "../runs/run-context.ts";
 
 export type RunRow = typeof runs.$inferSelect;
 export type JobRow = typeof jobs.$inferSelect;

@@ -9,12 +9,12 @@ import { reportSubjectParts } from "../../protocol/names.ts";
 import { decode, LogChunk, ProtocolError, RunnerEvent } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
-import { repeatCancel } from "./cancel-jobs.ts";
-import { afterJobCompleted } from "./job-finished.ts";
+import { repeatCancel } from "../scheduler/cancel-jobs.ts";
+import { afterJobCompleted } from "../scheduler/job-finished.ts";
 import type { NatsNames } from "../../protocol/names.ts";
 import { PermanentError } from "../bus/consume-loop.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
-import { jobUrl } from "../planner/links.ts";
+import { jobUrl } from "../runs/links.ts";
 import { checkRunOutput } from "./check-run-output.ts";
 import * as store from "./store-report.ts";
 

@@ -23,12 +23,12 @@ import { decode, type JobMessage } from "../../protocol/messages.ts";
 import { isNotFound } from "../../protocol/setup.ts";
 import type { Bus } from "../bus/connect.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
-import { cloneTokenForSpec } from "../planner/clone-token.ts";
-import { jobUrl } from "../planner/links.ts";
-import { publishJob } from "../planner/release-jobs.ts";
+import { cloneTokenForSpec } from "../scheduler/clone-token.ts";
+import { jobUrl } from "../runs/links.ts";
+import { publishJob } from "../scheduler/release-jobs.ts";
 import { needsContext } from "../planner/reusable-workflows.ts";
 import { attemptHolders } from "./attempt-holders.ts";
-import { afterJobCompleted, type FinishDeps } from "./job-finished.ts";
+import { afterJobCompleted, type FinishDeps } from "../scheduler/job-finished.ts";
 import type { JobRow, RunRow } from "./store-report.ts";
 
 export const RUNNER_LOST_TITLE = "Runner lost";

@@ -6,7 +6,7 @@
  */
 import { checkInputs } from "../../bot/api/dispatch-inputs.ts";
 import { repoRef } from "../../bot/forges/forge.ts";
-import type { RunContext } from "../../bot/planner/run-context.ts";
+import type { RunContext } from "../../bot/runs/run-context.ts";
 import type { DispatchInput } from "../../bot/workflows/workflow.ts";
 import type { GitFacts } from "./git-facts.ts";
 

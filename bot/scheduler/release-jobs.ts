@@ -24,13 +24,13 @@ import { ensureJobConsumer } from "../../protocol/setup.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
-import { cancelJobs } from "../reporter/cancel-jobs.ts";
-import { settleNamespace } from "../reporter/settle.ts";
+import { cancelJobs } from "./cancel-jobs.ts";
+import { settleNamespace } from "./settle.ts";
 import { cloneTokenForSpec } from "./clone-token.ts";
-import { enterGroup, groupsHeldByCompleted, handOverGroup, holdsRunGroup, jobKey, runKey, supersededReason, waitingReason } from "./concurrency.ts";
+import { enterGroup, groupsHeldByCompleted, handOverGroup, holdsRunGroup, jobKey, runKey, supersededReason, waitingReason } from "../planner/concurrency.ts";
 import { ConditionError, shouldRun } from "./job-condition.ts";
-import { needsContext } from "./reusable-workflows.ts";
-import type { JobRow, RunRow } from "./store-run.ts";
+import { needsContext } from "../planner/reusable-workflows.ts";
+import type { JobRow, RunRow } from "../planner/store-run.ts";
 
 export interface ReleaseDeps {
   db: Db;

@@ -3,8 +3,8 @@
  */
 import type { Db } from "../../db/client.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
-import { runUrl } from "../planner/links.ts";
-import { settleRunStatus, type RunRow } from "./store-report.ts";
+import { runUrl } from "../runs/links.ts";
+import { settleRunStatus, type RunRow } from "../reporter/store-report.ts";
 
 export async function settleNamespace(db: Db, forge: Forge, run: RunRow, namespace: string, publicUrl: string): Promise<void> {
   await settleRunStatus(db, run.id, namespace, (state, context) =>

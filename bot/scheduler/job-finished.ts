@@ -9,11 +9,11 @@ import type { JobMessage } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import type { Forge } from "../forges/forge.ts";
-import { cloneTokenForSpec } from "../planner/clone-token.ts";
-import { releaseReadyJobs } from "../planner/release-jobs.ts";
+import { cloneTokenForSpec } from "./clone-token.ts";
+import { releaseReadyJobs } from "./release-jobs.ts";
 import { cancelJobs } from "./cancel-jobs.ts";
 import { settleNamespace } from "./settle.ts";
-import * as store from "./store-report.ts";
+import * as store from "../reporter/store-report.ts";
 
 export interface FinishDeps {
   db: Db;

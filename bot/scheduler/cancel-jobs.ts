@@ -12,7 +12,7 @@ import { jobs } from "../../db/schema.ts";
 import type { Bus } from "../bus/connect.ts";
 import { repoRef, type Forge } from "../forges/forge.ts";
 import { settleNamespace } from "./settle.ts";
-import type { JobRow, RunRow } from "./store-report.ts";
+import type { JobRow, RunRow } from "../reporter/store-report.ts";
 
 export interface CancelDeps {
   db: Db;
