@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { repoRef } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
 import type { GitHubApp } from "../forges/github/github-app.ts";
 import { pathOf, sendJson, type Handler } from "../http/handler.ts";
 import { authorized, jsonBody } from "./auth.ts";

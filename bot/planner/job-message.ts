@@ -8,7 +8,7 @@ import type { SecretMapping } from "../secrets/call-chain.ts";
 import { neededSecretNames } from "../secrets/needed-names.ts";
 import type { PlannedJob, Workflow } from "../workflows/workflow.ts";
 import type { RunContext } from "../runs/run-context.ts";
-import type { RunRow } from "./store-run.ts";
+import type { RunRow } from "../runs/rows.ts";
 
 export interface JobSpecInputs {
   context: RunContext;

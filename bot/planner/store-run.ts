@@ -9,9 +9,8 @@ import { deliveries, jobs, namespaces, runs, runStatuses } from "../../db/schema
 import { followsRepository } from "../fleet/namespace-follows.ts";
 import type { PlannedJob } from "../workflows/workflow.ts";
 import type { RunContext } from "../runs/run-context.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
-export type RunRow = typeof runs.$inferSelect;
-export type JobRow = typeof jobs.$inferSelect;
 
 /** Records the delivery; false when it was planned completely before. */
 export async function claimDelivery(db: Db, context: RunContext, event: string): Promise<boolean> {

@@ -13,17 +13,19 @@ import { repeatCancel } from "../scheduler/cancel-jobs.ts";
 import { afterJobCompleted } from "../scheduler/job-finished.ts";
 import type { NatsNames } from "../../protocol/names.ts";
 import { PermanentError } from "../bus/consume-loop.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
 import { jobUrl } from "../runs/links.ts";
 import { checkRunOutput } from "./check-run-output.ts";
 import * as store from "./store-report.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export interface ReporterDeps {
   db: Db;
   bus: Bus;
   lease: LeaseSettings;
   names: NatsNames;
-  forgeForRun: (run: store.RunRow) => Promise<Forge>;
+  forgeForRun: (run: RunRow) => Promise<Forge>;
   publicUrl: string;
   log: Logger;
 }
@@ -58,7 +60,7 @@ async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void>
  * claim, be of the current attempt or a newer one (an older attempt's runner came back too
  * late), come from the runner that started the current attempt, and not from a removed runner.
  */
-function refuseReport(job: store.JobRow, event: RunnerEvent, runnerId: string, runnerRemoved: boolean): string | undefined {
+function refuseReport(job: JobRow, event: RunnerEvent, runnerId: string, runnerRemoved: boolean): string | undefined {
   if (job.claim !== null && event.claim !== job.claim) return "it does not carry the job's claim";
   if (event.attempt < job.attempt) return `attempt ${event.attempt} is older than the current attempt ${job.attempt}`;
   if (event.attempt === job.attempt && job.runnerId !== null && job.runnerId !== runnerId) return `attempt ${event.attempt} is held by another runner`;

@@ -22,14 +22,15 @@ import { jobs, runs } from "../../db/schema.ts";
 import { decode, type JobMessage } from "../../protocol/messages.ts";
 import { isNotFound } from "../../protocol/setup.ts";
 import type { Bus } from "../bus/connect.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
 import { cloneTokenForSpec } from "../scheduler/clone-token.ts";
 import { jobUrl } from "../runs/links.ts";
 import { publishJob } from "../scheduler/release-jobs.ts";
-import { needsContext } from "../planner/reusable-workflows.ts";
+import { needsContext } from "../scheduler/needs-context.ts";
 import { attemptHolders } from "./attempt-holders.ts";
 import { afterJobCompleted, type FinishDeps } from "../scheduler/job-finished.ts";
-import type { JobRow, RunRow } from "./store-report.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export const RUNNER_LOST_TITLE = "Runner lost";
 

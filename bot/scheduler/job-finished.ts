@@ -13,7 +13,8 @@ import { cloneTokenForSpec } from "./clone-token.ts";
 import { releaseReadyJobs } from "./release-jobs.ts";
 import { cancelJobs } from "./cancel-jobs.ts";
 import { settleNamespace } from "./settle.ts";
-import * as store from "../reporter/store-report.ts";
+import * as store from "./store-schedule.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export interface FinishDeps {
   db: Db;
@@ -23,7 +24,7 @@ export interface FinishDeps {
 }
 
 /** Call after the job's row was marked completed with `conclusion`. */
-export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: store.RunRow, job: store.JobRow, conclusion: string, log: Logger): Promise<void> {
+export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: RunRow, job: JobRow, conclusion: string, log: Logger): Promise<void> {
   await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl);
   if (failFast(job, conclusion)) {
     const siblings = await store.siblingsOf(deps.db, job);
@@ -41,7 +42,7 @@ export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: sto
 }
 
 /** A failed matrix leg cancels its siblings unless the matrix says `fail-fast: false`. */
-function failFast(job: store.JobRow, conclusion: string): boolean {
+function failFast(job: JobRow, conclusion: string): boolean {
   if (conclusion !== "failure" && conclusion !== "timed_out") return false;
   // GitHub: a leg with `continue-on-error` does not fail the matrix, so it cancels nothing.
   if (job.continueOnError) return false;

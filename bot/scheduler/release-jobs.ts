@@ -23,14 +23,15 @@ import { labelsetToken } from "../../protocol/labels.ts";
 import { ensureJobConsumer } from "../../protocol/setup.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
 import { cancelJobs } from "./cancel-jobs.ts";
 import { settleNamespace } from "./settle.ts";
 import { cloneTokenForSpec } from "./clone-token.ts";
-import { enterGroup, groupsHeldByCompleted, handOverGroup, holdsRunGroup, jobKey, runKey, supersededReason, waitingReason } from "../planner/concurrency.ts";
+import { enterGroup, groupsHeldByCompleted, handOverGroup, holdsRunGroup, jobKey, runKey, supersededReason, waitingReason } from "./concurrency-groups.ts";
 import { ConditionError, shouldRun } from "./job-condition.ts";
-import { needsContext } from "../planner/reusable-workflows.ts";
-import type { JobRow, RunRow } from "../planner/store-run.ts";
+import { needsContext } from "./needs-context.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export interface ReleaseDeps {
   db: Db;
@@ -180,7 +181,7 @@ async function releaseJobOf(deps: ReleaseDeps, jobId: string, forge: Forge): Pro
 
 /** The `needs` context when every needed job has finished in this namespace; undefined until then. */
 function needsOf(row: JobRow, rows: JobRow[]): JobMessage["contexts"]["needs"] | undefined {
-  // Needs on a job that called a reusable workflow fold its jobs into one entry (reusable-workflows.ts).
+  // Needs on a job that called a reusable workflow fold its jobs into one entry (needs-context.ts).
   return needsContext(row, rows);
 }
 

@@ -5,7 +5,7 @@
  * `on:` filters and `github.event.*` read as they would on the forge.
  */
 import { checkInputs } from "../../bot/api/dispatch-inputs.ts";
-import { repoRef } from "../../bot/forges/forge.ts";
+import { repoRef } from "../../bot/runs/repo-ref.ts";
 import type { RunContext } from "../../bot/runs/run-context.ts";
 import type { DispatchInput } from "../../bot/workflows/workflow.ts";
 import type { GitFacts } from "./git-facts.ts";

@@ -1,7 +1,7 @@
 /**
  * Turns a GitHub webhook into a RunContext, or explains why it starts nothing.
  */
-import { repoRef } from "../forge.ts";
+import { repoRef } from "../../runs/repo-ref.ts";
 import type { RunContext } from "../../runs/run-context.ts";
 import { z } from "zod";
 import { PullRequestEvent, PushEvent, WorkflowDispatchEvent } from "./schema.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expandJobs, type PlanContexts } from "../../../bot/workflows/expand-jobs.ts";
+import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
+import type { PlanContexts } from "../../../bot/workflows/expand-level.ts";
 import { expandMatrix } from "../../../bot/workflows/expand-matrix.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 

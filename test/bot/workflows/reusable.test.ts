@@ -5,9 +5,10 @@
  * Called files come from an in-memory set of repositories (the forge's part is tested end to end).
  */
 import { describe, expect, it } from "vitest";
-import { repoRef, type RepoRef } from "../../../bot/forges/forge.ts";
-import { callTarget, needsContext, resolveCalls } from "../../../bot/planner/reusable-workflows.ts";
-import type { JobRow } from "../../../bot/planner/store-run.ts";
+import { repoRef, type RepoRef } from "../../../bot/runs/repo-ref.ts";
+import { callTarget, resolveCalls } from "../../../bot/planner/reusable-workflows.ts";
+import { needsContext } from "../../../bot/scheduler/needs-context.ts";
+import type { JobRow } from "../../../bot/runs/rows.ts";
 import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 
