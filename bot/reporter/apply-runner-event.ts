@@ -44,7 +44,7 @@ export async function applyRunnerMessage(deps: ReporterDeps, subject: string, da
     return await applyEvent(deps, decode(RunnerEvent, data, "runner event"), runnerId);
   } catch (error) {
     if (error instanceof ProtocolError) throw new PermanentError(error.message, { cause: error });
-    if (isUnknownJob(error)) throw new PermanentError(`report for unknown job on ${subject}`, { cause: error });
+    if (error instanceof store.UnknownJobError) throw new PermanentError(`report for unknown job on ${subject}`, { cause: error });
     throw error;
   }
 }
@@ -66,12 +66,6 @@ function refuseReport(job: JobRow, event: RunnerEvent, runnerId: string, runnerR
   if (event.attempt === job.attempt && job.runnerId !== null && job.runnerId !== runnerId) return `attempt ${event.attempt} is held by another runner`;
   if (runnerRemoved) return "the runner was removed";
   return undefined;
-}
-
-/** Postgres refusing a report about a job we never planned: foreign key, or not even a uuid. */
-function isUnknownJob(error: unknown): boolean {
-  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  return code === "23503" || code === "22P02";
 }
 
 async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: string): Promise<void> {

@@ -8,9 +8,25 @@ import { isRunnerId } from "../../protocol/names.ts";
 import type { LogChunk, StepResult } from "../../protocol/messages.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
 
+/** A report about a job we never planned: its id is not even a job id, or no job row has it. */
+export class UnknownJobError extends Error {
+  override name = "UnknownJobError";
+  constructor(readonly jobId: string, options?: ErrorOptions) {
+    super(`not a job: ${jobId}`, options);
+  }
+}
+
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Postgres refusing a row that names a job no longer (or never) there: the foreign key. */
+function isForeignKeyViolation(error: unknown): boolean {
+  const { code, cause } = error as { code?: string; cause?: { code?: string } };
+  return (code ?? cause?.code) === "23503";
+}
+
 /** The job, its run, and (in the same round trip) whether `runnerId`, the reporting runner, was removed. */
 export async function jobWithRun(db: Db, jobId: string, runnerId = ""): Promise<{ job: JobRow; run: RunRow; runnerRemoved: boolean } | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(jobId)) return undefined;
+  if (!JOB_ID.test(jobId)) return undefined;
   const removed = isRunnerId(runnerId)
     ? sql<boolean>`exists (select 1 from ${runners} where ${runners.id} = ${runnerId} and ${runners.removedAt} is not null)`
     : sql<boolean>`false`;
@@ -20,12 +36,18 @@ export async function jobWithRun(db: Db, jobId: string, runnerId = ""): Promise<
 
 /** Stores a chunk only when it carries the job's claim: no runner can write into a log of a job it was not given. */
 export async function saveLogChunk(db: Db, chunk: LogChunk): Promise<void> {
-  if (!/^[0-9a-f-]{36}$/i.test(chunk.executionId)) throw Object.assign(new Error(`not a job id: ${chunk.executionId}`), { code: "22P02" });
-  await db.execute(sql`
+  if (!JOB_ID.test(chunk.executionId)) throw new UnknownJobError(chunk.executionId);
+  await db
+    .execute(
+      sql`
     insert into ${logChunks} (job_id, attempt, seq, "offset", data)
     select ${chunk.executionId}::uuid, ${chunk.attempt}, ${chunk.seq}, ${chunk.offset}, ${chunk.data}
     where exists (select 1 from ${jobs} where ${jobs.id} = ${chunk.executionId}::uuid and coalesce(${jobs.claim}, ${chunk.claim}) = ${chunk.claim})
-    on conflict do nothing`);
+    on conflict do nothing`,
+    )
+    .catch((error: unknown) => {
+      throw isForeignKeyViolation(error) ? new UnknownJobError(chunk.executionId, { cause: error }) : error;
+    });
 }
 
 /**
@@ -51,6 +73,7 @@ export async function markReleased(db: Db, jobId: string, attempt: number): Prom
  * after the job completed, change nothing.
  */
 export async function saveStep(db: Db, jobId: string, attempt: number, claim: string, step: JobRow["steps"][number]): Promise<void> {
+  if (!JOB_ID.test(jobId)) throw new UnknownJobError(jobId);
   const entry = JSON.stringify(step);
   await db.execute(sql`
     update ${jobs} set steps = (
