@@ -11,6 +11,7 @@ import type { RepoRef } from "../runs/repo-ref.ts";
 import { MAX_CALL_DEPTH } from "../workflows/expand-call.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
+import { fail, ok, type Result } from "../result.ts";
 
 /** Where workflow files come from: the forge, for one installation. */
 export interface WorkflowFiles {
@@ -18,7 +19,7 @@ export interface WorkflowFiles {
 }
 
 /** The workflow a job's `uses:` names, or why it names none. */
-export type CallTarget = { repo: RepoRef; path: string; ref: string } | { error: string };
+export type CallTarget = Result<{ repo: RepoRef; path: string; ref: string }>;
 
 const WORKFLOW_DIRS = [".flotilla/workflows/", ".github/workflows/"];
 
@@ -30,18 +31,18 @@ export function callTarget(uses: string, from: { repo: RepoRef; ref: string }): 
   const local = uses.startsWith("./");
   let target: { repo: RepoRef; path: string; ref: string };
   if (local) {
-    if (uses.includes("@")) return { error: `\`uses: ${uses}\`: a workflow of the same repository is called without \`@ref\` (it is read at the run's commit)` };
+    if (uses.includes("@")) return fail(`\`uses: ${uses}\`: a workflow of the same repository is called without \`@ref\` (it is read at the run's commit)`);
     target = { repo: from.repo, path: uses.slice(2), ref: from.ref };
   } else {
     const match = /^([^/@\s]+)\/([^/@\s]+)\/([^@\s]+)@(\S+)$/.exec(uses);
-    if (!match) return { error: `\`uses: ${uses}\` is not a reusable workflow: write \`./.flotilla/workflows/x.yml\` or \`owner/repo/.github/workflows/x.yml@ref\`` };
+    if (!match) return fail(`\`uses: ${uses}\` is not a reusable workflow: write \`./.flotilla/workflows/x.yml\` or \`owner/repo/.github/workflows/x.yml@ref\``);
     const [, owner = "", name = "", path = "", ref = ""] = match;
     target = { repo: { owner, name, fullName: `${owner}/${name}` }, path, ref };
   }
   if (!WORKFLOW_DIRS.some((dir) => target.path.startsWith(dir)) || !/\.ya?ml$/.test(target.path) || target.path.includes("..")) {
-    return { error: `\`uses: ${uses}\`: a called workflow is a \`.yml\` file directly under \`.flotilla/workflows/\` or \`.github/workflows/\`` };
+    return fail(`\`uses: ${uses}\`: a called workflow is a \`.yml\` file directly under \`.flotilla/workflows/\` or \`.github/workflows/\``);
   }
-  return target;
+  return ok(target);
 }
 
 /**
@@ -71,11 +72,12 @@ async function resolveLevel(
     workflow.jobs.map(async (job) => {
       const call = job.call;
       if (!call) return;
-      const target = callTarget(call.uses, from);
-      if ("error" in target) {
-        call.error = target.error;
+      const found = callTarget(call.uses, from);
+      if (!found.ok) {
+        call.error = found.reason;
         return;
       }
+      const target = found.value;
       const id = identity(target.repo, target.path, target.ref);
       if (chain.includes(id)) {
         call.error = `\`uses: ${call.uses}\`: a reusable workflow may not call itself (${[...chain, id].join(" → ")})`;
@@ -93,16 +95,16 @@ async function resolveLevel(
       }
       const parsed = await parseWorkflow(target.path, text);
       if (!parsed.ok) {
-        const first = parsed.problems.slice(0, 3).map((p) => `${target.path}:${p.line}:${p.column}: ${p.message}`);
-        call.error = `\`uses: ${call.uses}\`: the called workflow is not valid: ${first.join("; ")}${parsed.problems.length > 3 ? ` (and ${parsed.problems.length - 3} more)` : ""}`;
+        const first = parsed.reason.slice(0, 3).map((p) => `${target.path}:${p.line}:${p.column}: ${p.message}`);
+        call.error = `\`uses: ${call.uses}\`: the called workflow is not valid: ${first.join("; ")}${parsed.reason.length > 3 ? ` (and ${parsed.reason.length - 3} more)` : ""}`;
         return;
       }
-      if (!parsed.workflow.on.workflow_call) {
+      if (!parsed.value.on.workflow_call) {
         call.error = `\`uses: ${call.uses}\`: the called workflow has no \`on: workflow_call\``;
         return;
       }
-      call.workflow = parsed.workflow;
-      await resolveLevel(parsed.workflow, { repo: target.repo, ref: target.ref }, [...chain, id], read, identity);
+      call.workflow = parsed.value;
+      await resolveLevel(parsed.value, { repo: target.repo, ref: target.ref }, [...chain, id], read, identity);
     }),
   );
 }

@@ -101,7 +101,7 @@ async function publishAgain(deps: RunnerLostDeps, run: RunRow, job: JobRow, advi
   const rows = await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
   const needs = needsContext(job, rows) ?? {};
   const forge = await deps.forgeForRun(run);
-  const token = job.spec ? await cloneTokenForSpec(forge, job.spec as JobMessage) : undefined;
+  const token = job.spec ? await cloneTokenForSpec(forge, job.spec) : undefined;
   await publishJob(deps, run, { ...job, lostAttempts: lost, runnerId: null }, needs, token, attemptBase);
   log.warn({ job: job.id, lostAttempts: lost, attemptBase }, "job deliveries ran out; published again");
 }

@@ -5,7 +5,6 @@
  */
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
-import type { JobMessage } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import type { Forge } from "../forges/forge.ts";
@@ -36,7 +35,7 @@ export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: Run
   if (!run.concurrencyGroup && !job.concurrencyGroup && !(await store.hasUnreleasedJobs(deps.db, run.id))) return;
   await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl }, run, {
     forge,
-    cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec as JobMessage) : Promise.resolve(undefined)),
+    cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec) : Promise.resolve(undefined)),
     onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
   });
 }
@@ -46,6 +45,6 @@ function failFast(job: JobRow, conclusion: string): boolean {
   if (conclusion !== "failure" && conclusion !== "timed_out") return false;
   // GitHub: a leg with `continue-on-error` does not fail the matrix, so it cancels nothing.
   if (job.continueOnError) return false;
-  const strategy = (job.spec as JobMessage | null)?.contexts?.strategy as { "fail-fast"?: boolean } | null | undefined;
+  const strategy = job.spec?.contexts?.strategy;
   return job.jobKey !== job.jobId && strategy?.["fail-fast"] !== false;
 }

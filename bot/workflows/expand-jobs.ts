@@ -30,12 +30,12 @@ function expandWorkflow(workflow: Workflow, contexts: PlanContexts, level: Level
     const where = job.position ?? { line: 1, column: 1 };
     const fail = (message: string, at = where) => report(`job "${job.key}": ${message}`, at);
     const resolved = resolveLegs(job, { ...contexts }, level.unknown);
-    if ("error" in resolved) {
-      fail(resolved.error);
+    if (!resolved.ok) {
+      fail(resolved.reason);
       continue;
     }
     if (job.call && !callerSupported(job, (message) => report(message, job.call!.position))) continue;
-    const legs = resolved.legs;
+    const legs = resolved.value;
     const mine: Item[] = [];
     legs.forEach((matrix, index) => {
       const strategy = {

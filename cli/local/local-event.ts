@@ -60,7 +60,7 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
  */
 export function dispatchInputs(declared: Record<string, DispatchInput>, given: Record<string, string>): { inputs: Record<string, unknown>; errors: string[] } {
   const checked = checkInputs(declared, given);
-  if (!checked.ok) return { inputs: {}, errors: checked.problems };
+  if (!checked.ok) return { inputs: {}, errors: checked.reason };
   const inputs = Object.fromEntries(Object.entries(declared).map(([name, input]) => [name, given[name] ?? input.default ?? (input.type === "boolean" ? false : "")]));
   return { inputs, errors: [] };
 }

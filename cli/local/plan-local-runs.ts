@@ -61,10 +61,10 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
     }
     const parsed = await parseWorkflow(path, text);
     if (!parsed.ok) {
-      plan.problems.push(...parsed.problems.map((problem) => located(path, problem)));
+      plan.problems.push(...parsed.reason.map((problem) => located(path, problem)));
       continue;
     }
-    const workflow = parsed.workflow;
+    const workflow = parsed.value;
     if (!matchesEvent(workflow.on, event.context)) {
       plan.notMatching.push(path);
       continue;

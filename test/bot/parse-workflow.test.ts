@@ -39,7 +39,7 @@ jobs:
 `);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const { workflow } = result;
+    const workflow = result.value;
     expect(workflow.name).toBe("CI");
     expect(workflow.env).toEqual({ GREETING: "hello", N: "3" });
     expect(workflow.jobs.map((j) => [j.key, j.name, j.runsOn])).toEqual([
@@ -59,8 +59,8 @@ jobs:
     const result = await parse(text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems[0]!.line).toBe(line);
-    expect(result.problems[0]!.message).toMatch(message);
+    expect(result.reason[0]!.line).toBe(line);
+    expect(result.reason[0]!.message).toMatch(message);
   });
 
   it.each([
@@ -79,8 +79,8 @@ jobs:
     for (const file of files) {
       const result = await parseWorkflow(file, readFileSync(join(FIXTURES, file), "utf8"));
       if (!result.ok) {
-        expect(result.problems.length, file).toBeGreaterThan(0);
-        for (const p of result.problems) {
+        expect(result.reason.length, file).toBeGreaterThan(0);
+        for (const p of result.reason) {
           expect(p.line, `${file}: ${p.message}`).toBeGreaterThan(0);
           expect(p.message, file).toMatch(NAMED);
         }
@@ -94,8 +94,8 @@ const context = runContext;
 describe("matchesEvent", () => {
   const on = async (text: string) => {
     const r = await parse(`on:\n${text}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n`);
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    return r.workflow.on;
+    if (!r.ok) throw new Error(JSON.stringify(r.reason));
+    return r.value.on;
   };
 
   it("follows GitHub's branch and tag filter rules", async () => {

@@ -8,8 +8,8 @@ const CONTEXTS: PlanContexts = { github: { ref: "refs/heads/main", event_name: "
 
 async function expand(jobs: string, contexts: PlanContexts = CONTEXTS) {
   const result = await parseWorkflow("ci.yml", `on: push\njobs:\n${jobs}`);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return expandJobs(result.workflow, contexts);
+  if (!result.ok) throw new Error(JSON.stringify(result.reason));
+  return expandJobs(result.value, contexts);
 }
 
 describe("expandMatrix: GitHub's documented order", () => {
@@ -34,12 +34,12 @@ describe("expandMatrix: GitHub's documented order", () => {
     ["only include: each entry is a leg", { include: [{ os: "a", x: 1 }, { os: "b" }] }, [{ os: "a", x: 1 }, { os: "b" }]],
     ["list values stay lists", { plat: [["ubuntu", "x86_64"], ["macos", "arm64"]], py: ["cp312"] }, [{ plat: ["ubuntu", "x86_64"], py: "cp312" }, { plat: ["macos", "arm64"], py: "cp312" }]],
   ])("%s", (_what, matrix, legs) => {
-    expect(expandMatrix(matrix)).toEqual({ legs });
+    expect(expandMatrix(matrix)).toEqual({ ok: true, value: legs });
   });
 
   it("refuses an empty vector and more than 256 legs", () => {
-    expect(expandMatrix({ os: [] })).toEqual({ error: "Matrix vector 'os' does not contain any values" });
-    expect(expandMatrix({ a: [...Array(16).keys()], b: [...Array(17).keys()] })).toMatchObject({ error: expect.stringMatching(/272 jobs.*256/) });
+    expect(expandMatrix({ os: [] })).toEqual({ ok: false, reason: "Matrix vector 'os' does not contain any values" });
+    expect(expandMatrix({ a: [...Array(16).keys()], b: [...Array(17).keys()] })).toMatchObject({ ok: false, reason: expect.stringMatching(/272 jobs.*256/) });
   });
 });
 

@@ -51,11 +51,11 @@ describe("the real workflows in shared/fixtures", () => {
     expect(result.ok).toBe(expected.features.length === 0);
     if (result.ok) return;
     const lines = text.split("\n");
-    for (const problem of result.problems) {
+    for (const problem of result.reason) {
       // The line holds the feature's key: `uses:`, `container:`, `services:`.
       expect(lines[problem.line - 1], problem.message).toMatch(/\b(uses|container|services):/);
     }
-    expect([...new Set(result.problems.map((p) => feature(p.message)))].sort()).toEqual(expected.features);
-    expect(result.problems[0]!.line).toBe(expected.first);
+    expect([...new Set(result.reason.map((p) => feature(p.message)))].sort()).toEqual(expected.features);
+    expect(result.reason[0]!.line).toBe(expected.first);
   });
 });

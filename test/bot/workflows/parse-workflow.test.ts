@@ -4,8 +4,8 @@ import type { Workflow } from "../../../bot/workflows/workflow.ts";
 
 async function parsed(text: string): Promise<Workflow> {
   const result = await parseWorkflow(".flotilla/workflows/ci.yml", text);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.workflow;
+  if (!result.ok) throw new Error(JSON.stringify(result.reason));
+  return result.value;
 }
 
 const FULL = `name: CI
@@ -150,8 +150,8 @@ describe("parseWorkflow: GitHub's messages at GitHub's positions", () => {
     const result = await parseWorkflow("ci.yml", text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems[0]).toMatchObject({ line, column });
-    expect(result.problems[0]!.message).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
+    expect(result.reason[0]).toMatchObject({ line, column });
+    expect(result.reason[0]!.message).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
   });
 });
 
@@ -165,7 +165,7 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
   ])("%s", async (_what, text, line, message) => {
     const result = await parseWorkflow("ci.yml", text);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems).toEqual([{ line, column: expect.any(Number), message }]);
+    if (!result.ok) expect(result.reason).toEqual([{ line, column: expect.any(Number), message }]);
   });
 
   it("accepts permissions, run-name, environment and a plain checkout", async () => {

@@ -49,10 +49,10 @@ function files(entries: Record<string, string>) {
 
 async function plan(caller: string, called: Record<string, string>, contexts = CONTEXTS) {
   const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", caller);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.reason));
   const local = Object.fromEntries(Object.entries(called).map(([key, text]) => [key.includes(":") ? key : `acme/app:${key}@${SHA}`, text]));
-  await resolveCalls(parsed.workflow, files(local), { repo: REPO, ref: SHA });
-  return expandJobs(parsed.workflow, contexts);
+  await resolveCalls(parsed.value, files(local), { repo: REPO, ref: SHA });
+  return expandJobs(parsed.value, contexts);
 }
 
 const CALLER = `on: push
@@ -69,9 +69,9 @@ jobs:
 describe("parsing a call", () => {
   it("reads uses, with and secrets, and the called workflow's interface", async () => {
     const caller = await parseWorkflow("ci.yml", `on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n    with: { n: 3, flag: true, s: "\${{ github.sha }}" }\n    secrets: inherit\n`);
-    expect(caller.ok && caller.workflow.jobs[0]!.call).toEqual({ uses: "./.github/workflows/x.yml", with: { n: 3, flag: true, s: "${{ github.sha }}" }, secrets: "inherit", position: { line: 4, column: 5 } });
+    expect(caller.ok && caller.value.jobs[0]!.call).toEqual({ uses: "./.github/workflows/x.yml", with: { n: 3, flag: true, s: "${{ github.sha }}" }, secrets: "inherit", position: { line: 4, column: 5 } });
     const called = await parseWorkflow("build.yml", BUILD);
-    expect(called.ok && called.workflow.on.workflow_call).toEqual({
+    expect(called.ok && called.value.on.workflow_call).toEqual({
       inputs: { target: { type: "string", required: true }, level: { type: "number", required: false, default: 2 }, strip: { type: "boolean", required: false } },
       outputs: { "artifact-name": "${{ jobs.package.outputs.name }}" },
       secrets: {},
@@ -79,10 +79,10 @@ describe("parsing a call", () => {
   });
 
   it("tells local and remote calls apart", () => {
-    expect(callTarget("./.github/workflows/x.yml", { repo: REPO, ref: SHA })).toEqual({ repo: REPO, path: ".github/workflows/x.yml", ref: SHA });
-    expect(callTarget("otherorg/shared/.flotilla/workflows/lint.yml@main", { repo: REPO, ref: SHA })).toEqual({ repo: repoRef("otherorg/shared"), path: ".flotilla/workflows/lint.yml", ref: "main" });
-    expect(callTarget("./scripts/x.yml", { repo: REPO, ref: SHA })).toHaveProperty("error");
-    expect(callTarget("otherorg/shared/.github/workflows/lint.yml", { repo: REPO, ref: SHA })).toHaveProperty("error");
+    expect(callTarget("./.github/workflows/x.yml", { repo: REPO, ref: SHA })).toEqual({ ok: true, value: { repo: REPO, path: ".github/workflows/x.yml", ref: SHA } });
+    expect(callTarget("otherorg/shared/.flotilla/workflows/lint.yml@main", { repo: REPO, ref: SHA })).toEqual({ ok: true, value: { repo: repoRef("otherorg/shared"), path: ".flotilla/workflows/lint.yml", ref: "main" } });
+    expect(callTarget("./scripts/x.yml", { repo: REPO, ref: SHA })).toMatchObject({ ok: false });
+    expect(callTarget("otherorg/shared/.github/workflows/lint.yml", { repo: REPO, ref: SHA })).toMatchObject({ ok: false });
   });
 });
 
@@ -228,7 +228,7 @@ describe("calls that cannot be made are named at the caller's uses line", () => 
   it("lets `flotilla validate` (no github context, nothing fetched) show the call as one job", async () => {
     const parsed = await parseWorkflow("ci.yml", CALLER);
     if (!parsed.ok) throw new Error("parse");
-    const { jobs, problems } = expandJobs(parsed.workflow, { github: {}, vars: {}, inputs: {} });
+    const { jobs, problems } = expandJobs(parsed.value, { github: {}, vars: {}, inputs: {} });
     expect(problems).toEqual([]);
     expect(jobs.map((j) => [j.key, j.job.needs])).toEqual([
       ["build", []],

@@ -8,8 +8,8 @@ import { examplePayload } from "../../helpers/webhooks.ts";
 
 async function on(text: string): Promise<Triggers> {
   const result = await parseWorkflow("ci.yml", `on:${text}\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n`);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.workflow.on;
+  if (!result.ok) throw new Error(JSON.stringify(result.reason));
+  return result.value.on;
 }
 
 const context = runContext;
@@ -84,8 +84,8 @@ describe("changed files of a push", () => {
     const payload = { ...examplePayload("push"), installation: { id: 1 }, deleted: false, after: "b".repeat(40) };
     const commits = [{ id: "1", added: ["a.txt"], modified: ["b.txt"], removed: [] }, { id: "2", added: [], modified: ["b.txt"], removed: ["c.txt"] }];
     const result = githubRunContext("d", "push", { ...payload, commits });
-    expect("context" in result && result.context.changedFiles).toEqual(["a.txt", "b.txt", "c.txt"]);
+    expect(result.ok && result.value.changedFiles).toEqual(["a.txt", "b.txt", "c.txt"]);
     const none = githubRunContext("d", "push", { ...payload, commits: [] });
-    expect("context" in none && none.context.changedFiles).toBeUndefined();
+    expect(none.ok && none.value.changedFiles).toBeUndefined();
   });
 });
