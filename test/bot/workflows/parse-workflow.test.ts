@@ -1,6 +1,16 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 import type { Workflow } from "../../../bot/workflows/workflow.ts";
+
+const FIXTURES = join(import.meta.dirname, "../../../../shared/fixtures/workflows");
+
+function parse(text: string) {
+  return parseWorkflow(".flotilla/workflows/ci.yml", text);
+}
+
+const NAMED = /not supported yet/;
 
 async function parsed(text: string): Promise<Workflow> {
   const result = await parseWorkflow(".flotilla/workflows/ci.yml", text);
@@ -181,5 +191,134 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
   ])("accepts %s: the runner fetches and checks it when the job starts", async (_what, step) => {
     const result = await parseWorkflow("ci.yml", `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n${step}`);
     expect(result.ok).toBe(true);
+  });
+});
+
+describe("parseWorkflow: whole files", () => {
+  it("reads name, on, env, jobs with runs-on as string or list, and run steps", async () => {
+    const result = await parse(`name: CI
+on: [push, pull_request]
+env: { GREETING: hello, N: 3 }
+jobs:
+  build:
+    name: Build it
+    runs-on: [self-hosted, linux]
+    env: { MODE: fast }
+    steps:
+      - name: Say
+        run: echo $GREETING
+      - run: |
+          make
+          make test
+  lint:
+    runs-on: self-hosted
+    steps:
+      - run: true
+        shell: sh
+`);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const workflow = result.value;
+    expect(workflow.name).toBe("CI");
+    expect(workflow.env).toEqual({ GREETING: "hello", N: "3" });
+    expect(workflow.jobs.map((j) => [j.key, j.name, j.runsOn])).toEqual([
+      ["build", "Build it", ["self-hosted", "linux"]],
+      ["lint", "lint", ["self-hosted"]],
+    ]);
+    expect(workflow.jobs[0]!.steps.map((s) => s.name)).toEqual(["Say", "Run make"]);
+    expect(workflow.jobs[1]!.steps[0]!.shell).toBe("sh");
+  });
+
+  it.each([
+    ["a YAML syntax error (reported where the closing ] was due)", "on: push\njobs:\n  a: [\n", 4, /flow/i],
+    ["no jobs", "on: push\n", 1, /Required property is missing: jobs/],
+    ["a job without runs-on", "on: push\njobs:\n  a:\n    steps:\n      - run: x\n", 4, /Required property is missing: runs-on/],
+    ["a docker action step", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: docker://alpine:3\n", 6, /uses.*docker actions need a container engine/],
+  ])("rejects %s at its line", async (_what, text, line, message) => {
+    const result = await parse(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reason[0]!.line).toBe(line);
+    expect(result.reason[0]!.message).toMatch(message);
+  });
+
+  it.each([
+    ["a matrix", "on: push\njobs:\n  a:\n    runs-on: x\n    strategy: { matrix: { n: [1] } }\n    steps:\n      - run: x\n"],
+    ["an expression (the planner and runner evaluate it)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n"],
+    ["a custom shell (the runner decides)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        shell: fish\n"],
+    ["paths filters", "on:\n  push:\n    paths: ['src/**']\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n"],
+    ["a plain checkout (the runner has checked out already)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - run: x\n"],
+  ])("accepts %s", async (_what, text) => {
+    expect((await parse(text)).ok).toBe(true);
+  });
+
+  it("never crashes on the real workflows in shared/fixtures: each parses or names what it lacks", async () => {
+    const files = readdirSync(FIXTURES).filter((f) => /\.ya?ml$/.test(f));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const result = await parseWorkflow(file, readFileSync(join(FIXTURES, file), "utf8"));
+      if (!result.ok) {
+        expect(result.reason.length, file).toBeGreaterThan(0);
+        for (const p of result.reason) {
+          expect(p.line, `${file}: ${p.message}`).toBeGreaterThan(0);
+          expect(p.message, file).toMatch(NAMED);
+        }
+      }
+    }
+  });
+});
+
+/** What each problem names: the unsupported feature, by kind. */
+function feature(message: string): string {
+  if (/^`uses: docker:\/\/[^`]+` \(docker actions/.test(message)) return "docker actions";
+  if (/^`jobs\.[\w-]+\.container`/.test(message)) return "container";
+  if (/^`jobs\.[\w-]+\.services`/.test(message)) return "services";
+  return `unexpected: ${message}`;
+}
+
+/**
+ * Real workflows from public repositories. Each either parses (actions, remote and local, are
+ * the runner's to fetch; called workflows the planner's), or names what Flotilla cannot run
+ * yet at its line — a container engine; none parses "half". `first` is the line of the first problem.
+ */
+const EXPECTED: Record<string, { features: string[]; first: number }> = {
+  "astral-sh__ruff__ci.yaml": { features: [], first: 0 },
+  "denoland__deno__npm_publish.generated.yml": { features: [], first: 0 },
+  "duckdb__duckdb__Main.yml": { features: ["container"], first: 489 },
+  "ggerganov__llama.cpp__server.yml": { features: [], first: 0 },
+  "hashicorp__terraform__build.yml": { features: [], first: 0 },
+  "microsoft__DeepSpeed__xpu-max1100.yml": { features: ["container"], first: 38 },
+  "microsoft__onnxruntime__reusable_linux_build.yml": { features: [], first: 0 },
+  "nodejs__node__build-tarball.yml": { features: [], first: 0 },
+  "numpy__numpy__wheels.yml": { features: [], first: 0 },
+  "prometheus__prometheus__ci.yml": { features: ["container"], first: 16 },
+  "pytorch__pytorch___linux-build.yml": { features: ["container"], first: 475 },
+  "tailscale__tailscale__test.yml": { features: ["container"], first: 359 },
+  "tinygrad__tinygrad__benchmark.yml": { features: [], first: 0 },
+  "tokio-rs__tokio__ci.yml": { features: [], first: 0 },
+  "wagtail__wagtail__test.yml": { features: ["services"], first: 126 },
+  "withastro__astro__ci.yml": { features: [], first: 0 },
+};
+
+describe("parseWorkflow: the real workflows in shared/fixtures", () => {
+  const files = readdirSync(FIXTURES).filter((f) => /\.ya?ml$/.test(f));
+
+  it("are all in the expectation table", () => {
+    expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(files)("%s: parses, or names each unsupported feature at its line", async (file) => {
+    const text = readFileSync(join(FIXTURES, file), "utf8");
+    const result = await parseWorkflow(file, text);
+    const expected = EXPECTED[file]!;
+    expect(result.ok).toBe(expected.features.length === 0);
+    if (result.ok) return;
+    const lines = text.split("\n");
+    for (const problem of result.reason) {
+      // The line holds the feature's key: `uses:`, `container:`, `services:`.
+      expect(lines[problem.line - 1], problem.message).toMatch(/\b(uses|container|services):/);
+    }
+    expect([...new Set(result.reason.map((p) => feature(p.message)))].sort()).toEqual(expected.features);
+    expect(result.reason[0]!.line).toBe(expected.first);
   });
 });

@@ -1,14 +1,12 @@
 /**
- * Reusable workflows (`jobs.<id>.uses`) from parse to planned jobs: the called workflow's jobs
- * keyed and named `<caller> / <called>`, needs rewritten to their job ids, `with:` checked
- * against `on.workflow_call.inputs`, and every call Flotilla cannot make named at its line.
- * Called files come from an in-memory set of repositories (the forge's part is tested end to end).
+ * Reusable workflows from parse to planned jobs: the called workflow's jobs keyed and named
+ * `<caller> / <called>`, needs rewritten to their job ids, `with:` checked against
+ * `on.workflow_call.inputs`, and every call Flotilla cannot make named at its line. Called files
+ * come from an in-memory set of repositories (the forge's part is tested end to end).
  */
 import { describe, expect, it } from "vitest";
 import { repoRef, type RepoRef } from "../../../bot/runs/repo-ref.ts";
-import { callTarget, resolveCalls } from "../../../bot/planner/reusable-workflows.ts";
-import { needsContext } from "../../../bot/scheduler/needs-context.ts";
-import type { JobRow } from "../../../bot/runs/rows.ts";
+import { resolveCalls } from "../../../bot/planner/reusable-workflows.ts";
 import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 
@@ -65,26 +63,6 @@ jobs:
     runs-on: self-hosted
     steps: [{ run: "echo \${{ needs.build.outputs.artifact-name }}" }]
 `;
-
-describe("parsing a call", () => {
-  it("reads uses, with and secrets, and the called workflow's interface", async () => {
-    const caller = await parseWorkflow("ci.yml", `on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n    with: { n: 3, flag: true, s: "\${{ github.sha }}" }\n    secrets: inherit\n`);
-    expect(caller.ok && caller.value.jobs[0]!.call).toEqual({ uses: "./.github/workflows/x.yml", with: { n: 3, flag: true, s: "${{ github.sha }}" }, secrets: "inherit", position: { line: 4, column: 5 } });
-    const called = await parseWorkflow("build.yml", BUILD);
-    expect(called.ok && called.value.on.workflow_call).toEqual({
-      inputs: { target: { type: "string", required: true }, level: { type: "number", required: false, default: 2 }, strip: { type: "boolean", required: false } },
-      outputs: { "artifact-name": "${{ jobs.package.outputs.name }}" },
-      secrets: {},
-    });
-  });
-
-  it("tells local and remote calls apart", () => {
-    expect(callTarget("./.github/workflows/x.yml", { repo: REPO, ref: SHA })).toEqual({ ok: true, value: { repo: REPO, path: ".github/workflows/x.yml", ref: SHA } });
-    expect(callTarget("otherorg/shared/.flotilla/workflows/lint.yml@main", { repo: REPO, ref: SHA })).toEqual({ ok: true, value: { repo: repoRef("otherorg/shared"), path: ".flotilla/workflows/lint.yml", ref: "main" } });
-    expect(callTarget("./scripts/x.yml", { repo: REPO, ref: SHA })).toMatchObject({ ok: false });
-    expect(callTarget("otherorg/shared/.github/workflows/lint.yml", { repo: REPO, ref: SHA })).toMatchObject({ ok: false });
-  });
-});
 
 describe("expanding a call", () => {
   it("names jobs `<caller> / <called>` and points needs at the called jobs", async () => {
@@ -234,40 +212,5 @@ describe("calls that cannot be made are named at the caller's uses line", () => 
       ["build", []],
       ["publish", ["build"]],
     ]);
-  });
-});
-
-describe("the caller's needs context", () => {
-  const row = (jobId: string, fields: Partial<JobRow>): JobRow =>
-    ({ jobId, jobKey: jobId, namespace: "default", needs: [], status: "completed", conclusion: "success", outputs: {}, callOutputs: {}, ...fields }) as JobRow;
-  const templates = { build: { "artifact-name": "${{ jobs.package.outputs.name }}", "both": "${{ jobs.compile.result }}-${{ jobs.package.result }}" } };
-
-  it("folds a call's jobs into needs.<caller>: results aggregated, outputs from on.workflow_call.outputs", () => {
-    const rows = [
-      row("build/compile", { callOutputs: templates }),
-      row("build/package", { callOutputs: templates, outputs: { name: "app.tgz" } }),
-      row("lint", { outputs: { ok: "yes" } }),
-    ];
-    const publish = row("publish", { needs: ["build/compile", "build/package", "lint"], status: "queued", conclusion: null });
-    expect(needsContext(publish, rows)).toEqual({
-      build: { result: "success", outputs: { "artifact-name": "app.tgz", both: "success-success" } },
-      lint: { result: "success", outputs: { ok: "yes" } },
-    });
-    // Inside the called workflow, needs are the called workflow's own.
-    expect(needsContext(row("build/package", { needs: ["build/compile"] }), rows)).toEqual({ compile: { result: "success", outputs: {} } });
-  });
-
-  it("waits for every called job, and fails when one of them failed", () => {
-    const rows = [row("build/compile", { callOutputs: templates, conclusion: "failure" }), row("build/package", { callOutputs: templates, status: "in_progress", conclusion: null })];
-    const publish = row("publish", { needs: ["build/compile", "build/package"] });
-    expect(needsContext(publish, rows)).toBeUndefined();
-    rows[1] = row("build/package", { callOutputs: templates, conclusion: "skipped" });
-    expect(needsContext(publish, rows)).toEqual({ build: { result: "failure", outputs: { "artifact-name": "", both: "failure-skipped" } } });
-  });
-
-  it("merges the outputs of a caller's matrix legs", () => {
-    const leg = (os: string) => row(`build (${os})/package`, { callOutputs: { [`build (${os})`]: { "artifact-name": "${{ jobs.package.outputs.name }}" } }, outputs: { name: `app-${os}` } });
-    const publish = row("publish", { needs: ["build (linux)/package", "build (mac)/package"] });
-    expect(needsContext(publish, [leg("linux"), leg("mac")])).toEqual({ build: { result: "success", outputs: { "artifact-name": "app-mac" } } });
   });
 });

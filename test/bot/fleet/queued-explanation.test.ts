@@ -1,11 +1,8 @@
 /**
- * The rules behind what operators and developers read about the fleet: when a runner counts as
- * offline or busy, which repositories a namespace follows, and what a queued check run says.
+ * What a queued check run says while its job waits for a runner of its namespace.
  */
 import { describe, expect, it } from "vitest";
-import { followsRepository } from "../../../bot/fleet/namespace-follows.ts";
 import { queuedExplanation, type Fleet } from "../../../bot/fleet/queued-explanation.ts";
-import { ago, runnerState } from "../../../bot/fleet/runner-state.ts";
 
 const now = new Date("2026-01-01T12:00:00Z");
 const secondsAgo = (s: number) => new Date(now.getTime() - s * 1000);
@@ -17,46 +14,6 @@ const runner = (over: Partial<Fleet["runners"][number]> = {}): Fleet["runners"][
   running: [],
   concurrency: 1,
   ...over,
-});
-
-describe("runner state", () => {
-  it("is offline 30 s after the last heartbeat, or before the first", () => {
-    expect(runnerState(runner({ lastSeenAt: secondsAgo(30) }), now)).toBe("online");
-    expect(runnerState(runner({ lastSeenAt: secondsAgo(31) }), now)).toBe("offline");
-    expect(runnerState(runner({ lastSeenAt: null }), now)).toBe("offline");
-    expect(runnerState(runner({ removedAt: secondsAgo(1) }), now)).toBe("removed");
-  });
-
-  it("is busy when every slot is taken", () => {
-    expect(runnerState(runner({ running: ["a"] }), now)).toBe("busy");
-    expect(runnerState(runner({ running: ["a"], concurrency: 2 }), now)).toBe("online");
-    expect(runnerState(runner({ running: ["a", "b"], concurrency: 2 }), now)).toBe("busy");
-  });
-
-  it("says how long ago in words", () => {
-    expect([ago(secondsAgo(12), now), ago(secondsAgo(300), now), ago(secondsAgo(3 * 3600), now), ago(secondsAgo(3 * 86_400), now), ago(null, now)]).toEqual([
-      "12s ago",
-      "5m ago",
-      "3h ago",
-      "3d ago",
-      "never",
-    ]);
-  });
-});
-
-describe("namespace follows", () => {
-  it("follows every repository with an empty list", () => {
-    expect(followsRepository([], "anyone/anything")).toBe(true);
-  });
-
-  it("matches owner/* within one path segment, case-insensitively, the last pattern deciding", () => {
-    expect(followsRepository(["acme/*"], "ACME/Widgets")).toBe(true);
-    expect(followsRepository(["acme/*"], "other/widgets")).toBe(false);
-    expect(followsRepository(["Acme/Widgets", "x/y"], "acme/widgets")).toBe(true);
-    expect(followsRepository(["*/docs"], "acme/docs")).toBe(true);
-    expect(followsRepository(["acme/*", "!acme/secret"], "acme/secret")).toBe(false);
-    expect(followsRepository(["acme/*", "!acme/secret"], "acme/public")).toBe(true);
-  });
 });
 
 describe("the queued check run's explanation", () => {

@@ -1,10 +1,8 @@
 import { runContext } from "../../helpers/run-context.ts";
 import { describe, expect, it } from "vitest";
-import { githubRunContext } from "../../../bot/forges/github/event-context.ts";
 import { matchesEvent } from "../../../bot/workflows/matches-event.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 import type { Triggers } from "../../../bot/workflows/workflow.ts";
-import { examplePayload } from "../../helpers/webhooks.ts";
 
 async function on(text: string): Promise<Triggers> {
   const result = await parseWorkflow("ci.yml", `on:${text}\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n`);
@@ -17,40 +15,6 @@ const context = runContext;
 const branch = (name: string, changedFiles?: string[]) => context({ filterRef: { kind: "branch", name }, changedFiles });
 const tag = (name: string) => context({ ref: `refs/tags/${name}`, filterRef: { kind: "tag", name }, changedFiles: ["docs/x.md"] });
 const pr = (action: string, base = "main", changedFiles?: string[]) => context({ eventName: "pull_request", action, filterRef: { kind: "branch", name: base }, changedFiles });
-
-describe("on: forms", () => {
-  it.each([
-    ["a string", " push", { push: {}, other: [] }],
-    ["a list", " [push, pull_request, schedule]", { push: {}, pull_request: {}, other: ["schedule"] }],
-    ["a map", "\n  push:\n    branches: main\n    tags: ['v*']\n    paths-ignore: ['docs/**']\n  pull_request:\n    types: [opened, labeled]\n    paths: ['src/**']\n  release:\n    types: [published]", {
-      push: { branches: ["main"], tags: ["v*"], pathsIgnore: ["docs/**"] },
-      pull_request: { types: ["opened", "labeled"], paths: ["src/**"] },
-      other: ["release"],
-    }],
-  ])("%s", async (_what, text, expected) => {
-    expect(await on(text)).toEqual(expected);
-  });
-
-  it("reads workflow_dispatch inputs with type, required, default and options", async () => {
-    const triggers = await on(`
-  workflow_dispatch:
-    inputs:
-      level: { type: choice, options: [debug, info], default: info, required: true, description: Log level }
-      dry: { type: boolean, default: false }
-      count: { type: number, default: 3 }
-      name: {}`);
-    expect(triggers.workflow_dispatch).toEqual({
-      inputs: {
-        level: { type: "choice", options: ["debug", "info"], default: "info", required: true, description: "Log level" },
-        dry: { type: "boolean", default: false, required: false },
-        count: { type: "number", default: 3, required: false },
-        name: { type: "string", required: false },
-      },
-    });
-    expect(matchesEvent(triggers, context({ eventName: "workflow_dispatch" }))).toBe(true);
-    expect(matchesEvent(triggers, branch("main"))).toBe(false);
-  });
-});
 
 describe("matchesEvent", () => {
   it.each([
@@ -78,14 +42,26 @@ describe("matchesEvent", () => {
   });
 });
 
-describe("changed files of a push", () => {
-  it("come from the commits' added, modified and removed files", () => {
-    // GitHub's example push, made into a push the bot plans (an installation, a new head).
-    const payload = { ...examplePayload("push"), installation: { id: 1 }, deleted: false, after: "b".repeat(40) };
-    const commits = [{ id: "1", added: ["a.txt"], modified: ["b.txt"], removed: [] }, { id: "2", added: [], modified: ["b.txt"], removed: ["c.txt"] }];
-    const result = githubRunContext("d", "push", { ...payload, commits });
-    expect(result.ok && result.value.changedFiles).toEqual(["a.txt", "b.txt", "c.txt"]);
-    const none = githubRunContext("d", "push", { ...payload, commits: [] });
-    expect(none.ok && none.value.changedFiles).toBeUndefined();
+describe("matchesEvent: one filter at a time", () => {
+  it("follows GitHub's branch and tag filter rules", async () => {
+    const branchesOnly = await on("\n  push:\n    branches: [main, 'release/**']");
+    expect(matchesEvent(branchesOnly, context({}))).toBe(true);
+    expect(matchesEvent(branchesOnly, context({ filterRef: { kind: "branch", name: "release/1.2" } }))).toBe(true);
+    expect(matchesEvent(branchesOnly, context({ filterRef: { kind: "branch", name: "feature" } }))).toBe(false);
+    // Only branches named: a tag push does not start it.
+    expect(matchesEvent(branchesOnly, context({ filterRef: { kind: "tag", name: "v1" } }))).toBe(false);
+    const ignore = await on("\n  push:\n    branches-ignore: ['dependabot/**']");
+    expect(matchesEvent(ignore, context({ filterRef: { kind: "branch", name: "dependabot/npm/x" } }))).toBe(false);
+    expect(matchesEvent(ignore, context({}))).toBe(true);
+  });
+
+  it("runs pull_request on opened, synchronize and reopened unless types say otherwise", async () => {
+    const pr = await on("\n  pull_request:");
+    expect(matchesEvent(pr, context({ eventName: "pull_request", action: "synchronize" }))).toBe(true);
+    expect(matchesEvent(pr, context({ eventName: "pull_request", action: "closed" }))).toBe(false);
+    expect(matchesEvent(pr, context({ eventName: "push" }))).toBe(false);
+    const labeled = await on("\n  pull_request:\n    types: [labeled]");
+    expect(matchesEvent(labeled, context({ eventName: "pull_request", action: "labeled" }))).toBe(true);
+    expect(matchesEvent(labeled, context({ eventName: "pull_request", action: "opened" }))).toBe(false);
   });
 });
