@@ -3,18 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { queuedExplanation, type Fleet } from "../../../bot/fleet/queued-explanation.ts";
-
-const now = new Date("2026-01-01T12:00:00Z");
-const secondsAgo = (s: number) => new Date(now.getTime() - s * 1000);
-const runner = (over: Partial<Fleet["runners"][number]> = {}): Fleet["runners"][number] => ({
-  namespace: "default",
-  labels: ["linux", "self-hosted", "x64"],
-  lastSeenAt: secondsAgo(5),
-  removedAt: null,
-  running: [],
-  concurrency: 1,
-  ...over,
-});
+import { now, runner, secondsAgo } from "./support.ts";
 
 describe("the queued check run's explanation", () => {
   it("counts the runners that could take the job, by state", () => {

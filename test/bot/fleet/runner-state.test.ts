@@ -2,20 +2,8 @@
  * When a runner counts as offline or busy, and how long ago it was seen, in words.
  */
 import { describe, expect, it } from "vitest";
-import { type Fleet } from "../../../bot/fleet/queued-explanation.ts";
 import { ago, runnerState } from "../../../bot/fleet/runner-state.ts";
-
-const now = new Date("2026-01-01T12:00:00Z");
-const secondsAgo = (s: number) => new Date(now.getTime() - s * 1000);
-const runner = (over: Partial<Fleet["runners"][number]> = {}): Fleet["runners"][number] => ({
-  namespace: "default",
-  labels: ["linux", "self-hosted", "x64"],
-  lastSeenAt: secondsAgo(5),
-  removedAt: null,
-  running: [],
-  concurrency: 1,
-  ...over,
-});
+import { now, runner, secondsAgo } from "./support.ts";
 
 describe("runner state", () => {
   it("is offline 30 s after the last heartbeat, or before the first", () => {

@@ -5,45 +5,12 @@
  * come from an in-memory set of repositories (the forge's part is tested end to end).
  */
 import { describe, expect, it } from "vitest";
-import { repoRef, type RepoRef } from "../../../bot/runs/repo-ref.ts";
 import { resolveCalls } from "../../../bot/planner/reusable-workflows.ts";
 import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
+import { BUILD, files, REPO, SHA } from "./support.ts";
 
-const REPO = repoRef("acme/app");
-const SHA = "0123456789abcdef0123456789abcdef01234567";
 const CONTEXTS = { github: { sha: SHA, ref: "refs/heads/main", repository: "acme/app" }, vars: {}, inputs: {} };
-
-const BUILD = `on:
-  workflow_call:
-    inputs:
-      target: { type: string, required: true }
-      level: { type: number, default: 2 }
-      strip: { type: boolean }
-    outputs:
-      artifact-name:
-        value: \${{ jobs.package.outputs.name }}
-jobs:
-  compile:
-    name: Compile for \${{ inputs.target }}
-    runs-on: [self-hosted, "\${{ inputs.target }}"]
-    steps: [{ run: make }]
-  package:
-    needs: compile
-    runs-on: self-hosted
-    outputs:
-      name: \${{ steps.p.outputs.name }}
-    steps: [{ id: p, run: echo }]
-`;
-
-/** Files by `owner/repo:path@ref`; the caller's own repository is read at SHA. */
-function files(entries: Record<string, string>) {
-  return {
-    async readFile(repo: RepoRef, path: string, ref: string) {
-      return entries[`${repo.fullName}:${path}@${ref}`];
-    },
-  };
-}
 
 async function plan(caller: string, called: Record<string, string>, contexts = CONTEXTS) {
   const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", caller);

@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
-import type { PlanContexts } from "../../../bot/workflows/expand-level.ts";
 import { expandMatrix } from "../../../bot/workflows/expand-matrix.ts";
-import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
-
-const CONTEXTS: PlanContexts = { github: { ref: "refs/heads/main", event_name: "push" }, vars: { MATRIX: '{"os":["a","b"],"include":[{"os":"c"}]}', EXTRA: '[{"n":3}]' }, inputs: {} };
-
-async function expand(jobs: string, contexts: PlanContexts = CONTEXTS) {
-  const result = await parseWorkflow("ci.yml", `on: push\njobs:\n${jobs}`);
-  if (!result.ok) throw new Error(JSON.stringify(result.reason));
-  return expandJobs(result.value, contexts);
-}
 
 describe("expandMatrix: GitHub's documented order", () => {
   it.each([

@@ -1,14 +1,7 @@
 import { runContext } from "../../helpers/run-context.ts";
 import { describe, expect, it } from "vitest";
 import { matchesEvent } from "../../../bot/workflows/matches-event.ts";
-import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
-import type { Triggers } from "../../../bot/workflows/workflow.ts";
-
-async function on(text: string): Promise<Triggers> {
-  const result = await parseWorkflow("ci.yml", `on:${text}\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n`);
-  if (!result.ok) throw new Error(JSON.stringify(result.reason));
-  return result.value.on;
-}
+import { triggersOf as on } from "./support.ts";
 
 const context = runContext;
 

@@ -7,31 +7,7 @@ import { describe, expect, it } from "vitest";
 import { repoRef } from "../../../bot/runs/repo-ref.ts";
 import { callTarget } from "../../../bot/planner/reusable-workflows.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
-
-const REPO = repoRef("acme/app");
-const SHA = "0123456789abcdef0123456789abcdef01234567";
-
-const BUILD = `on:
-  workflow_call:
-    inputs:
-      target: { type: string, required: true }
-      level: { type: number, default: 2 }
-      strip: { type: boolean }
-    outputs:
-      artifact-name:
-        value: \${{ jobs.package.outputs.name }}
-jobs:
-  compile:
-    name: Compile for \${{ inputs.target }}
-    runs-on: [self-hosted, "\${{ inputs.target }}"]
-    steps: [{ run: make }]
-  package:
-    needs: compile
-    runs-on: self-hosted
-    outputs:
-      name: \${{ steps.p.outputs.name }}
-    steps: [{ id: p, run: echo }]
-`;
+import { BUILD, REPO, SHA } from "./support.ts";
 
 describe("parsing a call", () => {
   it("reads uses, with and secrets, and the called workflow's interface", async () => {
