@@ -4,7 +4,7 @@
  */
 import { getPrivateKey } from "@probot/get-private-key";
 import { z } from "zod";
-import { parseSecretsKey, type SecretsKey } from "./secrets/crypto.ts";
+import { parseSecretsKey } from "./secrets/crypto.ts";
 
 const intFrom = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
@@ -29,67 +29,31 @@ const Env = z.object({
   JOB_MAX_ATTEMPTS: intFrom(3).pipe(z.number().min(1)),
   JOB_MAX_AGE_DAYS: intFrom(7).pipe(z.number().min(1)),
   FLOTILLA_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  FLOTILLA_SECRETS_KEY: z.string().optional(),
+  FLOTILLA_SECRETS_KEY: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return undefined;
+      const key = parseSecretsKey(text);
+      if (key.ok) return key.value;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: key.reason });
+      return z.NEVER;
+    }),
+  /** The GitHub App's key as getPrivateKey found it (PRIVATE_KEY, PRIVATE_KEY_PATH or a .pem file). */
+  PRIVATE_KEY: z.string().optional(),
 });
 
-export interface BotConfig {
-  github: {
-    appId?: number;
-    privateKey?: string;
-    webhookSecret?: string;
-    /** REST base URL: api.github.com, or `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`. */
-    apiUrl: string;
-    /** Web base URL, for links and the GITHUB_SERVER_URL of jobs. */
-    serverUrl: string;
-    writeConcurrency: number;
-    writeMinIntervalMs: number;
-  };
-  http: { host: string; port: number; publicUrl: string };
-  nats: {
-    url?: string;
-    prefix: string;
-    /** Per-runner credentials (NATS JWT mode): the directory `flotilla nats init` made. */
-    authDir?: string;
-    /** The NATS URL registered runners are given (default: `url`). */
-    runnerUrl?: string;
-  };
-  database: { url?: string };
-  dataDir: string;
-  logLevel: z.infer<typeof Env>["LOG_LEVEL"];
-  jobs: { leaseSeconds: number; maxAttempts: number; maxAgeDays: number };
-  /** Bearer token for the bot's API (`flotilla dispatch`); the API is off without it. */
-  apiToken?: string;
-  /** Encrypts repository and organisation secrets at rest (FLOTILLA_SECRETS_KEY); secrets are off without it. */
-  secretsKey?: SecretsKey;
-}
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  }
-}
-
-export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
-  const parsed = Env.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  let privateKey: string | undefined;
-  try {
-    privateKey = getPrivateKey({ env }) ?? undefined;
-  } catch (error) {
-    problems.push(`PRIVATE_KEY: ${(error as Error).message}`);
-  }
-  const secretsKey = env.FLOTILLA_SECRETS_KEY ? parseSecretsKey(env.FLOTILLA_SECRETS_KEY) : undefined;
-  if (secretsKey && "error" in secretsKey) problems.push(`FLOTILLA_SECRETS_KEY: ${secretsKey.error}`);
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
+/** The environment into the settings as the bot uses them. */
+export const BotConfig = Env.transform((e) => {
   const serverUrl = e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}` : "https://github.com";
   return {
     github: {
       appId: e.APP_ID,
-      privateKey,
+      privateKey: e.PRIVATE_KEY,
       webhookSecret: e.WEBHOOK_SECRET,
+      /** REST base URL: api.github.com, or `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`. */
       apiUrl: e.GHE_HOST ? `${serverUrl}/api/v3` : "https://api.github.com",
+      /** Web base URL, for links and the GITHUB_SERVER_URL of jobs. */
       serverUrl,
       writeConcurrency: e.GITHUB_WRITE_CONCURRENCY,
       writeMinIntervalMs: e.GITHUB_WRITE_MIN_INTERVAL_MS,
@@ -99,14 +63,46 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
       port: e.PORT,
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     },
-    nats: { url: e.NATS_URL, prefix: e.NATS_PREFIX, authDir: e.FLOTILLA_NATS_AUTH_DIR, runnerUrl: e.FLOTILLA_RUNNER_NATS_URL },
+    nats: {
+      url: e.NATS_URL,
+      prefix: e.NATS_PREFIX,
+      /** Per-runner credentials (NATS JWT mode): the directory `flotilla nats init` made. */
+      authDir: e.FLOTILLA_NATS_AUTH_DIR,
+      /** The NATS URL registered runners are given (default: `url`). */
+      runnerUrl: e.FLOTILLA_RUNNER_NATS_URL,
+    },
     database: { url: e.DATABASE_URL },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     jobs: { leaseSeconds: e.JOB_LEASE_SECONDS, maxAttempts: e.JOB_MAX_ATTEMPTS, maxAgeDays: e.JOB_MAX_AGE_DAYS },
+    /** Bearer token for the bot's API (`flotilla dispatch`); the API is off without it. */
     apiToken: e.FLOTILLA_API_TOKEN,
-    ...(secretsKey && !("error" in secretsKey) ? { secretsKey } : {}),
+    /** Encrypts repository and organisation secrets at rest (FLOTILLA_SECRETS_KEY); secrets are off without it. */
+    ...(e.FLOTILLA_SECRETS_KEY ? { secretsKey: e.FLOTILLA_SECRETS_KEY } : {}),
   };
+});
+export type BotConfig = z.infer<typeof BotConfig>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
+  let privateKey: string | undefined;
+  let keyProblem: string | undefined;
+  try {
+    privateKey = getPrivateKey({ env }) ?? undefined;
+  } catch (error) {
+    keyProblem = `PRIVATE_KEY: ${(error as Error).message}`;
+  }
+  const parsed = BotConfig.safeParse({ ...env, PRIVATE_KEY: privateKey });
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (keyProblem) problems.push(keyProblem);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
 }
 
 /** Whether the GitHub App is configured; without it the bot serves the manifest flow. */

@@ -3,6 +3,14 @@
  * JetStream; nothing lives only in a process's memory.
  */
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import type { JobMessage } from "../protocol/messages.ts";
+
+/**
+ * A job as planned: the job message without the per-release parts (executions, token, needs,
+ * github), and for a job of a called workflow the `secrets:` chain the bot applies when its
+ * runner asks for secrets (templates as written, never a value).
+ */
+export type JobSpec = JobMessage & { secretChain?: (Record<string, string> | "inherit")[] };
 
 /** One row per forge delivery: the second copy of a redelivered webhook finds its row. */
 export const deliveries = pgTable("deliveries", {
@@ -135,8 +143,8 @@ export const jobs = pgTable(
     continueOnError: boolean("continue_on_error").notNull().default(false),
     /** The job's `if`, evaluated when its needs are done. */
     condition: text("condition").notNull().default("success()"),
-    /** The job message without the per-release parts (executions, token, needs, github). */
-    spec: jsonb("spec").$type<Record<string, unknown>>(),
+    /** The job message without the per-release parts: see JobSpec. */
+    spec: jsonb("spec").$type<JobSpec>(),
     /** Legs of the same matrix job allowed to run at once (`max-parallel`). */
     maxParallel: integer("max_parallel"),
     outputs: jsonb("outputs").$type<Record<string, string>>().notNull().default({}),

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { repoRef } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
 import type { GitHubApp } from "../forges/github/github-app.ts";
 import { pathOf, sendJson, type Handler } from "../http/handler.ts";
 import { authorized, jsonBody } from "./auth.ts";
@@ -50,11 +50,11 @@ export function dispatchHandler(options: DispatchOptions): Handler {
     const file = files.find((f) => f.path === request.workflow || basename(f.path) === request.workflow);
     if (!file) return sendJson(res, 404, { error: `Workflow ${request.workflow} not found in ${WORKFLOW_DIR} at ${request.ref}` });
     const parsed = await parseWorkflow(file.path, file.content);
-    if (!parsed.ok) return sendJson(res, 422, { error: `${file.path} is not a valid workflow`, problems: parsed.problems });
-    const trigger = parsed.workflow.on.workflow_dispatch;
+    if (!parsed.ok) return sendJson(res, 422, { error: `${file.path} is not a valid workflow`, problems: parsed.reason });
+    const trigger = parsed.value.on.workflow_dispatch;
     if (!trigger) return sendJson(res, 422, { error: "Workflow does not have 'workflow_dispatch' trigger" });
     const inputs = checkInputs(trigger.inputs, request.inputs);
-    if (!inputs.ok) return sendJson(res, 422, { error: inputs.problems.join("; "), problems: inputs.problems });
+    if (!inputs.ok) return sendJson(res, 422, { error: inputs.reason.join("; "), problems: inputs.reason });
 
     const deliveryId = `dispatch-${randomUUID()}`;
     await options.publish({
@@ -63,7 +63,7 @@ export function dispatchHandler(options: DispatchOptions): Handler {
       deliveryId,
       name: "workflow_dispatch",
       payload: {
-        inputs: inputs.inputs,
+        inputs: inputs.value,
         ref: ref.ref,
         repository: target.repository,
         sender: { login: request.actor, type: "User" },
@@ -73,7 +73,7 @@ export function dispatchHandler(options: DispatchOptions): Handler {
       receivedAt: new Date().toISOString(),
     });
     options.log.info({ delivery: deliveryId, repository: repo.fullName, workflow: file.path, ref: ref.ref }, "workflow dispatched");
-    return sendJson(res, 202, { delivery: deliveryId, workflow: file.path, ref: ref.ref, sha: ref.sha, inputs: inputs.inputs });
+    return sendJson(res, 202, { delivery: deliveryId, workflow: file.path, ref: ref.ref, sha: ref.sha, inputs: inputs.value });
   };
 }
 

@@ -4,8 +4,9 @@
  * listed; values become the strings GitHub passes (`github.event.inputs` holds strings).
  */
 import type { DispatchInput } from "../workflows/workflow.ts";
+import { fail, ok, type Result } from "../result.ts";
 
-export type InputsResult = { ok: true; inputs: Record<string, string> } | { ok: false; problems: string[] };
+export type InputsResult = Result<Record<string, string>, string[]>;
 
 export function checkInputs(declared: Record<string, DispatchInput>, given: Record<string, string>): InputsResult {
   const problems: string[] = [];
@@ -22,5 +23,5 @@ export function checkInputs(declared: Record<string, DispatchInput>, given: Reco
     else if (input.type === "choice" && !(input.options ?? []).includes(value)) problems.push(`Provided value '${value}' for input '${name}' not in the list of allowed values`);
     inputs[name] = value;
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, inputs };
+  return problems.length > 0 ? fail(problems) : ok(inputs);
 }

@@ -39,25 +39,27 @@ export function secretsHandler(options: SecretsApiOptions): Handler {
     if (!options.key) return sendJson(res, 503, { error: "secrets are off: set FLOTILLA_SECRETS_KEY on the bot (32 bytes, base64; see docs/secrets.md)" });
     const parts = path.slice(PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent);
     if (req.method === "GET") {
-      const scope = secretScope(parts.join("/"));
-      if ("error" in scope) return sendJson(res, 400, { error: `${scope.error}: GET /api/v1/secrets/OWNER or /api/v1/secrets/OWNER/REPO` });
-      return sendJson(res, 200, { scope: scope.scope, secrets: await listSecrets(options.db, scope.scope) });
+      const scoped = secretScope(parts.join("/"));
+      if (!scoped.ok) return sendJson(res, 400, { error: `${scoped.reason}: GET /api/v1/secrets/OWNER or /api/v1/secrets/OWNER/REPO` });
+      return sendJson(res, 200, { scope: scoped.value.scope, secrets: await listSecrets(options.db, scoped.value.scope) });
     }
     if (req.method !== "PUT" && req.method !== "DELETE") return sendJson(res, 405, { error: "GET a scope's names, PUT or DELETE a secret" });
     const written = parts.pop() ?? "";
-    const scope = secretScope(parts.join("/"));
-    if ("error" in scope) return sendJson(res, 400, { error: `${scope.error}: use /api/v1/secrets/OWNER/NAME or /api/v1/secrets/OWNER/REPO/NAME` });
-    const name = secretName(written);
-    if ("error" in name) return sendJson(res, 400, { error: name.error });
+    const scoped = secretScope(parts.join("/"));
+    if (!scoped.ok) return sendJson(res, 400, { error: `${scoped.reason}: use /api/v1/secrets/OWNER/NAME or /api/v1/secrets/OWNER/REPO/NAME` });
+    const named = secretName(written);
+    if (!named.ok) return sendJson(res, 400, { error: named.reason });
+    const scope = scoped.value;
+    const name = named.value;
     if (req.method === "DELETE") {
-      if (!(await deleteSecret(options.db, scope.scope, name.name))) return sendJson(res, 404, { error: `no secret ${name.name} in ${scope.scope}` });
-      options.log.info({ scope: scope.scope, secret: name.name }, "secret deleted");
-      return sendJson(res, 200, { scope: scope.scope, name: name.name, deleted: true });
+      if (!(await deleteSecret(options.db, scope.scope, name))) return sendJson(res, 404, { error: `no secret ${name} in ${scope.scope}` });
+      options.log.info({ scope: scope.scope, secret: name }, "secret deleted");
+      return sendJson(res, 200, { scope: scope.scope, name, deleted: true });
     }
     const body = await jsonBody(req, res, PutSecret, MAX_VALUE_BYTES * 2 + 1024);
     if (!body) return true;
-    const outcome = await putSecret(options.db, options.key, scope.scope, name.name, body.value);
-    options.log.info({ scope: scope.scope, secret: name.name, outcome }, "secret set");
-    return sendJson(res, outcome === "created" ? 201 : 200, { scope: scope.scope, kind: scope.kind, name: name.name, outcome });
+    const outcome = await putSecret(options.db, options.key, scope.scope, name, body.value);
+    options.log.info({ scope: scope.scope, secret: name, outcome }, "secret set");
+    return sendJson(res, outcome === "created" ? 201 : 200, { scope: scope.scope, kind: scope.kind, name, outcome });
   };
 }

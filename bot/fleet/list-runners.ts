@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { jobs, runners, runs } from "../../db/schema.ts";
-import { jobUrl } from "../planner/links.ts";
+import { jobUrl } from "../runs/links.ts";
 import { runnerState, type RunnerState } from "./runner-state.ts";
 
 export interface CurrentJob {

@@ -4,11 +4,7 @@
  * take effect after those retries, and the caller leaves its bus message un-acked so the
  * work is tried again. Calls may run concurrently.
  */
-export interface RepoRef {
-  owner: string;
-  name: string;
-  fullName: string;
-}
+import type { RepoRef } from "../runs/repo-ref.ts";
 
 export interface Annotation {
   path: string;
@@ -96,9 +92,4 @@ export interface Forge {
    * when the forge cannot mint one (then only public repositories can be cloned).
    */
   cloneToken(repo: RepoRef): Promise<string | undefined>;
-}
-
-export function repoRef(fullName: string): RepoRef {
-  const [owner = "", name = ""] = fullName.split("/");
-  return { owner, name, fullName };
 }

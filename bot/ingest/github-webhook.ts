@@ -50,11 +50,11 @@ export function githubWebhookHandler(options: GitHubWebhookOptions): Handler {
       return sendJson(res, 401, { error: "signature does not match the webhook secret" });
     }
     const decoded = decodePayload(body, headers.encoding);
-    if ("error" in decoded) return sendJson(res, 400, { error: decoded.error });
+    if (!decoded.ok) return sendJson(res, 400, { error: decoded.reason });
 
     const { name, deliveryId } = headers;
     const log = options.log.child({ delivery: deliveryId, event: name });
-    const check = checkGitHubEvent(name, decoded.payload);
+    const check = checkGitHubEvent(name, decoded.value);
     if ("ignored" in check) {
       log.debug({ reason: check.ignored }, "delivery ignored");
       return sendJson(res, 200, { ignored: check.ignored });
@@ -64,7 +64,7 @@ export function githubWebhookHandler(options: GitHubWebhookOptions): Handler {
       return sendJson(res, 400, { error: check.refused, field: check.field });
     }
     try {
-      const { duplicate } = await options.publish({ v: 1, forge: "github", deliveryId, name, payload: decoded.payload, receivedAt: new Date().toISOString() });
+      const { duplicate } = await options.publish({ v: 1, forge: "github", deliveryId, name, payload: decoded.value, receivedAt: new Date().toISOString() });
       log.debug({ duplicate }, "delivery stored");
       return sendJson(res, 202, { accepted: deliveryId, duplicate });
     } catch (error) {

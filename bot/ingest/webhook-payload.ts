@@ -3,6 +3,8 @@
  * `application/x-www-form-urlencoded` — a form whose `payload` field holds the JSON. The
  * signature covers the raw body in both cases, so decoding comes after verifying it.
  */
+import { fail, ok, type Result } from "../result.ts";
+
 export type BodyEncoding = "json" | "form";
 
 const ENCODINGS: Record<string, BodyEncoding> = {
@@ -15,15 +17,15 @@ export function webhookEncoding(mediaType: string): BodyEncoding | undefined {
   return Object.hasOwn(ENCODINGS, mediaType) ? ENCODINGS[mediaType] : undefined;
 }
 
-export function decodePayload(body: string, encoding: BodyEncoding): { payload: Record<string, unknown> } | { error: string } {
+export function decodePayload(body: string, encoding: BodyEncoding): Result<Record<string, unknown>> {
   const json = encoding === "form" ? new URLSearchParams(body).get("payload") : body;
-  if (json === null) return { error: "form body has no payload field" };
+  if (json === null) return fail("form body has no payload field");
   let payload: unknown;
   try {
     payload = JSON.parse(json);
   } catch {
-    return { error: encoding === "form" ? "the form's payload field is not JSON" : "body is not JSON" };
+    return fail(encoding === "form" ? "the form's payload field is not JSON" : "body is not JSON");
   }
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return { error: "payload must be a JSON object" };
-  return { payload: payload as Record<string, unknown> };
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return fail("payload must be a JSON object");
+  return ok(payload as Record<string, unknown>);
 }

@@ -2,18 +2,18 @@
  * A workflow file that does not parse becomes a failed check run named after the file, with
  * an annotation at each problem's line — the same place GitHub would point.
  */
+import type { Db } from "../../db/client.ts";
 import type { Forge, NewCheck } from "../forges/forge.ts";
 import type { WorkflowProblem } from "../workflows/workflow.ts";
 import { createCheckOnce } from "./create-check-once.ts";
-import { runUrl } from "./links.ts";
-import type { PlannerDeps } from "./plan-event.ts";
-import type { RunContext } from "./run-context.ts";
+import { runUrl } from "../runs/links.ts";
+import type { RunContext } from "../runs/run-context.ts";
 import * as store from "./store-run.ts";
 
 /** One request's worth: a file with hundreds of problems should not cost hundreds of writes. */
 const MAX_ANNOTATIONS = 50;
 
-export async function reportBrokenWorkflow(deps: PlannerDeps, forge: Forge, context: RunContext, path: string, all: WorkflowProblem[]): Promise<void> {
+export async function reportBrokenWorkflow(deps: { db: Db; publicUrl: string }, forge: Forge, context: RunContext, path: string, all: WorkflowProblem[]): Promise<void> {
   const problems = all.slice(0, MAX_ANNOTATIONS);
   const more = all.length - problems.length;
   const summary = problems.map((p) => `- line ${p.line}, column ${p.column}: ${p.message}`).join("\n") + (more > 0 ? `\n- … and ${more} more` : "");

@@ -5,7 +5,8 @@
  * created the check run and lost the answer or the Postgres write — so it is looked up by
  * external id and adopted before a new one is created. A first attempt costs no extra call.
  */
-import type { Forge, NewCheck, RepoRef } from "../forges/forge.ts";
+import type { Forge, NewCheck } from "../forges/forge.ts";
+import type { RepoRef } from "../runs/repo-ref.ts";
 
 export async function createCheckOnce(forge: Forge, repo: RepoRef, check: NewCheck, requestedBefore: boolean): Promise<number> {
   if (requestedBefore) {

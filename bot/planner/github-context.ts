@@ -2,7 +2,7 @@
  * The `github` context of a run, as GitHub documents it, so expressions and scripts written
  * for GitHub Actions see what they expect. The runner adds `workspace` and `job`.
  */
-import type { RunContext } from "./run-context.ts";
+import type { RunContext } from "../runs/run-context.ts";
 
 export interface GitHubContextInputs {
   context: RunContext;

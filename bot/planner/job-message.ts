@@ -4,11 +4,11 @@
  * and the results of its `needs`.
  */
 import type { JobMessage } from "../../protocol/messages.ts";
-import type { SecretMapping } from "../secrets/call-chain.ts";
+import type { JobSpec } from "../../db/schema.ts";
 import { neededSecretNames } from "../secrets/needed-names.ts";
 import type { PlannedJob, Workflow } from "../workflows/workflow.ts";
-import type { RunContext } from "./run-context.ts";
-import type { RunRow } from "./store-run.ts";
+import type { RunContext } from "../runs/run-context.ts";
+import type { RunRow } from "../runs/rows.ts";
 
 export interface JobSpecInputs {
   context: RunContext;
@@ -25,7 +25,7 @@ export interface JobSpecInputs {
  * The spec, plus (for a job of a called workflow) the `secrets:` chain the bot applies when the
  * runner asks for its secrets; the chain holds templates as written, never a value.
  */
-export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }: JobSpecInputs): JobMessage & { secretChain?: SecretMapping[] } {
+export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }: JobSpecInputs): JobSpec {
   const defaults = job.call ? job.job.defaults : { ...workflow.defaults, ...job.job.defaults };
   const spec: JobMessage = {
     v: 1,

@@ -17,17 +17,18 @@ import { allSettled } from "./all-settled.ts";
 import { reportBrokenWorkflow } from "./broken-workflow.ts";
 import { createCheckOnce } from "./create-check-once.ts";
 import { expandJobs } from "../workflows/expand-jobs.ts";
-import { settleNamespace } from "../reporter/settle.ts";
-import { cloneTokenForRun } from "./clone-token.ts";
+import { settleNamespace } from "../scheduler/settle.ts";
+import { cloneTokenForRun } from "../scheduler/clone-token.ts";
 import { assignJobGroups, enterRunGroup, finishCancelledWhilePlanning, jobGroups, markRunWaiting, runGroup } from "./concurrency.ts";
 import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
-import { releaseReadyJobs, releaseRun } from "./release-jobs.ts";
+import { releaseReadyJobs, releaseRun } from "../scheduler/release-jobs.ts";
 import { resolveCalls } from "./reusable-workflows.ts";
-import { checkRunName, jobUrl, runUrl, statusContext } from "./links.ts";
-import type { RunContext } from "./run-context.ts";
+import { checkRunName, jobUrl, runUrl, statusContext } from "../runs/links.ts";
+import type { RunContext } from "../runs/run-context.ts";
 import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
+import { fail } from "../result.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
 
@@ -44,12 +45,12 @@ export interface PlannerDeps {
 
 export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<void> {
   const log = deps.log.child({ delivery: event.deliveryId, event: event.name });
-  const result = event.forge === "github" ? githubRunContext(event.deliveryId, event.name, event.payload) : { skip: `${event.forge} is not wired yet` };
-  if ("skip" in result) {
-    log.debug({ reason: result.skip }, "event starts nothing");
+  const result = event.forge === "github" ? githubRunContext(event.deliveryId, event.name, event.payload) : fail(`${event.forge} is not wired yet`);
+  if (!result.ok) {
+    log.debug({ reason: result.reason }, "event starts nothing");
     return;
   }
-  const context = result.context;
+  const context = result.value;
   if (!(await store.claimDelivery(deps.db, context, event.name))) {
     log.info("delivery already planned");
     return;
@@ -69,16 +70,17 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   const token = lazy(() => cloneTokenForRun(forge, context, log));
   const parsed = await Promise.all(files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content) })));
   // A pull request's changed files cost API calls: ask only when a workflow filters on paths.
-  if (context.pullRequest && context.changedFiles === undefined && parsed.some(({ result }) => result.ok && wantsPaths(result.workflow))) {
+  if (context.pullRequest && context.changedFiles === undefined && parsed.some(({ result }) => result.ok && wantsPaths(result.value))) {
     context.changedFiles = await forge.changedFiles(context.repo, context.pullRequest.number);
   }
   await allSettled(
     parsed.map(async ({ file, result }) => {
-      if (!result.ok) return reportBrokenWorkflow(deps, forge, context, file.path, result.problems);
-      if (!matchesEvent(result.workflow.on, context)) return;
+      if (!result.ok) return reportBrokenWorkflow(deps, forge, context, file.path, result.reason);
+      const workflow = result.value;
+      if (!matchesEvent(workflow.on, context)) return;
       // Workflows it calls (`jobs.<id>.uses`) are fetched now, at the run's commit or their `@ref`.
-      await resolveCalls(result.workflow, forge, { repo: context.repo, ref: context.sha });
-      await planRun(deps, forge, context, result.workflow, withInputDefaults(event.payload, result.workflow), token, log);
+      await resolveCalls(workflow, forge, { repo: context.repo, ref: context.sha });
+      await planRun(deps, forge, context, workflow, withInputDefaults(event.payload, workflow), token, log);
     }),
   );
   await store.markPlanned(deps.db, context.deliveryId);

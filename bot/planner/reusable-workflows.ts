@@ -4,22 +4,14 @@
  * API), parsed with our parser and hung on the calling job, so `expandJobs` can turn each call
  * into the called workflow's jobs (`<caller> / <called>`).
  *
- * Once those jobs ran, the caller's `needs.<caller>` is computed here from the job rows: its
- * `result` is the aggregate of the called jobs, its `outputs` the called workflow's
- * `on.workflow_call.outputs` evaluated with their `jobs` context — a pure function of rows, so
- * every reporter that releases a job computes the same thing.
- *
- * Job ids of called jobs are `<caller leg key>/<called id>` (nested: `a/b/c`); a job's `needs`
- * column holds job ids, and the context key of a need is the first segment of it below the
- * deepest scope the needing job shares with it.
+ * Once those jobs ran, the caller's `needs.<caller>` is computed from the job rows at release
+ * time: bot/scheduler/needs-context.ts.
  */
-import type { RepoRef } from "../forges/forge.ts";
-import { asString, evaluateTemplate } from "../workflows/evaluate-template.ts";
-import { MAX_CALL_DEPTH } from "../workflows/expand-jobs.ts";
+import type { RepoRef } from "../runs/repo-ref.ts";
+import { MAX_CALL_DEPTH } from "../workflows/expand-call.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
-import { foldResults, type NeedResult } from "./job-condition.ts";
-import type { JobRow } from "./store-run.ts";
+import { fail, ok, type Result } from "../result.ts";
 
 /** Where workflow files come from: the forge, for one installation. */
 export interface WorkflowFiles {
@@ -27,7 +19,7 @@ export interface WorkflowFiles {
 }
 
 /** The workflow a job's `uses:` names, or why it names none. */
-export type CallTarget = { repo: RepoRef; path: string; ref: string } | { error: string };
+export type CallTarget = Result<{ repo: RepoRef; path: string; ref: string }>;
 
 const WORKFLOW_DIRS = [".flotilla/workflows/", ".github/workflows/"];
 
@@ -39,18 +31,18 @@ export function callTarget(uses: string, from: { repo: RepoRef; ref: string }): 
   const local = uses.startsWith("./");
   let target: { repo: RepoRef; path: string; ref: string };
   if (local) {
-    if (uses.includes("@")) return { error: `\`uses: ${uses}\`: a workflow of the same repository is called without \`@ref\` (it is read at the run's commit)` };
+    if (uses.includes("@")) return fail(`\`uses: ${uses}\`: a workflow of the same repository is called without \`@ref\` (it is read at the run's commit)`);
     target = { repo: from.repo, path: uses.slice(2), ref: from.ref };
   } else {
     const match = /^([^/@\s]+)\/([^/@\s]+)\/([^@\s]+)@(\S+)$/.exec(uses);
-    if (!match) return { error: `\`uses: ${uses}\` is not a reusable workflow: write \`./.flotilla/workflows/x.yml\` or \`owner/repo/.github/workflows/x.yml@ref\`` };
+    if (!match) return fail(`\`uses: ${uses}\` is not a reusable workflow: write \`./.flotilla/workflows/x.yml\` or \`owner/repo/.github/workflows/x.yml@ref\``);
     const [, owner = "", name = "", path = "", ref = ""] = match;
     target = { repo: { owner, name, fullName: `${owner}/${name}` }, path, ref };
   }
   if (!WORKFLOW_DIRS.some((dir) => target.path.startsWith(dir)) || !/\.ya?ml$/.test(target.path) || target.path.includes("..")) {
-    return { error: `\`uses: ${uses}\`: a called workflow is a \`.yml\` file directly under \`.flotilla/workflows/\` or \`.github/workflows/\`` };
+    return fail(`\`uses: ${uses}\`: a called workflow is a \`.yml\` file directly under \`.flotilla/workflows/\` or \`.github/workflows/\``);
   }
-  return target;
+  return ok(target);
 }
 
 /**
@@ -80,11 +72,12 @@ async function resolveLevel(
     workflow.jobs.map(async (job) => {
       const call = job.call;
       if (!call) return;
-      const target = callTarget(call.uses, from);
-      if ("error" in target) {
-        call.error = target.error;
+      const found = callTarget(call.uses, from);
+      if (!found.ok) {
+        call.error = found.reason;
         return;
       }
+      const target = found.value;
       const id = identity(target.repo, target.path, target.ref);
       if (chain.includes(id)) {
         call.error = `\`uses: ${call.uses}\`: a reusable workflow may not call itself (${[...chain, id].join(" → ")})`;
@@ -102,87 +95,16 @@ async function resolveLevel(
       }
       const parsed = await parseWorkflow(target.path, text);
       if (!parsed.ok) {
-        const first = parsed.problems.slice(0, 3).map((p) => `${target.path}:${p.line}:${p.column}: ${p.message}`);
-        call.error = `\`uses: ${call.uses}\`: the called workflow is not valid: ${first.join("; ")}${parsed.problems.length > 3 ? ` (and ${parsed.problems.length - 3} more)` : ""}`;
+        const first = parsed.reason.slice(0, 3).map((p) => `${target.path}:${p.line}:${p.column}: ${p.message}`);
+        call.error = `\`uses: ${call.uses}\`: the called workflow is not valid: ${first.join("; ")}${parsed.reason.length > 3 ? ` (and ${parsed.reason.length - 3} more)` : ""}`;
         return;
       }
-      if (!parsed.workflow.on.workflow_call) {
+      if (!parsed.value.on.workflow_call) {
         call.error = `\`uses: ${call.uses}\`: the called workflow has no \`on: workflow_call\``;
         return;
       }
-      call.workflow = parsed.workflow;
-      await resolveLevel(parsed.workflow, { repo: target.repo, ref: target.ref }, [...chain, id], read, identity);
+      call.workflow = parsed.value;
+      await resolveLevel(parsed.value, { repo: target.repo, ref: target.ref }, [...chain, id], read, identity);
     }),
   );
-}
-
-export type NeedsContext = Record<string, { result: NeedResult; outputs: Record<string, string> }>;
-
-/**
- * The `needs` context of a job when every job it needs has completed in its namespace;
- * undefined until then. A need on a job that called a workflow is that call's result and outputs.
- */
-export function needsContext(row: JobRow, rows: JobRow[]): NeedsContext | undefined {
-  const mine = rows.filter((r) => r.namespace === row.namespace);
-  const groups = new Map<string, { prefix: string; key: string }>();
-  for (const jobId of row.needs) {
-    const legs = mine.filter((r) => r.jobId === jobId);
-    if (legs.length === 0 || legs.some((r) => r.status !== "completed")) return undefined;
-    const prefix = sharedScope(row.jobId, jobId);
-    const key = contextKey(jobId.slice(prefix.length));
-    groups.set(`${prefix}\0${key}`, { prefix, key });
-  }
-  const needs: NeedsContext = {};
-  for (const { prefix, key } of groups.values()) needs[key] = jobEntry(prefix, key, mine);
-  return needs;
-}
-
-/** The deepest scope (`""`, `build/`, `build/inner/`) of `jobId` that `need` is under. */
-function sharedScope(jobId: string, need: string): string {
-  const segments = jobId.split("/").slice(0, -1);
-  for (let n = segments.length; n > 0; n--) {
-    const prefix = `${segments.slice(0, n).join("/")}/`;
-    if (need.startsWith(prefix)) return prefix;
-  }
-  return "";
-}
-
-/** `build`, `test (20, linux)`, `build (a)/compile` → the job id the workflow names: `build`, `test`. */
-function contextKey(rest: string): string {
-  return rest.split("/")[0]!.split(" ")[0]!;
-}
-
-/** `needs.<key>` / `jobs.<key>` of the jobs under `prefix`: a job's legs, or a call's jobs. */
-function jobEntry(prefix: string, key: string, rows: JobRow[]): { result: NeedResult; outputs: Record<string, string> } {
-  const members = rows.filter((r) => r.jobId.startsWith(prefix) && contextKey(r.jobId.slice(prefix.length)) === key);
-  const outputs: Record<string, string> = {};
-  const segments = [...new Set(members.map((r) => r.jobId.slice(prefix.length).split("/")[0]!))];
-  for (const segment of segments) {
-    const own = members.filter((r) => r.jobId === prefix + segment);
-    Object.assign(outputs, ...(own.length > 0 ? own.map((r) => r.outputs) : [callOutputs(prefix + segment, members)]));
-  }
-  return { result: aggregate(members), outputs };
-}
-
-/** `on.workflow_call.outputs` of the call whose jobs are under `scope`, evaluated with their `jobs` context. */
-function callOutputs(scope: string, rows: JobRow[]): Record<string, string> {
-  const under = rows.filter((r) => r.jobId.startsWith(`${scope}/`));
-  const templates = under.find((r) => r.callOutputs[scope])?.callOutputs[scope] ?? {};
-  const keys = [...new Set(under.map((r) => contextKey(r.jobId.slice(scope.length + 1))))];
-  const jobsContext = Object.fromEntries(keys.map((key) => [key, jobEntry(`${scope}/`, key, under)]));
-  const outputs: Record<string, string> = {};
-  for (const [name, template] of Object.entries(templates)) {
-    try {
-      outputs[name] = asString(evaluateTemplate(template, { jobs: jobsContext }));
-    } catch {
-      // GitHub leaves an output it cannot evaluate empty.
-      outputs[name] = "";
-    }
-  }
-  return outputs;
-}
-
-/** The result of several job rows: see foldResults. */
-export function aggregate(rows: JobRow[]): NeedResult {
-  return foldResults(rows);
 }

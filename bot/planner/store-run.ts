@@ -5,13 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { deliveries, jobs, namespaces, runs, runStatuses } from "../../db/schema.ts";
+import { deliveries, jobs, namespaces, runs, runStatuses, type JobSpec } from "../../db/schema.ts";
 import { followsRepository } from "../fleet/namespace-follows.ts";
 import type { PlannedJob } from "../workflows/workflow.ts";
-import type { RunContext } from "./run-context.ts";
+import type { RunContext } from "../runs/run-context.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
-export type RunRow = typeof runs.$inferSelect;
-export type JobRow = typeof jobs.$inferSelect;
 
 /** Records the delivery; false when it was planned completely before. */
 export async function claimDelivery(db: Db, context: RunContext, event: string): Promise<boolean> {
@@ -75,7 +74,7 @@ export async function setGithubContext(db: Db, runId: string, githubContext: Rec
 }
 
 /** One job row per planned job and namespace: each namespace reports its own check run. */
-export async function upsertJobs(db: Db, run: RunRow, planned: PlannedJob[], names: string[], specOf: (job: PlannedJob) => Record<string, unknown>): Promise<JobRow[]> {
+export async function upsertJobs(db: Db, run: RunRow, planned: PlannedJob[], names: string[], specOf: (job: PlannedJob) => JobSpec): Promise<JobRow[]> {
   const values = planned.flatMap((job) => {
     const spec = specOf(job);
     return names.map((namespace) => ({

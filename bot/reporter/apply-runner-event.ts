@@ -9,21 +9,23 @@ import { reportSubjectParts } from "../../protocol/names.ts";
 import { decode, LogChunk, ProtocolError, RunnerEvent } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
-import { repeatCancel } from "./cancel-jobs.ts";
-import { afterJobCompleted } from "./job-finished.ts";
+import { repeatCancel } from "../scheduler/cancel-jobs.ts";
+import { afterJobCompleted } from "../scheduler/job-finished.ts";
 import type { NatsNames } from "../../protocol/names.ts";
 import { PermanentError } from "../bus/consume-loop.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
-import { jobUrl } from "../planner/links.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
+import { jobUrl } from "../runs/links.ts";
 import { checkRunOutput } from "./check-run-output.ts";
 import * as store from "./store-report.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export interface ReporterDeps {
   db: Db;
   bus: Bus;
   lease: LeaseSettings;
   names: NatsNames;
-  forgeForRun: (run: store.RunRow) => Promise<Forge>;
+  forgeForRun: (run: RunRow) => Promise<Forge>;
   publicUrl: string;
   log: Logger;
 }
@@ -42,7 +44,7 @@ export async function applyRunnerMessage(deps: ReporterDeps, subject: string, da
     return await applyEvent(deps, decode(RunnerEvent, data, "runner event"), runnerId);
   } catch (error) {
     if (error instanceof ProtocolError) throw new PermanentError(error.message, { cause: error });
-    if (isUnknownJob(error)) throw new PermanentError(`report for unknown job on ${subject}`, { cause: error });
+    if (error instanceof store.UnknownJobError) throw new PermanentError(`report for unknown job on ${subject}`, { cause: error });
     throw error;
   }
 }
@@ -58,18 +60,12 @@ async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void>
  * claim, be of the current attempt or a newer one (an older attempt's runner came back too
  * late), come from the runner that started the current attempt, and not from a removed runner.
  */
-function refuseReport(job: store.JobRow, event: RunnerEvent, runnerId: string, runnerRemoved: boolean): string | undefined {
+function refuseReport(job: JobRow, event: RunnerEvent, runnerId: string, runnerRemoved: boolean): string | undefined {
   if (job.claim !== null && event.claim !== job.claim) return "it does not carry the job's claim";
   if (event.attempt < job.attempt) return `attempt ${event.attempt} is older than the current attempt ${job.attempt}`;
   if (event.attempt === job.attempt && job.runnerId !== null && job.runnerId !== runnerId) return `attempt ${event.attempt} is held by another runner`;
   if (runnerRemoved) return "the runner was removed";
   return undefined;
-}
-
-/** Postgres refusing a report about a job we never planned: foreign key, or not even a uuid. */
-function isUnknownJob(error: unknown): boolean {
-  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  return code === "23503" || code === "22P02";
 }
 
 async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: string): Promise<void> {

@@ -22,14 +22,15 @@ import { jobs, runs } from "../../db/schema.ts";
 import { decode, type JobMessage } from "../../protocol/messages.ts";
 import { isNotFound } from "../../protocol/setup.ts";
 import type { Bus } from "../bus/connect.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
-import { cloneTokenForSpec } from "../planner/clone-token.ts";
-import { jobUrl } from "../planner/links.ts";
-import { publishJob } from "../planner/release-jobs.ts";
-import { needsContext } from "../planner/reusable-workflows.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
+import { cloneTokenForSpec } from "../scheduler/clone-token.ts";
+import { jobUrl } from "../runs/links.ts";
+import { publishJob } from "../scheduler/release-jobs.ts";
+import { needsContext } from "../scheduler/needs-context.ts";
 import { attemptHolders } from "./attempt-holders.ts";
-import { afterJobCompleted, type FinishDeps } from "./job-finished.ts";
-import type { JobRow, RunRow } from "./store-report.ts";
+import { afterJobCompleted, type FinishDeps } from "../scheduler/job-finished.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export const RUNNER_LOST_TITLE = "Runner lost";
 
@@ -100,7 +101,7 @@ async function publishAgain(deps: RunnerLostDeps, run: RunRow, job: JobRow, advi
   const rows = await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
   const needs = needsContext(job, rows) ?? {};
   const forge = await deps.forgeForRun(run);
-  const token = job.spec ? await cloneTokenForSpec(forge, job.spec as JobMessage) : undefined;
+  const token = job.spec ? await cloneTokenForSpec(forge, job.spec) : undefined;
   await publishJob(deps, run, { ...job, lostAttempts: lost, runnerId: null }, needs, token, attemptBase);
   log.warn({ job: job.id, lostAttempts: lost, attemptBase }, "job deliveries ran out; published again");
 }

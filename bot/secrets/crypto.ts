@@ -5,6 +5,7 @@
  * as such instead of failing as garbage — that is what a key rotation needs to see.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { fail, ok, type Result } from "../result.ts";
 
 export interface SecretsKey {
   key: Buffer;
@@ -16,15 +17,15 @@ export interface SecretsKey {
 export const KEY_FORMAT = "32 bytes as base64 (e.g. `openssl rand -base64 32`) or 64 hex digits";
 
 /** The key from its written form, or an error message naming what is wrong. */
-export function parseSecretsKey(text: string): SecretsKey | { error: string } {
+export function parseSecretsKey(text: string): Result<SecretsKey> {
   const trimmed = text.trim();
   let key: Buffer | undefined;
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) key = Buffer.from(trimmed, "hex");
   else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) key = Buffer.from(trimmed, "base64");
   if (!key || key.length !== 32) {
-    return { error: `must be ${KEY_FORMAT}; got ${key ? `${key.length} bytes` : "something else"}` };
+    return fail(`must be ${KEY_FORMAT}; got ${key ? `${key.length} bytes` : "something else"}`);
   }
-  return { key, id: keyIdOf(key) };
+  return ok({ key, id: keyIdOf(key) });
 }
 
 export function keyIdOf(key: Buffer): string {

@@ -3,29 +3,30 @@
  * digit or `GITHUB_`, case-insensitive (kept upper-case). A scope is `owner/repo` for a
  * repository secret or `owner` for an organisation's.
  */
+import { fail, ok, type Result } from "../result.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** The stored (upper-case) name, or why `name` is not one GitHub would accept. */
-export function secretName(name: string): { name: string } | { error: string } {
+export function secretName(name: string): Result<string> {
   if (!NAME.test(name)) {
-    return { error: `secret name "${name}" may only hold letters, digits and '_', and must not start with a digit` };
+    return fail(`secret name "${name}" may only hold letters, digits and '_', and must not start with a digit`);
   }
   const upper = name.toUpperCase();
-  if (upper.startsWith("GITHUB_")) return { error: `secret name "${name}" must not start with GITHUB_` };
-  if (name.length > 200) return { error: "a secret name is at most 200 characters" };
-  return { name: upper };
+  if (upper.startsWith("GITHUB_")) return fail(`secret name "${name}" must not start with GITHUB_`);
+  if (name.length > 200) return fail("a secret name is at most 200 characters");
+  return ok(upper);
 }
 
 /** `owner` or `owner/repo`, lower-cased as GitHub compares them, or why it is neither. */
-export function secretScope(scope: string): { scope: string; kind: "organisation" | "repository" } | { error: string } {
+export function secretScope(scope: string): Result<{ scope: string; kind: "organisation" | "repository" }> {
   const [owner = "", repo, extra] = scope.split("/");
   if (extra !== undefined || !OWNER.test(owner) || (repo !== undefined && (!REPO.test(repo) || repo === "." || repo === ".."))) {
-    return { error: `"${scope}" is neither OWNER nor OWNER/REPO` };
+    return fail(`"${scope}" is neither OWNER nor OWNER/REPO`);
   }
-  return repo === undefined ? { scope: owner.toLowerCase(), kind: "organisation" } : { scope: `${owner}/${repo}`.toLowerCase(), kind: "repository" };
+  return ok(repo === undefined ? { scope: owner.toLowerCase(), kind: "organisation" } : { scope: `${owner}/${repo}`.toLowerCase(), kind: "repository" });
 }
 
 /** Where a repository's secrets come from, the repository's own first (it wins over the organisation's). */

@@ -15,9 +15,9 @@ import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { jobs, runners, runs } from "../../db/schema.ts";
-import { decode, encode, SecretsRequest, type JobMessage, type SecretsReply } from "../../protocol/messages.ts";
+import { decode, encode, SecretsRequest, type SecretsReply } from "../../protocol/messages.ts";
 import { isRunnerId, type NatsNames } from "../../protocol/names.ts";
-import { applySecretChain, type SecretMapping } from "./call-chain.ts";
+import { applySecretChain } from "./call-chain.ts";
 import type { SecretsKey } from "./crypto.ts";
 import { isForkPullRequest } from "./fork.ts";
 import { ALL_SECRETS } from "./needed-names.ts";
@@ -31,9 +31,6 @@ export interface SecretsResponderDeps {
   key: SecretsKey | undefined;
   log: Logger;
 }
-
-/** The part of a stored job spec this needs (the chain is the planner's, not the protocol's). */
-type SpecSecrets = Pick<JobMessage, "secretNames"> & { secretChain?: SecretMapping[] };
 
 export function respondToSecretsRequests(deps: SecretsResponderDeps): Subscription {
   return deps.nc.subscribe(deps.names.secretsFilter, {
@@ -78,8 +75,7 @@ export async function answer(deps: SecretsResponderDeps, runnerId: string, data:
   const [runner] = await deps.db.select({ removedAt: runners.removedAt }).from(runners).where(eq(runners.id, runnerId));
   if (runner?.removedAt) return refuse("this runner was removed", where);
 
-  const spec = (job.spec ?? {}) as Partial<SpecSecrets>;
-  const wanted = spec.secretNames ?? [];
+  const wanted = job.spec?.secretNames ?? [];
   if (isForkPullRequest(run.githubContext, run.eventName)) {
     deps.log.info({ ...where, repository: run.repository }, "fork pull request: no secrets");
     return { v: 1, ok: true, secrets: {} };
@@ -90,7 +86,7 @@ export async function answer(deps: SecretsResponderDeps, runnerId: string, data:
     deps.log.warn({ ...where, repository: run.repository }, "secrets are off (no FLOTILLA_SECRETS_KEY): the job gets empty secrets");
     return { v: 1, ok: true, secrets: {} };
   }
-  const chain = spec.secretChain ?? [];
+  const chain = job.spec?.secretChain ?? [];
   const all = wanted.includes(ALL_SECRETS);
   // A called job's names are the called workflow's: every stored secret may be behind one of them.
   const loaded = await loadSecrets(deps.db, deps.key, run.repository, all || chain.length > 0 ? "all" : wanted);

@@ -9,23 +9,24 @@
  *    added as a new leg of its own.
  */
 import { isDeepStrictEqual } from "node:util";
+import { fail, ok, type Result } from "../result.ts";
 
 export type Leg = Record<string, unknown>;
 
 /** GitHub refuses a matrix that makes more than this many jobs. */
 export const MAX_LEGS = 256;
 
-export function expandMatrix(matrix: Record<string, unknown>): { legs: Leg[] } | { error: string } {
+export function expandMatrix(matrix: Record<string, unknown>): Result<Leg[]> {
   const vectors: [string, unknown[]][] = [];
   for (const [key, value] of Object.entries(matrix)) {
     if (key === "include" || key === "exclude") continue;
-    if (!Array.isArray(value)) return { error: `Matrix vector '${key}' must be a list` };
-    if (value.length === 0) return { error: `Matrix vector '${key}' does not contain any values` };
+    if (!Array.isArray(value)) return fail(`Matrix vector '${key}' must be a list`);
+    if (value.length === 0) return fail(`Matrix vector '${key}' does not contain any values`);
     vectors.push([key, value]);
   }
   const include = listOf(matrix.include);
   const exclude = listOf(matrix.exclude);
-  if (!include || !exclude) return { error: "Matrix `include` and `exclude` must be lists of mappings" };
+  if (!include || !exclude) return fail("Matrix `include` and `exclude` must be lists of mappings");
 
   let originals: Leg[] = vectors.length === 0 ? [] : [{}];
   for (const [key, values] of vectors) originals = originals.flatMap((leg) => values.map((value) => ({ ...leg, [key]: value })));
@@ -44,8 +45,8 @@ export function expandMatrix(matrix: Record<string, unknown>): { legs: Leg[] } |
     if (!extended) added.push({ ...entry });
   }
   const all = [...legs.map((leg) => leg.values), ...added];
-  if (all.length > MAX_LEGS) return { error: `The matrix makes ${all.length} jobs; GitHub allows at most ${MAX_LEGS}` };
-  return { legs: all };
+  if (all.length > MAX_LEGS) return fail(`The matrix makes ${all.length} jobs; GitHub allows at most ${MAX_LEGS}`);
+  return ok(all);
 }
 
 function partialMatch(entry: Leg, leg: Leg): boolean {

@@ -1,7 +1,7 @@
 /**
  * Whether a workflow's `on:` wants this event, by GitHub's rules.
  */
-import type { RunContext } from "../planner/run-context.ts";
+import type { RunContext } from "../runs/run-context.ts";
 import { matchesFilters } from "./filter-pattern.ts";
 import type { RefFilter, Triggers } from "./workflow.ts";
 

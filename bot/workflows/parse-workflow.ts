@@ -15,6 +15,7 @@ import { stringMap } from "./read-steps.ts";
 import { readTriggers } from "./read-triggers.ts";
 import { entries, find, TokenText } from "./token-text.ts";
 import type { ParseResult, Workflow, WorkflowProblem } from "./workflow.ts";
+import { fail, ok } from "../result.ts";
 
 /**
  * Async because GitHub's converter is (it can fetch called workflows; Flotilla asks it not to).
@@ -22,9 +23,9 @@ import type { ParseResult, Workflow, WorkflowProblem } from "./workflow.ts";
 export async function parseWorkflow(path: string, text: string): Promise<ParseResult> {
   const parsed = parseTemplate({ name: path, content: text }, new NoOperationTraceWriter());
   const root = parsed.value;
-  if (!root || parsed.context.errors.count > 0) return { ok: false, problems: githubProblems(parsed.context) };
+  if (!root || parsed.context.errors.count > 0) return fail(githubProblems(parsed.context));
   const template = await convertWorkflowTemplate(parsed.context, root);
-  if (template.errors?.length || !isMapping(root)) return { ok: false, problems: githubProblems(parsed.context) };
+  if (template.errors?.length || !isMapping(root)) return fail(githubProblems(parsed.context));
 
   const tokens = new TokenText(text);
   const problems: WorkflowProblem[] = [];
@@ -44,7 +45,7 @@ export async function parseWorkflow(path: string, text: string): Promise<ParseRe
       if (isMapping(value)) workflow.jobs.push(readJob(keyToken, id, value, tokens, problems));
     }
   }
-  return problems.length > 0 ? { ok: false, problems: sortByPosition(problems) } : { ok: true, workflow };
+  return problems.length > 0 ? fail(sortByPosition(problems)) : ok(workflow);
 }
 
 function nameOf(root: MappingToken, tokens: TokenText): string {

@@ -38,8 +38,8 @@ function readMatrix(token: TemplateToken, strategy: Strategy, text: TokenText, p
     return;
   }
   const expanded = expandMatrix(matrix);
-  if ("error" in expanded) problems.push(problemAt(token, expanded.error));
-  else strategy.legs = expanded.legs;
+  if (!expanded.ok) problems.push(problemAt(token, expanded.reason));
+  else strategy.legs = expanded.value;
 }
 
 export function holdsExpression(value: unknown): boolean {

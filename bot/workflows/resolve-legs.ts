@@ -7,27 +7,27 @@ import { evaluateTemplate, UnknownContext, type Contexts } from "./evaluate-temp
 import { expandMatrix, type Leg } from "./expand-matrix.ts";
 import { unsupportedMatrixFromNeeds } from "./unsupported.ts";
 import type { WorkflowJob } from "./workflow.ts";
+import { fail, ok, type Result } from "../result.ts";
 
-export type Legs = { legs: (Leg | null)[] } | { error: string };
+export type Legs = Result<(Leg | null)[]>;
 
 export function resolveLegs(job: WorkflowJob, contexts: Contexts, unknown: ReadonlySet<string>): Legs {
   const strategy = job.strategy;
-  if (!strategy) return { legs: [null] };
+  if (!strategy) return ok([null]);
   const written = strategy.expression !== undefined ? `\${{ ${strategy.expression} }}` : strategy.matrixTemplate;
-  if (written === undefined) return { legs: strategy.legs.length > 0 ? strategy.legs : [null] };
+  if (written === undefined) return ok(strategy.legs.length > 0 ? strategy.legs : [null]);
   // Outputs of `needs` exist only once those jobs ran; the planner expands matrices up front.
-  if (/\bneeds\s*\./.test(JSON.stringify(written))) return { error: unsupportedMatrixFromNeeds(job.key) };
+  if (/\bneeds\s*\./.test(JSON.stringify(written))) return fail(unsupportedMatrixFromNeeds(job.key));
   let matrix: unknown;
   try {
     matrix = evaluateDeep(written, contexts, unknown);
   } catch (error) {
     // Not known yet (validate): one job stands for the legs the run will have.
-    if (error instanceof UnknownContext) return { legs: [null] };
-    return { error: `the matrix cannot be evaluated: ${(error as Error).message}` };
+    if (error instanceof UnknownContext) return ok([null]);
+    return fail(`the matrix cannot be evaluated: ${(error as Error).message}`);
   }
-  if (!matrix || typeof matrix !== "object" || Array.isArray(matrix)) return { error: "the matrix must evaluate to a mapping" };
-  const expanded = expandMatrix(matrix as Record<string, unknown>);
-  return "error" in expanded ? { error: expanded.error } : { legs: expanded.legs };
+  if (!matrix || typeof matrix !== "object" || Array.isArray(matrix)) return fail("the matrix must evaluate to a mapping");
+  return expandMatrix(matrix as Record<string, unknown>);
 }
 
 /** Every string holding `${{ }}` in a matrix as written, evaluated (a whole expression keeps its type). */

@@ -5,6 +5,7 @@
  * the rest.
  */
 import type { JobStep } from "../../protocol/messages.ts";
+import type { Result } from "../result.ts";
 
 export interface RefFilter {
   branches?: string[];
@@ -175,4 +176,4 @@ export interface WorkflowProblem {
   column: number;
 }
 
-export type ParseResult = { ok: true; workflow: Workflow } | { ok: false; problems: WorkflowProblem[] };
+export type ParseResult = Result<Workflow, WorkflowProblem[]>;

@@ -48,9 +48,9 @@ export async function validateFile(path: string, cwd: string): Promise<Validated
     return { path, ok: false, problems: [{ line: 1, column: 1, message: `cannot read the file: ${(error as Error).message}` }], jobs: [] };
   }
   const parsed = await parseWorkflow(path, text);
-  if (!parsed.ok) return { path, ok: false, problems: parsed.problems.map(plain), jobs: [] };
+  if (!parsed.ok) return { path, ok: false, problems: parsed.reason.map(plain), jobs: [] };
   // No event yet: names that read `github` stay as written.
-  const { jobs, problems } = expandJobs(parsed.workflow, { github: {}, vars: {}, inputs: {} });
+  const { jobs, problems } = expandJobs(parsed.value, { github: {}, vars: {}, inputs: {} });
   return {
     path,
     ok: problems.length === 0,

@@ -5,8 +5,8 @@
  * `on:` filters and `github.event.*` read as they would on the forge.
  */
 import { checkInputs } from "../../bot/api/dispatch-inputs.ts";
-import { repoRef } from "../../bot/forges/forge.ts";
-import type { RunContext } from "../../bot/planner/run-context.ts";
+import { repoRef } from "../../bot/runs/repo-ref.ts";
+import type { RunContext } from "../../bot/runs/run-context.ts";
 import type { DispatchInput } from "../../bot/workflows/workflow.ts";
 import type { GitFacts } from "./git-facts.ts";
 
@@ -60,7 +60,7 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
  */
 export function dispatchInputs(declared: Record<string, DispatchInput>, given: Record<string, string>): { inputs: Record<string, unknown>; errors: string[] } {
   const checked = checkInputs(declared, given);
-  if (!checked.ok) return { inputs: {}, errors: checked.problems };
+  if (!checked.ok) return { inputs: {}, errors: checked.reason };
   const inputs = Object.fromEntries(Object.entries(declared).map(([name, input]) => [name, given[name] ?? input.default ?? (input.type === "boolean" ? false : "")]));
   return { inputs, errors: [] };
 }

@@ -9,7 +9,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { githubContext } from "../../bot/planner/github-context.ts";
 import { jobSpec } from "../../bot/planner/job-message.ts";
-import type { RunRow } from "../../bot/planner/store-run.ts";
+import type { RunRow } from "../../bot/runs/rows.ts";
 import { expandJobs } from "../../bot/workflows/expand-jobs.ts";
 import { matchesEvent } from "../../bot/workflows/matches-event.ts";
 import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
@@ -61,10 +61,10 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
     }
     const parsed = await parseWorkflow(path, text);
     if (!parsed.ok) {
-      plan.problems.push(...parsed.problems.map((problem) => located(path, problem)));
+      plan.problems.push(...parsed.reason.map((problem) => located(path, problem)));
       continue;
     }
-    const workflow = parsed.workflow;
+    const workflow = parsed.value;
     if (!matchesEvent(workflow.on, event.context)) {
       plan.notMatching.push(path);
       continue;

@@ -1,11 +1,11 @@
 /**
  * The jobs of one run in `needs` order, one at a time (predictable on a laptop, one log at
- * a time in the terminal), by the planner's rules (bot/planner/release-jobs.ts): a job
+ * a time in the terminal), by the planner's rules (bot/scheduler/release-jobs.ts): a job
  * starts when every leg of what it needs has finished, and its `if` (implicitly
  * `success()`) decides whether it runs or is skipped. `needs.<id>.result` and `.outputs`
  * are passed on as the bot passes them.
  */
-import { ConditionError, foldResults, shouldRun, type NeedResult } from "../../bot/planner/job-condition.ts";
+import { ConditionError, foldResults, shouldRun, type NeedResult } from "../../bot/scheduler/job-condition.ts";
 import type { PlannedJob } from "../../bot/workflows/workflow.ts";
 import type { JobMessage } from "../../protocol/messages.ts";
 import type { LocalJobResult } from "./run-local-job.ts";

@@ -204,7 +204,9 @@ jobs:
   });
 
   it("fail the job that reads a secret written with another key, saying so, instead of running with a wrong value", async () => {
-    const oldKey = parseSecretsKey(generateSecretsKey()) as SecretsKey;
+    const parsedKey = parseSecretsKey(generateSecretsKey());
+    if (!parsedKey.ok) throw new Error(parsedKey.reason);
+    const oldKey = parsedKey.value;
     const sealed = encryptSecret(oldKey, "from-the-old-key", "acme/rotated\0OLD");
     await f.bot.db.db.execute(sql`insert into secrets (scope, name, key_id, ciphertext) values ('acme/rotated', 'OLD', ${sealed.keyId}, ${sealed.ciphertext})`);
     const { repo, sha } = await f.repository("acme", "rotated", {

@@ -1,5 +1,5 @@
 /** A RunContext for planner unit tests: a push to main of o/r, with whatever a test overrides. */
-import type { RunContext } from "../../bot/planner/run-context.ts";
+import type { RunContext } from "../../bot/runs/run-context.ts";
 
 export function runContext(overrides: Partial<RunContext> = {}): RunContext {
   return {

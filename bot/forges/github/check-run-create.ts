@@ -8,7 +8,8 @@
  * refused those writes, so sending them again is safe.
  */
 import type { ProbotOctokit } from "probot";
-import type { CheckKey, RepoRef } from "../forge.ts";
+import type { CheckKey } from "../forge.ts";
+import type { RepoRef } from "../../runs/repo-ref.ts";
 
 type Octokit = ProbotOctokit;
 type CreateParams = Parameters<Octokit["rest"]["checks"]["create"]>[0] & { name: string; head_sha: string; external_id: string };

@@ -1,37 +1,36 @@
 /**
  * Turns a GitHub webhook into a RunContext, or explains why it starts nothing.
  */
-import { repoRef } from "../forge.ts";
-import type { RunContext } from "../../planner/run-context.ts";
+import { repoRef } from "../../runs/repo-ref.ts";
+import type { RunContext } from "../../runs/run-context.ts";
 import { z } from "zod";
+import { fail, ok, type Result } from "../../result.ts";
 import { PullRequestEvent, PushEvent, WorkflowDispatchEvent } from "./schema.ts";
 
 /** Pull request actions that start runs, as GitHub Actions' default `types` for pull_request. */
 const PR_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
 
-export type ContextResult = { context: RunContext } | { skip: string };
+export type ContextResult = Result<RunContext>;
 
 /** An event handled here must also be listed in bot/ingest/github-events.ts, or intake drops it unstored. */
 export function githubRunContext(deliveryId: string, name: string, payload: unknown): ContextResult {
   if (name === "push") return pushContext(deliveryId, payload);
   if (name === "pull_request") return pullRequestContext(deliveryId, payload);
   if (name === "workflow_dispatch") return dispatchContext(deliveryId, payload);
-  return { skip: `event ${name} starts no run` };
+  return fail(`event ${name} starts no run`);
 }
 
 function pushContext(deliveryId: string, payload: unknown): ContextResult {
   const parsed = PushEvent.safeParse(payload);
-  if (!parsed.success) return { skip: `push payload lacks ${parsed.error.issues[0]?.path.join(".")}` };
+  if (!parsed.success) return fail(`push payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
   const push = parsed.data;
-  if (push.deleted || /^0+$/.test(push.after)) return { skip: "push deleted a ref" };
-  return {
-    context: {
-      ...refEventContext(deliveryId, "push", push),
-      sha: push.after,
-      actor: push.sender?.login ?? push.pusher?.name ?? "",
-      changedFiles: pushedFiles(payload),
-    },
-  };
+  if (push.deleted || /^0+$/.test(push.after)) return fail("push deleted a ref");
+  return ok({
+    ...refEventContext(deliveryId, "push", push),
+    sha: push.after,
+    actor: push.sender?.login ?? push.pusher?.name ?? "",
+    changedFiles: pushedFiles(payload),
+  });
 }
 
 /** A push or a dispatch: an event about a ref of the repository itself. */
@@ -80,37 +79,35 @@ function pushedFiles(payload: unknown): string[] | undefined {
 
 function pullRequestContext(deliveryId: string, payload: unknown): ContextResult {
   const parsed = PullRequestEvent.safeParse(payload);
-  if (!parsed.success) return { skip: `pull_request payload lacks ${parsed.error.issues[0]?.path.join(".")}` };
+  if (!parsed.success) return fail(`pull_request payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
   const event = parsed.data;
-  if (!PR_ACTIONS.has(event.action)) return { skip: `pull_request ${event.action} starts no run` };
+  if (!PR_ACTIONS.has(event.action)) return fail(`pull_request ${event.action} starts no run`);
   const pr = event.pull_request;
   // A deleted fork leaves no head repository; GitHub keeps refs/pull/N/head in the base.
   const head = pr.head.repo ?? event.repository;
   const repo = repoRef(event.repository.full_name);
-  return {
-    context: {
-      forge: "github",
-      deliveryId,
-      installationId: event.installation.id,
-      repo,
-      private: event.repository.private,
-      eventName: "pull_request",
-      action: event.action,
-      sha: pr.head.sha,
-      ref: `refs/pull/${pr.number}/head`,
-      filterRef: { kind: "branch", name: pr.base.ref },
-      actor: event.sender?.login ?? "",
-      checkout: { cloneUrl: head.clone_url, repo: repoRef(head.full_name), private: head.private },
-      fork: head.full_name !== event.repository.full_name,
-      pullRequest: { number: pr.number, headRef: pr.head.ref, baseRef: pr.base.ref },
-    },
-  };
+  return ok({
+    forge: "github",
+    deliveryId,
+    installationId: event.installation.id,
+    repo,
+    private: event.repository.private,
+    eventName: "pull_request",
+    action: event.action,
+    sha: pr.head.sha,
+    ref: `refs/pull/${pr.number}/head`,
+    filterRef: { kind: "branch", name: pr.base.ref },
+    actor: event.sender?.login ?? "",
+    checkout: { cloneUrl: head.clone_url, repo: repoRef(head.full_name), private: head.private },
+    fork: head.full_name !== event.repository.full_name,
+    pullRequest: { number: pr.number, headRef: pr.head.ref, baseRef: pr.base.ref },
+  });
 }
 
 /** The commit is the ref's head when the run is planned (GitHub's payload names no SHA): `sha` is left to the planner. */
 function dispatchContext(deliveryId: string, payload: unknown): ContextResult {
   const parsed = WorkflowDispatchEvent.safeParse(payload);
-  if (!parsed.success) return { skip: `workflow_dispatch payload lacks ${parsed.error.issues[0]?.path.join(".")}` };
+  if (!parsed.success) return fail(`workflow_dispatch payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
   const event = parsed.data;
-  return { context: { ...refEventContext(deliveryId, "workflow_dispatch", event), workflowPath: event.workflow } };
+  return ok({ ...refEventContext(deliveryId, "workflow_dispatch", event), workflowPath: event.workflow });
 }

@@ -2,7 +2,8 @@
  * The Forge interface over GitHub's REST API, for one installation.
  */
 import type { ProbotOctokit } from "probot";
-import type { Annotation, CheckOutput, CheckUpdate, Forge, NewCheck, RepoRef, WorkflowFile } from "../forge.ts";
+import type { Annotation, CheckOutput, CheckUpdate, Forge, NewCheck, WorkflowFile } from "../forge.ts";
+import type { RepoRef } from "../../runs/repo-ref.ts";
 import type { BlobCache, TokenCache } from "./caches.ts";
 import { createCheckRun, findCheckRun } from "./check-run-create.ts";
 

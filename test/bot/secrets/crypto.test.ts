@@ -4,8 +4,8 @@ import { decryptSecret, encryptSecret, generateSecretsKey, parseSecretsKey, type
 
 function key(text = generateSecretsKey()): SecretsKey {
   const parsed = parseSecretsKey(text);
-  if ("error" in parsed) throw new Error(parsed.error);
-  return parsed;
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.value;
 }
 
 describe("secrets at rest", () => {
@@ -32,8 +32,8 @@ describe("secrets at rest", () => {
   it("takes 32 bytes as base64 or hex, and names the problem otherwise", () => {
     expect(key("00".repeat(32)).key).toHaveLength(32);
     expect(key(Buffer.alloc(32, 7).toString("base64")).key).toHaveLength(32);
-    expect(parseSecretsKey("c2hvcnQ=")).toEqual({ error: expect.stringMatching(/32 bytes as base64 .* got 5 bytes/) });
-    expect(parseSecretsKey("not a key!")).toEqual({ error: expect.stringMatching(/got something else/) });
+    expect(parseSecretsKey("c2hvcnQ=")).toEqual({ ok: false, reason: expect.stringMatching(/32 bytes as base64 .* got 5 bytes/) });
+    expect(parseSecretsKey("not a key!")).toEqual({ ok: false, reason: expect.stringMatching(/got something else/) });
   });
 
   it("stops the bot's start-up with a clear message for a bad FLOTILLA_SECRETS_KEY", () => {

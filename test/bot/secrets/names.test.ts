@@ -5,14 +5,14 @@ import { ALL_SECRETS, neededSecretNames, secretsIn } from "../../../bot/secrets/
 
 describe("secret names and scopes", () => {
   it("follows GitHub's rules, case-insensitively", () => {
-    expect(secretName("deploy_key")).toEqual({ name: "DEPLOY_KEY" });
-    expect(secretName("_x1")).toEqual({ name: "_X1" });
-    expect(secretName("1ABC")).toEqual({ error: expect.stringMatching(/must not start with a digit/) });
-    expect(secretName("MY-KEY")).toEqual({ error: expect.stringMatching(/letters, digits and '_'/) });
-    expect(secretName("github_token")).toEqual({ error: expect.stringMatching(/must not start with GITHUB_/) });
-    expect(secretScope("Acme/App")).toEqual({ scope: "acme/app", kind: "repository" });
-    expect(secretScope("acme")).toEqual({ scope: "acme", kind: "organisation" });
-    expect(secretScope("a/b/c")).toEqual({ error: expect.stringMatching(/neither OWNER nor OWNER\/REPO/) });
+    expect(secretName("deploy_key")).toEqual({ ok: true, value: "DEPLOY_KEY" });
+    expect(secretName("_x1")).toEqual({ ok: true, value: "_X1" });
+    expect(secretName("1ABC")).toEqual({ ok: false, reason: expect.stringMatching(/must not start with a digit/) });
+    expect(secretName("MY-KEY")).toEqual({ ok: false, reason: expect.stringMatching(/letters, digits and '_'/) });
+    expect(secretName("github_token")).toEqual({ ok: false, reason: expect.stringMatching(/must not start with GITHUB_/) });
+    expect(secretScope("Acme/App")).toEqual({ ok: true, value: { scope: "acme/app", kind: "repository" } });
+    expect(secretScope("acme")).toEqual({ ok: true, value: { scope: "acme", kind: "organisation" } });
+    expect(secretScope("a/b/c")).toEqual({ ok: false, reason: expect.stringMatching(/neither OWNER nor OWNER\/REPO/) });
   });
 });
 

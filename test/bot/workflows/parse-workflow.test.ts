@@ -1,11 +1,21 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 import type { Workflow } from "../../../bot/workflows/workflow.ts";
 
+const FIXTURES = join(import.meta.dirname, "../../fixtures/workflows");
+
+function parse(text: string) {
+  return parseWorkflow(".flotilla/workflows/ci.yml", text);
+}
+
+const NAMED = /not supported yet/;
+
 async function parsed(text: string): Promise<Workflow> {
   const result = await parseWorkflow(".flotilla/workflows/ci.yml", text);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.workflow;
+  if (!result.ok) throw new Error(JSON.stringify(result.reason));
+  return result.value;
 }
 
 const FULL = `name: CI
@@ -150,8 +160,8 @@ describe("parseWorkflow: GitHub's messages at GitHub's positions", () => {
     const result = await parseWorkflow("ci.yml", text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems[0]).toMatchObject({ line, column });
-    expect(result.problems[0]!.message).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
+    expect(result.reason[0]).toMatchObject({ line, column });
+    expect(result.reason[0]!.message).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
   });
 });
 
@@ -165,7 +175,7 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
   ])("%s", async (_what, text, line, message) => {
     const result = await parseWorkflow("ci.yml", text);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems).toEqual([{ line, column: expect.any(Number), message }]);
+    if (!result.ok) expect(result.reason).toEqual([{ line, column: expect.any(Number), message }]);
   });
 
   it("accepts permissions, run-name, environment and a plain checkout", async () => {
@@ -183,3 +193,78 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe("parseWorkflow: whole files", () => {
+  it("reads name, on, env, jobs with runs-on as string or list, and run steps", async () => {
+    const result = await parse(`name: CI
+on: [push, pull_request]
+env: { GREETING: hello, N: 3 }
+jobs:
+  build:
+    name: Build it
+    runs-on: [self-hosted, linux]
+    env: { MODE: fast }
+    steps:
+      - name: Say
+        run: echo $GREETING
+      - run: |
+          make
+          make test
+  lint:
+    runs-on: self-hosted
+    steps:
+      - run: true
+        shell: sh
+`);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const workflow = result.value;
+    expect(workflow.name).toBe("CI");
+    expect(workflow.env).toEqual({ GREETING: "hello", N: "3" });
+    expect(workflow.jobs.map((j) => [j.key, j.name, j.runsOn])).toEqual([
+      ["build", "Build it", ["self-hosted", "linux"]],
+      ["lint", "lint", ["self-hosted"]],
+    ]);
+    expect(workflow.jobs[0]!.steps.map((s) => s.name)).toEqual(["Say", "Run make"]);
+    expect(workflow.jobs[1]!.steps[0]!.shell).toBe("sh");
+  });
+
+  it.each([
+    ["a YAML syntax error (reported where the closing ] was due)", "on: push\njobs:\n  a: [\n", 4, /flow/i],
+    ["no jobs", "on: push\n", 1, /Required property is missing: jobs/],
+    ["a job without runs-on", "on: push\njobs:\n  a:\n    steps:\n      - run: x\n", 4, /Required property is missing: runs-on/],
+    ["a docker action step", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: docker://alpine:3\n", 6, /uses.*docker actions need a container engine/],
+  ])("rejects %s at its line", async (_what, text, line, message) => {
+    const result = await parse(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reason[0]!.line).toBe(line);
+    expect(result.reason[0]!.message).toMatch(message);
+  });
+
+  it.each([
+    ["a matrix", "on: push\njobs:\n  a:\n    runs-on: x\n    strategy: { matrix: { n: [1] } }\n    steps:\n      - run: x\n"],
+    ["an expression (the planner and runner evaluate it)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n"],
+    ["a custom shell (the runner decides)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        shell: fish\n"],
+    ["paths filters", "on:\n  push:\n    paths: ['src/**']\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n"],
+    ["a plain checkout (the runner has checked out already)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - run: x\n"],
+  ])("accepts %s", async (_what, text) => {
+    expect((await parse(text)).ok).toBe(true);
+  });
+
+  it("never crashes on the real workflows in test/fixtures: each parses or names what it lacks", async () => {
+    const files = readdirSync(FIXTURES).filter((f) => /\.ya?ml$/.test(f));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const result = await parseWorkflow(file, readFileSync(join(FIXTURES, file), "utf8"));
+      if (!result.ok) {
+        expect(result.reason.length, file).toBeGreaterThan(0);
+        for (const p of result.reason) {
+          expect(p.line, `${file}: ${p.message}`).toBeGreaterThan(0);
+          expect(p.message, file).toMatch(NAMED);
+        }
+      }
+    }
+  });
+});
+

@@ -5,15 +5,15 @@
  */
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
-import type { JobMessage } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import type { Forge } from "../forges/forge.ts";
-import { cloneTokenForSpec } from "../planner/clone-token.ts";
-import { releaseReadyJobs } from "../planner/release-jobs.ts";
+import { cloneTokenForSpec } from "./clone-token.ts";
+import { releaseReadyJobs } from "./release-jobs.ts";
 import { cancelJobs } from "./cancel-jobs.ts";
 import { settleNamespace } from "./settle.ts";
-import * as store from "./store-report.ts";
+import * as store from "./store-schedule.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export interface FinishDeps {
   db: Db;
@@ -23,7 +23,7 @@ export interface FinishDeps {
 }
 
 /** Call after the job's row was marked completed with `conclusion`. */
-export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: store.RunRow, job: store.JobRow, conclusion: string, log: Logger): Promise<void> {
+export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: RunRow, job: JobRow, conclusion: string, log: Logger): Promise<void> {
   await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl);
   if (failFast(job, conclusion)) {
     const siblings = await store.siblingsOf(deps.db, job);
@@ -35,16 +35,16 @@ export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: sto
   if (!run.concurrencyGroup && !job.concurrencyGroup && !(await store.hasUnreleasedJobs(deps.db, run.id))) return;
   await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl }, run, {
     forge,
-    cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec as JobMessage) : Promise.resolve(undefined)),
+    cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec) : Promise.resolve(undefined)),
     onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
   });
 }
 
 /** A failed matrix leg cancels its siblings unless the matrix says `fail-fast: false`. */
-function failFast(job: store.JobRow, conclusion: string): boolean {
+function failFast(job: JobRow, conclusion: string): boolean {
   if (conclusion !== "failure" && conclusion !== "timed_out") return false;
   // GitHub: a leg with `continue-on-error` does not fail the matrix, so it cancels nothing.
   if (job.continueOnError) return false;
-  const strategy = (job.spec as JobMessage | null)?.contexts?.strategy as { "fail-fast"?: boolean } | null | undefined;
+  const strategy = job.spec?.contexts?.strategy;
   return job.jobKey !== job.jobId && strategy?.["fail-fast"] !== false;
 }

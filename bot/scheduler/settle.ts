@@ -2,9 +2,11 @@
  * A namespace's commit status for a run, once its last job is done.
  */
 import type { Db } from "../../db/client.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
-import { runUrl } from "../planner/links.ts";
-import { settleRunStatus, type RunRow } from "./store-report.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
+import { runUrl } from "../runs/links.ts";
+import { settleRunStatus } from "./store-schedule.ts";
+import type { RunRow } from "../runs/rows.ts";
 
 export async function settleNamespace(db: Db, forge: Forge, run: RunRow, namespace: string, publicUrl: string): Promise<void> {
   await settleRunStatus(db, run.id, namespace, (state, context) =>

@@ -1,7 +1,7 @@
 /**
  * What the planner needs to know about one forge event, whatever the forge.
  */
-import type { RepoRef } from "../forges/forge.ts";
+import type { RepoRef } from "./repo-ref.ts";
 
 export interface RunContext {
   forge: "github" | "gitlab";

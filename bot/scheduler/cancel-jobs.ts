@@ -10,9 +10,10 @@ import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { jobs } from "../../db/schema.ts";
 import type { Bus } from "../bus/connect.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
 import { settleNamespace } from "./settle.ts";
-import type { JobRow, RunRow } from "./store-report.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export interface CancelDeps {
   db: Db;

@@ -1,57 +1,23 @@
 /**
- * Reusable workflows (`jobs.<id>.uses`) from parse to planned jobs: the called workflow's jobs
- * keyed and named `<caller> / <called>`, needs rewritten to their job ids, `with:` checked
- * against `on.workflow_call.inputs`, and every call Flotilla cannot make named at its line.
- * Called files come from an in-memory set of repositories (the forge's part is tested end to end).
+ * Reusable workflows from parse to planned jobs: the called workflow's jobs keyed and named
+ * `<caller> / <called>`, needs rewritten to their job ids, `with:` checked against
+ * `on.workflow_call.inputs`, and every call Flotilla cannot make named at its line. Called files
+ * come from an in-memory set of repositories (the forge's part is tested end to end).
  */
 import { describe, expect, it } from "vitest";
-import { repoRef, type RepoRef } from "../../../bot/forges/forge.ts";
-import { callTarget, needsContext, resolveCalls } from "../../../bot/planner/reusable-workflows.ts";
-import type { JobRow } from "../../../bot/planner/store-run.ts";
+import { resolveCalls } from "../../../bot/planner/reusable-workflows.ts";
 import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
+import { BUILD, files, REPO, SHA } from "./support.ts";
 
-const REPO = repoRef("acme/app");
-const SHA = "0123456789abcdef0123456789abcdef01234567";
 const CONTEXTS = { github: { sha: SHA, ref: "refs/heads/main", repository: "acme/app" }, vars: {}, inputs: {} };
-
-const BUILD = `on:
-  workflow_call:
-    inputs:
-      target: { type: string, required: true }
-      level: { type: number, default: 2 }
-      strip: { type: boolean }
-    outputs:
-      artifact-name:
-        value: \${{ jobs.package.outputs.name }}
-jobs:
-  compile:
-    name: Compile for \${{ inputs.target }}
-    runs-on: [self-hosted, "\${{ inputs.target }}"]
-    steps: [{ run: make }]
-  package:
-    needs: compile
-    runs-on: self-hosted
-    outputs:
-      name: \${{ steps.p.outputs.name }}
-    steps: [{ id: p, run: echo }]
-`;
-
-/** Files by `owner/repo:path@ref`; the caller's own repository is read at SHA. */
-function files(entries: Record<string, string>) {
-  return {
-    async readFile(repo: RepoRef, path: string, ref: string) {
-      return entries[`${repo.fullName}:${path}@${ref}`];
-    },
-  };
-}
 
 async function plan(caller: string, called: Record<string, string>, contexts = CONTEXTS) {
   const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", caller);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.reason));
   const local = Object.fromEntries(Object.entries(called).map(([key, text]) => [key.includes(":") ? key : `acme/app:${key}@${SHA}`, text]));
-  await resolveCalls(parsed.workflow, files(local), { repo: REPO, ref: SHA });
-  return expandJobs(parsed.workflow, contexts);
+  await resolveCalls(parsed.value, files(local), { repo: REPO, ref: SHA });
+  return expandJobs(parsed.value, contexts);
 }
 
 const CALLER = `on: push
@@ -64,26 +30,6 @@ jobs:
     runs-on: self-hosted
     steps: [{ run: "echo \${{ needs.build.outputs.artifact-name }}" }]
 `;
-
-describe("parsing a call", () => {
-  it("reads uses, with and secrets, and the called workflow's interface", async () => {
-    const caller = await parseWorkflow("ci.yml", `on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n    with: { n: 3, flag: true, s: "\${{ github.sha }}" }\n    secrets: inherit\n`);
-    expect(caller.ok && caller.workflow.jobs[0]!.call).toEqual({ uses: "./.github/workflows/x.yml", with: { n: 3, flag: true, s: "${{ github.sha }}" }, secrets: "inherit", position: { line: 4, column: 5 } });
-    const called = await parseWorkflow("build.yml", BUILD);
-    expect(called.ok && called.workflow.on.workflow_call).toEqual({
-      inputs: { target: { type: "string", required: true }, level: { type: "number", required: false, default: 2 }, strip: { type: "boolean", required: false } },
-      outputs: { "artifact-name": "${{ jobs.package.outputs.name }}" },
-      secrets: {},
-    });
-  });
-
-  it("tells local and remote calls apart", () => {
-    expect(callTarget("./.github/workflows/x.yml", { repo: REPO, ref: SHA })).toEqual({ repo: REPO, path: ".github/workflows/x.yml", ref: SHA });
-    expect(callTarget("otherorg/shared/.flotilla/workflows/lint.yml@main", { repo: REPO, ref: SHA })).toEqual({ repo: repoRef("otherorg/shared"), path: ".flotilla/workflows/lint.yml", ref: "main" });
-    expect(callTarget("./scripts/x.yml", { repo: REPO, ref: SHA })).toHaveProperty("error");
-    expect(callTarget("otherorg/shared/.github/workflows/lint.yml", { repo: REPO, ref: SHA })).toHaveProperty("error");
-  });
-});
 
 describe("expanding a call", () => {
   it("names jobs `<caller> / <called>` and points needs at the called jobs", async () => {
@@ -227,46 +173,11 @@ describe("calls that cannot be made are named at the caller's uses line", () => 
   it("lets `flotilla validate` (no github context, nothing fetched) show the call as one job", async () => {
     const parsed = await parseWorkflow("ci.yml", CALLER);
     if (!parsed.ok) throw new Error("parse");
-    const { jobs, problems } = expandJobs(parsed.workflow, { github: {}, vars: {}, inputs: {} });
+    const { jobs, problems } = expandJobs(parsed.value, { github: {}, vars: {}, inputs: {} });
     expect(problems).toEqual([]);
     expect(jobs.map((j) => [j.key, j.job.needs])).toEqual([
       ["build", []],
       ["publish", ["build"]],
     ]);
-  });
-});
-
-describe("the caller's needs context", () => {
-  const row = (jobId: string, fields: Partial<JobRow>): JobRow =>
-    ({ jobId, jobKey: jobId, namespace: "default", needs: [], status: "completed", conclusion: "success", outputs: {}, callOutputs: {}, ...fields }) as JobRow;
-  const templates = { build: { "artifact-name": "${{ jobs.package.outputs.name }}", "both": "${{ jobs.compile.result }}-${{ jobs.package.result }}" } };
-
-  it("folds a call's jobs into needs.<caller>: results aggregated, outputs from on.workflow_call.outputs", () => {
-    const rows = [
-      row("build/compile", { callOutputs: templates }),
-      row("build/package", { callOutputs: templates, outputs: { name: "app.tgz" } }),
-      row("lint", { outputs: { ok: "yes" } }),
-    ];
-    const publish = row("publish", { needs: ["build/compile", "build/package", "lint"], status: "queued", conclusion: null });
-    expect(needsContext(publish, rows)).toEqual({
-      build: { result: "success", outputs: { "artifact-name": "app.tgz", both: "success-success" } },
-      lint: { result: "success", outputs: { ok: "yes" } },
-    });
-    // Inside the called workflow, needs are the called workflow's own.
-    expect(needsContext(row("build/package", { needs: ["build/compile"] }), rows)).toEqual({ compile: { result: "success", outputs: {} } });
-  });
-
-  it("waits for every called job, and fails when one of them failed", () => {
-    const rows = [row("build/compile", { callOutputs: templates, conclusion: "failure" }), row("build/package", { callOutputs: templates, status: "in_progress", conclusion: null })];
-    const publish = row("publish", { needs: ["build/compile", "build/package"] });
-    expect(needsContext(publish, rows)).toBeUndefined();
-    rows[1] = row("build/package", { callOutputs: templates, conclusion: "skipped" });
-    expect(needsContext(publish, rows)).toEqual({ build: { result: "failure", outputs: { "artifact-name": "", both: "failure-skipped" } } });
-  });
-
-  it("merges the outputs of a caller's matrix legs", () => {
-    const leg = (os: string) => row(`build (${os})/package`, { callOutputs: { [`build (${os})`]: { "artifact-name": "${{ jobs.package.outputs.name }}" } }, outputs: { name: `app-${os}` } });
-    const publish = row("publish", { needs: ["build (linux)/package", "build (mac)/package"] });
-    expect(needsContext(publish, [leg("linux"), leg("mac")])).toEqual({ build: { result: "success", outputs: { "artifact-name": "app-mac" } } });
   });
 });

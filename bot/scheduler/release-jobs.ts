@@ -23,14 +23,15 @@ import { labelsetToken } from "../../protocol/labels.ts";
 import { ensureJobConsumer } from "../../protocol/setup.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
-import { cancelJobs } from "../reporter/cancel-jobs.ts";
-import { settleNamespace } from "../reporter/settle.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
+import { cancelJobs } from "./cancel-jobs.ts";
+import { settleNamespace } from "./settle.ts";
 import { cloneTokenForSpec } from "./clone-token.ts";
-import { enterGroup, groupsHeldByCompleted, handOverGroup, holdsRunGroup, jobKey, runKey, supersededReason, waitingReason } from "./concurrency.ts";
+import { enterGroup, groupsHeldByCompleted, handOverGroup, holdsRunGroup, jobKey, runKey, supersededReason, waitingReason } from "./concurrency-groups.ts";
 import { ConditionError, shouldRun } from "./job-condition.ts";
-import { needsContext } from "./reusable-workflows.ts";
-import type { JobRow, RunRow } from "./store-run.ts";
+import { needsContext } from "./needs-context.ts";
+import type { JobRow, RunRow } from "../runs/rows.ts";
 
 export interface ReleaseDeps {
   db: Db;
@@ -84,10 +85,10 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
           github: run.githubContext,
           vars: {},
           // A called workflow's jobs see the call's `with:`; the others the dispatch's inputs.
-          inputs: (row.spec as JobMessage).contexts?.inputs ?? (run.githubContext.event as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {},
+          inputs: row.spec?.contexts?.inputs ?? (run.githubContext.event as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {},
           needs,
-          matrix: (row.spec as JobMessage).contexts?.matrix ?? null,
-          strategy: (row.spec as JobMessage).contexts?.strategy ?? null,
+          matrix: row.spec?.contexts?.matrix ?? null,
+          strategy: row.spec?.contexts?.strategy ?? null,
         });
       } catch (error) {
         if (!(error instanceof ConditionError)) throw error;
@@ -182,7 +183,7 @@ async function releaseJobOf(deps: ReleaseDeps, jobId: string, forge: Forge): Pro
 
 /** The `needs` context when every needed job has finished in this namespace; undefined until then. */
 function needsOf(row: JobRow, rows: JobRow[]): JobMessage["contexts"]["needs"] | undefined {
-  // Needs on a job that called a reusable workflow fold its jobs into one entry (reusable-workflows.ts).
+  // Needs on a job that called a reusable workflow fold its jobs into one entry (needs-context.ts).
   return needsContext(row, rows);
 }
 
@@ -247,7 +248,7 @@ async function completeWithoutRunning(deps: ReleaseDeps, run: RunRow, row: JobRo
 
 async function publish(deps: ReleaseDeps, run: RunRow, batch: { row: JobRow; needs: JobMessage["contexts"]["needs"] }[], hooks: ReleaseHooks) {
   const first = batch[0]!;
-  const token = await hooks.cloneToken(first.row.spec as JobMessage);
+  const token = await hooks.cloneToken(first.row.spec ?? undefined);
   // One message per namespace: each namespace has its own stream, and its own claim.
   await Promise.all(batch.map(({ row, needs }) => publishJob(deps, run, row, needs, token)));
   deps.log.debug({ run: run.id, job: first.row.jobKey, namespaces: batch.map(({ row }) => row.namespace) }, "job released");
@@ -265,7 +266,8 @@ export async function publishJob(
   token: string | undefined,
   attemptBase = 0,
 ): Promise<void> {
-  const spec = row.spec as JobMessage;
+  const spec = row.spec;
+  if (!spec) throw new Error(`job ${row.id} has no spec to publish`);
   // Consumer first: the namespace's jobs stream keeps a message only for consumers that exist.
   const { lease } = await ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, row.namespace, row.labels, deps.lease);
   // The same publish retried keeps its claim: the stream's dedupe keeps the first message.

@@ -5,8 +5,9 @@
  */
 import type { Logger } from "pino";
 import type { JobMessage } from "../../protocol/messages.ts";
-import { repoRef, type Forge } from "../forges/forge.ts";
-import type { RunContext } from "./run-context.ts";
+import type { Forge } from "../forges/forge.ts";
+import { repoRef } from "../runs/repo-ref.ts";
+import type { RunContext } from "../runs/run-context.ts";
 
 export async function cloneTokenForRun(forge: Forge, context: RunContext, log: Logger): Promise<string | undefined> {
   if (context.fork && !context.checkout.private) return undefined;

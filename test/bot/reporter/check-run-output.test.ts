@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRunOutput, GITHUB_TEXT_LIMIT, logText } from "../../bot/reporter/check-run-output.ts";
+import { checkRunOutput, GITHUB_TEXT_LIMIT, logText } from "../../../bot/reporter/check-run-output.ts";
 
 const base = {
   namespace: "default",
@@ -41,15 +41,5 @@ describe("checkRunOutput", () => {
     const text = logText("a ``` b ```` c");
     expect(text.startsWith("`````text\n")).toBe(true);
     expect(text.endsWith("\n`````")).toBe(true);
-  });
-});
-
-describe("renderLog", () => {
-  it("folds ::group:: sections and escapes what the log says", async () => {
-    const { renderLog } = await import("../../bot/web/pages.ts");
-    const html = renderLog("before\n##[group]Install <deps>\nlots of output\n##[endgroup]\nafter\n##[group]never closed\nx");
-    expect(html).toContain("<details><summary>Install &lt;deps&gt;</summary>\nlots of output\n</details>\nafter");
-    expect(html.match(/<details>/g)).toHaveLength(2);
-    expect(html.match(/<\/details>/g)).toHaveLength(2);
   });
 });
