@@ -27,11 +27,15 @@ async function importHistory(dir: string, commits: number, from?: string, start 
   const chunks: string[] = [];
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
   for (let i = start; i < start + commits; i++) {
-    chunks.push(`commit refs/heads/main\ncommitter Bench <bench@flotilla.invalid> ${1_700_000_000 + i * 60} +0000\n${data(`change ${i}`)}`);
+    chunks.push(
+      `commit refs/heads/main\ncommitter Bench <bench@flotilla.invalid> ${1_700_000_000 + i * 60} +0000\n${data(`change ${i}`)}`,
+    );
     if (i === start && from) chunks.push(`from ${from}\n`);
     const touched = i === 0 ? Array.from({ length: FILES }, (_, f) => f) : [i % FILES, (i * 7) % FILES];
     for (const f of touched) {
-      chunks.push(`M 100644 inline src/d${f % 20}/file${f}.txt\n${data(`file ${f}\n${"line of text\n".repeat(20)}changed by ${i}\n`)}`);
+      chunks.push(
+        `M 100644 inline src/d${f % 20}/file${f}.txt\n${data(`file ${f}\n${"line of text\n".repeat(20)}changed by ${i}\n`)}`,
+      );
     }
   }
   await execa("git", ["fast-import", "--quiet"], { cwd: dir, input: chunks.join("") });
@@ -69,7 +73,8 @@ export async function checkoutBench(options: { commits?: number; samples?: numbe
     for (let i = 0; i < samples; i++) plain.push(await timed(gitCheckout(), cloneUrl, sha, workspace()));
 
     const firstJob: number[] = [];
-    for (let i = 0; i < samples; i++) firstJob.push(await timed(gitMirrorCheckout({ dir: join(root, `mirrors-${i}`) }), cloneUrl, sha, workspace()));
+    for (let i = 0; i < samples; i++)
+      firstJob.push(await timed(gitMirrorCheckout({ dir: join(root, `mirrors-${i}`) }), cloneUrl, sha, workspace()));
 
     const mirror = gitMirrorCheckout({ dir: join(root, "mirrors-0") });
     const secondJob: number[] = [];
@@ -80,7 +85,13 @@ export async function checkoutBench(options: { commits?: number; samples?: numbe
       sha = await importHistory(repo, 1, sha, commits + i);
       newCommit.push(await timed(mirror, cloneUrl, sha, workspace()));
     }
-    return { commits, plain: summary(plain), mirrorFirstJob: summary(firstJob), mirrorSecondJob: summary(secondJob), mirrorNewCommit: summary(newCommit) };
+    return {
+      commits,
+      plain: summary(plain),
+      mirrorFirstJob: summary(firstJob),
+      mirrorSecondJob: summary(secondJob),
+      mirrorNewCommit: summary(newCommit),
+    };
   } finally {
     await fake.close();
     await rm(root, { recursive: true, force: true });
@@ -88,7 +99,8 @@ export async function checkoutBench(options: { commits?: number; samples?: numbe
 }
 
 export function formatCheckoutBench(result: CheckoutBench): string[] {
-  const row = (label: string, s: { p50: number; p90: number; p99: number }) => `${label}${[s.p50, s.p90, s.p99].map((v) => v.toFixed(1).padStart(9)).join(" ")}`;
+  const row = (label: string, s: { p50: number; p90: number; p99: number }) =>
+    `${label}${[s.p50, s.p90, s.p99].map((v) => v.toFixed(1).padStart(9)).join(" ")}`;
   return [
     `checkout, ${result.commits.toLocaleString("en")} commits   p50       p90       p99   (ms)`,
     row("  plain (depth 1)    ", result.plain),

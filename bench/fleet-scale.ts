@@ -48,7 +48,10 @@ export interface FleetScaleResult {
    * queued (or the fleet's start, if later) → started, and a runner's gap from one job's end to
    * the next one's start (the dispatch latency of a busy queue).
    */
-  namespaces: Record<string, { jobsPerSecond: number; queuedToStarted: { p50: number; p99: number }; dispatchGap: { p50: number; p99: number } }>;
+  namespaces: Record<
+    string,
+    { jobsPerSecond: number; queuedToStarted: { p50: number; p99: number }; dispatchGap: { p50: number; p99: number } }
+  >;
   /** Resident memory in MiB. */
   rssMiB: { botQueued: number; botMax: number; runnerQueued: number; runnerMax: number };
   planSeconds: number;
@@ -74,9 +77,22 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     const { sha } = await createRepo(dir, { "README.md": "bench\n", ".flotilla/workflows/scale.yml": matrix });
     const repo = await fake.addRepository({ owner: "bench", name: "scale", dir, private: true, installationId: 9 });
     const port = await freePort();
-    const base = { PATH: process.env.PATH ?? "", HOME: scratch, LOG_LEVEL: "warn", LOG_FORMAT: "json", NATS_URL: natsUrl, NATS_PREFIX: prefix };
+    const base = {
+      PATH: process.env.PATH ?? "",
+      HOME: scratch,
+      LOG_LEVEL: "warn",
+      LOG_FORMAT: "json",
+      NATS_URL: natsUrl,
+      NATS_PREFIX: prefix,
+    };
     const start = (args: string[], env: Record<string, string>) => {
-      const child = execa("node", [BIN, ...args], { env: { ...base, ...env }, extendEnv: false, reject: false, stdout: "ignore", stderr: "inherit" });
+      const child = execa("node", [BIN, ...args], {
+        env: { ...base, ...env },
+        extendEnv: false,
+        reject: false,
+        stdout: "ignore",
+        stderr: "inherit",
+      });
       children.push(child);
       return child;
     };
@@ -84,10 +100,15 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     await waitForHealth(`http://127.0.0.1:${port}/healthz`);
     await sql`insert into namespaces (name) values ('lab') on conflict do nothing`;
 
-    log(`  fleet scale: queueing ${runs * LEGS} jobs × ${NAMESPACES.length} namespaces (${runs} pushes of a ${LEGS}-leg matrix), no runner up…`);
+    log(
+      `  fleet scale: queueing ${runs * LEGS} jobs × ${NAMESPACES.length} namespaces (${runs} pushes of a ${LEGS}-leg matrix), no runner up…`,
+    );
     const t0 = Date.now();
     for (let i = 0; i < runs; i++) {
-      const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 9 }), { secret: app.webhookSecret, event: "push" });
+      const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 9 }), {
+        secret: app.webhookSecret,
+        event: "push",
+      });
       const answer = await postWebhook(`http://127.0.0.1:${port}/api/github/webhooks`, delivery);
       if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
     }
@@ -95,12 +116,30 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     await poll(async () => (await count(sql, "published_at is not null")) >= executions, 1_800_000);
     const planSeconds = (Date.now() - t0) / 1000;
     const botQueued = await rssMiB(bot.pid);
-    log(`  fleet scale: ${executions} queued after ${planSeconds.toFixed(1)} s; bot RSS ${botQueued} MiB; starting ${NAMESPACES.length} × ${options.runnersPerNamespace} runners…`);
+    log(
+      `  fleet scale: ${executions} queued after ${planSeconds.toFixed(1)} s; bot RSS ${botQueued} MiB; starting ${NAMESPACES.length} × ${options.runnersPerNamespace} runners…`,
+    );
 
     const fleetStart = new Date();
     const runners = NAMESPACES.flatMap((namespace) =>
       Array.from({ length: options.runnersPerNamespace }, (_, i) =>
-        start(["runner", "start", "--nats", natsUrl, "--prefix", prefix, "--namespace", namespace, "--name", `${namespace}-${i}`, "--work-dir", join(scratch, `${namespace}-${i}`)], {}),
+        start(
+          [
+            "runner",
+            "start",
+            "--nats",
+            natsUrl,
+            "--prefix",
+            prefix,
+            "--namespace",
+            namespace,
+            "--name",
+            `${namespace}-${i}`,
+            "--work-dir",
+            join(scratch, `${namespace}-${i}`),
+          ],
+          {},
+        ),
       ),
     );
     const watched = runners[0]!;
@@ -126,9 +165,13 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     }, 3_600_000);
     const drainSeconds = (Date.now() - fleetStart.getTime()) / 1000;
     const reportedWhenDrained = await count(sql, "status = 'completed'");
-    log(`  fleet scale: queues empty after ${drainSeconds.toFixed(1)} s; the bot had reported ${reportedWhenDrained} of ${executions}`);
+    log(
+      `  fleet scale: queues empty after ${drainSeconds.toFixed(1)} s; the bot had reported ${reportedWhenDrained} of ${executions}`,
+    );
 
-    const rows = await sql<{ namespace: string; runner_name: string; published_at: Date; started_at: Date; completed_at: Date }[]>`
+    const rows = await sql<
+      { namespace: string; runner_name: string; published_at: Date; started_at: Date; completed_at: Date }[]
+    >`
       select namespace, runner_name, published_at, started_at, completed_at from jobs where status = 'completed'`;
     const perNamespace: FleetScaleResult["namespaces"] = {};
     for (const namespace of NAMESPACES) {
@@ -137,12 +180,19 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
       const span = ((emptiedAt[namespace] ?? Date.now()) - fleetStart.getTime()) / 1000;
       const gaps: number[] = [];
       for (const name of new Set(mine.map((r) => r.runner_name))) {
-        const jobs = mine.filter((r) => r.runner_name === name).sort((a, b) => a.started_at.getTime() - b.started_at.getTime());
-        for (let i = 1; i < jobs.length; i++) gaps.push(jobs[i]!.started_at.getTime() - jobs[i - 1]!.completed_at.getTime());
+        const jobs = mine
+          .filter((r) => r.runner_name === name)
+          .sort((a, b) => a.started_at.getTime() - b.started_at.getTime());
+        for (let i = 1; i < jobs.length; i++)
+          gaps.push(jobs[i]!.started_at.getTime() - jobs[i - 1]!.completed_at.getTime());
       }
       const q = summary(queued);
       const g = summary(gaps);
-      perNamespace[namespace] = { jobsPerSecond: round(executions / NAMESPACES.length / span), queuedToStarted: { p50: q.p50, p99: q.p99 }, dispatchGap: { p50: g.p50, p99: g.p99 } };
+      perNamespace[namespace] = {
+        jobsPerSecond: round(executions / NAMESPACES.length / span),
+        queuedToStarted: { p50: q.p50, p99: q.p99 },
+        dispatchGap: { p50: g.p50, p99: g.p99 },
+      };
     }
     return {
       jobs: runs * LEGS,
@@ -172,7 +222,8 @@ export function formatFleetScale(r: FleetScaleResult): string[] {
     `fleet scale         ${r.jobs} jobs × ${Object.keys(r.namespaces).length} namespaces = ${r.executions} executions, ${r.runners} runners: ${r.jobsPerSecond} jobs/s run (planned and queued in ${r.planSeconds} s)`,
     `  reported          ${r.reportedWhenDrained} check runs completed when the queues were empty (${r.reportedPerSecond}/s); latencies below are over those`,
     ...Object.entries(r.namespaces).map(
-      ([ns, s]) => `  ${ns.padEnd(8)}          ${s.jobsPerSecond} jobs/s; queued → started p50 ${s.queuedToStarted.p50} ms p99 ${s.queuedToStarted.p99} ms; runner gap between jobs p50 ${s.dispatchGap.p50} ms p99 ${s.dispatchGap.p99} ms`,
+      ([ns, s]) =>
+        `  ${ns.padEnd(8)}          ${s.jobsPerSecond} jobs/s; queued → started p50 ${s.queuedToStarted.p50} ms p99 ${s.queuedToStarted.p99} ms; runner gap between jobs p50 ${s.dispatchGap.p50} ms p99 ${s.dispatchGap.p99} ms`,
     ),
     `  memory (RSS)      bot ${r.rssMiB.botQueued} MiB with ${r.executions} queued (max ${r.rssMiB.botMax}); one runner ${r.rssMiB.runnerQueued} MiB while the queue is full (max ${r.rssMiB.runnerMax})`,
   ];
@@ -183,7 +234,8 @@ async function queued(jsm: JetStreamManager, names: NatsNames): Promise<Record<s
   const left: Record<string, number> = {};
   for (const namespace of NAMESPACES) {
     left[namespace] = 0;
-    for await (const consumer of jsm.consumers.list(names.jobsStream(namespace))) left[namespace] += consumer.num_pending + consumer.num_ack_pending;
+    for await (const consumer of jsm.consumers.list(names.jobsStream(namespace)))
+      left[namespace] += consumer.num_pending + consumer.num_ack_pending;
   }
   return left;
 }

@@ -22,7 +22,8 @@ const SCENARIOS = {
   noop: 'name: noop\non: push\njobs:\n  noop:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n',
   // 256 legs on a label no runner has: planning alone is measured, nothing runs.
   matrix: `name: matrix\non: push\njobs:\n  leg:\n    runs-on: [self-hosted, bench-nowhere]\n    strategy:\n      matrix:\n        a: [${[...Array(16).keys()].join(", ")}]\n        b: [${[...Array(16).keys()].join(", ")}]\n    steps:\n      - run: "true"\n`,
-  chain: 'name: chain\non: push\njobs:\n  one:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n  two:\n    needs: one\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n  three:\n    needs: two\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n',
+  chain:
+    'name: chain\non: push\njobs:\n  one:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n  two:\n    needs: one\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n  three:\n    needs: two\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n',
 } as const;
 
 export type Scenario = keyof typeof SCENARIOS;
@@ -46,23 +47,53 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   for (const [name, workflow] of Object.entries(SCENARIOS) as [Scenario, string][]) {
     const dir = join(scratch, `repo-${name}`);
     const { sha } = await createRepo(dir, { "README.md": "bench\n", [`.flotilla/workflows/${name}.yml`]: workflow });
-    repos[name] = { repo: await fake.addRepository({ owner: "bench", name, dir, private: true, installationId: 9 }), sha };
+    repos[name] = {
+      repo: await fake.addRepository({ owner: "bench", name, dir, private: true, installationId: 9 }),
+      sha,
+    };
   }
   const port = await freePort();
   const prefix = uniquePrefix("bench");
   const natsUrl = sharedNatsUrl();
-  const base = { PATH: process.env.PATH ?? "", HOME: scratch, LOG_LEVEL: "warn", LOG_FORMAT: "json", NATS_URL: natsUrl, NATS_PREFIX: prefix };
+  const base = {
+    PATH: process.env.PATH ?? "",
+    HOME: scratch,
+    LOG_LEVEL: "warn",
+    LOG_FORMAT: "json",
+    NATS_URL: natsUrl,
+    NATS_PREFIX: prefix,
+  };
   // BENCH_NODE_ARGS go to the bot's and runners' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const children: ResultPromise[] = [];
   const start = (args: string[], env: Record<string, string>) => {
-    const child = execa("node", [...nodeArgs, BIN, ...args], { env: { ...base, ...env }, extendEnv: false, reject: false, stdout: "ignore", stderr: "inherit" });
+    const child = execa("node", [...nodeArgs, BIN, ...args], {
+      env: { ...base, ...env },
+      extendEnv: false,
+      reject: false,
+      stdout: "ignore",
+      stderr: "inherit",
+    });
     children.push(child);
     return child;
   };
   start(["bot"], botEnv(fake, app, port, database.url));
   for (let i = 0; i < runnerCount; i++) {
-    start(["runner", "start", "--nats", natsUrl, "--prefix", prefix, "--name", `bench-${i}`, "--work-dir", join(scratch, `runner-${i}`)], {});
+    start(
+      [
+        "runner",
+        "start",
+        "--nats",
+        natsUrl,
+        "--prefix",
+        prefix,
+        "--name",
+        `bench-${i}`,
+        "--work-dir",
+        join(scratch, `runner-${i}`),
+      ],
+      {},
+    );
   }
   await waitForHealth(`http://127.0.0.1:${port}/healthz`);
   return {
@@ -84,7 +115,12 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
 }
 
 /** A `flotilla bot` process's settings: the fake GitHub as its GHE host, its own port and database. */
-export function botEnv(fake: FakeGitHub, app: AppCredentials, port: number, databaseUrl: string): Record<string, string> {
+export function botEnv(
+  fake: FakeGitHub,
+  app: AppCredentials,
+  port: number,
+  databaseUrl: string,
+): Record<string, string> {
   return {
     ...fake.env,
     APP_ID: String(app.appId),

@@ -31,7 +31,10 @@ const completed = (r: CheckRunRecord) => r.run.status === "completed";
 
 async function push(fleet: Fleet, scenario: Scenario = "noop"): Promise<void> {
   const { repo, sha } = fleet.repos[scenario];
-  const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 9 }), { secret: fleet.app.webhookSecret, event: "push" });
+  const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 9 }), {
+    secret: fleet.app.webhookSecret,
+    event: "push",
+  });
   const answer = await postWebhook(fleet.webhookUrl, delivery);
   if (answer.status !== 202) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
 }
@@ -88,13 +91,19 @@ async function latency(fleet: Fleet, n: number) {
 
 /** Where a throughput run spends its time: planning (created), queueing (→ in_progress), running (→ completed). */
 function stages(records: CheckRunRecord[]) {
-  const at = (r: CheckRunRecord, pred: (b: Record<string, unknown>) => boolean) => Date.parse(r.history.find((h) => pred(h.body))?.at ?? "");
+  const at = (r: CheckRunRecord, pred: (b: Record<string, unknown>) => boolean) =>
+    Date.parse(r.history.find((h) => pred(h.body))?.at ?? "");
   const created = records.map((r) => Date.parse(r.history[0]!.at));
   const start = Math.min(...created);
   return {
     lastCreatedAfterMs: Math.max(...created) - start,
     queued: summary(records.map((r) => at(r, (b) => b.status === "in_progress") - Date.parse(r.history[0]!.at))),
-    running: summary(records.map((r) => at(r, (b) => b.status === "completed" || Boolean(b.conclusion)) - at(r, (b) => b.status === "in_progress"))),
+    running: summary(
+      records.map(
+        (r) =>
+          at(r, (b) => b.status === "completed" || Boolean(b.conclusion)) - at(r, (b) => b.status === "in_progress"),
+      ),
+    ),
   };
 }
 
@@ -115,7 +124,9 @@ async function throughput(fleet: Fleet, n: number): Promise<number> {
   await fleet.fake.waitFor(() => count(fleet, completed) >= doneBefore + n, { timeoutMs: 600_000 });
   const rate = n / ((performance.now() - t0) / 1000);
   const s = stages(fleet.fake.checkRuns.slice(firstRecord));
-  log(`  throughput stages: last check run created after ${s.lastCreatedAfterMs} ms; queued p50 ${s.queued.p50} ms; running p50 ${s.running.p50} ms`);
+  log(
+    `  throughput stages: last check run created after ${s.lastCreatedAfterMs} ms; queued p50 ${s.queued.p50} ms; running p50 ${s.running.p50} ms`,
+  );
   return rate;
 }
 
@@ -140,7 +151,8 @@ try {
   const checkout = await checkoutBench();
   const fleetJobs = Number(values["fleet-jobs"]);
   if (fleetJobs > 0) log(`fleet scale: ${fleetJobs} jobs × 2 namespaces queued, then 2 × 8 runners…`);
-  const fleetScale = fleetJobs > 0 ? await fleetScaleBench({ jobs: fleetJobs, runnersPerNamespace: 8, log }) : undefined;
+  const fleetScale =
+    fleetJobs > 0 ? await fleetScaleBench({ jobs: fleetJobs, runnersPerNamespace: 8, log }) : undefined;
   const result = {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),

@@ -17,7 +17,10 @@ const Env = z.object({
   PORT: intFrom(3000),
   PUBLIC_URL: z.string().url().optional(),
   NATS_URL: z.string().min(1).optional(),
-  NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '-' and '_' only").default("flotilla"),
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '-' and '_' only")
+    .default("flotilla"),
   FLOTILLA_NATS_AUTH_DIR: z.string().min(1).optional(),
   FLOTILLA_RUNNER_NATS_URL: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),

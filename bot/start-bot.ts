@@ -55,9 +55,15 @@ export interface RunningBot {
 export async function startBot(config: BotConfig, log: Logger): Promise<RunningBot> {
   if (!config.nats.url) throw new Error("NATS_URL is not set");
   const authority = config.nats.authDir ? loadAuthority(config.nats.authDir) : undefined;
-  const bus = await connectBus(config.nats.url, config.nats.prefix, { name: "flotilla-bot", jobMaxAgeDays: config.jobs.maxAgeDays, creds: authority?.botCreds });
+  const bus = await connectBus(config.nats.url, config.nats.prefix, {
+    name: "flotilla-bot",
+    jobMaxAgeDays: config.jobs.maxAgeDays,
+    creds: authority?.botCreds,
+  });
   // Only the system account may update account claims (the revocations of removed runners).
-  const system = authority ? await connectNats(config.nats.url, "flotilla-bot-system", authority.systemCreds) : undefined;
+  const system = authority
+    ? await connectNats(config.nats.url, "flotilla-bot-system", authority.systemCreds)
+    : undefined;
   const db = await openDb({ url: config.database.url, dataDir: join(config.dataDir, "pglite") });
   await migrate(db, config.database.url);
   const removal = { db: db.db, nc: bus.nc, names: bus.names, authority, system };
@@ -99,7 +105,15 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     keyOf: (msg) => executionOf(msg.subject),
     handle: (msg) =>
       applyRunnerMessage(
-        { db: db.db, bus, lease, names: bus.names, forgeForRun: (run) => github.forge(run.installationId!), publicUrl: config.http.publicUrl, log: reporterLog },
+        {
+          db: db.db,
+          bus,
+          lease,
+          names: bus.names,
+          forgeForRun: (run) => github.forge(run.installationId!),
+          publicUrl: config.http.publicUrl,
+          log: reporterLog,
+        },
         msg.subject,
         msg.data,
       ),
@@ -113,16 +127,35 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     log: reporterLog,
     handle: (data) =>
       applyMaxDeliveries(
-        { db: db.db, bus, lease, maxAttempts: config.jobs.maxAttempts, forgeForRun: (run) => github.forge(run.installationId!), publicUrl: config.http.publicUrl, log: reporterLog },
+        {
+          db: db.db,
+          bus,
+          lease,
+          maxAttempts: config.jobs.maxAttempts,
+          forgeForRun: (run) => github.forge(run.installationId!),
+          publicUrl: config.http.publicUrl,
+          log: reporterLog,
+        },
         data,
       ),
   });
   await runnerLost.ready;
 
-  const registration: RegistrationDeps = { db: db.db, names: bus.names, natsUrl: config.nats.runnerUrl ?? config.nats.url, authority };
+  const registration: RegistrationDeps = {
+    db: db.db,
+    names: bus.names,
+    natsUrl: config.nats.runnerUrl ?? config.nats.url,
+    authority,
+  };
   const heartbeats = followHeartbeats(bus.nc, bus.names, db.db, log.child({ name: "fleet" }));
   const secretsLog = log.child({ name: "secrets" });
-  const secretsResponder = respondToSecretsRequests({ nc: bus.nc, names: bus.names, db: db.db, key: config.secretsKey, log: secretsLog });
+  const secretsResponder = respondToSecretsRequests({
+    nc: bus.nc,
+    names: bus.names,
+    db: db.db,
+    key: config.secretsKey,
+    log: secretsLog,
+  });
 
   const handlers: Handler[] = [
     (req, res) => (req.method === "GET" && req.url === "/healthz" ? sendJson(res, 200, { ok: true }) : false),
@@ -133,13 +166,20 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       log: log.child({ name: "ingest" }),
     }),
     runnerRegistrationHandler({ token: config.apiToken, registration, removal, log: log.child({ name: "fleet" }) }),
-    dispatchHandler({ token: config.apiToken, github, publish: eventPublisher(bus.js, bus.names), log: log.child({ name: "api" }) }),
+    dispatchHandler({
+      token: config.apiToken,
+      github,
+      publish: eventPublisher(bus.js, bus.names),
+      log: log.child({ name: "api" }),
+    }),
     runnersHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
     namespacesHandler({ db: db.db, token: config.apiToken }),
     runnersPageHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
     secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),
     artifactDownloadHandler(db.db, objectStores.artifacts, artifactsLog),
-    logPagesHandler(db.db, { runSections: (runId, token) => artifactsSection(objectStores.artifacts, runId, token, artifactsLog) }),
+    logPagesHandler(db.db, {
+      runSections: (runId, token) => artifactsSection(objectStores.artifacts, runId, token, artifactsLog),
+    }),
   ];
   const server = await listen(handlers, config.http.host, config.http.port, log);
   const port = (server.address() as AddressInfo).port;
@@ -203,7 +243,11 @@ function listen(handlers: Handler[], host: string, port: number, log: Logger): P
   });
   return new Promise((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`port ${port} is in use: set PORT to another port`, { cause: error }) : error),
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`port ${port} is in use: set PORT to another port`, { cause: error })
+          : error,
+      ),
     );
     server.listen(port, host, () => resolve(server));
   });

@@ -58,7 +58,9 @@ export async function startEmbeddedNats(dataDir: string, options: EmbeddedNatsOp
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<never>((_, reject) => {
-    child.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "ENOENT" ? new NatsServerMissing() : error));
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "ENOENT" ? new NatsServerMissing() : error),
+    );
     child.once("exit", (code) => reject(new Error(`nats-server exited with code ${code}: ${stderr.trim()}`)));
   });
   const url = `nats://127.0.0.1:${port}`;

@@ -115,7 +115,12 @@ export async function main(argv: string[]): Promise<number> {
         return usage(`unknown command: ${command}`);
     }
   } catch (error) {
-    if (error instanceof NatsServerMissing || error instanceof ConfigError || error instanceof BotApiError || (error as Error).name === "RunnerConfigError") {
+    if (
+      error instanceof NatsServerMissing ||
+      error instanceof ConfigError ||
+      error instanceof BotApiError ||
+      (error as Error).name === "RunnerConfigError"
+    ) {
       console.error((error as Error).message);
       return 1;
     }

@@ -27,11 +27,26 @@ export class ConnectionLostError extends Error {
 }
 
 // postgres.js's own codes, socket errors, and SQLSTATE 57P01–57P03 (terminated, crash, starting).
-const LOST_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "CONNECT_TIMEOUT", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03"]);
+const LOST_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "CONNECT_TIMEOUT",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
 
 /** Whether `error` (or a cause of it: drizzle wraps driver errors) says the connection went. */
 export function isConnectionLost(error: unknown): boolean {
-  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = error, depth = 0;
+    e && typeof e === "object" && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && (LOST_CODES.has(code) || code.startsWith("08"))) return true;
   }
@@ -45,7 +60,9 @@ export function guardTransactions(sql: postgres.Sql): postgres.Sql {
     const mode = typeof args[0] === "string" ? args[0] : "";
     return lossAware((inScope) => sql.begin(mode, inScope), body, {});
   };
-  return new Proxy(sql, { get: (target, key, receiver) => (key === "begin" ? begin : Reflect.get(target, key, receiver)) });
+  return new Proxy(sql, {
+    get: (target, key, receiver) => (key === "begin" ? begin : Reflect.get(target, key, receiver)),
+  });
 }
 
 type Body = (sql: postgres.TransactionSql) => unknown;
@@ -62,7 +79,11 @@ function markLost(scope: Scope | undefined, error: unknown): void {
 }
 
 /** Runs `body` in the scope `open` makes (a transaction, a savepoint) as described above. */
-function lossAware(open: (inScope: (sql: postgres.TransactionSql) => Promise<unknown>) => Promise<unknown>, body: Body, scope: Scope): Promise<unknown> {
+function lossAware(
+  open: (inScope: (sql: postgres.TransactionSql) => Promise<unknown>) => Promise<unknown>,
+  body: Body,
+  scope: Scope,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const inScope = async (tx: postgres.TransactionSql) => {
       let failure: unknown;
@@ -115,6 +136,7 @@ function guard(tx: postgres.TransactionSql, scope: Scope): postgres.TransactionS
       refuseIfLost();
       return Reflect.apply(target, self, args);
     },
-    get: (target, key, receiver) => (key === "unsafe" ? unsafe : key === "savepoint" ? savepoint : Reflect.get(target, key, receiver)),
+    get: (target, key, receiver) =>
+      key === "unsafe" ? unsafe : key === "savepoint" ? savepoint : Reflect.get(target, key, receiver),
   });
 }

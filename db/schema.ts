@@ -2,7 +2,19 @@
  * What Flotilla remembers. Everything a bot needs to carry on after a crash is here or in
  * JetStream; nothing lives only in a process's memory.
  */
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import type { JobMessage } from "../protocol/messages.ts";
 
 /**
@@ -111,14 +123,19 @@ export const runs = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("runs_delivery_workflow").on(t.deliveryId, t.workflowPath), index("runs_repository_sha").on(t.repository, t.sha)],
+  (t) => [
+    uniqueIndex("runs_delivery_workflow").on(t.deliveryId, t.workflowPath),
+    index("runs_repository_sha").on(t.repository, t.sha),
+  ],
 );
 
 /** The commit status of a run as one namespace sees it. */
 export const runStatuses = pgTable(
   "run_statuses",
   {
-    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
     namespace: text("namespace").notNull(),
     context: text("context").notNull(),
     state: text("state").$type<"pending" | "success" | "failure" | "error">().notNull().default("pending"),
@@ -132,7 +149,9 @@ export const jobs = pgTable(
   "jobs",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
     /** Unique in the run: the job id, or `id (leg values)` for a matrix leg. */
     jobKey: text("job_key").notNull(),
     /** The id under `jobs:`: what other jobs' `needs` name. */
@@ -181,7 +200,12 @@ export const jobs = pgTable(
      * Postgres write lost) and looks it up by `external_id` (the job id) before creating.
      */
     checkRequestedAt: timestamp("check_requested_at", { withTimezone: true }),
-    steps: jsonb("steps").$type<{ index: number; name: string; status: string; conclusion?: string; startedAt?: string; completedAt?: string }[]>().notNull().default([]),
+    steps: jsonb("steps")
+      .$type<
+        { index: number; name: string; status: string; conclusion?: string; startedAt?: string; completedAt?: string }[]
+      >()
+      .notNull()
+      .default([]),
     message: text("message"),
     /** `jobs.<id>.concurrency.group`, evaluated with the job's contexts when the run was planned. */
     concurrencyGroup: text("concurrency_group"),
@@ -201,7 +225,9 @@ export const jobs = pgTable(
 export const logChunks = pgTable(
   "log_chunks",
   {
-    jobId: uuid("job_id").notNull().references(() => jobs.id, { onDelete: "cascade" }),
+    jobId: uuid("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
     attempt: integer("attempt").notNull(),
     seq: integer("seq").notNull(),
     offset: bigint("offset", { mode: "number" }).notNull(),

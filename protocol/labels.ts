@@ -70,7 +70,11 @@ export function labelsetToken(labels: readonly string[]): string {
   const normalized = normalizeLabels(labels);
   if (normalized.length === 0) return "%none";
   return normalized
-    .map((label) => label.replace(/[^A-Za-z0-9_-]/g, (c) => [...Buffer.from(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("")))
+    .map((label) =>
+      label.replace(/[^A-Za-z0-9_-]/g, (c) =>
+        [...Buffer.from(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+      ),
+    )
     .join("+");
 }
 

@@ -273,7 +273,9 @@ export function decode<T extends z.ZodTypeAny>(schema: T, data: Uint8Array, what
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new ProtocolError(`${what}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+    throw new ProtocolError(
+      `${what}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
   }
   return parsed.data;
 }

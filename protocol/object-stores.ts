@@ -65,10 +65,19 @@ export function isExpired(artifact: Pick<ArtifactInfo, "expiresAt">, now = new D
 }
 
 /** Bot only (runners get no admin rights). Idempotent: an existing bucket is opened as it is. */
-export async function ensureObjectStores(nc: NatsConnection, names: NatsNames): Promise<{ artifacts: ObjectStore; cache: ObjectStore }> {
+export async function ensureObjectStores(
+  nc: NatsConnection,
+  names: NatsNames,
+): Promise<{ artifacts: ObjectStore; cache: ObjectStore }> {
   const objm = new Objm(nc);
-  const artifacts = await objm.create(names.artifactsBucket, { description: "Flotilla artifacts", ttl: (MAX_RETENTION_DAYS + 1) * DAY_NS });
-  const cache = await objm.create(names.cacheBucket, { description: "Flotilla caches", ttl: CACHE_MAX_AGE_DAYS * DAY_NS });
+  const artifacts = await objm.create(names.artifactsBucket, {
+    description: "Flotilla artifacts",
+    ttl: (MAX_RETENTION_DAYS + 1) * DAY_NS,
+  });
+  const cache = await objm.create(names.cacheBucket, {
+    description: "Flotilla caches",
+    ttl: CACHE_MAX_AGE_DAYS * DAY_NS,
+  });
   return { artifacts, cache };
 }
 

@@ -9,9 +9,22 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { NatsNames } from "./names.ts";
 import { encode, type LabelsetEntry } from "./messages.ts";
 import { labelsetToken, normalizeLabels } from "./labels.ts";
-import { advisoriesStreamConfig, DEFAULT_LEASE, DEFAULT_LIMITS, jobConsumerConfig, jobsStreamConfig, streamConfigs, type LeaseSettings, type StreamLimits } from "./streams.ts";
+import {
+  advisoriesStreamConfig,
+  DEFAULT_LEASE,
+  DEFAULT_LIMITS,
+  jobConsumerConfig,
+  jobsStreamConfig,
+  streamConfigs,
+  type LeaseSettings,
+  type StreamLimits,
+} from "./streams.ts";
 
-export async function ensureStreams(nc: NatsConnection, names: NatsNames, limits: StreamLimits = DEFAULT_LIMITS): Promise<JetStreamManager> {
+export async function ensureStreams(
+  nc: NatsConnection,
+  names: NatsNames,
+  limits: StreamLimits = DEFAULT_LIMITS,
+): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   for (const config of streamConfigs(names, limits)) {
     try {
@@ -33,7 +46,12 @@ const readyNamespaces = new WeakMap<JetStreamManager, Set<string>>();
  * MAX_DELIVERIES advisories. Each namespace's pair is created whole, never by editing a list
  * another namespace shares: planners creating several namespaces at once lose nothing.
  */
-export async function ensureJobsStream(jsm: JetStreamManager, names: NatsNames, namespace: string, limits: StreamLimits = DEFAULT_LIMITS): Promise<void> {
+export async function ensureJobsStream(
+  jsm: JetStreamManager,
+  names: NatsNames,
+  namespace: string,
+  limits: StreamLimits = DEFAULT_LIMITS,
+): Promise<void> {
   const ready = readyNamespaces.get(jsm) ?? new Set<string>();
   readyNamespaces.set(jsm, ready);
   if (ready.has(namespace)) return;
@@ -94,12 +112,24 @@ export async function ensureJobConsumer(
   const existing = await labelsets.get(key);
   if (!existing || existing.operation !== "PUT") await labelsets.put(key, encode(entry));
   const { ack_wait: ackWaitNs, max_deliver: maxDeliver } = info.config;
-  return { ...entry, lease: { ackWaitMs: ackWaitNs ? Math.round(ackWaitNs / 1_000_000) : lease.ackWaitMs, maxDeliver: maxDeliver ?? lease.maxDeliver } };
+  return {
+    ...entry,
+    lease: {
+      ackWaitMs: ackWaitNs ? Math.round(ackWaitNs / 1_000_000) : lease.ackWaitMs,
+      maxDeliver: maxDeliver ?? lease.maxDeliver,
+    },
+  };
 }
 
 export function isNotFound(error: unknown): boolean {
   const e = error as { code?: string | number; api_error?: { err_code?: number }; message?: string };
-  return e?.code === "404" || e?.code === 404 || e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014 || /not found/i.test(e?.message ?? "");
+  return (
+    e?.code === "404" ||
+    e?.code === 404 ||
+    e?.api_error?.err_code === 10059 ||
+    e?.api_error?.err_code === 10014 ||
+    /not found/i.test(e?.message ?? "")
+  );
 }
 
 export type { JetStreamClient };

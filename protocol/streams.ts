@@ -17,7 +17,10 @@ export interface StreamLimits {
 
 export const DEFAULT_LIMITS: StreamLimits = { jobMaxAgeDays: 7, duplicateWindowMs: 2 * 60_000 };
 
-export function streamConfigs(names: NatsNames, limits: StreamLimits = DEFAULT_LIMITS): (Partial<StreamConfig> & { name: string })[] {
+export function streamConfigs(
+  names: NatsNames,
+  limits: StreamLimits = DEFAULT_LIMITS,
+): (Partial<StreamConfig> & { name: string })[] {
   return [
     {
       name: names.eventsStream,
@@ -42,7 +45,11 @@ export function streamConfigs(names: NatsNames, limits: StreamLimits = DEFAULT_L
  * One namespace's jobs. Interest retention: a job stays until the labelset's consumer (the
  * namespace's queue group, created by the bot before it publishes) acks it.
  */
-export function jobsStreamConfig(names: NatsNames, namespace: string, limits: StreamLimits = DEFAULT_LIMITS): Partial<StreamConfig> & { name: string } {
+export function jobsStreamConfig(
+  names: NatsNames,
+  namespace: string,
+  limits: StreamLimits = DEFAULT_LIMITS,
+): Partial<StreamConfig> & { name: string } {
   return {
     name: names.jobsStream(namespace),
     subjects: [names.jobsFilter(namespace)],

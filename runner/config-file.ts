@@ -43,7 +43,9 @@ export async function readConfigFile(path: string): Promise<RunnerConfigFile> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new ConfigFileError(`cannot read the runner's config file ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist (register first: flotilla runner register --url … --token …)" : (error as Error).message}`);
+    throw new ConfigFileError(
+      `cannot read the runner's config file ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist (register first: flotilla runner register --url … --token …)" : (error as Error).message}`,
+    );
   }
   let json: unknown;
   try {
@@ -52,7 +54,10 @@ export async function readConfigFile(path: string): Promise<RunnerConfigFile> {
     throw new ConfigFileError(`${path} is not JSON: was it written by \`flotilla runner register\`?`);
   }
   const parsed = RunnerConfigFile.safeParse(json);
-  if (!parsed.success) throw new ConfigFileError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new ConfigFileError(
+      `${path}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }
 

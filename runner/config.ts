@@ -28,15 +28,24 @@ export const RunnerConfig = z.object({
    * The runner's id: given by the bot at registration; a fresh one per start for a runner
    * started without registering (open NATS mode only).
    */
-  id: z.string().uuid().default(() => randomUUID()),
+  id: z
+    .string()
+    .uuid()
+    .default(() => randomUUID()),
   natsUrl: z.string().min(1, "is required (FLOTILLA_NATS_URL)"),
   /** The runner's own NATS credential (a `.creds` text: user JWT and nkey seed), from registration. */
   natsCreds: z.string().optional(),
   /** How often the runner tells the bot it is alive (and what it runs). */
   heartbeatMs: z.coerce.number().int().positive().default(10_000),
-  natsPrefix: z.string().regex(/^[a-z0-9_-]+$/i, "may only hold letters, digits, '-' and '_'").default("flotilla"),
+  natsPrefix: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i, "may only hold letters, digits, '-' and '_'")
+    .default("flotilla"),
   name: z.string().min(1).default(defaultName),
-  namespace: z.string().regex(NAMESPACE_PATTERN, "may only hold letters, digits, '-' and '_' (at most 64)").default("default"),
+  namespace: z
+    .string()
+    .regex(NAMESPACE_PATTERN, "may only hold letters, digits, '-' and '_' (at most 64)")
+    .default("default"),
   /** Extra labels; the defaults (`self-hosted`, OS, arch) are always added and all are normalised. */
   labels: labelList.default([]).transform((extra) => normalizeLabels([...defaultRunnerLabels(), ...extra])),
   workDir: z.string().min(1).default(defaultWorkDir),

@@ -31,7 +31,14 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   function beat(): void {
     if (nc.isClosed()) return;
     const { running, stopping } = options.state();
-    const message: RunnerHeartbeat = { v: 1, runner, concurrency: options.concurrency, running, stopping, at: new Date().toISOString() };
+    const message: RunnerHeartbeat = {
+      v: 1,
+      runner,
+      concurrency: options.concurrency,
+      running,
+      stopping,
+      at: new Date().toISOString(),
+    };
     try {
       nc.publish(subject, encode(message));
     } catch (error) {

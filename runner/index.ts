@@ -7,7 +7,14 @@
 export { startRunner, RunnerStartError, RUNNER_VERSION, type RunningRunner, type StartRunnerOptions } from "./main.ts";
 export type { AgentStats } from "./agent.ts";
 export { readRunnerConfig, RunnerConfig, RunnerConfigError, type RunnerConfigInput } from "./config.ts";
-export { configFileOptions, ConfigFileError, defaultConfigPath, readConfigFile, RunnerConfigFile, writeConfigFile } from "./config-file.ts";
+export {
+  configFileOptions,
+  ConfigFileError,
+  defaultConfigPath,
+  readConfigFile,
+  RunnerConfigFile,
+  writeConfigFile,
+} from "./config-file.ts";
 export { register, RegistrationFailed, type RegisterOptions } from "./registration.ts";
 
 export { runJobSteps, type JobResult } from "./job/job-steps.ts";

@@ -51,10 +51,19 @@ export class RunnerStartError extends Error {
 }
 
 export async function startRunner(config: RunnerConfig, options: StartRunnerOptions = {}): Promise<RunningRunner> {
-  const logger = (options.logger ?? pino({ name: "flotilla-runner" })).child({ runner: config.name, namespace: config.namespace });
+  const logger = (options.logger ?? pino({ name: "flotilla-runner" })).child({
+    runner: config.name,
+    namespace: config.namespace,
+  });
   const names = natsNames(config.natsPrefix);
   const nc = await connectWithRetry(config, names.inboxPrefix(config.id), options.connectAttempts ?? 10, logger);
-  const runner = { id: config.id, name: config.name, namespace: config.namespace, labels: config.labels, version: RUNNER_VERSION } satisfies RunnerRef;
+  const runner = {
+    id: config.id,
+    name: config.name,
+    namespace: config.namespace,
+    labels: config.labels,
+    version: RUNNER_VERSION,
+  } satisfies RunnerRef;
   const source = natsJobSource({ nc, names, namespace: config.namespace, labels: config.labels, logger });
   let heartbeat: Heartbeat | undefined;
   let draining = false;
@@ -67,7 +76,9 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     js: jetstream(nc),
     names,
     executor: options.executor ?? processExecutor({ cancelGraceMs: config.cancelGraceMs }),
-    checkout: options.checkout ?? (config.gitMirror ? gitMirrorCheckout({ dir: join(config.workDir, MIRRORS_DIR) }) : gitCheckout()),
+    checkout:
+      options.checkout ??
+      (config.gitMirror ? gitMirrorCheckout({ dir: join(config.workDir, MIRRORS_DIR) }) : gitCheckout()),
     logger,
     stores: objectStoreAccess(nc, names, config.namespace),
   });
@@ -80,7 +91,10 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     state: () => ({ running: agent.stats().runningJobs, stopping: draining }),
     logger,
   });
-  logger.info({ id: config.id, labels: config.labels, version: RUNNER_VERSION, server: nc.getServer() }, "runner started");
+  logger.info(
+    { id: config.id, labels: config.labels, version: RUNNER_VERSION, server: nc.getServer() },
+    "runner started",
+  );
 
   let stopping: Promise<void> | undefined;
   function stop(stopOptions: { graceMs?: number } = {}): Promise<void> {
@@ -122,7 +136,13 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
   });
   // `--once`: the agent ends by itself after its job; then the connection goes too.
   void agent.done.then(() => (config.once ? stop() : undefined));
-  return { runner, stop, hurry: () => agent.hurry(), done: Promise.all([closed, agent.done]).then(() => undefined), stats: () => agent.stats() };
+  return {
+    runner,
+    stop,
+    hurry: () => agent.hurry(),
+    done: Promise.all([closed, agent.done]).then(() => undefined),
+    stats: () => agent.stats(),
+  };
 }
 
 /**
@@ -143,7 +163,12 @@ function watchRevocation(nc: NatsConnection, logger: Logger, onRevoked: () => vo
   })().catch(() => undefined);
 }
 
-async function connectWithRetry(config: RunnerConfig, inboxPrefix: string, attempts: number, logger: Logger): Promise<NatsConnection> {
+async function connectWithRetry(
+  config: RunnerConfig,
+  inboxPrefix: string,
+  attempts: number,
+  logger: Logger,
+): Promise<NatsConnection> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
@@ -161,12 +186,15 @@ async function connectWithRetry(config: RunnerConfig, inboxPrefix: string, attem
       // A refused credential will not be accepted by trying again.
       if (/authorization violation|revoked/i.test(error instanceof Error ? error.message : "")) break;
       const waitMs = Math.min(500 * 2 ** (attempt - 1), 5_000);
-      if (attempt < attempts) logger.warn({ err: error, attempt, waitMs, server: config.natsUrl }, "cannot reach NATS, retrying");
+      if (attempt < attempts)
+        logger.warn({ err: error, attempt, waitMs, server: config.natsUrl }, "cannot reach NATS, retrying");
       if (attempt < attempts) await abortableSleep(waitMs);
     }
   }
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new RunnerStartError(`cannot reach NATS at ${config.natsUrl} after ${attempts} attempts: ${reason}`, { cause: lastError });
+  throw new RunnerStartError(`cannot reach NATS at ${config.natsUrl} after ${attempts} attempts: ${reason}`, {
+    cause: lastError,
+  });
 }
 
 function readVersion(): string {

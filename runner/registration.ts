@@ -38,14 +38,22 @@ export async function register(options: RegisterOptions): Promise<RunnerConfigFi
   };
   let response: Response;
   try {
-    response = await fetch(`${botUrl}${REGISTER_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request) });
+    response = await fetch(`${botUrl}${REGISTER_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
   } catch (error) {
     throw new RegistrationFailed(`cannot reach the bot at ${botUrl}: ${(error as Error).message}`);
   }
   const body = (await response.json().catch(() => ({}))) as { error?: string };
-  if (!response.ok) throw new RegistrationFailed(`registration refused: ${body.error ?? `the bot answered ${response.status}`}`);
+  if (!response.ok)
+    throw new RegistrationFailed(`registration refused: ${body.error ?? `the bot answered ${response.status}`}`);
   const parsed = RegisterResponse.safeParse(body);
-  if (!parsed.success) throw new RegistrationFailed(`the bot at ${botUrl} answered something that is not a registration (is it a Flotilla bot of this version?)`);
+  if (!parsed.success)
+    throw new RegistrationFailed(
+      `the bot at ${botUrl} answered something that is not a registration (is it a Flotilla bot of this version?)`,
+    );
   const { runner, nats } = parsed.data;
   return {
     version: 1,

@@ -21,7 +21,8 @@ export default async function setup(): Promise<void> {
     const jsm = await jetstreamManager(nc);
     const doomed: string[] = [];
     for await (const info of jsm.streams.list()) {
-      if (LEFTOVER.test(info.config.name) && Date.now() - Date.parse(info.created) > HOUR_MS) doomed.push(info.config.name);
+      if (LEFTOVER.test(info.config.name) && Date.now() - Date.parse(info.created) > HOUR_MS)
+        doomed.push(info.config.name);
     }
     for (const name of doomed) await jsm.streams.delete(name).catch(() => false);
   } finally {

@@ -30,7 +30,12 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 }
 
 /** The JSON body checked against `schema`; undefined when the 400 answer has been sent. */
-export async function jsonBody<T extends z.ZodTypeAny>(req: IncomingMessage, res: ServerResponse, schema: T, limit = 1024 * 1024): Promise<z.infer<T> | undefined> {
+export async function jsonBody<T extends z.ZodTypeAny>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  schema: T,
+  limit = 1024 * 1024,
+): Promise<z.infer<T> | undefined> {
   let json: unknown;
   try {
     json = JSON.parse((await readBody(req, limit)) || "{}");
@@ -41,7 +46,9 @@ export async function jsonBody<T extends z.ZodTypeAny>(req: IncomingMessage, res
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ") });
+    sendJson(res, 400, {
+      error: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "),
+    });
     return undefined;
   }
   return parsed.data;

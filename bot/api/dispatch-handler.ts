@@ -41,16 +41,21 @@ export function dispatchHandler(options: DispatchOptions): Handler {
     if (!request) return true;
 
     const target = await options.github.repository(request.repository);
-    if (!target) return sendJson(res, 404, { error: `Flotilla's GitHub App is not installed on ${request.repository}` });
+    if (!target)
+      return sendJson(res, 404, { error: `Flotilla's GitHub App is not installed on ${request.repository}` });
     const forge = await options.github.forge(target.installationId);
     const repo = repoRef(String(target.repository.full_name));
     const ref = await fullRef(request.ref, (r) => forge.commitSha(repo, r));
     if (!ref) return sendJson(res, 422, { error: `No ref found for: ${request.ref}` });
     const files = await forge.listWorkflowFiles(repo, ref.sha, WORKFLOW_DIR);
     const file = files.find((f) => f.path === request.workflow || basename(f.path) === request.workflow);
-    if (!file) return sendJson(res, 404, { error: `Workflow ${request.workflow} not found in ${WORKFLOW_DIR} at ${request.ref}` });
+    if (!file)
+      return sendJson(res, 404, {
+        error: `Workflow ${request.workflow} not found in ${WORKFLOW_DIR} at ${request.ref}`,
+      });
     const parsed = await parseWorkflow(file.path, file.content);
-    if (!parsed.ok) return sendJson(res, 422, { error: `${file.path} is not a valid workflow`, problems: parsed.reason });
+    if (!parsed.ok)
+      return sendJson(res, 422, { error: `${file.path} is not a valid workflow`, problems: parsed.reason });
     const trigger = parsed.value.on.workflow_dispatch;
     if (!trigger) return sendJson(res, 422, { error: "Workflow does not have 'workflow_dispatch' trigger" });
     const inputs = checkInputs(trigger.inputs, request.inputs);
@@ -72,13 +77,25 @@ export function dispatchHandler(options: DispatchOptions): Handler {
       },
       receivedAt: new Date().toISOString(),
     });
-    options.log.info({ delivery: deliveryId, repository: repo.fullName, workflow: file.path, ref: ref.ref }, "workflow dispatched");
-    return sendJson(res, 202, { delivery: deliveryId, workflow: file.path, ref: ref.ref, sha: ref.sha, inputs: inputs.value });
+    options.log.info(
+      { delivery: deliveryId, repository: repo.fullName, workflow: file.path, ref: ref.ref },
+      "workflow dispatched",
+    );
+    return sendJson(res, 202, {
+      delivery: deliveryId,
+      workflow: file.path,
+      ref: ref.ref,
+      sha: ref.sha,
+      inputs: inputs.value,
+    });
   };
 }
 
 /** A branch or tag name (or full ref) as GitHub's dispatch takes it, to a full ref and its commit. */
-async function fullRef(ref: string, resolve: (ref: string) => Promise<string | undefined>): Promise<{ ref: string; sha: string } | undefined> {
+async function fullRef(
+  ref: string,
+  resolve: (ref: string) => Promise<string | undefined>,
+): Promise<{ ref: string; sha: string } | undefined> {
   const candidates = ref.startsWith("refs/") ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
   for (const candidate of candidates) {
     const sha = await resolve(candidate);
@@ -86,4 +103,3 @@ async function fullRef(ref: string, resolve: (ref: string) => Promise<string | u
   }
   return undefined;
 }
-

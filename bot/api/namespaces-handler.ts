@@ -18,7 +18,9 @@ import { authorized, jsonBody } from "./auth.ts";
 const PATH = /^\/api\/v1\/namespaces(?:\/([^/]*))?$/;
 
 const NamespaceUpdate = z.object({
-  follows: z.array(z.string().trim().regex(FOLLOW_PATTERN, "must be OWNER/REPO, either part a glob (`owner/*`)")).max(100),
+  follows: z
+    .array(z.string().trim().regex(FOLLOW_PATTERN, "must be OWNER/REPO, either part a glob (`owner/*`)"))
+    .max(100),
 });
 
 export function namespacesHandler(options: { db: Db; token?: string }): Handler {
@@ -29,10 +31,14 @@ export function namespacesHandler(options: { db: Db; token?: string }): Handler 
     if (!authorized(req, res, options.token)) return true;
     const name = match[1] === undefined ? undefined : decoded(match[1]);
     if (name === undefined) {
-      if (req.method !== "GET") return sendJson(res, 405, { error: "GET the namespaces, or PUT/DELETE /api/v1/namespaces/NAME" });
+      if (req.method !== "GET")
+        return sendJson(res, 405, { error: "GET the namespaces, or PUT/DELETE /api/v1/namespaces/NAME" });
       return sendJson(res, 200, { namespaces: await described(db) });
     }
-    if (!NAMESPACE_PATTERN.test(name)) return sendJson(res, 400, { error: `namespace "${name}" may only hold letters, digits, '-' and '_' (at most 64)` });
+    if (!NAMESPACE_PATTERN.test(name))
+      return sendJson(res, 400, {
+        error: `namespace "${name}" may only hold letters, digits, '-' and '_' (at most 64)`,
+      });
     switch (req.method) {
       case "GET": {
         const [found] = await described(db, name);
@@ -43,19 +49,34 @@ export function namespacesHandler(options: { db: Db; token?: string }): Handler 
         if (!update) return true;
         const follows = [...new Set(update.follows)];
         const [existing] = await db.select({ name: namespaces.name }).from(namespaces).where(eq(namespaces.name, name));
-        await db.insert(namespaces).values({ name, follows }).onConflictDoUpdate({ target: namespaces.name, set: { follows } });
+        await db
+          .insert(namespaces)
+          .values({ name, follows })
+          .onConflictDoUpdate({ target: namespaces.name, set: { follows } });
         const [saved] = await described(db, name);
         return sendJson(res, existing ? 200 : 201, saved);
       }
       case "DELETE": {
-        if (name === "default") return sendJson(res, 409, { error: "the default namespace stays; narrow what it follows instead: flotilla namespace set default --follows 'owner/*'" });
+        if (name === "default")
+          return sendJson(res, 409, {
+            error:
+              "the default namespace stays; narrow what it follows instead: flotilla namespace set default --follows 'owner/*'",
+          });
         const [{ live } = { live: 0 }] = await db
           .select({ live: count() })
           .from(runners)
           .where(and(eq(runners.namespace, name), isNull(runners.removedAt)));
-        if (live > 0) return sendJson(res, 409, { error: `namespace ${name} has ${live} runner${live === 1 ? "" : "s"}: remove them first (flotilla runner remove)` });
-        const removed = await db.delete(namespaces).where(eq(namespaces.name, name)).returning({ name: namespaces.name });
-        return removed.length > 0 ? sendJson(res, 200, { removed: name }) : sendJson(res, 404, { error: `no namespace ${name}` });
+        if (live > 0)
+          return sendJson(res, 409, {
+            error: `namespace ${name} has ${live} runner${live === 1 ? "" : "s"}: remove them first (flotilla runner remove)`,
+          });
+        const removed = await db
+          .delete(namespaces)
+          .where(eq(namespaces.name, name))
+          .returning({ name: namespaces.name });
+        return removed.length > 0
+          ? sendJson(res, 200, { removed: name })
+          : sendJson(res, 404, { error: `no namespace ${name}` });
       }
       default:
         return sendJson(res, 405, { error: "GET, PUT or DELETE a namespace" });
@@ -66,7 +87,12 @@ export function namespacesHandler(options: { db: Db; token?: string }): Handler 
 /** Namespaces with what they follow and how many runners (not removed) they have. */
 async function described(db: Db, name?: string) {
   const rows = await db
-    .select({ name: namespaces.name, follows: namespaces.follows, createdAt: namespaces.createdAt, runners: count(runners.id) })
+    .select({
+      name: namespaces.name,
+      follows: namespaces.follows,
+      createdAt: namespaces.createdAt,
+      runners: count(runners.id),
+    })
     .from(namespaces)
     .leftJoin(runners, and(eq(runners.namespace, namespaces.name), isNull(runners.removedAt)))
     .where(name === undefined ? undefined : eq(namespaces.name, name))

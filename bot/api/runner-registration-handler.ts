@@ -8,7 +8,12 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { REGISTER_PATH, RegisterRequest } from "../../protocol/registration.ts";
 import { pathOf, sendJson, type Handler } from "../http/handler.ts";
-import { registerRunner, createRegistrationToken, RegistrationError, type RegistrationDeps } from "../fleet/registration.ts";
+import {
+  registerRunner,
+  createRegistrationToken,
+  RegistrationError,
+  type RegistrationDeps,
+} from "../fleet/registration.ts";
 import { removeRunner, type RemovalDeps } from "../fleet/removal.ts";
 import { authorized, jsonBody } from "./auth.ts";
 
@@ -23,7 +28,10 @@ const TokenRequest = z.object({
     .transform((value, ctx) => {
       const ms = parseDuration(value);
       if (ms === undefined || ms <= 0 || ms > MAX_TOKEN_TTL_MS) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${value}" is not a duration between 1s and 30d (like 90s, 30m, 1h, 7d)` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `"${value}" is not a duration between 1s and 30d (like 90s, 30m, 1h, 7d)`,
+        });
         return z.NEVER;
       }
       return ms;
@@ -48,7 +56,11 @@ export function runnerRegistrationHandler(options: RegistrationHandlerOptions): 
         if (!request) return true;
         const created = await createRegistrationToken(options.registration.db, request.namespace, request.expires);
         options.log.info({ namespace: created.namespace, expiresAt: created.expiresAt }, "registration token made");
-        return sendJson(res, 201, { token: created.token, namespace: created.namespace, expiresAt: created.expiresAt.toISOString() });
+        return sendJson(res, 201, {
+          token: created.token,
+          namespace: created.namespace,
+          expiresAt: created.expiresAt.toISOString(),
+        });
       }
       if (path === REGISTER_PATH) {
         if (req.method !== "POST") return sendJson(res, 405, { error: "POST a registration" });

@@ -15,7 +15,8 @@ export function runnersHandler(options: { db: Db; token?: string; publicUrl: str
     if (req.method !== "GET") return sendJson(res, 405, { error: "GET the runners" });
     if (!authorized(req, res, options.token)) return true;
     const namespace = query.get("namespace") ?? undefined;
-    if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace)) return sendJson(res, 400, { error: `namespace "${namespace}" may only hold letters, digits, '-' and '_'` });
+    if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace))
+      return sendJson(res, 400, { error: `namespace "${namespace}" may only hold letters, digits, '-' and '_'` });
     const all = ["1", "true", "yes"].includes(query.get("all") ?? "");
     const runners = await listRunners(options.db, { namespace, all, publicUrl: options.publicUrl });
     return sendJson(res, 200, { runners, now: new Date().toISOString() });

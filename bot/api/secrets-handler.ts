@@ -22,7 +22,9 @@ const PREFIX = "/api/v1/secrets/";
 /** GitHub's limit for one secret. */
 const MAX_VALUE_BYTES = 48 * 1024;
 
-const PutSecret = z.object({ value: z.string().refine((v) => Buffer.byteLength(v) <= MAX_VALUE_BYTES, "a secret is at most 48 KB") });
+const PutSecret = z.object({
+  value: z.string().refine((v) => Buffer.byteLength(v) <= MAX_VALUE_BYTES, "a secret is at most 48 KB"),
+});
 
 export interface SecretsApiOptions {
   token?: string;
@@ -36,23 +38,37 @@ export function secretsHandler(options: SecretsApiOptions): Handler {
     const { path } = pathOf(req);
     if (path !== PREFIX.slice(0, -1) && !path.startsWith(PREFIX)) return false;
     if (!authorized(req, res, options.token)) return true;
-    if (!options.key) return sendJson(res, 503, { error: "secrets are off: set FLOTILLA_SECRETS_KEY on the bot (32 bytes, base64; see docs/secrets.md)" });
+    if (!options.key)
+      return sendJson(res, 503, {
+        error: "secrets are off: set FLOTILLA_SECRETS_KEY on the bot (32 bytes, base64; see docs/secrets.md)",
+      });
     const parts = path.slice(PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent);
     if (req.method === "GET") {
       const scoped = secretScope(parts.join("/"));
-      if (!scoped.ok) return sendJson(res, 400, { error: `${scoped.reason}: GET /api/v1/secrets/OWNER or /api/v1/secrets/OWNER/REPO` });
-      return sendJson(res, 200, { scope: scoped.value.scope, secrets: await listSecrets(options.db, scoped.value.scope) });
+      if (!scoped.ok)
+        return sendJson(res, 400, {
+          error: `${scoped.reason}: GET /api/v1/secrets/OWNER or /api/v1/secrets/OWNER/REPO`,
+        });
+      return sendJson(res, 200, {
+        scope: scoped.value.scope,
+        secrets: await listSecrets(options.db, scoped.value.scope),
+      });
     }
-    if (req.method !== "PUT" && req.method !== "DELETE") return sendJson(res, 405, { error: "GET a scope's names, PUT or DELETE a secret" });
+    if (req.method !== "PUT" && req.method !== "DELETE")
+      return sendJson(res, 405, { error: "GET a scope's names, PUT or DELETE a secret" });
     const written = parts.pop() ?? "";
     const scoped = secretScope(parts.join("/"));
-    if (!scoped.ok) return sendJson(res, 400, { error: `${scoped.reason}: use /api/v1/secrets/OWNER/NAME or /api/v1/secrets/OWNER/REPO/NAME` });
+    if (!scoped.ok)
+      return sendJson(res, 400, {
+        error: `${scoped.reason}: use /api/v1/secrets/OWNER/NAME or /api/v1/secrets/OWNER/REPO/NAME`,
+      });
     const named = secretName(written);
     if (!named.ok) return sendJson(res, 400, { error: named.reason });
     const scope = scoped.value;
     const name = named.value;
     if (req.method === "DELETE") {
-      if (!(await deleteSecret(options.db, scope.scope, name))) return sendJson(res, 404, { error: `no secret ${name} in ${scope.scope}` });
+      if (!(await deleteSecret(options.db, scope.scope, name)))
+        return sendJson(res, 404, { error: `no secret ${name} in ${scope.scope}` });
       options.log.info({ scope: scope.scope, secret: name }, "secret deleted");
       return sendJson(res, 200, { scope: scope.scope, name, deleted: true });
     }

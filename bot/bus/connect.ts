@@ -16,7 +16,11 @@ export interface Bus {
   names: NatsNames;
 }
 
-export async function connectBus(url: string, prefix: string, options: { name: string; jobMaxAgeDays: number; creds?: string }): Promise<Bus> {
+export async function connectBus(
+  url: string,
+  prefix: string,
+  options: { name: string; jobMaxAgeDays: number; creds?: string },
+): Promise<Bus> {
   const nc = await connectNats(url, options.name, options.creds);
   const names = natsNames(prefix);
   const jsm = await ensureStreams(nc, names, { jobMaxAgeDays: options.jobMaxAgeDays, duplicateWindowMs: 2 * 60_000 });

@@ -19,15 +19,24 @@ export function followHeartbeats(nc: NatsConnection, names: NatsNames, db: Db, l
     queue: `${names.prefix}-heartbeats`,
     callback: (_error, msg) => {
       const runnerId = msg.subject.slice(msg.subject.lastIndexOf(".") + 1);
-      recordHeartbeat(db, names, nc, runnerId, msg.data).catch((error: unknown) => log.warn({ err: error, runner: runnerId }, "heartbeat not recorded"));
+      recordHeartbeat(db, names, nc, runnerId, msg.data).catch((error: unknown) =>
+        log.warn({ err: error, runner: runnerId }, "heartbeat not recorded"),
+      );
     },
   });
 }
 
-async function recordHeartbeat(db: Db, names: NatsNames, nc: NatsConnection, runnerId: string, data: Uint8Array): Promise<void> {
+async function recordHeartbeat(
+  db: Db,
+  names: NatsNames,
+  nc: NatsConnection,
+  runnerId: string,
+  data: Uint8Array,
+): Promise<void> {
   const beat = decode(RunnerHeartbeat, data, "runner heartbeat");
   // The subject is what the credential allows; the body must agree with it.
-  if (!isRunnerId(runnerId) || beat.runner.id !== runnerId) throw new Error(`heartbeat on ${runnerId} names runner ${beat.runner.id}`);
+  if (!isRunnerId(runnerId) || beat.runner.id !== runnerId)
+    throw new Error(`heartbeat on ${runnerId} names runner ${beat.runner.id}`);
   checkNamespace(beat.runner.namespace);
   const seen = {
     name: beat.runner.name,
@@ -51,10 +60,13 @@ async function recordHeartbeat(db: Db, names: NatsNames, nc: NatsConnection, run
     .with(announced)
     .insert(runners)
     .values({ id: runnerId, ...seen })
-    .onConflictDoUpdate({ target: runners.id, set: { ...seen, lastSeenAt: sql`now()` }, setWhere: sql`${runners.removedAt} is null` })
+    .onConflictDoUpdate({
+      target: runners.id,
+      set: { ...seen, lastSeenAt: sql`now()` },
+      setWhere: sql`${runners.removedAt} is null`,
+    })
     .returning({ id: runners.id });
   if (row) return;
   const control: RunnerControl = { v: 1, type: "removed", message: "this runner was removed (flotilla runner remove)" };
   nc.publish(names.controlSubject(runnerId), encode(control));
 }
-

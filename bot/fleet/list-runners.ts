@@ -35,7 +35,10 @@ export interface RunnerView {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function listRunners(db: Db, options: { namespace?: string; all?: boolean; publicUrl: string; now?: Date }): Promise<RunnerView[]> {
+export async function listRunners(
+  db: Db,
+  options: { namespace?: string; all?: boolean; publicUrl: string; now?: Date },
+): Promise<RunnerView[]> {
   const now = options.now ?? new Date();
   const where: SQL[] = [];
   if (options.namespace) where.push(eq(runners.namespace, options.namespace));
@@ -47,15 +50,25 @@ export async function listRunners(db: Db, options: { namespace?: string; all?: b
     .orderBy(asc(runners.namespace), asc(runners.name));
   const states = rows.map((row) => runnerState(row, now));
   // Execution ids come from runners' heartbeats: only well-formed ones reach the uuid column.
-  const running = [...new Set(rows.flatMap((row, i) => (states[i] === "offline" || states[i] === "removed" ? [] : row.running)))].filter((id) => UUID.test(id));
+  const running = [
+    ...new Set(rows.flatMap((row, i) => (states[i] === "offline" || states[i] === "removed" ? [] : row.running))),
+  ].filter((id) => UUID.test(id));
   const current = new Map<string, CurrentJob>();
   if (running.length > 0) {
     const found = await db
-      .select({ id: jobs.id, name: jobs.name, repository: runs.repository, workflow: runs.workflowName, runNumber: runs.runNumber, token: runs.accessToken })
+      .select({
+        id: jobs.id,
+        name: jobs.name,
+        repository: runs.repository,
+        workflow: runs.workflowName,
+        runNumber: runs.runNumber,
+        token: runs.accessToken,
+      })
       .from(jobs)
       .innerJoin(runs, eq(jobs.runId, runs.id))
       .where(inArray(jobs.id, running));
-    for (const { token, ...job } of found) current.set(job.id, { ...job, url: jobUrl(options.publicUrl, job.id, token) });
+    for (const { token, ...job } of found)
+      current.set(job.id, { ...job, url: jobUrl(options.publicUrl, job.id, token) });
   }
   return rows.map((row, i) => ({
     id: row.id,

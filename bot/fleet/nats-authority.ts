@@ -88,7 +88,9 @@ export function loadAuthority(dir: string): NatsAuthority {
       // Not trimmed: the `.creds` parser wants the text as it was written.
       return readFileSync(join(dir, file), "utf8");
     } catch (error) {
-      throw new NatsAuthorityError(`FLOTILLA_NATS_AUTH_DIR: cannot read ${join(dir, file)} (${(error as Error).message}); make the directory with \`flotilla nats init ${dir}\``);
+      throw new NatsAuthorityError(
+        `FLOTILLA_NATS_AUTH_DIR: cannot read ${join(dir, file)} (${(error as Error).message}); make the directory with \`flotilla nats init ${dir}\``,
+      );
     }
   };
   const operator = fromSeed(new TextEncoder().encode(read(FILES.operator).trim()));
@@ -116,15 +118,27 @@ export function serverConfPath(dir: string): string {
 
 /** Pushes Flotilla's account JWT to the server (through the system account), e.g. after a revocation. */
 export async function pushAccount(system: NatsConnection, accountJwt: string): Promise<void> {
-  const reply = await system.request("$SYS.REQ.CLAIMS.UPDATE", new TextEncoder().encode(accountJwt), { timeout: 5_000 });
-  const answer = JSON.parse(reply.string()) as { data?: { code?: number; message?: string }; error?: { code?: number; description?: string } };
+  const reply = await system.request("$SYS.REQ.CLAIMS.UPDATE", new TextEncoder().encode(accountJwt), {
+    timeout: 5_000,
+  });
+  const answer = JSON.parse(reply.string()) as {
+    data?: { code?: number; message?: string };
+    error?: { code?: number; description?: string };
+  };
   if (answer.error || (answer.data?.code !== undefined && answer.data.code >= 300)) {
-    throw new NatsAuthorityError(`the NATS server refused the account update: ${answer.error?.description ?? answer.data?.message ?? reply.string()}`);
+    throw new NatsAuthorityError(
+      `the NATS server refused the account update: ${answer.error?.description ?? answer.data?.message ?? reply.string()}`,
+    );
   }
 }
 
 function signAccount(operator: KeyPair, account: KeyPair, revoked: Record<string, number>): Promise<string> {
-  return encodeAccount("flotilla", account, { limits: { ...ACCOUNT_LIMITS, ...JETSTREAM_LIMITS }, revocations: revoked } as never, { signer: operator });
+  return encodeAccount(
+    "flotilla",
+    account,
+    { limits: { ...ACCOUNT_LIMITS, ...JETSTREAM_LIMITS }, revocations: revoked } as never,
+    { signer: operator },
+  );
 }
 
 async function userCreds(name: string, issuer: KeyPair): Promise<string> {

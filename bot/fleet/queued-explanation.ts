@@ -27,7 +27,14 @@ export async function readFleet(db: Db, namespaces: string[]): Promise<Fleet> {
   const now = new Date();
   if (namespaces.length === 0) return { runners: [], now };
   const rows = await db
-    .select({ namespace: runners.namespace, labels: runners.labels, lastSeenAt: runners.lastSeenAt, removedAt: runners.removedAt, running: runners.running, concurrency: runners.concurrency })
+    .select({
+      namespace: runners.namespace,
+      labels: runners.labels,
+      lastSeenAt: runners.lastSeenAt,
+      removedAt: runners.removedAt,
+      running: runners.running,
+      concurrency: runners.concurrency,
+    })
     .from(runners)
     .where(and(inArray(runners.namespace, namespaces), isNull(runners.removedAt)));
   return { runners: rows, now };

@@ -54,20 +54,46 @@ export async function registerRunner(deps: RegistrationDeps, request: RegisterRe
   const id = randomUUID();
   const labels = normalizeLabels(request.labels);
   const namespace = await deps.db.transaction(async (tx) => {
-    const [token] = await tx.select().from(registrationTokens).where(eq(registrationTokens.tokenHash, hashToken(request.token))).for("update");
-    if (!token) throw new RegistrationError(401, "this registration token is not known: make one with `flotilla token create`");
-    if (token.usedAt) throw new RegistrationError(401, "this registration token was already used: tokens are good for one runner");
-    if (token.expiresAt.getTime() <= Date.now()) throw new RegistrationError(401, `this registration token expired at ${token.expiresAt.toISOString()}`);
+    const [token] = await tx
+      .select()
+      .from(registrationTokens)
+      .where(eq(registrationTokens.tokenHash, hashToken(request.token)))
+      .for("update");
+    if (!token)
+      throw new RegistrationError(401, "this registration token is not known: make one with `flotilla token create`");
+    if (token.usedAt)
+      throw new RegistrationError(401, "this registration token was already used: tokens are good for one runner");
+    if (token.expiresAt.getTime() <= Date.now())
+      throw new RegistrationError(401, `this registration token expired at ${token.expiresAt.toISOString()}`);
     if (request.namespace && request.namespace !== token.namespace) {
-      throw new RegistrationError(400, `this token registers runners in namespace "${token.namespace}", not "${request.namespace}"`);
+      throw new RegistrationError(
+        400,
+        `this token registers runners in namespace "${token.namespace}", not "${request.namespace}"`,
+      );
     }
     const [taken] = await tx
       .select({ id: runners.id })
       .from(runners)
       .where(and(eq(runners.name, request.name), isNull(runners.removedAt)));
-    if (taken) throw new RegistrationError(409, `a runner named "${request.name}" is registered already: pick another --name, or remove it first (flotilla runner remove ${request.name})`);
-    await tx.update(registrationTokens).set({ usedAt: sql`now()`, runnerId: id }).where(eq(registrationTokens.tokenHash, token.tokenHash));
-    await tx.insert(runners).values({ id, name: request.name, namespace: token.namespace, labels, version: request.version, publicKey: request.publicKey });
+    if (taken)
+      throw new RegistrationError(
+        409,
+        `a runner named "${request.name}" is registered already: pick another --name, or remove it first (flotilla runner remove ${request.name})`,
+      );
+    await tx
+      .update(registrationTokens)
+      .set({ usedAt: sql`now()`, runnerId: id })
+      .where(eq(registrationTokens.tokenHash, token.tokenHash));
+    await tx
+      .insert(runners)
+      .values({
+        id,
+        name: request.name,
+        namespace: token.namespace,
+        labels,
+        version: request.version,
+        publicKey: request.publicKey,
+      });
     return token.namespace;
   });
   const jwt = deps.authority ? await deps.authority.runnerJwt(request.publicKey, id, namespace, deps.names) : undefined;

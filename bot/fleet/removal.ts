@@ -28,7 +28,9 @@ export interface RemovedRunner {
 
 /** Removes the active runner(s) named `nameOrId`; an empty list when there is none. */
 export async function removeRunner(deps: RemovalDeps, nameOrId: string): Promise<RemovedRunner[]> {
-  const match = isRunnerId(nameOrId) ? or(eq(runners.id, nameOrId), eq(runners.name, nameOrId)) : eq(runners.name, nameOrId);
+  const match = isRunnerId(nameOrId)
+    ? or(eq(runners.id, nameOrId), eq(runners.name, nameOrId))
+    : eq(runners.name, nameOrId);
   const removed = await deps.db
     .update(runners)
     .set({ removedAt: new Date() })
@@ -50,6 +52,8 @@ export async function pushRevocations(deps: Pick<RemovalDeps, "db" | "authority"
     .from(runners)
     .where(and(isNotNull(runners.removedAt), isNotNull(runners.publicKey)));
   // A JWT issued at or before this second is revoked; the key is never issued again.
-  const revoked = Object.fromEntries(rows.map((row) => [row.publicKey!, Math.ceil(row.removedAt!.getTime() / 1000) + 1]));
+  const revoked = Object.fromEntries(
+    rows.map((row) => [row.publicKey!, Math.ceil(row.removedAt!.getTime() / 1000) + 1]),
+  );
   await pushAccount(deps.system, await deps.authority.accountJwt(revoked));
 }

@@ -21,7 +21,10 @@ export type RunnerState = "online" | "busy" | "offline" | "removed";
 
 export type RunnerRow = typeof runners.$inferSelect;
 
-export function runnerState(row: Pick<RunnerRow, "lastSeenAt" | "removedAt" | "running" | "concurrency">, now: Date): RunnerState {
+export function runnerState(
+  row: Pick<RunnerRow, "lastSeenAt" | "removedAt" | "running" | "concurrency">,
+  now: Date,
+): RunnerState {
   if (row.removedAt) return "removed";
   if (!row.lastSeenAt || now.getTime() - row.lastSeenAt.getTime() > RUNNER_OFFLINE_AFTER_MS) return "offline";
   return row.running.length >= row.concurrency ? "busy" : "online";

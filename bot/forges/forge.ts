@@ -24,7 +24,14 @@ export interface CheckOutput {
   annotations?: Annotation[];
 }
 
-export type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "skipped" | "neutral" | "action_required";
+export type CheckConclusion =
+  | "success"
+  | "failure"
+  | "cancelled"
+  | "timed_out"
+  | "skipped"
+  | "neutral"
+  | "action_required";
 
 export interface NewCheck {
   name: string;

@@ -58,7 +58,11 @@ export function readBody(req: IncomingMessage, limit = WEBHOOK_BODY_LIMIT): Prom
 export function refuseUpload(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): true {
   req.pause();
   const text = JSON.stringify(body);
-  res.writeHead(status, { connection: "close", "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    connection: "close",
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   // A body already all in has nothing left to refuse: Node may close as usual.
   if (req.complete) {
     res.end(text);

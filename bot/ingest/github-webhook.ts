@@ -43,7 +43,8 @@ export function githubWebhookHandler(options: GitHubWebhookOptions): Handler {
     try {
       body = await readBody(req);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return refuseUpload(req, res, 413, { error: `${error.message}: GitHub sends at most 25 MB` });
+      if (error instanceof BodyTooLarge)
+        return refuseUpload(req, res, 413, { error: `${error.message}: GitHub sends at most 25 MB` });
       return refuseUpload(req, res, 400, { error: "could not read the body" });
     }
     if (!(await options.verify(body, headers.signature).catch(() => false))) {
@@ -64,7 +65,14 @@ export function githubWebhookHandler(options: GitHubWebhookOptions): Handler {
       return sendJson(res, 400, { error: check.refused, field: check.field });
     }
     try {
-      const { duplicate } = await options.publish({ v: 1, forge: "github", deliveryId, name, payload: decoded.value, receivedAt: new Date().toISOString() });
+      const { duplicate } = await options.publish({
+        v: 1,
+        forge: "github",
+        deliveryId,
+        name,
+        payload: decoded.value,
+        receivedAt: new Date().toISOString(),
+      });
       log.debug({ duplicate }, "delivery stored");
       return sendJson(res, 202, { accepted: deliveryId, duplicate });
     } catch (error) {
@@ -86,7 +94,10 @@ function deliveryHeaders(req: IncomingMessage): DeliveryHeaders | { status: numb
   const type = mediaType(req);
   const encoding = webhookEncoding(type);
   if (!encoding) {
-    return { status: 415, error: `content type ${type || "(none)"} is not one GitHub sends: set the webhook's content type to application/json` };
+    return {
+      status: 415,
+      error: `content type ${type || "(none)"} is not one GitHub sends: set the webhook's content type to application/json`,
+    };
   }
   return { signature, name, deliveryId, encoding };
 }

@@ -26,6 +26,7 @@ export function decodePayload(body: string, encoding: BodyEncoding): Result<Reco
   } catch {
     return fail(encoding === "form" ? "the form's payload field is not JSON" : "body is not JSON");
   }
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return fail("payload must be a JSON object");
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload))
+    return fail("payload must be a JSON object");
   return ok(payload as Record<string, unknown>);
 }

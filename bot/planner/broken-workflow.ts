@@ -13,10 +13,18 @@ import * as store from "./store-run.ts";
 /** One request's worth: a file with hundreds of problems should not cost hundreds of writes. */
 const MAX_ANNOTATIONS = 50;
 
-export async function reportBrokenWorkflow(deps: { db: Db; publicUrl: string }, forge: Forge, context: RunContext, path: string, all: WorkflowProblem[]): Promise<void> {
+export async function reportBrokenWorkflow(
+  deps: { db: Db; publicUrl: string },
+  forge: Forge,
+  context: RunContext,
+  path: string,
+  all: WorkflowProblem[],
+): Promise<void> {
   const problems = all.slice(0, MAX_ANNOTATIONS);
   const more = all.length - problems.length;
-  const summary = problems.map((p) => `- line ${p.line}, column ${p.column}: ${p.message}`).join("\n") + (more > 0 ? `\n- … and ${more} more` : "");
+  const summary =
+    problems.map((p) => `- line ${p.line}, column ${p.column}: ${p.message}`).join("\n") +
+    (more > 0 ? `\n- … and ${more} more` : "");
   const run = await store.upsertRun(deps.db, context, path, path, summary);
   if (run.checkRunId !== null) return;
   const requestedBefore = await store.requestRunCheck(deps.db, run.id);

@@ -37,7 +37,10 @@ export interface Group {
 }
 
 /** `concurrency` evaluated against the contexts; undefined when there is none (or its group is empty). */
-export function evaluateGroup(concurrency: Concurrency | undefined, contexts: Record<string, unknown>): Group | undefined {
+export function evaluateGroup(
+  concurrency: Concurrency | undefined,
+  contexts: Record<string, unknown>,
+): Group | undefined {
   if (!concurrency?.group) return undefined;
   const all = { vars: {}, ...contexts };
   const group = asString(evaluateTemplate(concurrency.group, all));
@@ -49,7 +52,12 @@ export function evaluateGroup(concurrency: Concurrency | undefined, contexts: Re
 }
 
 function truthy(value: unknown): boolean {
-  return value === true || value === "true" || (typeof value === "number" && value !== 0) || (typeof value === "string" && value !== "" && value !== "false");
+  return (
+    value === true ||
+    value === "true" ||
+    (typeof value === "number" && value !== 0) ||
+    (typeof value === "string" && value !== "" && value !== "false")
+  );
 }
 
 /** The workflow's group for a run. */
@@ -62,7 +70,10 @@ export function runGroup(workflow: Workflow, contexts: GroupContexts): Group | u
  * contexts (`github`, `inputs`, `matrix`, `strategy`), by job key; problems for those that
  * cannot be evaluated.
  */
-export function jobGroups(planned: PlannedJob[], contexts: GroupContexts): { groups: Map<string, Group>; problems: WorkflowProblem[] } {
+export function jobGroups(
+  planned: PlannedJob[],
+  contexts: GroupContexts,
+): { groups: Map<string, Group>; problems: WorkflowProblem[] } {
   const groups = new Map<string, Group>();
   const problems: WorkflowProblem[] = [];
   for (const job of planned) {
@@ -77,7 +88,10 @@ export function jobGroups(planned: PlannedJob[], contexts: GroupContexts): { gro
       if (group) groups.set(job.key, group);
     } catch (error) {
       const at = job.job.position ?? { line: 1, column: 1 };
-      problems.push({ message: `job "${job.jobId}": concurrency "${job.job.concurrency.group}" cannot be evaluated: ${(error as Error).message}`, ...at });
+      problems.push({
+        message: `job "${job.jobId}": concurrency "${job.job.concurrency.group}" cannot be evaluated: ${(error as Error).message}`,
+        ...at,
+      });
     }
   }
   return { groups, problems };
@@ -117,7 +131,10 @@ export async function enterRunGroup(
   for (const id of entry.displaced) {
     const old = await runById(deps.db, id);
     if (!old) continue;
-    const open = await deps.db.select().from(jobs).where(and(eq(jobs.runId, id), ne(jobs.status, "completed")));
+    const open = await deps.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.runId, id), ne(jobs.status, "completed")));
     await cancelJobs(deps, old, open, supersededReason(group.group));
     cancelled.push(old);
   }
@@ -128,20 +145,29 @@ export async function enterRunGroup(
 
 /** Remembers on a waiting run's jobs why they wait (their check runs say so when they start). */
 export async function markRunWaiting(db: Db, run: RunRow, reason: string): Promise<void> {
-  await db.update(jobs).set({ waitedFor: reason }).where(and(eq(jobs.runId, run.id), isNull(jobs.waitedFor)));
+  await db
+    .update(jobs)
+    .set({ waitedFor: reason })
+    .where(and(eq(jobs.runId, run.id), isNull(jobs.waitedFor)));
 }
 
 /**
  * A waiting run replaced by a newer one while its check runs were being created: the
  * cancellation found no check run to complete, so the ones just created are completed now.
  */
-export async function finishCancelledWhilePlanning(db: Db, forge: Forge, run: RunRow, publicUrl: string): Promise<void> {
+export async function finishCancelledWhilePlanning(
+  db: Db,
+  forge: Forge,
+  run: RunRow,
+  publicUrl: string,
+): Promise<void> {
   const done = await db
     .select()
     .from(jobs)
     .where(and(eq(jobs.runId, run.id), eq(jobs.status, "completed"), eq(jobs.conclusion, "cancelled")));
   // Its pending commit statuses may not have existed yet either.
-  for (const namespace of new Set(done.map((r) => r.namespace))) await settleNamespace(db, forge, run, namespace, publicUrl);
+  for (const namespace of new Set(done.map((r) => r.namespace)))
+    await settleNamespace(db, forge, run, namespace, publicUrl);
   for (const row of done) {
     if (row.checkRunId === null) continue;
     const reason = row.message ?? "cancelled";
@@ -166,16 +192,36 @@ export async function cancelOlderRuns(deps: CancelDeps & { db: Db }, run: RunRow
   const older = await deps.db
     .select()
     .from(runs)
-    .where(and(eq(runs.repository, run.repository), eq(runs.concurrencyGroup, group), ne(runs.id, run.id), ne(runs.status, "completed")));
+    .where(
+      and(
+        eq(runs.repository, run.repository),
+        eq(runs.concurrencyGroup, group),
+        ne(runs.id, run.id),
+        ne(runs.status, "completed"),
+      ),
+    );
   const olderThanUs = older.filter((r) => r.createdAt <= run.createdAt);
   if (olderThanUs.length === 0) return [];
   const open = await deps.db
     .select()
     .from(jobs)
-    .where(and(inArray(jobs.runId, olderThanUs.map((r) => r.id)), ne(jobs.status, "completed")));
+    .where(
+      and(
+        inArray(
+          jobs.runId,
+          olderThanUs.map((r) => r.id),
+        ),
+        ne(jobs.status, "completed"),
+      ),
+    );
   for (const old of olderThanUs) {
     const reason = `a newer run of concurrency group "${group}" started (${run.workflowName} #${run.runNumber})`;
-    await cancelJobs(deps, old, open.filter((j) => j.runId === old.id), reason);
+    await cancelJobs(
+      deps,
+      old,
+      open.filter((j) => j.runId === old.id),
+      reason,
+    );
   }
   return olderThanUs;
 }

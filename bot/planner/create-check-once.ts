@@ -8,7 +8,12 @@
 import type { Forge, NewCheck } from "../forges/forge.ts";
 import type { RepoRef } from "../runs/repo-ref.ts";
 
-export async function createCheckOnce(forge: Forge, repo: RepoRef, check: NewCheck, requestedBefore: boolean): Promise<number> {
+export async function createCheckOnce(
+  forge: Forge,
+  repo: RepoRef,
+  check: NewCheck,
+  requestedBefore: boolean,
+): Promise<number> {
   if (requestedBefore) {
     const found = await forge.findCheck(repo, check);
     if (found) return found.id;

@@ -14,7 +14,15 @@ export interface GitHubContextInputs {
   apiUrl: string;
 }
 
-export function githubContext({ context, payload, runId, runNumber, workflow, serverUrl, apiUrl }: GitHubContextInputs): Record<string, unknown> {
+export function githubContext({
+  context,
+  payload,
+  runId,
+  runNumber,
+  workflow,
+  serverUrl,
+  apiUrl,
+}: GitHubContextInputs): Record<string, unknown> {
   const refName = context.ref.replace(/^refs\/(heads|tags)\//, "").replace(/^refs\/pull\/(\d+)\/\w+$/, "$1/merge");
   return {
     event: payload,

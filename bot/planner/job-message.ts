@@ -57,7 +57,15 @@ export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs
       ...(defaults.workingDirectory ? { workingDirectory: defaults.workingDirectory } : {}),
     },
     outputs: job.job.outputs,
-    contexts: { github: {}, vars: {}, secrets: job.call?.secrets ?? {}, matrix: job.matrix, strategy: job.strategy, needs: {}, inputs: job.call?.inputs ?? inputs },
+    contexts: {
+      github: {},
+      vars: {},
+      secrets: job.call?.secrets ?? {},
+      matrix: job.matrix,
+      strategy: job.strategy,
+      needs: {},
+      inputs: job.call?.inputs ?? inputs,
+    },
   };
   // The names the job's templates read: the runner asks the bot for these when it starts the job.
   spec.secretNames = neededSecretNames(spec);

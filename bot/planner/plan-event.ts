@@ -19,7 +19,14 @@ import { createCheckOnce } from "./create-check-once.ts";
 import { expandJobs } from "../workflows/expand-jobs.ts";
 import { settleNamespace } from "../scheduler/settle.ts";
 import { cloneTokenForRun } from "../scheduler/clone-token.ts";
-import { assignJobGroups, enterRunGroup, finishCancelledWhilePlanning, jobGroups, markRunWaiting, runGroup } from "./concurrency.ts";
+import {
+  assignJobGroups,
+  enterRunGroup,
+  finishCancelledWhilePlanning,
+  jobGroups,
+  markRunWaiting,
+  runGroup,
+} from "./concurrency.ts";
 import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
 import { releaseReadyJobs, releaseRun } from "../scheduler/release-jobs.ts";
@@ -45,7 +52,10 @@ export interface PlannerDeps {
 
 export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<void> {
   const log = deps.log.child({ delivery: event.deliveryId, event: event.name });
-  const result = event.forge === "github" ? githubRunContext(event.deliveryId, event.name, event.payload) : fail(`${event.forge} is not wired yet`);
+  const result =
+    event.forge === "github"
+      ? githubRunContext(event.deliveryId, event.name, event.payload)
+      : fail(`${event.forge} is not wired yet`);
   if (!result.ok) {
     log.debug({ reason: result.reason }, "event starts nothing");
     return;
@@ -68,9 +78,15 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   // A dispatch starts the one workflow it names.
   const files = context.workflowPath ? listed.filter((f) => f.path === context.workflowPath) : listed;
   const token = lazy(() => cloneTokenForRun(forge, context, log));
-  const parsed = await Promise.all(files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content) })));
+  const parsed = await Promise.all(
+    files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content) })),
+  );
   // A pull request's changed files cost API calls: ask only when a workflow filters on paths.
-  if (context.pullRequest && context.changedFiles === undefined && parsed.some(({ result }) => result.ok && wantsPaths(result.value))) {
+  if (
+    context.pullRequest &&
+    context.changedFiles === undefined &&
+    parsed.some(({ result }) => result.ok && wantsPaths(result.value))
+  ) {
     context.changedFiles = await forge.changedFiles(context.repo, context.pullRequest.number);
   }
   await allSettled(
@@ -87,16 +103,30 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   log.info({ workflows: files.length }, "delivery planned");
 }
 
-async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, workflow: Workflow, payload: Record<string, unknown>, token: () => Promise<string | undefined>, parentLog: Logger) {
+async function planRun(
+  deps: PlannerDeps,
+  forge: Forge,
+  context: RunContext,
+  workflow: Workflow,
+  payload: Record<string, unknown>,
+  token: () => Promise<string | undefined>,
+  parentLog: Logger,
+) {
   const contextInputs = { context, payload, workflow, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl };
   // Names and runs-on are decided before the run row exists: all of `github` but its run id and number.
-  const { run_id: _id, run_number: _number, ...planGithub } = githubContext({ ...contextInputs, runId: "", runNumber: 0 });
+  const {
+    run_id: _id,
+    run_number: _number,
+    ...planGithub
+  } = githubContext({ ...contextInputs, runId: "", runNumber: 0 });
   const inputs = (payload.inputs as Record<string, unknown> | undefined) ?? {};
   const expansion = expandJobs(workflow, { github: planGithub, vars: {}, inputs });
-  if (expansion.problems.length > 0) return reportBrokenWorkflow(deps, forge, context, workflow.path, expansion.problems);
+  if (expansion.problems.length > 0)
+    return reportBrokenWorkflow(deps, forge, context, workflow.path, expansion.problems);
   // `jobs.<id>.concurrency`, per leg (it may use `matrix`).
   const jobConcurrency = jobGroups(expansion.jobs, { github: planGithub, inputs });
-  if (jobConcurrency.problems.length > 0) return reportBrokenWorkflow(deps, forge, context, workflow.path, jobConcurrency.problems);
+  if (jobConcurrency.problems.length > 0)
+    return reportBrokenWorkflow(deps, forge, context, workflow.path, jobConcurrency.problems);
   const run = await store.upsertRun(deps.db, context, workflow.path, workflow.name);
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
@@ -112,13 +142,19 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
   await assignJobGroups(deps.db, run, jobConcurrency.groups);
   const releaseDeps = { db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl };
   // The workflow's group: the run may have to wait (its check runs say so from the start), or cancel older runs.
-  const entry = group && run.status !== "completed" ? await enterRunGroup({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, group) : undefined;
+  const entry =
+    group && run.status !== "completed"
+      ? await enterRunGroup({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, group)
+      : undefined;
   if (entry?.waiting) await markRunWaiting(deps.db, run, entry.waiting);
   // Minted (or taken from the cache) while the check runs are being created.
   const cloneToken = token();
   const unchecked = rows.filter((row) => row.checkRunId === null);
   const fleet = await fleetRead;
-  const requestedBefore = await store.requestJobChecks(deps.db, unchecked.map((row) => row.id));
+  const requestedBefore = await store.requestJobChecks(
+    deps.db,
+    unchecked.map((row) => row.id),
+  );
 
   await allSettled([
     ...unchecked.map(async (row) => {
@@ -160,7 +196,8 @@ async function planRun(deps: PlannerDeps, forge: Forge, context: RunContext, wor
     onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
   });
   // Runs this one cancelled hand over the job groups they held; a waiter it found overdue starts.
-  for (const other of [...(entry?.cancelled ?? []), ...(entry?.promoted ? [entry.promoted] : [])]) await releaseRun(releaseDeps, other, forge);
+  for (const other of [...(entry?.cancelled ?? []), ...(entry?.promoted ? [entry.promoted] : [])])
+    await releaseRun(releaseDeps, other, forge);
   log.info({ jobs: expansion.jobs.length, namespaces: namespaces.length }, "run planned");
 }
 
@@ -169,7 +206,12 @@ function withInputDefaults(payload: Record<string, unknown>, workflow: Workflow)
   const declared = workflow.on.workflow_dispatch?.inputs;
   if (!declared) return payload;
   const given = (payload.inputs as Record<string, unknown> | null | undefined) ?? {};
-  const inputs = Object.fromEntries(Object.entries(declared).map(([name, input]) => [name, given[name] ?? input.default ?? (input.type === "boolean" ? false : "")]));
+  const inputs = Object.fromEntries(
+    Object.entries(declared).map(([name, input]) => [
+      name,
+      given[name] ?? input.default ?? (input.type === "boolean" ? false : ""),
+    ]),
+  );
   return { ...payload, inputs };
 }
 

@@ -31,16 +31,28 @@ export function callTarget(uses: string, from: { repo: RepoRef; ref: string }): 
   const local = uses.startsWith("./");
   let target: { repo: RepoRef; path: string; ref: string };
   if (local) {
-    if (uses.includes("@")) return fail(`\`uses: ${uses}\`: a workflow of the same repository is called without \`@ref\` (it is read at the run's commit)`);
+    if (uses.includes("@"))
+      return fail(
+        `\`uses: ${uses}\`: a workflow of the same repository is called without \`@ref\` (it is read at the run's commit)`,
+      );
     target = { repo: from.repo, path: uses.slice(2), ref: from.ref };
   } else {
     const match = /^([^/@\s]+)\/([^/@\s]+)\/([^@\s]+)@(\S+)$/.exec(uses);
-    if (!match) return fail(`\`uses: ${uses}\` is not a reusable workflow: write \`./.flotilla/workflows/x.yml\` or \`owner/repo/.github/workflows/x.yml@ref\``);
+    if (!match)
+      return fail(
+        `\`uses: ${uses}\` is not a reusable workflow: write \`./.flotilla/workflows/x.yml\` or \`owner/repo/.github/workflows/x.yml@ref\``,
+      );
     const [, owner = "", name = "", path = "", ref = ""] = match;
     target = { repo: { owner, name, fullName: `${owner}/${name}` }, path, ref };
   }
-  if (!WORKFLOW_DIRS.some((dir) => target.path.startsWith(dir)) || !/\.ya?ml$/.test(target.path) || target.path.includes("..")) {
-    return fail(`\`uses: ${uses}\`: a called workflow is a \`.yml\` file directly under \`.flotilla/workflows/\` or \`.github/workflows/\``);
+  if (
+    !WORKFLOW_DIRS.some((dir) => target.path.startsWith(dir)) ||
+    !/\.ya?ml$/.test(target.path) ||
+    target.path.includes("..")
+  ) {
+    return fail(
+      `\`uses: ${uses}\`: a called workflow is a \`.yml\` file directly under \`.flotilla/workflows/\` or \`.github/workflows/\``,
+    );
   }
   return ok(target);
 }
@@ -49,7 +61,11 @@ export function callTarget(uses: string, from: { repo: RepoRef; ref: string }): 
  * Fetches and parses every workflow `workflow` calls, recursively (at most MAX_CALL_DEPTH levels,
  * no workflow calling itself), setting `call.workflow` or `call.error` on each calling job.
  */
-export async function resolveCalls(workflow: Workflow, files: WorkflowFiles, from: { repo: RepoRef; ref: string }): Promise<void> {
+export async function resolveCalls(
+  workflow: Workflow,
+  files: WorkflowFiles,
+  from: { repo: RepoRef; ref: string },
+): Promise<void> {
   const texts = new Map<string, Promise<string | undefined>>();
   const read = (repo: RepoRef, path: string, ref: string) => {
     const key = `${repo.fullName}\0${path}\0${ref}`;
@@ -89,7 +105,10 @@ async function resolveLevel(
       }
       const text = await read(target.repo, target.path, target.ref);
       if (text === undefined) {
-        const where = target.repo.fullName === from.repo.fullName ? `at ${target.ref.slice(0, 12)}` : `in ${target.repo.fullName} at ${target.ref}`;
+        const where =
+          target.repo.fullName === from.repo.fullName
+            ? `at ${target.ref.slice(0, 12)}`
+            : `in ${target.repo.fullName} at ${target.ref}`;
         call.error = `\`uses: ${call.uses}\`: no workflow file ${target.path} ${where}, or this installation cannot read ${target.repo.fullName}`;
         return;
       }

@@ -11,12 +11,18 @@ import type { PlannedJob } from "../workflows/workflow.ts";
 import type { RunContext } from "../runs/run-context.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
 
-
 /** Records the delivery; false when it was planned completely before. */
 export async function claimDelivery(db: Db, context: RunContext, event: string): Promise<boolean> {
-  const inserted = await db.insert(deliveries).values({ id: context.deliveryId, forge: context.forge, event }).onConflictDoNothing().returning({ id: deliveries.id });
+  const inserted = await db
+    .insert(deliveries)
+    .values({ id: context.deliveryId, forge: context.forge, event })
+    .onConflictDoNothing()
+    .returning({ id: deliveries.id });
   if (inserted.length > 0) return true;
-  const [row] = await db.select({ plannedAt: deliveries.plannedAt }).from(deliveries).where(eq(deliveries.id, context.deliveryId));
+  const [row] = await db
+    .select({ plannedAt: deliveries.plannedAt })
+    .from(deliveries)
+    .where(eq(deliveries.id, context.deliveryId));
   return !row?.plannedAt;
 }
 
@@ -24,7 +30,13 @@ export async function markPlanned(db: Db, deliveryId: string): Promise<void> {
   await db.update(deliveries).set({ plannedAt: new Date() }).where(eq(deliveries.id, deliveryId));
 }
 
-export async function upsertRun(db: Db, context: RunContext, path: string, name: string, error?: string): Promise<RunRow> {
+export async function upsertRun(
+  db: Db,
+  context: RunContext,
+  path: string,
+  name: string,
+  error?: string,
+): Promise<RunRow> {
   const next = sql<number>`(select coalesce(max(${runs.runNumber}), 0) + 1 from ${runs} where ${runs.repository} = ${context.repo.fullName} and ${runs.workflowPath} = ${path})`;
   const [created] = await db
     .insert(runs)
@@ -45,14 +57,21 @@ export async function upsertRun(db: Db, context: RunContext, path: string, name:
     .onConflictDoNothing()
     .returning();
   if (created) return created;
-  const [row] = await db.select().from(runs).where(and(eq(runs.deliveryId, context.deliveryId), eq(runs.workflowPath, path)));
+  const [row] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.deliveryId, context.deliveryId), eq(runs.workflowPath, path)));
   if (!row) throw new Error(`run for ${context.deliveryId} ${path} vanished`);
   return row;
 }
 
 /** Records that the run's check run is about to be created; true when an earlier attempt did (see `jobs.checkRequestedAt`). */
 export async function requestRunCheck(db: Db, runId: string): Promise<boolean> {
-  const fresh = await db.update(runs).set({ checkRequestedAt: new Date() }).where(and(eq(runs.id, runId), isNull(runs.checkRequestedAt))).returning({ id: runs.id });
+  const fresh = await db
+    .update(runs)
+    .set({ checkRequestedAt: new Date() })
+    .where(and(eq(runs.id, runId), isNull(runs.checkRequestedAt)))
+    .returning({ id: runs.id });
   return fresh.length === 0;
 }
 
@@ -74,7 +93,13 @@ export async function setGithubContext(db: Db, runId: string, githubContext: Rec
 }
 
 /** One job row per planned job and namespace: each namespace reports its own check run. */
-export async function upsertJobs(db: Db, run: RunRow, planned: PlannedJob[], names: string[], specOf: (job: PlannedJob) => JobSpec): Promise<JobRow[]> {
+export async function upsertJobs(
+  db: Db,
+  run: RunRow,
+  planned: PlannedJob[],
+  names: string[],
+  specOf: (job: PlannedJob) => JobSpec,
+): Promise<JobRow[]> {
   const values = planned.flatMap((job) => {
     const spec = specOf(job);
     return names.map((namespace) => ({
@@ -103,7 +128,11 @@ export async function upsertJobs(db: Db, run: RunRow, planned: PlannedJob[], nam
  */
 export async function requestJobChecks(db: Db, jobIds: string[]): Promise<Set<string>> {
   if (jobIds.length === 0) return new Set();
-  const fresh = await db.update(jobs).set({ checkRequestedAt: new Date() }).where(and(inArray(jobs.id, jobIds), isNull(jobs.checkRequestedAt))).returning({ id: jobs.id });
+  const fresh = await db
+    .update(jobs)
+    .set({ checkRequestedAt: new Date() })
+    .where(and(inArray(jobs.id, jobIds), isNull(jobs.checkRequestedAt)))
+    .returning({ id: jobs.id });
   const now = new Set(fresh.map((row) => row.id));
   return new Set(jobIds.filter((id) => !now.has(id)));
 }
@@ -114,7 +143,10 @@ export async function setJobCheckRun(db: Db, jobId: string, checkRunId: number):
 
 /** Namespaces whose pending status has not been recorded yet. */
 export async function missingStatuses(db: Db, runId: string, names: string[]): Promise<string[]> {
-  const rows = await db.select({ namespace: runStatuses.namespace }).from(runStatuses).where(eq(runStatuses.runId, runId));
+  const rows = await db
+    .select({ namespace: runStatuses.namespace })
+    .from(runStatuses)
+    .where(eq(runStatuses.runId, runId));
   const have = new Set(rows.map((r) => r.namespace));
   return names.filter((n) => !have.has(n));
 }

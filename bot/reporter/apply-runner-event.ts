@@ -44,7 +44,8 @@ export async function applyRunnerMessage(deps: ReporterDeps, subject: string, da
     return await applyEvent(deps, decode(RunnerEvent, data, "runner event"), runnerId);
   } catch (error) {
     if (error instanceof ProtocolError) throw new PermanentError(error.message, { cause: error });
-    if (error instanceof store.UnknownJobError) throw new PermanentError(`report for unknown job on ${subject}`, { cause: error });
+    if (error instanceof store.UnknownJobError)
+      throw new PermanentError(`report for unknown job on ${subject}`, { cause: error });
     throw error;
   }
 }
@@ -63,7 +64,8 @@ async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void>
 function refuseReport(job: JobRow, event: RunnerEvent, runnerId: string, runnerRemoved: boolean): string | undefined {
   if (job.claim !== null && event.claim !== job.claim) return "it does not carry the job's claim";
   if (event.attempt < job.attempt) return `attempt ${event.attempt} is older than the current attempt ${job.attempt}`;
-  if (event.attempt === job.attempt && job.runnerId !== null && job.runnerId !== runnerId) return `attempt ${event.attempt} is held by another runner`;
+  if (event.attempt === job.attempt && job.runnerId !== null && job.runnerId !== runnerId)
+    return `attempt ${event.attempt} is held by another runner`;
   if (runnerRemoved) return "the runner was removed";
   return undefined;
 }
@@ -86,7 +88,11 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
   if (job.status === "completed") {
     // Cancelled before this runner got to it (fail-fast, concurrency): tell it to stop.
     if (event.type === "started" && job.conclusion === "cancelled") repeatCancel(deps.bus, job);
-    if (event.type === "completed" && event.attempt === job.attempt && !refuseReport(job, event, runnerId, found.runnerRemoved)) {
+    if (
+      event.type === "completed" &&
+      event.attempt === job.attempt &&
+      !refuseReport(job, event, runnerId, found.runnerRemoved)
+    ) {
       // The report that completed it, delivered again: the last try failed after marking the job
       // completed (the database went away, say), so what follows may not have happened. It is idempotent.
       log.info("completion redelivered; finishing what follows it");
@@ -98,7 +104,10 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
   }
   const refusal = refuseReport(job, event, runnerId, found.runnerRemoved);
   if (refusal) {
-    log.warn({ type: event.type, runner: runnerId, current: job.attempt, holder: job.runnerId }, `report refused: ${refusal}`);
+    log.warn(
+      { type: event.type, runner: runnerId, current: job.attempt, holder: job.runnerId },
+      `report refused: ${refusal}`,
+    );
     return;
   }
   const repo = repoRef(run.repository);
@@ -139,9 +148,21 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       annotations: event.annotations,
       workflowPath: run.workflowPath,
     });
-    await forge.updateCheck(repo, job.checkRunId, { status: "completed", conclusion: event.conclusion, completedAt: event.at, output });
+    await forge.updateCheck(repo, job.checkRunId, {
+      status: "completed",
+      conclusion: event.conclusion,
+      completedAt: event.at,
+      output,
+    });
   }
-  await store.markCompleted(deps.db, job.id, { attempt: event.attempt, conclusion: event.conclusion, steps: event.steps, message: event.message, outputs: event.outputs, at });
+  await store.markCompleted(deps.db, job.id, {
+    attempt: event.attempt,
+    conclusion: event.conclusion,
+    steps: event.steps,
+    message: event.message,
+    outputs: event.outputs,
+    at,
+  });
   log.info({ conclusion: event.conclusion }, "job completed");
   await afterJobCompleted(deps, forge, run, job, event.conclusion, log);
 }

@@ -16,7 +16,10 @@ export interface AttemptHolder {
 
 export async function attemptHolders(bus: Bus, executionId: string): Promise<AttemptHolder[]> {
   const filter = bus.names.statusSubject("*", executionId);
-  const consumer = await bus.js.consumers.get(bus.names.runnerStream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
+  const consumer = await bus.js.consumers.get(bus.names.runnerStream, {
+    filter_subjects: filter,
+    deliver_policy: DeliverPolicy.All,
+  });
   const pending = (await consumer.info(true)).num_pending;
   const holders = new Map<number, AttemptHolder>();
   if (pending > 0) {
@@ -28,7 +31,8 @@ export async function attemptHolders(bus: Bus, executionId: string): Promise<Att
       } catch {
         continue; // not ours to judge here: the reporter already dropped it loudly
       }
-      if (event.type === "started") holders.set(event.attempt, { attempt: event.attempt, runner: event.runner.name, released: false });
+      if (event.type === "started")
+        holders.set(event.attempt, { attempt: event.attempt, runner: event.runner.name, released: false });
       if (event.type === "released") {
         const holder = holders.get(event.attempt);
         if (holder) holder.released = true;

@@ -7,7 +7,13 @@ import type { Annotation, CheckOutput } from "../forges/forge.ts";
 /** GitHub refuses check run text or summary over 65,535 characters. */
 export const GITHUB_TEXT_LIMIT = 65_535;
 
-const ICONS: Record<Conclusion, string> = { success: "✅", failure: "❌", cancelled: "⛔", timed_out: "⏱️", skipped: "⏭️" };
+const ICONS: Record<Conclusion, string> = {
+  success: "✅",
+  failure: "❌",
+  cancelled: "⛔",
+  timed_out: "⏱️",
+  skipped: "⏭️",
+};
 
 export interface CompletedJob {
   conclusion: Conclusion;
@@ -27,7 +33,10 @@ export interface CompletedJob {
 }
 
 export function checkRunOutput(job: CompletedJob): CheckOutput {
-  const rows = job.steps.map((s) => `| ${ICONS[s.conclusion]} ${escapeCell(s.name)} | ${s.conclusion} | ${formatDuration(Date.parse(s.completedAt) - Date.parse(s.startedAt))} |`);
+  const rows = job.steps.map(
+    (s) =>
+      `| ${ICONS[s.conclusion]} ${escapeCell(s.name)} | ${s.conclusion} | ${formatDuration(Date.parse(s.completedAt) - Date.parse(s.startedAt))} |`,
+  );
   const summary = [
     job.message ? `**${escapeCell(job.message)}**\n` : "",
     rows.length > 0 ? ["| Step | Result | Duration |", "| --- | --- | --- |", ...rows].join("\n") : "No step ran.",
@@ -44,7 +53,11 @@ export function checkRunOutput(job: CompletedJob): CheckOutput {
   };
 }
 
-const LEVELS: Record<RunnerAnnotation["level"], Annotation["level"]> = { error: "failure", warning: "warning", notice: "notice" };
+const LEVELS: Record<RunnerAnnotation["level"], Annotation["level"]> = {
+  error: "failure",
+  warning: "warning",
+  notice: "notice",
+};
 
 function toAnnotation(a: RunnerAnnotation, fallbackPath: string): Annotation {
   const startLine = a.line ?? 1;

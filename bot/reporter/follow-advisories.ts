@@ -95,7 +95,12 @@ async function startLoop(options: AdvisoryFollowOptions, namespace: string): Pro
     await bus.jsm.consumers.info(stream, RUNNER_LOST_CONSUMER);
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await bus.jsm.consumers.add(stream, { durable_name: RUNNER_LOST_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 60_000_000_000 });
+    await bus.jsm.consumers.add(stream, {
+      durable_name: RUNNER_LOST_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 60_000_000_000,
+    });
   }
   return startConsumeLoop({
     consumer: await bus.js.consumers.get(stream, RUNNER_LOST_CONSUMER),
@@ -121,7 +126,9 @@ async function dropLegacyStream(bus: Bus, log: Logger): Promise<void> {
 }
 
 /** Jobs whose deliveries ran out with no advisory kept: handled as if it had arrived. */
-export async function recoverLostAdvisories(options: Pick<AdvisoryFollowOptions, "bus" | "db" | "maxDeliver" | "log" | "handle">): Promise<number> {
+export async function recoverLostAdvisories(
+  options: Pick<AdvisoryFollowOptions, "bus" | "db" | "maxDeliver" | "log" | "handle">,
+): Promise<number> {
   const { bus, db } = options;
   const open = await db
     .select({ namespace: jobs.namespace, labels: jobs.labels, streamSeq: jobs.streamSeq })
@@ -146,8 +153,17 @@ export async function recoverLostAdvisories(options: Pick<AdvisoryFollowOptions,
     const done = info.num_ack_pending === 0 ? info.delivered.stream_seq : info.ack_floor.stream_seq;
     for (const seq of seqs) {
       if (seq > done || !(await bus.jsm.streams.getMessage(stream, { seq }).catch(() => null))) continue;
-      const advisory = { type: "io.nats.jetstream.advisory.v1.max_deliver", stream, consumer, stream_seq: seq, deliveries: options.maxDeliver };
-      options.log.warn({ namespace, streamSeq: seq }, "job's deliveries ran out with no advisory kept; handling it now");
+      const advisory = {
+        type: "io.nats.jetstream.advisory.v1.max_deliver",
+        stream,
+        consumer,
+        stream_seq: seq,
+        deliveries: options.maxDeliver,
+      };
+      options.log.warn(
+        { namespace, streamSeq: seq },
+        "job's deliveries ran out with no advisory kept; handling it now",
+      );
       await options.handle(new TextEncoder().encode(JSON.stringify(advisory)));
       recovered++;
     }

@@ -60,7 +60,8 @@ export async function applyMaxDeliveries(deps: RunnerLostDeps, data: Uint8Array)
   const found = await jobOfMessage(deps.db, namespace, advisory.stream_seq);
   if (found?.job.status === "completed") {
     // This advisory already failed the job as lost; the follow-ups did not finish last time.
-    if (found.job.message?.startsWith(`${RUNNER_LOST_TITLE}:`)) await afterJobCompleted(deps, await deps.forgeForRun(found.run), found.run, found.job, "failure", log);
+    if (found.job.message?.startsWith(`${RUNNER_LOST_TITLE}:`))
+      await afterJobCompleted(deps, await deps.forgeForRun(found.run), found.run, found.job, "failure", log);
   } else if (found) {
     const { job, run } = found;
     const held = job.status === "in_progress" && job.runnerId !== null;
@@ -73,7 +74,11 @@ export async function applyMaxDeliveries(deps: RunnerLostDeps, data: Uint8Array)
 }
 
 /** The job whose current message is `streamSeq`: an older message's advisory is stale. */
-async function jobOfMessage(db: Db, namespace: string, streamSeq: number): Promise<{ job: JobRow; run: RunRow } | undefined> {
+async function jobOfMessage(
+  db: Db,
+  namespace: string,
+  streamSeq: number,
+): Promise<{ job: JobRow; run: RunRow } | undefined> {
   const [row] = await db
     .select({ job: jobs, run: runs })
     .from(jobs)
@@ -87,7 +92,14 @@ async function jobOfMessage(db: Db, namespace: string, streamSeq: number): Promi
  * attempt numbers that continue after the deliveries spent. The holder is forgotten once its
  * lost attempt is counted, so the next `started` does not count it again.
  */
-async function publishAgain(deps: RunnerLostDeps, run: RunRow, job: JobRow, advisory: MaxDeliveriesAdvisory, lost: number, log: Logger): Promise<void> {
+async function publishAgain(
+  deps: RunnerLostDeps,
+  run: RunRow,
+  job: JobRow,
+  advisory: MaxDeliveriesAdvisory,
+  lost: number,
+  log: Logger,
+): Promise<void> {
   // A try before this one may have given the job its next claim and then failed to publish:
   // the spent message (still in the stream) carries the old claim. Then the same claim and
   // attempt base are published again, and the stream's dedupe keeps a publish that did land.
@@ -133,7 +145,14 @@ async function failAsLost(deps: RunnerLostDeps, run: RunRow, job: JobRow, lost: 
   }
   const [done] = await deps.db
     .update(jobs)
-    .set({ status: "completed", conclusion: "failure", message, lostAttempts: lost, runnerId: null, completedAt: new Date() })
+    .set({
+      status: "completed",
+      conclusion: "failure",
+      message,
+      lostAttempts: lost,
+      runnerId: null,
+      completedAt: new Date(),
+    })
     .where(and(eq(jobs.id, job.id), ne(jobs.status, "completed")))
     .returning();
   if (!done) return;

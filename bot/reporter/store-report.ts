@@ -11,7 +11,10 @@ import type { JobRow, RunRow } from "../runs/rows.ts";
 /** A report about a job we never planned: its id is not even a job id, or no job row has it. */
 export class UnknownJobError extends Error {
   override name = "UnknownJobError";
-  constructor(readonly jobId: string, options?: ErrorOptions) {
+  constructor(
+    readonly jobId: string,
+    options?: ErrorOptions,
+  ) {
     super(`not a job: ${jobId}`, options);
   }
 }
@@ -25,12 +28,20 @@ function isForeignKeyViolation(error: unknown): boolean {
 }
 
 /** The job, its run, and (in the same round trip) whether `runnerId`, the reporting runner, was removed. */
-export async function jobWithRun(db: Db, jobId: string, runnerId = ""): Promise<{ job: JobRow; run: RunRow; runnerRemoved: boolean } | undefined> {
+export async function jobWithRun(
+  db: Db,
+  jobId: string,
+  runnerId = "",
+): Promise<{ job: JobRow; run: RunRow; runnerRemoved: boolean } | undefined> {
   if (!JOB_ID.test(jobId)) return undefined;
   const removed = isRunnerId(runnerId)
     ? sql<boolean>`exists (select 1 from ${runners} where ${runners.id} = ${runnerId} and ${runners.removedAt} is not null)`
     : sql<boolean>`false`;
-  const [row] = await db.select({ job: jobs, run: runs, runnerRemoved: removed }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, jobId));
+  const [row] = await db
+    .select({ job: jobs, run: runs, runnerRemoved: removed })
+    .from(jobs)
+    .innerJoin(runs, eq(jobs.runId, runs.id))
+    .where(eq(jobs.id, jobId));
   return row;
 }
 
@@ -54,17 +65,34 @@ export async function saveLogChunk(db: Db, chunk: LogChunk): Promise<void> {
  * A runner started an attempt. A newer attempt while the previous one was still held (never
  * completed nor handed back) means that runner vanished: one more lost attempt.
  */
-export async function markStarted(db: Db, job: JobRow, attempt: number, runner: { id: string; name: string }, at: Date): Promise<void> {
+export async function markStarted(
+  db: Db,
+  job: JobRow,
+  attempt: number,
+  runner: { id: string; name: string },
+  at: Date,
+): Promise<void> {
   const lost = job.status === "in_progress" && job.runnerId !== null && attempt > job.attempt ? 1 : 0;
   await db
     .update(jobs)
-    .set({ status: "in_progress", attempt, runnerName: runner.name, runnerId: isRunnerId(runner.id) ? runner.id : null, startedAt: at, steps: [], lostAttempts: sql`${jobs.lostAttempts} + ${lost}` })
+    .set({
+      status: "in_progress",
+      attempt,
+      runnerName: runner.name,
+      runnerId: isRunnerId(runner.id) ? runner.id : null,
+      startedAt: at,
+      steps: [],
+      lostAttempts: sql`${jobs.lostAttempts} + ${lost}`,
+    })
     .where(eq(jobs.id, job.id));
 }
 
 /** The attempt's runner gave it back unfinished: nobody holds it, and it is not lost. */
 export async function markReleased(db: Db, jobId: string, attempt: number): Promise<void> {
-  await db.update(jobs).set({ runnerId: null }).where(and(eq(jobs.id, jobId), eq(jobs.attempt, attempt)));
+  await db
+    .update(jobs)
+    .set({ runnerId: null })
+    .where(and(eq(jobs.id, jobId), eq(jobs.attempt, attempt)));
 }
 
 /**
@@ -72,7 +100,13 @@ export async function markReleased(db: Db, jobId: string, attempt: number): Prom
  * entry, merging so `startedAt` survives the completed report. Reports of an older attempt, or
  * after the job completed, change nothing.
  */
-export async function saveStep(db: Db, jobId: string, attempt: number, claim: string, step: JobRow["steps"][number]): Promise<void> {
+export async function saveStep(
+  db: Db,
+  jobId: string,
+  attempt: number,
+  claim: string,
+  step: JobRow["steps"][number],
+): Promise<void> {
   if (!JOB_ID.test(jobId)) throw new UnknownJobError(jobId);
   const entry = JSON.stringify(step);
   await db.execute(sql`
@@ -89,7 +123,14 @@ export async function saveStep(db: Db, jobId: string, attempt: number, claim: st
 export async function markCompleted(
   db: Db,
   jobId: string,
-  result: { attempt: number; conclusion: string; steps: StepResult[]; message?: string; outputs: Record<string, string>; at: Date },
+  result: {
+    attempt: number;
+    conclusion: string;
+    steps: StepResult[];
+    message?: string;
+    outputs: Record<string, string>;
+    at: Date;
+  },
 ): Promise<void> {
   await db
     .update(jobs)

@@ -137,7 +137,10 @@ export function jobKey(repository: string, namespace: string, group: string): Gr
 export async function waitingReason(db: Db, key: GroupKey, holder: string | null): Promise<string> {
   if (holder === null) return `Waiting for ${key.name}`;
   if (key.scope === RUN_SCOPE) {
-    const [run] = await db.select({ name: runs.workflowName, number: runs.runNumber }).from(runs).where(eq(runs.id, holder));
+    const [run] = await db
+      .select({ name: runs.workflowName, number: runs.runNumber })
+      .from(runs)
+      .where(eq(runs.id, holder));
     return run ? `Waiting for ${key.name}: ${run.name} #${run.number} is running` : `Waiting for ${key.name}`;
   }
   const [job] = await db
@@ -145,7 +148,9 @@ export async function waitingReason(db: Db, key: GroupKey, holder: string | null
     .from(jobs)
     .innerJoin(runs, eq(jobs.runId, runs.id))
     .where(eq(jobs.id, holder));
-  return job ? `Waiting for ${key.name}: ${job.name} (${job.workflow} #${job.number}) is running` : `Waiting for ${key.name}`;
+  return job
+    ? `Waiting for ${key.name}: ${job.name} (${job.workflow} #${job.number}) is running`
+    : `Waiting for ${key.name}`;
 }
 
 async function lockGroup(tx: Tx, key: GroupKey) {
@@ -168,5 +173,9 @@ async function liveOf(tx: Tx, scope: string, ids: (string | null)[]): Promise<Se
 }
 
 function keyIs(key: GroupKey) {
-  return and(eq(concurrencyGroups.repository, key.repository), eq(concurrencyGroups.scope, key.scope), eq(concurrencyGroups.name, key.name));
+  return and(
+    eq(concurrencyGroups.repository, key.repository),
+    eq(concurrencyGroups.scope, key.scope),
+    eq(concurrencyGroups.name, key.name),
+  );
 }

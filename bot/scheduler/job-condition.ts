@@ -12,7 +12,11 @@ export type NeedResult = "success" | "failure" | "cancelled" | "skipped";
  * folds them. A job with `continue-on-error` that failed counts as succeeded.
  */
 export function foldResults(jobs: { conclusion: string | null; continueOnError?: boolean }[]): NeedResult {
-  const results = jobs.map((j) => (j.continueOnError && (j.conclusion === "failure" || j.conclusion === "timed_out") ? "success" : (j.conclusion ?? "failure")));
+  const results = jobs.map((j) =>
+    j.continueOnError && (j.conclusion === "failure" || j.conclusion === "timed_out")
+      ? "success"
+      : (j.conclusion ?? "failure"),
+  );
   if (results.some((r) => r === "failure" || r === "timed_out")) return "failure";
   if (results.includes("cancelled")) return "cancelled";
   if (results.every((r) => r === "skipped")) return "skipped";
@@ -44,6 +48,8 @@ export function shouldRun(condition: string, contexts: ConditionContexts, runCan
     // `env` is named (and empty) so that reading it is null rather than an unknown name.
     return evaluateCondition(condition, { ...contexts, env: {} }, functions);
   } catch (error) {
-    throw new ConditionError(`the job's if: "${condition}" cannot be evaluated: ${(error as Error).message}`, { cause: error });
+    throw new ConditionError(`the job's if: "${condition}" cannot be evaluated: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -23,11 +23,23 @@ export interface FinishDeps {
 }
 
 /** Call after the job's row was marked completed with `conclusion`. */
-export async function afterJobCompleted(deps: FinishDeps, forge: Forge, run: RunRow, job: JobRow, conclusion: string, log: Logger): Promise<void> {
+export async function afterJobCompleted(
+  deps: FinishDeps,
+  forge: Forge,
+  run: RunRow,
+  job: JobRow,
+  conclusion: string,
+  log: Logger,
+): Promise<void> {
   await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl);
   if (failFast(job, conclusion)) {
     const siblings = await store.siblingsOf(deps.db, job);
-    await cancelJobs({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, siblings, `fail-fast: ${job.name} failed`);
+    await cancelJobs(
+      { db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log },
+      run,
+      siblings,
+      `fail-fast: ${job.name} failed`,
+    );
   }
   // Jobs that needed this one may be ready now — unless none is left to release and no
   // concurrency group changes hands: then a release pass (which reads every row of the run,

@@ -50,7 +50,11 @@ function contextKey(rest: string): string {
 }
 
 /** `needs.<key>` / `jobs.<key>` of the jobs under `prefix`: a job's legs, or a call's jobs. */
-function jobEntry(prefix: string, key: string, rows: JobRow[]): { result: NeedResult; outputs: Record<string, string> } {
+function jobEntry(
+  prefix: string,
+  key: string,
+  rows: JobRow[],
+): { result: NeedResult; outputs: Record<string, string> } {
   const members = rows.filter((r) => r.jobId.startsWith(prefix) && contextKey(r.jobId.slice(prefix.length)) === key);
   const outputs: Record<string, string> = {};
   const segments = [...new Set(members.map((r) => r.jobId.slice(prefix.length).split("/")[0]!))];

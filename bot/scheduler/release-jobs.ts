@@ -28,7 +28,16 @@ import { repoRef } from "../runs/repo-ref.ts";
 import { cancelJobs } from "./cancel-jobs.ts";
 import { settleNamespace } from "./settle.ts";
 import { cloneTokenForSpec } from "./clone-token.ts";
-import { enterGroup, groupsHeldByCompleted, handOverGroup, holdsRunGroup, jobKey, runKey, supersededReason, waitingReason } from "./concurrency-groups.ts";
+import {
+  enterGroup,
+  groupsHeldByCompleted,
+  handOverGroup,
+  holdsRunGroup,
+  jobKey,
+  runKey,
+  supersededReason,
+  waitingReason,
+} from "./concurrency-groups.ts";
 import { ConditionError, shouldRun } from "./job-condition.ts";
 import { needsContext } from "./needs-context.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
@@ -51,7 +60,9 @@ export interface ReleaseHooks {
 }
 
 export async function releaseReadyJobs(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks): Promise<void> {
-  const rows = (await holdsRunGroup(deps.db, run)) ? await releasePasses(deps, run, hooks) : await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
+  const rows = (await holdsRunGroup(deps.db, run))
+    ? await releasePasses(deps, run, hooks)
+    : await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
   await handOver(deps, run, rows, hooks.forge);
 }
 
@@ -85,7 +96,10 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
           github: run.githubContext,
           vars: {},
           // A called workflow's jobs see the call's `with:`; the others the dispatch's inputs.
-          inputs: row.spec?.contexts?.inputs ?? (run.githubContext.event as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {},
+          inputs:
+            row.spec?.contexts?.inputs ??
+            (run.githubContext.event as { inputs?: Record<string, unknown> } | undefined)?.inputs ??
+            {},
           needs,
           matrix: row.spec?.contexts?.matrix ?? null,
           strategy: row.spec?.contexts?.strategy ?? null,
@@ -139,12 +153,27 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
  * cancelled (the one running). Other runs are released again (their dependents, their groups);
  * true when some job of `run` was cancelled.
  */
-async function cancelDisplaced(deps: ReleaseDeps, run: RunRow, ids: string[], group: string, forge: Forge): Promise<boolean> {
+async function cancelDisplaced(
+  deps: ReleaseDeps,
+  run: RunRow,
+  ids: string[],
+  group: string,
+  forge: Forge,
+): Promise<boolean> {
   let own = false;
   for (const id of ids) {
-    const [found] = await deps.db.select({ job: jobs, run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, id));
+    const [found] = await deps.db
+      .select({ job: jobs, run: runs })
+      .from(jobs)
+      .innerJoin(runs, eq(jobs.runId, runs.id))
+      .where(eq(jobs.id, id));
     if (!found) continue;
-    const cancelled = await cancelJobs({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log: deps.log }, found.run, [found.job], supersededReason(group));
+    const cancelled = await cancelJobs(
+      { db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log: deps.log },
+      found.run,
+      [found.job],
+      supersededReason(group),
+    );
     if (found.run.id === run.id) own ||= cancelled > 0;
     else if (cancelled > 0) await releaseRun(deps, found.run, forge);
   }
@@ -177,7 +206,11 @@ async function handOver(deps: ReleaseDeps, run: RunRow, rows: JobRow[], forge: F
 
 /** Releases the run of a job that now holds its group (same repository: the same forge serves it). */
 async function releaseJobOf(deps: ReleaseDeps, jobId: string, forge: Forge): Promise<void> {
-  const [found] = await deps.db.select({ run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, jobId));
+  const [found] = await deps.db
+    .select({ run: runs })
+    .from(jobs)
+    .innerJoin(runs, eq(jobs.runId, runs.id))
+    .where(eq(jobs.id, jobId));
   if (found) await releaseRun(deps, found.run, forge);
 }
 
@@ -194,7 +227,9 @@ function needsOf(row: JobRow, rows: JobRow[]): JobMessage["contexts"]["needs"] |
  * job whose publish ack was lost in the restart could be published, and run, twice.
  */
 async function reportedOn(bus: Bus, jobId: string): Promise<boolean> {
-  const last = await bus.jsm.streams.getMessage(bus.names.runnerStream, { last_by_subj: bus.names.statusSubject("*", jobId) });
+  const last = await bus.jsm.streams.getMessage(bus.names.runnerStream, {
+    last_by_subj: bus.names.statusSubject("*", jobId),
+  });
   return Boolean(last);
 }
 
@@ -205,7 +240,14 @@ function releasable(row: JobRow): boolean {
 
 function atParallelLimit(row: JobRow, rows: JobRow[]): boolean {
   if (!row.maxParallel) return false;
-  const running = rows.filter((r) => r.id !== row.id && r.namespace === row.namespace && r.jobId === row.jobId && r.publishedAt !== null && r.status !== "completed");
+  const running = rows.filter(
+    (r) =>
+      r.id !== row.id &&
+      r.namespace === row.namespace &&
+      r.jobId === row.jobId &&
+      r.publishedAt !== null &&
+      r.status !== "completed",
+  );
   return running.length >= row.maxParallel;
 }
 
@@ -227,7 +269,13 @@ function newClaim(): string {
   return randomBytes(18).toString("base64url");
 }
 
-async function completeWithoutRunning(deps: ReleaseDeps, run: RunRow, row: JobRow, hooks: ReleaseHooks, broken: string | undefined) {
+async function completeWithoutRunning(
+  deps: ReleaseDeps,
+  run: RunRow,
+  row: JobRow,
+  hooks: ReleaseHooks,
+  broken: string | undefined,
+) {
   const conclusion = broken ? "failure" : "skipped";
   const title = broken ? "The job's condition could not be evaluated" : "Skipped: its `needs` or `if` said not to run";
   if (row.checkRunId !== null) {
@@ -235,7 +283,12 @@ async function completeWithoutRunning(deps: ReleaseDeps, run: RunRow, row: JobRo
       status: "completed",
       conclusion,
       completedAt: new Date().toISOString(),
-      output: { title, summary: broken ?? `\`if: ${row.condition}\` was false given the results of ${row.needs.map((n) => `\`${n}\``).join(", ") || "this run"}.` },
+      output: {
+        title,
+        summary:
+          broken ??
+          `\`if: ${row.condition}\` was false given the results of ${row.needs.map((n) => `\`${n}\``).join(", ") || "this run"}.`,
+      },
     });
   }
   const [done] = await deps.db
@@ -246,12 +299,20 @@ async function completeWithoutRunning(deps: ReleaseDeps, run: RunRow, row: JobRo
   if (done) await hooks.onCompleted(done);
 }
 
-async function publish(deps: ReleaseDeps, run: RunRow, batch: { row: JobRow; needs: JobMessage["contexts"]["needs"] }[], hooks: ReleaseHooks) {
+async function publish(
+  deps: ReleaseDeps,
+  run: RunRow,
+  batch: { row: JobRow; needs: JobMessage["contexts"]["needs"] }[],
+  hooks: ReleaseHooks,
+) {
   const first = batch[0]!;
   const token = await hooks.cloneToken(first.row.spec ?? undefined);
   // One message per namespace: each namespace has its own stream, and its own claim.
   await Promise.all(batch.map(({ row, needs }) => publishJob(deps, run, row, needs, token)));
-  deps.log.debug({ run: run.id, job: first.row.jobKey, namespaces: batch.map(({ row }) => row.namespace) }, "job released");
+  deps.log.debug(
+    { run: run.id, job: first.row.jobKey, namespaces: batch.map(({ row }) => row.namespace) },
+    "job released",
+  );
 }
 
 /**
@@ -269,7 +330,14 @@ export async function publishJob(
   const spec = row.spec;
   if (!spec) throw new Error(`job ${row.id} has no spec to publish`);
   // Consumer first: the namespace's jobs stream keeps a message only for consumers that exist.
-  const { lease } = await ensureJobConsumer(deps.bus.jsm, deps.bus.labelsets, deps.bus.names, row.namespace, row.labels, deps.lease);
+  const { lease } = await ensureJobConsumer(
+    deps.bus.jsm,
+    deps.bus.labelsets,
+    deps.bus.names,
+    row.namespace,
+    row.labels,
+    deps.lease,
+  );
   // The same publish retried keeps its claim: the stream's dedupe keeps the first message.
   const fresh = !(row.claim && row.attemptBase === attemptBase);
   const claim = fresh ? newClaim() : row.claim!;
@@ -284,8 +352,12 @@ export async function publishJob(
   };
   // The claim is stored before the publish: a runner's first report may arrive before the ack.
   if (fresh) await deps.db.update(jobs).set({ claim, attemptBase }).where(eq(jobs.id, row.id));
-  const ack = await deps.bus.js.publish(deps.bus.names.jobsSubject(row.namespace, labelsetToken(row.labels)), encode(message), {
-    msgID: `${row.id}:${attemptBase}`,
-  });
+  const ack = await deps.bus.js.publish(
+    deps.bus.names.jobsSubject(row.namespace, labelsetToken(row.labels)),
+    encode(message),
+    {
+      msgID: `${row.id}:${attemptBase}`,
+    },
+  );
   await deps.db.update(jobs).set({ streamSeq: ack.seq }).where(eq(jobs.id, row.id));
 }

@@ -8,7 +8,13 @@ import { runUrl } from "../runs/links.ts";
 import { settleRunStatus } from "./store-schedule.ts";
 import type { RunRow } from "../runs/rows.ts";
 
-export async function settleNamespace(db: Db, forge: Forge, run: RunRow, namespace: string, publicUrl: string): Promise<void> {
+export async function settleNamespace(
+  db: Db,
+  forge: Forge,
+  run: RunRow,
+  namespace: string,
+  publicUrl: string,
+): Promise<void> {
   await settleRunStatus(db, run.id, namespace, (state, context) =>
     forge.setCommitStatus(repoRef(run.repository), run.sha, {
       state,

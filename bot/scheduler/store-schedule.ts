@@ -25,7 +25,14 @@ export async function siblingsOf(db: Db, job: JobRow): Promise<JobRow[]> {
   return db
     .select()
     .from(jobs)
-    .where(and(eq(jobs.runId, job.runId), eq(jobs.namespace, job.namespace), eq(jobs.jobId, job.jobId), sql`${jobs.id} <> ${job.id}`));
+    .where(
+      and(
+        eq(jobs.runId, job.runId),
+        eq(jobs.namespace, job.namespace),
+        eq(jobs.jobId, job.jobId),
+        sql`${jobs.id} <> ${job.id}`,
+      ),
+    );
 }
 
 /**
@@ -49,8 +56,13 @@ export async function settleRunStatus(
     const passed = sql`(coalesce(${jobs.conclusion}, '') in ('success', 'skipped') or ${jobs.continueOnError})`;
     const [counts] = await tx
       .select({
-        openHere: sql<number>`count(*) filter (where ${jobs.namespace} = ${namespace} and ${jobs.status} <> 'completed')`.mapWith(Number),
-        failedHere: sql<number>`count(*) filter (where ${jobs.namespace} = ${namespace} and not ${passed})`.mapWith(Number),
+        openHere:
+          sql<number>`count(*) filter (where ${jobs.namespace} = ${namespace} and ${jobs.status} <> 'completed')`.mapWith(
+            Number,
+          ),
+        failedHere: sql<number>`count(*) filter (where ${jobs.namespace} = ${namespace} and not ${passed})`.mapWith(
+          Number,
+        ),
         open: sql<number>`count(*) filter (where ${jobs.status} <> 'completed')`.mapWith(Number),
         failed: sql<number>`count(*) filter (where not ${passed})`.mapWith(Number),
       })
@@ -59,7 +71,10 @@ export async function settleRunStatus(
     if (!counts || counts.openHere > 0) return;
     const state = counts.failedHere === 0 ? "success" : "failure";
     await post(state, status.context);
-    await tx.update(runStatuses).set({ state, updatedAt: new Date() }).where(and(eq(runStatuses.runId, runId), eq(runStatuses.namespace, namespace)));
+    await tx
+      .update(runStatuses)
+      .set({ state, updatedAt: new Date() })
+      .where(and(eq(runStatuses.runId, runId), eq(runStatuses.namespace, namespace)));
     if (counts.open === 0) {
       await tx
         .update(runs)

@@ -14,7 +14,10 @@ import { asString, evaluateTemplate, hasTemplate } from "../workflows/evaluate-t
 /** One call's `secrets:` as written: a map of templates, or `inherit`. */
 export type SecretMapping = Record<string, string> | "inherit";
 
-export function applySecretChain(stored: Record<string, string>, chain: readonly SecretMapping[]): Record<string, string> {
+export function applySecretChain(
+  stored: Record<string, string>,
+  chain: readonly SecretMapping[],
+): Record<string, string> {
   let secrets = stored;
   for (const mapping of chain) {
     if (mapping === "inherit") continue;
@@ -25,7 +28,13 @@ export function applySecretChain(stored: Record<string, string>, chain: readonly
         continue;
       }
       try {
-        passed[name] = asString(evaluateTemplate(written, { secrets }, new Set(["github", "vars", "inputs", "matrix", "strategy", "needs", "env", "job", "steps", "runner"])));
+        passed[name] = asString(
+          evaluateTemplate(
+            written,
+            { secrets },
+            new Set(["github", "vars", "inputs", "matrix", "strategy", "needs", "env", "job", "steps", "runner"]),
+          ),
+        );
       } catch {
         // Reads another context: the plan-time value in the job message stands.
       }

@@ -52,10 +52,13 @@ export class SecretDecryptError extends Error {
 
 export function decryptSecret(key: SecretsKey, stored: { keyId: string; ciphertext: string }, aad: string): string {
   if (stored.keyId !== key.id) {
-    throw new SecretDecryptError(`was encrypted with another FLOTILLA_SECRETS_KEY (key id ${stored.keyId}; the bot has ${key.id}): set it again`);
+    throw new SecretDecryptError(
+      `was encrypted with another FLOTILLA_SECRETS_KEY (key id ${stored.keyId}; the bot has ${key.id}): set it again`,
+    );
   }
   const [version, nonce, body, tag] = stored.ciphertext.split(".");
-  if (version !== "v1" || nonce === undefined || body === undefined || tag === undefined) throw new SecretDecryptError("is not in a format this bot knows");
+  if (version !== "v1" || nonce === undefined || body === undefined || tag === undefined)
+    throw new SecretDecryptError("is not in a format this bot knows");
   try {
     const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(nonce, "base64url"));
     decipher.setAAD(Buffer.from(aad, "utf8"));

@@ -7,7 +7,9 @@ const PULL_REQUEST_EVENTS = new Set(["pull_request", "pull_request_review", "pul
 
 export function isForkPullRequest(githubContext: Record<string, unknown>, eventName: string): boolean {
   if (!PULL_REQUEST_EVENTS.has(eventName)) return false;
-  const event = githubContext.event as { pull_request?: { head?: { repo?: { full_name?: string } | null } }; repository?: { full_name?: string } } | undefined;
+  const event = githubContext.event as
+    | { pull_request?: { head?: { repo?: { full_name?: string } | null } }; repository?: { full_name?: string } }
+    | undefined;
   const base = event?.repository?.full_name;
   const head = event?.pull_request?.head?.repo?.full_name;
   // No payload to tell by: refuse rather than guess.

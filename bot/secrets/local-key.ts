@@ -25,6 +25,7 @@ export async function localSecretsKey(dataDir: string): Promise<{ key: SecretsKe
     await chmod(path, 0o600);
   }
   const parsed = parseSecretsKey(text);
-  if (!parsed.ok) throw new Error(`${path}: ${parsed.reason} (delete it to have a new key made, then set the secrets again)`);
+  if (!parsed.ok)
+    throw new Error(`${path}: ${parsed.reason} (delete it to have a new key made, then set the secrets again)`);
   return { key: parsed.value, path, created };
 }

@@ -23,10 +23,18 @@ export function secretName(name: string): Result<string> {
 /** `owner` or `owner/repo`, lower-cased as GitHub compares them, or why it is neither. */
 export function secretScope(scope: string): Result<{ scope: string; kind: "organisation" | "repository" }> {
   const [owner = "", repo, extra] = scope.split("/");
-  if (extra !== undefined || !OWNER.test(owner) || (repo !== undefined && (!REPO.test(repo) || repo === "." || repo === ".."))) {
+  if (
+    extra !== undefined ||
+    !OWNER.test(owner) ||
+    (repo !== undefined && (!REPO.test(repo) || repo === "." || repo === ".."))
+  ) {
     return fail(`"${scope}" is neither OWNER nor OWNER/REPO`);
   }
-  return ok(repo === undefined ? { scope: owner.toLowerCase(), kind: "organisation" } : { scope: `${owner}/${repo}`.toLowerCase(), kind: "repository" });
+  return ok(
+    repo === undefined
+      ? { scope: owner.toLowerCase(), kind: "organisation" }
+      : { scope: `${owner}/${repo}`.toLowerCase(), kind: "repository" },
+  );
 }
 
 /** Where a repository's secrets come from, the repository's own first (it wins over the organisation's). */

@@ -41,7 +41,10 @@ function expressionsIn(text: string, isCondition: boolean): string[] {
 export function secretsIn(expression: string): string[] | "all" {
   // String literals out of the way first (`'secrets'` is not the context), kept by index for `secrets['NAME']`.
   const literals: string[] = [];
-  const code = expression.replace(/'((?:[^']|'')*)'/g, (_m, body: string) => `\u0000${literals.push(body.replaceAll("''", "'")) - 1}\u0000`);
+  const code = expression.replace(
+    /'((?:[^']|'')*)'/g,
+    (_m, body: string) => `\u0000${literals.push(body.replaceAll("''", "'")) - 1}\u0000`,
+  );
   const names: string[] = [];
   for (const match of code.matchAll(/(?<![\w.-])secrets\b(?![\w-])/gi)) {
     const rest = code.slice((match.index ?? 0) + match[0].length);

@@ -41,7 +41,13 @@ export function respondToSecretsRequests(deps: SecretsResponderDeps): Subscripti
         (reply) => msg.respond(encode(reply)),
         (error: unknown) => {
           deps.log.error({ err: error, runner: runnerId }, "secrets request failed");
-          msg.respond(encode({ v: 1, ok: false, error: "the bot could not read the secrets; see its log" } satisfies SecretsReply));
+          msg.respond(
+            encode({
+              v: 1,
+              ok: false,
+              error: "the bot could not read the secrets; see its log",
+            } satisfies SecretsReply),
+          );
         },
       );
     },
@@ -62,16 +68,22 @@ export async function answer(deps: SecretsResponderDeps, runnerId: string, data:
   if (!isRunnerId(runnerId)) return refuse(`"${runnerId}" is not a runner id`);
   const where = { execution: request.executionId, attempt: request.attempt };
   const [row] = await deps.db
-    .select({ job: jobs, run: { githubContext: runs.githubContext, eventName: runs.eventName, repository: runs.repository } })
+    .select({
+      job: jobs,
+      run: { githubContext: runs.githubContext, eventName: runs.eventName, repository: runs.repository },
+    })
     .from(jobs)
     .innerJoin(runs, eq(runs.id, jobs.runId))
     .where(eq(jobs.id, uuidOrNil(request.executionId)));
   // One answer for every mismatch: a caller without the claim learns nothing about which part was wrong.
-  if (!row || !row.job.claim || row.job.claim !== request.claim) return refuse("this runner does not hold that job", where);
+  if (!row || !row.job.claim || row.job.claim !== request.claim)
+    return refuse("this runner does not hold that job", where);
   const { job, run } = row;
   if (job.status === "completed") return refuse("the job has already completed", where);
-  if (request.attempt < job.attempt) return refuse(`attempt ${request.attempt} is over: the job is on attempt ${job.attempt}`, where);
-  if (request.attempt === job.attempt && job.runnerId && job.runnerId !== runnerId) return refuse("another runner holds this attempt", where);
+  if (request.attempt < job.attempt)
+    return refuse(`attempt ${request.attempt} is over: the job is on attempt ${job.attempt}`, where);
+  if (request.attempt === job.attempt && job.runnerId && job.runnerId !== runnerId)
+    return refuse("another runner holds this attempt", where);
   const [runner] = await deps.db.select({ removedAt: runners.removedAt }).from(runners).where(eq(runners.id, runnerId));
   if (runner?.removedAt) return refuse("this runner was removed", where);
 
@@ -83,7 +95,10 @@ export async function answer(deps: SecretsResponderDeps, runnerId: string, data:
   if (!deps.key) {
     // GitHub gives a secret it does not have as an empty string, and workflows rely on that
     // (`if: secrets.X != ''`): empty, and the runner warns in the job's log.
-    deps.log.warn({ ...where, repository: run.repository }, "secrets are off (no FLOTILLA_SECRETS_KEY): the job gets empty secrets");
+    deps.log.warn(
+      { ...where, repository: run.repository },
+      "secrets are off (no FLOTILLA_SECRETS_KEY): the job gets empty secrets",
+    );
     return { v: 1, ok: true, secrets: {} };
   }
   const chain = job.spec?.secretChain ?? [];
@@ -96,7 +111,9 @@ export async function answer(deps: SecretsResponderDeps, runnerId: string, data:
     if (all || wanted.includes(name.toUpperCase())) secrets[name.toUpperCase()] = value;
   }
   // A secret the job may read that does not decrypt fails the job with why, rather than running it with a wrong value.
-  const problems = loaded.problems.filter((p) => all || chain.length > 0 || wanted.includes(p.name)).map((p) => p.message);
+  const problems = loaded.problems
+    .filter((p) => all || chain.length > 0 || wanted.includes(p.name))
+    .map((p) => p.message);
   if (problems.length > 0) return refuse(problems.join("; "), { ...where, repository: run.repository });
   deps.log.info({ ...where, runner: runnerId, names: Object.keys(secrets) }, "secrets handed out");
   return { v: 1, ok: true, secrets };
@@ -104,5 +121,7 @@ export async function answer(deps: SecretsResponderDeps, runnerId: string, data:
 
 /** A malformed id must not reach a uuid column as a query error. */
 function uuidOrNil(id: string): string {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id : "00000000-0000-0000-0000-000000000000";
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+    ? id
+    : "00000000-0000-0000-0000-000000000000";
 }

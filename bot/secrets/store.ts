@@ -11,7 +11,13 @@ import { scopesOf } from "./names.ts";
 /** What the ciphertext is bound to (GCM's additional data). */
 const aadOf = (scope: string, name: string) => `${scope}\0${name}`;
 
-export async function putSecret(db: Db, key: SecretsKey, scope: string, name: string, value: string): Promise<"created" | "updated"> {
+export async function putSecret(
+  db: Db,
+  key: SecretsKey,
+  scope: string,
+  name: string,
+  value: string,
+): Promise<"created" | "updated"> {
   const sealed = encryptSecret(key, value, aadOf(scope, name));
   const [row] = await db
     .insert(secrets)
@@ -22,13 +28,23 @@ export async function putSecret(db: Db, key: SecretsKey, scope: string, name: st
   return row?.inserted ? "created" : "updated";
 }
 
-export async function listSecrets(db: Db, scope: string): Promise<{ name: string; updatedAt: string; keyId: string }[]> {
-  const rows = await db.select({ name: secrets.name, updatedAt: secrets.updatedAt, keyId: secrets.keyId }).from(secrets).where(eq(secrets.scope, scope)).orderBy(asc(secrets.name));
+export async function listSecrets(
+  db: Db,
+  scope: string,
+): Promise<{ name: string; updatedAt: string; keyId: string }[]> {
+  const rows = await db
+    .select({ name: secrets.name, updatedAt: secrets.updatedAt, keyId: secrets.keyId })
+    .from(secrets)
+    .where(eq(secrets.scope, scope))
+    .orderBy(asc(secrets.name));
   return rows.map((r) => ({ name: r.name, updatedAt: r.updatedAt.toISOString(), keyId: r.keyId }));
 }
 
 export async function deleteSecret(db: Db, scope: string, name: string): Promise<boolean> {
-  const deleted = await db.delete(secrets).where(and(eq(secrets.scope, scope), eq(secrets.name, name))).returning({ name: secrets.name });
+  const deleted = await db
+    .delete(secrets)
+    .where(and(eq(secrets.scope, scope), eq(secrets.name, name)))
+    .returning({ name: secrets.name });
   return deleted.length > 0;
 }
 
@@ -40,10 +56,18 @@ export interface LoadedSecrets {
 }
 
 /** The secrets `repository` sees: `names`, or all of them when `names` is "all". */
-export async function loadSecrets(db: Db, key: SecretsKey, repository: string, names: readonly string[] | "all"): Promise<LoadedSecrets> {
+export async function loadSecrets(
+  db: Db,
+  key: SecretsKey,
+  repository: string,
+  names: readonly string[] | "all",
+): Promise<LoadedSecrets> {
   const scopes = scopesOf(repository);
   if (names !== "all" && names.length === 0) return { values: {}, problems: [] };
-  const where = names === "all" ? inArray(secrets.scope, scopes) : and(inArray(secrets.scope, scopes), inArray(secrets.name, [...names]));
+  const where =
+    names === "all"
+      ? inArray(secrets.scope, scopes)
+      : and(inArray(secrets.scope, scopes), inArray(secrets.name, [...names]));
   const rows = await db.select().from(secrets).where(where);
   // Organisation first, so the repository's own value overwrites it.
   rows.sort((a, b) => scopes.indexOf(b.scope) - scopes.indexOf(a.scope));

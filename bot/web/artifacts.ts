@@ -10,7 +10,13 @@ import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { runs } from "../../db/schema.ts";
-import { ArtifactInfo, artifactObjectName, describedAs, isExpired, type ObjectStore } from "../../protocol/object-stores.ts";
+import {
+  ArtifactInfo,
+  artifactObjectName,
+  describedAs,
+  isExpired,
+  type ObjectStore,
+} from "../../protocol/object-stores.ts";
 import { pathOf, type Handler } from "../http/handler.ts";
 import { escapeHtml, page } from "./layout.ts";
 import { tokenMatches } from "./pages.ts";
@@ -24,14 +30,22 @@ export async function listRunArtifacts(store: ObjectStore, runId: string, log?: 
   for (const object of await store.list()) {
     const artifact = describedAs(ArtifactInfo, object);
     if (!artifact || artifact.runId !== runId) continue;
-    if (isExpired(artifact)) await store.delete(object.name).catch((error: unknown) => log?.warn({ err: error, artifact: object.name }, "expired artifact not deleted"));
+    if (isExpired(artifact))
+      await store
+        .delete(object.name)
+        .catch((error: unknown) => log?.warn({ err: error, artifact: object.name }, "expired artifact not deleted"));
     else live.push(artifact);
   }
   return live.sort((a, b) => a.uploadedAt.localeCompare(b.uploadedAt) || a.name.localeCompare(b.name));
 }
 
 /** The "Artifacts" section of a run page (empty when the run has none). */
-export async function artifactsSection(store: ObjectStore, runId: string, token: string, log?: Logger): Promise<string> {
+export async function artifactsSection(
+  store: ObjectStore,
+  runId: string,
+  token: string,
+  log?: Logger,
+): Promise<string> {
   let artifacts: ArtifactInfo[];
   try {
     artifacts = await listRunArtifacts(store, runId, log);
@@ -42,7 +56,10 @@ export async function artifactsSection(store: ObjectStore, runId: string, token:
   }
   if (artifacts.length === 0) return "";
   const rows = artifacts
-    .map((a) => `<tr><td><a href="${escapeHtml(downloadPath(runId, a, token))}">${escapeHtml(a.name)}</a></td><td>${escapeHtml(formatSize(a.size))}</td><td>${escapeHtml(a.jobKey)}</td><td>${escapeHtml(a.namespace)}</td><td>${escapeHtml(a.expiresAt.slice(0, 10))}</td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td><a href="${escapeHtml(downloadPath(runId, a, token))}">${escapeHtml(a.name)}</a></td><td>${escapeHtml(formatSize(a.size))}</td><td>${escapeHtml(a.jobKey)}</td><td>${escapeHtml(a.namespace)}</td><td>${escapeHtml(a.expiresAt.slice(0, 10))}</td></tr>`,
+    )
     .join("");
   return `<h2>Artifacts</h2>\n<table><tr><th>Name</th><th>Size</th><th>Uploaded by</th><th>Namespace</th><th>Expires</th></tr>${rows}</table>`;
 }
@@ -59,15 +76,27 @@ export function artifactDownloadHandler(db: Db, store: ObjectStore, log: Logger)
     const namespace = query.get("namespace") || "default";
     const [run] = await db.select({ accessToken: runs.accessToken }).from(runs).where(eq(runs.id, runId));
     const objectName = artifactObjectName(runId, namespace, name ?? "");
-    const info = run && name && tokenMatches(run.accessToken, query.get("token") ?? "") ? await store.info(objectName) : null;
+    const info =
+      run && name && tokenMatches(run.accessToken, query.get("token") ?? "") ? await store.info(objectName) : null;
     const artifact = info && !info.deleted ? describedAs(ArtifactInfo, info) : undefined;
     if (!artifact) {
-      res.writeHead(404, { "content-type": "text/html; charset=utf-8" }).end(page("Not found", "<h1>Not found</h1><p>No such artifact, or the link is incomplete.</p>"));
+      res
+        .writeHead(404, { "content-type": "text/html; charset=utf-8" })
+        .end(page("Not found", "<h1>Not found</h1><p>No such artifact, or the link is incomplete.</p>"));
       return true;
     }
     if (isExpired(artifact)) {
-      await store.delete(objectName).catch((error: unknown) => log.warn({ err: error, artifact: objectName }, "expired artifact not deleted"));
-      res.writeHead(410, { "content-type": "text/html; charset=utf-8" }).end(page("Expired", `<h1>Expired</h1><p>Artifact ${escapeHtml(artifact.name)} expired on ${escapeHtml(artifact.expiresAt)}.</p>`));
+      await store
+        .delete(objectName)
+        .catch((error: unknown) => log.warn({ err: error, artifact: objectName }, "expired artifact not deleted"));
+      res
+        .writeHead(410, { "content-type": "text/html; charset=utf-8" })
+        .end(
+          page(
+            "Expired",
+            `<h1>Expired</h1><p>Artifact ${escapeHtml(artifact.name)} expired on ${escapeHtml(artifact.expiresAt)}.</p>`,
+          ),
+        );
       return true;
     }
     const object = await store.get(objectName);
@@ -90,7 +119,11 @@ export function artifactDownloadHandler(db: Db, store: ObjectStore, log: Logger)
 }
 
 /** Deletes expired artifacts every `intervalMs` (not on any job's path, so a timer will do). */
-export function startArtifactSweep(store: ObjectStore, log: Logger, intervalMs = SWEEP_INTERVAL_MS): { stop(): void; sweep(): Promise<number> } {
+export function startArtifactSweep(
+  store: ObjectStore,
+  log: Logger,
+  intervalMs = SWEEP_INTERVAL_MS,
+): { stop(): void; sweep(): Promise<number> } {
   async function sweep(): Promise<number> {
     let deleted = 0;
     for (const object of await store.list()) {
@@ -102,7 +135,10 @@ export function startArtifactSweep(store: ObjectStore, log: Logger, intervalMs =
     if (deleted > 0) log.info({ deleted }, "expired artifacts deleted");
     return deleted;
   }
-  const timer = setInterval(() => void sweep().catch((error: unknown) => log.warn({ err: error }, "artifact sweep failed")), intervalMs);
+  const timer = setInterval(
+    () => void sweep().catch((error: unknown) => log.warn({ err: error }, "artifact sweep failed")),
+    intervalMs,
+  );
   timer.unref();
   return { stop: () => clearInterval(timer), sweep };
 }

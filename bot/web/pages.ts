@@ -30,10 +30,18 @@ export function logPagesHandler(db: Db, options: LogPagesOptions = {}): Handler 
     const token = query.get("token") ?? "";
     const html = runMatch ? await runPage(db, runMatch[1]!, token, options) : await jobPage(db, jobMatch![1]!, token);
     if (!html) {
-      res.writeHead(404, { "content-type": "text/html; charset=utf-8" }).end(page("Not found", "<h1>Not found</h1><p>No such run, or the link is incomplete.</p>"));
+      res
+        .writeHead(404, { "content-type": "text/html; charset=utf-8" })
+        .end(page("Not found", "<h1>Not found</h1><p>No such run, or the link is incomplete.</p>"));
       return true;
     }
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" }).end(html);
+    res
+      .writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "referrer-policy": "no-referrer",
+      })
+      .end(html);
     return true;
   };
 }
@@ -47,21 +55,34 @@ export function tokenMatches(expected: string, given: string): boolean {
 async function runPage(db: Db, runId: string, token: string, options: LogPagesOptions): Promise<string | undefined> {
   const [run] = await db.select().from(runs).where(eq(runs.id, runId));
   if (!run || !tokenMatches(run.accessToken, token)) return undefined;
-  const rows = await db.select().from(jobs).where(eq(jobs.runId, run.id)).orderBy(asc(jobs.createdAt), asc(jobs.jobKey), asc(jobs.namespace));
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(eq(jobs.runId, run.id))
+    .orderBy(asc(jobs.createdAt), asc(jobs.jobKey), asc(jobs.namespace));
   const q = `?token=${encodeURIComponent(token)}`;
   const list = rows
-    .map((j) => `<tr><td><a href="/jobs/${j.id}${q}">${escapeHtml(j.name)}</a></td><td>${escapeHtml(j.namespace)}</td><td>${statusBadge(j.status, j.conclusion)}</td><td>${escapeHtml(j.runnerName ?? "")}</td></tr>`)
+    .map(
+      (j) =>
+        `<tr><td><a href="/jobs/${j.id}${q}">${escapeHtml(j.name)}</a></td><td>${escapeHtml(j.namespace)}</td><td>${statusBadge(j.status, j.conclusion)}</td><td>${escapeHtml(j.runnerName ?? "")}</td></tr>`,
+    )
     .join("");
   const body = `<h1>${escapeHtml(run.workflowName)} #${run.runNumber}</h1>
 <p class="meta">${escapeHtml(run.repository)} · ${escapeHtml(run.eventName)} · ${escapeHtml(run.ref)} · <code>${escapeHtml(run.sha.slice(0, 12))}</code> · ${statusBadge(run.status, run.conclusion)}</p>
 ${run.error ? `<h2>This workflow file is not valid</h2><pre>${escapeHtml(run.error)}</pre>` : ""}
 ${rows.length ? `<table><tr><th>Job</th><th>Namespace</th><th>Status</th><th>Runner</th></tr>${list}</table>` : ""}
 ${options.runSections ? await options.runSections(run.id, token) : ""}`;
-  return page(`${run.workflowName} #${run.runNumber}`, body, { refreshSeconds: run.status === "completed" ? undefined : 5 });
+  return page(`${run.workflowName} #${run.runNumber}`, body, {
+    refreshSeconds: run.status === "completed" ? undefined : 5,
+  });
 }
 
 async function jobPage(db: Db, jobId: string, token: string): Promise<string | undefined> {
-  const [row] = await db.select({ job: jobs, run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, jobId));
+  const [row] = await db
+    .select({ job: jobs, run: runs })
+    .from(jobs)
+    .innerJoin(runs, eq(jobs.runId, runs.id))
+    .where(eq(jobs.id, jobId));
   if (!row || !tokenMatches(row.run.accessToken, token)) return undefined;
   const { job, run } = row;
   const chunks = await db

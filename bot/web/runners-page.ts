@@ -18,19 +18,35 @@ export function runnersPageHandler(options: { db: Db; token?: string; publicUrl:
     const { path, query } = pathOf(req);
     if (req.method !== "GET" || (path !== "/runners" && path !== "/runners/")) return false;
     if (!options.token) {
-      res.writeHead(404, { "content-type": "text/html; charset=utf-8" }).end(page("Not found", "<h1>Not found</h1><p>The runners page needs FLOTILLA_API_TOKEN set on the bot.</p>"));
+      res
+        .writeHead(404, { "content-type": "text/html; charset=utf-8" })
+        .end(page("Not found", "<h1>Not found</h1><p>The runners page needs FLOTILLA_API_TOKEN set on the bot.</p>"));
       return true;
     }
     if (!mayRead(req, options.token)) {
       res
-        .writeHead(401, { "content-type": "text/html; charset=utf-8", "www-authenticate": 'Basic realm="Flotilla runners", charset="UTF-8"' })
-        .end(page("Sign in", "<h1>Sign in</h1><p>Use any user name and the bot's API token (FLOTILLA_API_TOKEN) as the password.</p>"));
+        .writeHead(401, {
+          "content-type": "text/html; charset=utf-8",
+          "www-authenticate": 'Basic realm="Flotilla runners", charset="UTF-8"',
+        })
+        .end(
+          page(
+            "Sign in",
+            "<h1>Sign in</h1><p>Use any user name and the bot's API token (FLOTILLA_API_TOKEN) as the password.</p>",
+          ),
+        );
       return true;
     }
     const all = query.get("all") === "true";
     const now = new Date();
     const runners = await listRunners(options.db, { all, publicUrl: options.publicUrl, now });
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" }).end(runnersPage(runners, now, all));
+    res
+      .writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "referrer-policy": "no-referrer",
+      })
+      .end(runnersPage(runners, now, all));
     return true;
   };
 }
@@ -47,8 +63,16 @@ function mayRead(req: IncomingMessage, token: string): boolean {
 function runnersPage(runners: RunnerView[], now: Date, all: boolean): string {
   const rows = runners
     .map((r) => {
-      const jobs = r.jobs.map((j) => `<a href="${escapeHtml(j.url)}">${escapeHtml(j.name)}</a> <span class="meta">${escapeHtml(j.repository)} · ${escapeHtml(j.workflow)} #${j.runNumber}</span>`).join("<br>");
-      const slots = r.concurrency > 1 && r.state !== "offline" && r.state !== "removed" ? ` <span class="meta">${r.jobs.length}/${r.concurrency} jobs</span>` : "";
+      const jobs = r.jobs
+        .map(
+          (j) =>
+            `<a href="${escapeHtml(j.url)}">${escapeHtml(j.name)}</a> <span class="meta">${escapeHtml(j.repository)} · ${escapeHtml(j.workflow)} #${j.runNumber}</span>`,
+        )
+        .join("<br>");
+      const slots =
+        r.concurrency > 1 && r.state !== "offline" && r.state !== "removed"
+          ? ` <span class="meta">${r.jobs.length}/${r.concurrency} jobs</span>`
+          : "";
       return `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.namespace)}</td><td>${r.labels.map((l) => `<code>${escapeHtml(l)}</code>`).join(" ")}</td><td>${escapeHtml(r.version)}</td><td><span class="${STATE_CLASS[r.state]}">${r.state}</span>${slots}</td><td>${jobs}</td><td title="${escapeHtml(r.lastSeenAt ?? "")}">${ago(r.lastSeenAt ? new Date(r.lastSeenAt) : null, now)}</td></tr>`;
     })
     .join("");
@@ -62,4 +86,9 @@ ${table}`;
 }
 
 /** Reuses the log pages' colours: green idle, amber busy, grey gone. */
-const STATE_CLASS: Record<RunnerView["state"], string> = { online: "success", busy: "in_progress", offline: "cancelled", removed: "skipped" };
+const STATE_CLASS: Record<RunnerView["state"], string> = {
+  online: "success",
+  busy: "in_progress",
+  offline: "cancelled",
+  removed: "skipped",
+};

@@ -29,7 +29,10 @@ export function checkNeeds(jobs: WorkflowJob[]): WorkflowProblem[] {
   }
   for (const job of jobs) {
     for (const need of waiting.get(job.key) ?? []) {
-      problems.push({ message: `Job '${job.key}' depends on job '${need}' which creates a cycle in the dependency graph.`, ...at(job) });
+      problems.push({
+        message: `Job '${job.key}' depends on job '${need}' which creates a cycle in the dependency graph.`,
+        ...at(job),
+      });
     }
   }
   return problems;

@@ -3,7 +3,12 @@
  * the runner (protocol/expressions), so functions, coercions and rendering are GitHub's and
  * the runner's.
  */
-import { evaluateTemplate as evaluateShared, hasExpression, renderValue, type Contexts } from "../../protocol/expressions/index.ts";
+import {
+  evaluateTemplate as evaluateShared,
+  hasExpression,
+  renderValue,
+  type Contexts,
+} from "../../protocol/expressions/index.ts";
 
 export { UnknownContext, type Contexts } from "../../protocol/expressions/index.ts";
 

@@ -48,9 +48,24 @@ export function expandCall(
   if (!called) {
     // `flotilla validate`: the called workflow is the bot's to fetch; the call stands for its jobs.
     if (level.unknown.has("github")) {
-      return [{ planned: { key: legKey, jobId: level.idPrefix + job.key, name, runsOn: [], matrix, strategy: null, job: { ...job, needs: [] } }, entry: true }];
+      return [
+        {
+          planned: {
+            key: legKey,
+            jobId: level.idPrefix + job.key,
+            name,
+            runsOn: [],
+            matrix,
+            strategy: null,
+            job: { ...job, needs: [] },
+          },
+          entry: true,
+        },
+      ];
     }
-    fail(`\`uses: ${call.uses}\`: the called workflow was not fetched (reusable workflows are fetched by the bot when it plans a run)`);
+    fail(
+      `\`uses: ${call.uses}\`: the called workflow was not fetched (reusable workflows are fetched by the bot when it plans a run)`,
+    );
     return [];
   }
   if (level.depth >= MAX_CALL_DEPTH) {
@@ -71,15 +86,24 @@ export function expandCall(
     return [];
   }
   const idScope = level.idPrefix + scopeSegment(legKey);
-  const inner = expandWorkflow(withWorkflowSettings(called), { github: contexts.github, vars: contexts.vars, inputs }, {
-    idPrefix: `${idScope}/`,
-    unknown: level.unknown,
-    problems: level.problems,
-    depth: level.depth + 1,
-    at: level.at ?? call.position,
-    via: level.via ? `${level.via} → ${call.uses}` : `\`jobs.${job.key}.uses: ${call.uses}\``,
-    call: { inputs, secrets, secretChain: [...(level.call?.secretChain ?? []), call.secrets], outputs: { ...(level.call?.outputs ?? {}), [idScope]: trigger.outputs } },
-  });
+  const inner = expandWorkflow(
+    withWorkflowSettings(called),
+    { github: contexts.github, vars: contexts.vars, inputs },
+    {
+      idPrefix: `${idScope}/`,
+      unknown: level.unknown,
+      problems: level.problems,
+      depth: level.depth + 1,
+      at: level.at ?? call.position,
+      via: level.via ? `${level.via} → ${call.uses}` : `\`jobs.${job.key}.uses: ${call.uses}\``,
+      call: {
+        inputs,
+        secrets,
+        secretChain: [...(level.call?.secretChain ?? []), call.secrets],
+        outputs: { ...(level.call?.outputs ?? {}), [idScope]: trigger.outputs },
+      },
+    },
+  );
   for (const item of inner) {
     const planned = item.planned;
     planned.key = uniqueKey(`${legKey} / ${planned.key}`, keys);
@@ -94,7 +118,14 @@ export function expandCall(
 }
 
 /** A call's `with:` against the called workflow's inputs: types, `required`, defaults. */
-function callInputs(jobId: string, call: WorkflowCall, trigger: WorkflowCallTrigger, scope: Contexts, unknown: ReadonlySet<string>, problems: string[]): Record<string, unknown> {
+function callInputs(
+  jobId: string,
+  call: WorkflowCall,
+  trigger: WorkflowCallTrigger,
+  scope: Contexts,
+  unknown: ReadonlySet<string>,
+  problems: string[],
+): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
   for (const [name, written] of Object.entries(call.with)) {
     const declared = trigger.inputs[name];
@@ -125,7 +156,8 @@ function callInputs(jobId: string, call: WorkflowCall, trigger: WorkflowCallTrig
   }
   for (const [name, declared] of Object.entries(trigger.inputs)) {
     if (name in call.with) continue;
-    if (declared.required && declared.default === undefined) problems.push(`Input ${name} is required, but not provided while calling.`);
+    if (declared.required && declared.default === undefined)
+      problems.push(`Input ${name} is required, but not provided while calling.`);
     else inputs[name] = declared.default ?? (declared.type === "boolean" ? false : declared.type === "number" ? 0 : "");
   }
   return inputs;
@@ -133,7 +165,14 @@ function callInputs(jobId: string, call: WorkflowCall, trigger: WorkflowCallTrig
 
 /** A value as the declared input type, as GitHub coerces `with:` values; undefined when it is not one. */
 function asInputType(value: unknown, type: CallInput["type"]): string | number | boolean | undefined {
-  if (type === "string") return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : value == null ? "" : undefined;
+  if (type === "string")
+    return typeof value === "string"
+      ? value
+      : typeof value === "number" || typeof value === "boolean"
+        ? String(value)
+        : value == null
+          ? ""
+          : undefined;
   if (type === "number") {
     if (typeof value === "number") return value;
     if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
@@ -148,7 +187,13 @@ function asInputType(value: unknown, type: CallInput["type"]): string | number |
  * `secrets:` — a map checked against the declared secrets, or `inherit` (the caller's). Evaluated
  * here with empty `secrets` (the values come from the bot when the job starts: `secretChain`).
  */
-function callSecrets(call: WorkflowCall, trigger: WorkflowCallTrigger, scope: Contexts, level: Level, problems: string[]): Record<string, string> {
+function callSecrets(
+  call: WorkflowCall,
+  trigger: WorkflowCallTrigger,
+  scope: Contexts,
+  level: Level,
+  problems: string[],
+): Record<string, string> {
   const mine = level.call?.secrets ?? {};
   if (call.secrets === "inherit") return { ...mine };
   const secrets: Record<string, string> = {};
@@ -158,14 +203,17 @@ function callSecrets(call: WorkflowCall, trigger: WorkflowCallTrigger, scope: Co
       continue;
     }
     try {
-      secrets[name] = hasTemplate(written) ? asString(evaluateTemplate(written, { ...scope, secrets: mine }, level.unknown)) : written;
+      secrets[name] = hasTemplate(written)
+        ? asString(evaluateTemplate(written, { ...scope, secrets: mine }, level.unknown))
+        : written;
     } catch (error) {
       if (error instanceof UnknownContext) secrets[name] = written;
       else problems.push(`secret "${name}" cannot be evaluated: ${(error as Error).message}`);
     }
   }
   for (const [name, declared] of Object.entries(trigger.secrets)) {
-    if (declared.required && !(name in call.secrets)) problems.push(`Secret ${name} is required, but not provided while calling.`);
+    if (declared.required && !(name in call.secrets))
+      problems.push(`Secret ${name} is required, but not provided while calling.`);
   }
   return secrets;
 }
@@ -175,7 +223,11 @@ function withWorkflowSettings(workflow: Workflow): Workflow {
   if (Object.keys(workflow.env).length === 0 && Object.keys(workflow.defaults).length === 0) return workflow;
   return {
     ...workflow,
-    jobs: workflow.jobs.map((job) => ({ ...job, env: { ...workflow.env, ...job.env }, defaults: { ...workflow.defaults, ...job.defaults } })),
+    jobs: workflow.jobs.map((job) => ({
+      ...job,
+      env: { ...workflow.env, ...job.env },
+      defaults: { ...workflow.defaults, ...job.defaults },
+    })),
   };
 }
 

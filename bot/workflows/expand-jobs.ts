@@ -10,7 +10,10 @@ import { evaluate, legNaming, uniqueKey, type Item, type Level, type PlanContext
 import { resolveLegs } from "./resolve-legs.ts";
 import type { PlannedJob, Workflow, WorkflowJob, WorkflowProblem } from "./workflow.ts";
 
-export function expandJobs(workflow: Workflow, contexts: PlanContexts): { jobs: PlannedJob[]; problems: WorkflowProblem[] } {
+export function expandJobs(
+  workflow: Workflow,
+  contexts: PlanContexts,
+): { jobs: PlannedJob[]; problems: WorkflowProblem[] } {
   // An empty `github` context means "not known yet" (`flotilla validate`), not "all null".
   const unknown = new Set(Object.keys(contexts.github).length === 0 ? ["github"] : []);
   const problems: WorkflowProblem[] = [];
@@ -70,13 +73,21 @@ function expandWorkflow(workflow: Workflow, contexts: PlanContexts, level: Level
   // `needs: x` waits for every job x stands for: its legs, or every job of the workflow it calls.
   for (const [item, { names, replace }] of pending) {
     const ids = [...new Set(names.flatMap((name) => (expanded.get(name) ?? []).map((i) => i.planned.jobId)))];
-    const needs = replace ? ids : [...item.planned.job.needs, ...ids.filter((id) => !item.planned.job.needs.includes(id))];
+    const needs = replace
+      ? ids
+      : [...item.planned.job.needs, ...ids.filter((id) => !item.planned.job.needs.includes(id))];
     item.planned.job = { ...item.planned.job, needs };
   }
   return [...expanded.values()].flat();
 }
 
-function planLeg(job: WorkflowJob, matrix: Record<string, unknown> | null, strategy: PlannedJob["strategy"], scope: Contexts, unknown: ReadonlySet<string>): PlannedJob {
+function planLeg(
+  job: WorkflowJob,
+  matrix: Record<string, unknown> | null,
+  strategy: PlannedJob["strategy"],
+  scope: Contexts,
+  unknown: ReadonlySet<string>,
+): PlannedJob {
   const { key, name } = legNaming(job, matrix, scope, unknown);
   const planned: PlannedJob = {
     key,

@@ -31,7 +31,12 @@ export interface Item {
   entry: boolean;
 }
 
-export function legNaming(job: WorkflowJob, matrix: Record<string, unknown> | null, scope: Contexts, unknown: ReadonlySet<string>): { key: string; name: string } {
+export function legNaming(
+  job: WorkflowJob,
+  matrix: Record<string, unknown> | null,
+  scope: Contexts,
+  unknown: ReadonlySet<string>,
+): { key: string; name: string } {
   const values = matrix ? Object.values(matrix).map(legValue).join(", ") : "";
   const named = hasTemplate(job.name);
   const name = named ? asString(evaluate(job.name, scope, unknown, "name")) : job.name;

@@ -29,7 +29,8 @@ export function expandMatrix(matrix: Record<string, unknown>): Result<Leg[]> {
   if (!include || !exclude) return fail("Matrix `include` and `exclude` must be lists of mappings");
 
   let originals: Leg[] = vectors.length === 0 ? [] : [{}];
-  for (const [key, values] of vectors) originals = originals.flatMap((leg) => values.map((value) => ({ ...leg, [key]: value })));
+  for (const [key, values] of vectors)
+    originals = originals.flatMap((leg) => values.map((value) => ({ ...leg, [key]: value })));
   originals = originals.filter((leg) => !exclude.some((entry) => partialMatch(entry, leg)));
 
   const legs = originals.map((leg) => ({ original: leg, values: { ...leg } }));
@@ -37,7 +38,11 @@ export function expandMatrix(matrix: Record<string, unknown>): Result<Leg[]> {
   for (const entry of include) {
     let extended = false;
     for (const leg of legs) {
-      if (Object.entries(entry).every(([key, value]) => !(key in leg.original) || isDeepStrictEqual(leg.original[key], value))) {
+      if (
+        Object.entries(entry).every(
+          ([key, value]) => !(key in leg.original) || isDeepStrictEqual(leg.original[key], value),
+        )
+      ) {
         Object.assign(leg.values, entry);
         extended = true;
       }

@@ -15,7 +15,11 @@ export function matchesEvent(on: Triggers, context: RunContext): boolean {
   }
   if (context.eventName === "pull_request" && on.pull_request) {
     const types = on.pull_request.types ?? DEFAULT_PR_TYPES;
-    return types.includes(context.action ?? "") && refMatches(on.pull_request, context.filterRef) && pathsMatch(on.pull_request, context.changedFiles);
+    return (
+      types.includes(context.action ?? "") &&
+      refMatches(on.pull_request, context.filterRef) &&
+      pathsMatch(on.pull_request, context.changedFiles)
+    );
   }
   if (context.eventName === "workflow_dispatch") return on.workflow_dispatch !== undefined;
   return false;

@@ -6,7 +6,12 @@
  * Every feature Flotilla does not run yet is reported by name at its line, never skipped:
  * a workflow either runs as written or fails with an annotation saying why.
  */
-import { convertWorkflowTemplate, isMapping, NoOperationTraceWriter, parseWorkflow as parseTemplate } from "@actions/workflow-parser";
+import {
+  convertWorkflowTemplate,
+  isMapping,
+  NoOperationTraceWriter,
+  parseWorkflow as parseTemplate,
+} from "@actions/workflow-parser";
 import type { TemplateContext } from "@actions/workflow-parser/templates/template-context";
 import type { MappingToken } from "@actions/workflow-parser/templates/tokens/index";
 import { readJob } from "./read-job.ts";

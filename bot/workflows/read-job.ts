@@ -15,7 +15,13 @@ import type { WorkflowCall, WorkflowJob, WorkflowProblem } from "./workflow.ts";
 /** GitHub's default job timeout. */
 const DEFAULT_TIMEOUT_MINUTES = 360;
 
-export function readJob(keyToken: TemplateToken, id: string, mapping: MappingToken, text: TokenText, problems: WorkflowProblem[]): WorkflowJob {
+export function readJob(
+  keyToken: TemplateToken,
+  id: string,
+  mapping: MappingToken,
+  text: TokenText,
+  problems: WorkflowProblem[],
+): WorkflowJob {
   const job: WorkflowJob = {
     key: id,
     name: id,
@@ -82,7 +88,11 @@ export function readJob(keyToken: TemplateToken, id: string, mapping: MappingTok
         (job.call ??= emptyCall()).with = callWith(value, text);
         break;
       case "secrets":
-        (job.call ??= emptyCall()).secrets = isMapping(value) ? stringMap(value, text) : text.text(value) === "inherit" ? "inherit" : {};
+        (job.call ??= emptyCall()).secrets = isMapping(value)
+          ? stringMap(value, text)
+          : text.text(value) === "inherit"
+            ? "inherit"
+            : {};
         break;
     }
   }
@@ -99,7 +109,8 @@ function emptyCall(): WorkflowCall {
 function callWith(token: TemplateToken, text: TokenText): WorkflowCall["with"] {
   const values: WorkflowCall["with"] = {};
   if (!isMapping(token)) return values;
-  for (const [key, value] of entries(token)) values[key] = isNumber(value) || isBoolean(value) ? value.value : isString(value) ? value.value : text.text(value);
+  for (const [key, value] of entries(token))
+    values[key] = isNumber(value) || isBoolean(value) ? value.value : isString(value) ? value.value : text.text(value);
   return values;
 }
 
@@ -110,7 +121,8 @@ function runsOn(token: TemplateToken, text: TokenText, problems: WorkflowProblem
   const labels: string[] = [];
   for (const [key, value, keyOf] of entries(token)) {
     if (key === "group") problems.push(problemAt(keyOf, unsupportedRunsOnGroup()));
-    else if (key === "labels") labels.push(...(isSequence(value) ? [...value].map((item) => text.text(item)) : [text.text(value)]));
+    else if (key === "labels")
+      labels.push(...(isSequence(value) ? [...value].map((item) => text.text(item)) : [text.text(value)]));
   }
   return labels;
 }

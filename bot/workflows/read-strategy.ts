@@ -8,7 +8,12 @@ import { expandMatrix } from "./expand-matrix.ts";
 import { entries, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
 import type { Strategy, WorkflowProblem } from "./workflow.ts";
 
-export function readStrategy(jobId: string, token: TemplateToken, text: TokenText, problems: WorkflowProblem[]): Strategy {
+export function readStrategy(
+  jobId: string,
+  token: TemplateToken,
+  text: TokenText,
+  problems: WorkflowProblem[],
+): Strategy {
   const strategy: Strategy = { legs: [], failFast: true };
   if (!isMapping(token)) {
     problems.push(problemAt(token, `\`jobs.${jobId}.strategy\` given as one expression is not supported yet`));

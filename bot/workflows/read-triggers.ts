@@ -9,7 +9,9 @@ import { isBoolean, isMapping, isNumber, isSequence, isString } from "@actions/w
 import { entries, find, TokenText } from "./token-text.ts";
 import type { CallInput, DispatchInput, RefFilter, Triggers, WorkflowCallTrigger } from "./workflow.ts";
 
-type Filters = Partial<Record<"branches" | "branches-ignore" | "tags" | "tags-ignore" | "paths" | "paths-ignore" | "types", string[]>>;
+type Filters = Partial<
+  Record<"branches" | "branches-ignore" | "tags" | "tags-ignore" | "paths" | "paths-ignore" | "types", string[]>
+>;
 
 const INPUT_TYPES = new Set<DispatchInput["type"]>(["string", "boolean", "choice", "number", "environment"]);
 
@@ -18,8 +20,10 @@ export function readTriggers(events: EventsConfig, on: TemplateToken | undefined
   for (const [name, config] of Object.entries(events)) {
     const filters = (config ?? {}) as Filters;
     if (name === "push") triggers.push = refFilter(filters);
-    else if (name === "pull_request") triggers.pull_request = { ...refFilter(filters), ...(filters.types ? { types: filters.types } : {}) };
-    else if (name === "workflow_dispatch") triggers.workflow_dispatch = { inputs: dispatchInputs(find(find(on, name), "inputs"), text) };
+    else if (name === "pull_request")
+      triggers.pull_request = { ...refFilter(filters), ...(filters.types ? { types: filters.types } : {}) };
+    else if (name === "workflow_dispatch")
+      triggers.workflow_dispatch = { inputs: dispatchInputs(find(find(on, name), "inputs"), text) };
     else {
       triggers.other.push(name);
       if (name === "workflow_call") triggers.workflow_call = workflowCall(find(on, name), text);
@@ -48,9 +52,12 @@ function dispatchInputs(token: TemplateToken | undefined, text: TokenText): Reco
       for (const [key, value] of entries(config)) {
         if (key === "description") input.description = text.text(value);
         else if (key === "required") input.required = isBoolean(value) && value.value;
-        else if (key === "type" && INPUT_TYPES.has(text.text(value) as DispatchInput["type"])) input.type = text.text(value) as DispatchInput["type"];
+        else if (key === "type" && INPUT_TYPES.has(text.text(value) as DispatchInput["type"]))
+          input.type = text.text(value) as DispatchInput["type"];
         else if (key === "options" && isSequence(value)) input.options = [...value].map((item) => text.text(item));
-        else if (key === "default") input.default = isBoolean(value) || isNumber(value) ? value.value : isString(value) ? value.value : text.text(value);
+        else if (key === "default")
+          input.default =
+            isBoolean(value) || isNumber(value) ? value.value : isString(value) ? value.value : text.text(value);
       }
     }
     inputs[name] = input;
@@ -87,8 +94,11 @@ function callInput(config: TemplateToken, text: TokenText): CallInput {
   for (const [key, value] of entries(config)) {
     if (key === "description") input.description = text.text(value);
     else if (key === "required") input.required = isBoolean(value) && value.value;
-    else if (key === "type" && ["string", "boolean", "number"].includes(text.text(value))) input.type = text.text(value) as CallInput["type"];
-    else if (key === "default") input.default = isBoolean(value) || isNumber(value) ? value.value : isString(value) ? value.value : text.text(value);
+    else if (key === "type" && ["string", "boolean", "number"].includes(text.text(value)))
+      input.type = text.text(value) as CallInput["type"];
+    else if (key === "default")
+      input.default =
+        isBoolean(value) || isNumber(value) ? value.value : isString(value) ? value.value : text.text(value);
   }
   return input;
 }

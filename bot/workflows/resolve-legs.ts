@@ -26,7 +26,8 @@ export function resolveLegs(job: WorkflowJob, contexts: Contexts, unknown: Reado
     if (error instanceof UnknownContext) return ok([null]);
     return fail(`the matrix cannot be evaluated: ${(error as Error).message}`);
   }
-  if (!matrix || typeof matrix !== "object" || Array.isArray(matrix)) return fail("the matrix must evaluate to a mapping");
+  if (!matrix || typeof matrix !== "object" || Array.isArray(matrix))
+    return fail("the matrix must evaluate to a mapping");
   return expandMatrix(matrix as Record<string, unknown>);
 }
 

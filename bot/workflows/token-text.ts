@@ -45,7 +45,8 @@ export class TokenText {
   /** Plain JSON-like data (a matrix), with expression strings kept as written. */
   plain(token: TemplateToken): unknown {
     if (isSequence(token)) return [...token].map((item) => this.plain(item));
-    if (isMapping(token)) return Object.fromEntries([...token].map((pair) => [this.text(pair.key), this.plain(pair.value)]));
+    if (isMapping(token))
+      return Object.fromEntries([...token].map((pair) => [this.text(pair.key), this.plain(pair.value)]));
     if (isNumber(token) || isBoolean(token)) return token.value;
     if (isString(token) || isBasicExpression(token)) return this.text(token);
     return null;

@@ -20,7 +20,8 @@ export function unsupportedJobKey(jobId: string, key: string): string | undefine
  * here, because no runner has a container engine.
  */
 export function unsupportedUses(uses: string): string | undefined {
-  if (uses.trim().startsWith("docker://")) return `\`uses: ${uses}\` (docker actions need a container engine) is not supported yet`;
+  if (uses.trim().startsWith("docker://"))
+    return `\`uses: ${uses}\` (docker actions need a container engine) is not supported yet`;
   return undefined;
 }
 

@@ -20,25 +20,41 @@ export interface BotApi {
   call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
-export function botApi(options: { url?: string; token?: string }, env: NodeJS.ProcessEnv = process.env, command = "flotilla"): BotApi {
+export function botApi(
+  options: { url?: string; token?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  command = "flotilla",
+): BotApi {
   const url = (options.url ?? env.FLOTILLA_URL ?? "http://localhost:3000").replace(/\/+$/, "");
   const token = options.token ?? env.FLOTILLA_API_TOKEN;
   return {
     url,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      if (!token) throw new BotApiError(`${command} needs the bot's API token: set FLOTILLA_API_TOKEN (the same value the bot has) or pass --token`, 0);
+      if (!token)
+        throw new BotApiError(
+          `${command} needs the bot's API token: set FLOTILLA_API_TOKEN (the same value the bot has) or pass --token`,
+          0,
+        );
       let response: Response;
       try {
         response = await fetch(`${url}${path}`, {
           method,
-          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
       } catch (error) {
         throw new BotApiError(`cannot reach the bot at ${url}: ${(error as Error).message}`, 0);
       }
       const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-      if (!response.ok) throw new BotApiError(`${command}: ${typeof json.error === "string" ? json.error : `the bot answered ${response.status}`}`, response.status, json);
+      if (!response.ok)
+        throw new BotApiError(
+          `${command}: ${typeof json.error === "string" ? json.error : `the bot answered ${response.status}`}`,
+          response.status,
+          json,
+        );
       return json as T;
     },
   };

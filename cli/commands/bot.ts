@@ -13,9 +13,13 @@ export interface Stoppable {
 export async function startBotOrSetup(config: BotConfig, log: Logger): Promise<Stoppable> {
   if (hasGitHubApp(config)) return startBot(config, log);
   if (config.github.appId && config.github.privateKey && !config.github.webhookSecret) {
-    throw new Error("WEBHOOK_SECRET is not set: Flotilla refuses unsigned webhooks. Set it to the secret of your GitHub App's webhook.");
+    throw new Error(
+      "WEBHOOK_SECRET is not set: Flotilla refuses unsigned webhooks. Set it to the secret of your GitHub App's webhook.",
+    );
   }
-  log.info("no GitHub App configured: open the bot's page in a browser to register one (Probot's manifest flow, from app.yml)");
+  log.info(
+    "no GitHub App configured: open the bot's page in a browser to register one (Probot's manifest flow, from app.yml)",
+  );
   const { run } = await import("probot");
   const server = await run(() => {}, { env: { ...process.env, PORT: String(config.http.port) } });
   return { close: () => server.stop() };

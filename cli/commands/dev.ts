@@ -21,7 +21,16 @@ import type { RunningBot } from "../../bot/start-bot.ts";
 import { RegistrationError } from "../../bot/fleet/registration.ts";
 import { defaultRunnerLabels } from "../../protocol/labels.ts";
 import { natsNames } from "../../protocol/names.ts";
-import { configFileOptions, readConfigFile, readRunnerConfig, RUNNER_VERSION, startRunner, writeConfigFile, type RunnerConfigFile, type RunningRunner } from "../../runner/index.ts";
+import {
+  configFileOptions,
+  readConfigFile,
+  readRunnerConfig,
+  RUNNER_VERSION,
+  startRunner,
+  writeConfigFile,
+  type RunnerConfigFile,
+  type RunningRunner,
+} from "../../runner/index.ts";
 import { startEmbeddedNats } from "../embedded-nats.ts";
 import { startBotOrSetup, type Stoppable } from "./bot.ts";
 
@@ -39,11 +48,16 @@ export async function devCommand(log: Logger): Promise<Stoppable> {
     if (!config.nats.url) {
       const authDir = config.nats.authDir ?? join(config.dataDir, "nats-auth");
       authority = await initAuthority(authDir);
-      const nats = await startEmbeddedNats(config.dataDir, { auth: { config: readFileSync(serverConfPath(authDir), "utf8"), creds: authority.botCreds } });
+      const nats = await startEmbeddedNats(config.dataDir, {
+        auth: { config: readFileSync(serverConfPath(authDir), "utf8"), creds: authority.botCreds },
+      });
       stops.unshift(nats.stop);
       config.nats.url = nats.url;
       config.nats.authDir = authDir;
-      log.info({ url: nats.url, dataDir: join(config.dataDir, "nats"), credentials: authDir }, "embedded nats-server started, with per-runner credentials");
+      log.info(
+        { url: nats.url, dataDir: join(config.dataDir, "nats"), credentials: authDir },
+        "embedded nats-server started, with per-runner credentials",
+      );
     }
     const bot = await startBotOrSetup(config, log);
     stops.unshift(() => bot.close());
@@ -66,16 +80,30 @@ export async function devCommand(log: Logger): Promise<Stoppable> {
  * registered again when its credential was revoked. Before a GitHub App exists there is no bot
  * to register with: the runner gets a credential signed here.
  */
-async function startLocalRunner(config: BotConfig, bot: RunningBot | undefined, authority: NatsAuthority | undefined, log: Logger): Promise<RunningRunner> {
+async function startLocalRunner(
+  config: BotConfig,
+  bot: RunningBot | undefined,
+  authority: NatsAuthority | undefined,
+  log: Logger,
+): Promise<RunningRunner> {
   const workDir = join(config.dataDir, "runner");
   const identityFile = join(workDir, "runner.json");
   const name = `${hostname().replace(/[^A-Za-z0-9_.-]/g, "-")}-local`;
   const start = (identity: RunnerConfigFile | undefined) =>
     // The embedded server's port is new on every start: the URL is today's, not the file's.
-    startRunner(readRunnerConfig(process.env, { natsPrefix: config.nats.prefix, name, workDir, ...(identity ? configFileOptions(identity) : {}), natsUrl: config.nats.url }), {
-      logger: log.child({ name: "runner" }),
-      connectAttempts: 3,
-    });
+    startRunner(
+      readRunnerConfig(process.env, {
+        natsPrefix: config.nats.prefix,
+        name,
+        workDir,
+        ...(identity ? configFileOptions(identity) : {}),
+        natsUrl: config.nats.url,
+      }),
+      {
+        logger: log.child({ name: "runner" }),
+        connectAttempts: 3,
+      },
+    );
   if (!config.nats.authDir) return start(undefined);
   if (existsSync(identityFile)) {
     try {
@@ -95,21 +123,39 @@ async function registerLocal(config: BotConfig, bot: RunningBot, name: string): 
   const request = { name, labels: defaultRunnerLabels(), version: RUNNER_VERSION, publicKey: user.getPublicKey() };
   const registered = await bot.fleet.register(request).catch((error: unknown) => {
     // The name is still held by an earlier identity that was lost: keep both apart.
-    if (error instanceof RegistrationError && error.status === 409) return bot.fleet.register({ ...request, name: `${name}-${Date.now().toString(36)}` });
+    if (error instanceof RegistrationError && error.status === 409)
+      return bot.fleet.register({ ...request, name: `${name}-${Date.now().toString(36)}` });
     throw error;
   });
   return identityOf(config, registered.runner, registered.nats.jwt, user);
 }
 
-async function signLocal(config: BotConfig, authority: NatsAuthority | undefined, name: string): Promise<RunnerConfigFile> {
-  if (!authority) throw new Error("FLOTILLA_NATS_AUTH_DIR is set but the bot is not running: register the runner with `flotilla runner register`");
+async function signLocal(
+  config: BotConfig,
+  authority: NatsAuthority | undefined,
+  name: string,
+): Promise<RunnerConfigFile> {
+  if (!authority)
+    throw new Error(
+      "FLOTILLA_NATS_AUTH_DIR is set but the bot is not running: register the runner with `flotilla runner register`",
+    );
   const user = createUser();
   const runner = { id: crypto.randomUUID(), name, namespace: "default", labels: defaultRunnerLabels() };
-  const jwt = await authority.runnerJwt(user.getPublicKey(), runner.id, runner.namespace, natsNames(config.nats.prefix));
+  const jwt = await authority.runnerJwt(
+    user.getPublicKey(),
+    runner.id,
+    runner.namespace,
+    natsNames(config.nats.prefix),
+  );
   return identityOf(config, runner, jwt, user);
 }
 
-function identityOf(config: BotConfig, runner: { id: string; name: string; namespace: string; labels: string[] }, jwt: string | undefined, user: ReturnType<typeof createUser>): RunnerConfigFile {
+function identityOf(
+  config: BotConfig,
+  runner: { id: string; name: string; namespace: string; labels: string[] },
+  jwt: string | undefined,
+  user: ReturnType<typeof createUser>,
+): RunnerConfigFile {
   return {
     version: 1,
     ...runner,

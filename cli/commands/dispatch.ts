@@ -46,12 +46,22 @@ export async function dispatchCommand(args: string[], env: NodeJS.ProcessEnv = p
     console.error(`cannot reach the bot at ${url}: ${(error as Error).message}`);
     return 1;
   }
-  const body = (await response.json().catch(() => ({}))) as { error?: string; problems?: unknown[]; workflow?: string; ref?: string; sha?: string; delivery?: string };
+  const body = (await response.json().catch(() => ({}))) as {
+    error?: string;
+    problems?: unknown[];
+    workflow?: string;
+    ref?: string;
+    sha?: string;
+    delivery?: string;
+  };
   if (response.status !== 202) {
     console.error(`flotilla dispatch: ${body.error ?? `the bot answered ${response.status}`}`);
-    for (const problem of body.problems ?? []) console.error(`  ${typeof problem === "string" ? problem : JSON.stringify(problem)}`);
+    for (const problem of body.problems ?? [])
+      console.error(`  ${typeof problem === "string" ? problem : JSON.stringify(problem)}`);
     return 1;
   }
-  console.log(`dispatched ${body.workflow} on ${repository} at ${body.ref} (${body.sha?.slice(0, 12)}): delivery ${body.delivery}`);
+  console.log(
+    `dispatched ${body.workflow} on ${repository} at ${body.ref} (${body.sha?.slice(0, 12)}): delivery ${body.delivery}`,
+  );
   return 0;
 }

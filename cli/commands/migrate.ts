@@ -14,5 +14,7 @@ export async function migrateCommand(): Promise<string> {
   } finally {
     await db.close();
   }
-  return db.kind === "postgres" ? "migrated the Postgres database at DATABASE_URL" : `migrated the PGlite database in ${join(config.dataDir, "pglite")}`;
+  return db.kind === "postgres"
+    ? "migrated the Postgres database at DATABASE_URL"
+    : `migrated the PGlite database in ${join(config.dataDir, "pglite")}`;
 }

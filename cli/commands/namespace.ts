@@ -13,7 +13,8 @@ interface NamespaceView {
   runners: number;
 }
 
-const USAGE = "usage: flotilla namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME  [--url BOT_URL] [--json]";
+const USAGE =
+  "usage: flotilla namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME  [--url BOT_URL] [--json]";
 
 export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -36,7 +37,11 @@ export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = 
     if (action === "list" && !name) {
       const { namespaces } = await api.call<{ namespaces: NamespaceView[] }>("GET", "/api/v1/namespaces");
       if (values.json) console.log(JSON.stringify(namespaces, null, 2));
-      else printTable(["NAME", "RUNNERS", "FOLLOWS"], namespaces.map((n) => [n.name, String(n.runners), followsText(n.follows)]));
+      else
+        printTable(
+          ["NAME", "RUNNERS", "FOLLOWS"],
+          namespaces.map((n) => [n.name, String(n.runners), followsText(n.follows)]),
+        );
       return 0;
     }
     if (action === "set" && name && extra.length === 0) {
@@ -45,7 +50,9 @@ export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = 
         .map((p) => p.trim())
         .filter(Boolean);
       const saved = await api.call<NamespaceView>("PUT", `/api/v1/namespaces/${encodeURIComponent(name)}`, { follows });
-      console.log(values.json ? JSON.stringify(saved, null, 2) : `namespace ${saved.name} follows ${followsText(saved.follows)}`);
+      console.log(
+        values.json ? JSON.stringify(saved, null, 2) : `namespace ${saved.name} follows ${followsText(saved.follows)}`,
+      );
       return 0;
     }
     if (action === "remove" && name && extra.length === 0) {

@@ -21,6 +21,8 @@ export async function natsInitCommand(args: string[]): Promise<number> {
   console.log(`   or, in a configuration file in ${authority.dir}:  include ${basename(conf)}`);
   console.log("   (nats-server 2.9 resolves an include relative to the including file: an absolute path fails)");
   console.log(`2. For the bot:                       FLOTILLA_NATS_AUTH_DIR=${authority.dir}`);
-  console.log("3. Register each runner:              flotilla token create, then flotilla runner register on the runner's machine");
+  console.log(
+    "3. Register each runner:              flotilla token create, then flotilla runner register on the runner's machine",
+  );
   return 0;
 }

@@ -22,7 +22,11 @@ import { workingTreeCheckout } from "../local/working-tree-checkout.ts";
 /** Shorter than a runner's: someone is waiting at the keyboard. */
 const CANCEL_GRACE_MS = 5_000;
 
-export async function runCommand(args: string[], cwd = process.cwd(), write = (line: string): void => void process.stdout.write(`${line}\n`)): Promise<number> {
+export async function runCommand(
+  args: string[],
+  cwd = process.cwd(),
+  write = (line: string): void => void process.stdout.write(`${line}\n`),
+): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -37,7 +41,8 @@ export async function runCommand(args: string[], cwd = process.cwd(), write = (l
     console.error(`flotilla run: ${message}`);
     return 1;
   };
-  if (!isLocalEvent(values.event)) return fail(`--event must be one of ${LOCAL_EVENTS.join(", ")}, not "${values.event}"`);
+  if (!isLocalEvent(values.event))
+    return fail(`--event must be one of ${LOCAL_EVENTS.join(", ")}, not "${values.event}"`);
   const inputs: Record<string, string> = {};
   for (const pair of values.input) {
     const at = pair.indexOf("=");
@@ -51,14 +56,23 @@ export async function runCommand(args: string[], cwd = process.cwd(), write = (l
     if (error instanceof NotARepository) return fail(error.message);
     throw error;
   }
-  const plan = await planLocalRuns({ facts, event: values.event, cwd, inputs, ...(values.workflow ? { workflowFile: values.workflow } : {}), ...(values.job ? { jobId: values.job } : {}) });
+  const plan = await planLocalRuns({
+    facts,
+    event: values.event,
+    cwd,
+    inputs,
+    ...(values.workflow ? { workflowFile: values.workflow } : {}),
+    ...(values.job ? { jobId: values.job } : {}),
+  });
   if (plan.problems.length > 0) {
     for (const problem of plan.problems) console.error(problem);
     return 1;
   }
   if (plan.runs.length === 0) {
     const which = values.workflow ?? `${WORKFLOW_DIR}/*.yml`;
-    console.error(`flotilla run: nothing to run: no workflow in ${which} runs on ${values.event}${values.job ? ` with a job "${values.job}"` : ""} (try --event)`);
+    console.error(
+      `flotilla run: nothing to run: no workflow in ${which} runs on ${values.event}${values.job ? ` with a job "${values.job}"` : ""} (try --event)`,
+    );
     return values.workflow || values.job ? 1 : 0;
   }
 
@@ -77,12 +91,23 @@ export async function runCommand(args: string[], cwd = process.cwd(), write = (l
   process.on("SIGTERM", onInterrupt);
   const workDir = await mkdtemp(join(tmpdir(), "flotilla-run-"));
   const logger = pino({ level: "silent" });
-  const deps = { workDir, checkout: workingTreeCheckout(), executor: processExecutor({ cancelGraceMs: CANCEL_GRACE_MS }), cancel: cancel.signal, stopping: stopping.signal, write, logger, keepWorkspace: values["keep-workspace"] };
+  const deps = {
+    workDir,
+    checkout: workingTreeCheckout(),
+    executor: processExecutor({ cancelGraceMs: CANCEL_GRACE_MS }),
+    cancel: cancel.signal,
+    stopping: stopping.signal,
+    write,
+    logger,
+    keepWorkspace: values["keep-workspace"],
+  };
   const reports: RunReports[] = [];
   let index = 0;
   try {
     for (const run of plan.runs) {
-      write(`▶ ${run.workflow.name} (${run.workflow.path}) on ${values.event} at ${facts.refName}@${facts.sha.slice(0, 12)}`);
+      write(
+        `▶ ${run.workflow.name} (${run.workflow.path}) on ${values.event} at ${facts.refName}@${facts.sha.slice(0, 12)}`,
+      );
       const jobs = await runGraph(run.jobs, {
         github: run.github,
         inputs: run.inputs,
@@ -99,6 +124,10 @@ export async function runCommand(args: string[], cwd = process.cwd(), write = (l
   }
   for (const line of formatSummary(reports)) write(line);
   if (cancel.signal.aborted) return 130;
-  const failed = reports.some((run) => run.jobs.some((job) => job.conclusion === "failure" || job.conclusion === "cancelled" || job.conclusion === "timed_out"));
+  const failed = reports.some((run) =>
+    run.jobs.some(
+      (job) => job.conclusion === "failure" || job.conclusion === "cancelled" || job.conclusion === "timed_out",
+    ),
+  );
   return failed ? 1 : 0;
 }

@@ -18,7 +18,9 @@ export interface RegisterFlags {
 
 export async function runnerRegisterCommand(flags: RegisterFlags): Promise<number> {
   if (!flags.url || !flags.token) {
-    console.error("usage: flotilla runner register --url BOT_URL --token TOKEN [--labels a,b] [--namespace NAME] [--name NAME] [--config FILE]");
+    console.error(
+      "usage: flotilla runner register --url BOT_URL --token TOKEN [--labels a,b] [--namespace NAME] [--name NAME] [--config FILE]",
+    );
     return 2;
   }
   const path = flags.config ?? defaultConfigPath();
@@ -32,7 +34,9 @@ export async function runnerRegisterCommand(flags: RegisterFlags): Promise<numbe
     version: RUNNER_VERSION,
   });
   await writeConfigFile(path, config);
-  console.log(`registered runner "${config.name}" (${config.id}) in namespace "${config.namespace}" with labels ${config.labels.join(", ")}`);
+  console.log(
+    `registered runner "${config.name}" (${config.id}) in namespace "${config.namespace}" with labels ${config.labels.join(", ")}`,
+  );
   console.log(`config written to ${path}${config.natsCreds ? " (with its own NATS credential)" : ""}`);
   console.log(`start it with: flotilla runner start --config ${path}`);
   return 0;

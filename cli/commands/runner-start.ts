@@ -3,7 +3,15 @@
  */
 import { existsSync } from "node:fs";
 import type { Logger } from "pino";
-import { configFileOptions, defaultConfigPath, readConfigFile, readRunnerConfig, startRunner, type RunnerConfigInput, type RunningRunner } from "../../runner/index.ts";
+import {
+  configFileOptions,
+  defaultConfigPath,
+  readConfigFile,
+  readRunnerConfig,
+  startRunner,
+  type RunnerConfigInput,
+  type RunningRunner,
+} from "../../runner/index.ts";
 
 export interface RunnerFlags {
   config?: string;
@@ -34,11 +42,23 @@ export function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> 
 export async function runnerStartCommand(flags: RunnerFlags, log: Logger): Promise<number> {
   // The registered identity: --config, FLOTILLA_RUNNER_CONFIG, or the default file when it exists
   // and no --nats says this is an unregistered runner. Flags still win over the file.
-  const path = flags.config ?? process.env.FLOTILLA_RUNNER_CONFIG ?? (!flags.nats && existsSync(defaultConfigPath()) ? defaultConfigPath() : undefined);
+  const path =
+    flags.config ??
+    process.env.FLOTILLA_RUNNER_CONFIG ??
+    (!flags.nats && existsSync(defaultConfigPath()) ? defaultConfigPath() : undefined);
   const fromFile = path ? configFileOptions(await readConfigFile(path)) : {};
   const config = readRunnerConfig(process.env, { ...fromFile, ...runnerOverrides(flags) });
   const runner = await startRunner(config, { logger: log });
-  log.info({ name: config.name, namespace: config.namespace, labels: config.labels, once: config.once, concurrency: config.concurrency }, "runner started");
+  log.info(
+    {
+      name: config.name,
+      namespace: config.namespace,
+      labels: config.labels,
+      once: config.once,
+      concurrency: config.concurrency,
+    },
+    "runner started",
+  );
   return untilDone(runner, config.drainGraceMs, log);
 }
 

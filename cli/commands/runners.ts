@@ -24,7 +24,10 @@ export async function runnersCommand(args: string[], env: NodeJS.ProcessEnv = pr
   if (values.all) query.set("all", "true");
   let answer: { runners: RunnerView[]; now: string };
   try {
-    answer = await botApi(values, env, "flotilla runners").call("GET", `/api/v1/runners${query.size ? `?${query}` : ""}`);
+    answer = await botApi(values, env, "flotilla runners").call(
+      "GET",
+      `/api/v1/runners${query.size ? `?${query}` : ""}`,
+    );
   } catch (error) {
     if (!(error instanceof BotApiError)) throw error;
     console.error(error.message);
@@ -35,12 +38,24 @@ export async function runnersCommand(args: string[], env: NodeJS.ProcessEnv = pr
     return 0;
   }
   if (answer.runners.length === 0) {
-    console.log(values.namespace ? `no runners in namespace ${values.namespace}` : "no runners yet: register one with `flotilla runner register`");
+    console.log(
+      values.namespace
+        ? `no runners in namespace ${values.namespace}`
+        : "no runners yet: register one with `flotilla runner register`",
+    );
     return 0;
   }
   // "Last seen" against the bot's clock, which wrote the heartbeat times.
   const now = new Date(answer.now);
-  const rows = answer.runners.map((r) => [r.name, r.namespace, r.labels.join(","), r.version || "-", r.state, currentJob(r), ago(r.lastSeenAt ? new Date(r.lastSeenAt) : null, now)]);
+  const rows = answer.runners.map((r) => [
+    r.name,
+    r.namespace,
+    r.labels.join(","),
+    r.version || "-",
+    r.state,
+    currentJob(r),
+    ago(r.lastSeenAt ? new Date(r.lastSeenAt) : null, now),
+  ]);
   printTable(["NAME", "NAMESPACE", "LABELS", "VERSION", "STATE", "CURRENT JOB", "LAST SEEN"], rows);
   return 0;
 }

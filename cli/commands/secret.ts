@@ -12,8 +12,16 @@ const USAGE = `usage: flotilla secret set OWNER[/REPO] NAME   (the value from st
        flotilla secret delete OWNER[/REPO] NAME
   options: --url BOT_URL (FLOTILLA_URL) --token TOKEN (FLOTILLA_API_TOKEN)`;
 
-export async function secretCommand(args: string[], env: NodeJS.ProcessEnv = process.env, stdin: AsyncIterable<Buffer | string> = process.stdin): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { url: { type: "string" }, token: { type: "string" } } });
+export async function secretCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stdin: AsyncIterable<Buffer | string> = process.stdin,
+): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { url: { type: "string" }, token: { type: "string" } },
+  });
   const [action, scope, name] = positionals;
   const wanted = action === "list" ? 2 : 3;
   if (!action || !["set", "list", "delete"].includes(action) || positionals.length !== wanted) {
@@ -36,7 +44,9 @@ export async function secretCommand(args: string[], env: NodeJS.ProcessEnv = pro
     }
     const value = await readAll(stdin);
     if (value === "") {
-      console.error("flotilla secret set: no value on stdin (e.g. `printf %s \"$VALUE\" | flotilla secret set OWNER/REPO NAME`)");
+      console.error(
+        'flotilla secret set: no value on stdin (e.g. `printf %s "$VALUE" | flotilla secret set OWNER/REPO NAME`)',
+      );
       return 2;
     }
     const body = await api.call<{ scope: string; kind: string; name: string; outcome: string }>("PUT", path, { value });
@@ -52,5 +62,7 @@ export async function secretCommand(args: string[], env: NodeJS.ProcessEnv = pro
 async function readAll(stdin: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }

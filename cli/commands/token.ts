@@ -10,19 +10,30 @@ export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv = proc
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { namespace: { type: "string" }, expires: { type: "string" }, url: { type: "string" }, token: { type: "string" } },
+    options: {
+      namespace: { type: "string" },
+      expires: { type: "string" },
+      url: { type: "string" },
+      token: { type: "string" },
+    },
   });
   if (positionals[0] !== "create") {
     console.error("usage: flotilla token create [--namespace NAME] [--expires 1h] [--url BOT_URL]");
     return 2;
   }
   const api = botApi(values, env, "flotilla token create");
-  const created = await api.call<{ token: string; namespace: string; expiresAt: string }>("POST", "/api/v1/runner-tokens", {
-    namespace: values.namespace ?? "default",
-    ...(values.expires ? { expires: values.expires } : {}),
-  });
+  const created = await api.call<{ token: string; namespace: string; expiresAt: string }>(
+    "POST",
+    "/api/v1/runner-tokens",
+    {
+      namespace: values.namespace ?? "default",
+      ...(values.expires ? { expires: values.expires } : {}),
+    },
+  );
   console.log(created.token);
-  console.error(`registration token for namespace "${created.namespace}", good for one runner until ${created.expiresAt}`);
+  console.error(
+    `registration token for namespace "${created.namespace}", good for one runner until ${created.expiresAt}`,
+  );
   console.error(`register a runner with: flotilla runner register --url ${api.url} --token <token> --labels …`);
   return 0;
 }

@@ -27,7 +27,11 @@ export interface ValidatedFile {
 }
 
 export async function validateCommand(args: string[], cwd = process.cwd()): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean", default: false } },
+  });
   const paths = positionals.length > 0 ? positionals : await defaultFiles(cwd);
   if (paths.length === 0) {
     console.error(`flotilla validate: no workflow files in ${WORKFLOW_DIR}`);
@@ -45,7 +49,12 @@ export async function validateFile(path: string, cwd: string): Promise<Validated
   try {
     text = await readFile(resolve(cwd, path), "utf8");
   } catch (error) {
-    return { path, ok: false, problems: [{ line: 1, column: 1, message: `cannot read the file: ${(error as Error).message}` }], jobs: [] };
+    return {
+      path,
+      ok: false,
+      problems: [{ line: 1, column: 1, message: `cannot read the file: ${(error as Error).message}` }],
+      jobs: [],
+    };
   }
   const parsed = await parseWorkflow(path, text);
   if (!parsed.ok) return { path, ok: false, problems: parsed.reason.map(plain), jobs: [] };
@@ -61,7 +70,10 @@ export async function validateFile(path: string, cwd: string): Promise<Validated
 
 async function defaultFiles(cwd: string): Promise<string[]> {
   const names = await readdir(join(cwd, WORKFLOW_DIR)).catch(() => [] as string[]);
-  return names.filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => `${WORKFLOW_DIR}/${name}`);
+  return names
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => `${WORKFLOW_DIR}/${name}`);
 }
 
 function plain(problem: WorkflowProblem): ValidatedFile["problems"][number] {
@@ -69,7 +81,8 @@ function plain(problem: WorkflowProblem): ValidatedFile["problems"][number] {
 }
 
 function printFile(file: ValidatedFile): void {
-  for (const problem of file.problems) console.error(`${file.path}:${problem.line}:${problem.column}: ${problem.message}`);
+  for (const problem of file.problems)
+    console.error(`${file.path}:${problem.line}:${problem.column}: ${problem.message}`);
   if (!file.ok) return;
   console.log(`${file.path}: ${file.jobs.length} job${file.jobs.length === 1 ? "" : "s"}`);
   const width = Math.max(...file.jobs.map((job) => job.key.length));

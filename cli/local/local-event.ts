@@ -24,9 +24,17 @@ export function isLocalEvent(name: string): name is LocalEventName {
 
 export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
   const repo = repoRef(facts.fullName);
-  const repository = { full_name: repo.fullName, name: repo.name, owner: { login: repo.owner }, default_branch: facts.defaultBranch, clone_url: facts.root, private: false };
+  const repository = {
+    full_name: repo.fullName,
+    name: repo.name,
+    owner: { login: repo.owner },
+    default_branch: facts.defaultBranch,
+    clone_url: facts.root,
+    private: false,
+  };
   const sender = { login: facts.actor };
-  const pullRequest = name === "pull_request" ? { number: 0, headRef: facts.refName, baseRef: facts.defaultBranch } : undefined;
+  const pullRequest =
+    name === "pull_request" ? { number: 0, headRef: facts.refName, baseRef: facts.defaultBranch } : undefined;
   const context: RunContext = {
     forge: "github",
     deliveryId: "local",
@@ -37,7 +45,9 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
     sha: facts.sha,
     ref: facts.ref,
     // A pull request's `branches:` filter matches its base branch.
-    filterRef: pullRequest ? { kind: "branch", name: pullRequest.baseRef } : { kind: facts.refKind, name: facts.refName },
+    filterRef: pullRequest
+      ? { kind: "branch", name: pullRequest.baseRef }
+      : { kind: facts.refKind, name: facts.refName },
     actor: facts.actor,
     checkout: { cloneUrl: facts.root, repo, private: false },
     fork: false,
@@ -46,9 +56,28 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
   };
   const payload: Record<string, unknown> =
     name === "push"
-      ? { ref: facts.ref, before: "0".repeat(40), after: facts.sha, head_commit: { id: facts.sha }, commits: [], repository, pusher: { name: facts.actor }, sender }
+      ? {
+          ref: facts.ref,
+          before: "0".repeat(40),
+          after: facts.sha,
+          head_commit: { id: facts.sha },
+          commits: [],
+          repository,
+          pusher: { name: facts.actor },
+          sender,
+        }
       : name === "pull_request"
-        ? { action: "opened", number: 0, pull_request: { number: 0, head: { ref: facts.refName, sha: facts.sha }, base: { ref: facts.defaultBranch } }, repository, sender }
+        ? {
+            action: "opened",
+            number: 0,
+            pull_request: {
+              number: 0,
+              head: { ref: facts.refName, sha: facts.sha },
+              base: { ref: facts.defaultBranch },
+            },
+            repository,
+            sender,
+          }
         : { ref: facts.ref, repository, sender };
   return { context, payload };
 }
@@ -58,9 +87,17 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
  * missing required inputs, booleans, numbers, choices — GitHub's messages), then each
  * missing input's default, as the planner fills them in (bot/planner/plan-event.ts).
  */
-export function dispatchInputs(declared: Record<string, DispatchInput>, given: Record<string, string>): { inputs: Record<string, unknown>; errors: string[] } {
+export function dispatchInputs(
+  declared: Record<string, DispatchInput>,
+  given: Record<string, string>,
+): { inputs: Record<string, unknown>; errors: string[] } {
   const checked = checkInputs(declared, given);
   if (!checked.ok) return { inputs: {}, errors: checked.reason };
-  const inputs = Object.fromEntries(Object.entries(declared).map(([name, input]) => [name, given[name] ?? input.default ?? (input.type === "boolean" ? false : "")]));
+  const inputs = Object.fromEntries(
+    Object.entries(declared).map(([name, input]) => [
+      name,
+      given[name] ?? input.default ?? (input.type === "boolean" ? false : ""),
+    ]),
+  );
   return { inputs, errors: [] };
 }

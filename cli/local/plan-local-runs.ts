@@ -48,7 +48,9 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
   const plan: LocalPlan = { runs: [], problems: [], notMatching: [] };
   // Workflows that run on the event but have no job `--job` names, for the error.
   const missing: string[] = [];
-  const paths = request.workflowFile ? [relative(facts.root, resolve(request.cwd, request.workflowFile))] : await workflowFiles(facts.root);
+  const paths = request.workflowFile
+    ? [relative(facts.root, resolve(request.cwd, request.workflowFile))]
+    : await workflowFiles(facts.root);
   if (paths.length === 0) plan.problems.push(`no workflow files in ${WORKFLOW_DIR}`);
   const event = localEvent(request.event, facts);
   const serverUrl = facts.serverUrl;
@@ -75,9 +77,18 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
       plan.problems.push(...typed.errors.map((error) => `${path}: ${error}`));
       inputs = typed.inputs;
     }
-    const payload = request.event === "workflow_dispatch" ? { ...event.payload, inputs, workflow: path } : event.payload;
+    const payload =
+      request.event === "workflow_dispatch" ? { ...event.payload, inputs, workflow: path } : event.payload;
     const run = localRunRow(facts, workflow, request.event);
-    const github = githubContext({ context: event.context, payload, runId: run.id, runNumber: run.runNumber, workflow: { name: workflow.name, path }, serverUrl, apiUrl });
+    const github = githubContext({
+      context: event.context,
+      payload,
+      runId: run.id,
+      runNumber: run.runNumber,
+      workflow: { name: workflow.name, path },
+      serverUrl,
+      apiUrl,
+    });
     const expansion = expandJobs(workflow, { github, vars: {}, inputs });
     plan.problems.push(...expansion.problems.map((problem) => located(path, problem)));
     const chosen = request.jobId === undefined ? expansion.jobs : withNeeds(expansion.jobs, request.jobId);
@@ -112,7 +123,10 @@ function withNeeds(jobs: PlannedJob[], jobId: string): PlannedJob[] {
 
 async function workflowFiles(root: string): Promise<string[]> {
   const names = await readdir(join(root, WORKFLOW_DIR)).catch(() => [] as string[]);
-  return names.filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => `${WORKFLOW_DIR}/${name}`);
+  return names
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => `${WORKFLOW_DIR}/${name}`);
 }
 
 function located(path: string, problem: WorkflowProblem): string {

@@ -23,10 +23,22 @@ export function formatSummary(runs: RunReports[]): string[] {
   );
   const showWorkflow = runs.length > 1;
   const header = { workflow: "WORKFLOW", job: "JOB", result: "RESULT", duration: "DURATION", note: "" };
-  const width = (pick: (row: typeof header) => string): number => Math.max(...[header, ...rows].map((row) => pick(row).length));
-  const widths = { workflow: width((r) => r.workflow), job: width((r) => r.job), result: width((r) => r.result), duration: width((r) => r.duration) };
+  const width = (pick: (row: typeof header) => string): number =>
+    Math.max(...[header, ...rows].map((row) => pick(row).length));
+  const widths = {
+    workflow: width((r) => r.workflow),
+    job: width((r) => r.job),
+    result: width((r) => r.result),
+    duration: width((r) => r.duration),
+  };
   const line = (row: typeof header): string =>
-    [showWorkflow ? row.workflow.padEnd(widths.workflow) : undefined, row.job.padEnd(widths.job), row.result.padEnd(widths.result), row.duration.padEnd(widths.duration), row.note]
+    [
+      showWorkflow ? row.workflow.padEnd(widths.workflow) : undefined,
+      row.job.padEnd(widths.job),
+      row.result.padEnd(widths.result),
+      row.duration.padEnd(widths.duration),
+      row.note,
+    ]
       .filter((cell) => cell !== undefined)
       .join("  ")
       .trimEnd();

@@ -45,18 +45,33 @@ export async function runGraph(jobs: GraphJob[], options: GraphOptions): Promise
   return reports;
 }
 
-async function settle({ planned, message }: GraphJob, needs: Needs, reports: JobReport[], options: GraphOptions): Promise<JobReport> {
+async function settle(
+  { planned, message }: GraphJob,
+  needs: Needs,
+  reports: JobReport[],
+  options: GraphOptions,
+): Promise<JobReport> {
   const base = { key: planned.key, jobId: planned.jobId, durationMs: 0, outputs: {}, annotations: [], summary: "" };
   const without = (conclusion: JobReport["conclusion"], why: string): JobReport => {
     options.write(`[${planned.key}] ${conclusion === "skipped" ? "○" : "✗"} ${why}`);
     return { ...base, conclusion, message: why };
   };
   if (options.cancelled.aborted) return without("cancelled", "cancelled by Ctrl-C before it started");
-  const failedSibling = reports.some((r) => r.jobId === planned.jobId && (r.conclusion === "failure" || r.conclusion === "timed_out"));
-  if (failedSibling && planned.strategy?.["fail-fast"]) return without("cancelled", `cancelled: another leg of ${planned.jobId} failed (fail-fast)`);
+  const failedSibling = reports.some(
+    (r) => r.jobId === planned.jobId && (r.conclusion === "failure" || r.conclusion === "timed_out"),
+  );
+  if (failedSibling && planned.strategy?.["fail-fast"])
+    return without("cancelled", `cancelled: another leg of ${planned.jobId} failed (fail-fast)`);
   let run: boolean;
   try {
-    run = shouldRun(planned.job.if, { github: options.github, vars: {}, inputs: options.inputs, needs, matrix: planned.matrix, strategy: planned.strategy });
+    run = shouldRun(planned.job.if, {
+      github: options.github,
+      vars: {},
+      inputs: options.inputs,
+      needs,
+      matrix: planned.matrix,
+      strategy: planned.strategy,
+    });
   } catch (error) {
     if (!(error instanceof ConditionError)) throw error;
     return without("failure", error.message);
@@ -74,8 +89,10 @@ function needsOf({ planned }: GraphJob, jobs: GraphJob[], reports: JobReport[]):
     const legs = reports.filter((report) => report.jobId === jobId);
     if (legs.length < total) return undefined;
     const continueOnError = jobs.find((job) => job.planned.jobId === jobId)?.planned.job.continueOnError ?? false;
-    needs[jobId] = { result: foldResults(legs.map((leg) => ({ conclusion: leg.conclusion, continueOnError }))), outputs: Object.assign({}, ...legs.map((leg) => leg.outputs)) };
+    needs[jobId] = {
+      result: foldResults(legs.map((leg) => ({ conclusion: leg.conclusion, continueOnError }))),
+      outputs: Object.assign({}, ...legs.map((leg) => leg.outputs)),
+    };
   }
   return needs;
 }
-

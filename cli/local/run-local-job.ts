@@ -5,7 +5,15 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/messages.ts";
-import { prepareJobDirs, removeJobDirs, runJobSteps, type CancelReason, type JobResult, type SourceCheckout, type StepExecutor } from "../../runner/index.ts";
+import {
+  prepareJobDirs,
+  removeJobDirs,
+  runJobSteps,
+  type CancelReason,
+  type JobResult,
+  type SourceCheckout,
+  type StepExecutor,
+} from "../../runner/index.ts";
 import { terminalJob } from "./terminal-job.ts";
 
 export interface LocalJobDeps {
@@ -42,18 +50,40 @@ export async function runLocalJob(deps: LocalJobDeps, job: JobMessage, index: nu
   deps.cancel.addEventListener("abort", onCancel, { once: true });
   if (deps.cancel.aborted) onCancel();
   // The job's timeout-minutes, as run-job.ts enforces it on a runner.
-  const deadline = setTimeout(() => cancel({ kind: "timed_out", message: `the job timed out after ${job.timeoutMinutes} minutes` }), Math.min(job.timeoutMinutes * 60_000, 2 ** 31 - 1));
+  const deadline = setTimeout(
+    () => cancel({ kind: "timed_out", message: `the job timed out after ${job.timeoutMinutes} minutes` }),
+    Math.min(job.timeoutMinutes * 60_000, 2 ** 31 - 1),
+  );
   const dirs = await prepareJobDirs(deps.workDir, `${index}-${job.jobKey}`);
   let result: JobResult;
   try {
-    result = await runJobSteps({ job, runnerName: "local", dirs, checkout: deps.checkout, executor: deps.executor, jobLog, reporter, signal: abort.signal, stopping: deps.stopping, logger: deps.logger });
+    result = await runJobSteps({
+      job,
+      runnerName: "local",
+      dirs,
+      checkout: deps.checkout,
+      executor: deps.executor,
+      jobLog,
+      reporter,
+      signal: abort.signal,
+      stopping: deps.stopping,
+      logger: deps.logger,
+    });
   } catch (error) {
-    result = { conclusion: "failure", steps: [], message: `flotilla error: ${error instanceof Error ? error.message : String(error)}` };
+    result = {
+      conclusion: "failure",
+      steps: [],
+      message: `flotilla error: ${error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     clearTimeout(deadline);
     deps.cancel.removeEventListener("abort", onCancel);
   }
-  jobLog.line(result.conclusion === "success" ? "Job succeeded" : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`);
+  jobLog.line(
+    result.conclusion === "success"
+      ? "Job succeeded"
+      : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`,
+  );
   await jobLog.close();
   if (deps.keepWorkspace) deps.write(`[${job.jobKey}] workspace kept at ${dirs.workspace}`);
   else await removeJobDirs(dirs).catch(() => undefined);

@@ -43,7 +43,9 @@ export function terminalJob(key: string, write: (line: string) => void, logger: 
         return;
       }
       const took = formatDuration(since === undefined ? 0 : Date.now() - since);
-      write(`${prefix} ${conclusionMark(conclusion)} ${name} (${took}${conclusion && conclusion !== "success" && conclusion !== "failure" ? `, ${conclusion}` : ""})`);
+      write(
+        `${prefix} ${conclusionMark(conclusion)} ${name} (${took}${conclusion && conclusion !== "success" && conclusion !== "failure" ? `, ${conclusion}` : ""})`,
+      );
     },
     async completed() {},
     async publishLog() {},

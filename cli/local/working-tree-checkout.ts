@@ -41,8 +41,12 @@ export function workingTreeCheckout(): SourceCheckout {
         const results = await Promise.all(batch.map((file) => copyEntry(join(source, file), join(request.dir, file))));
         copied += results.filter(Boolean).length;
       }
-      const changes = (await run(["status", "--porcelain"], request.dir)).split("\n").filter((line) => line !== "").length;
-      options.jobLog.line(`copied ${copied} files from ${source} at ${request.sha.slice(0, 12)}${changes > 0 ? ` with ${changes} uncommitted change${changes === 1 ? "" : "s"}` : ""}`);
+      const changes = (await run(["status", "--porcelain"], request.dir))
+        .split("\n")
+        .filter((line) => line !== "").length;
+      options.jobLog.line(
+        `copied ${copied} files from ${source} at ${request.sha.slice(0, 12)}${changes > 0 ? ` with ${changes} uncommitted change${changes === 1 ? "" : "s"}` : ""}`,
+      );
     },
   };
 }

@@ -25,10 +25,15 @@ export function conditionExpression(condition: string | undefined): string {
  * Whether the condition holds; `functions` must define the status functions (see
  * status-functions.ts). Throws ExpressionError.
  */
-export function evaluateCondition(condition: string | undefined, contexts: Contexts, functions: ExpressionFunctions): boolean {
+export function evaluateCondition(
+  condition: string | undefined,
+  contexts: Contexts,
+  functions: ExpressionFunctions,
+): boolean {
   const text = condition?.trim() ?? "";
   // Text around a `${{ }}` makes the condition a template whose string is tested, as on GitHub.
-  if (text !== "" && !isWholeExpression(text)) return isTruthy(interpolate(text, contexts, functions)) && isTruthy(evaluate("success()", contexts, functions));
+  if (text !== "" && !isWholeExpression(text))
+    return isTruthy(interpolate(text, contexts, functions)) && isTruthy(evaluate("success()", contexts, functions));
   return isTruthy(evaluate(conditionExpression(text), contexts, functions));
 }
 
@@ -47,5 +52,10 @@ function callsStatusFunction(expression: string): boolean {
     // The evaluation that follows reports the lexer's error with its message.
     return false;
   }
-  return tokens.some((token, i) => token.type === TokenType.IDENTIFIER && STATUS_FUNCTIONS.has(token.lexeme.toLowerCase()) && tokens[i + 1]?.type === TokenType.LEFT_PAREN);
+  return tokens.some(
+    (token, i) =>
+      token.type === TokenType.IDENTIFIER &&
+      STATUS_FUNCTIONS.has(token.lexeme.toLowerCase()) &&
+      tokens[i + 1]?.type === TokenType.LEFT_PAREN,
+  );
 }

@@ -26,15 +26,30 @@ const NONE: ReadonlySet<string> = new Set();
  * contexts whose values are not known yet: reading one throws UnknownContext. Otherwise
  * throws ExpressionError.
  */
-export function evaluate(expression: string, contexts: Contexts, functions: ExpressionFunctions = {}, unknown: ReadonlySet<string> = NONE): ExpressionValue {
+export function evaluate(
+  expression: string,
+  contexts: Contexts,
+  functions: ExpressionFunctions = {},
+  unknown: ReadonlySet<string> = NONE,
+): ExpressionValue {
   return toPlain(evaluateData(expression, contexts, functions, unknown));
 }
 
 /** Like `evaluate`, but keeps the library's value, whose string form is GitHub's (numbers!). */
-export function evaluateData(expression: string, contexts: Contexts, functions: ExpressionFunctions = {}, unknown: ReadonlySet<string> = NONE): data.ExpressionData {
+export function evaluateData(
+  expression: string,
+  contexts: Contexts,
+  functions: ExpressionFunctions = {},
+  unknown: ReadonlySet<string> = NONE,
+): data.ExpressionData {
   const definitions = new Map<string, FunctionDefinition>();
   for (const [name, fn] of Object.entries(functions)) {
-    definitions.set(name.toLowerCase(), { name, minArgs: fn.minArgs, maxArgs: fn.maxArgs, call: (...args) => toData(fn.call(...args.map(toPlain))) });
+    definitions.set(name.toLowerCase(), {
+      name,
+      minArgs: fn.minArgs,
+      maxArgs: fn.maxArgs,
+      call: (...args) => toData(fn.call(...args.map(toPlain))),
+    });
   }
   let tokens: Token[];
   try {

@@ -27,7 +27,11 @@ export function splitTemplate(template: string): TemplatePart[] {
     }
     if (open > index) parts.push({ kind: "text", text: template.slice(index, open) });
     const close = closingBraces(template, open + 3);
-    if (close < 0) throw new ExpressionError(`The expression is not closed. An unescaped \${{ sequence was found, but the closing }} sequence was not found.`, template.slice(open));
+    if (close < 0)
+      throw new ExpressionError(
+        `The expression is not closed. An unescaped \${{ sequence was found, but the closing }} sequence was not found.`,
+        template.slice(open),
+      );
     parts.push({ kind: "expression", expression: template.slice(open + 3, close).trim() });
     index = close + 2;
   }

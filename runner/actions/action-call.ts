@@ -19,5 +19,10 @@ export interface ActionCall {
 /** GitHub's GITHUB_ACTION for a step without id: `__owner_repo`, `__self` for a local action. */
 export function defaultActionId(uses: string): string {
   if (uses.startsWith("./")) return "__self";
-  return `__${uses.replace(/@.*$/, "").split("/").slice(0, 2).join("_").replace(/[^A-Za-z0-9_-]/g, "_")}`;
+  return `__${uses
+    .replace(/@.*$/, "")
+    .split("/")
+    .slice(0, 2)
+    .join("_")
+    .replace(/[^A-Za-z0-9_-]/g, "_")}`;
 }

@@ -21,16 +21,33 @@ import type { CompositeStep } from "./metadata.ts";
  */
 export type RunUses = (context: StepRunContext, call: ActionCall) => Promise<StepRun>;
 
-export async function runComposite(context: StepRunContext, action: LoadedAction, call: ActionCall, inputs: Record<string, string>, runUses: RunUses): Promise<StepRun> {
+export async function runComposite(
+  context: StepRunContext,
+  action: LoadedAction,
+  call: ActionCall,
+  inputs: Record<string, string>,
+  runUses: RunUses,
+): Promise<StepRun> {
   const startedAt = new Date();
   const { jobLog, state } = context;
   const local: Record<string, StepContext> = {};
   let status: JobStatus = "success";
   let failed: { message: string; run: InnerRun } | undefined;
   const envBefore = { ...state.env };
-  const github = { ...(context.contexts.github as Record<string, unknown>), action_path: action.dir, action_repository: action.repository, action_ref: action.ref };
+  const github = {
+    ...(context.contexts.github as Record<string, unknown>),
+    action_path: action.dir,
+    action_repository: action.repository,
+    action_ref: action.ref,
+  };
   const functions = { ...context.functions, ...statusFunctions(() => status) };
-  const scope = (): Contexts => ({ ...context.contexts, github, inputs, steps: local, env: { ...call.env, ...changedEnv(envBefore, state.env) } });
+  const scope = (): Contexts => ({
+    ...context.contexts,
+    github,
+    inputs,
+    steps: local,
+    env: { ...call.env, ...changedEnv(envBefore, state.env) },
+  });
 
   for (const [index, raw] of (action.metadata.runs.steps ?? []).entries()) {
     const inner: StepRunContext = { ...context, contexts: scope(), functions };
@@ -40,7 +57,8 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
     const forgiven = run.outcome === "failure" && step.continueOnError;
     const conclusion = forgiven ? "success" : run.outcome;
     if (step.id) local[step.id] = { outputs: run.outputs, outcome: run.outcome, conclusion };
-    if (run.message && run.outcome !== "skipped") jobLog.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${step.name}: ${run.message}`);
+    if (run.message && run.outcome !== "skipped")
+      jobLog.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${step.name}: ${run.message}`);
     if (conclusion === "cancelled") status = "cancelled";
     else if (conclusion === "failure" || conclusion === "timed_out") {
       status = "failure";
@@ -59,31 +77,68 @@ export async function runComposite(context: StepRunContext, action: LoadedAction
     }
   }
   const completedAt = new Date();
-  if (failed) return { outcome: failed.run.outcome === "timed_out" ? "timed_out" : "failure", message: failed.message, startedAt, completedAt, outputs };
+  if (failed)
+    return {
+      outcome: failed.run.outcome === "timed_out" ? "timed_out" : "failure",
+      message: failed.message,
+      startedAt,
+      completedAt,
+      outputs,
+    };
   if (status === "cancelled") return { outcome: "cancelled", message: "cancelled", startedAt, completedAt, outputs };
   return { outcome: "success", startedAt, completedAt, outputs };
 }
 
 type InnerRun = Omit<StepRun, "outcome"> & { outcome: StepRun["outcome"] | "skipped" };
 
-async function runInnerStep(context: StepRunContext, step: JobStep, index: number, call: ActionCall, action: LoadedAction, runUses: RunUses): Promise<InnerRun> {
+async function runInnerStep(
+  context: StepRunContext,
+  step: JobStep,
+  index: number,
+  call: ActionCall,
+  action: LoadedAction,
+  runUses: RunUses,
+): Promise<InnerRun> {
   const now = new Date();
-  const fail = (message: string): InnerRun => ({ outcome: "failure", message, startedAt: now, completedAt: new Date(), outputs: {} });
+  const fail = (message: string): InnerRun => ({
+    outcome: "failure",
+    message,
+    startedAt: now,
+    completedAt: new Date(),
+    outputs: {},
+  });
   try {
     const go = await context.hashFiles.settle(() => evaluateCondition(step.if, context.contexts, context.functions));
     if (!go) return { outcome: "skipped", startedAt: now, completedAt: now, outputs: {} };
     // `defaults.run` of the workflow does not reach into an action, as on GitHub.
-    const fields = await context.hashFiles.settle(() => evaluateStepFields(step, { ...context.job, defaults: {} }, context.contexts, context.functions));
+    const fields = await context.hashFiles.settle(() =>
+      evaluateStepFields(step, { ...context.job, defaults: {} }, context.contexts, context.functions),
+    );
     if (step.uses !== undefined) {
-      return await runUses(context, { uses: step.uses, with: fields.with, env: fields.env, id: step.id ?? defaultActionId(step.uses), name: step.name, depth: call.depth + 1 });
+      return await runUses(context, {
+        uses: step.uses,
+        with: fields.with,
+        env: fields.env,
+        id: step.id ?? defaultActionId(step.uses),
+        name: step.name,
+        depth: call.depth + 1,
+      });
     }
-    if (step.shell === undefined) return fail("Required property is missing: shell (every `run` step of a composite action needs one)");
+    if (step.shell === undefined)
+      return fail("Required property is missing: shell (every `run` step of a composite action needs one)");
     return await runProcess(context, {
       script: fields.run ?? "",
       ...(fields.shell !== undefined ? { shell: fields.shell } : {}),
-      cwd: fields.workingDirectory ? resolveInside(context.dirs.workspace, fields.workingDirectory) : context.dirs.workspace,
+      cwd: fields.workingDirectory
+        ? resolveInside(context.dirs.workspace, fields.workingDirectory)
+        : context.dirs.workspace,
       // `$GITHUB_ACTION_PATH/script.sh` is how composite actions reach their own files.
-      env: { ...fields.env, GITHUB_ACTION_PATH: action.dir, GITHUB_ACTION_REPOSITORY: action.repository, GITHUB_ACTION_REF: action.ref },
+      env: {
+        ...fields.env,
+        GITHUB_ACTION_PATH: action.dir,
+        GITHUB_ACTION_REPOSITORY: action.repository,
+        GITHUB_ACTION_REF: action.ref,
+      },
       action: step.id ?? `__run_${index}`,
     });
   } catch (error) {
@@ -94,7 +149,8 @@ async function runInnerStep(context: StepRunContext, step: JobStep, index: numbe
 }
 
 function jobStep(raw: CompositeStep, context: StepRunContext): JobStep {
-  const rawName = raw.name ?? (raw.run !== undefined ? `Run ${raw.run.trim().split("\n")[0]}` : `Run ${raw.uses ?? "?"}`);
+  const rawName =
+    raw.name ?? (raw.run !== undefined ? `Run ${raw.run.trim().split("\n")[0]}` : `Run ${raw.uses ?? "?"}`);
   let name = rawName;
   try {
     name = interpolate(rawName, context.contexts, context.functions);
@@ -112,7 +168,8 @@ function jobStep(raw: CompositeStep, context: StepRunContext): JobStep {
     ...(raw["working-directory"] !== undefined ? { workingDirectory: raw["working-directory"] } : {}),
     with: raw.with ?? {},
     env: raw.env ?? {},
-    continueOnError: continueOnError === true || (typeof continueOnError === "string" && safeTrue(continueOnError, context)),
+    continueOnError:
+      continueOnError === true || (typeof continueOnError === "string" && safeTrue(continueOnError, context)),
   };
 }
 

@@ -22,7 +22,10 @@ export interface FetchContext {
   actionsUrl?: string;
 }
 
-export async function fetchActionRepo(context: FetchContext, target: { owner: string; repo: string; ref: string }): Promise<FetchedRepo> {
+export async function fetchActionRepo(
+  context: FetchContext,
+  target: { owner: string; repo: string; ref: string },
+): Promise<FetchedRepo> {
   const { owner, repo, ref } = target;
   const name = `${owner}/${repo}@${ref}`;
   const base = context.actionsUrl ?? context.job.serverUrl;
@@ -30,8 +33,12 @@ export async function fetchActionRepo(context: FetchContext, target: { owner: st
   // Anonymous first, as for any public action; the job's token only for its own repository,
   // because it is scoped to that repository and must not be shown to any other — and never to
   // a configured actions server, which is not the job's forge.
-  const ownRepo = !context.actionsUrl && `${owner}/${repo}`.toLowerCase() === context.job.repository.fullName.toLowerCase();
-  const tokens: (string | undefined)[] = [undefined, ...(ownRepo && context.job.checkout.token ? [context.job.checkout.token] : [])];
+  const ownRepo =
+    !context.actionsUrl && `${owner}/${repo}`.toLowerCase() === context.job.repository.fullName.toLowerCase();
+  const tokens: (string | undefined)[] = [
+    undefined,
+    ...(ownRepo && context.job.checkout.token ? [context.job.checkout.token] : []),
+  ];
 
   let commit: string | undefined;
   let token: string | undefined;
@@ -51,14 +58,19 @@ export async function fetchActionRepo(context: FetchContext, target: { owner: st
     if (!commit) throw new ActionError(`Unable to resolve action \`${name}\`, unable to find version \`${ref}\``);
     break;
   }
-  if (!commit) throw new ActionError(`Unable to resolve action \`${name}\`, repository not found${lastError ? ` (${lastLine(lastError)})` : ""}`);
+  if (!commit)
+    throw new ActionError(
+      `Unable to resolve action \`${name}\`, repository not found${lastError ? ` (${lastLine(lastError)})` : ""}`,
+    );
 
   const dir = join(context.actionsDir, owner, repo, commit);
   if (await exists(dir)) {
     context.jobLog.line(`Using cached action repository '${name}' (SHA:${commit})`);
     return { owner, repo, ref, commit, dir };
   }
-  context.jobLog.line(`Download action repository '${name}' (SHA:${commit})${context.actionsUrl ? ` from ${withoutCredentials(context.actionsUrl)}` : ""}`);
+  context.jobLog.line(
+    `Download action repository '${name}' (SHA:${commit})${context.actionsUrl ? ` from ${withoutCredentials(context.actionsUrl)}` : ""}`,
+  );
   // Fetched beside its final place and renamed in one move: a job running concurrently on this
   // runner sees either nothing or the whole tree, never a half-written one.
   const partial = `${dir}.partial-${randomBytes(4).toString("hex")}`;
@@ -70,8 +82,15 @@ export async function fetchActionRepo(context: FetchContext, target: { owner: st
       ["-c", "advice.detachedHead=false", "checkout", "-q", "--detach", "FETCH_HEAD"],
     ];
     for (const args of steps) {
-      const result = await runGit(args, { cwd: partial, ...(args[0] === "fetch" && token ? { token } : {}), signal: context.signal });
-      if (!result.ok) throw new ActionError(`Unable to download action \`${name}\` (SHA:${commit}): ${lastLine(result.error) || "git failed"}`);
+      const result = await runGit(args, {
+        cwd: partial,
+        ...(args[0] === "fetch" && token ? { token } : {}),
+        signal: context.signal,
+      });
+      if (!result.ok)
+        throw new ActionError(
+          `Unable to download action \`${name}\` (SHA:${commit}): ${lastLine(result.error) || "git failed"}`,
+        );
     }
     await rm(join(partial, ".git"), { recursive: true, force: true });
     await mkdir(dirname(dir), { recursive: true });
@@ -92,7 +111,9 @@ function pickRef(listing: string, ref: string): string | undefined {
     const [sha, name] = line.trim().split(/\s+/);
     if (sha && name) refs.set(name, sha);
   }
-  const candidates = ref.startsWith("refs/") ? [`${ref}^{}`, ref] : [`refs/tags/${ref}^{}`, `refs/tags/${ref}`, `refs/heads/${ref}`];
+  const candidates = ref.startsWith("refs/")
+    ? [`${ref}^{}`, ref]
+    : [`refs/tags/${ref}^{}`, `refs/tags/${ref}`, `refs/heads/${ref}`];
   for (const candidate of candidates) {
     const sha = refs.get(candidate);
     if (sha) return sha;
@@ -117,5 +138,8 @@ function lastLine(text: string): string {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -4,7 +4,12 @@
  * those not given. A required input that is missing and an input the action does not declare
  * are warnings, not failures, as on GitHub.
  */
-import { ExpressionError, interpolate, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
+import {
+  ExpressionError,
+  interpolate,
+  type Contexts,
+  type ExpressionFunctions,
+} from "../../protocol/expressions/index.ts";
 import { ActionError } from "./errors.ts";
 import type { ActionMetadata } from "./metadata.ts";
 
@@ -36,7 +41,11 @@ export function actionInputs(
   }
   const unexpected = [...givenKey.values()];
   if (unexpected.length > 0) {
-    warn(`Unexpected input(s) ${unexpected.map((k) => `'${k}'`).join(", ")}, valid inputs are [${Object.keys(declared).map((k) => `'${k}'`).join(", ")}]`);
+    warn(
+      `Unexpected input(s) ${unexpected.map((k) => `'${k}'`).join(", ")}, valid inputs are [${Object.keys(declared)
+        .map((k) => `'${k}'`)
+        .join(", ")}]`,
+    );
     // Still passed on, as GitHub's runner does: the action may read them anyway.
     for (const key of unexpected) values[key] = given[key] ?? "";
   }
@@ -50,11 +59,16 @@ export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
 
-function evaluateDefault(name: string, template: string, scope: { contexts: Contexts; functions: ExpressionFunctions }): string {
+function evaluateDefault(
+  name: string,
+  template: string,
+  scope: { contexts: Contexts; functions: ExpressionFunctions },
+): string {
   try {
     return interpolate(template, scope.contexts, scope.functions);
   } catch (error) {
-    if (error instanceof ExpressionError) throw new ActionError(`Error evaluating the default of input '${name}': ${error.message}`);
+    if (error instanceof ExpressionError)
+      throw new ActionError(`Error evaluating the default of input '${name}': ${error.message}`);
     throw error;
   }
 }

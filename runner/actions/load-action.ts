@@ -46,18 +46,30 @@ export async function loadAction(context: LoadContext, uses: string): Promise<Lo
     const dir = resolve(context.dirs.workspace, ref.path);
     const metadata = await readActionMetadata(dir, `\`uses: ${uses}\``).catch((error: unknown) => {
       if (!(error instanceof ActionError) || !error.message.includes("can't find")) throw error;
-      throw new ActionError(`${error.message}. Did you forget to run actions/checkout before running your local action?`);
+      throw new ActionError(
+        `${error.message}. Did you forget to run actions/checkout before running your local action?`,
+      );
     });
     return { uses, dir, metadata, repository: "", ref: "" };
   }
   const key = repoKey(ref);
   let fetched = context.state.actions.get(key);
   if (!fetched) {
-    fetched = await fetchActionRepo({ job: context.job, actionsDir: actionsDir(context.dirs), jobLog: context.jobLog, signal: context.signal, ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}) }, ref);
+    fetched = await fetchActionRepo(
+      {
+        job: context.job,
+        actionsDir: actionsDir(context.dirs),
+        jobLog: context.jobLog,
+        signal: context.signal,
+        ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}),
+      },
+      ref,
+    );
     context.state.actions.set(key, fetched);
   }
   const dir = join(fetched.dir, ref.path);
-  if (relative(fetched.dir, dir).startsWith("..")) throw new ActionError(`\`uses: ${uses}\`: the path leaves the repository`);
+  if (relative(fetched.dir, dir).startsWith(".."))
+    throw new ActionError(`\`uses: ${uses}\`: the path leaves the repository`);
   const metadata = await readActionMetadata(dir, `\`uses: ${uses}\``);
   return { uses, dir, metadata, repository: `${ref.owner}/${ref.repo}`, ref: ref.ref };
 }

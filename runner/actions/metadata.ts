@@ -12,44 +12,52 @@ import { ActionError } from "./errors.ts";
 /** YAML scalars (`default: 3`, `required: true`) as the strings GitHub turns them into. */
 const Scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
-const ActionInput = z.object({
-  description: z.string().optional(),
-  required: z.union([z.boolean(), z.string()]).optional(),
-  default: Scalar.optional(),
-}).passthrough();
+const ActionInput = z
+  .object({
+    description: z.string().optional(),
+    required: z.union([z.boolean(), z.string()]).optional(),
+    default: Scalar.optional(),
+  })
+  .passthrough();
 
 const ActionOutput = z.object({ description: z.string().optional(), value: Scalar.optional() }).passthrough();
 
 /** A composite action's step: the fields of a job's step that a composite may use. */
-export const CompositeStep = z.object({
-  id: z.string().optional(),
-  name: z.string().optional(),
-  if: z.union([z.string(), z.boolean()]).transform(String).optional(),
-  run: z.string().optional(),
-  shell: z.string().optional(),
-  uses: z.string().optional(),
-  with: z.record(Scalar).optional(),
-  env: z.record(Scalar).optional(),
-  "working-directory": z.string().optional(),
-  "continue-on-error": z.union([z.boolean(), z.string()]).optional(),
-}).passthrough();
+export const CompositeStep = z
+  .object({
+    id: z.string().optional(),
+    name: z.string().optional(),
+    if: z.union([z.string(), z.boolean()]).transform(String).optional(),
+    run: z.string().optional(),
+    shell: z.string().optional(),
+    uses: z.string().optional(),
+    with: z.record(Scalar).optional(),
+    env: z.record(Scalar).optional(),
+    "working-directory": z.string().optional(),
+    "continue-on-error": z.union([z.boolean(), z.string()]).optional(),
+  })
+  .passthrough();
 export type CompositeStep = z.infer<typeof CompositeStep>;
 
-export const ActionMetadata = z.object({
-  name: z.string().optional(),
-  inputs: z.record(ActionInput.nullable().transform((v) => v ?? {})).optional(),
-  outputs: z.record(ActionOutput.nullable().transform((v) => v ?? {})).optional(),
-  runs: z.object({
-    using: z.string(),
-    main: z.string().optional(),
-    pre: z.string().optional(),
-    post: z.string().optional(),
-    "pre-if": z.string().optional(),
-    "post-if": z.string().optional(),
-    steps: z.array(CompositeStep).optional(),
-    image: z.string().optional(),
-  }).passthrough(),
-}).passthrough();
+export const ActionMetadata = z
+  .object({
+    name: z.string().optional(),
+    inputs: z.record(ActionInput.nullable().transform((v) => v ?? {})).optional(),
+    outputs: z.record(ActionOutput.nullable().transform((v) => v ?? {})).optional(),
+    runs: z
+      .object({
+        using: z.string(),
+        main: z.string().optional(),
+        pre: z.string().optional(),
+        post: z.string().optional(),
+        "pre-if": z.string().optional(),
+        "post-if": z.string().optional(),
+        steps: z.array(CompositeStep).optional(),
+        image: z.string().optional(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
 export type ActionMetadata = z.infer<typeof ActionMetadata>;
 
 /** Throws ActionError when neither file is there or the file is not an action's metadata. */
@@ -66,7 +74,9 @@ export async function readActionMetadata(dir: string, what: string): Promise<Act
     const result = ActionMetadata.safeParse(data);
     if (!result.success) {
       const issue = result.error.issues[0];
-      throw new ActionError(`${what}: ${file} is not valid action metadata: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
+      throw new ActionError(
+        `${what}: ${file} is not valid action metadata: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
+      );
     }
     return result.data;
   }

@@ -54,17 +54,31 @@ export function preRunsAtJobStart(action: LoadedAction, depth: number): boolean 
   return depth === 0 && action.repository !== "";
 }
 
-export async function runNodeAction(context: StepRunContext, action: LoadedAction, call: ActionCall, inputEnv: Record<string, string>): Promise<StepRun> {
+export async function runNodeAction(
+  context: StepRunContext,
+  action: LoadedAction,
+  call: ActionCall,
+  inputEnv: Record<string, string>,
+): Promise<StepRun> {
   const { runs } = action.metadata;
   const startedAt = new Date();
-  const saved: Record<string, string> = { ...(call.step !== undefined ? context.state.preStates.get(call.step) : undefined) };
+  const saved: Record<string, string> = {
+    ...(call.step !== undefined ? context.state.preStates.get(call.step) : undefined),
+  };
   const phase = async (file: string, signal?: AbortSignal): Promise<ProcessRun> => {
     const run = await runNodePhase(signal ? { ...context, signal } : context, action, call, inputEnv, file, saved);
     Object.assign(saved, run.state);
     return run;
   };
 
-  if (!runs.main) return { outcome: "failure", message: `\`uses: ${call.uses}\`: action.yml has no \`runs.main\``, startedAt, completedAt: new Date(), outputs: {} };
+  if (!runs.main)
+    return {
+      outcome: "failure",
+      message: `\`uses: ${call.uses}\`: action.yml has no \`runs.main\``,
+      startedAt,
+      completedAt: new Date(),
+      outputs: {},
+    };
   if (runs.pre && call.depth === 0 && action.repository === "") {
     // GitHub's own words: the workspace, and so the action, is not there when the job starts.
     context.jobLog.line(`##[warning]\`pre\` execution is not supported for local action from '${call.uses}'`);
@@ -92,7 +106,9 @@ export async function runNodeAction(context: StepRunContext, action: LoadedActio
 
 async function holds(context: StepRunContext, condition: string | undefined): Promise<boolean> {
   try {
-    return await context.hashFiles.settle(() => evaluateCondition(condition ?? "always()", context.contexts, context.functions));
+    return await context.hashFiles.settle(() =>
+      evaluateCondition(condition ?? "always()", context.contexts, context.functions),
+    );
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     context.jobLog.line(`##[error]Error evaluating 'pre-if': ${error.message}`);

@@ -16,7 +16,10 @@ import { isCompositeAction, isDockerAction } from "./metadata.ts";
 export const MAX_ACTION_DEPTH = 10;
 
 /** Returns the message the job fails with, or undefined when every action is ready. */
-export async function prepareActions(context: Omit<LoadContext, "state">, state: JobState): Promise<string | undefined> {
+export async function prepareActions(
+  context: Omit<LoadContext, "state">,
+  state: JobState,
+): Promise<string | undefined> {
   const uses = context.job.steps.map((step: JobStep) => step.uses).filter((u): u is string => u !== undefined);
   if (!uses.some((u) => isRemote(u) || u.trim().startsWith("docker://"))) return undefined;
   context.jobLog.line("▶ Prepare all required actions");
@@ -37,11 +40,14 @@ async function prepareAll(context: LoadContext, uses: string[], seen: Set<string
     const ref = parseActionRef(name);
     if (ref.kind === "docker") throw new ActionError(dockerRefusal(name));
     if (ref.kind === "local") continue;
-    if (depth >= MAX_ACTION_DEPTH) throw new ActionError(`\`uses: ${name}\`: composite actions nest more than ${MAX_ACTION_DEPTH} deep`);
+    if (depth >= MAX_ACTION_DEPTH)
+      throw new ActionError(`\`uses: ${name}\`: composite actions nest more than ${MAX_ACTION_DEPTH} deep`);
     const action = await loadAction(context, name);
     if (isDockerAction(action.metadata)) throw new ActionError(dockerRefusal(name));
     if (isCompositeAction(action.metadata)) {
-      const inner = (action.metadata.runs.steps ?? []).map((step) => step.uses).filter((u): u is string => u !== undefined);
+      const inner = (action.metadata.runs.steps ?? [])
+        .map((step) => step.uses)
+        .filter((u): u is string => u !== undefined);
       await prepareAll(context, inner, seen, depth + 1);
     }
   }

@@ -17,7 +17,12 @@ import { isCompositeAction, isDockerAction, isNodeAction } from "./metadata.ts";
 import { runNodeAction } from "./node-action.ts";
 import { MAX_ACTION_DEPTH } from "./prepare-actions.ts";
 
-export async function runAction(context: StepRunContext, step: JobStep, fields: EvaluatedStep, index: number): Promise<StepRun> {
+export async function runAction(
+  context: StepRunContext,
+  step: JobStep,
+  fields: EvaluatedStep,
+  index: number,
+): Promise<StepRun> {
   const uses = step.uses ?? "";
   return runUses(context, {
     uses,
@@ -34,22 +39,33 @@ export async function runAction(context: StepRunContext, step: JobStep, fields: 
 /** Runs one call of an action: a job's step, or a composite action's step (`depth` > 0). */
 export async function runUses(context: StepRunContext, call: ActionCall): Promise<StepRun> {
   const startedAt = new Date();
-  const fail = (message: string): StepRun => ({ outcome: "failure", message, startedAt, completedAt: new Date(), outputs: {} });
+  const fail = (message: string): StepRun => ({
+    outcome: "failure",
+    message,
+    startedAt,
+    completedAt: new Date(),
+    outputs: {},
+  });
   const builtin = findBuiltin(call.uses);
   if (builtin) {
     const result = await builtin.run(context, call.with);
     return { ...result, startedAt, completedAt: new Date() };
   }
-  if (call.depth > MAX_ACTION_DEPTH) return fail(`\`uses: ${call.uses}\`: composite actions nest more than ${MAX_ACTION_DEPTH} deep`);
+  if (call.depth > MAX_ACTION_DEPTH)
+    return fail(`\`uses: ${call.uses}\`: composite actions nest more than ${MAX_ACTION_DEPTH} deep`);
   try {
     const action = await loadAction(context, call.uses);
     const { metadata } = action;
     if (isDockerAction(metadata)) return fail(dockerRefusal(call.uses));
     const scope = { contexts: context.contexts, functions: context.functions };
-    const inputs = await context.hashFiles.settle(() => actionInputs(metadata, call.with, scope, (warning) => context.jobLog.line(`##[warning]${warning}`)));
+    const inputs = await context.hashFiles.settle(() =>
+      actionInputs(metadata, call.with, scope, (warning) => context.jobLog.line(`##[warning]${warning}`)),
+    );
     if (isNodeAction(metadata)) return await runNodeAction(context, action, call, inputs.env);
     if (isCompositeAction(metadata)) return await runComposite(context, action, call, inputs.values, runUses);
-    return fail(`\`uses: ${call.uses}\`: \`runs.using: ${metadata.runs.using}\` is not supported (node12–node24 and composite are; docker needs a container engine)`);
+    return fail(
+      `\`uses: ${call.uses}\`: \`runs.using: ${metadata.runs.using}\` is not supported (node12–node24 and composite are; docker needs a container engine)`,
+    );
   } catch (error) {
     if (error instanceof ActionError) return fail(error.message);
     throw error;

@@ -13,7 +13,9 @@ interface CompiledPattern {
 
 /** Workspace-relative paths (with `/`) of the files matching `patterns`, sorted. */
 export async function globFiles(root: string, patterns: readonly string[]): Promise<string[]> {
-  const compiled = patterns.map((pattern) => compile(root, pattern)).filter((pattern): pattern is CompiledPattern => pattern !== undefined);
+  const compiled = patterns
+    .map((pattern) => compile(root, pattern))
+    .filter((pattern): pattern is CompiledPattern => pattern !== undefined);
   if (!compiled.some((pattern) => !pattern.negate)) return [];
   const files = await walk(root, "");
   return files.filter((file) => matches(compiled, file)).sort();
@@ -22,7 +24,8 @@ export async function globFiles(root: string, patterns: readonly string[]): Prom
 function matches(patterns: readonly CompiledPattern[], file: string): boolean {
   const candidates = [file];
   // A directory pattern takes in everything under it: try each ancestor of the file too.
-  for (let cut = file.lastIndexOf("/"); cut > 0; cut = file.lastIndexOf("/", cut - 1)) candidates.push(file.slice(0, cut));
+  for (let cut = file.lastIndexOf("/"); cut > 0; cut = file.lastIndexOf("/", cut - 1))
+    candidates.push(file.slice(0, cut));
   let included = false;
   for (const pattern of patterns) {
     if (candidates.some((candidate) => pattern.regex.test(candidate))) included = !pattern.negate;
@@ -55,7 +58,10 @@ function toRegex(pattern: string): string {
       const end = pattern.indexOf("]", i + 1);
       if (end < 0) out += "\\[";
       else {
-        out += `[${pattern.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+        out += `[${pattern
+          .slice(i + 1, end)
+          .replace(/^!/, "^")
+          .replace(/\\/g, "\\\\")}]`;
         i = end;
       }
     } else out += char.replace(/[.+^${}()|\\]/g, "\\$&");
@@ -71,7 +77,14 @@ async function walk(root: string, dir: string): Promise<string[]> {
     const path = dir ? `${dir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) files.push(...(await walk(root, path)));
     else if (entry.isFile()) files.push(path);
-    else if (entry.isSymbolicLink() && (await lstat(join(root, path)).then((s) => !s.isDirectory(), () => false))) files.push(path);
+    else if (
+      entry.isSymbolicLink() &&
+      (await lstat(join(root, path)).then(
+        (s) => !s.isDirectory(),
+        () => false,
+      ))
+    )
+      files.push(path);
   }
   return files;
 }

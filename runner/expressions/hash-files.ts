@@ -73,7 +73,11 @@ async function hashOrExplain(workspace: string, patterns: string[]): Promise<str
     return await hashFiles(workspace, patterns);
   } catch (cause) {
     const expression = `hashFiles(${patterns.map((pattern) => `'${pattern}'`).join(", ")})`;
-    throw new ExpressionError(`${expression} failed: ${cause instanceof Error ? cause.message : String(cause)}`, expression, { cause });
+    throw new ExpressionError(
+      `${expression} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      expression,
+      { cause },
+    );
   }
 }
 

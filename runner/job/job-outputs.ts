@@ -3,7 +3,12 @@
  * would carry a masked value is dropped with a warning rather than published
  * (https://docs.github.com/actions/using-jobs/defining-outputs-for-jobs).
  */
-import { ExpressionError, interpolate, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
+import {
+  ExpressionError,
+  interpolate,
+  type Contexts,
+  type ExpressionFunctions,
+} from "../../protocol/expressions/index.ts";
 import type { HashFilesResolver } from "../expressions/hash-files.ts";
 import type { LogStreamer } from "../report/log-streamer.ts";
 

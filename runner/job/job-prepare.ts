@@ -31,7 +31,13 @@ export async function prepareJob(context: JobStepsContext): Promise<PreparedJob 
   const debug = stepDebug(job);
   // Beside the job dirs, shared by the jobs of this runner, as RUNNER_TOOL_CACHE is on GitHub's.
   const toolCache = join(dirname(dirs.root), "_tool");
-  const fixed = fixedContexts(job, { name: context.runnerName, workspace: dirs.workspace, temp: dirs.temp, toolCache, debug });
+  const fixed = fixedContexts(job, {
+    name: context.runnerName,
+    workspace: dirs.workspace,
+    temp: dirs.temp,
+    toolCache,
+    debug,
+  });
   const eventPath = join(dirs.temp, "_github_event.json");
   await writeFile(eventPath, JSON.stringify((fixed.github as { event?: unknown }).event ?? {}));
   const prepared: PreparedJob = {

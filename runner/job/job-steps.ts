@@ -32,7 +32,12 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
   jobLog.line(`▶ Checkout ${job.repository.fullName}@${job.checkout.sha}`);
   try {
     await context.checkout.checkout(
-      { cloneUrl: job.checkout.cloneUrl, sha: job.checkout.sha, token: job.checkout.token, dir: context.dirs.workspace },
+      {
+        cloneUrl: job.checkout.cloneUrl,
+        sha: job.checkout.sha,
+        token: job.checkout.token,
+        dir: context.dirs.workspace,
+      },
       { jobLog, signal },
     );
   } catch (error) {
@@ -45,12 +50,22 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
   const prepared = await prepareJob(context);
   if ("error" in prepared) {
     jobLog.line(`##[error]${prepared.error}`);
-    return { conclusion: "failure", steps: await skipAll(context, 0), message: prepared.error, cancel: cancelReason(signal) };
+    return {
+      conclusion: "failure",
+      steps: await skipAll(context, 0),
+      message: prepared.error,
+      cancel: cancelReason(signal),
+    };
   }
   const pres = await collectPreSteps(context, prepared);
   if ("error" in pres) {
     jobLog.line(`##[error]${pres.error}`);
-    return { conclusion: "failure", steps: await skipAll(context, 0), message: pres.error, cancel: cancelReason(signal) };
+    return {
+      conclusion: "failure",
+      steps: await skipAll(context, 0),
+      message: pres.error,
+      cancel: cancelReason(signal),
+    };
   }
   // GitHub's pre steps run first but are numbered after the job's steps, as the posts are.
   const preRun = await runPreSteps(context, prepared, pres, job.steps.length);
@@ -71,12 +86,26 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
   return finish(context, prepared, steps, failure);
 }
 
-async function finish(context: JobStepsContext, prepared: PreparedJob, steps: StepResult[], failure: { conclusion: Conclusion; message: string } | undefined): Promise<JobResult> {
+async function finish(
+  context: JobStepsContext,
+  prepared: PreparedJob,
+  steps: StepResult[],
+  failure: { conclusion: Conclusion; message: string } | undefined,
+): Promise<JobResult> {
   const { state } = prepared;
   const cancel = cancelReason(context.signal);
   const scope = stepScope(context, prepared);
-  const outputs = await evaluateJobOutputs(context.job.outputs, scope.contexts, scope.functions, scope.hashFiles, context.jobLog);
-  const ended = cancel && cancel.kind !== "runner_stopping" ? { conclusion: conclusionOf(cancel), message: cancel.message } : failure;
+  const outputs = await evaluateJobOutputs(
+    context.job.outputs,
+    scope.contexts,
+    scope.functions,
+    scope.hashFiles,
+    context.jobLog,
+  );
+  const ended =
+    cancel && cancel.kind !== "runner_stopping"
+      ? { conclusion: conclusionOf(cancel), message: cancel.message }
+      : failure;
   return {
     conclusion: ended?.conclusion ?? "success",
     steps,

@@ -12,7 +12,11 @@ import { evaluateCondition } from "../../protocol/expressions/index.ts";
 import type { JobStepsContext } from "./job-context.ts";
 import { stepScope, type PreparedJob } from "./job-prepare.ts";
 
-export async function runPostSteps(context: JobStepsContext, prepared: PreparedJob, firstIndex: number): Promise<{ steps: StepResult[]; failure?: { conclusion: Conclusion; message: string } }> {
+export async function runPostSteps(
+  context: JobStepsContext,
+  prepared: PreparedJob,
+  firstIndex: number,
+): Promise<{ steps: StepResult[]; failure?: { conclusion: Conclusion; message: string } }> {
   const steps: StepResult[] = [];
   let failure: { conclusion: Conclusion; message: string } | undefined;
   const posts = [...prepared.state.posts].reverse();
@@ -50,7 +54,14 @@ export async function runPostSteps(context: JobStepsContext, prepared: PreparedJ
       prepared.state.status = "failure";
       failure ??= { conclusion: result.outcome, message: result.message ?? `${name} failed` };
     }
-    steps.push({ index, name, outcome: result.outcome, conclusion: result.outcome, startedAt, completedAt: new Date().toISOString() });
+    steps.push({
+      index,
+      name,
+      outcome: result.outcome,
+      conclusion: result.outcome,
+      startedAt,
+      completedAt: new Date().toISOString(),
+    });
     await context.reporter.step(index, name, "completed", result.outcome);
   }
   return { steps, ...(failure ? { failure } : {}) };

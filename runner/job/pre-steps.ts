@@ -37,13 +37,26 @@ export interface PreStep {
 }
 
 /** The job steps whose remote JavaScript action has a `pre`; the actions were fetched by prepareActions. */
-export async function collectPreSteps(context: JobStepsContext, prepared: PreparedJob): Promise<PreStep[] | { error: string }> {
+export async function collectPreSteps(
+  context: JobStepsContext,
+  prepared: PreparedJob,
+): Promise<PreStep[] | { error: string }> {
   const pres: PreStep[] = [];
   for (const [stepIndex, step] of context.job.steps.entries()) {
     if (step.uses === undefined || findBuiltin(step.uses)) continue;
     try {
       if (parseActionRef(step.uses).kind !== "remote") continue;
-      const action = await loadAction({ job: context.job, dirs: context.dirs, state: prepared.state, jobLog: context.jobLog, signal: context.signal, ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}) }, step.uses);
+      const action = await loadAction(
+        {
+          job: context.job,
+          dirs: context.dirs,
+          state: prepared.state,
+          jobLog: context.jobLog,
+          signal: context.signal,
+          ...(context.actionsUrl ? { actionsUrl: context.actionsUrl } : {}),
+        },
+        step.uses,
+      );
       const { runs } = action.metadata;
       if (!isNodeAction(action.metadata) || !runs.pre || !runs.main) continue;
       pres.push({ stepIndex, step, action, file: runs.pre, condition: runs["pre-if"] ?? "always()" });
@@ -70,7 +83,9 @@ export async function runPreSteps(
     const cancel = cancelReason(context.signal);
     if (cancel && state.status !== "cancelled") state.status = "cancelled";
     const scope = stepScope(context, prepared);
-    const name = jobLog.mask(`Pre ${displayName(pre.step.name, () => interpolate(pre.step.name, scope.contexts, scope.functions))}`);
+    const name = jobLog.mask(
+      `Pre ${displayName(pre.step.name, () => interpolate(pre.step.name, scope.contexts, scope.functions))}`,
+    );
     const startedAt = new Date().toISOString();
     let go = false;
     if (cancel?.kind !== "runner_stopping") {
@@ -111,7 +126,14 @@ export async function runPreSteps(
       state.status = "failure";
       failure ??= { conclusion: result.outcome, message: jobLog.mask(`step "${name}": ${result.message ?? "failed"}`) };
     }
-    steps.push({ index, name, outcome: result.outcome, conclusion: result.outcome, startedAt, completedAt: new Date().toISOString() });
+    steps.push({
+      index,
+      name,
+      outcome: result.outcome,
+      conclusion: result.outcome,
+      startedAt,
+      completedAt: new Date().toISOString(),
+    });
     await reporter.step(index, name, "completed", result.outcome);
   }
   return { steps, ...(failure ? { failure } : {}) };
@@ -121,15 +143,24 @@ export async function runPreSteps(
 async function runPre(context: StepRunContext, pre: PreStep): Promise<{ outcome: Conclusion; message?: string }> {
   const { step, action } = pre;
   try {
-    const fields = await context.hashFiles.settle(() => evaluateStepFields(step, context.job, context.contexts, context.functions));
+    const fields = await context.hashFiles.settle(() =>
+      evaluateStepFields(step, context.job, context.contexts, context.functions),
+    );
     // Input warnings are the step's own: it logs them when it runs.
-    const inputs = await context.hashFiles.settle(() => actionInputs(action.metadata, fields.with, context, () => undefined));
-    const call = { env: fields.env, id: step.id ?? defaultActionId(step.uses ?? ""), ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}) };
+    const inputs = await context.hashFiles.settle(() =>
+      actionInputs(action.metadata, fields.with, context, () => undefined),
+    );
+    const call = {
+      env: fields.env,
+      id: step.id ?? defaultActionId(step.uses ?? ""),
+      ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}),
+    };
     const run = await runNodePhase(context, action, call, inputs.env, pre.file, {});
     context.state.preStates.set(pre.stepIndex, run.state);
     return run.message ? { outcome: run.outcome, message: run.message } : { outcome: run.outcome };
   } catch (error) {
-    if (error instanceof StepExpressionError || error instanceof ExpressionError || error instanceof ActionError) return { outcome: "failure", message: error.message };
+    if (error instanceof StepExpressionError || error instanceof ExpressionError || error instanceof ActionError)
+      return { outcome: "failure", message: error.message };
     throw error;
   }
 }

@@ -37,14 +37,22 @@ export interface RunJobDeps {
 }
 
 /** How an attempt ended for this runner: reported, or handed back unreported. */
-export type JobEnd = { kind: "reported"; conclusion: JobResult["conclusion"] } | { kind: "handed_back"; reason: string };
+export type JobEnd =
+  | { kind: "reported"; conclusion: JobResult["conclusion"] }
+  | { kind: "handed_back"; reason: string };
 
 /**
  * Runs `job` for `executionId`. Resolves once the message is settled (acked after the
  * `completed` report was stored, or nak'ed when the runner stops mid-job); never rejects.
  * `stopping` aborts the job with a `runner_stopping` reason.
  */
-export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMessage, executionId: string, stopping: AbortSignal): Promise<JobEnd> {
+export async function runJob(
+  deps: RunJobDeps,
+  claimed: ClaimedJob,
+  job: JobMessage,
+  executionId: string,
+  stopping: AbortSignal,
+): Promise<JobEnd> {
   const { config, names } = deps;
   // The bot publishes a job again (attemptBase) when its deliveries ran out with attempts left.
   const attempt = job.attemptBase + claimed.attempt;
@@ -82,15 +90,44 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     let result: JobResult;
     try {
       dirs = await prepareJobDirs(config.workDir, executionId);
-      const secretsTarget = { nc: deps.nc, names, runnerId: config.id, executionId, attempt, logger, signal: abort.signal, note: (line: string) => jobLog.line(line) };
+      const secretsTarget = {
+        nc: deps.nc,
+        names,
+        runnerId: config.id,
+        executionId,
+        attempt,
+        logger,
+        signal: abort.signal,
+        note: (line: string) => jobLog.line(line),
+      };
       const withSecrets = await withJobSecrets(secretsTarget, job);
       // Refused (or the bot unreachable): the job fails saying so rather than running with secrets missing.
       if ("error" in withSecrets) jobLog.line(`##[error]${withSecrets.error}`);
-      result = "error" in withSecrets ? { conclusion: "failure", steps: [], message: withSecrets.error, cancel: cancelReason(abort.signal) } : await runJobSteps({ job: withSecrets, runnerName: config.name, dirs, checkout: deps.checkout, executor: deps.executor, jobLog, reporter, signal: abort.signal, stopping, logger, stores: deps.stores, ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}) });
+      result =
+        "error" in withSecrets
+          ? { conclusion: "failure", steps: [], message: withSecrets.error, cancel: cancelReason(abort.signal) }
+          : await runJobSteps({
+              job: withSecrets,
+              runnerName: config.name,
+              dirs,
+              checkout: deps.checkout,
+              executor: deps.executor,
+              jobLog,
+              reporter,
+              signal: abort.signal,
+              stopping,
+              logger,
+              stores: deps.stores,
+              ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}),
+            });
     } catch (error) {
       // Our own failure (disk full, workspace unwritable): still a clear report, not a lost job.
       logger.error({ err: error }, "job failed inside the runner");
-      result = { conclusion: "failure", steps: [], message: `runner error: ${error instanceof Error ? error.message : String(error)}` };
+      result = {
+        conclusion: "failure",
+        steps: [],
+        message: `runner error: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     if (result.cancel?.kind === "runner_stopping") {
       jobLog.line("The runner is stopping; the job goes back to the queue.");
@@ -106,11 +143,23 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
       logger.warn("job handed back: runner stopping");
       return { kind: "handed_back", reason: result.cancel.message };
     }
-    jobLog.line(result.conclusion === "success" ? "Job succeeded" : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`);
+    jobLog.line(
+      result.conclusion === "success"
+        ? "Job succeeded"
+        : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`,
+    );
     await jobLog.close();
     const { conclusion, steps, message, outputs, annotations, summary } = result;
     // Everything that leaves the runner is masked, the message too (it may quote a command's error).
-    await reporter.completed({ conclusion, steps, logTail: jobLog.tail(), ...(message ? { message: jobLog.mask(message) } : {}), outputs, annotations, summary });
+    await reporter.completed({
+      conclusion,
+      steps,
+      logTail: jobLog.tail(),
+      ...(message ? { message: jobLog.mask(message) } : {}),
+      outputs,
+      annotations,
+      summary,
+    });
     // The result is stored: the job must not run again, so the ack is retried (the lease still
     // held) through a NATS restart rather than left to lapse into a second run.
     await ackStored(claimed, logger);
@@ -127,7 +176,8 @@ export async function runJob(deps: RunJobDeps, claimed: ClaimedJob, job: JobMess
     clearTimeout(deadline);
     stopping.removeEventListener("abort", onStopping);
     cancelSub?.unsubscribe();
-    if (dirs && !config.keepWorkspace) await removeJobDirs(dirs).catch((error: unknown) => logger.warn({ err: error }, "workspace removal failed"));
+    if (dirs && !config.keepWorkspace)
+      await removeJobDirs(dirs).catch((error: unknown) => logger.warn({ err: error }, "workspace removal failed"));
   }
 }
 

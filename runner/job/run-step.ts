@@ -11,10 +11,18 @@ import { resolveInside, runProcess, type StepRun, type StepRunContext } from "..
 export async function runStep(context: StepRunContext, step: JobStep, index: number): Promise<StepRun> {
   const startedAt = new Date();
   // The caller logs `message` with the step's name.
-  const fail = (message: string): StepRun => ({ outcome: "failure", message, startedAt, completedAt: new Date(), outputs: {} });
+  const fail = (message: string): StepRun => ({
+    outcome: "failure",
+    message,
+    startedAt,
+    completedAt: new Date(),
+    outputs: {},
+  });
   let fields: EvaluatedStep;
   try {
-    fields = await context.hashFiles.settle(() => evaluateStepFields(step, context.job, context.contexts, context.functions));
+    fields = await context.hashFiles.settle(() =>
+      evaluateStepFields(step, context.job, context.contexts, context.functions),
+    );
   } catch (error) {
     if (error instanceof StepExpressionError || error instanceof ExpressionError) return fail(error.message);
     throw error;

@@ -33,7 +33,9 @@ export async function withJobSecrets(target: SecretsTarget, job: JobMessage): Pr
   let lastError = "";
   for (let attempt = 1; attempt <= TRIES && !target.signal?.aborted; attempt++) {
     try {
-      const msg = await target.nc.request(target.names.secretsSubject(target.runnerId), encode(request), { timeout: REQUEST_TIMEOUT_MS });
+      const msg = await target.nc.request(target.names.secretsSubject(target.runnerId), encode(request), {
+        timeout: REQUEST_TIMEOUT_MS,
+      });
       const reply = decode(SecretsReply, msg.data, "secrets reply");
       if (!reply.ok) return { error: `the bot refused this job its secrets: ${reply.error}` };
       // Names are case-insensitive: a plan-time `key` (empty) must not shadow the bot's `KEY`.

@@ -18,7 +18,12 @@ export interface StepTurn {
   failure?: { conclusion: Conclusion; message: string };
 }
 
-export async function runStepAt(context: JobStepsContext, prepared: PreparedJob, step: JobStep, index: number): Promise<StepTurn> {
+export async function runStepAt(
+  context: JobStepsContext,
+  prepared: PreparedJob,
+  step: JobStep,
+  index: number,
+): Promise<StepTurn> {
   const { state } = prepared;
   const { jobLog, reporter } = context;
   if (cancelReason(context.signal) && state.status !== "cancelled") state.status = "cancelled";
@@ -49,11 +54,26 @@ export async function runStepAt(context: JobStepsContext, prepared: PreparedJob,
     // After a cancel the job's signal is already aborted: cleanup steps get their own.
     const cleanup = state.status === "cancelled" ? cleanupSignal(context.stopping) : undefined;
     try {
-      run = await runStep({ ...context, signal: cleanup?.signal ?? context.signal, state, contexts: scope.contexts, functions: scope.functions, hashFiles: scope.hashFiles, debug: prepared.debug, runnerEnv: prepared.runnerEnv }, step, index);
+      run = await runStep(
+        {
+          ...context,
+          signal: cleanup?.signal ?? context.signal,
+          state,
+          contexts: scope.contexts,
+          functions: scope.functions,
+          hashFiles: scope.hashFiles,
+          debug: prepared.debug,
+          runnerEnv: prepared.runnerEnv,
+        },
+        step,
+        index,
+      );
     } finally {
       cleanup?.dispose();
     }
-    context.logger.child({ step: index }).info({ outcome: run.outcome, durationMs: run.completedAt.getTime() - run.startedAt.getTime() }, "step finished");
+    context.logger
+      .child({ step: index })
+      .info({ outcome: run.outcome, durationMs: run.completedAt.getTime() - run.startedAt.getTime() }, "step finished");
   }
   if (run.message) jobLog.line(`${run.outcome === "cancelled" ? "" : "##[error]"}${name}: ${run.message}`);
 
@@ -62,7 +82,14 @@ export async function runStepAt(context: JobStepsContext, prepared: PreparedJob,
   const forgiven = step.continueOnError && (run.outcome === "failure" || ownTimeout);
   if (forgiven) jobLog.line(`${name}: continuing (continue-on-error)`);
   const conclusion: Conclusion = forgiven ? "success" : run.outcome;
-  const result: StepResult = { index, name, outcome: run.outcome, conclusion, startedAt: run.startedAt.toISOString(), completedAt: run.completedAt.toISOString() };
+  const result: StepResult = {
+    index,
+    name,
+    outcome: run.outcome,
+    conclusion,
+    startedAt: run.startedAt.toISOString(),
+    completedAt: run.completedAt.toISOString(),
+  };
   await reporter.step(index, name, "completed", conclusion);
 
   let failure: StepTurn["failure"];
@@ -74,8 +101,19 @@ export async function runStepAt(context: JobStepsContext, prepared: PreparedJob,
   return record(prepared, step, result, run.outputs, failure);
 }
 
-function record(prepared: PreparedJob, step: JobStep, result: StepResult, outputs: Record<string, string>, failure?: StepTurn["failure"]): StepTurn {
-  if (step.id) prepared.state.steps[step.id] = { outputs, outcome: result.outcome ?? result.conclusion, conclusion: result.conclusion };
+function record(
+  prepared: PreparedJob,
+  step: JobStep,
+  result: StepResult,
+  outputs: Record<string, string>,
+  failure?: StepTurn["failure"],
+): StepTurn {
+  if (step.id)
+    prepared.state.steps[step.id] = {
+      outputs,
+      outcome: result.outcome ?? result.conclusion,
+      conclusion: result.conclusion,
+    };
   return failure ? { result, failure } : { result };
 }
 

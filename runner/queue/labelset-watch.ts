@@ -51,9 +51,13 @@ export function watchLabelsets(options: LabelsetWatchOptions): LabelsetWatch {
       } catch (error) {
         if (!stopping.signal.aborted) {
           const missing = isNotFound(error);
-          if (missing) logger.info({ bucket: names.labelsetsBucket }, "labelsets bucket does not exist yet, waiting for the bot");
+          if (missing)
+            logger.info({ bucket: names.labelsetsBucket }, "labelsets bucket does not exist yet, waiting for the bot");
           else logger.warn({ err: error }, "labelsets watch failed, retrying");
-          await Promise.race([firstMessage(created), abortableSleep(missing ? BUCKET_RECHECK_MS : 1_000, stopping.signal)]);
+          await Promise.race([
+            firstMessage(created),
+            abortableSleep(missing ? BUCKET_RECHECK_MS : 1_000, stopping.signal),
+          ]);
         }
         created.unsubscribe();
         continue;

@@ -66,7 +66,15 @@ export function createLogStreamer(options: LogStreamerOptions): LogStreamer {
   let pump: Promise<void> | undefined;
 
   async function send(data: Buffer): Promise<void> {
-    const chunk: LogChunk = { v: 1, executionId: options.executionId, attempt: options.attempt, claim: options.claim ?? "", seq, offset, data: data.toString("utf8") };
+    const chunk: LogChunk = {
+      v: 1,
+      executionId: options.executionId,
+      attempt: options.attempt,
+      claim: options.claim ?? "",
+      seq,
+      offset,
+      data: data.toString("utf8"),
+    };
     seq += 1;
     offset += data.length;
     for (let attempt = 1; attempt <= 2; attempt++) {

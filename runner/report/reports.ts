@@ -6,7 +6,15 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import type { NatsNames } from "../../protocol/names.ts";
-import { encode, type Conclusion, type LogChunk, type RunnerAnnotation, type RunnerEventInput, type RunnerRef, type StepResult } from "../../protocol/messages.ts";
+import {
+  encode,
+  type Conclusion,
+  type LogChunk,
+  type RunnerAnnotation,
+  type RunnerEventInput,
+  type RunnerRef,
+  type StepResult,
+} from "../../protocol/messages.ts";
 import { abortableSleep } from "../sleep.ts";
 
 export interface CompletedReport {
@@ -60,7 +68,8 @@ export function jobReporter(js: JetStreamClient, names: NatsNames, target: Repor
   return {
     started: (runner) => bestEffort({ ...base, type: "started", at: now(), runner }),
     released: (reason) => bestEffort({ ...base, type: "released", at: now(), reason }),
-    step: (index, name, status, conclusion) => bestEffort({ ...base, type: "step", at: now(), index, name, status, ...(conclusion ? { conclusion } : {}) }),
+    step: (index, name, status, conclusion) =>
+      bestEffort({ ...base, type: "step", at: now(), index, name, status, ...(conclusion ? { conclusion } : {}) }),
     async completed(result) {
       const event: RunnerEventInput = { ...base, type: "completed", at: now(), ...result };
       for (let attempt = 1; ; attempt++) {

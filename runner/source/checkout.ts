@@ -64,7 +64,13 @@ export function gitCheckout(hostEnv: NodeJS.ProcessEnv = process.env): SourceChe
   return {
     async checkout(request, options) {
       await mkdir(request.dir, { recursive: true });
-      const run = await runCheckoutScript(CHECKOUT_SCRIPT, { FLOTILLA_CLONE_URL: request.cloneUrl, FLOTILLA_SHA: request.sha }, request, options, hostEnv);
+      const run = await runCheckoutScript(
+        CHECKOUT_SCRIPT,
+        { FLOTILLA_CLONE_URL: request.cloneUrl, FLOTILLA_SHA: request.sha },
+        request,
+        options,
+        hostEnv,
+      );
       if (run.error) throw run.error;
     },
   };
@@ -111,11 +117,25 @@ export async function runCheckoutScript(
   const output = maskSecrets(String(result.all ?? ""), secrets).trimEnd();
   const lines = output ? output.split(/\r?\n|\r/) : [];
   logCollapsed(lines, options.jobLog);
-  const command = [...lines].reverse().find((line) => line.startsWith("$ git "))?.split(" ")[2] ?? "checkout";
-  if (result.isCanceled) return { exitCode: result.exitCode, lines, error: new CheckoutError(`git ${command} was cancelled`) };
+  const command =
+    [...lines]
+      .reverse()
+      .find((line) => line.startsWith("$ git "))
+      ?.split(" ")[2] ?? "checkout";
+  if (result.isCanceled)
+    return { exitCode: result.exitCode, lines, error: new CheckoutError(`git ${command} was cancelled`) };
   if (result.exitCode !== 0) {
-    const last = lines.filter((line) => !line.startsWith("$ git ")).slice(-5).join("\n");
-    return { exitCode: result.exitCode, lines, error: new CheckoutError(`git ${command} failed (exit ${result.exitCode ?? result.signal})${last ? `: ${last}` : ""}`) };
+    const last = lines
+      .filter((line) => !line.startsWith("$ git "))
+      .slice(-5)
+      .join("\n");
+    return {
+      exitCode: result.exitCode,
+      lines,
+      error: new CheckoutError(
+        `git ${command} failed (exit ${result.exitCode ?? result.signal})${last ? `: ${last}` : ""}`,
+      ),
+    };
   }
   return { exitCode: 0, lines };
 }
@@ -153,14 +173,31 @@ export async function gitInWorkspace(
   const headerKey = options.tokenScope ? `http.${options.tokenScope}.extraHeader` : "http.extraHeader";
   const env: Record<string, string> = {
     ...gitEnv(options.hostEnv ?? process.env),
-    ...(options.token ? { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: headerKey, GIT_CONFIG_VALUE_0: `Authorization: Basic ${basicCredentials(options.token)}` } : {}),
+    ...(options.token
+      ? {
+          GIT_CONFIG_COUNT: "1",
+          GIT_CONFIG_KEY_0: headerKey,
+          GIT_CONFIG_VALUE_0: `Authorization: Basic ${basicCredentials(options.token)}`,
+        }
+      : {}),
   };
   options.jobLog.line(`$ git ${args.join(" ")}`);
-  const result = await execa("git", args, { cwd: dir, env, extendEnv: false, all: true, reject: false, stdin: "ignore", cancelSignal: options.signal });
+  const result = await execa("git", args, {
+    cwd: dir,
+    env,
+    extendEnv: false,
+    all: true,
+    reject: false,
+    stdin: "ignore",
+    cancelSignal: options.signal,
+  });
   const output = maskSecrets(String(result.all ?? ""), options.token ? tokenVariants(options.token) : []).trimEnd();
   if (output) for (const line of output.split(/\r?\n|\r/)) options.jobLog.line(line);
   if (result.isCanceled) throw new CheckoutError(`git ${args[0]} was cancelled`);
-  if (result.exitCode !== 0) throw new CheckoutError(`git ${args[0]} failed (exit ${result.exitCode ?? result.signal})${output ? `: ${output.split("\n").slice(-3).join(" ")}` : ""}`);
+  if (result.exitCode !== 0)
+    throw new CheckoutError(
+      `git ${args[0]} failed (exit ${result.exitCode ?? result.signal})${output ? `: ${output.split("\n").slice(-3).join(" ")}` : ""}`,
+    );
 }
 
 /** The runner's environment minus anything that would redirect git, plus no prompts ever. */

@@ -20,7 +20,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, open, readFile, rm, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { CheckoutError, runCheckoutScript, type CheckoutOptions, type CheckoutRequest, type ScriptRun, type SourceCheckout } from "./checkout.ts";
+import {
+  CheckoutError,
+  runCheckoutScript,
+  type CheckoutOptions,
+  type CheckoutRequest,
+  type ScriptRun,
+  type SourceCheckout,
+} from "./checkout.ts";
 import { runGit } from "./git.ts";
 import { abortableSleep } from "../sleep.ts";
 
@@ -101,7 +108,10 @@ export function gitMirrorCheckout(options: GitMirrorOptions): SourceCheckout {
       const vars = { FLOTILLA_MIRROR: mirror, FLOTILLA_CLONE_URL: request.cloneUrl, FLOTILLA_SHA: request.sha };
       // The workspace script never sees the token: it has nothing to say to the forge.
       const workspace = () => runCheckoutScript(WORKSPACE_SCRIPT, vars, { dir: request.dir }, checkoutOptions, hostEnv);
-      const fetch = () => withMirrorLock(mirror, checkoutOptions.signal, () => fetchIntoMirror(mirror, { ...vars, FLOTILLA_KEEP_REFS: keepRefs }, request, checkoutOptions, hostEnv));
+      const fetch = () =>
+        withMirrorLock(mirror, checkoutOptions.signal, () =>
+          fetchIntoMirror(mirror, { ...vars, FLOTILLA_KEEP_REFS: keepRefs }, request, checkoutOptions, hostEnv),
+        );
 
       await mkdir(request.dir, { recursive: true });
       for (let attempt = 1; ; attempt++) {
@@ -114,7 +124,9 @@ export function gitMirrorCheckout(options: GitMirrorOptions): SourceCheckout {
         if (attempt > 1 || !damaged(run) || checkoutOptions.signal?.aborted) throw run.error;
         // The mirror said it has the commit, yet cannot give its tree: make it afresh.
         checkoutOptions.jobLog.line(`the runner's mirror ${mirror} is damaged; making it afresh`);
-        await withMirrorLock(mirror, checkoutOptions.signal, () => rm(mirror, { recursive: true, force: true, maxRetries: 3 }));
+        await withMirrorLock(mirror, checkoutOptions.signal, () =>
+          rm(mirror, { recursive: true, force: true, maxRetries: 3 }),
+        );
         await rm(request.dir, { recursive: true, force: true, maxRetries: 3 });
         await mkdir(request.dir, { recursive: true });
       }
@@ -162,7 +174,10 @@ export async function useMirrorHistory(dir: string, signal?: AbortSignal): Promi
   const shallow = await lines(join(gitDir, "shallow"));
   if (shallow.length === 0) return true;
   if (shallow.length > 1) return false;
-  const kept = await runGit(["--git-dir", mirror, "rev-parse", "-q", "--verify", `refs/flotilla/commits/${shallow[0]}^{commit}`], signal ? { signal } : {});
+  const kept = await runGit(
+    ["--git-dir", mirror, "rev-parse", "-q", "--verify", `refs/flotilla/commits/${shallow[0]}^{commit}`],
+    signal ? { signal } : {},
+  );
   if (!kept.ok) return false;
   await unlink(join(gitDir, "shallow"));
   return true;
@@ -177,7 +192,11 @@ const STALE_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
 
 /** Runs `work` holding the mirror's lock: this process's queue first, then `<mirror>.lock`. */
-export async function withMirrorLock<T>(mirror: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+export async function withMirrorLock<T>(
+  mirror: string,
+  signal: AbortSignal | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   const previous = queues.get(mirror) ?? Promise.resolve();
   let done!: () => void;
   const mine = new Promise<void>((resolve) => (done = resolve));
@@ -229,7 +248,10 @@ async function lockFile(path: string, signal: AbortSignal | undefined): Promise<
 
 /** Held by a process of this host that is gone, or not touched for STALE_MS (another host, a reused pid). */
 async function stale(path: string): Promise<boolean> {
-  const [content, info] = await Promise.all([readFile(path, "utf8").catch(() => ""), stat(path).catch(() => undefined)]);
+  const [content, info] = await Promise.all([
+    readFile(path, "utf8").catch(() => ""),
+    stat(path).catch(() => undefined),
+  ]);
   if (!info) return false;
   if (Date.now() - info.mtimeMs > STALE_MS) return true;
   const [pid, host] = content.split(" ");
@@ -254,4 +276,3 @@ function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): 
     });
   });
 }
-

@@ -14,7 +14,11 @@ export interface GitRun {
   error: string;
 }
 
-export async function runGit(args: string[], options: { cwd?: string; token?: string; signal?: AbortSignal }, hostEnv: NodeJS.ProcessEnv = process.env): Promise<GitRun> {
+export async function runGit(
+  args: string[],
+  options: { cwd?: string; token?: string; signal?: AbortSignal },
+  hostEnv: NodeJS.ProcessEnv = process.env,
+): Promise<GitRun> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(hostEnv)) {
     if (value !== undefined && !key.startsWith("GIT_")) env[key] = value;
@@ -37,5 +41,9 @@ export async function runGit(args: string[], options: { cwd?: string; token?: st
     cancelSignal: options.signal,
   });
   const secrets = options.token ? tokenVariants(options.token) : [];
-  return { ok: result.exitCode === 0 && !result.isCanceled, stdout: String(result.stdout ?? ""), error: maskSecrets(String(result.stderr ?? "").trim(), secrets) };
+  return {
+    ok: result.exitCode === 0 && !result.isCanceled,
+    stdout: String(result.stdout ?? ""),
+    error: maskSecrets(String(result.stderr ?? "").trim(), secrets),
+  };
 }

@@ -7,7 +7,10 @@ import type { CancelReason } from "./cancel.ts";
 
 export const CLEANUP_LIMIT_MS = 5 * 60_000;
 
-export function cleanupSignal(stopping: AbortSignal | undefined, limitMs = CLEANUP_LIMIT_MS): { signal: AbortSignal; dispose(): void } {
+export function cleanupSignal(
+  stopping: AbortSignal | undefined,
+  limitMs = CLEANUP_LIMIT_MS,
+): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const abort = (reason: CancelReason): void => {
     if (!controller.signal.aborted) controller.abort(reason);
@@ -15,7 +18,14 @@ export function cleanupSignal(stopping: AbortSignal | undefined, limitMs = CLEAN
   const onStopping = (): void => abort({ kind: "runner_stopping", message: "runner stopping" });
   stopping?.addEventListener("abort", onStopping, { once: true });
   if (stopping?.aborted) onStopping();
-  const timer = setTimeout(() => abort({ kind: "cancelled", message: `stopped: cleanup steps of a cancelled job may run ${Math.round(limitMs / 60_000)} minutes` }), limitMs);
+  const timer = setTimeout(
+    () =>
+      abort({
+        kind: "cancelled",
+        message: `stopped: cleanup steps of a cancelled job may run ${Math.round(limitMs / 60_000)} minutes`,
+      }),
+    limitMs,
+  );
   return {
     signal: controller.signal,
     dispose() {

@@ -55,20 +55,36 @@ export function processExecutor(options: { cancelGraceMs: number }): StepExecuto
   return {
     async run(request) {
       const startedAt = new Date();
-      const finish = (conclusion: StepConclusion, exitCode: number | null, extra: Partial<StepOutcome> = {}): StepOutcome => {
+      const finish = (
+        conclusion: StepConclusion,
+        exitCode: number | null,
+        extra: Partial<StepOutcome> = {},
+      ): StepOutcome => {
         const completedAt = new Date();
-        return { conclusion, exitCode, startedAt, completedAt, durationMs: completedAt.getTime() - startedAt.getTime(), ...extra };
+        return {
+          conclusion,
+          exitCode,
+          startedAt,
+          completedAt,
+          durationMs: completedAt.getTime() - startedAt.getTime(),
+          ...extra,
+        };
       };
       const early = cancelReason(request.signal);
       if (early) return finish(conclusionOf(early), null, { message: early.message, cancel: early });
 
       let command: ShellCommand;
       try {
-        command = resolveShell(request.shell, request.env.PATH, join(request.scriptDir, `step-${randomBytes(6).toString("hex")}`));
+        command = resolveShell(
+          request.shell,
+          request.env.PATH,
+          join(request.scriptDir, `step-${randomBytes(6).toString("hex")}`),
+        );
       } catch (error) {
         return finish("failure", null, { message: error instanceof Error ? error.message : String(error) });
       }
-      if (!(await isDirectory(request.cwd))) return finish("failure", null, { message: `working directory ${request.cwd} does not exist` });
+      if (!(await isDirectory(request.cwd)))
+        return finish("failure", null, { message: `working directory ${request.cwd} does not exist` });
       await writeFile(command.script, request.script, { mode: 0o700 });
 
       // One pipe for both streams, as a terminal would have it: `exec … 2>&1` in a tiny sh
@@ -93,11 +109,17 @@ export function processExecutor(options: { cancelGraceMs: number }): StepExecuto
         killGroup(pid, "SIGTERM");
         killTimer = setTimeout(() => killGroup(pid, "SIGKILL"), options.cancelGraceMs);
       }
-      const onAbort = (): void => terminate(cancelReason(request.signal) ?? { kind: "cancelled", message: "cancelled" });
+      const onAbort = (): void =>
+        terminate(cancelReason(request.signal) ?? { kind: "cancelled", message: "cancelled" });
       request.signal?.addEventListener("abort", onAbort, { once: true });
       const timeoutMs = request.timeoutMs;
       const timeoutTimer =
-        timeoutMs === undefined ? undefined : setTimeout(() => terminate({ kind: "timed_out", message: `timed out after ${formatMinutes(timeoutMs)}` }), Math.min(timeoutMs, 2 ** 31 - 1));
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () => terminate({ kind: "timed_out", message: `timed out after ${formatMinutes(timeoutMs)}` }),
+              Math.min(timeoutMs, 2 ** 31 - 1),
+            );
       // The script is done when its main process exits; whatever it left running in the
       // background goes with it (and would otherwise hold the output pipe open forever).
       subprocess.once("exit", () => {
@@ -133,12 +155,17 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 function formatMinutes(ms: number): string {
   const minutes = ms / 60_000;
-  return minutes >= 1 && Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.round(ms / 1000)}s`;
+  return minutes >= 1 && Number.isInteger(minutes)
+    ? `${minutes} minute${minutes === 1 ? "" : "s"}`
+    : `${Math.round(ms / 1000)}s`;
 }
 
 /** Bytes in, whole lines out; a UTF-8 character split across reads stays whole. */

@@ -64,7 +64,17 @@ export interface RunnerFacts {
 }
 
 export function newJobState(): JobState {
-  return { status: "success", env: {}, path: [], steps: {}, summaries: [], annotations: [], posts: [], preStates: new Map(), actions: new Map() };
+  return {
+    status: "success",
+    env: {},
+    path: [],
+    steps: {},
+    summaries: [],
+    annotations: [],
+    posts: [],
+    preStates: new Map(),
+    actions: new Map(),
+  };
 }
 
 /** The contexts that do not change while the job runs. */
@@ -99,7 +109,14 @@ export function fixedContexts(job: JobMessage, runner: RunnerFacts): Contexts {
     strategy: contexts.strategy,
     needs: contexts.needs,
     inputs: contexts.inputs,
-    runner: { os: runnerOs(), arch: runnerArch(), name: runner.name, temp: runner.temp, tool_cache: runner.toolCache, debug: runner.debug ? "1" : "" },
+    runner: {
+      os: runnerOs(),
+      arch: runnerArch(),
+      name: runner.name,
+      temp: runner.temp,
+      tool_cache: runner.toolCache,
+      debug: runner.debug ? "1" : "",
+    },
   };
 }
 
@@ -110,5 +127,7 @@ export function stepContexts(fixed: Contexts, state: JobState, env: Record<strin
 
 /** ACTIONS_STEP_DEBUG, from a secret or a variable, as GitHub reads it. */
 export function stepDebug(job: JobMessage): boolean {
-  return [job.contexts.secrets.ACTIONS_STEP_DEBUG, job.contexts.vars.ACTIONS_STEP_DEBUG].some((value) => value?.toLowerCase() === "true");
+  return [job.contexts.secrets.ACTIONS_STEP_DEBUG, job.contexts.vars.ACTIONS_STEP_DEBUG].some(
+    (value) => value?.toLowerCase() === "true",
+  );
 }

@@ -80,7 +80,11 @@ export async function runProcess(context: StepRunContext, request: ProcessReques
   const files = await createStepFiles(dirs.temp);
   const env = stepEnv(
     { job, runnerName: context.runnerName, workspace: dirs.workspace, temp: dirs.temp, home: dirs.home },
-    { user: request.env, path: state.path, runner: { ...context.runnerEnv, ...stepFileEnv(files), GITHUB_ACTION: request.action } },
+    {
+      user: request.env,
+      path: state.path,
+      runner: { ...context.runnerEnv, ...stepFileEnv(files), GITHUB_ACTION: request.action },
+    },
   );
   const onLine = commandProcessor({
     debug: context.debug,
@@ -90,7 +94,11 @@ export async function runProcess(context: StepRunContext, request: ProcessReques
       addMask: (value) => jobLog.addMask(value),
       annotate(annotation) {
         if (state.annotations.length >= MAX_ANNOTATIONS_PER_JOB) return;
-        state.annotations.push({ ...annotation, message: jobLog.mask(annotation.message), ...(annotation.title ? { title: jobLog.mask(annotation.title) } : {}) });
+        state.annotations.push({
+          ...annotation,
+          message: jobLog.mask(annotation.message),
+          ...(annotation.title ? { title: jobLog.mask(annotation.title) } : {}),
+        });
       },
     },
   });
@@ -104,7 +112,13 @@ export async function runProcess(context: StepRunContext, request: ProcessReques
     signal: context.signal,
     onLine,
   });
-  const run: ProcessRun = { outcome: result.conclusion, startedAt: result.startedAt, completedAt: result.completedAt, outputs: {}, state: {} };
+  const run: ProcessRun = {
+    outcome: result.conclusion,
+    startedAt: result.startedAt,
+    completedAt: result.completedAt,
+    outputs: {},
+    state: {},
+  };
   if (result.message) run.message = result.message;
   if (result.cancel) run.cancel = result.cancel;
   // GitHub reads the files whatever the step's result: a failing step's outputs still count.

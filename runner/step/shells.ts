@@ -37,10 +37,12 @@ export function resolveShell(shell: string | undefined, path: string | undefined
     // Many systems have only `python3`; GitHub's images alias `python` to it.
     if (name === "python" && !findProgram("python", path) && findProgram("python3", path)) template = "python3 {0}";
     const command = fromTemplate(template, scriptFile + builtIn.extension);
-    if (!findProgram(command.file, path)) throw new ShellError(`shell "${name}" is not supported on this runner: ${command.file} is not installed`);
+    if (!findProgram(command.file, path))
+      throw new ShellError(`shell "${name}" is not supported on this runner: ${command.file} is not installed`);
     return command;
   }
-  if (!name.includes("{0}")) throw new ShellError(`shell "${name}" is not supported (bash, sh, python, node, pwsh, or a command with {0})`);
+  if (!name.includes("{0}"))
+    throw new ShellError(`shell "${name}" is not supported (bash, sh, python, node, pwsh, or a command with {0})`);
   return fromTemplate(name, scriptFile);
 }
 
@@ -53,7 +55,12 @@ function fromTemplate(template: string, script: string): ShellCommand {
 
 /** Whether `program` (a name or a path) is executable, looked up on `path` like a shell would. */
 export function findProgram(program: string, path: string | undefined): string | undefined {
-  const candidates = program.includes("/") ? [program] : (path ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  const candidates = program.includes("/")
+    ? [program]
+    : (path ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, program));
   return candidates.find((candidate) => {
     try {
       accessSync(candidate, constants.X_OK);

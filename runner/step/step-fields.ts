@@ -5,7 +5,12 @@
  * steps that set neither.
  */
 import type { JobMessage, JobStep } from "../../protocol/messages.ts";
-import { ExpressionError, interpolate, type Contexts, type ExpressionFunctions } from "../../protocol/expressions/index.ts";
+import {
+  ExpressionError,
+  interpolate,
+  type Contexts,
+  type ExpressionFunctions,
+} from "../../protocol/expressions/index.ts";
 
 export interface EvaluatedStep {
   /** The `env` a step's process gets from the user: job env, GITHUB_ENV, then the step's. */
@@ -28,7 +33,12 @@ export class StepExpressionError extends Error {
 }
 
 /** Throws StepExpressionError. `contexts.env` must be the env before the step's own. */
-export function evaluateStepFields(step: JobStep, job: JobMessage, contexts: Contexts, functions: ExpressionFunctions): EvaluatedStep {
+export function evaluateStepFields(
+  step: JobStep,
+  job: JobMessage,
+  contexts: Contexts,
+  functions: ExpressionFunctions,
+): EvaluatedStep {
   const field = (name: string, template: string, scope: Contexts): string => {
     try {
       return interpolate(template, scope, functions);
@@ -50,12 +60,18 @@ export function evaluateStepFields(step: JobStep, job: JobMessage, contexts: Con
     with: withValues,
     ...(step.run !== undefined ? { run: field("run", step.run, scope) } : {}),
     ...(shell !== undefined ? { shell: field("shell", shell, scope) } : {}),
-    ...(workingDirectory !== undefined ? { workingDirectory: field("working-directory", workingDirectory, scope) } : {}),
+    ...(workingDirectory !== undefined
+      ? { workingDirectory: field("working-directory", workingDirectory, scope) }
+      : {}),
   };
 }
 
 /** The job's `env` values may hold templates (`${{ matrix.node }}`). The bot sends workflow and job env merged, so a key sees the keys before it: close to job env seeing workflow env. */
-export function evaluateJobEnv(job: JobMessage, contexts: Contexts, functions: ExpressionFunctions): Record<string, string> {
+export function evaluateJobEnv(
+  job: JobMessage,
+  contexts: Contexts,
+  functions: ExpressionFunctions,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(job.env)) {
     try {

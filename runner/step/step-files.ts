@@ -47,17 +47,31 @@ export async function createStepFiles(tempDir: string): Promise<StepFiles> {
 }
 
 export function stepFileEnv(files: StepFiles): Record<string, string> {
-  return { GITHUB_OUTPUT: files.output, GITHUB_ENV: files.env, GITHUB_PATH: files.path, GITHUB_STEP_SUMMARY: files.summary, GITHUB_STATE: files.state };
+  return {
+    GITHUB_OUTPUT: files.output,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
+  };
 }
 
 /** Reads what the step wrote. Throws StepFileError on a malformed file, as GitHub fails the step. */
 export async function readStepFiles(files: StepFiles): Promise<StepFileResults> {
-  const [output, env, path, summary] = await Promise.all([files.output, files.env, files.path, files.summary].map(readOrEmpty));
-  if (Buffer.byteLength(summary ?? "") > MAX_SUMMARY_BYTES) throw new StepFileError(`GITHUB_STEP_SUMMARY is over 1 MiB (${Buffer.byteLength(summary ?? "")} bytes); it was not added`);
+  const [output, env, path, summary] = await Promise.all(
+    [files.output, files.env, files.path, files.summary].map(readOrEmpty),
+  );
+  if (Buffer.byteLength(summary ?? "") > MAX_SUMMARY_BYTES)
+    throw new StepFileError(
+      `GITHUB_STEP_SUMMARY is over 1 MiB (${Buffer.byteLength(summary ?? "")} bytes); it was not added`,
+    );
   return {
     outputs: parseKeyValueFile(output ?? "", "GITHUB_OUTPUT"),
     env: parseKeyValueFile(env ?? "", "GITHUB_ENV"),
-    path: (path ?? "").split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0),
+    path: (path ?? "")
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0),
     summary: summary ?? "",
   };
 }
@@ -83,13 +97,15 @@ export function parseKeyValueFile(text: string, what: string): Record<string, st
       result[checkedName(line.slice(0, equals), line, what)] = line.slice(equals + 1);
       continue;
     }
-    if (heredoc < 0) throw new StepFileError(`${what}: invalid line "${line}" (expected name=value or name<<DELIMITER)`);
+    if (heredoc < 0)
+      throw new StepFileError(`${what}: invalid line "${line}" (expected name=value or name<<DELIMITER)`);
     const name = checkedName(line.slice(0, heredoc), line, what);
     const delimiter = line.slice(heredoc + 2);
     if (delimiter === "") throw new StepFileError(`${what}: the delimiter for "${name}" is empty`);
     const value: string[] = [];
     for (i++; ; i++) {
-      if (i >= lines.length) throw new StepFileError(`${what}: matching delimiter "${delimiter}" not found for "${name}"`);
+      if (i >= lines.length)
+        throw new StepFileError(`${what}: matching delimiter "${delimiter}" not found for "${name}"`);
       if (lines[i] === delimiter) break;
       value.push(lines[i] ?? "");
     }

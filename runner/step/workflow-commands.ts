@@ -52,7 +52,8 @@ export function commandProcessor(options: CommandOptions): (line: string) => voi
       case "notice": {
         sink.line(`##[${command.name}]${command.data}`);
         counts[command.name] += 1;
-        if (counts[command.name] <= MAX_ANNOTATIONS_PER_LEVEL) sink.annotate(annotationOf(command.name, command, options.workspace));
+        if (counts[command.name] <= MAX_ANNOTATIONS_PER_LEVEL)
+          sink.annotate(annotationOf(command.name, command, options.workspace));
         return;
       }
       case "group":
@@ -101,7 +102,12 @@ function unescapeData(value: string): string {
 }
 
 function unescapeProperty(value: string): string {
-  return value.replace(/%0D/gi, "\r").replace(/%0A/gi, "\n").replace(/%3A/gi, ":").replace(/%2C/gi, ",").replace(/%25/g, "%");
+  return value
+    .replace(/%0D/gi, "\r")
+    .replace(/%0A/gi, "\n")
+    .replace(/%3A/gi, ":")
+    .replace(/%2C/gi, ",")
+    .replace(/%25/g, "%");
 }
 
 function annotationOf(level: RunnerAnnotation["level"], command: ParsedCommand, workspace: string): RunnerAnnotation {
@@ -109,7 +115,12 @@ function annotationOf(level: RunnerAnnotation["level"], command: ParsedCommand, 
   const annotation: RunnerAnnotation = { level, message: command.data };
   if (properties.title) annotation.title = properties.title;
   if (properties.file) annotation.file = workspacePath(properties.file, workspace);
-  const numbers = { line: properties.line, endLine: properties.endLine, col: properties.col, endColumn: properties.endColumn };
+  const numbers = {
+    line: properties.line,
+    endLine: properties.endLine,
+    col: properties.col,
+    endColumn: properties.endColumn,
+  };
   for (const [key, raw] of Object.entries(numbers)) {
     const value = raw === undefined ? NaN : Number(raw);
     if (Number.isInteger(value) && value > 0) annotation[key as keyof typeof numbers] = value;

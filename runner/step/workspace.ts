@@ -17,7 +17,12 @@ export async function prepareJobDirs(workDir: string, executionId: string): Prom
   const root = join(workDir, executionId.replace(/[^A-Za-z0-9_-]/g, "_"));
   // A redelivered attempt on the same runner starts clean, not on the dead attempt's leftovers.
   await rm(root, { recursive: true, force: true });
-  const dirs: JobDirs = { root, workspace: join(root, "workspace"), temp: join(root, "temp"), home: join(root, "home") };
+  const dirs: JobDirs = {
+    root,
+    workspace: join(root, "workspace"),
+    temp: join(root, "temp"),
+    home: join(root, "home"),
+  };
   await Promise.all([dirs.workspace, dirs.temp, dirs.home].map((dir) => mkdir(dir, { recursive: true })));
   return dirs;
 }

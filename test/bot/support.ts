@@ -64,7 +64,12 @@ export async function startCore(label: string): Promise<Core> {
   const repo = repoRef(`acme/${label}`);
   const created = await createRepo(join(scratch, label), { "README.md": "x\n" });
   await fake.addRepository({ owner: repo.owner, name: repo.name, dir: created.dir, installationId: INSTALLATION });
-  const config = readBotConfig({ APP_ID: String(app.appId), PRIVATE_KEY: app.privateKey, WEBHOOK_SECRET: app.webhookSecret, ...fake.env });
+  const config = readBotConfig({
+    APP_ID: String(app.appId),
+    PRIVATE_KEY: app.privateKey,
+    WEBHOOK_SECRET: app.webhookSecret,
+    ...fake.env,
+  });
   const log = testLogger();
   const forge = await createGitHubApp(config, log).forge(INSTALLATION);
   const lease: LeaseSettings = { ackWaitMs: 30_000, maxDeliver: 3 };
@@ -110,25 +115,56 @@ export async function planRun(core: Core, workflow: string): Promise<{ run: RunR
   const planned = expandJobs(parsed.value, { github: { event_name: "push", ref: context.ref }, vars: {}, inputs: {} });
   if (planned.problems.length > 0) throw new Error(JSON.stringify(planned.problems));
   const run = await store.upsertRun(core.db, context, parsed.value.path, parsed.value.name);
-  run.githubContext = githubContext({ context, payload: {}, workflow: parsed.value, runId: run.id, runNumber: run.runNumber, serverUrl: "https://github.com", apiUrl: "https://api.github.com" });
+  run.githubContext = githubContext({
+    context,
+    payload: {},
+    workflow: parsed.value,
+    runId: run.id,
+    runNumber: run.runNumber,
+    serverUrl: "https://github.com",
+    apiUrl: "https://api.github.com",
+  });
   await store.setGithubContext(core.db, run.id, run.githubContext);
   const rows = await store.upsertJobs(core.db, run, planned.jobs, ["default"], (job) =>
-    jobSpec({ context, run, workflow: parsed.value, job, serverUrl: "https://github.com", apiUrl: "https://api.github.com", inputs: {} }),
+    jobSpec({
+      context,
+      run,
+      workflow: parsed.value,
+      job,
+      serverUrl: "https://github.com",
+      apiUrl: "https://api.github.com",
+      inputs: {},
+    }),
   );
   for (const row of rows) {
-    const { id } = await core.forge.createCheck(core.repo, { name: checkRunName(row.name, row.namespace), headSha: core.sha, detailsUrl: `${core.publicUrl}/jobs/${row.id}`, externalId: row.id, status: "queued" });
+    const { id } = await core.forge.createCheck(core.repo, {
+      name: checkRunName(row.name, row.namespace),
+      headSha: core.sha,
+      detailsUrl: `${core.publicUrl}/jobs/${row.id}`,
+      externalId: row.id,
+      status: "queued",
+    });
     await store.setJobCheckRun(core.db, row.id, id);
     row.checkRunId = id;
   }
   const statusName = statusContext(parsed.value.name, "default");
-  await core.forge.setCommitStatus(core.repo, core.sha, { state: "pending", context: statusName, description: "Queued", targetUrl: core.publicUrl });
+  await core.forge.setCommitStatus(core.repo, core.sha, {
+    state: "pending",
+    context: statusName,
+    description: "Queued",
+    targetUrl: core.publicUrl,
+  });
   await store.recordStatus(core.db, run.id, "default", statusName);
   return { run, rows };
 }
 
 /** The hooks the reporter passes to a release pass. */
 export function hooksFor(core: Core, run: RunRow): ReleaseHooks {
-  return { forge: core.forge, cloneToken: async () => undefined, onCompleted: (row) => settleNamespace(core.db, core.forge, run, row.namespace, core.publicUrl) };
+  return {
+    forge: core.forge,
+    cloneToken: async () => undefined,
+    onCompleted: (row) => settleNamespace(core.db, core.forge, run, row.namespace, core.publicUrl),
+  };
 }
 
 /** The run's job rows by job key. */
@@ -140,7 +176,9 @@ export async function rowsByKey(core: Core, runId: string): Promise<Map<string, 
 /** The job's message as JetStream holds it (the one its row's `stream_seq` names). */
 export async function publishedMessage(core: Core, row: JobRow): Promise<JobMessage> {
   if (row.streamSeq === null) throw new Error(`${row.jobKey} was not published`);
-  const msg = await core.bus.jsm.streams.getMessage(core.bus.names.jobsStream(row.namespace), { seq: Number(row.streamSeq) });
+  const msg = await core.bus.jsm.streams.getMessage(core.bus.names.jobsStream(row.namespace), {
+    seq: Number(row.streamSeq),
+  });
   if (!msg) throw new Error(`no message ${row.streamSeq}`);
   return decode(JobMessage, msg.data, "job message");
 }

@@ -60,16 +60,25 @@ function dev(port: number): ResultPromise {
 
 async function pushAndWait(port: number, name: string): Promise<string> {
   const dir = join(scratch, name);
-  const { sha } = await createRepo(dir, { ".flotilla/workflows/ci.yml": `on: push\njobs:\n  ${name}:\n    runs-on: self-hosted\n    steps:\n      - run: echo ran by the local runner\n` });
+  const { sha } = await createRepo(dir, {
+    ".flotilla/workflows/ci.yml": `on: push\njobs:\n  ${name}:\n    runs-on: self-hosted\n    steps:\n      - run: echo ran by the local runner\n`,
+  });
   const repo = await fake.addRepository({ owner: "me", name, dir, private: true, installationId: 5 });
   for (let i = 0; ; i++) {
-    const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 5 }), { secret: app.webhookSecret, event: "push" });
-    const answer = await postWebhook(`http://127.0.0.1:${port}/api/github/webhooks`, delivery).catch(() => ({ status: 0 }));
+    const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 5 }), {
+      secret: app.webhookSecret,
+      event: "push",
+    });
+    const answer = await postWebhook(`http://127.0.0.1:${port}/api/github/webhooks`, delivery).catch(() => ({
+      status: 0,
+    }));
     if (answer.status === 202) break;
     if (i > 150) throw new Error("flotilla dev never took the webhook");
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const run = await fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 45_000 });
+  const run = await fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === "completed", {
+    timeoutMs: 45_000,
+  });
   expect(run.run.conclusion).toBe("success");
   return (run.run.output as { summary: string }).summary;
 }
@@ -80,7 +89,12 @@ it("runs its private NATS with per-runner credentials and a registered local run
   const ranOn = await pushAndWait(port, "first");
   const identityFile = join(scratch, "data", "runner", "runner.json");
   expect((await stat(identityFile)).mode & 0o777).toBe(0o600);
-  const identity = JSON.parse(await readFile(identityFile, "utf8")) as { id: string; name: string; natsUrl: string; natsCreds?: string };
+  const identity = JSON.parse(await readFile(identityFile, "utf8")) as {
+    id: string;
+    name: string;
+    natsUrl: string;
+    natsCreds?: string;
+  };
   expect(identity.natsCreds).toMatch(/BEGIN NATS USER JWT/);
   expect(ranOn).toContain(`Ran on \`${identity.name}\``);
   // Nobody gets in without a credential.

@@ -33,7 +33,13 @@ afterAll(async () => {
 
 /** Starts `flotilla …` in the repository root, as `npm start` would. */
 function flotilla(args: string[], env: Record<string, string>): ResultPromise {
-  const child = execa("node", [BIN, ...args], { cwd: ROOT, env: { LOG_FORMAT: "json", LOG_LEVEL: "info", ...env }, extendEnv: false, reject: false, all: true });
+  const child = execa("node", [BIN, ...args], {
+    cwd: ROOT,
+    env: { LOG_FORMAT: "json", LOG_LEVEL: "info", ...env },
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
   children.push(child);
   return child;
 }
@@ -69,14 +75,29 @@ describe("npm start (flotilla dev)", () => {
 
   it("with no GitHub App, serves the manifest flow built from app.yml on embedded NATS and PGlite, and stops cleanly", async () => {
     const port = await freePort();
-    const child = flotilla(["dev"], { PATH: process.env.PATH ?? "", HOME: scratch, PORT: String(port), DATA_DIR: join(scratch, "dev"), NO_SMEE_SETUP: "true" });
+    const child = flotilla(["dev"], {
+      PATH: process.env.PATH ?? "",
+      HOME: scratch,
+      PORT: String(port),
+      DATA_DIR: join(scratch, "dev"),
+      NO_SMEE_SETUP: "true",
+    });
     const page = await waitForHttp(`http://localhost:${port}/probot`, child);
     expect(page.status).toBe(200);
     const html = await page.text();
-    for (const permission of ['"checks":"write"', '"statuses":"write"', '"contents":"read"', '"pull_requests":"read"', '"issues":"write"', '"members":"read"', '"metadata":"read"']) {
+    for (const permission of [
+      '"checks":"write"',
+      '"statuses":"write"',
+      '"contents":"read"',
+      '"pull_requests":"read"',
+      '"issues":"write"',
+      '"members":"read"',
+      '"metadata":"read"',
+    ]) {
       expect(html).toContain(permission);
     }
-    for (const event of ["push", "pull_request", "issue_comment", "check_run", "check_suite", "installation"]) expect(html).toContain(`"${event}"`);
+    for (const event of ["push", "pull_request", "issue_comment", "check_run", "check_suite", "installation"])
+      expect(html).toContain(`"${event}"`);
     child.kill("SIGTERM");
     const result = await child;
     expect(result.exitCode).toBe(0);
@@ -96,10 +117,23 @@ describe("flotilla migrate", () => {
       expect((await flotilla(["migrate"], env)).exitCode).toBe(0);
       const { default: postgres } = await import("postgres");
       const sql = postgres(database.url);
-      const tables = await sql<{ table_name: string }[]>`select table_name from information_schema.tables where table_schema = 'public' order by 1`;
+      const tables = await sql<
+        { table_name: string }[]
+      >`select table_name from information_schema.tables where table_schema = 'public' order by 1`;
       const namespaces = await sql<{ name: string }[]>`select name from namespaces`;
       await sql.end();
-      expect(tables.map((t) => t.table_name)).toEqual(["concurrency_groups", "deliveries", "jobs", "log_chunks", "namespaces", "registration_tokens", "run_statuses", "runners", "runs", "secrets"]);
+      expect(tables.map((t) => t.table_name)).toEqual([
+        "concurrency_groups",
+        "deliveries",
+        "jobs",
+        "log_chunks",
+        "namespaces",
+        "registration_tokens",
+        "run_statuses",
+        "runners",
+        "runs",
+        "secrets",
+      ]);
       expect(namespaces.map((n) => n.name)).toEqual(["default"]);
     } finally {
       await database.drop();
@@ -125,7 +159,8 @@ describe("flotilla bot and flotilla runner start as separate processes", () => {
     const dir = join(scratch, "repo");
     const { sha } = await createRepo(dir, {
       "README.md": "hi\n",
-      ".flotilla/workflows/ci.yml": "name: CI\non: push\njobs:\n  hello:\n    runs-on: [self-hosted, cli-test]\n    steps:\n      - run: echo hello from a separate runner process\n",
+      ".flotilla/workflows/ci.yml":
+        "name: CI\non: push\njobs:\n  hello:\n    runs-on: [self-hosted, cli-test]\n    steps:\n      - run: echo hello from a separate runner process\n",
     });
     const repo = await fake.addRepository({ owner: "acme", name: "cli", dir, private: true, installationId: 77 });
     const port = await freePort();
@@ -143,9 +178,28 @@ describe("flotilla bot and flotilla runner start as separate processes", () => {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
     });
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, bot);
-    const runner = flotilla(["runner", "start", "--nats", sharedNatsUrl(), "--prefix", prefix, "--labels", "cli-test", "--name", "separate", "--work-dir", join(scratch, "work")], common);
+    const runner = flotilla(
+      [
+        "runner",
+        "start",
+        "--nats",
+        sharedNatsUrl(),
+        "--prefix",
+        prefix,
+        "--labels",
+        "cli-test",
+        "--name",
+        "separate",
+        "--work-dir",
+        join(scratch, "work"),
+      ],
+      common,
+    );
 
-    const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 77 }), { secret: app.webhookSecret, event: "push" });
+    const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 77 }), {
+      secret: app.webhookSecret,
+      event: "push",
+    });
     expect((await postWebhook(`http://127.0.0.1:${port}/api/github/webhooks`, delivery)).status).toBe(202);
     const run = await fake.waitForCheckRun("hello", (r) => r.run.status === "completed", { timeoutMs: 30_000 });
     expect(run.run.conclusion).toBe("success");

@@ -31,7 +31,8 @@ async function configurationsFrom(output: string): Promise<{ how: string; server
   const step = output.slice(output.indexOf("\n1."), output.indexOf("\n2."));
   const found: { how: string; server: NatsServerOptions }[] = [];
   const copied = /the lines of (\S+)/.exec(step);
-  if (copied) found.push({ how: `the lines of ${copied[1]} copied in`, server: { config: await readFile(copied[1]!, "utf8") } });
+  if (copied)
+    found.push({ how: `the lines of ${copied[1]} copied in`, server: { config: await readFile(copied[1]!, "utf8") } });
   for (const line of step.split("\n")) {
     const include = /:\s+(include\s+\S+)/.exec(line)?.[1];
     if (!include) continue;

@@ -27,8 +27,18 @@ async function repo(files: FileTree): Promise<string> {
 }
 
 async function flotillaRun(dir: string, args: string[] = []) {
-  const result = await execa("node", [BIN, "run", ...args], { cwd: dir, reject: false, all: true, env: { LOG_LEVEL: "silent" } });
-  return { exitCode: result.exitCode, all: String(result.all ?? ""), stdout: String(result.stdout ?? ""), stderr: String(result.stderr ?? "") };
+  const result = await execa("node", [BIN, "run", ...args], {
+    cwd: dir,
+    reject: false,
+    all: true,
+    env: { LOG_LEVEL: "silent" },
+  });
+  return {
+    exitCode: result.exitCode,
+    all: String(result.all ?? ""),
+    stdout: String(result.stdout ?? ""),
+    stderr: String(result.stderr ?? ""),
+  };
 }
 
 /** The summary table's rows: job key and result, in the order the jobs ran. */
@@ -108,7 +118,10 @@ jobs:
 
   it("--job runs that job and what it needs, nothing else", async () => {
     const dir = await repo({
-      ".flotilla/workflows/chain.yml": CHAIN.replace("jobs:\n", "jobs:\n  lint:\n    runs-on: self-hosted\n    steps:\n      - run: echo linting\n"),
+      ".flotilla/workflows/chain.yml": CHAIN.replace(
+        "jobs:\n",
+        "jobs:\n  lint:\n    runs-on: self-hosted\n    steps:\n      - run: echo linting\n",
+      ),
     });
     const result = await flotillaRun(dir, ["--job", "publish"]);
     expect(result.exitCode, result.all).toBe(0);
@@ -216,7 +229,9 @@ jobs:
     });
     const result = await flotillaRun(dir);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^\.flotilla\/workflows\/ci\.yml:5:\d+: `jobs\.build\.container` \(needs a container engine\) is not supported yet$/m);
+    expect(result.stderr).toMatch(
+      /^\.flotilla\/workflows\/ci\.yml:5:\d+: `jobs\.build\.container` \(needs a container engine\) is not supported yet$/m,
+    );
     expect(result.all).not.toContain("should not run");
   });
 

@@ -31,12 +31,37 @@ afterAll(async () => {
 });
 
 function runner(name: string, label: string, extra: string[] = []): ResultPromise {
-  const child = execa("node", [BIN, "runner", "start", "--nats", f.natsUrl, "--prefix", f.prefix, "--labels", label, "--name", name, "--work-dir", join(scratch, name), ...extra], {
-    env: { PATH: process.env.PATH ?? "", HOME: scratch, LOG_FORMAT: "json", LOG_LEVEL: "info", FLOTILLA_RUNNER_DRAIN_GRACE_MS: "20000" },
-    extendEnv: false,
-    reject: false,
-    all: true,
-  });
+  const child = execa(
+    "node",
+    [
+      BIN,
+      "runner",
+      "start",
+      "--nats",
+      f.natsUrl,
+      "--prefix",
+      f.prefix,
+      "--labels",
+      label,
+      "--name",
+      name,
+      "--work-dir",
+      join(scratch, name),
+      ...extra,
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: scratch,
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
+        FLOTILLA_RUNNER_DRAIN_GRACE_MS: "20000",
+      },
+      extendEnv: false,
+      reject: false,
+      all: true,
+    },
+  );
   children.push(child);
   return child;
 }
@@ -53,7 +78,10 @@ const check = (sha: string, name: string, status: string) =>
   f.fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === status, { timeoutMs: 45_000 });
 
 it("--once takes exactly one job, then exits by itself", async () => {
-  const sha = await push("once", "on: push\njobs:\n  first:\n    runs-on: [self-hosted, once-test]\n    steps: [{ run: echo one }]\n  second:\n    runs-on: [self-hosted, once-test]\n    steps: [{ run: echo two }]\n");
+  const sha = await push(
+    "once",
+    "on: push\njobs:\n  first:\n    runs-on: [self-hosted, once-test]\n    steps: [{ run: echo one }]\n  second:\n    runs-on: [self-hosted, once-test]\n    steps: [{ run: echo two }]\n",
+  );
   // The runner exits once its result is stored; the bot's check run update may trail it.
   const completed = (count: number) =>
     f.fake.waitFor(
@@ -72,7 +100,10 @@ it("--once takes exactly one job, then exits by itself", async () => {
 });
 
 it("SIGTERM drains: the running job finishes, then the runner exits", async () => {
-  const sha = await push("drain", "on: push\njobs:\n  slow:\n    runs-on: [self-hosted, drain-test]\n    steps: [{ run: 'sleep 2; echo finished' }]\n");
+  const sha = await push(
+    "drain",
+    "on: push\njobs:\n  slow:\n    runs-on: [self-hosted, drain-test]\n    steps: [{ run: 'sleep 2; echo finished' }]\n",
+  );
   const child = runner("drainer", "drain-test");
   await check(sha, "slow", "in_progress");
   child.kill("SIGTERM");
@@ -85,7 +116,10 @@ it("SIGTERM drains: the running job finishes, then the runner exits", async () =
 });
 
 it("a second signal hands the running job back at once, and another runner runs it", async () => {
-  const sha = await push("hurry", 'on: push\njobs:\n  long:\n    runs-on: [self-hosted, hurry-test]\n    steps:\n      - run: if [ "$RUNNER_NAME" = hurried ]; then sleep 60; fi; echo "ran on $RUNNER_NAME"\n');
+  const sha = await push(
+    "hurry",
+    'on: push\njobs:\n  long:\n    runs-on: [self-hosted, hurry-test]\n    steps:\n      - run: if [ "$RUNNER_NAME" = hurried ]; then sleep 60; fi; echo "ran on $RUNNER_NAME"\n',
+  );
   const first = runner("hurried", "hurry-test");
   await check(sha, "long", "in_progress");
   first.kill("SIGINT");
@@ -103,7 +137,10 @@ it("a second signal hands the running job back at once, and another runner runs 
 });
 
 it("--concurrency 2 runs two jobs at once", async () => {
-  const sha = await push("pair", "on: push\njobs:\n  a:\n    runs-on: [self-hosted, pair-test]\n    steps: [{ run: sleep 1 }]\n  b:\n    runs-on: [self-hosted, pair-test]\n    steps: [{ run: sleep 1 }]\n");
+  const sha = await push(
+    "pair",
+    "on: push\njobs:\n  a:\n    runs-on: [self-hosted, pair-test]\n    steps: [{ run: sleep 1 }]\n  b:\n    runs-on: [self-hosted, pair-test]\n    steps: [{ run: sleep 1 }]\n",
+  );
   runner("pair", "pair-test", ["--concurrency", "2"]);
   await check(sha, "a", "completed");
   await check(sha, "b", "completed");

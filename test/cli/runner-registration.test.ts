@@ -30,7 +30,14 @@ afterAll(async () => {
 
 function flotilla(args: string[]) {
   const child = execa("node", [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: scratch, LOG_FORMAT: "json", LOG_LEVEL: "info", FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: f.apiToken },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: scratch,
+      LOG_FORMAT: "json",
+      LOG_LEVEL: "info",
+      FLOTILLA_URL: f.publicUrl,
+      FLOTILLA_API_TOKEN: f.apiToken,
+    },
     extendEnv: false,
     reject: false,
     all: true,
@@ -47,25 +54,63 @@ it("registers a runner with a one-time token, writes its config 0600, and runs j
   expect(created.stderr).toContain('namespace "arm-lab"');
 
   const config = join(scratch, "lab", "runner.json");
-  const registered = await flotilla(["runner", "register", "--url", f.publicUrl, "--token", token, "--labels", "gpu,AARCH64", "--name", "lab-1", "--config", config]);
+  const registered = await flotilla([
+    "runner",
+    "register",
+    "--url",
+    f.publicUrl,
+    "--token",
+    token,
+    "--labels",
+    "gpu,AARCH64",
+    "--name",
+    "lab-1",
+    "--config",
+    config,
+  ]);
   expect(registered.exitCode, registered.all).toBe(0);
   expect(registered.stdout).toContain('registered runner "lab-1"');
   expect((await stat(config)).mode & 0o777).toBe(0o600);
-  const file = JSON.parse(await readFile(config, "utf8")) as { namespace: string; labels: string[]; natsCreds?: string };
+  const file = JSON.parse(await readFile(config, "utf8")) as {
+    namespace: string;
+    labels: string[];
+    natsCreds?: string;
+  };
   expect(file.namespace).toBe("arm-lab");
   // Aliases folded, and the automatic labels added.
   expect(file.labels).toEqual(expect.arrayContaining(["arm64", "gpu", "self-hosted", "linux"]));
   expect(file.natsCreds).toMatch(/BEGIN NATS USER JWT/);
 
-  const reused = await flotilla(["runner", "register", "--url", f.publicUrl, "--token", token, "--name", "lab-2", "--config", join(scratch, "other.json")]);
+  const reused = await flotilla([
+    "runner",
+    "register",
+    "--url",
+    f.publicUrl,
+    "--token",
+    token,
+    "--name",
+    "lab-2",
+    "--config",
+    join(scratch, "other.json"),
+  ]);
   expect(reused.exitCode).toBe(1);
   expect(reused.all).toContain("this registration token was already used");
-  const wrong = await flotilla(["runner", "register", "--url", f.publicUrl, "--token", "flotilla-reg-nonsense", "--config", join(scratch, "x.json")]);
+  const wrong = await flotilla([
+    "runner",
+    "register",
+    "--url",
+    f.publicUrl,
+    "--token",
+    "flotilla-reg-nonsense",
+    "--config",
+    join(scratch, "x.json"),
+  ]);
   expect(wrong.all).toContain("this registration token is not known");
 
   // The namespace exists now; a repository it follows gets its check runs.
   const { repo, sha } = await f.repository("ops", "registered", {
-    ".flotilla/workflows/ci.yml": "on: push\njobs:\n  gpu:\n    runs-on: [self-hosted, gpu, aarch64]\n    steps: [{ run: echo on the registered runner }]\n",
+    ".flotilla/workflows/ci.yml":
+      "on: push\njobs:\n  gpu:\n    runs-on: [self-hosted, gpu, aarch64]\n    steps: [{ run: echo on the registered runner }]\n",
   });
   const runner = flotilla(["runner", "start", "--config", config, "--work-dir", join(scratch, "work")]);
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);

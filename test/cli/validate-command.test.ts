@@ -45,7 +45,8 @@ jobs:
 
 describe("flotilla validate (a real process)", () => {
   let dir: string;
-  const validate = (args: string[], cwd = ROOT) => execa("node", [join(ROOT, "bin/flotilla.js"), "validate", ...args], { cwd, reject: false });
+  const validate = (args: string[], cwd = ROOT) =>
+    execa("node", [join(ROOT, "bin/flotilla.js"), "validate", ...args], { cwd, reject: false });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "flotilla-validate-"));
@@ -59,7 +60,13 @@ describe("flotilla validate (a real process)", () => {
   it("prints the jobs a good file creates, one per matrix leg, and exits 0", async () => {
     const result = await validate([join(dir, ".flotilla/workflows/ci.yml"), "--json"]);
     expect(result.exitCode).toBe(0);
-    const { files } = JSON.parse(result.stdout) as { files: { ok: boolean; problems: unknown[]; jobs: { key: string; name: string; runsOn: string[]; needs: string[] }[] }[] };
+    const { files } = JSON.parse(result.stdout) as {
+      files: {
+        ok: boolean;
+        problems: unknown[];
+        jobs: { key: string; name: string; runsOn: string[]; needs: string[] }[];
+      }[];
+    };
     expect(files[0]).toMatchObject({ ok: true, problems: [] });
     expect(files[0]!.jobs).toEqual([
       { key: "build (linux, 18)", name: "build (linux, 18)", runsOn: ["self-hosted", "linux"], needs: [] },
@@ -85,12 +92,18 @@ describe("flotilla validate (a real process)", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr.trim()).toBe("bad.yml:5:5: Unexpected value 'foo'");
     const json = await validate(["bad.yml", "--json"], dir);
-    expect(JSON.parse(json.stdout)).toEqual({ files: [{ path: "bad.yml", ok: false, problems: [{ line: 5, column: 5, message: "Unexpected value 'foo'" }], jobs: [] }] });
+    expect(JSON.parse(json.stdout)).toEqual({
+      files: [
+        { path: "bad.yml", ok: false, problems: [{ line: 5, column: 5, message: "Unexpected value 'foo'" }], jobs: [] },
+      ],
+    });
   });
 
   it("names an unsupported feature and exits 1", async () => {
     const result = await validate(["unsupported.yml", "bad.yml"], dir);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("unsupported.yml:6:15: `uses: docker://alpine:3` (docker actions need a container engine) is not supported yet");
+    expect(result.stderr).toContain(
+      "unsupported.yml:6:15: `uses: docker://alpine:3` (docker actions need a container engine) is not supported yet",
+    );
   });
 });

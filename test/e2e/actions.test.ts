@@ -27,7 +27,13 @@ beforeAll(async () => {
   f = await startFlotilla();
   // One runner: its action cache is what the "no second fetch" case is about.
   await f.startRunner({ name: "solo" });
-  for (const [name, files] of Object.entries({ hello: HELLO, lifecycle: LIFECYCLE, composites: composites("tools"), dockerish: DOCKER })) await actionRepo(name, files);
+  for (const [name, files] of Object.entries({
+    hello: HELLO,
+    lifecycle: LIFECYCLE,
+    composites: composites("tools"),
+    dockerish: DOCKER,
+  }))
+    await actionRepo(name, files);
 });
 
 afterAll(async () => {
@@ -36,12 +42,16 @@ afterAll(async () => {
 
 async function pushWorkflow(name: string, workflow: string, extra: FileTree = {}): Promise<string> {
   const dir = join(scratch(), name);
-  const { sha } = await createRepo(dir, { "README.md": "x\n", ".flotilla/workflows/ci.yml": workflow, ...LOCAL, ...extra });
+  const { sha } = await createRepo(dir, {
+    "README.md": "x\n",
+    ".flotilla/workflows/ci.yml": workflow,
+    ...LOCAL,
+    ...extra,
+  });
   const repo = await f.fake.addRepository({ owner: "acme", name, dir, private: true, installationId: INSTALLATION_ID });
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   return sha;
 }
-
 
 const text = (run: CheckRunRecord): string => (run.run.output as { text?: string }).text ?? "";
 const summary = (run: CheckRunRecord): string => (run.run.output as { summary?: string }).summary ?? "";
@@ -95,7 +105,9 @@ jobs:
     expect(text(build!)).toContain("outer gave hello hey! / hey!");
     expect(text(build!)).toContain("local kit + local own");
     expect(summary(build!)).toMatch(/Run actions\/checkout@v4/);
-    expect(build!.annotations).toEqual(expect.arrayContaining([expect.objectContaining({ annotation_level: "notice", message: "greeted world" })]));
+    expect(build!.annotations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ annotation_level: "notice", message: "greeted world" })]),
+    );
 
     expect(lifecycle!.run.conclusion).toBe("failure");
     expect(text(lifecycle!)).toContain("post: STATE_phase=from-pre STATE_main=done");
@@ -131,10 +143,14 @@ jobs:
     );
     const [docker, missing] = await f.finished(sha, ["docker", "missing"], 60_000);
     expect(docker!.run.conclusion).toBe("failure");
-    expect(JSON.stringify(docker!.run.output)).toContain("is a docker action; it needs a container engine, which Flotilla does not use");
+    expect(JSON.stringify(docker!.run.output)).toContain(
+      "is a docker action; it needs a container engine, which Flotilla does not use",
+    );
     expect(text(docker!)).not.toContain("should-not-run");
     expect(missing!.run.conclusion).toBe("failure");
-    expect(JSON.stringify(missing!.run.output)).toContain("Unable to resolve action `tools/hello@v0`, unable to find version `v0`");
+    expect(JSON.stringify(missing!.run.output)).toContain(
+      "Unable to resolve action `tools/hello@v0`, unable to find version `v0`",
+    );
     expect(text(missing!)).not.toContain("should-not-run");
   });
 });

@@ -34,11 +34,17 @@ afterAll(async () => {
 });
 
 async function push(repo: FakeRepository, sha: string, ref?: string): Promise<void> {
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID, ...(ref ? { ref } : {}) }))).status).toBe(202);
+  expect(
+    (await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID, ...(ref ? { ref } : {}) })))
+      .status,
+  ).toBe(202);
 }
 
 async function finished(sha: string, name: string): Promise<CheckRunRecord> {
-  return f.fake.waitFor(() => f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === name && r.run.status === "completed"), { timeoutMs: 45_000 });
+  return f.fake.waitFor(
+    () => f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === name && r.run.status === "completed"),
+    { timeoutMs: 45_000 },
+  );
 }
 
 const text = (record: CheckRunRecord) => (record.run.output as { text: string }).text;
@@ -68,7 +74,13 @@ jobs:
       - run: cat got/result.txt got/docs/readme.md
 `;
     const { sha } = await createRepo(dir, { "README.md": "x\n", ".flotilla/workflows/ci.yml": workflow });
-    const repo = await f.fake.addRepository({ owner: "acme", name: "artifacts", dir, private: true, installationId: INSTALLATION_ID });
+    const repo = await f.fake.addRepository({
+      owner: "acme",
+      name: "artifacts",
+      dir,
+      private: true,
+      installationId: INSTALLATION_ID,
+    });
     await push(repo, sha);
     const [build, use] = [await finished(sha, "build"), await finished(sha, "use")];
     expect([build.run.conclusion, use.run.conclusion]).toEqual(["success", "success"]);
@@ -95,13 +107,17 @@ jobs:
 
     expect((await fetch(`${f.publicUrl}/runs/${run!.id}/artifacts/result`)).status).toBe(404);
     expect((await fetch(`${f.publicUrl}/runs/${run!.id}/artifacts/result?token=wrong`)).status).toBe(404);
-    expect((await fetch(`${f.publicUrl}/runs/${run!.id}/artifacts/nothing?token=${run!.accessToken}`)).status).toBe(404);
+    expect((await fetch(`${f.publicUrl}/runs/${run!.id}/artifacts/nothing?token=${run!.accessToken}`)).status).toBe(
+      404,
+    );
 
     // Past its retention: 410, then gone from the page (deleted when met).
     const store = await new Objm(f.bot.bus.nc).open(f.bot.bus.names.artifactsBucket);
     const objectName = artifactObjectName(run!.id, "default", "result");
     const info = JSON.parse((await store.info(objectName))!.description!) as Record<string, string>;
-    await store.update(objectName, { description: JSON.stringify({ ...info, expiresAt: new Date(Date.now() - 1_000).toISOString() }) });
+    await store.update(objectName, {
+      description: JSON.stringify({ ...info, expiresAt: new Date(Date.now() - 1_000).toISOString() }),
+    });
     expect((await fetch(`${f.publicUrl}${link!}`)).status).toBe(410);
     expect(await (await fetch(pageUrl)).text()).not.toContain("<h2>Artifacts</h2>");
     expect(await store.get(objectName)).toBeNull();
@@ -110,9 +126,24 @@ jobs:
   it("the hourly sweep deletes expired artifacts and keeps live ones", async () => {
     const store = await new Objm(f.bot.bus.nc).open(f.bot.bus.names.artifactsBucket);
     const describe = (name: string, expiresAt: Date) =>
-      JSON.stringify({ runId: "r", jobKey: "j", namespace: "default", name, size: 1, files: 1, uploadedAt: new Date().toISOString(), expiresAt: expiresAt.toISOString() });
-    await store.putBlob({ name: "r/default/old", description: describe("old", new Date(Date.now() - 1_000)) }, new Uint8Array([1]));
-    await store.putBlob({ name: "r/default/new", description: describe("new", new Date(Date.now() + 60_000)) }, new Uint8Array([1]));
+      JSON.stringify({
+        runId: "r",
+        jobKey: "j",
+        namespace: "default",
+        name,
+        size: 1,
+        files: 1,
+        uploadedAt: new Date().toISOString(),
+        expiresAt: expiresAt.toISOString(),
+      });
+    await store.putBlob(
+      { name: "r/default/old", description: describe("old", new Date(Date.now() - 1_000)) },
+      new Uint8Array([1]),
+    );
+    await store.putBlob(
+      { name: "r/default/new", description: describe("new", new Date(Date.now() + 60_000)) },
+      new Uint8Array([1]),
+    );
     const sweep = startArtifactSweep(store, testLogger());
     try {
       expect(await sweep.sweep()).toBe(1);
@@ -141,8 +172,18 @@ jobs:
           echo "hit=\${{ steps.c.outputs.cache-hit }}"
           if [ -f .deps/d.txt ]; then cat .deps/d.txt; else mkdir -p .deps && echo "installed once" > .deps/d.txt; fi
 `;
-    const { sha } = await createRepo(dir, { "README.md": "x\n", "lock.txt": "v1\n", ".flotilla/workflows/ci.yml": workflow });
-    const repo = await f.fake.addRepository({ owner: "acme", name: "cached", dir, private: true, installationId: INSTALLATION_ID });
+    const { sha } = await createRepo(dir, {
+      "README.md": "x\n",
+      "lock.txt": "v1\n",
+      ".flotilla/workflows/ci.yml": workflow,
+    });
+    const repo = await f.fake.addRepository({
+      owner: "acme",
+      name: "cached",
+      dir,
+      private: true,
+      installationId: INSTALLATION_ID,
+    });
     await push(repo, sha);
     const first = await finished(sha, "deps");
     expect(first.run.conclusion).toBe("success");

@@ -34,18 +34,34 @@ async function repository(name: string, files: Record<string, string>) {
   const { sha } = await createRepo(dir, files);
   const repo = await f.fake.addRepository({ owner: "acme", name, dir, private: true, installationId: INSTALLATION_ID });
   const push = async (sha: string, before?: string) =>
-    expect((await f.deliver("push", pushPayload(repo, { sha, ...(before ? { before } : {}), installationId: INSTALLATION_ID }))).status).toBe(202);
+    expect(
+      (
+        await f.deliver(
+          "push",
+          pushPayload(repo, { sha, ...(before ? { before } : {}), installationId: INSTALLATION_ID }),
+        )
+      ).status,
+    ).toBe(202);
   return { dir, sha, push };
 }
 
 async function completed(sha: string, name: string): Promise<CheckRunRecord> {
-  return f.fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 60_000 });
+  return f.fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === "completed", {
+    timeoutMs: 60_000,
+  });
 }
 
 /** The job rows of the runs of these commits, once every run has its final status. */
 async function jobRowsOf(shas: string[]) {
-  await f.fake.waitFor(() => shas.every((sha) => f.fake.statuses.some((s) => s.sha === sha && s.status.state !== "pending")), { timeoutMs: 30_000 });
-  const rows = await f.bot.db.db.select({ job: jobs, run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(inArray(runs.sha, shas));
+  await f.fake.waitFor(
+    () => shas.every((sha) => f.fake.statuses.some((s) => s.sha === sha && s.status.state !== "pending")),
+    { timeoutMs: 30_000 },
+  );
+  const rows = await f.bot.db.db
+    .select({ job: jobs, run: runs })
+    .from(jobs)
+    .innerJoin(runs, eq(jobs.runId, runs.id))
+    .where(inArray(runs.sha, shas));
   return (sha: string, key: string) => {
     const found = rows.find((r) => r.run.sha === sha && r.job.jobKey === key);
     if (!found) throw new Error(`no job ${key} for ${sha}`);
@@ -64,32 +80,51 @@ jobs:
     steps:
       - run: sleep "$(cat delay)"
 `;
-    const { dir, sha: first, push } = await repository("queue", { delay: "6\n", ".flotilla/workflows/deploy.yml": workflow });
+    const {
+      dir,
+      sha: first,
+      push,
+    } = await repository("queue", { delay: "6\n", ".flotilla/workflows/deploy.yml": workflow });
     await push(first);
-    await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === first && r.run.status === "in_progress", { timeoutMs: 30_000 });
+    await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === first && r.run.status === "in_progress", {
+      timeoutMs: 30_000,
+    });
 
     const second = await commitFiles(dir, { delay: "0\n" });
     await push(second, first);
     const waiting = await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === second, { timeoutMs: 30_000 });
     expect(waiting.run.status).toBe("queued");
-    expect((waiting.run.output as { title: string }).title).toBe("Waiting for deploy-refs/heads/main: Deploy #1 is running");
+    expect((waiting.run.output as { title: string }).title).toBe(
+      "Waiting for deploy-refs/heads/main: Deploy #1 is running",
+    );
 
     const third = await commitFiles(dir, { delay: "0\n" }, "third");
     await push(third, second);
 
-    const [one, two, three] = [await completed(first, "deploy"), await completed(second, "deploy"), await completed(third, "deploy")];
+    const [one, two, three] = [
+      await completed(first, "deploy"),
+      await completed(second, "deploy"),
+      await completed(third, "deploy"),
+    ];
     expect(one.run.conclusion).toBe("success");
     expect(two.run.conclusion).toBe("cancelled");
-    expect((two.run.output as { title: string }).title).toBe("Cancelled: Canceling since a higher priority waiting request for 'deploy-refs/heads/main' exists");
+    expect((two.run.output as { title: string }).title).toBe(
+      "Cancelled: Canceling since a higher priority waiting request for 'deploy-refs/heads/main' exists",
+    );
     expect(three.run.conclusion).toBe("success");
     // The waiting run said why when its check run was created: three writes in all.
     expect(three.history.map((h) => h.body.status)).toEqual(["queued", "in_progress", "completed"]);
-    expect((three.history[0]!.body.output as { title: string }).title).toBe("Waiting for deploy-refs/heads/main: Deploy #1 is running");
+    expect((three.history[0]!.body.output as { title: string }).title).toBe(
+      "Waiting for deploy-refs/heads/main: Deploy #1 is running",
+    );
 
     const job = await jobRowsOf([first, second, third]);
     expect(job(second, "deploy").startedAt).toBeNull();
-    expect(job(third, "deploy").startedAt!.getTime()).toBeGreaterThanOrEqual(job(first, "deploy").completedAt!.getTime());
-    const status = (sha: string) => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending")!.status.state;
+    expect(job(third, "deploy").startedAt!.getTime()).toBeGreaterThanOrEqual(
+      job(first, "deploy").completedAt!.getTime(),
+    );
+    const status = (sha: string) =>
+      f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending")!.status.state;
     expect([status(first), status(second), status(third)]).toEqual(["success", "failure", "success"]);
   });
 });
@@ -118,16 +153,21 @@ jobs:
 `;
     const { sha, push } = await repository("jobs", { ".flotilla/workflows/ci.yml": workflow });
     await push(sha);
-    const [a, b, l1, l2] = [await completed(sha, "a"), await completed(sha, "b"), await completed(sha, "leg (1)"), await completed(sha, "leg (2)")];
+    const [a, b, l1, l2] = [
+      await completed(sha, "a"),
+      await completed(sha, "b"),
+      await completed(sha, "leg (1)"),
+      await completed(sha, "leg (2)"),
+    ];
     expect([a, b, l1, l2].map((r) => r.run.conclusion)).toEqual(["success", "success", "success", "success"]);
     const job = await jobRowsOf([sha]);
     const [ja, jb] = [job(sha, "a"), job(sha, "b")];
-    expect([ja.concurrencyGroup, jb.concurrencyGroup, job(sha, "leg (1)").concurrencyGroup, job(sha, "leg (2)").concurrencyGroup]).toEqual([
-      "shared-main",
-      "shared-main",
-      "lane-1",
-      "lane-2",
-    ]);
+    expect([
+      ja.concurrencyGroup,
+      jb.concurrencyGroup,
+      job(sha, "leg (1)").concurrencyGroup,
+      job(sha, "leg (2)").concurrencyGroup,
+    ]).toEqual(["shared-main", "shared-main", "lane-1", "lane-2"]);
     const [firstDone, second] = ja.startedAt! <= jb.startedAt! ? [ja, jb] : [jb, ja];
     expect(second.startedAt!.getTime()).toBeGreaterThanOrEqual(firstDone.completedAt!.getTime());
   });
@@ -148,14 +188,22 @@ jobs:
     steps:
       - run: sleep "$(cat delay)"
 `;
-    const { dir, sha: first, push } = await repository("job-cancel", { delay: "4\n", ".flotilla/workflows/ship.yml": workflow });
+    const {
+      dir,
+      sha: first,
+      push,
+    } = await repository("job-cancel", { delay: "4\n", ".flotilla/workflows/ship.yml": workflow });
     await push(first);
-    await f.fake.waitForCheckRun("ship", (r) => r.run.head_sha === first && r.run.status === "in_progress", { timeoutMs: 30_000 });
+    await f.fake.waitForCheckRun("ship", (r) => r.run.head_sha === first && r.run.status === "in_progress", {
+      timeoutMs: 30_000,
+    });
     const second = await commitFiles(dir, { delay: "0\n" });
     await push(second, first);
     const [older, newer] = [await completed(first, "ship"), await completed(second, "ship")];
     expect(older.run.conclusion).toBe("cancelled");
-    expect((older.run.output as { title: string }).title).toBe("Cancelled: Canceling since a higher priority waiting request for 'ship-refs/heads/main' exists");
+    expect((older.run.output as { title: string }).title).toBe(
+      "Cancelled: Canceling since a higher priority waiting request for 'ship-refs/heads/main' exists",
+    );
     expect(newer.run.conclusion).toBe("success");
     // A job without a group is not touched.
     expect((await completed(first, "unrelated")).run.conclusion).toBe("success");

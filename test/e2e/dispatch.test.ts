@@ -32,8 +32,10 @@ jobs:
     steps:
       - run: echo "releasing \${{ inputs.version }} to \${{ inputs.channel }} (dry run \${{ inputs.dry-run }}) from \${{ github.ref }} by \${{ github.event_name }}"
 `,
-    ".flotilla/workflows/other.yml": "on: [workflow_dispatch, push]\njobs:\n  other:\n    runs-on: self-hosted\n    steps:\n      - run: echo other\n",
-    ".flotilla/workflows/push-only.yml": "on: push\njobs:\n  p:\n    runs-on: self-hosted\n    steps:\n      - run: echo p\n",
+    ".flotilla/workflows/other.yml":
+      "on: [workflow_dispatch, push]\njobs:\n  other:\n    runs-on: self-hosted\n    steps:\n      - run: echo other\n",
+    ".flotilla/workflows/push-only.yml":
+      "on: push\njobs:\n  p:\n    runs-on: self-hosted\n    steps:\n      - run: echo p\n",
   }));
   await f.fake.addRepository({ owner: "acme", name: "shipit", dir, private: true, installationId: INSTALLATION_ID });
 });
@@ -43,25 +45,48 @@ afterAll(async () => {
 });
 
 function dispatch(args: string[], token = f.apiToken) {
-  return execa("node", [BIN, "dispatch", ...args], { env: { FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: token, LOG_LEVEL: "silent" }, reject: false, all: true });
+  return execa("node", [BIN, "dispatch", ...args], {
+    env: { FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: token, LOG_LEVEL: "silent" },
+    reject: false,
+    all: true,
+  });
 }
 
 it("starts the named workflow at the ref with its inputs, defaults filled in", async () => {
-  const result = await dispatch(["acme/shipit", "release.yml", "--ref", "main", "--input", "version=1.2.3", "--input", "dry-run=true"]);
-  expect(result.all).toContain(`dispatched .flotilla/workflows/release.yml on acme/shipit at refs/heads/main (${sha.slice(0, 12)})`);
+  const result = await dispatch([
+    "acme/shipit",
+    "release.yml",
+    "--ref",
+    "main",
+    "--input",
+    "version=1.2.3",
+    "--input",
+    "dry-run=true",
+  ]);
+  expect(result.all).toContain(
+    `dispatched .flotilla/workflows/release.yml on acme/shipit at refs/heads/main (${sha.slice(0, 12)})`,
+  );
   expect(result.exitCode).toBe(0);
   const run = await f.fake.waitForCheckRun("release", (r) => r.run.status === "completed", { timeoutMs: 30_000 });
   expect(run.run.conclusion).toBe("success");
   expect(run.run.head_sha).toBe(sha);
-  expect((run.run.output as { text: string }).text).toContain("releasing 1.2.3 to stable (dry run true) from refs/heads/main by workflow_dispatch");
+  expect((run.run.output as { text: string }).text).toContain(
+    "releasing 1.2.3 to stable (dry run true) from refs/heads/main by workflow_dispatch",
+  );
   // Only the workflow named was started, although other.yml can be dispatched too.
   expect(f.fake.checkRuns.map((r) => r.run.name)).toEqual(["release"]);
 });
 
 it.each([
   [["release.yml", "--ref", "main"], "Required input 'version' not provided"],
-  [["release.yml", "--ref", "main", "--input", "version=1", "--input", "channel=nightly"], "Provided value 'nightly' for input 'channel' not in the list of allowed values"],
-  [["release.yml", "--ref", "main", "--input", "version=1", "--input", "colour=red"], 'Unexpected inputs provided: ["colour"]'],
+  [
+    ["release.yml", "--ref", "main", "--input", "version=1", "--input", "channel=nightly"],
+    "Provided value 'nightly' for input 'channel' not in the list of allowed values",
+  ],
+  [
+    ["release.yml", "--ref", "main", "--input", "version=1", "--input", "colour=red"],
+    'Unexpected inputs provided: ["colour"]',
+  ],
   [["push-only.yml", "--ref", "main"], "Workflow does not have 'workflow_dispatch' trigger"],
   [["release.yml", "--ref", "no-such-branch", "--input", "version=1"], "No ref found for: no-such-branch"],
   [["missing.yml", "--ref", "main"], "Workflow missing.yml not found"],

@@ -24,7 +24,8 @@ it("runs a push to completion with PGlite as the database", async () => {
   expect(f.bot.db.kind).toBe("pglite");
   const dir = join(scratch(), "repo");
   const { sha } = await createRepo(dir, {
-    ".flotilla/workflows/ci.yml": "name: CI\non: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - run: echo one\n  b:\n    runs-on: self-hosted\n    steps:\n      - run: echo two\n",
+    ".flotilla/workflows/ci.yml":
+      "name: CI\non: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - run: echo one\n  b:\n    runs-on: self-hosted\n    steps:\n      - run: echo two\n",
   });
   const repo = await f.fake.addRepository({ owner: "acme", name: "embedded", dir, installationId: INSTALLATION_ID });
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);

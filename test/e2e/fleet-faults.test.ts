@@ -40,9 +40,32 @@ afterAll(async () => {
 function runner(name: string, label: string, concurrency = 1): ResultPromise {
   const child = execa(
     "node",
-    [BIN, "runner", "start", "--nats", f.natsUrl, "--prefix", f.prefix, "--labels", label, "--name", name, "--work-dir", join(scratch(), "work", name), "--concurrency", String(concurrency)],
+    [
+      BIN,
+      "runner",
+      "start",
+      "--nats",
+      f.natsUrl,
+      "--prefix",
+      f.prefix,
+      "--labels",
+      label,
+      "--name",
+      name,
+      "--work-dir",
+      join(scratch(), "work", name),
+      "--concurrency",
+      String(concurrency),
+    ],
     {
-      env: { PATH: process.env.PATH ?? "", HOME: scratch(), LOG_FORMAT: "json", LOG_LEVEL: "info", FLOTILLA_RUNNER_LEASE_EXTEND_MS: "400", FLOTILLA_RUNNER_CANCEL_GRACE_MS: "1000" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: scratch(),
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
+        FLOTILLA_RUNNER_LEASE_EXTEND_MS: "400",
+        FLOTILLA_RUNNER_CANCEL_GRACE_MS: "1000",
+      },
       extendEnv: false,
       reject: false,
       all: true,
@@ -65,9 +88,11 @@ async function push(name: string, workflow: string): Promise<string> {
   return sha;
 }
 
-const completions = (run: CheckRunRecord) => run.history.filter((h) => h.body.status === "completed" || h.body.conclusion !== undefined).length;
+const completions = (run: CheckRunRecord) =>
+  run.history.filter((h) => h.body.status === "completed" || h.body.conclusion !== undefined).length;
 const runsOf = (sha: string) => f.fake.checkRuns.filter((r) => r.run.head_sha === sha);
-const rowsOf = async (sha: string) => (await f.bot.db.db.select().from(jobs)).filter((r) => (r.spec as { sha?: string } | null)?.sha === sha);
+const rowsOf = async (sha: string) =>
+  (await f.bot.db.db.select().from(jobs)).filter((r) => (r.spec as { sha?: string } | null)?.sha === sha);
 
 /** Steps that hold a job forever write their process group here, so the suite can end them. */
 const holdDirs: string[] = [];
@@ -117,7 +142,9 @@ jobs:
     // Each victim holds a leg (it may first finish a leg a killed runner left behind).
     await until(
       async () => {
-        const holders = await Promise.all((await readdir(hold)).map((leg) => readFile(join(hold, leg, "holder"), "utf8").catch(() => "")));
+        const holders = await Promise.all(
+          (await readdir(hold)).map((leg) => readFile(join(hold, leg, "holder"), "utf8").catch(() => "")),
+        );
         return names.every((name) => holders.some((h) => h.trim() === name));
       },
       120_000,
@@ -131,14 +158,17 @@ jobs:
   // Every leg was held by a victim; two rescuers finish them once their leases lapse.
   runner("rescuer-a", "kill-test", 10);
   runner("rescuer-b", "kill-test", 10);
-  await f.fake.waitFor(() => runsOf(sha).length === 20 && runsOf(sha).every((r) => r.run.status === "completed"), { timeoutMs: 180_000 });
+  await f.fake.waitFor(() => runsOf(sha).length === 20 && runsOf(sha).every((r) => r.run.status === "completed"), {
+    timeoutMs: 180_000,
+  });
 
   const runs = runsOf(sha);
   expect(runs.map((r) => r.run.conclusion)).toEqual(Array(20).fill("success"));
   // Exactly one completion written per check run: none lost, none reported twice.
   expect(runs.map(completions)).toEqual(Array(20).fill(1));
   // Each leg finished on a runner other than the one killed holding it.
-  const holderOf = async (key: string) => (await readFile(join(hold, /\((\d+)\)/.exec(key)![1]!, "holder"), "utf8")).trim();
+  const holderOf = async (key: string) =>
+    (await readFile(join(hold, /\((\d+)\)/.exec(key)![1]!, "holder"), "utf8")).trim();
   for (const run of runs) {
     const finisher = /finished on (\S+)/.exec((run.run.output as { text?: string }).text ?? "")?.[1];
     expect(finisher).toBeDefined();
@@ -146,7 +176,11 @@ jobs:
     expect(finisher).not.toBe(await holderOf(run.run.name as string));
   }
   // The forge is written first, then Postgres.
-  const rows = await until(async () => ((await rowsOf(sha)).every((r) => r.status === "completed") ? rowsOf(sha) : undefined), 60_000, "the job rows to complete");
+  const rows = await until(
+    async () => ((await rowsOf(sha)).every((r) => r.status === "completed") ? rowsOf(sha) : undefined),
+    60_000,
+    "the job rows to complete",
+  );
   expect(rows).toHaveLength(20);
   for (const row of rows) {
     expect(row).toMatchObject({ status: "completed", conclusion: "success", lostAttempts: 1 });
@@ -167,10 +201,16 @@ jobs:
 `;
   const sha = await push("stop", workflow);
   const zombie = runner("zombie", "stop-test");
-  const row = await until(async () => (await rowsOf(sha)).find((r) => r.status === "in_progress" && r.runnerName === "zombie"), 120_000, "the zombie to start the job");
+  const row = await until(
+    async () => (await rowsOf(sha)).find((r) => r.status === "in_progress" && r.runnerName === "zombie"),
+    120_000,
+    "the zombie to start the job",
+  );
   zombie.kill("SIGSTOP");
   runner("healthy", "stop-test");
-  const done = await f.fake.waitForCheckRun("frozen", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 120_000 });
+  const done = await f.fake.waitForCheckRun("frozen", (r) => r.run.head_sha === sha && r.run.status === "completed", {
+    timeoutMs: 120_000,
+  });
   expect((done.run.output as { text: string }).text).toContain("result of healthy");
   zombie.kill("SIGCONT");
   // The zombie wakes, its step ends, it reports attempt 1 — and the bot refuses it.
@@ -188,9 +228,14 @@ jobs:
 
 it("a job whose runners keep vanishing fails after 3 lost attempts as 'Runner lost'", async () => {
   // The step kills its own runner (the step's parent), every time, on every runner.
-  const sha = await push("lost", "on: push\njobs:\n  doomed:\n    runs-on: [self-hosted, lost-test]\n    steps:\n      - run: kill -9 $PPID; sleep 5\n");
+  const sha = await push(
+    "lost",
+    "on: push\njobs:\n  doomed:\n    runs-on: [self-hosted, lost-test]\n    steps:\n      - run: kill -9 $PPID; sleep 5\n",
+  );
   for (let i = 1; i <= 4; i++) runner(`lost-${i}`, "lost-test");
-  const done = await f.fake.waitForCheckRun("doomed", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 180_000 });
+  const done = await f.fake.waitForCheckRun("doomed", (r) => r.run.head_sha === sha && r.run.status === "completed", {
+    timeoutMs: 180_000,
+  });
   expect(done.run.conclusion).toBe("failure");
   const output = done.run.output as { title: string; summary: string };
   expect(output.title).toBe(RUNNER_LOST_TITLE);
@@ -202,10 +247,16 @@ it("a job whose runners keep vanishing fails after 3 lost attempts as 'Runner lo
   // Three GitHub writes, as for any job: queued, in progress, completed.
   expect(runsOf(sha)[0]!.history).toHaveLength(3);
   // The forge is written first, then Postgres.
-  const row = await until(async () => (await rowsOf(sha)).find((r) => r.status === "completed"), 60_000, "the job row to complete");
+  const row = await until(
+    async () => (await rowsOf(sha)).find((r) => r.status === "completed"),
+    60_000,
+    "the job row to complete",
+  );
   expect(row).toMatchObject({ conclusion: "failure", lostAttempts: 3 });
   expect(row!.message).toMatch(/^Runner lost/);
-  await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state === "failure"), { timeoutMs: 60_000 });
+  await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state === "failure"), {
+    timeoutMs: 60_000,
+  });
 }, 400_000);
 
 it("no process of a job survives it: background children, and a job that times out", async () => {

@@ -31,7 +31,8 @@ const LEGS = 50;
 
 it("runs 200 jobs of mixed labels exactly once per namespace, each on a runner with all its labels", async () => {
   for (const [namespace, fleet] of Object.entries(FLEET)) {
-    for (const [name, labels] of Object.entries(fleet)) await f.startRunner({ name, namespace, labels, config: { concurrency: 4, heartbeatMs: 500 } });
+    for (const [name, labels] of Object.entries(fleet))
+      await f.startRunner({ name, namespace, labels, config: { concurrency: 4, heartbeatMs: 500 } });
   }
   // The bot knows the fleet (heartbeats) before it plans, so a queued job can say why it waits;
   // the heartbeats of lab's runners are what make the namespace lab.
@@ -58,7 +59,9 @@ it("runs 200 jobs of mixed labels exactly once per namespace, each on a runner w
   const servable = Object.keys(KINDS).length * LEGS;
   const checkRuns = () => f.fake.checkRuns.filter((r) => r.run.head_sha === sha);
   // About a minute on a quiet machine (every job checks out the repository); more when it is busy.
-  await f.fake.waitFor(() => checkRuns().filter((r) => r.run.status === "completed").length === servable * 2, { timeoutMs: 150_000 });
+  await f.fake.waitFor(() => checkRuns().filter((r) => r.run.status === "completed").length === servable * 2, {
+    timeoutMs: 150_000,
+  });
   const rows = await until(
     async () => {
       const all = await f.bot.db.db.select().from(jobs);
@@ -74,7 +77,9 @@ it("runs 200 jobs of mixed labels exactly once per namespace, each on a runner w
   expect(new Set(runs.map((r) => r.run.name)).size).toBe(runs.length);
   const done = runs.filter((r) => r.run.status === "completed");
   expect(done.every((r) => r.run.conclusion === "success")).toBe(true);
-  expect(done.map((r) => r.history.filter((h) => h.body.status === "completed").length)).toEqual(Array(done.length).fill(1));
+  expect(done.map((r) => r.history.filter((h) => h.body.status === "completed").length)).toEqual(
+    Array(done.length).fill(1),
+  );
 
   // Each ran in its own namespace, on a runner with every label it asked for.
   const fleet = await f.bot.db.db.select().from(runners);
@@ -83,7 +88,10 @@ it("runs 200 jobs of mixed labels exactly once per namespace, each on a runner w
     const runner = labelsOf.get(row.runnerName ?? "");
     expect(runner, `${row.jobKey} [${row.namespace}] ran on ${row.runnerName}`).toBeDefined();
     expect(runner!.namespace).toBe(row.namespace);
-    expect(canServe(runner!.labels, row.labels), `${row.runnerName} (${runner!.labels.join(",")}) ran ${row.jobKey} (${row.labels.join(",")})`).toBe(true);
+    expect(
+      canServe(runner!.labels, row.labels),
+      `${row.runnerName} (${runner!.labels.join(",")}) ran ${row.jobKey} (${row.labels.join(",")})`,
+    ).toBe(true);
     // Attempts may be above 1: a runner serving several labelsets gives back a job that arrives
     // while its slots are full (a delivery, not a lost attempt).
     expect(row).toMatchObject({ conclusion: "success", lostAttempts: 0 });
@@ -96,7 +104,9 @@ it("runs 200 jobs of mixed labels exactly once per namespace, each on a runner w
   const waiting = runs.filter((r) => r.run.status !== "completed");
   expect(waiting.map((r) => r.run.name).sort()).toEqual(["nobody", "nobody [lab]"]);
   expect(rows.filter((r) => r.jobKey === "nobody").map((r) => r.status)).toEqual(["queued", "queued"]);
-  const titles = Object.fromEntries(waiting.map((r) => [r.run.name, (r.run.output as { title?: string } | undefined)?.title]));
+  const titles = Object.fromEntries(
+    waiting.map((r) => [r.run.name, (r.run.output as { title?: string } | undefined)?.title]),
+  );
   expect(titles).toEqual({
     nobody: "No runner in namespace default has the labels quantum, self-hosted",
     "nobody [lab]": "No runner in namespace lab has the labels quantum, self-hosted",

@@ -34,15 +34,38 @@ afterAll(async () => {
 
 /** A runner as an operator starts one, beating every half second so states change quickly. */
 function runner(name: string, labels: string): ResultPromise {
-  return execa("node", [BIN, "runner", "start", "--nats", f.natsUrl, "--prefix", f.prefix, "--labels", labels, "--name", name, "--work-dir", join(scratch(), name)], {
-    env: { PATH: process.env.PATH ?? "", HOME: scratch(), LOG_LEVEL: "warn", FLOTILLA_RUNNER_HEARTBEAT_MS: "500" },
-    extendEnv: false,
-    reject: false,
-  });
+  return execa(
+    "node",
+    [
+      BIN,
+      "runner",
+      "start",
+      "--nats",
+      f.natsUrl,
+      "--prefix",
+      f.prefix,
+      "--labels",
+      labels,
+      "--name",
+      name,
+      "--work-dir",
+      join(scratch(), name),
+    ],
+    {
+      env: { PATH: process.env.PATH ?? "", HOME: scratch(), LOG_LEVEL: "warn", FLOTILLA_RUNNER_HEARTBEAT_MS: "500" },
+      extendEnv: false,
+      reject: false,
+    },
+  );
 }
 
 function flotilla(args: string[], token = f.apiToken) {
-  return execa("node", [BIN, ...args], { env: { PATH: process.env.PATH ?? "", FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: token, LOG_LEVEL: "silent" }, extendEnv: false, reject: false, all: true });
+  return execa("node", [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? "", FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: token, LOG_LEVEL: "silent" },
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
 }
 
 async function apiRunners(): Promise<RunnerView[]> {
@@ -51,7 +74,8 @@ async function apiRunners(): Promise<RunnerView[]> {
   return ((await response.json()) as { runners: RunnerView[] }).runners;
 }
 
-const runnerNamed = (name: string, state?: string) => async () => (await apiRunners()).find((r) => r.name === name && (!state || r.state === state));
+const runnerNamed = (name: string, state?: string) => async () =>
+  (await apiRunners()).find((r) => r.name === name && (!state || r.state === state));
 
 async function push(owner: string, name: string, workflow: string): Promise<string> {
   const { repo, sha } = await f.repository(owner, name, { ".flotilla/workflows/ci.yml": workflow });
@@ -61,11 +85,14 @@ async function push(owner: string, name: string, workflow: string): Promise<stri
 
 const output = (record: { run: Record<string, unknown> }) => record.run.output as { title: string; summary: string };
 
-const page = (authorization?: string) => fetch(`${f.publicUrl}/runners`, { headers: authorization ? { authorization } : {} });
+const page = (authorization?: string) =>
+  fetch(`${f.publicUrl}/runners`, { headers: authorization ? { authorization } : {} });
 const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString("base64")}`;
 
 describe("a runner's life as the fleet views show it", () => {
-  it("online, then busy with its job, then offline within 30 s of being killed; a job for it then says so", { timeout: 400_000 }, async () => {
+  it("online, then busy with its job, then offline within 30 s of being killed; a job for it then says so", {
+    timeout: 400_000,
+  }, async () => {
     const child = (alpha = runner("alpha", "fleet-a"));
     const online = await until(runnerNamed("alpha", "online"), 120_000, "alpha online", 200);
     expect(online).toMatchObject({ namespace: "default", concurrency: 1, jobs: [] });
@@ -80,10 +107,23 @@ describe("a runner's life as the fleet views show it", () => {
 
     // The job runs until the test has seen it everywhere.
     const release = join(scratch(), "release-slow");
-    const sha = await push("fleet", "busy", `on: push\njobs:\n  slow:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: 'until [ -f ${release} ]; do sleep 0.1; done' }]\n`);
-    await f.fake.waitForCheckRun("slow", (r) => r.run.head_sha === sha && r.run.status === "in_progress", { timeoutMs: 120_000 });
+    const sha = await push(
+      "fleet",
+      "busy",
+      `on: push\njobs:\n  slow:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: 'until [ -f ${release} ]; do sleep 0.1; done' }]\n`,
+    );
+    await f.fake.waitForCheckRun("slow", (r) => r.run.head_sha === sha && r.run.status === "in_progress", {
+      timeoutMs: 120_000,
+    });
     const busy = await until(runnerNamed("alpha", "busy"), 60_000, "alpha busy", 200);
-    expect(busy.jobs).toEqual([expect.objectContaining({ name: "slow", repository: "fleet/busy", workflow: ".flotilla/workflows/ci.yml", runNumber: 1 })]);
+    expect(busy.jobs).toEqual([
+      expect.objectContaining({
+        name: "slow",
+        repository: "fleet/busy",
+        workflow: ".flotilla/workflows/ci.yml",
+        runNumber: 1,
+      }),
+    ]);
     expect(busy.jobs[0]!.url).toMatch(new RegExp(`^${f.publicUrl}/jobs/${busy.jobs[0]!.id}\\?token=`));
     expect((await flotilla(["runners"])).stdout).toMatch(/alpha\s+default\s+.*busy\s+slow \(fleet\/busy\)\s+\d+s ago/);
     const html = await (await page(basic(f.apiToken))).text();
@@ -93,11 +133,15 @@ describe("a runner's life as the fleet views show it", () => {
 
     // Before it started, the job's check run said who could run it.
     const slow = f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === "slow")!;
-    expect((slow.history[0]!.body.output as { title: string }).title).toBe("Waiting for a runner: 1 online (0 busy), 0 offline");
+    expect((slow.history[0]!.body.output as { title: string }).title).toBe(
+      "Waiting for a runner: 1 online (0 busy), 0 offline",
+    );
     expect(slow.history).toHaveLength(2);
 
     await writeFile(release, "");
-    await f.fake.waitForCheckRun("slow", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 120_000 });
+    await f.fake.waitForCheckRun("slow", (r) => r.run.head_sha === sha && r.run.status === "completed", {
+      timeoutMs: 120_000,
+    });
     await until(runnerNamed("alpha", "online"), 60_000, "alpha idle again", 200);
     child.kill("SIGKILL");
     await child;
@@ -111,17 +155,29 @@ describe("a runner's life as the fleet views show it", () => {
     expect(lastBeat).toBeLessThanOrEqual(killedAt);
     expect(seenAt - lastBeat).toBeGreaterThanOrEqual(RUNNER_OFFLINE_AFTER_MS);
     expect(offline.jobs).toEqual([]);
-    expect((await flotilla(["runners", "--namespace", "default"])).stdout).toMatch(/alpha\s+default\s+.*offline\s+-\s+\d+s ago/);
+    expect((await flotilla(["runners", "--namespace", "default"])).stdout).toMatch(
+      /alpha\s+default\s+.*offline\s+-\s+\d+s ago/,
+    );
 
-    const later = await push("fleet", "stranded", "on: push\njobs:\n  waits:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: echo never }]\n");
+    const later = await push(
+      "fleet",
+      "stranded",
+      "on: push\njobs:\n  waits:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: echo never }]\n",
+    );
     const queued = await f.fake.waitForCheckRun("waits", (r) => r.run.head_sha === later, { timeoutMs: 120_000 });
     expect(output(queued).title).toBe("Waiting for a runner: 0 online (0 busy), 1 offline");
-    expect(output(queued).summary).toContain("Waiting for a runner with labels `fleet-a`, `self-hosted` in namespace `default`: 0 online (0 busy), 1 offline");
+    expect(output(queued).summary).toContain(
+      "Waiting for a runner with labels `fleet-a`, `self-hosted` in namespace `default`: 0 online (0 busy), 1 offline",
+    );
     expect(output(queued).summary).toContain("offline");
   });
 
   it("a job whose labels no runner has stays queued and says so", { timeout: 300_000 }, async () => {
-    const sha = await push("fleet", "gpu", "on: push\njobs:\n  train:\n    runs-on: [self-hosted, gpu]\n    steps: [{ run: echo never }]\n");
+    const sha = await push(
+      "fleet",
+      "gpu",
+      "on: push\njobs:\n  train:\n    runs-on: [self-hosted, gpu]\n    steps: [{ run: echo never }]\n",
+    );
     const queued = await f.fake.waitForCheckRun("train", (r) => r.run.head_sha === sha, { timeoutMs: 120_000 });
     expect(output(queued).title).toBe("No runner in namespace default has the labels gpu, self-hosted");
     expect(output(queued).summary).toContain("No runner in namespace `default` has the labels `gpu`, `self-hosted`");
@@ -130,7 +186,12 @@ describe("a runner's life as the fleet views show it", () => {
     // pulling jobs of its labels all along), idle; the job is still queued.
     const child = (beta = runner("beta", "fleet-b"));
     const first = await until(runnerNamed("beta", "online"), 120_000, "beta online", 200);
-    const later = await until(async () => (await apiRunners()).find((r) => r.name === "beta" && r.lastSeenAt !== first.lastSeenAt), 60_000, "beta to beat again", 200);
+    const later = await until(
+      async () => (await apiRunners()).find((r) => r.name === "beta" && r.lastSeenAt !== first.lastSeenAt),
+      60_000,
+      "beta to beat again",
+      200,
+    );
     expect(later).toMatchObject({ state: "online", jobs: [] });
     child.kill("SIGKILL");
     await child;
@@ -152,8 +213,12 @@ describe("a runner's life as the fleet views show it", () => {
 
 describe("namespaces follow repositories", () => {
   it("each following namespace gets its own check runs and status; others get none", { timeout: 300_000 }, async () => {
-    expect((await flotilla(["namespace", "set", "vendor-lab", "--follows", "other-owner/*"])).stdout).toBe("namespace vendor-lab follows other-owner/*");
-    expect((await flotilla(["namespace", "set", "ops-lab", "--follows", "Ops/*, someone/else"])).stdout).toBe("namespace ops-lab follows Ops/*, someone/else");
+    expect((await flotilla(["namespace", "set", "vendor-lab", "--follows", "other-owner/*"])).stdout).toBe(
+      "namespace vendor-lab follows other-owner/*",
+    );
+    expect((await flotilla(["namespace", "set", "ops-lab", "--follows", "Ops/*, someone/else"])).stdout).toBe(
+      "namespace ops-lab follows Ops/*, someone/else",
+    );
     const bad = await flotilla(["namespace", "set", "bad name"]);
     expect(bad.exitCode).toBe(2);
     expect(bad.all).toContain(`namespace "bad name" may only hold letters`);
@@ -168,20 +233,49 @@ describe("namespaces follow repositories", () => {
       expect.stringMatching(/^vendor-lab\s+0\s+other-owner\/\*$/),
     ]);
 
-    const sha = await push("ops", "site", "name: CI\non: push\njobs:\n  build:\n    runs-on: [self-hosted, nowhere]\n    steps: [{ run: echo hi }]\n");
+    const sha = await push(
+      "ops",
+      "site",
+      "name: CI\non: push\njobs:\n  build:\n    runs-on: [self-hosted, nowhere]\n    steps: [{ run: echo hi }]\n",
+    );
     await f.fake.waitFor(() => f.fake.statuses.filter((s) => s.sha === sha).length === 2, { timeoutMs: 120_000 });
-    await f.fake.waitFor(() => f.fake.checkRuns.filter((r) => r.run.head_sha === sha).length === 2, { timeoutMs: 120_000 });
-    expect(f.fake.checkRuns.filter((r) => r.run.head_sha === sha).map((r) => r.run.name).sort()).toEqual(["build", "build [ops-lab]"]);
-    expect(f.fake.statuses.filter((s) => s.sha === sha).map((s) => s.status.context).sort()).toEqual(["flotilla/CI", "flotilla/CI [ops-lab]"]);
+    await f.fake.waitFor(() => f.fake.checkRuns.filter((r) => r.run.head_sha === sha).length === 2, {
+      timeoutMs: 120_000,
+    });
+    expect(
+      f.fake.checkRuns
+        .filter((r) => r.run.head_sha === sha)
+        .map((r) => r.run.name)
+        .sort(),
+    ).toEqual(["build", "build [ops-lab]"]);
+    expect(
+      f.fake.statuses
+        .filter((s) => s.sha === sha)
+        .map((s) => s.status.context)
+        .sort(),
+    ).toEqual(["flotilla/CI", "flotilla/CI [ops-lab]"]);
     const lab = f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === "build [ops-lab]")!;
-    expect(output(lab).summary).toContain("No runner in namespace `ops-lab` has the labels `nowhere`, `self-hosted`: the namespace has no runners.");
+    expect(output(lab).summary).toContain(
+      "No runner in namespace `ops-lab` has the labels `nowhere`, `self-hosted`: the namespace has no runners.",
+    );
     expect(output(lab).summary).toContain("flotilla runner register --labels nowhere,self-hosted --namespace ops-lab");
 
     // A change applies to the next event.
     await flotilla(["namespace", "set", "vendor-lab", "--follows", "other-owner/*,ops/site2"]);
-    const next = await push("ops", "site2", "name: CI\non: push\njobs:\n  build:\n    runs-on: [self-hosted, nowhere]\n    steps: [{ run: echo hi }]\n");
-    await f.fake.waitFor(() => f.fake.checkRuns.filter((r) => r.run.head_sha === next).length === 3, { timeoutMs: 120_000 });
-    expect(f.fake.checkRuns.filter((r) => r.run.head_sha === next).map((r) => r.run.name).sort()).toEqual(["build", "build [ops-lab]", "build [vendor-lab]"]);
+    const next = await push(
+      "ops",
+      "site2",
+      "name: CI\non: push\njobs:\n  build:\n    runs-on: [self-hosted, nowhere]\n    steps: [{ run: echo hi }]\n",
+    );
+    await f.fake.waitFor(() => f.fake.checkRuns.filter((r) => r.run.head_sha === next).length === 3, {
+      timeoutMs: 120_000,
+    });
+    expect(
+      f.fake.checkRuns
+        .filter((r) => r.run.head_sha === next)
+        .map((r) => r.run.name)
+        .sort(),
+    ).toEqual(["build", "build [ops-lab]", "build [vendor-lab]"]);
 
     const removeDefault = await flotilla(["namespace", "remove", "default"]);
     expect(removeDefault.exitCode).toBe(1);

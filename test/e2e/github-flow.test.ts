@@ -29,10 +29,20 @@ afterAll(async () => {
   await f?.close();
 });
 
-async function repository(name: string, files: Record<string, string>, options: { private?: boolean; owner?: string } = {}) {
+async function repository(
+  name: string,
+  files: Record<string, string>,
+  options: { private?: boolean; owner?: string } = {},
+) {
   const dir = join(scratch(), `${options.owner ?? "acme"}-${name}`);
   const { sha } = await createRepo(dir, files);
-  const repo = await f.fake.addRepository({ owner: options.owner ?? "acme", name, dir, private: options.private ?? true, installationId: INSTALLATION_ID });
+  const repo = await f.fake.addRepository({
+    owner: options.owner ?? "acme",
+    name,
+    dir,
+    private: options.private ?? true,
+    installationId: INSTALLATION_ID,
+  });
   return { repo, sha, dir };
 }
 
@@ -41,7 +51,9 @@ async function push(repo: FakeRepository, sha: string, id?: string) {
 }
 
 function completed(name: string, sha: string) {
-  return f.fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 30_000 });
+  return f.fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === "completed", {
+    timeoutMs: 30_000,
+  });
 }
 
 function statusesOf(history: CheckRunRecord["history"]) {
@@ -70,7 +82,10 @@ jobs:
 
 describe("a push", () => {
   it("runs each job on a runner with the labels it asks for, and reports queued → in_progress → completed", async () => {
-    const { repo, sha } = await repository("widgets", { "README.md": "# widgets\n", ".flotilla/workflows/ci.yml": TWO_LABELSETS });
+    const { repo, sha } = await repository("widgets", {
+      "README.md": "# widgets\n",
+      ".flotilla/workflows/ci.yml": TWO_LABELSETS,
+    });
     const answer = await push(repo, sha);
     expect(answer.status).toBe(202);
 
@@ -81,7 +96,9 @@ describe("a push", () => {
       expect(statusesOf(run.history)).toEqual(["queued", "in_progress", "completed"]);
       // A job costs at most three GitHub writes: create, start, complete.
       expect(run.history.length).toBeLessThanOrEqual(3);
-      expect(String(run.run.details_url)).toMatch(new RegExp(`^${f.publicUrl}/jobs/[0-9a-f-]{36}\\?token=[A-Za-z0-9_-]{32}$`));
+      expect(String(run.run.details_url)).toMatch(
+        new RegExp(`^${f.publicUrl}/jobs/[0-9a-f-]{36}\\?token=[A-Za-z0-9_-]{32}$`),
+      );
     }
     const buildOutput = build.run.output as { title: string; summary: string; text: string };
     expect(buildOutput.text).toContain(`hello from ${sha} on Linux/`);
@@ -91,7 +108,14 @@ describe("a push", () => {
     expect(buildOutput.summary).toMatch(/\| ✅ Look around \| success \|/);
     expect((gpu.run.output as { summary: string }).summary).toContain("Ran on `gpu`");
 
-    const status = await f.fake.waitFor(() => f.fake.statuses.filter((s) => s.sha === sha && s.status.context === "flotilla/CI").map((s) => s.status.state).join(",").endsWith("success") && f.fake.statuses.filter((s) => s.sha === sha));
+    const status = await f.fake.waitFor(
+      () =>
+        f.fake.statuses
+          .filter((s) => s.sha === sha && s.status.context === "flotilla/CI")
+          .map((s) => s.status.state)
+          .join(",")
+          .endsWith("success") && f.fake.statuses.filter((s) => s.sha === sha),
+    );
     expect(status.map((s) => s.status.state)).toEqual(["pending", "success"]);
 
     // The runner cloned with a token that can only read this repository's contents.
@@ -135,20 +159,28 @@ describe("a push", () => {
     expect(output.text).toContain("1 test failed");
     expect(output.text).not.toContain("this-must-not-run");
     expect(output.summary).toMatch(/\| ❌ Test \| failure \|/);
-    const final = await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
+    const final = await f.fake.waitFor(() =>
+      f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"),
+    );
     expect(final.status).toMatchObject({ state: "failure", context: "flotilla/Tests" });
   });
 
   it("turns a workflow file that does not parse into a failed check run pointing at the line", async () => {
     const { repo, sha } = await repository("broken", {
       "README.md": "x\n",
-      ".flotilla/workflows/broken.yml": "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - uses: docker://alpine:3\n",
+      ".flotilla/workflows/broken.yml":
+        "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - uses: docker://alpine:3\n",
     });
     await push(repo, sha);
     const run = await completed(".flotilla/workflows/broken.yml", sha);
     expect(run.run.conclusion).toBe("failure");
     expect(run.annotations).toEqual([
-      expect.objectContaining({ path: ".flotilla/workflows/broken.yml", start_line: 6, annotation_level: "failure", message: expect.stringMatching(/uses.*not supported yet/) }),
+      expect.objectContaining({
+        path: ".flotilla/workflows/broken.yml",
+        start_line: 6,
+        annotation_level: "failure",
+        message: expect.stringMatching(/uses.*not supported yet/),
+      }),
     ]);
   });
 
@@ -157,7 +189,9 @@ describe("a push", () => {
     const before = f.fake.requests.length;
     expect((await push(repo, sha)).status).toBe(202);
     // The planner reads the workflow directory; once it has, nothing more may follow.
-    await f.fake.waitFor(() => f.fake.requests.slice(before).some((r) => r.path.includes("/acme/quiet/contents/.flotilla")));
+    await f.fake.waitFor(() =>
+      f.fake.requests.slice(before).some((r) => r.path.includes("/acme/quiet/contents/.flotilla")),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(f.fake.checkRuns.filter((r) => r.run.head_sha === sha)).toEqual([]);
     expect(f.fake.statuses.filter((s) => s.sha === sha)).toEqual([]);
@@ -179,14 +213,22 @@ describe("a delivery seen twice", () => {
 
     // Past JetStream's duplicate window the copy reaches the planner: Postgres must stop it.
     const payload = pushPayload(repo, { sha, installationId: INSTALLATION_ID });
-    await f.bot.bus.js.publish(f.bot.bus.names.eventsSubject("github"), encode({ v: 1, forge: "github", deliveryId: id, name: "push", payload, receivedAt: new Date().toISOString() }));
-    const marker = await repository("dupes-marker", { "README.md": "x\n", ".flotilla/workflows/ci.yml": `on: push\njobs:\n  marker:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n` });
+    await f.bot.bus.js.publish(
+      f.bot.bus.names.eventsSubject("github"),
+      encode({ v: 1, forge: "github", deliveryId: id, name: "push", payload, receivedAt: new Date().toISOString() }),
+    );
+    const marker = await repository("dupes-marker", {
+      "README.md": "x\n",
+      ".flotilla/workflows/ci.yml": `on: push\njobs:\n  marker:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n`,
+    });
     await push(marker.repo, marker.sha);
     await completed("marker", marker.sha);
 
     expect(f.fake.checkRuns.filter((r) => r.run.head_sha === sha)).toHaveLength(1);
     const rows = await f.bot.db.db.execute(sql`select count(*)::int as n from runs where sha = ${sha}`);
-    expect((rows as unknown as { n: number }[])[0]?.n ?? (rows as unknown as { rows: { n: number }[] }).rows[0]?.n).toBe(1);
+    expect(
+      (rows as unknown as { n: number }[])[0]?.n ?? (rows as unknown as { rows: { n: number }[] }).rows[0]?.n,
+    ).toBe(1);
   });
 });
 
@@ -207,7 +249,14 @@ describe("a pull request from a fork", () => {
     await f.fake.addPullRequestRef(base.repo, 7, fork.sha, fork.dir);
     const answer = await f.deliver(
       "pull_request",
-      pullRequestPayload(base.repo, { action: "opened", number: 7, headSha: fork.sha, headRef: "feature", headRepo: fork.repo, installationId: INSTALLATION_ID }),
+      pullRequestPayload(base.repo, {
+        action: "opened",
+        number: 7,
+        headSha: fork.sha,
+        headRef: "feature",
+        headRepo: fork.repo,
+        installationId: INSTALLATION_ID,
+      }),
     );
     expect(answer.status).toBe(202);
     const run = await completed("check", fork.sha);
@@ -227,15 +276,30 @@ describe("bad webhooks", () => {
 
     const unsigned = await fetch(url, { method: "POST", headers, body: "{}" });
     expect(unsigned.status).toBe(401);
-    const forged = await fetch(url, { method: "POST", headers: { ...headers, "x-hub-signature-256": `sha256=${"0".repeat(64)}` }, body: "{}" });
+    const forged = await fetch(url, {
+      method: "POST",
+      headers: { ...headers, "x-hub-signature-256": `sha256=${"0".repeat(64)}` },
+      body: "{}",
+    });
     expect(forged.status).toBe(401);
     // Signed and JSON, but no push GitHub would send: refused, naming what the planner would miss.
     const odd = await signedDelivery({ zen: "not a push" }, { secret: f.app.webhookSecret, event: "push" });
-    expect(await postWebhook(url, odd)).toMatchObject({ status: 400, body: expect.stringContaining("push payload lacks ref") });
+    expect(await postWebhook(url, odd)).toMatchObject({
+      status: 400,
+      body: expect.stringContaining("push payload lacks ref"),
+    });
     const broken = "{not json";
-    const brokenAnswer = await fetch(url, { method: "POST", headers: { ...headers, "x-hub-signature-256": await sign(f.app.webhookSecret, broken) }, body: broken });
+    const brokenAnswer = await fetch(url, {
+      method: "POST",
+      headers: { ...headers, "x-hub-signature-256": await sign(f.app.webhookSecret, broken) },
+      body: broken,
+    });
     expect(brokenAnswer.status).toBe(400);
-    const noEvent = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": await sign(f.app.webhookSecret, "{}") }, body: "{}" });
+    const noEvent = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": await sign(f.app.webhookSecret, "{}") },
+      body: "{}",
+    });
     expect(noEvent.status).toBe(400);
 
     const after = (await jsm.streams.info(f.bot.bus.names.eventsStream)).state.messages;

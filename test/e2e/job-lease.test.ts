@@ -26,7 +26,14 @@ it("runs a job longer than the bot's lease once, on runners with default lease s
   await f.startRunner({ name: "defaults-1", labels: ["lease"] });
   await f.startRunner({ name: "defaults-2", labels: ["lease"] });
   const { repo, sha } = await f.repository("lease", "slow", {
-    ".flotilla/workflows/ci.yml": ["on: push", "jobs:", "  slow:", "    runs-on: [self-hosted, lease]", "    steps: [{ run: sleep 5; echo slept }]", ""].join("\n"),
+    ".flotilla/workflows/ci.yml": [
+      "on: push",
+      "jobs:",
+      "  slow:",
+      "    runs-on: [self-hosted, lease]",
+      "    steps: [{ run: sleep 5; echo slept }]",
+      "",
+    ].join("\n"),
   });
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   const [slow] = await f.finished(sha, ["slow"], 30_000);
@@ -36,13 +43,22 @@ it("runs a job longer than the bot's lease once, on runners with default lease s
 
   // The forge is written before Postgres: wait for the row too.
   const row = await until(
-    async () => (await f.bot.db.db.select().from(jobs).where(and(eq(jobs.checkRunId, slow.run.id), eq(jobs.status, "completed"))))[0],
+    async () =>
+      (
+        await f.bot.db.db
+          .select()
+          .from(jobs)
+          .where(and(eq(jobs.checkRunId, slow.run.id), eq(jobs.status, "completed")))
+      )[0],
     10_000,
     "the job row to complete",
   );
   expect(row).toMatchObject({ attempt: 1, lostAttempts: 0 });
   const names = f.bot.bus.names;
-  const consumer = await f.bot.bus.jsm.consumers.info(names.jobsStream("default"), names.jobConsumer("default", labelsetToken(row.labels)));
+  const consumer = await f.bot.bus.jsm.consumers.info(
+    names.jobsStream("default"),
+    names.jobConsumer("default", labelsetToken(row.labels)),
+  );
   expect(consumer.config.ack_wait).toBe(2_000_000_000);
   expect(consumer.num_redelivered).toBe(0);
 });

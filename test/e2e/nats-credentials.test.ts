@@ -20,7 +20,6 @@ import { INSTALLATION_ID, registerRunner, startFlotilla, testLogger, type Flotil
 import { pushPayload } from "../helpers/webhooks.ts";
 import { until } from "../helpers/until.ts";
 
-
 let f: Flotilla;
 const open: NatsConnection[] = [];
 
@@ -116,20 +115,38 @@ jobs:
     const entry = await ensureJobConsumer(f.bot.bus.jsm, f.bot.bus.labelsets, names, "beta", ["self-hosted"]);
 
     const nc0 = await connectAs(alpha);
-    expect(await permissionOutcome(nc0, () => nc0.request(`$JS.API.CONSUMER.MSG.NEXT.${entry.stream}.${entry.consumer}`, encode({ batch: 1 }), { timeout: 1_000 }))).toMatch(/permission/i);
+    expect(
+      await permissionOutcome(nc0, () =>
+        nc0.request(`$JS.API.CONSUMER.MSG.NEXT.${entry.stream}.${entry.consumer}`, encode({ batch: 1 }), {
+          timeout: 1_000,
+        }),
+      ),
+    ).toMatch(/permission/i);
     const nc = await connectAs(alpha);
-    expect(await permissionOutcome(nc, () => void nc.subscribe(`${names.inboxPrefix(beta.id)}.>`))).toMatch(/permission/i);
+    expect(await permissionOutcome(nc, () => void nc.subscribe(`${names.inboxPrefix(beta.id)}.>`))).toMatch(
+      /permission/i,
+    );
     const nc2 = await connectAs(alpha);
     expect(await permissionOutcome(nc2, () => void nc2.subscribe("_INBOX.>"))).toMatch(/permission/i);
     const nc3 = await connectAs(alpha);
     expect(await permissionOutcome(nc3, () => void nc3.subscribe(`${names.prefix}.jobs.>`))).toMatch(/permission/i);
     const nc4 = await connectAs(alpha);
-    expect(await permissionOutcome(nc4, () => nc4.publish(names.statusSubject(beta.id, "00000000-0000-4000-8000-000000000000"), encode({})))).toMatch(/permission/i);
+    expect(
+      await permissionOutcome(nc4, () =>
+        nc4.publish(names.statusSubject(beta.id, "00000000-0000-4000-8000-000000000000"), encode({})),
+      ),
+    ).toMatch(/permission/i);
     const nc5 = await connectAs(alpha);
-    expect(await permissionOutcome(nc5, () => nc5.request(`$JS.API.STREAM.DELETE.${entry.stream}`, encode({}), { timeout: 1_000 }))).toMatch(/permission/i);
+    expect(
+      await permissionOutcome(nc5, () =>
+        nc5.request(`$JS.API.STREAM.DELETE.${entry.stream}`, encode({}), { timeout: 1_000 }),
+      ),
+    ).toMatch(/permission/i);
     // What it may do: its own heartbeat subject.
     const nc6 = await connectAs(alpha);
-    expect(await permissionOutcome(nc6, () => nc6.publish(names.heartbeatSubject(alpha.id), encode({})))).toBe("allowed");
+    expect(await permissionOutcome(nc6, () => nc6.publish(names.heartbeatSubject(alpha.id), encode({})))).toBe(
+      "allowed",
+    );
   });
 
   it("makes no namespace from a registered runner's heartbeat, whatever namespace it names", async () => {
@@ -137,7 +154,13 @@ jobs:
     const nc = await connectAs(identity);
     const beat: RunnerHeartbeat = {
       v: 1,
-      runner: { id: identity.id, name: identity.name, namespace: "forged-ns", labels: identity.labels, version: "test" },
+      runner: {
+        id: identity.id,
+        name: identity.name,
+        namespace: "forged-ns",
+        labels: identity.labels,
+        version: "test",
+      },
       concurrency: 1,
       running: [],
       stopping: false,
@@ -146,14 +169,28 @@ jobs:
     nc.publish(f.bot.bus.names.heartbeatSubject(identity.id), encode(beat));
     await nc.flush();
     const db = f.bot.db.db;
-    await until(async () => (await db.select().from(runners).where(eq(runners.id, identity.id)))[0]?.lastSeenAt, 10_000, "the heartbeat to be recorded");
+    await until(
+      async () => (await db.select().from(runners).where(eq(runners.id, identity.id)))[0]?.lastSeenAt,
+      10_000,
+      "the heartbeat to be recorded",
+    );
     // Only an unregistered runner (open NATS) brings its namespace; this one's came with its token.
     expect(await db.select().from(namespaces).where(eq(namespaces.name, "forged-ns"))).toEqual([]);
   });
 
   it("refuses a result for a job the reporting runner does not hold, and a removed runner at once", async () => {
     const identity = await registerRunner(f.publicUrl, f.apiToken, { name: "holder", labels: ["held"] });
-    const holder = await startRunner(readRunnerConfig({}, { ...configFileOptions(identity), workDir: await mkdtemp(join(tmpdir(), "flotilla-holder-")), leaseExtendMs: 1_000 }), { logger: testLogger() });
+    const holder = await startRunner(
+      readRunnerConfig(
+        {},
+        {
+          ...configFileOptions(identity),
+          workDir: await mkdtemp(join(tmpdir(), "flotilla-holder-")),
+          leaseExtendMs: 1_000,
+        },
+      ),
+      { logger: testLogger() },
+    );
     const other = await registerRunner(f.publicUrl, f.apiToken, { name: "other", labels: ["held"] });
     const sha = await pushWorkflow(
       "acme",
@@ -179,7 +216,17 @@ jobs:
     // claims (attempt, conclusion) is refused.
     const nc = await connectAs(other);
     for (const attempt of [job.attempt, job.attempt + 1]) {
-      const forged: RunnerEventInput = { v: 1, executionId: job.id, attempt, claim: "guessed", at: new Date().toISOString(), type: "completed", conclusion: "failure", steps: [], logTail: "forged" };
+      const forged: RunnerEventInput = {
+        v: 1,
+        executionId: job.id,
+        attempt,
+        claim: "guessed",
+        at: new Date().toISOString(),
+        type: "completed",
+        conclusion: "failure",
+        steps: [],
+        logTail: "forged",
+      };
       nc.publish(f.bot.bus.names.statusSubject(other.id, job.id), encode(forged));
     }
     await nc.flush();
@@ -189,9 +236,15 @@ jobs:
     expect((slow.run.output as { text: string }).text).not.toContain("forged");
 
     // `flotilla runner remove`: the holder's connection is cut and cannot come back.
-    const removed = await execa("node", [BIN, "runner", "remove", "holder", "--url", f.publicUrl], { env: { FLOTILLA_API_TOKEN: f.apiToken }, reject: false });
+    const removed = await execa("node", [BIN, "runner", "remove", "holder", "--url", f.publicUrl], {
+      env: { FLOTILLA_API_TOKEN: f.apiToken },
+      reject: false,
+    });
     expect(removed.stdout).toContain('removed runner "holder"');
-    await Promise.race([holder.done, new Promise((_, reject) => setTimeout(() => reject(new Error("the removed runner is still running")), 5_000))]);
+    await Promise.race([
+      holder.done,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("the removed runner is still running")), 5_000)),
+    ]);
     const again = await connectAs(identity).catch((error: Error) => error);
     expect(String(again)).toMatch(/authorization violation/i);
   });

@@ -23,11 +23,24 @@ afterAll(async () => {
 it("runs a pushed workflow on a runner of a namespace only its heartbeats announced", async () => {
   await f.startRunner({ name: "lab-x-1", namespace: "lab-x", config: { heartbeatMs: 500 } });
   // What `flotilla runners` shows: the runner is known from its first heartbeat.
-  await until(async () => (await f.bot.db.db.select().from(runners).where(eq(runners.namespace, "lab-x"))).length === 1, 15_000, "the runner's first heartbeat");
-  expect(await f.bot.db.db.select({ follows: namespaces.follows }).from(namespaces).where(eq(namespaces.name, "lab-x"))).toEqual([{ follows: [] }]);
+  await until(
+    async () => (await f.bot.db.db.select().from(runners).where(eq(runners.namespace, "lab-x"))).length === 1,
+    15_000,
+    "the runner's first heartbeat",
+  );
+  expect(
+    await f.bot.db.db.select({ follows: namespaces.follows }).from(namespaces).where(eq(namespaces.name, "lab-x")),
+  ).toEqual([{ follows: [] }]);
 
   const { repo, sha } = await f.repository("open", "lab", {
-    ".flotilla/workflows/ci.yml": ["on: push", "jobs:", "  build:", "    runs-on: self-hosted", "    steps: [{ run: echo built }]", ""].join("\n"),
+    ".flotilla/workflows/ci.yml": [
+      "on: push",
+      "jobs:",
+      "  build:",
+      "    runs-on: self-hosted",
+      "    steps: [{ run: echo built }]",
+      "",
+    ].join("\n"),
   });
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   const [build] = await f.finished(sha, ["build [lab-x]"], 30_000);
@@ -42,8 +55,13 @@ it("runs a pushed workflow on a runner of a namespace only its heartbeats announ
     body: JSON.stringify({ follows: ["acme/*"] }),
   });
   expect(set.status).toBe(200);
-  const lastSeen = async () => (await f.bot.db.db.select({ at: runners.lastSeenAt }).from(runners).where(eq(runners.namespace, "lab-x")))[0]?.at?.getTime() ?? 0;
+  const lastSeen = async () =>
+    (
+      await f.bot.db.db.select({ at: runners.lastSeenAt }).from(runners).where(eq(runners.namespace, "lab-x"))
+    )[0]?.at?.getTime() ?? 0;
   const before = await lastSeen();
   await until(async () => (await lastSeen()) > before, 10_000, "another heartbeat");
-  expect(await f.bot.db.db.select({ follows: namespaces.follows }).from(namespaces).where(eq(namespaces.name, "lab-x"))).toEqual([{ follows: ["acme/*"] }]);
+  expect(
+    await f.bot.db.db.select({ follows: namespaces.follows }).from(namespaces).where(eq(namespaces.name, "lab-x")),
+  ).toEqual([{ follows: ["acme/*"] }]);
 });

@@ -23,7 +23,12 @@ afterAll(async () => {
   await f?.close();
 });
 
-function addRepo(owner: string, name: string, files: Record<string, string>, opts: { private?: boolean; installationId?: number } = {}) {
+function addRepo(
+  owner: string,
+  name: string,
+  files: Record<string, string>,
+  opts: { private?: boolean; installationId?: number } = {},
+) {
   return f.repository(owner, name, { "README.md": "x\n", ...files }, opts);
 }
 
@@ -32,7 +37,6 @@ async function push(owner: string, name: string, files: Record<string, string>) 
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   return sha;
 }
-
 
 const text = (run: CheckRunRecord) => (run.run.output as { text?: string }).text ?? "";
 
@@ -86,9 +90,16 @@ jobs:
     expect(text(compile)).toContain("compiling for linux optimise=true");
     expect(text(publish)).toContain("publishing app-linux-main.o.tgz after success");
     // The called workflow does not run on its own, and the caller shows no check run of its own.
-    expect(f.fake.checkRuns.filter((r) => r.run.head_sha === sha).map((r) => r.run.name).sort()).toEqual(["build / compile", "build / package", "publish"]);
+    expect(
+      f.fake.checkRuns
+        .filter((r) => r.run.head_sha === sha)
+        .map((r) => r.run.name)
+        .sort(),
+    ).toEqual(["build / compile", "build / package", "publish"]);
     // publish was released only after both called jobs completed.
-    expect(Date.parse(publish.run.started_at as string)).toBeGreaterThanOrEqual(Date.parse(pack.run.completed_at as string));
+    expect(Date.parse(publish.run.started_at as string)).toBeGreaterThanOrEqual(
+      Date.parse(pack.run.completed_at as string),
+    );
   });
 
   it("calls a workflow of another repository at a ref", async () => {
@@ -120,7 +131,12 @@ jobs:
   });
 
   it("names a call to a repository the installation cannot read in a failed check run at its line", async () => {
-    await addRepo("stranger", "private", { ".github/workflows/x.yml": "on: workflow_call\njobs:\n  a:\n    runs-on: big\n    steps: [{ run: echo }]\n" }, { private: true, installationId: INSTALLATION_ID + 1 });
+    await addRepo(
+      "stranger",
+      "private",
+      { ".github/workflows/x.yml": "on: workflow_call\njobs:\n  a:\n    runs-on: big\n    steps: [{ run: echo }]\n" },
+      { private: true, installationId: INSTALLATION_ID + 1 },
+    );
     const sha = await push("acme", "uses-unreadable", {
       ".flotilla/workflows/ci.yml": `on: push
 jobs:
@@ -128,9 +144,21 @@ jobs:
     uses: stranger/private/.github/workflows/x.yml@main
 `,
     });
-    const run = await f.fake.waitForCheckRun(".flotilla/workflows/ci.yml", (r) => r.run.head_sha === sha && r.run.status === "completed", { timeoutMs: 30_000 });
+    const run = await f.fake.waitForCheckRun(
+      ".flotilla/workflows/ci.yml",
+      (r) => r.run.head_sha === sha && r.run.status === "completed",
+      { timeoutMs: 30_000 },
+    );
     expect(run.run.conclusion).toBe("failure");
-    const annotations = run.history.flatMap((h) => ((h.body.output as { annotations?: { start_line: number; message: string }[] } | undefined)?.annotations ?? []));
-    expect(annotations).toEqual([expect.objectContaining({ start_line: 4, message: expect.stringContaining("this installation cannot read stranger/private") })]);
+    const annotations = run.history.flatMap(
+      (h) =>
+        (h.body.output as { annotations?: { start_line: number; message: string }[] } | undefined)?.annotations ?? [],
+    );
+    expect(annotations).toEqual([
+      expect.objectContaining({
+        start_line: 4,
+        message: expect.stringContaining("this installation cannot read stranger/private"),
+      }),
+    ]);
   });
 });

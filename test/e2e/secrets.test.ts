@@ -57,7 +57,9 @@ async function logPage(run: CheckRunRecord): Promise<string> {
 const visible = (run: CheckRunRecord) => JSON.stringify({ output: run.run.output, annotations: run.annotations });
 
 async function jobIds(sha: string): Promise<Record<string, string>> {
-  const rows = (await f.bot.db.db.execute(sql`select j.id, j.job_key from jobs j join runs r on r.id = j.run_id where r.sha = ${sha}`)) as unknown as { id: string; job_key: string }[];
+  const rows = (await f.bot.db.db.execute(
+    sql`select j.id, j.job_key from jobs j join runs r on r.id = j.run_id where r.sha = ${sha}`,
+  )) as unknown as { id: string; job_key: string }[];
   return Object.fromEntries(rows.map((r) => [r.job_key, r.id]));
 }
 
@@ -76,7 +78,9 @@ describe("repository and organisation secrets", () => {
     expect(cli.stdout).toBe("set organisation secret ORG_WIDE for acme");
     expect(cli.exitCode).toBe(0);
 
-    const listed = await execa("node", [BIN, "secret", "list", "acme/vault"], { env: { FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: f.apiToken } });
+    const listed = await execa("node", [BIN, "secret", "list", "acme/vault"], {
+      env: { FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: f.apiToken },
+    });
     expect(listed.stdout.split("\n").map((l) => l.split("\t")[0])).toEqual(["MULTI_LINE", "TOKEN"]);
     expect(listed.stdout).not.toContain(TOKEN);
 
@@ -85,10 +89,18 @@ describe("repository and organisation secrets", () => {
     expect(((await bad.json()) as { error: string }).error).toMatch(/must not start with GITHUB_/);
     expect((await fetch(`${f.publicUrl}/api/v1/secrets/acme/vault`)).status).toBe(401);
 
-    const rows = (await f.bot.db.db.execute(sql`select scope, name, key_id, ciphertext from secrets order by scope, name`)) as unknown as { scope: string; name: string; ciphertext: string }[];
-    expect(rows.map((r) => `${r.scope}:${r.name}`)).toEqual(["acme:ORG_WIDE", "acme:TOKEN", "acme/vault:MULTI_LINE", "acme/vault:TOKEN"]);
+    const rows = (await f.bot.db.db.execute(
+      sql`select scope, name, key_id, ciphertext from secrets order by scope, name`,
+    )) as unknown as { scope: string; name: string; ciphertext: string }[];
+    expect(rows.map((r) => `${r.scope}:${r.name}`)).toEqual([
+      "acme:ORG_WIDE",
+      "acme:TOKEN",
+      "acme/vault:MULTI_LINE",
+      "acme/vault:TOKEN",
+    ]);
     for (const row of rows) {
-      for (const value of [TOKEN, ORG, "BEGIN-LINE-ONE", "second-line", Buffer.from(TOKEN).toString("base64")]) expect(row.ciphertext).not.toContain(value);
+      for (const value of [TOKEN, ORG, "BEGIN-LINE-ONE", "second-line", Buffer.from(TOKEN).toString("base64")])
+        expect(row.ciphertext).not.toContain(value);
     }
   });
 
@@ -171,9 +183,21 @@ jobs:
     expect((await api("PUT", "acme/upstream/TOKEN", { value: TOKEN })).status).toBe(201);
     const workflow = `on: pull_request\njobs:\n  check:\n    runs-on: self-hosted\n    steps:\n      - run: echo "token=[\${{ secrets.TOKEN }}] org=[\${{ secrets.ORG_WIDE }}]"\n`;
     const base = await f.repository("acme", "upstream", { ".flotilla/workflows/ci.yml": workflow });
-    const fork = await f.repository("contributor", "upstream", { ".flotilla/workflows/ci.yml": workflow }, { private: false });
+    const fork = await f.repository(
+      "contributor",
+      "upstream",
+      { ".flotilla/workflows/ci.yml": workflow },
+      { private: false },
+    );
     await f.fake.addPullRequestRef(base.repo, 9, fork.sha, fork.dir);
-    const payload = pullRequestPayload(base.repo, { action: "opened", number: 9, headSha: fork.sha, headRef: "feature", headRepo: fork.repo, installationId: INSTALLATION_ID });
+    const payload = pullRequestPayload(base.repo, {
+      action: "opened",
+      number: 9,
+      headSha: fork.sha,
+      headRef: "feature",
+      headRepo: fork.repo,
+      installationId: INSTALLATION_ID,
+    });
     expect((await f.deliver("pull_request", payload)).status).toBe(202);
     const [check] = await f.finished(fork.sha, ["check"]);
     expect(check.run.conclusion).toBe("success");
@@ -190,14 +214,28 @@ jobs:
     const [slow] = await f.finished(sha, ["slow"]);
     expect(slow.run.conclusion).toBe("success");
     const ids = await jobIds(sha);
-    const rows = (await f.bot.db.db.execute(sql`select claim, attempt, runner_id from jobs where id = ${ids.slow!}`)) as unknown as { claim: string; attempt: number; runner_id: string }[];
+    const rows = (await f.bot.db.db.execute(
+      sql`select claim, attempt, runner_id from jobs where id = ${ids.slow!}`,
+    )) as unknown as { claim: string; attempt: number; runner_id: string }[];
     const row = rows[0]!;
     const ask = async (runnerId: string, request: Partial<SecretsRequest>) => {
-      const msg = await f.bot.bus.nc.request(f.bot.bus.names.secretsSubject(runnerId), encode({ v: 1, executionId: ids.slow, attempt: row.attempt, claim: row.claim, ...request }), { timeout: 5_000 });
+      const msg = await f.bot.bus.nc.request(
+        f.bot.bus.names.secretsSubject(runnerId),
+        encode({ v: 1, executionId: ids.slow, attempt: row.attempt, claim: row.claim, ...request }),
+        { timeout: 5_000 },
+      );
       return decode(SecretsReply, msg.data, "reply");
     };
-    expect(await ask(randomUUID(), { claim: "forged" })).toEqual({ v: 1, ok: false, error: "this runner does not hold that job" });
-    expect(await ask(randomUUID(), { executionId: randomUUID() })).toEqual({ v: 1, ok: false, error: "this runner does not hold that job" });
+    expect(await ask(randomUUID(), { claim: "forged" })).toEqual({
+      v: 1,
+      ok: false,
+      error: "this runner does not hold that job",
+    });
+    expect(await ask(randomUUID(), { executionId: randomUUID() })).toEqual({
+      v: 1,
+      ok: false,
+      error: "this runner does not hold that job",
+    });
     // Even with the claim: the job is over.
     expect(await ask(row.runner_id, {})).toEqual({ v: 1, ok: false, error: "the job has already completed" });
     expect(await ask("not-a-runner", {})).toMatchObject({ ok: false });
@@ -208,7 +246,9 @@ jobs:
     if (!parsedKey.ok) throw new Error(parsedKey.reason);
     const oldKey = parsedKey.value;
     const sealed = encryptSecret(oldKey, "from-the-old-key", "acme/rotated\0OLD");
-    await f.bot.db.db.execute(sql`insert into secrets (scope, name, key_id, ciphertext) values ('acme/rotated', 'OLD', ${sealed.keyId}, ${sealed.ciphertext})`);
+    await f.bot.db.db.execute(
+      sql`insert into secrets (scope, name, key_id, ciphertext) values ('acme/rotated', 'OLD', ${sealed.keyId}, ${sealed.ciphertext})`,
+    );
     const { repo, sha } = await f.repository("acme", "rotated", {
       ".flotilla/workflows/ci.yml": `on: push\njobs:\n  reads:\n    runs-on: self-hosted\n    steps:\n      - run: echo "\${{ secrets.OLD }}"\n`,
     });
@@ -216,7 +256,9 @@ jobs:
     const [reads] = await f.finished(sha, ["reads"]);
     expect(reads.run.conclusion).toBe("failure");
     expect((reads.run.output as { summary: string }).summary).toMatch(
-      new RegExp(`the bot refused this job its secrets: secret OLD of acme/rotated was encrypted with another FLOTILLA_SECRETS_KEY \\(key id ${oldKey.id}; the bot has [0-9a-f]{12}\\): set it again`),
+      new RegExp(
+        `the bot refused this job its secrets: secret OLD of acme/rotated was encrypted with another FLOTILLA_SECRETS_KEY \\(key id ${oldKey.id}; the bot has [0-9a-f]{12}\\): set it again`,
+      ),
     );
   });
 });
@@ -232,9 +274,15 @@ describe("without FLOTILLA_SECRETS_KEY", () => {
   });
 
   it("the API says secrets are off, and a job that reads one runs with it empty, as GitHub gives an unset secret", async () => {
-    const cli = await execa("node", [BIN, "secret", "set", "acme/app", "TOKEN"], { input: "x", env: { FLOTILLA_URL: off.publicUrl, FLOTILLA_API_TOKEN: off.apiToken }, reject: false });
+    const cli = await execa("node", [BIN, "secret", "set", "acme/app", "TOKEN"], {
+      input: "x",
+      env: { FLOTILLA_URL: off.publicUrl, FLOTILLA_API_TOKEN: off.apiToken },
+      reject: false,
+    });
     expect(cli.exitCode).toBe(1);
-    expect(cli.stderr).toBe("flotilla secret: secrets are off: set FLOTILLA_SECRETS_KEY on the bot (32 bytes, base64; see docs/secrets.md)");
+    expect(cli.stderr).toBe(
+      "flotilla secret: secrets are off: set FLOTILLA_SECRETS_KEY on the bot (32 bytes, base64; see docs/secrets.md)",
+    );
     const { repo, sha } = await off.repository("acme", "app", {
       ".flotilla/workflows/ci.yml": `on: push\njobs:\n  reads:\n    runs-on: self-hosted\n    steps:\n      - run: echo "token=[\${{ secrets.TOKEN }}]"\n`,
     });

@@ -26,11 +26,14 @@ afterAll(async () => {
 });
 
 async function pushWorkflow(name: string, workflow: string) {
-  const { repo, sha } = await f.repository("acme", name, { "README.md": "x\n", "src/a.js": "one\ntwo\nthree\n", ".flotilla/workflows/ci.yml": workflow });
+  const { repo, sha } = await f.repository("acme", name, {
+    "README.md": "x\n",
+    "src/a.js": "one\ntwo\nthree\n",
+    ".flotilla/workflows/ci.yml": workflow,
+  });
   expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   return sha;
 }
-
 
 describe("needs", () => {
   it("skips what follows a failed job unless its if says always() or failure()", async () => {
@@ -63,12 +66,26 @@ jobs:
     steps: [{ run: echo reporting }]
 `,
     );
-    const [first, middle, last, cleanup, report] = await f.finished(sha, ["first", "middle", "last", "cleanup", "report"]);
-    expect([first, middle, last, cleanup, report].map((r) => r.run.conclusion)).toEqual(["success", "failure", "skipped", "success", "success"]);
+    const [first, middle, last, cleanup, report] = await f.finished(sha, [
+      "first",
+      "middle",
+      "last",
+      "cleanup",
+      "report",
+    ]);
+    expect([first, middle, last, cleanup, report].map((r) => r.run.conclusion)).toEqual([
+      "success",
+      "failure",
+      "skipped",
+      "success",
+      "success",
+    ]);
     expect((cleanup.run.output as { text: string }).text).toContain("cleaning up after failure");
     // Skipped without ever running: created, then completed.
     expect(last.history.map((h) => h.body.status ?? "")).toEqual(["queued", "completed"]);
-    const status = await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
+    const status = await f.fake.waitFor(() =>
+      f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"),
+    );
     expect(status.status.state).toBe("failure");
   });
 
@@ -93,7 +110,9 @@ jobs:
     expect(flaky.run.conclusion).toBe("failure");
     expect(after.run.conclusion).toBe("success");
     expect((after.run.output as { text: string }).text).toContain("flaky ended success");
-    const status = await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
+    const status = await f.fake.waitFor(() =>
+      f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"),
+    );
     expect(status.status.state).toBe("success");
   });
 
@@ -148,7 +167,13 @@ jobs:
       - run: echo "node \${{ matrix.node }} on \${{ matrix.size }} leg \${{ strategy.job-index }}/\${{ strategy.job-total }}"
 `,
     );
-    const names = ["test (18, big)", "test (20, big)", "test (20, self-hosted)", "test (22, big)", "test (22, self-hosted)"];
+    const names = [
+      "test (18, big)",
+      "test (20, big)",
+      "test (20, self-hosted)",
+      "test (22, big)",
+      "test (22, self-hosted)",
+    ];
     const runs = await f.finished(sha, names);
     expect(runs.map((r) => r.run.conclusion)).toEqual(Array(5).fill("success"));
     expect((runs[2]!.run.output as { text: string }).text).toContain("node 20 on self-hosted leg 2/5");
@@ -174,7 +199,9 @@ jobs:
     // The final status is posted after the last job's row is written.
     await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
     const rows = await f.bot.db.db.select().from(jobs).where(eq(jobs.jobId, "leg")).orderBy(asc(jobs.startedAt));
-    const spans = rows.filter((r) => r.runId === rows[0]!.runId).map((r) => [r.startedAt!.getTime(), r.completedAt!.getTime()] as const);
+    const spans = rows
+      .filter((r) => r.runId === rows[0]!.runId)
+      .map((r) => [r.startedAt!.getTime(), r.completedAt!.getTime()] as const);
     expect(spans).toHaveLength(3);
     for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
   });
@@ -204,8 +231,18 @@ jobs:
     expect(prOnly.run.conclusion).toBe("skipped");
     expect(lint.annotations).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: "src/a.js", start_line: 3, annotation_level: "failure", title: "Lint", message: "three is not allowed" }),
-        expect.objectContaining({ path: ".flotilla/workflows/ci.yml", annotation_level: "warning", message: "a general warning" }),
+        expect.objectContaining({
+          path: "src/a.js",
+          start_line: 3,
+          annotation_level: "failure",
+          title: "Lint",
+          message: "three is not allowed",
+        }),
+        expect.objectContaining({
+          path: ".flotilla/workflows/ci.yml",
+          annotation_level: "warning",
+          message: "a general warning",
+        }),
       ]),
     );
     expect((lint.run.output as { summary: string }).summary).toContain("### Lint report\n1 error");
@@ -216,10 +253,17 @@ describe("pull_request paths filters", () => {
   it("runs only the workflows whose paths the pull request touches", async () => {
     const { git, commitFiles } = await import("../helpers/git-repo.ts");
     const dir = join(scratch(), "paths");
-    const on = (filter: string) => `on:\n  pull_request:\n    ${filter}\njobs:\n  check:\n    name: \${{ github.workflow }}\n    runs-on: self-hosted\n    steps:\n      - run: echo checked\n`;
+    const on = (filter: string) =>
+      `on:\n  pull_request:\n    ${filter}\njobs:\n  check:\n    name: \${{ github.workflow }}\n    runs-on: self-hosted\n    steps:\n      - run: echo checked\n`;
     await createRepo(dir, { "README.md": "x\n", "src/app.js": "1\n", "docs/index.md": "docs\n" });
     // Added while main is checked out: main is the default branch, the pull request's base.
-    const repo = await f.fake.addRepository({ owner: "acme", name: "paths", dir, private: true, installationId: INSTALLATION_ID });
+    const repo = await f.fake.addRepository({
+      owner: "acme",
+      name: "paths",
+      dir,
+      private: true,
+      installationId: INSTALLATION_ID,
+    });
     await git(dir, ["checkout", "-q", "-b", "feature"]);
     const headSha = await commitFiles(dir, {
       "src/app.js": "2\n",
@@ -229,13 +273,27 @@ describe("pull_request paths filters", () => {
     });
     await f.fake.addPullRequestRef(repo, 9, headSha);
     const { pullRequestPayload } = await import("../helpers/webhooks.ts");
-    const answer = await f.deliver("pull_request", pullRequestPayload(repo, { action: "synchronize", number: 9, headSha, headRef: "feature", installationId: INSTALLATION_ID }));
+    const answer = await f.deliver(
+      "pull_request",
+      pullRequestPayload(repo, {
+        action: "synchronize",
+        number: 9,
+        headSha,
+        headRef: "feature",
+        installationId: INSTALLATION_ID,
+      }),
+    );
     expect(answer.status).toBe(202);
     const [src, notDocs] = await f.finished(headSha, ["src", "not-docs"]);
     expect([src.run.conclusion, notDocs.run.conclusion]).toEqual(["success", "success"]);
     // The planner asked GitHub for the pull request's files once, and docs.yml never started.
     expect(f.fake.requests.filter((r) => r.path.startsWith("/api/v3/repos/acme/paths/pulls/9/files"))).toHaveLength(1);
-    expect(f.fake.checkRuns.filter((r) => r.run.head_sha === headSha).map((r) => r.run.name).sort()).toEqual(["not-docs", "src"]);
+    expect(
+      f.fake.checkRuns
+        .filter((r) => r.run.head_sha === headSha)
+        .map((r) => r.run.name)
+        .sort(),
+    ).toEqual(["not-docs", "src"]);
   });
 });
 
@@ -264,7 +322,13 @@ jobs:
       - run: if [ "\${{ matrix.n }}" = 1 ]; then exit 1; fi
 `,
     );
-    const [one, two, three, t1, t2] = await f.finished(sha, ["leg (1)", "leg (2)", "leg (3)", "tolerant (1)", "tolerant (2)"]);
+    const [one, two, three, t1, t2] = await f.finished(sha, [
+      "leg (1)",
+      "leg (2)",
+      "leg (3)",
+      "tolerant (1)",
+      "tolerant (2)",
+    ]);
     expect([one, two, three].map((r) => r.run.conclusion)).toEqual(["failure", "cancelled", "cancelled"]);
     expect((two.run.output as { title: string }).title).toBe("Cancelled: fail-fast: leg (1) failed");
     expect([t1.run.conclusion, t2.run.conclusion]).toEqual(["failure", "success"]);
@@ -285,17 +349,29 @@ jobs:
       - run: sleep "$(cat delay)"
 `;
     const { sha: first } = await createRepo(dir, { delay: "60\n", ".flotilla/workflows/deploy.yml": workflow });
-    const repo = await f.fake.addRepository({ owner: "acme", name: "concurrency", dir, private: true, installationId: INSTALLATION_ID });
+    const repo = await f.fake.addRepository({
+      owner: "acme",
+      name: "concurrency",
+      dir,
+      private: true,
+      installationId: INSTALLATION_ID,
+    });
     await f.deliver("push", pushPayload(repo, { sha: first, installationId: INSTALLATION_ID }));
-    await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === first && r.run.status === "in_progress", { timeoutMs: 30_000 });
+    await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === first && r.run.status === "in_progress", {
+      timeoutMs: 30_000,
+    });
     const second = await commitFiles(dir, { delay: "0\n" });
     await f.deliver("push", pushPayload(repo, { sha: second, before: first, installationId: INSTALLATION_ID }));
     const [older] = await f.finished(first, ["deploy"]);
     const [newer] = await f.finished(second, ["deploy"]);
     expect(older.run.conclusion).toBe("cancelled");
-    expect((older.run.output as { title: string }).title).toBe('Cancelled: a newer run of concurrency group "deploy-refs/heads/main" started (Deploy #2)');
+    expect((older.run.output as { title: string }).title).toBe(
+      'Cancelled: a newer run of concurrency group "deploy-refs/heads/main" started (Deploy #2)',
+    );
     expect(newer.run.conclusion).toBe("success");
-    const olderStatus = await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === first && s.status.state !== "pending"));
+    const olderStatus = await f.fake.waitFor(() =>
+      f.fake.statuses.find((s) => s.sha === first && s.status.state !== "pending"),
+    );
     expect(olderStatus.status.state).toBe("failure");
   });
 });

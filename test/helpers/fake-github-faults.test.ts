@@ -20,8 +20,15 @@ describe("fake GitHub: injected faults", () => {
     sha = repo.sha;
     fake = await startFakeGitHub({ app });
     await fake.addRepository({ owner: "acme", name: "widgets", dir: repo.dir, installationId: 42 });
-    const probot = new Probot({ appId: app.appId, privateKey: app.privateKey, baseUrl: fake.apiUrl, logLevel: "fatal" });
-    const minted = await (await probot.auth()).request("POST /app/installations/{installation_id}/access_tokens", { installation_id: 42 });
+    const probot = new Probot({
+      appId: app.appId,
+      privateKey: app.privateKey,
+      baseUrl: fake.apiUrl,
+      logLevel: "fatal",
+    });
+    const minted = await (await probot.auth()).request("POST /app/installations/{installation_id}/access_tokens", {
+      installation_id: 42,
+    });
     token = minted.data.token;
   });
 
@@ -36,7 +43,11 @@ describe("fake GitHub: injected faults", () => {
 
   // Raw requests: Octokit would retry, and the test is about what the fake answers.
   const call = (method: string, path: string, body?: object) =>
-    fetch(`${fake.apiUrl}${path}`, { method, headers: { authorization: `token ${token}`, "content-type": "application/json" }, body: body && JSON.stringify(body) });
+    fetch(`${fake.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `token ${token}`, "content-type": "application/json" },
+      body: body && JSON.stringify(body),
+    });
   const status = { state: "pending", context: "ci" };
 
   it("answers a secondary rate limit as GitHub documents it, and changes nothing", async () => {
@@ -44,7 +55,9 @@ describe("fake GitHub: injected faults", () => {
     const refused = await call("POST", `/repos/acme/widgets/statuses/${sha}`, status);
     expect(refused.status).toBe(403);
     expect(refused.headers.get("retry-after")).toBe("1");
-    expect(((await refused.json()) as { message: string }).message).toMatch(/^You have exceeded a secondary rate limit/);
+    expect(((await refused.json()) as { message: string }).message).toMatch(
+      /^You have exceeded a secondary rate limit/,
+    );
     expect(fake.statuses).toHaveLength(0);
     expect((await call("POST", `/repos/acme/widgets/statuses/${sha}`, status)).status).toBe(201);
     expect(fake.statuses).toHaveLength(1);
@@ -60,9 +73,13 @@ describe("fake GitHub: injected faults", () => {
 
   it("never fails reads, and fails about the share of writes it was given", async () => {
     fake.faults = randomFaults(0.5, { status: 502 }, { seed: 1 });
-    const reads = await Promise.all(Array.from({ length: 20 }, () => call("GET", `/repos/acme/widgets/commits/${sha}/check-runs`)));
+    const reads = await Promise.all(
+      Array.from({ length: 20 }, () => call("GET", `/repos/acme/widgets/commits/${sha}/check-runs`)),
+    );
     expect(reads.every((r) => r.status === 200)).toBe(true);
-    const writes = await Promise.all(Array.from({ length: 40 }, () => call("POST", `/repos/acme/widgets/statuses/${sha}`, status)));
+    const writes = await Promise.all(
+      Array.from({ length: 40 }, () => call("POST", `/repos/acme/widgets/statuses/${sha}`, status)),
+    );
     const failed = writes.filter((r) => r.status === 502).length;
     expect(failed).toBeGreaterThan(8);
     expect(failed).toBeLessThan(32);

@@ -15,16 +15,29 @@ describe("fake GitHub: GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () 
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), "flotilla-pull-files-"));
-    const base = await createRepo(join(tmp, "widgets"), { "README.md": "hello\n", "src/old.c": "int x;\n".repeat(20), "gone.txt": "bye\n" });
+    const base = await createRepo(join(tmp, "widgets"), {
+      "README.md": "hello\n",
+      "src/old.c": "int x;\n".repeat(20),
+      "gone.txt": "bye\n",
+    });
     const fork = await cloneRepo(base.dir, join(tmp, "fork"));
     await git(fork, ["mv", "src/old.c", "src/new.c"]);
-    const head = await commitFiles(fork, { "README.md": "hello\nworld\n", "gone.txt": null, "docs/a b.md": "# a\n" }, "PR change");
+    const head = await commitFiles(
+      fork,
+      { "README.md": "hello\nworld\n", "gone.txt": null, "docs/a b.md": "# a\n" },
+      "PR change",
+    );
     // The base moves on after the fork: its change must not show up in the PR's files.
     await commitFiles(base.dir, { "later.txt": "later\n" }, "Later on main");
     fake = await startFakeGitHub({ app });
     const repo = await fake.addRepository({ owner: "acme", name: "widgets", dir: base.dir, installationId: 42 });
     await fake.addPullRequestRef(repo, 3, head, fork);
-    const probot = new Probot({ appId: app.appId, privateKey: app.privateKey, baseUrl: fake.apiUrl, logLevel: "fatal" });
+    const probot = new Probot({
+      appId: app.appId,
+      privateKey: app.privateKey,
+      baseUrl: fake.apiUrl,
+      logLevel: "fatal",
+    });
     octokit = await probot.auth(42);
   });
 
@@ -34,7 +47,11 @@ describe("fake GitHub: GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () 
   });
 
   it("lists the files between the merge base and the head, in GitHub's shape", async () => {
-    const { data, status } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "acme", repo: "widgets", pull_number: 3 });
+    const { data, status } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+      owner: "acme",
+      repo: "widgets",
+      pull_number: 3,
+    });
     expect(status).toBe(200);
     expect(validateResponseBody("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", 200, data).message).toBe("");
     expect(data.map((f) => [f.filename, f.status, f.additions, f.deletions, f.previous_filename])).toEqual([
@@ -47,11 +64,28 @@ describe("fake GitHub: GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () 
   });
 
   it("paginates like GitHub and answers 404 for an unknown pull request", async () => {
-    const page = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "acme", repo: "widgets", pull_number: 3, per_page: 3, page: 2 });
+    const page = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+      owner: "acme",
+      repo: "widgets",
+      pull_number: 3,
+      per_page: 3,
+      page: 2,
+    });
     expect(page.data.map((f) => f.filename)).toEqual(["src/new.c"]);
     expect(page.headers.link).toContain('rel="prev"');
-    const all = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "acme", repo: "widgets", pull_number: 3, per_page: 1 });
+    const all = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+      owner: "acme",
+      repo: "widgets",
+      pull_number: 3,
+      per_page: 1,
+    });
     expect(all).toHaveLength(4);
-    await expect(octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "acme", repo: "widgets", pull_number: 99 })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+        owner: "acme",
+        repo: "widgets",
+        pull_number: 99,
+      }),
+    ).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -3,9 +3,22 @@
  * repositories, point the product at it with `GHE_HOST`/`GHE_PROTOCOL`. See
  * fake-github/server.ts for what it serves and records.
  */
-export { startFakeGitHub, DEFAULT_PERMISSIONS, type FakeGitHub, type FakeGitHubOptions, type AddRepositoryOptions } from "./fake-github/server.ts";
+export {
+  startFakeGitHub,
+  DEFAULT_PERMISSIONS,
+  type FakeGitHub,
+  type FakeGitHubOptions,
+  type AddRepositoryOptions,
+} from "./fake-github/server.ts";
 export { validateRequestBody, validateResponseBody } from "./fake-github/openapi-validator.ts";
-export { firstFaults, randomFaults, type Fault, type FaultRecord, type FaultRule, type WriteRequest } from "./fake-github/faults.ts";
+export {
+  firstFaults,
+  randomFaults,
+  type Fault,
+  type FaultRecord,
+  type FaultRule,
+  type WriteRequest,
+} from "./fake-github/faults.ts";
 export type { WaitOptions } from "./fake-github/state.ts";
 export type {
   CheckRunRecord,

@@ -56,14 +56,27 @@ export interface Flotilla {
   deliver(event: string, payload: object, id?: string): Promise<{ status: number; body: string }>;
   startRunner(options: RunnerOptions): Promise<RunningRunner>;
   /** A real git repository with `files`, served by the fake GitHub (private, in the test installation, unless told). */
-  repository(owner: string, name: string, files: FileTree, options?: { private?: boolean; installationId?: number }): Promise<{ repo: FakeRepository; sha: string; dir: string }>;
+  repository(
+    owner: string,
+    name: string,
+    files: FileTree,
+    options?: { private?: boolean; installationId?: number },
+  ): Promise<{ repo: FakeRepository; sha: string; dir: string }>;
   /** The check runs named (on `sha`), in that order, once all of them have completed. */
-  finished<const N extends readonly string[]>(sha: string, names: N, timeoutMs?: number): Promise<{ [K in keyof N]: CheckRunRecord }>;
+  finished<const N extends readonly string[]>(
+    sha: string,
+    names: N,
+    timeoutMs?: number,
+  ): Promise<{ [K in keyof N]: CheckRunRecord }>;
   close(): Promise<void>;
 }
 
 /** A one-time token from the operator API, traded for a runner identity as `flotilla runner register` does. */
-export async function registerRunner(publicUrl: string, apiToken: string, options: RunnerOptions): Promise<RunnerConfigFile> {
+export async function registerRunner(
+  publicUrl: string,
+  apiToken: string,
+  options: RunnerOptions,
+): Promise<RunnerConfigFile> {
   const response = await fetch(`${publicUrl}/api/v1/runner-tokens`, {
     method: "POST",
     headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
@@ -71,7 +84,14 @@ export async function registerRunner(publicUrl: string, apiToken: string, option
   });
   if (!response.ok) throw new Error(`token create failed: ${response.status} ${await response.text()}`);
   const { token } = (await response.json()) as { token: string };
-  return register({ botUrl: publicUrl, token, name: options.name, labels: options.labels ?? [], namespace: options.namespace ?? "default", version: "test" });
+  return register({
+    botUrl: publicUrl,
+    token,
+    name: options.name,
+    labels: options.labels ?? [],
+    namespace: options.namespace ?? "default",
+    version: "test",
+  });
 }
 
 export function testLogger() {
@@ -181,13 +201,21 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     async repository(owner, name, files, options = {}) {
       const dir = join(workRoot, "repos", `${owner}-${name}`);
       const { sha } = await createRepo(dir, files);
-      const repo = await fake.addRepository({ owner, name, dir, private: options.private ?? true, installationId: options.installationId ?? INSTALLATION_ID });
+      const repo = await fake.addRepository({
+        owner,
+        name,
+        dir,
+        private: options.private ?? true,
+        installationId: options.installationId ?? INSTALLATION_ID,
+      });
       return { repo, sha, dir };
     },
     finished(sha, names, timeoutMs = 45_000) {
       return fake.waitFor(
         () => {
-          const runs = names.map((n) => fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === n && r.run.status === "completed"));
+          const runs = names.map((n) =>
+            fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === n && r.run.status === "completed"),
+          );
           return runs.every(Boolean) && (runs as CheckRunRecord[] as { [K in keyof typeof names]: CheckRunRecord });
         },
         { timeoutMs },

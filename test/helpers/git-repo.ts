@@ -21,7 +21,14 @@ export interface CreateRepoOptions {
 
 // Fixed identity and dates-from-env-free config: commits must not depend on the user's
 // global git config (which may sign commits, use hooks or another default branch).
-const IDENTITY = ["-c", "user.name=Flotilla Test", "-c", "user.email=test@flotilla.invalid", "-c", "commit.gpgsign=false"];
+const IDENTITY = [
+  "-c",
+  "user.name=Flotilla Test",
+  "-c",
+  "user.email=test@flotilla.invalid",
+  "-c",
+  "commit.gpgsign=false",
+];
 
 /** Runs git in `dir` and returns trimmed stdout; failures throw with git's stderr. */
 export async function git(dir: string, args: string[], input?: string): Promise<string> {

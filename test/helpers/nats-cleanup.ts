@@ -13,7 +13,8 @@ export async function deleteStreamsOf(url: string, prefix: string): Promise<numb
     const doomed: string[] = [];
     for await (const info of jsm.streams.list()) {
       const name = info.config.name;
-      if (name.startsWith(`${upper}_`) || name.startsWith(`KV_${prefix}-`) || name.startsWith(`OBJ_${prefix}-`)) doomed.push(name);
+      if (name.startsWith(`${upper}_`) || name.startsWith(`KV_${prefix}-`) || name.startsWith(`OBJ_${prefix}-`))
+        doomed.push(name);
     }
     for (const name of doomed) await jsm.streams.delete(name);
     return doomed.length;

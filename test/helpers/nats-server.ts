@@ -54,7 +54,14 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), "flotilla-nats-"));
   const url = `nats://127.0.0.1:${port}`;
-  const args = ["-a", "127.0.0.1", "-p", String(port), ...(jetstream ? ["-js", "-sd", storeDir] : []), ...(opts.args ?? [])];
+  const args = [
+    "-a",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    ...(jetstream ? ["-js", "-sd", storeDir] : []),
+    ...(opts.args ?? []),
+  ];
   if (opts.config) {
     const file = join(storeDir, "nats.conf");
     await writeFile(file, opts.config);
@@ -119,7 +126,11 @@ async function launch(args: string[], url: string, ready: { jetstream: boolean; 
  * Accepting TCP is not enough: after a restart JetStream recovers its streams from disk
  * before it answers API requests, so wait until account info comes back.
  */
-async function waitUntilReady(url: string, { jetstream, creds }: { jetstream: boolean; creds?: string }, running: Running): Promise<void> {
+async function waitUntilReady(
+  url: string,
+  { jetstream, creds }: { jetstream: boolean; creds?: string },
+  running: Running,
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -139,7 +150,10 @@ async function waitUntilReady(url: string, { jetstream, creds }: { jetstream: bo
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`nats-server at ${url} not ready after ${READY_TIMEOUT_MS}ms: ${String(lastError)}\n${running.stderr()}`, { cause: lastError });
+  throw new Error(
+    `nats-server at ${url} not ready after ${READY_TIMEOUT_MS}ms: ${String(lastError)}\n${running.stderr()}`,
+    { cause: lastError },
+  );
 }
 
 async function terminate(running: Running, signal: NodeJS.Signals): Promise<void> {

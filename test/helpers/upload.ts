@@ -45,25 +45,32 @@ export async function upload(url: string, options: UploadOptions): Promise<Uploa
   const closed = new Promise<false>((resolve) => socket.once("close", () => resolve(false)));
   const answered = readAnswer(socket, result);
   const stop = options.sendAfterAnswer ? closed : Promise.race([closed, answered.then(() => false as const)]);
-  const write = (data: Buffer | string) => Promise.race([new Promise<boolean>((resolve) => socket.write(data, (error) => resolve(!error))), stop]);
+  const write = (data: Buffer | string) =>
+    Promise.race([new Promise<boolean>((resolve) => socket.write(data, (error) => resolve(!error))), stop]);
 
   async function send(): Promise<void> {
     const framing = chunked ? { "transfer-encoding": "chunked" } : { "content-length": String(options.contentLength) };
-    const headers = Object.entries({ host: target.host, ...options.headers, ...framing }).map(([k, v]) => `${k}: ${v}\r\n`);
+    const headers = Object.entries({ host: target.host, ...options.headers, ...framing }).map(
+      ([k, v]) => `${k}: ${v}\r\n`,
+    );
     if (!(await write(`POST ${target.pathname}${target.search} HTTP/1.1\r\n${headers.join("")}\r\n`))) return;
     for (let i = 0; i < times; i++) {
       if (chunked) socket.write(`${chunk.length.toString(16)}\r\n`);
       if (chunked) socket.write(chunk);
       if (!(await write(chunked ? "\r\n" : chunk))) return;
       result.sent += chunk.length;
-      if (i === 0 && options.answerWithinMs) await Promise.race([answered, closed, new Promise((r) => setTimeout(r, options.answerWithinMs))]);
+      if (i === 0 && options.answerWithinMs)
+        await Promise.race([answered, closed, new Promise((r) => setTimeout(r, options.answerWithinMs))]);
     }
     result.complete = chunked ? await write("0\r\n\r\n") : true;
   }
 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer and no close within ${timeoutMs} ms (sent ${result.sent} bytes)`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`no answer and no close within ${timeoutMs} ms (sent ${result.sent} bytes)`)),
+      timeoutMs,
+    );
   });
   try {
     await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
@@ -85,10 +92,16 @@ function readAnswer(socket: Socket, result: UploadResult): Promise<void> {
       const end = received.indexOf("\r\n\r\n");
       if (end < 0) return;
       const head = received.subarray(0, end).toString("latin1");
-      const body = /^transfer-encoding:\s*chunked/im.test(head) ? unchunk(received.subarray(end + 4)) : byLength(received.subarray(end + 4), head);
+      const body = /^transfer-encoding:\s*chunked/im.test(head)
+        ? unchunk(received.subarray(end + 4))
+        : byLength(received.subarray(end + 4), head);
       if (body === undefined) return;
       socket.off("data", onData);
-      Object.assign(result, { status: Number(head.split(" ")[1]), body: body.toString("utf8"), sentBeforeAnswer: result.sent });
+      Object.assign(result, {
+        status: Number(head.split(" ")[1]),
+        body: body.toString("utf8"),
+        sentBeforeAnswer: result.sent,
+      });
       resolve();
     };
     socket.on("data", onData);

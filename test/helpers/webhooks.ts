@@ -20,7 +20,9 @@ let examples: ExampleGroup[] | undefined;
 function loadExamples(): ExampleGroup[] {
   if (!examples) {
     const require = createRequire(import.meta.url);
-    examples = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples/api.github.com/index.json"), "utf8")) as ExampleGroup[];
+    examples = JSON.parse(
+      readFileSync(require.resolve("@octokit/webhooks-examples/api.github.com/index.json"), "utf8"),
+    ) as ExampleGroup[];
   }
   return examples;
 }
@@ -49,11 +51,18 @@ export interface PushOptions {
 
 export function pushPayload(repo: FakeRepository, opts: PushOptions): JsonObject {
   // A branch push with a head commit and an installation, the shape the bot sees most.
-  const payload = findExample("push", (e) => String(e.ref).startsWith("refs/heads/") && Boolean(e.head_commit) && Boolean(e.installation));
+  const payload = findExample(
+    "push",
+    (e) => String(e.ref).startsWith("refs/heads/") && Boolean(e.head_commit) && Boolean(e.installation),
+  );
   const before = opts.before ?? ZERO_SHA;
   retarget(payload, repo, payload.repository as JsonObject);
   const headCommit = payload.head_commit as JsonObject;
-  Object.assign(headCommit, { id: opts.sha, url: `${repo.html_url}/commit/${opts.sha}`, ...(opts.message ? { message: opts.message } : {}) });
+  Object.assign(headCommit, {
+    id: opts.sha,
+    url: `${repo.html_url}/commit/${opts.sha}`,
+    ...(opts.message ? { message: opts.message } : {}),
+  });
   Object.assign(payload, {
     ref: opts.ref ?? `refs/heads/${repo.default_branch}`,
     before,
@@ -100,10 +109,25 @@ export function pullRequestPayload(baseRepo: FakeRepository, opts: PullRequestOp
   rewriteStrings(pr, (text) => text.replace(numberInUrl, `/$1/${opts.number}`));
   Object.assign(pr, { number: opts.number, state: "open", user: structuredClone(headRepo.owner) });
   const baseRef = opts.baseRef ?? baseRepo.default_branch;
-  Object.assign(pr.head, { ref: opts.headRef, sha: opts.headSha, label: `${headRepo.owner.login}:${opts.headRef}`, user: structuredClone(headRepo.owner) });
-  Object.assign(pr.base, { ref: baseRef, label: `${baseRepo.owner.login}:${baseRef}`, user: structuredClone(baseRepo.owner), ...(opts.baseSha ? { sha: opts.baseSha } : {}) });
-  Object.assign(payload, { number: opts.number, sender: structuredClone(headRepo.owner), installation: installation(opts.installationId) });
-  if (opts.action === "synchronize") Object.assign(payload, { after: opts.headSha, ...(opts.before ? { before: opts.before } : {}) });
+  Object.assign(pr.head, {
+    ref: opts.headRef,
+    sha: opts.headSha,
+    label: `${headRepo.owner.login}:${opts.headRef}`,
+    user: structuredClone(headRepo.owner),
+  });
+  Object.assign(pr.base, {
+    ref: baseRef,
+    label: `${baseRepo.owner.login}:${baseRef}`,
+    user: structuredClone(baseRepo.owner),
+    ...(opts.baseSha ? { sha: opts.baseSha } : {}),
+  });
+  Object.assign(payload, {
+    number: opts.number,
+    sender: structuredClone(headRepo.owner),
+    installation: installation(opts.installationId),
+  });
+  if (opts.action === "synchronize")
+    Object.assign(payload, { after: opts.headSha, ...(opts.before ? { before: opts.before } : {}) });
   return payload;
 }
 
@@ -132,7 +156,20 @@ function retarget(scope: JsonObject, repo: FakeRepository, repoField: JsonObject
       .replaceAll("git@github.com:", `git@${hostname}:`)
       .replace(nameInUrl, `/${repo.full_name}`),
   );
-  for (const key of ["id", "node_id", "name", "full_name", "private", "html_url", "clone_url", "git_url", "ssh_url", "svn_url", "default_branch", "visibility"] as const) {
+  for (const key of [
+    "id",
+    "node_id",
+    "name",
+    "full_name",
+    "private",
+    "html_url",
+    "clone_url",
+    "git_url",
+    "ssh_url",
+    "svn_url",
+    "default_branch",
+    "visibility",
+  ] as const) {
     if (key in repoField || key === "default_branch") repoField[key] = repo[key];
   }
   // Push payloads carry the HTML URL in `url`; everywhere else it is the API URL.
@@ -167,7 +204,10 @@ export interface Delivery {
  * `form`, as a webhook set to `application/x-www-form-urlencoded` sends them: the JSON in a
  * `payload` field.
  */
-export async function signedDelivery(payload: object, opts: { secret: string; event: string; id?: string; form?: boolean }): Promise<Delivery> {
+export async function signedDelivery(
+  payload: object,
+  opts: { secret: string; event: string; id?: string; form?: boolean },
+): Promise<Delivery> {
   const json = JSON.stringify(payload);
   const body = opts.form ? new URLSearchParams({ payload: json }).toString() : json;
   return {

@@ -22,8 +22,21 @@ const contexts = { github: { sha: "abc", event: { n: 3, list: [1, 2] } }, env: {
 
 describe("templates", () => {
   it.each([
-    ["a ${{ x }} b", [{ kind: "text", text: "a " }, { kind: "expression", expression: "x" }, { kind: "text", text: " b" }]],
-    ["${{ 'a}}b' }}${{y}}", [{ kind: "expression", expression: "'a}}b'" }, { kind: "expression", expression: "y" }]],
+    [
+      "a ${{ x }} b",
+      [
+        { kind: "text", text: "a " },
+        { kind: "expression", expression: "x" },
+        { kind: "text", text: " b" },
+      ],
+    ],
+    [
+      "${{ 'a}}b' }}${{y}}",
+      [
+        { kind: "expression", expression: "'a}}b'" },
+        { kind: "expression", expression: "y" },
+      ],
+    ],
     ["plain", [{ kind: "text", text: "plain" }]],
     ["", []],
   ])("splitTemplate(%j)", (template, parts) => {
@@ -32,7 +45,9 @@ describe("templates", () => {
 
   it("refuses an unclosed ${{ with GitHub's message", () => {
     expect(() => splitTemplate("a ${{ b")).toThrow(ExpressionError);
-    expect(() => splitTemplate("${{ 'b }}")).toThrow("The expression is not closed. An unescaped ${{ sequence was found, but the closing }} sequence was not found.");
+    expect(() => splitTemplate("${{ 'b }}")).toThrow(
+      "The expression is not closed. An unescaped ${{ sequence was found, but the closing }} sequence was not found.",
+    );
   });
 
   it.each([
@@ -58,7 +73,16 @@ describe("templates", () => {
     expect(evaluateTemplate(template, contexts)).toEqual(expected);
   });
 
-  it.each([["s", "s"], [1.5, "1.5"], [0.1 + 0.2, "0.3"], [true, "true"], [null, ""], [undefined, ""], [[1], "[\n  1\n]"], [{ a: 1 }, '{\n  "a": 1\n}']])("renderValue(%j) → %j", (value, expected) => {
+  it.each([
+    ["s", "s"],
+    [1.5, "1.5"],
+    [0.1 + 0.2, "0.3"],
+    [true, "true"],
+    [null, ""],
+    [undefined, ""],
+    [[1], "[\n  1\n]"],
+    [{ a: 1 }, '{\n  "a": 1\n}'],
+  ])("renderValue(%j) → %j", (value, expected) => {
     expect(renderValue(value)).toBe(expected);
   });
 });
@@ -91,7 +115,16 @@ describe("evaluate", () => {
     else expect(run).not.toThrow();
   });
 
-  it.each([[null, false], ["", false], [0, false], [Number.NaN, false], ["0", true], [[], true], [{}, true], [1, true]])("isTruthy(%j) = %s", (value, expected) => {
+  it.each([
+    [null, false],
+    ["", false],
+    [0, false],
+    [Number.NaN, false],
+    ["0", true],
+    [[], true],
+    [{}, true],
+    [1, true],
+  ])("isTruthy(%j) = %s", (value, expected) => {
     expect(isTruthy(value)).toBe(expected);
   });
 });
@@ -123,11 +156,29 @@ describe("if:", () => {
     ["${{ false }} == x", ok, true],
     ["${{ false }} == x", failed, false],
   ])("if %j with %j → %s", (condition, state, expected) => {
-    expect(evaluateCondition(condition, contexts, statusFunctions(() => state))).toBe(expected);
+    expect(
+      evaluateCondition(
+        condition,
+        contexts,
+        statusFunctions(() => state),
+      ),
+    ).toBe(expected);
   });
 
   it("reports a broken condition as ExpressionError (read as `success() && (…)`)", () => {
-    expect(() => evaluateCondition("github.sha ==", contexts, statusFunctions(() => ok))).toThrow(ExpressionError);
-    expect(() => evaluateCondition("github.sha ==", contexts, statusFunctions(() => ok))).toThrow("Unexpected symbol: ')'");
+    expect(() =>
+      evaluateCondition(
+        "github.sha ==",
+        contexts,
+        statusFunctions(() => ok),
+      ),
+    ).toThrow(ExpressionError);
+    expect(() =>
+      evaluateCondition(
+        "github.sha ==",
+        contexts,
+        statusFunctions(() => ok),
+      ),
+    ).toThrow("Unexpected symbol: ')'");
   });
 });

@@ -30,7 +30,8 @@ it("30 namespaces created at once by 6 bots: each namespace's advisories are kep
   await Promise.all(namespaces.map((ns, i) => ensureJobsStream(managers[i % managers.length]!, names, ns)));
 
   const kept = new Set<string>();
-  for await (const info of managers[0]!.streams.list()) for (const subject of info.config.subjects ?? []) kept.add(subject);
+  for await (const info of managers[0]!.streams.list())
+    for (const subject of info.config.subjects ?? []) kept.add(subject);
   const missing = namespaces.filter((ns) => !kept.has(names.maxDeliveriesAdvisory(names.jobsStream(ns))));
   expect(missing).toEqual([]);
 });

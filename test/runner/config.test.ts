@@ -5,7 +5,14 @@ import { readRunnerConfig, RunnerConfigError } from "../../runner/config.ts";
 describe("readRunnerConfig", () => {
   it("fills defaults and always carries the default labels", () => {
     const config = readRunnerConfig({ FLOTILLA_NATS_URL: "nats://nats:4222", FLOTILLA_RUNNER_LABELS: "GPU, aarch64" });
-    expect(config).toMatchObject({ natsUrl: "nats://nats:4222", natsPrefix: "flotilla", namespace: "default", keepWorkspace: false, cancelGraceMs: 10_000, concurrency: 1 });
+    expect(config).toMatchObject({
+      natsUrl: "nats://nats:4222",
+      natsPrefix: "flotilla",
+      namespace: "default",
+      keepWorkspace: false,
+      cancelGraceMs: 10_000,
+      concurrency: 1,
+    });
     expect(config.labels).toEqual(expect.arrayContaining([...defaultRunnerLabels(), "gpu", "arm64"]));
     // The lease comes with each job message; the runner has none of its own unless told.
     expect(config.leaseExtendMs).toBeUndefined();
@@ -14,19 +21,32 @@ describe("readRunnerConfig", () => {
   });
 
   it("lets overrides win over the environment", () => {
-    const config = readRunnerConfig({ FLOTILLA_NATS_URL: "nats://a", FLOTILLA_RUNNER_NAMESPACE: "x86-lab" }, { natsUrl: "nats://b", labels: ["linux"], keepWorkspace: true });
+    const config = readRunnerConfig(
+      { FLOTILLA_NATS_URL: "nats://a", FLOTILLA_RUNNER_NAMESPACE: "x86-lab" },
+      { natsUrl: "nats://b", labels: ["linux"], keepWorkspace: true },
+    );
     expect(config).toMatchObject({ natsUrl: "nats://b", namespace: "x86-lab", keepWorkspace: true });
   });
 
   it("lists every problem at once", () => {
     let error: unknown;
     try {
-      readRunnerConfig({ FLOTILLA_RUNNER_CONCURRENCY: "zero", FLOTILLA_RUNNER_KEEP_WORKSPACE: "maybe", FLOTILLA_RUNNER_NAMESPACE: "a.b" });
+      readRunnerConfig({
+        FLOTILLA_RUNNER_CONCURRENCY: "zero",
+        FLOTILLA_RUNNER_KEEP_WORKSPACE: "maybe",
+        FLOTILLA_RUNNER_NAMESPACE: "a.b",
+      });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(RunnerConfigError);
     const problems = (error as RunnerConfigError).problems.join("\n");
-    for (const key of ["FLOTILLA_NATS_URL", "FLOTILLA_RUNNER_CONCURRENCY", "FLOTILLA_RUNNER_KEEP_WORKSPACE", "FLOTILLA_RUNNER_NAMESPACE"]) expect(problems).toContain(key);
+    for (const key of [
+      "FLOTILLA_NATS_URL",
+      "FLOTILLA_RUNNER_CONCURRENCY",
+      "FLOTILLA_RUNNER_KEEP_WORKSPACE",
+      "FLOTILLA_RUNNER_NAMESPACE",
+    ])
+      expect(problems).toContain(key);
   });
 });

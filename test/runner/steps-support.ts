@@ -25,11 +25,17 @@ export interface StepsHarness {
   sha: string;
   repoDir: string;
   /** Publishes a job made of `fields` over the suite's defaults and waits for its completed report. */
-  runJob(fields: Partial<JobMessageInput> & Pick<JobMessageInput, "steps">, options?: { whilst?(executionId: string): Promise<void> }): Promise<JobRun>;
+  runJob(
+    fields: Partial<JobMessageInput> & Pick<JobMessageInput, "steps">,
+    options?: { whilst?(executionId: string): Promise<void> },
+  ): Promise<JobRun>;
   close(): Promise<void>;
 }
 
-export async function openStepsHarness(files: FileTree, runnerOverrides: { concurrency?: number } = {}): Promise<StepsHarness> {
+export async function openStepsHarness(
+  files: FileTree,
+  runnerOverrides: { concurrency?: number } = {},
+): Promise<StepsHarness> {
   const bus = await openBus();
   const repoDir = await mkdtemp(join(tmpdir(), "flotilla-steps-repo-"));
   const { sha } = await createRepo(repoDir, files);
@@ -42,7 +48,12 @@ export async function openStepsHarness(files: FileTree, runnerOverrides: { concu
     repoDir,
     async runJob(fields, options) {
       const id = randomId("exec-");
-      const base = buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha, steps: fields.steps });
+      const base = buildJob({
+        executions: { [namespace]: id },
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        steps: fields.steps,
+      });
       await bus.publishJob({ ...base, ...fields, executions: { [namespace]: id } });
       await options?.whilst?.(id);
       const completed = await bus.reports.completed(id);

@@ -58,7 +58,18 @@ export async function openBus(prefix = uniquePrefix("rt"), url = NATS_URL): Prom
   const runners: RunningRunner[] = [];
 
   function runnerConfig(overrides: Partial<RunnerConfigInput> = {}): RunnerConfig {
-    return readRunnerConfig({}, { natsUrl: url, natsPrefix: prefix, name: randomId("runner-"), workDir, leaseExtendMs: 1_000, cancelGraceMs: 1_000, ...overrides });
+    return readRunnerConfig(
+      {},
+      {
+        natsUrl: url,
+        natsPrefix: prefix,
+        name: randomId("runner-"),
+        workDir,
+        leaseExtendMs: 1_000,
+        cancelGraceMs: 1_000,
+        ...overrides,
+      },
+    );
   }
 
   return {
@@ -74,7 +85,10 @@ export async function openBus(prefix = uniquePrefix("rt"), url = NATS_URL): Prom
     async publishJob(job) {
       // As the bot does: one message per namespace, into that namespace's stream.
       for (const [namespace, id] of Object.entries(job.executions)) {
-        await js.publish(names.jobsSubject(namespace, labelsetToken(job.labels)), encode(JobMessage.parse({ ...job, executions: { [namespace]: id } })));
+        await js.publish(
+          names.jobsSubject(namespace, labelsetToken(job.labels)),
+          encode(JobMessage.parse({ ...job, executions: { [namespace]: id } })),
+        );
       }
     },
     async publishRaw(labels, data, namespace = "default") {
@@ -162,14 +176,22 @@ export async function collectReports(nc: NatsConnection, names: NatsNames): Prom
     }
   }
   const forExecution = (id: string) => events.filter((event) => event.executionId === id);
-  const chunksOf = (id: string) => chunks.filter((chunk) => chunk.executionId === id).sort((a, b) => a.attempt - b.attempt || a.seq - b.seq);
+  const chunksOf = (id: string) =>
+    chunks.filter((chunk) => chunk.executionId === id).sort((a, b) => a.attempt - b.attempt || a.seq - b.seq);
 
   return {
     events: forExecution,
     chunks: chunksOf,
-    log: (id) => chunksOf(id).map((chunk) => chunk.data).join(""),
+    log: (id) =>
+      chunksOf(id)
+        .map((chunk) => chunk.data)
+        .join(""),
     async completed(id, timeoutMs) {
-      await waitFor(() => forExecution(id).some((event) => event.type === "completed"), timeoutMs, `completed of ${id}`);
+      await waitFor(
+        () => forExecution(id).some((event) => event.type === "completed"),
+        timeoutMs,
+        `completed of ${id}`,
+      );
       const completed = forExecution(id).find((event) => event.type === "completed");
       if (completed?.type !== "completed") throw new Error("unreachable");
       return completed;

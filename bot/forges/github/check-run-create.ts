@@ -12,11 +12,19 @@ import type { CheckKey } from "../forge.ts";
 import type { RepoRef } from "../../runs/repo-ref.ts";
 
 type Octokit = ProbotOctokit;
-type CreateParams = Parameters<Octokit["rest"]["checks"]["create"]>[0] & { name: string; head_sha: string; external_id: string };
+type CreateParams = Parameters<Octokit["rest"]["checks"]["create"]>[0] & {
+  name: string;
+  head_sha: string;
+  external_id: string;
+};
 
 export const CREATE_TRIES = 4;
 
-export async function createCheckRun(octokit: Octokit, params: CreateParams, delayMs = (attempt: number) => attempt ** 2 * 1000): Promise<number> {
+export async function createCheckRun(
+  octokit: Octokit,
+  params: CreateParams,
+  delayMs = (attempt: number) => attempt ** 2 * 1000,
+): Promise<number> {
   const key = { name: params.name, headSha: params.head_sha, externalId: params.external_id };
   const repo = { owner: params.owner, name: params.repo };
   for (let attempt = 1; ; attempt++) {
@@ -33,7 +41,11 @@ export async function createCheckRun(octokit: Octokit, params: CreateParams, del
 }
 
 /** Every check run of that name on the commit (not only the latest), by external id. */
-export async function findCheckRun(octokit: Octokit, repo: Pick<RepoRef, "owner" | "name">, key: CheckKey): Promise<number | undefined> {
+export async function findCheckRun(
+  octokit: Octokit,
+  repo: Pick<RepoRef, "owner" | "name">,
+  key: CheckKey,
+): Promise<number | undefined> {
   const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
     owner: repo.owner,
     repo: repo.name,

@@ -37,7 +37,12 @@ function pushContext(deliveryId: string, payload: unknown): ContextResult {
 function refEventContext(
   deliveryId: string,
   eventName: string,
-  event: { ref: string; repository: { full_name: string; private: boolean; clone_url: string }; installation: { id: number }; sender?: { login: string } },
+  event: {
+    ref: string;
+    repository: { full_name: string; private: boolean; clone_url: string };
+    installation: { id: number };
+    sender?: { login: string };
+  },
 ): RunContext {
   const repo = repoRef(event.repository.full_name);
   const tag = event.ref.startsWith("refs/tags/");
@@ -58,7 +63,15 @@ function refEventContext(
 }
 
 const PushCommits = z.object({
-  commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) }).passthrough()),
+  commits: z.array(
+    z
+      .object({
+        added: z.array(z.string()).default([]),
+        modified: z.array(z.string()).default([]),
+        removed: z.array(z.string()).default([]),
+      })
+      .passthrough(),
+  ),
 });
 
 /** GitHub's payload lists at most this many commits; a longer push has files we cannot see. */

@@ -19,14 +19,18 @@ export interface GitHubApp {
 
 export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
   const { appId, privateKey, webhookSecret } = config.github;
-  if (!appId || !privateKey || !webhookSecret) throw new Error("GitHub App is not configured (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)");
+  if (!appId || !privateKey || !webhookSecret)
+    throw new Error("GitHub App is not configured (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)");
   const probot = new Probot({
     appId,
     privateKey,
     secret: webhookSecret,
     baseUrl: config.github.apiUrl,
     log: log.child({ name: "probot" }),
-    Octokit: limitedOctokit({ concurrency: config.github.writeConcurrency, minIntervalMs: config.github.writeMinIntervalMs }, log.child({ name: "octokit" })),
+    Octokit: limitedOctokit(
+      { concurrency: config.github.writeConcurrency, minIntervalMs: config.github.writeMinIntervalMs },
+      log.child({ name: "octokit" }),
+    ),
   });
   const ready = probot.ready();
   const blobs = blobCache();

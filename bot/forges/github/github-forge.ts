@@ -69,7 +69,12 @@ export function githubForge({ installationId, octokit, appOctokit, blobs, tokens
     },
 
     async changedFiles(repo, pullNumber) {
-      const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: repo.owner, repo: repo.name, pull_number: pullNumber, per_page: 100 });
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        owner: repo.owner,
+        repo: repo.name,
+        pull_number: pullNumber,
+        per_page: 100,
+      });
       // GitHub lists at most 3,000 files of a pull request; past that the list is not the change.
       if (files.length >= 3000) return undefined;
       return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
@@ -149,7 +154,12 @@ interface ContentEntry {
   content?: string;
 }
 
-async function getContent(octokit: Octokit, repo: RepoRef, path: string, ref: string): Promise<ContentEntry | ContentEntry[] | undefined> {
+async function getContent(
+  octokit: Octokit,
+  repo: RepoRef,
+  path: string,
+  ref: string,
+): Promise<ContentEntry | ContentEntry[] | undefined> {
   try {
     const { data } = await octokit.rest.repos.getContent({ owner: repo.owner, repo: repo.name, path, ref });
     return data as ContentEntry | ContentEntry[];
@@ -195,7 +205,13 @@ function splitAnnotations(output: CheckOutput | undefined): [GitHubOutput | unde
   return [first ? { ...base, annotations: first } : base, rest];
 }
 
-async function sendRemainingAnnotations(octokit: Octokit, repo: RepoRef, id: number, output: CheckOutput | undefined, batches: GitHubAnnotation[][]) {
+async function sendRemainingAnnotations(
+  octokit: Octokit,
+  repo: RepoRef,
+  id: number,
+  output: CheckOutput | undefined,
+  batches: GitHubAnnotation[][],
+) {
   if (!output) return;
   for (const annotations of batches) {
     await octokit.rest.checks.update({

@@ -29,13 +29,23 @@ interface LimitedRequest {
 
 export function limitedOctokit(limits: WriteLimits, log: Logger): typeof ProbotOctokit {
   const write = new Bottleneck.Group({ maxConcurrent: limits.concurrency, minTime: limits.minIntervalMs });
-  const retryAfterLimit = (kind: "secondary" | "primary") => (retryAfter: number, request: LimitedRequest, _octokit: unknown, retryCount: number) => {
-    const retry = retryCount < RATE_LIMIT_RETRIES;
-    log.warn({ kind, method: request.method, url: request.url, retryAfter, retryCount, retry }, "github rate limit hit");
-    return retry;
-  };
+  const retryAfterLimit =
+    (kind: "secondary" | "primary") =>
+    (retryAfter: number, request: LimitedRequest, _octokit: unknown, retryCount: number) => {
+      const retry = retryCount < RATE_LIMIT_RETRIES;
+      log.warn(
+        { kind, method: request.method, url: request.url, retryAfter, retryCount, retry },
+        "github rate limit hit",
+      );
+      return retry;
+    };
   return ProbotOctokit.defaults((options: { throttle?: Record<string, unknown> }) => ({
     ...options,
-    throttle: { ...options.throttle, write, onSecondaryRateLimit: retryAfterLimit("secondary"), onRateLimit: retryAfterLimit("primary") },
+    throttle: {
+      ...options.throttle,
+      write,
+      onSecondaryRateLimit: retryAfterLimit("secondary"),
+      onRateLimit: retryAfterLimit("primary"),
+    },
   }));
 }

@@ -22,7 +22,12 @@ export class ArchiveError extends Error {
  * new archive under `tempDir`; returns its path and size. `absolute` keeps `../` and `/`
  * names (tar's -P), which caches need for paths outside the workspace.
  */
-export async function createArchive(tempDir: string, cwd: string, members: readonly string[], options: { absolute?: boolean } = {}): Promise<{ file: string; size: number }> {
+export async function createArchive(
+  tempDir: string,
+  cwd: string,
+  members: readonly string[],
+  options: { absolute?: boolean } = {},
+): Promise<{ file: string; size: number }> {
   const id = randomBytes(6).toString("hex");
   const list = join(tempDir, `_archive-${id}.list`);
   const file = join(tempDir, `_archive-${id}.tar.gz`);
@@ -43,14 +48,23 @@ export async function extractArchive(file: string, dest: string, options: { abso
 
 async function runTar(args: string[]): Promise<void> {
   const result = await execa("tar", args, { reject: false, stdin: "ignore" });
-  if (result.exitCode !== 0) throw new ArchiveError(`tar ${args[0] ?? ""} failed: ${(String(result.stderr ?? "") || (result.message ?? "")).trim()}`);
+  if (result.exitCode !== 0)
+    throw new ArchiveError(
+      `tar ${args[0] ?? ""} failed: ${(String(result.stderr ?? "") || (result.message ?? "")).trim()}`,
+    );
 }
 
 /**
  * Stores `file` as `name`. `previousRevision` 0 stores only when the name is free (or the
  * revision of a deleted object, only when it is still that): JetStream refuses otherwise.
  */
-export async function putArchive(store: ObjectStore, name: string, description: string, file: string, previousRevision?: number): Promise<ObjectInfo> {
+export async function putArchive(
+  store: ObjectStore,
+  name: string,
+  description: string,
+  file: string,
+  previousRevision?: number,
+): Promise<ObjectInfo> {
   const data = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
   return store.put({ name, description }, data, previousRevision === undefined ? {} : { previousRevision });
 }

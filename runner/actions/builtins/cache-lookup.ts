@@ -28,7 +28,10 @@ export function cacheScopes(job: JobMessage, github: Record<string, unknown>): s
 
 /** GitHub's cache version: the paths as written and the compression, so other paths never match. */
 export function cacheVersion(paths: readonly string[]): string {
-  return createHash("sha256").update([...paths, "gzip"].join("|")).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update([...paths, "gzip"].join("|"))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** GitHub's limits on a key: at most 512 characters, no commas. */
@@ -37,7 +40,10 @@ export function checkKey(key: string): void {
   if (key.includes(",")) throw new InputError(`Key Validation Error: ${key} cannot contain commas.`);
 }
 
-export async function findCache(store: ObjectStore, query: { repository: string; scopes: string[]; key: string; restoreKeys: string[]; version: string }): Promise<CacheMatch | undefined> {
+export async function findCache(
+  store: ObjectStore,
+  query: { repository: string; scopes: string[]; key: string; restoreKeys: string[]; version: string },
+): Promise<CacheMatch | undefined> {
   const entries: CacheEntry[] = [];
   for (const object of await store.list()) {
     const entry = describedAs(CacheEntry, object);
@@ -49,7 +55,8 @@ export async function findCache(store: ObjectStore, query: { repository: string;
     const exact = inScope.find((entry) => entry.key === query.key);
     if (exact) return { entry: exact, exact: true };
     for (const prefix of [query.key, ...query.restoreKeys]) {
-      const match = inScope.find((entry) => entry.key === prefix) ?? inScope.find((entry) => entry.key.startsWith(prefix));
+      const match =
+        inScope.find((entry) => entry.key === prefix) ?? inScope.find((entry) => entry.key.startsWith(prefix));
       if (match) return { entry: match, exact: false };
     }
   }

@@ -24,7 +24,11 @@ export function cacheAction(context: StepRunContext, inputs: Record<string, stri
       name: "Cache",
       // GitHub's post-if: a failed or cancelled job saves nothing.
       condition: "success()",
-      run: () => saveCache(context, stores, key, paths).catch((error: unknown) => ({ outcome: "failure" as const, message: `Failed to save cache: ${(error as Error).message}` })),
+      run: () =>
+        saveCache(context, stores, key, paths).catch((error: unknown) => ({
+          outcome: "failure" as const,
+          message: `Failed to save cache: ${(error as Error).message}`,
+        })),
     });
     return result;
   });
@@ -35,7 +39,10 @@ export function cacheRestoreAction(context: StepRunContext, inputs: Record<strin
     const stores = storesOf(context, "actions/cache/restore");
     if (typeof stores === "string") return failed(stores);
     const { key, match, result } = await restore(context, stores, inputs);
-    return { ...result, outputs: { ...result.outputs, "cache-primary-key": key, "cache-matched-key": match?.entry.key ?? "" } };
+    return {
+      ...result,
+      outputs: { ...result.outputs, "cache-primary-key": key, "cache-matched-key": match?.entry.key ?? "" },
+    };
   });
 }
 
@@ -50,7 +57,11 @@ export function cacheSaveAction(context: StepRunContext, inputs: Record<string, 
   });
 }
 
-async function restore(context: StepRunContext, stores: ObjectStoreAccess, inputs: Record<string, string>): Promise<{ key: string; paths: string[]; match?: CacheMatch; result: ActionResult }> {
+async function restore(
+  context: StepRunContext,
+  stores: ObjectStoreAccess,
+  inputs: Record<string, string>,
+): Promise<{ key: string; paths: string[]; match?: CacheMatch; result: ActionResult }> {
   const { job, dirs, jobLog } = context;
   const key = requiredInput(inputs, "key");
   const paths = inputLines(requiredInput(inputs, "path"));
@@ -61,10 +72,23 @@ async function restore(context: StepRunContext, stores: ObjectStoreAccess, input
   const store = await stores.cache();
   const github = (context.contexts.github ?? {}) as Record<string, unknown>;
   const scopes = cacheScopes(job, github);
-  const match = await findCache(store, { repository: job.repository.fullName, scopes, key, restoreKeys, version: cacheVersion(paths) });
+  const match = await findCache(store, {
+    repository: job.repository.fullName,
+    scopes,
+    key,
+    restoreKeys,
+    version: cacheVersion(paths),
+  });
   if (!match) {
     const message = `Cache not found for input keys: ${[key, ...restoreKeys].join(", ")}`;
-    if (failOnMiss) return { key, paths, result: failed(`Failed to restore cache entry. Exiting as fail-on-cache-miss is set. Input key: ${key}`, { "cache-hit": "false" }) };
+    if (failOnMiss)
+      return {
+        key,
+        paths,
+        result: failed(`Failed to restore cache entry. Exiting as fail-on-cache-miss is set. Input key: ${key}`, {
+          "cache-hit": "false",
+        }),
+      };
     jobLog.line(message);
     return { key, paths, result: succeeded({ "cache-hit": "false" }) };
   }
@@ -84,20 +108,36 @@ async function restore(context: StepRunContext, stores: ObjectStoreAccess, input
   } finally {
     await rm(file, { force: true });
   }
-  jobLog.line(`Cache restored from key: ${match.entry.key}${match.entry.scope === job.ref ? "" : ` (saved on ${match.entry.scope})`}`);
+  jobLog.line(
+    `Cache restored from key: ${match.entry.key}${match.entry.scope === job.ref ? "" : ` (saved on ${match.entry.scope})`}`,
+  );
   return { key, paths, match, result: succeeded({ "cache-hit": hit }) };
 }
 
-async function saveCache(context: StepRunContext, stores: ObjectStoreAccess, key: string, paths: string[]): Promise<{ outcome: "success" | "failure"; message?: string }> {
+async function saveCache(
+  context: StepRunContext,
+  stores: ObjectStoreAccess,
+  key: string,
+  paths: string[],
+): Promise<{ outcome: "success" | "failure"; message?: string }> {
   const { job, dirs, jobLog } = context;
   checkKey(key);
   const found = await findFiles(paths, { workspace: dirs.workspace, home: dirs.home });
   if (found.files.length === 0) {
-    jobLog.line("##[warning]Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.");
+    jobLog.line(
+      "##[warning]Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.",
+    );
     return { outcome: "success" };
   }
   const store = await stores.cache();
-  const entry: CacheEntry = { repository: job.repository.fullName, scope: job.ref, key, version: cacheVersion(paths), size: 0, createdAt: "" };
+  const entry: CacheEntry = {
+    repository: job.repository.fullName,
+    scope: job.ref,
+    key,
+    version: cacheVersion(paths),
+    size: 0,
+    createdAt: "",
+  };
   const name = cacheObjectName(entry);
   const existing = await store.info(name);
   const taken = `Failed to save: Unable to reserve cache with key ${key}, another job may be creating this cache.`;
@@ -106,10 +146,16 @@ async function saveCache(context: StepRunContext, stores: ObjectStoreAccess, key
     return { outcome: "success" };
   }
   // The job's own tree (workspace, HOME) relative to the workspace; anything else absolute.
-  const members = found.files.map((file) => (relative(dirs.root, file).split(sep)[0] === ".." ? file : relative(dirs.workspace, file)));
+  const members = found.files.map((file) =>
+    relative(dirs.root, file).split(sep)[0] === ".." ? file : relative(dirs.workspace, file),
+  );
   const archive = await createArchive(dirs.temp, dirs.workspace, members, { absolute: true });
   try {
-    const description = JSON.stringify({ ...entry, size: archive.size, createdAt: new Date().toISOString() } satisfies CacheEntry);
+    const description = JSON.stringify({
+      ...entry,
+      size: archive.size,
+      createdAt: new Date().toISOString(),
+    } satisfies CacheEntry);
     await putArchive(store, name, description, archive.file, existing?.revision ?? 0);
     jobLog.line(`Cache saved with key: ${key} (${archive.size} bytes)`);
   } catch (error) {

@@ -14,7 +14,14 @@ import { runGit } from "../../source/git.ts";
 import { failed, succeeded } from "./results.ts";
 
 /** Options that change nothing here: the workspace is always fresh and credentials never persist. */
-const NO_OPS = new Set(["persist-credentials", "clean", "show-progress", "token", "set-safe-directory", "github-server-url"]);
+const NO_OPS = new Set([
+  "persist-credentials",
+  "clean",
+  "show-progress",
+  "token",
+  "set-safe-directory",
+  "github-server-url",
+]);
 const HANDLED = new Set(["fetch-depth", "fetch-tags", "ref", "path", "submodules"]);
 /** `false` is what these default to; anything else needs work Flotilla does not do yet. */
 const DEFAULT_FALSE = new Set(["lfs"]);
@@ -24,7 +31,8 @@ export async function checkoutAction(context: StepRunContext, inputs: Record<str
   const unsupported = given
     .filter(([key, value]) => !NO_OPS.has(key) && !HANDLED.has(key) && !(DEFAULT_FALSE.has(key) && value === "false"))
     .map(([key]) => key);
-  if (unsupported.length > 0) return failed(`actions/checkout: \`with: ${unsupported.join(", ")}\` is not supported yet`);
+  if (unsupported.length > 0)
+    return failed(`actions/checkout: \`with: ${unsupported.join(", ")}\` is not supported yet`);
 
   const { job, dirs, jobLog, signal } = context;
   const depth = inputs["fetch-depth"] ?? "";
@@ -58,11 +66,20 @@ export async function checkoutAction(context: StepRunContext, inputs: Record<str
       // As actions/checkout does for fetch-depth 0: all history, every branch and tag. A workspace
       // made from the runner's mirror has the history already: only what the mirror lacks comes.
       const unshallow = (await useMirrorHistory(dir, signal)) ? [] : ["--unshallow"];
-      await git(["fetch", ...unshallow, "--prune", "--no-recurse-submodules", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]);
+      await git([
+        "fetch",
+        ...unshallow,
+        "--prune",
+        "--no-recurse-submodules",
+        "origin",
+        "+refs/heads/*:refs/remotes/origin/*",
+        "+refs/tags/*:refs/tags/*",
+      ]);
     } else if (depth && depth !== "1") {
       await git(["fetch", "--no-tags", `--depth=${depth}`, "origin", job.checkout.sha]);
     }
-    if (inputs["fetch-tags"] === "true" && depth !== "0") await git(["fetch", "--no-recurse-submodules", "origin", "+refs/tags/*:refs/tags/*"]);
+    if (inputs["fetch-tags"] === "true" && depth !== "0")
+      await git(["fetch", "--no-recurse-submodules", "origin", "+refs/tags/*:refs/tags/*"]);
     if (submodules === "true" || submodules === "recursive") {
       const recursive = submodules === "recursive" ? ["--recursive"] : [];
       // Submodules may live on other hosts: the job's token goes only to its own forge (as
@@ -70,7 +87,16 @@ export async function checkoutAction(context: StepRunContext, inputs: Record<str
       const scope = forgeScope(job.checkout.cloneUrl);
       await git(["submodule", "sync", ...recursive], { noToken: true });
       await git(
-        ["-c", "protocol.version=2", "submodule", "update", "--init", "--force", ...(depth === "0" ? [] : [`--depth=${depth || "1"}`]), ...recursive],
+        [
+          "-c",
+          "protocol.version=2",
+          "submodule",
+          "update",
+          "--init",
+          "--force",
+          ...(depth === "0" ? [] : [`--depth=${depth || "1"}`]),
+          ...recursive,
+        ],
         scope ? { tokenScope: scope } : { noToken: true },
       );
     }
@@ -124,7 +150,12 @@ async function placeCheckout(context: StepRunContext, dir: string, path: string)
     return;
   }
   await gitCheckout().checkout(
-    { cloneUrl: job.checkout.cloneUrl, sha: job.checkout.sha, ...(job.checkout.token ? { token: job.checkout.token } : {}), dir },
+    {
+      cloneUrl: job.checkout.cloneUrl,
+      sha: job.checkout.sha,
+      ...(job.checkout.token ? { token: job.checkout.token } : {}),
+      dir,
+    },
     { jobLog, signal },
   );
 }
@@ -140,5 +171,8 @@ function forgeScope(cloneUrl: string): string | undefined {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, () => false);
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }

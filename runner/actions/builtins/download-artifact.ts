@@ -5,7 +5,13 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { ArtifactInfo, artifactObjectName, describedAs, isExpired, type ObjectStore } from "../../../protocol/object-stores.ts";
+import {
+  ArtifactInfo,
+  artifactObjectName,
+  describedAs,
+  isExpired,
+  type ObjectStore,
+} from "../../../protocol/object-stores.ts";
 import type { StepRunContext } from "../../step/run-process.ts";
 import { extractArchive, fetchArchive } from "./archive.ts";
 import { expandPath } from "./find-files.ts";
@@ -20,7 +26,10 @@ export function downloadArtifact(context: StepRunContext, inputs: Record<string,
     const { job, dirs, jobLog } = context;
     // Downloading from another run or repository would quietly give this run's files instead.
     const foreign = ["run-id", "repository", "github-token"].filter((input) => (inputs[input] ?? "").trim() !== "");
-    if (foreign.length > 0) return failed(`${ACTION}: \`with: ${foreign.join(", ")}\` (artifacts of another run) is not supported; only this run's artifacts can be downloaded`);
+    if (foreign.length > 0)
+      return failed(
+        `${ACTION}: \`with: ${foreign.join(", ")}\` (artifacts of another run) is not supported; only this run's artifacts can be downloaded`,
+      );
     const name = (inputs.name ?? "").trim();
     const pattern = (inputs.pattern ?? "").trim();
     const mergeMultiple = booleanInput(inputs, "merge-multiple");
@@ -31,7 +40,10 @@ export function downloadArtifact(context: StepRunContext, inputs: Record<string,
     let chosen: ArtifactInfo[];
     if (name) {
       const one = all.find((artifact) => artifact.name === name);
-      if (!one) return failed(`Unable to download artifact(s): Artifact not found for name: ${name}\nPlease ensure that your artifact is not expired and the artifact was uploaded using a compatible version of toolkit/upload-artifact.`);
+      if (!one)
+        return failed(
+          `Unable to download artifact(s): Artifact not found for name: ${name}\nPlease ensure that your artifact is not expired and the artifact was uploaded using a compatible version of toolkit/upload-artifact.`,
+        );
       chosen = [one];
     } else {
       const matcher = pattern ? namePattern(pattern) : undefined;
@@ -41,14 +53,20 @@ export function downloadArtifact(context: StepRunContext, inputs: Record<string,
     for (const artifact of chosen) {
       // By name: straight into path. Several: a folder each, unless merged.
       const dest = name || mergeMultiple ? path : join(path, artifact.name);
-      const file = await fetchArchive(store, artifactObjectName(artifact.runId, artifact.namespace, artifact.name), dirs.temp);
+      const file = await fetchArchive(
+        store,
+        artifactObjectName(artifact.runId, artifact.namespace, artifact.name),
+        dirs.temp,
+      );
       if (!file) return failed(`Unable to download artifact(s): Artifact not found for name: ${artifact.name}`);
       try {
         await extractArchive(file, dest);
       } finally {
         await rm(file, { force: true });
       }
-      jobLog.line(`Artifact ${artifact.name} (${artifact.files} file(s), ${artifact.size} bytes) downloaded to ${dest}`);
+      jobLog.line(
+        `Artifact ${artifact.name} (${artifact.files} file(s), ${artifact.size} bytes) downloaded to ${dest}`,
+      );
     }
     jobLog.line(`Total of ${chosen.length} artifact(s) downloaded`);
     return succeeded({ "download-path": path });
@@ -61,7 +79,8 @@ export async function runArtifacts(store: ObjectStore, runId: string, namespace:
   const found: ArtifactInfo[] = [];
   for (const object of await store.list()) {
     const artifact = describedAs(ArtifactInfo, object);
-    if (artifact && artifact.runId === runId && artifact.namespace === namespace && !isExpired(artifact, now)) found.push(artifact);
+    if (artifact && artifact.runId === runId && artifact.namespace === namespace && !isExpired(artifact, now))
+      found.push(artifact);
   }
   return found.sort((a, b) => a.uploadedAt.localeCompare(b.uploadedAt));
 }
@@ -78,7 +97,13 @@ function namePattern(pattern: string): RegExp {
     else if (char === "," && out.includes("(?:")) out += "|";
     else if (char === "[") {
       const end = pattern.indexOf("]", i + 1);
-      out += end < 0 ? "\\[" : `[${pattern.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+      out +=
+        end < 0
+          ? "\\["
+          : `[${pattern
+              .slice(i + 1, end)
+              .replace(/^!/, "^")
+              .replace(/\\/g, "\\\\")}]`;
       if (end >= 0) i = end;
     } else out += char.replace(/[.+^$()|\\]/g, "\\$&");
   }

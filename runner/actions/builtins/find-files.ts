@@ -47,7 +47,10 @@ export async function findFiles(patterns: readonly string[], roots: PathRoots): 
   for (const pattern of includes) {
     const literal = literalPart(pattern);
     searchPaths.push(literal);
-    const kind = await stat(literal).then((s) => (s.isDirectory() ? "dir" : "file"), () => "none");
+    const kind = await stat(literal).then(
+      (s) => (s.isDirectory() ? "dir" : "file"),
+      () => "none",
+    );
     if (kind === "none") continue;
     // globFiles walks its root: a literal file is searched from its folder.
     const root = kind === "dir" ? literal : dirname(literal);
@@ -72,7 +75,10 @@ function literalPart(pattern: string): string {
 export async function commonRoot(searchPaths: readonly string[]): Promise<string> {
   if (searchPaths.length === 1) {
     const only = searchPaths[0]!;
-    const isFile = await stat(only).then((s) => !s.isDirectory(), () => false);
+    const isFile = await stat(only).then(
+      (s) => !s.isDirectory(),
+      () => false,
+    );
     return isFile ? dirname(only) : only;
   }
   let common = searchPaths[0] ?? "/";

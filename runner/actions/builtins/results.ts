@@ -21,7 +21,9 @@ export function succeeded(outputs: Record<string, string> = {}): ActionResult {
 
 /** The stores, or why this action cannot run here (`flotilla run` has no bot and no NATS). */
 export function storesOf(context: StepRunContext, action: string): ObjectStoreAccess | string {
-  return context.stores ?? `${action} needs a runner connected to NATS (object stores are not available in \`flotilla run\`)`;
+  return (
+    context.stores ?? `${action} needs a runner connected to NATS (object stores are not available in \`flotilla run\`)`
+  );
 }
 
 /** `true`/`false` as `core.getBooleanInput` reads them (YAML 1.2 core schema); empty is `fallback`. */
@@ -30,7 +32,9 @@ export function booleanInput(inputs: Record<string, string>, name: string, fallb
   if (value === "") return fallback;
   if (["true", "True", "TRUE"].includes(value)) return true;
   if (["false", "False", "FALSE"].includes(value)) return false;
-  throw new InputError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\nSupport boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+  throw new InputError(
+    `Input does not meet YAML 1.2 "Core Schema" specification: ${name}\nSupport boolean input list: \`true | True | TRUE | false | False | FALSE\``,
+  );
 }
 
 export function requiredInput(inputs: Record<string, string>, name: string): string {

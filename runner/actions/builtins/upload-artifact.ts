@@ -5,23 +5,46 @@
  */
 import { rm } from "node:fs/promises";
 import { relative } from "node:path";
-import { artifactObjectName, ArtifactInfo, describedAs, isExpired, MAX_RETENTION_DAYS } from "../../../protocol/object-stores.ts";
+import {
+  artifactObjectName,
+  ArtifactInfo,
+  describedAs,
+  isExpired,
+  MAX_RETENTION_DAYS,
+} from "../../../protocol/object-stores.ts";
 import type { StepRunContext } from "../../step/run-process.ts";
 import { createArchive, isTaken, putArchive } from "./archive.ts";
 import { commonRoot, findFiles, inputLines } from "./find-files.ts";
-import { booleanInput, failed, guarded, InputError, majorVersion, requiredInput, storesOf, succeeded, type ActionResult } from "./results.ts";
+import {
+  booleanInput,
+  failed,
+  guarded,
+  InputError,
+  majorVersion,
+  requiredInput,
+  storesOf,
+  succeeded,
+  type ActionResult,
+} from "./results.ts";
 
 const ACTION = "actions/upload-artifact";
 const INVALID_NAME = /[":<>|*?\r\n\\/]/;
 
-export function uploadArtifact(context: StepRunContext, inputs: Record<string, string>, ref: string): Promise<ActionResult> {
+export function uploadArtifact(
+  context: StepRunContext,
+  inputs: Record<string, string>,
+  ref: string,
+): Promise<ActionResult> {
   return guarded(ACTION, async () => {
     const stores = storesOf(context, ACTION);
     if (typeof stores === "string") return failed(stores);
     const { job, dirs, jobLog } = context;
     const name = (inputs.name ?? "").trim() || "artifact";
     const bad = INVALID_NAME.exec(name);
-    if (bad) return failed(`The artifact name is not valid: ${name}. Contains the following character: ${JSON.stringify(bad[0])}`);
+    if (bad)
+      return failed(
+        `The artifact name is not valid: ${name}. Contains the following character: ${JSON.stringify(bad[0])}`,
+      );
     const patterns = inputLines(requiredInput(inputs, "path"));
     const ifNoFiles = readIfNoFilesFound(inputs["if-no-files-found"]);
     const retentionDays = readRetentionDays(inputs["retention-days"]);
@@ -31,7 +54,13 @@ export function uploadArtifact(context: StepRunContext, inputs: Record<string, s
     const found = await findFiles(patterns, { workspace: dirs.workspace, home: dirs.home });
     const root = await commonRoot(found.searchPaths);
     // Since v4.4 hidden files (and files in hidden folders) are left out unless asked for.
-    if (!booleanInput(inputs, "include-hidden-files")) found.files = found.files.filter((file) => !relative(root, file).split("/").some((part) => part.startsWith(".") && part !== ".."));
+    if (!booleanInput(inputs, "include-hidden-files"))
+      found.files = found.files.filter(
+        (file) =>
+          !relative(root, file)
+            .split("/")
+            .some((part) => part.startsWith(".") && part !== ".."),
+      );
     if (found.files.length === 0) {
       const message = `No files were found with the provided path: ${patterns.join(", ")}. No artifacts will be uploaded.`;
       if (ifNoFiles === "error") return failed(message);
@@ -42,10 +71,17 @@ export function uploadArtifact(context: StepRunContext, inputs: Record<string, s
     const objectName = artifactObjectName(job.runId, stores.namespace, name);
     const existing = await store.info(objectName);
     const live = existing && !existing.deleted && !isExpiredObject(existing.description);
-    if (live && !overwrite) return failed(`Failed to CreateArtifact: an artifact with this name already exists on the workflow run: ${name} (set \`overwrite: true\` to replace it)`);
+    if (live && !overwrite)
+      return failed(
+        `Failed to CreateArtifact: an artifact with this name already exists on the workflow run: ${name} (set \`overwrite: true\` to replace it)`,
+      );
 
     jobLog.line(`With the provided path, there will be ${found.files.length} file(s) uploaded, relative to ${root}`);
-    const archive = await createArchive(dirs.temp, root, found.files.map((file) => relative(root, file)));
+    const archive = await createArchive(
+      dirs.temp,
+      root,
+      found.files.map((file) => relative(root, file)),
+    );
     try {
       const now = new Date();
       const info: ArtifactInfo = {
@@ -60,13 +96,22 @@ export function uploadArtifact(context: StepRunContext, inputs: Record<string, s
       };
       // Without overwrite the store itself refuses a name another job took meanwhile.
       const previous = overwrite ? undefined : (existing?.revision ?? 0);
-      const stored = await putArchive(store, objectName, JSON.stringify(info), archive.file, previous).catch((error: unknown) => {
-        if (isTaken(error)) throw new InputError(`Failed to CreateArtifact: an artifact with this name already exists on the workflow run: ${name}`);
-        throw error;
+      const stored = await putArchive(store, objectName, JSON.stringify(info), archive.file, previous).catch(
+        (error: unknown) => {
+          if (isTaken(error))
+            throw new InputError(
+              `Failed to CreateArtifact: an artifact with this name already exists on the workflow run: ${name}`,
+            );
+          throw error;
+        },
+      );
+      jobLog.line(
+        `Artifact ${name} has been successfully uploaded! Final size is ${archive.size} bytes. Artifact ID is ${stored.revision}`,
+      );
+      return succeeded({
+        "artifact-id": String(stored.revision), // The run page needs its token, which runners never see: no URL to give.
+        "artifact-url": "",
       });
-      jobLog.line(`Artifact ${name} has been successfully uploaded! Final size is ${archive.size} bytes. Artifact ID is ${stored.revision}`);
-      return succeeded({ "artifact-id": String(stored.revision), // The run page needs its token, which runners never see: no URL to give.
-      "artifact-url": "" });
     } finally {
       await rm(archive.file, { force: true });
     }
@@ -76,7 +121,9 @@ export function uploadArtifact(context: StepRunContext, inputs: Record<string, s
 function readIfNoFilesFound(value: string | undefined): "warn" | "error" | "ignore" {
   const given = (value ?? "").trim() || "warn";
   if (given === "warn" || given === "error" || given === "ignore") return given;
-  throw new InputError(`Unrecognized if-no-files-found input. Provided: ${given}. Available options: warn, error, ignore`);
+  throw new InputError(
+    `Unrecognized if-no-files-found input. Provided: ${given}. Available options: warn, error, ignore`,
+  );
 }
 
 /** GitHub clamps to 1..90 (the repository's limit, which here is the bucket's). */

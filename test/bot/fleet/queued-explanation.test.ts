@@ -19,7 +19,8 @@ describe("the queued check run's explanation", () => {
     };
     expect(queuedExplanation(fleet, "default", ["self-hosted", "X86_64"])).toEqual({
       title: "Waiting for a runner: 2 online (1 busy), 1 offline",
-      summary: "Waiting for a runner with labels `self-hosted`, `x64` in namespace `default`: 2 online (1 busy), 1 offline when the job was queued. A free runner takes it in a moment.",
+      summary:
+        "Waiting for a runner with labels `self-hosted`, `x64` in namespace `default`: 2 online (1 busy), 1 offline when the job was queued. A free runner takes it in a moment.",
     });
     expect(queuedExplanation({ now, runners: [runner({ running: ["x"] })] }, "default", []).summary).toContain(
       "no particular labels in namespace `default`: 1 online (1 busy), 0 offline when the job was queued. Every runner that could run it is busy",

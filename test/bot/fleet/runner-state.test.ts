@@ -20,12 +20,12 @@ describe("runner state", () => {
   });
 
   it("says how long ago in words", () => {
-    expect([ago(secondsAgo(12), now), ago(secondsAgo(300), now), ago(secondsAgo(3 * 3600), now), ago(secondsAgo(3 * 86_400), now), ago(null, now)]).toEqual([
-      "12s ago",
-      "5m ago",
-      "3h ago",
-      "3d ago",
-      "never",
-    ]);
+    expect([
+      ago(secondsAgo(12), now),
+      ago(secondsAgo(300), now),
+      ago(secondsAgo(3 * 3600), now),
+      ago(secondsAgo(3 * 86_400), now),
+      ago(null, now),
+    ]).toEqual(["12s ago", "5m ago", "3h ago", "3d ago", "never"]);
   });
 });

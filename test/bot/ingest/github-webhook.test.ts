@@ -11,7 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeRepository, JsonObject } from "../../helpers/fake-github/types.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { upload, type UploadOptions, type UploadResult } from "../../helpers/upload.ts";
-import { examplePayload, postWebhook, pullRequestPayload, pushPayload, signedDelivery, type Delivery } from "../../helpers/webhooks.ts";
+import {
+  examplePayload,
+  postWebhook,
+  pullRequestPayload,
+  pushPayload,
+  signedDelivery,
+  type Delivery,
+} from "../../helpers/webhooks.ts";
 
 const MB = 1024 * 1024;
 const WORKFLOW = `name: CI
@@ -56,14 +63,20 @@ function push(overrides: (payload: JsonObject) => void = () => {}): JsonObject {
 
 async function planned(commit: string): Promise<{ checkRuns: number; statuses: number }> {
   await f.fake.waitFor(() => f.fake.statuses.some((s) => s.sha === commit));
-  return { checkRuns: f.fake.checkRuns.filter((r) => r.run.head_sha === commit).length, statuses: f.fake.statuses.filter((s) => s.sha === commit).length };
+  return {
+    checkRuns: f.fake.checkRuns.filter((r) => r.run.head_sha === commit).length,
+    statuses: f.fake.statuses.filter((s) => s.sha === commit).length,
+  };
 }
 
 describe("content type", () => {
   it("refuses a signed text/plain body with 415, and it creates nothing", async () => {
     const before = await storedEvents();
     const delivery = await signed("push", push());
-    const answer = await postWebhook(url, { ...delivery, headers: { ...delivery.headers, "content-type": "text/plain" } });
+    const answer = await postWebhook(url, {
+      ...delivery,
+      headers: { ...delivery.headers, "content-type": "text/plain" },
+    });
     expect(answer.status).toBe(415);
     expect(JSON.parse(answer.body).error).toContain("application/json");
     expect(await storedEvents()).toBe(before);
@@ -74,7 +87,9 @@ describe("content type", () => {
 
   it("takes GitHub's form encoding, the JSON in a payload field", async () => {
     const form = await f.repository("acme", "intake-form", { ".flotilla/workflows/ci.yml": WORKFLOW });
-    const delivery = await signed("push", pushPayload(form.repo, { sha: form.sha, installationId: INSTALLATION_ID }), { form: true });
+    const delivery = await signed("push", pushPayload(form.repo, { sha: form.sha, installationId: INSTALLATION_ID }), {
+      form: true,
+    });
     expect(delivery.body).toMatch(/^payload=/);
     expect((await postWebhook(url, delivery)).status).toBe(202);
     expect(await planned(form.sha)).toEqual({ checkRuns: 1, statuses: 1 });
@@ -101,12 +116,23 @@ describe("events", () => {
 
   it("refuses a run event lacking a field the planner reads with 400 naming it, and does not store it", async () => {
     const before = await storedEvents();
-    const pr = pullRequestPayload(repo, { action: "opened", number: 7, headSha: sha, headRef: "feature", installationId: INSTALLATION_ID });
+    const pr = pullRequestPayload(repo, {
+      action: "opened",
+      number: 7,
+      headSha: sha,
+      headRef: "feature",
+      installationId: INSTALLATION_ID,
+    });
     delete (pr.pull_request as { head: JsonObject }).head.sha;
     const dispatch: JsonObject = { ...examplePayload("workflow_dispatch"), installation: { id: INSTALLATION_ID } };
     delete dispatch.workflow;
     const cases: [string, object, string, string][] = [
-      ["push", push((p) => delete (p.repository as JsonObject).clone_url), "repository.clone_url", "push payload lacks repository.clone_url"],
+      [
+        "push",
+        push((p) => delete (p.repository as JsonObject).clone_url),
+        "repository.clone_url",
+        "push payload lacks repository.clone_url",
+      ],
       ["push", push((p) => delete p.installation), "installation", "push payload lacks installation"],
       ["push", push((p) => (p.after = 42)), "after", "push payload: after: Expected string, received number"],
       ["push", { zen: "not a push" }, "ref", "push payload lacks ref"],
@@ -123,11 +149,22 @@ describe("events", () => {
 
 describe("uploads", () => {
   const chunk = Buffer.alloc(MB, " ");
-  const pushHeaders = () => ({ "content-type": "application/json", "x-github-event": "push", "x-github-delivery": randomUUID() });
+  const pushHeaders = () => ({
+    "content-type": "application/json",
+    "x-github-event": "push",
+    "x-github-delivery": randomUUID(),
+  });
   const badSignature = `sha256=${"0".repeat(64)}`;
 
   it("answers an unsigned 30 MB upload 401 after its first megabyte, and closes instead of reading the rest", async () => {
-    const result = await upload(url, { headers: pushHeaders(), chunk, times: 30, contentLength: 30 * MB, answerWithinMs: 5_000, sendAfterAnswer: true });
+    const result = await upload(url, {
+      headers: pushHeaders(),
+      chunk,
+      times: 30,
+      contentLength: 30 * MB,
+      answerWithinMs: 5_000,
+      sendAfterAnswer: true,
+    });
     expect(result.status).toBe(401);
     expect(result.sentBeforeAnswer).toBeLessThanOrEqual(MB);
     expect(result.complete).toBe(false);
@@ -135,10 +172,20 @@ describe("uploads", () => {
 
   it("answers 413 to a declared 26 MB before reading it, and to a longer chunked upload at 25 MB", async () => {
     const before = await storedEvents();
-    const declared = await upload(url, { headers: { ...pushHeaders(), "x-hub-signature-256": badSignature }, chunk, times: 26, contentLength: 26 * MB, answerWithinMs: 5_000 });
+    const declared = await upload(url, {
+      headers: { ...pushHeaders(), "x-hub-signature-256": badSignature },
+      chunk,
+      times: 26,
+      contentLength: 26 * MB,
+      answerWithinMs: 5_000,
+    });
     expect({ status: declared.status, complete: declared.complete }).toEqual({ status: 413, complete: false });
     expect(declared.sentBeforeAnswer).toBeLessThanOrEqual(MB);
-    const chunked = await upload(url, { headers: { ...pushHeaders(), "x-hub-signature-256": badSignature }, chunk, times: 40 });
+    const chunked = await upload(url, {
+      headers: { ...pushHeaders(), "x-hub-signature-256": badSignature },
+      chunk,
+      times: 40,
+    });
     expect({ status: chunked.status, complete: chunked.complete }).toEqual({ status: 413, complete: false });
     expect(await storedEvents()).toBe(before);
   });
@@ -147,8 +194,18 @@ describe("uploads", () => {
     const storedBefore = await storedEvents();
     const checkRunsBefore = f.fake.checkRuns.length;
     const secret = f.app.webhookSecret;
-    const signedText = async (event: string, body: string, headers: Record<string, string> = {}): Promise<UploadOptions> => ({
-      headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": randomUUID(), "x-hub-signature-256": await sign(secret, body), ...headers },
+    const signedText = async (
+      event: string,
+      body: string,
+      headers: Record<string, string> = {},
+    ): Promise<UploadOptions> => ({
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": randomUUID(),
+        "x-hub-signature-256": await sign(secret, body),
+        ...headers,
+      },
       chunk: Buffer.from(body),
       contentLength: Buffer.byteLength(body),
     });
@@ -165,11 +222,24 @@ describe("uploads", () => {
       [400, () => signedText("push", JSON.stringify(push((p) => delete (p.repository as JsonObject).clone_url)))],
       [200, () => signedText("star", JSON.stringify(examplePayload("star", "created")))],
       [200, () => signedText("__proto__", "{}")],
-      [413, async () => ({ headers: { ...pushHeaders(), "x-hub-signature-256": badSignature }, chunk, times: 26, contentLength: 26 * MB })],
+      [
+        413,
+        async () => ({
+          headers: { ...pushHeaders(), "x-hub-signature-256": badSignature },
+          chunk,
+          times: 26,
+          contentLength: 26 * MB,
+        }),
+      ],
     ];
     // Every 100th request streams 30 MB chunked: the one kind the bot must read (to 25 MB) to refuse.
-    const chunkedOversize = async (): Promise<UploadOptions> => ({ headers: { ...pushHeaders(), "x-hub-signature-256": badSignature }, chunk, times: 30 });
-    const plan = (i: number): [number, () => Promise<UploadOptions>] => (i % 100 === 50 ? [413, chunkedOversize] : kinds[i % kinds.length]!);
+    const chunkedOversize = async (): Promise<UploadOptions> => ({
+      headers: { ...pushHeaders(), "x-hub-signature-256": badSignature },
+      chunk,
+      times: 30,
+    });
+    const plan = (i: number): [number, () => Promise<UploadOptions>] =>
+      i % 100 === 50 ? [413, chunkedOversize] : kinds[i % kinds.length]!;
 
     async function send(count: number): Promise<{ expected: number; result: UploadResult }[]> {
       const results: { expected: number; result: UploadResult }[] = [];
@@ -183,7 +253,10 @@ describe("uploads", () => {
       await Promise.all(Array.from({ length: 8 }, worker));
       return results;
     }
-    const unexpected = (results: { expected: number; result: UploadResult }[]) => results.filter(({ expected, result }) => result.status !== expected).map(({ expected, result }) => ({ expected, status: result.status, body: result.body }));
+    const unexpected = (results: { expected: number; result: UploadResult }[]) =>
+      results
+        .filter(({ expected, result }) => result.status !== expected)
+        .map(({ expected, result }) => ({ expected, status: result.status, body: result.body }));
 
     // Warm up first: until the heap and the allocator have grown to what this traffic needs
     // (the chunked 30 MB uploads alone have the bot hold 25 MB each until it refuses them, and
@@ -193,10 +266,14 @@ describe("uploads", () => {
     const rssBefore = process.memoryUsage().rss;
     const results = await send(1_000);
     const rssAfter = process.memoryUsage().rss;
-    console.info(`RSS before ${(rssBefore / MB).toFixed(1)} MiB, after 1,000 bad webhooks ${(rssAfter / MB).toFixed(1)} MiB (${((rssAfter - rssBefore) / MB).toFixed(1)} MiB)`);
+    console.info(
+      `RSS before ${(rssBefore / MB).toFixed(1)} MiB, after 1,000 bad webhooks ${(rssAfter / MB).toFixed(1)} MiB (${((rssAfter - rssBefore) / MB).toFixed(1)} MiB)`,
+    );
 
     expect(unexpected(results)).toEqual([]);
-    expect(results.filter(({ result }) => result.status === 200).every(({ result }) => JSON.parse(result.body).ignored)).toBe(true);
+    expect(
+      results.filter(({ result }) => result.status === 200).every(({ result }) => JSON.parse(result.body).ignored),
+    ).toBe(true);
     expect(rssAfter - rssBefore).toBeLessThan(30 * MB);
     expect(await storedEvents()).toBe(storedBefore);
     expect(f.fake.checkRuns.length).toBe(checkRunsBefore);

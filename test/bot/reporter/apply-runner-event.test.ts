@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 const RUNNER = { name: "r1", namespace: "default", labels: ["self-hosted"], version: "test" };
-const job = (key: string, extra = "") => `  ${key}:\n    runs-on: self-hosted\n${extra}    steps:\n      - run: echo ${key}\n`;
+const job = (key: string, extra = "") =>
+  `  ${key}:\n    runs-on: self-hosted\n${extra}    steps:\n      - run: echo ${key}\n`;
 
 /** A runner's report, as it arrives on its status subject. */
 async function report(row: JobRow, event: Record<string, unknown> & { type: RunnerEventInput["type"] }, attempt = 1) {
@@ -35,7 +36,13 @@ async function report(row: JobRow, event: Record<string, unknown> & { type: Runn
   await applyRunnerMessage(deps, core.bus.names.statusSubject("r1", row.id), encode(message));
 }
 
-const completed = (conclusion = "success") => ({ type: "completed" as const, conclusion, steps: [], logTail: "done\n", outputs: {} });
+const completed = (conclusion = "success") => ({
+  type: "completed" as const,
+  conclusion,
+  steps: [],
+  logTail: "done\n",
+  outputs: {},
+});
 const checkRunOf = (row: JobRow) => core.fake.checkRuns.find((r) => r.id === row.checkRunId)?.run;
 
 async function released(workflow: string) {
@@ -52,7 +59,11 @@ describe("a completed report", () => {
     expect(checkRunOf(only)).toMatchObject({ status: "in_progress" });
     await report(only, completed());
 
-    expect((await rowsByKey(core, run.id)).get("only")).toMatchObject({ status: "completed", conclusion: "success", attempt: 1 });
+    expect((await rowsByKey(core, run.id)).get("only")).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      attempt: 1,
+    });
     expect(checkRunOf(only)).toMatchObject({ status: "completed", conclusion: "success" });
     const statuses = core.fake.statuses.filter((s) => s.sha === core.sha && s.status.context === "flotilla/Done");
     expect(statuses.at(-1)?.status.state).toBe("success");
@@ -68,18 +79,31 @@ describe("a stale attempt", () => {
     await report(only, { type: "started", runner: { ...RUNNER, name: "r2" } }, 2);
     await report(only, completed("failure"), 1);
 
-    expect((await rowsByKey(core, run.id)).get("only")).toMatchObject({ status: "in_progress", attempt: 2, conclusion: null, runnerName: "r2" });
+    expect((await rowsByKey(core, run.id)).get("only")).toMatchObject({
+      status: "in_progress",
+      attempt: 2,
+      conclusion: null,
+      runnerName: "r2",
+    });
     expect(checkRunOf(only)).toMatchObject({ status: "in_progress" });
   });
 });
 
 describe("a completion delivered again", () => {
   it("finishes the follow-ups the first delivery did not: the job that needs it is released", async () => {
-    const { run, rows } = await released(`name: Again\non: push\njobs:\n${job("build")}${job("test", "    needs: build\n")}`);
+    const { run, rows } = await released(
+      `name: Again\non: push\njobs:\n${job("build")}${job("test", "    needs: build\n")}`,
+    );
     const build = rows.get("build")!;
     await report(build, { type: "started", runner: RUNNER });
     // The first delivery marked it completed, then failed before releasing what needs it.
-    await markCompleted(core.db, build.id, { attempt: 1, conclusion: "success", steps: [], outputs: {}, at: new Date() });
+    await markCompleted(core.db, build.id, {
+      attempt: 1,
+      conclusion: "success",
+      steps: [],
+      outputs: {},
+      at: new Date(),
+    });
     expect((await rowsByKey(core, run.id)).get("test")!.publishedAt).toBeNull();
 
     await report(build, completed());
@@ -92,8 +116,22 @@ describe("a completion delivered again", () => {
 describe("a report about no job of ours", () => {
   it("is refused for good (not redelivered): a log chunk or a step for an id that is no job", async () => {
     const chunk = { v: 1, executionId: "not-a-job", attempt: 1, claim: "x", seq: 0, offset: 0, data: "hi" };
-    await expect(applyRunnerMessage(deps, core.bus.names.logsSubject("r1", "not-a-job"), encode(chunk))).rejects.toBeInstanceOf(PermanentError);
-    const step = { v: 1, type: "step", executionId: "00000000-0000-4000-8000-000000000000x", attempt: 1, claim: "x", at: new Date().toISOString(), index: 0, name: "s", status: "in_progress" };
-    await expect(applyRunnerMessage(deps, core.bus.names.statusSubject("r1", "x"), encode(step))).rejects.toBeInstanceOf(PermanentError);
+    await expect(
+      applyRunnerMessage(deps, core.bus.names.logsSubject("r1", "not-a-job"), encode(chunk)),
+    ).rejects.toBeInstanceOf(PermanentError);
+    const step = {
+      v: 1,
+      type: "step",
+      executionId: "00000000-0000-4000-8000-000000000000x",
+      attempt: 1,
+      claim: "x",
+      at: new Date().toISOString(),
+      index: 0,
+      name: "s",
+      status: "in_progress",
+    };
+    await expect(
+      applyRunnerMessage(deps, core.bus.names.statusSubject("r1", "x"), encode(step)),
+    ).rejects.toBeInstanceOf(PermanentError);
   });
 });

@@ -16,8 +16,20 @@ describe("checkRunOutput", () => {
       conclusion: "failure",
       logTail: "\u001b[31mboom\u001b[0m\n",
       steps: [
-        { index: 0, name: "Build", conclusion: "success", startedAt: "2026-01-01T00:00:00Z", completedAt: "2026-01-01T00:00:01.5Z" },
-        { index: 1, name: "Test | unit", conclusion: "failure", startedAt: "2026-01-01T00:00:01.5Z", completedAt: "2026-01-01T00:00:04Z" },
+        {
+          index: 0,
+          name: "Build",
+          conclusion: "success",
+          startedAt: "2026-01-01T00:00:00Z",
+          completedAt: "2026-01-01T00:00:01.5Z",
+        },
+        {
+          index: 1,
+          name: "Test | unit",
+          conclusion: "failure",
+          startedAt: "2026-01-01T00:00:01.5Z",
+          completedAt: "2026-01-01T00:00:04Z",
+        },
       ],
     });
     expect(out.title).toBe("Failed at step “Test | unit”");

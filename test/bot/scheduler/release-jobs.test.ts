@@ -20,7 +20,8 @@ afterAll(async () => {
   await core?.close();
 });
 
-const job = (key: string, extra = "") => `  ${key}:\n    runs-on: self-hosted\n${extra}    steps:\n      - run: echo ${key}\n`;
+const job = (key: string, extra = "") =>
+  `  ${key}:\n    runs-on: self-hosted\n${extra}    steps:\n      - run: echo ${key}\n`;
 
 async function complete(jobId: string, conclusion: string, outputs: Record<string, string> = {}) {
   await markCompleted(core.db, jobId, { attempt: 1, conclusion, steps: [], outputs, at: new Date() });
@@ -28,7 +29,10 @@ async function complete(jobId: string, conclusion: string, outputs: Record<strin
 
 describe("needs", () => {
   it("publishes a job once what it needs completed, with their results and outputs", async () => {
-    const { run } = await planRun(core, `name: Needs\non: push\njobs:\n${job("build")}${job("test", "    needs: build\n")}`);
+    const { run } = await planRun(
+      core,
+      `name: Needs\non: push\njobs:\n${job("build")}${job("test", "    needs: build\n")}`,
+    );
     await releaseReadyJobs(core.deps, run, hooksFor(core, run));
     let rows = await rowsByKey(core, run.id);
     expect(rows.get("build")!.streamSeq).not.toBeNull();
@@ -45,14 +49,20 @@ describe("needs", () => {
 
 describe("if", () => {
   it("completes a job whose if is false as skipped, without publishing it, and settles the run", async () => {
-    const { run } = await planRun(core, `name: Skip\non: push\njobs:\n${job("build")}${job("deploy", "    needs: build\n    if: github.ref == 'refs/heads/release'\n")}`);
+    const { run } = await planRun(
+      core,
+      `name: Skip\non: push\njobs:\n${job("build")}${job("deploy", "    needs: build\n    if: github.ref == 'refs/heads/release'\n")}`,
+    );
     await releaseReadyJobs(core.deps, run, hooksFor(core, run));
     await complete((await rowsByKey(core, run.id)).get("build")!.id, "success");
     await releaseReadyJobs(core.deps, run, hooksFor(core, run));
 
     const deploy = (await rowsByKey(core, run.id)).get("deploy")!;
     expect(deploy).toMatchObject({ status: "completed", conclusion: "skipped", streamSeq: null });
-    expect(core.fake.checkRuns.find((r) => r.id === deploy.checkRunId)?.run).toMatchObject({ status: "completed", conclusion: "skipped" });
+    expect(core.fake.checkRuns.find((r) => r.id === deploy.checkRunId)?.run).toMatchObject({
+      status: "completed",
+      conclusion: "skipped",
+    });
     const statuses = core.fake.statuses.filter((s) => s.sha === core.sha && s.status.context === "flotilla/Skip");
     expect(statuses.at(-1)?.status.state).toBe("success");
   });
@@ -60,7 +70,10 @@ describe("if", () => {
 
 describe("max-parallel", () => {
   it("publishes no more legs of a matrix at once than max-parallel allows", async () => {
-    const { run } = await planRun(core, `name: Legs\non: push\njobs:\n${job("test", "    strategy:\n      max-parallel: 1\n      matrix:\n        n: [1, 2, 3]\n")}`);
+    const { run } = await planRun(
+      core,
+      `name: Legs\non: push\njobs:\n${job("test", "    strategy:\n      max-parallel: 1\n      matrix:\n        n: [1, 2, 3]\n")}`,
+    );
     const published = async () => [...(await rowsByKey(core, run.id)).values()].filter((r) => r.publishedAt !== null);
 
     await releaseReadyJobs(core.deps, run, hooksFor(core, run));
@@ -82,7 +95,10 @@ describe("a claimed job JetStream never acked", () => {
     const { run, rows } = await planRun(core, `name: Unacked\non: push\njobs:\n${job("only")}`);
     const only = rows[0]!;
     // Claimed by a pass whose publish never reached JetStream (the bus was down, the bot died).
-    await core.db.update(jobs).set({ publishedAt: new Date(), claim: "claimed-before", attemptBase: 0 }).where(eq(jobs.id, only.id));
+    await core.db
+      .update(jobs)
+      .set({ publishedAt: new Date(), claim: "claimed-before", attemptBase: 0 })
+      .where(eq(jobs.id, only.id));
     const before = await streamMessages(core);
 
     await releaseReadyJobs(core.deps, run, hooksFor(core, run));

@@ -15,7 +15,9 @@ const CONTEXTS = { github: { sha: SHA, ref: "refs/heads/main", repository: "acme
 async function plan(caller: string, called: Record<string, string>, contexts = CONTEXTS) {
   const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", caller);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.reason));
-  const local = Object.fromEntries(Object.entries(called).map(([key, text]) => [key.includes(":") ? key : `acme/app:${key}@${SHA}`, text]));
+  const local = Object.fromEntries(
+    Object.entries(called).map(([key, text]) => [key.includes(":") ? key : `acme/app:${key}@${SHA}`, text]),
+  );
   await resolveCalls(parsed.value, files(local), { repo: REPO, ref: SHA });
   return expandJobs(parsed.value, contexts);
 }
@@ -41,7 +43,12 @@ describe("expanding a call", () => {
       ["publish", "publish", "publish", ["build/compile", "build/package"]],
     ]);
     expect(jobs[0]!.runsOn).toEqual(["self-hosted", "linux"]);
-    expect(jobs[0]!.call).toEqual({ inputs: { target: "linux", level: 2, strip: false }, secrets: {}, secretChain: [{}], outputs: { build: { "artifact-name": "${{ jobs.package.outputs.name }}" } } });
+    expect(jobs[0]!.call).toEqual({
+      inputs: { target: "linux", level: 2, strip: false },
+      secrets: {},
+      secretChain: [{}],
+      outputs: { build: { "artifact-name": "${{ jobs.package.outputs.name }}" } },
+    });
     expect(jobs[2]!.call).toBeUndefined();
   });
 
@@ -58,9 +65,19 @@ jobs:
     expect(problems).toEqual([]);
     expect(jobs.map((j) => [j.key, j.name, j.jobId, j.job.needs])).toEqual([
       ["build (linux, x64) / compile", "Build (linux, x64) / Compile for linux", "build (linux, x64)/compile", []],
-      ["build (linux, x64) / package", "Build (linux, x64) / package", "build (linux, x64)/package", ["build (linux, x64)/compile"]],
+      [
+        "build (linux, x64) / package",
+        "Build (linux, x64) / package",
+        "build (linux, x64)/package",
+        ["build (linux, x64)/compile"],
+      ],
       ["build (mac, x64) / compile", "Build (mac, x64) / Compile for mac", "build (mac, x64)/compile", []],
-      ["build (mac, x64) / package", "Build (mac, x64) / package", "build (mac, x64)/package", ["build (mac, x64)/compile"]],
+      [
+        "build (mac, x64) / package",
+        "Build (mac, x64) / package",
+        "build (mac, x64)/package",
+        ["build (mac, x64)/compile"],
+      ],
     ]);
   });
 
@@ -111,7 +128,10 @@ jobs:
     steps: [{ run: x }]
 `;
     const caller = `on: push\njobs:\n  ci:\n    uses: ./.flotilla/workflows/outer.yml\n`;
-    const { jobs, problems } = await plan(caller, { ".flotilla/workflows/outer.yml": outer, ".flotilla/workflows/build.yml": BUILD });
+    const { jobs, problems } = await plan(caller, {
+      ".flotilla/workflows/outer.yml": outer,
+      ".flotilla/workflows/build.yml": BUILD,
+    });
     expect(problems).toEqual([]);
     expect(jobs.map((j) => [j.key, j.jobId, j.job.needs])).toEqual([
       ["ci / inner / compile", "ci/inner/compile", []],
@@ -131,21 +151,66 @@ jobs:
 });
 
 describe("calls that cannot be made are named at the caller's uses line", () => {
-  const call = (extra: string, uses = "./.flotilla/workflows/build.yml") => `on: push\njobs:\n  build:\n    uses: ${uses}\n${extra}`;
+  const call = (extra: string, uses = "./.flotilla/workflows/build.yml") =>
+    `on: push\njobs:\n  build:\n    uses: ${uses}\n${extra}`;
   it.each([
     ["a required input missing", call(""), "Input target is required, but not provided while calling."],
-    ["an input of the wrong type", call("    with: { target: linux, level: many }\n"), 'input "level" must be a number, got "many"'],
-    ["a boolean given a string", call("    with: { target: linux, strip: maybe }\n"), 'input "strip" must be a boolean, got "maybe"'],
-    ["an input the workflow does not declare", call("    with: { target: linux, colour: red }\n"), "Invalid input, colour is not defined in the referenced workflow."],
-    ["a secret the workflow does not declare", call("    with: { target: linux }\n    secrets: { token: x }\n"), "Invalid secret, token is not defined in the referenced workflow."],
-    ["an input built from needs", call("    with: { target: \"${{ needs.a.outputs.t }}\" }\n"), "`jobs.build.with.target` built from `needs` outputs is not supported yet"],
-    ["a file that is not there", call("", "./.flotilla/workflows/nope.yml"), "no workflow file .flotilla/workflows/nope.yml"],
-    ["a repository it cannot read", call("", "secret/repo/.github/workflows/x.yml@v1"), "this installation cannot read secret/repo"],
-    ["a file that is not a workflow path", call("", "./ci/build.yml"), "directly under `.flotilla/workflows/` or `.github/workflows/`"],
-    ["a called workflow without workflow_call", call("", "./.flotilla/workflows/push.yml"), "the called workflow has no `on: workflow_call`"],
+    [
+      "an input of the wrong type",
+      call("    with: { target: linux, level: many }\n"),
+      'input "level" must be a number, got "many"',
+    ],
+    [
+      "a boolean given a string",
+      call("    with: { target: linux, strip: maybe }\n"),
+      'input "strip" must be a boolean, got "maybe"',
+    ],
+    [
+      "an input the workflow does not declare",
+      call("    with: { target: linux, colour: red }\n"),
+      "Invalid input, colour is not defined in the referenced workflow.",
+    ],
+    [
+      "a secret the workflow does not declare",
+      call("    with: { target: linux }\n    secrets: { token: x }\n"),
+      "Invalid secret, token is not defined in the referenced workflow.",
+    ],
+    [
+      "an input built from needs",
+      call('    with: { target: "${{ needs.a.outputs.t }}" }\n'),
+      "`jobs.build.with.target` built from `needs` outputs is not supported yet",
+    ],
+    [
+      "a file that is not there",
+      call("", "./.flotilla/workflows/nope.yml"),
+      "no workflow file .flotilla/workflows/nope.yml",
+    ],
+    [
+      "a repository it cannot read",
+      call("", "secret/repo/.github/workflows/x.yml@v1"),
+      "this installation cannot read secret/repo",
+    ],
+    [
+      "a file that is not a workflow path",
+      call("", "./ci/build.yml"),
+      "directly under `.flotilla/workflows/` or `.github/workflows/`",
+    ],
+    [
+      "a called workflow without workflow_call",
+      call("", "./.flotilla/workflows/push.yml"),
+      "the called workflow has no `on: workflow_call`",
+    ],
     ["a called workflow that calls itself", call("", "./.flotilla/workflows/self.yml"), "may not call itself"],
-    ["a max-parallel on the caller", call("    with: { target: linux }\n    strategy: { max-parallel: 1, matrix: { a: [1, 2] } }\n"), "`jobs.build.strategy.max-parallel` on a job that calls a reusable workflow is not supported yet"],
-    ["a called workflow that does not parse", call("", "./.flotilla/workflows/broken.yml"), "the called workflow is not valid: .flotilla/workflows/broken.yml:5:5: Unexpected value 'stepz'"],
+    [
+      "a max-parallel on the caller",
+      call("    with: { target: linux }\n    strategy: { max-parallel: 1, matrix: { a: [1, 2] } }\n"),
+      "`jobs.build.strategy.max-parallel` on a job that calls a reusable workflow is not supported yet",
+    ],
+    [
+      "a called workflow that does not parse",
+      call("", "./.flotilla/workflows/broken.yml"),
+      "the called workflow is not valid: .flotilla/workflows/broken.yml:5:5: Unexpected value 'stepz'",
+    ],
   ])("%s", async (_what, caller, message) => {
     const { jobs, problems } = await plan(caller, {
       ".flotilla/workflows/build.yml": BUILD,
@@ -167,7 +232,9 @@ describe("calls that cannot be made are named at the caller's uses line", () => 
       ".flotilla/workflows/l4.yml": level("l5"),
       ".flotilla/workflows/l5.yml": "on: workflow_call\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n",
     });
-    expect(problems.map((p) => [p.line, p.message])).toEqual([[4, expect.stringContaining("nested at most 4 levels deep")]]);
+    expect(problems.map((p) => [p.line, p.message])).toEqual([
+      [4, expect.stringContaining("nested at most 4 levels deep")],
+    ]);
   });
 
   it("lets `flotilla validate` (no github context, nothing fetched) show the call as one job", async () => {

@@ -3,7 +3,11 @@ import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
 import type { PlanContexts } from "../../../bot/workflows/expand-level.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 
-const CONTEXTS: PlanContexts = { github: { ref: "refs/heads/main", event_name: "push" }, vars: { MATRIX: '{"os":["a","b"],"include":[{"os":"c"}]}', EXTRA: '[{"n":3}]' }, inputs: {} };
+const CONTEXTS: PlanContexts = {
+  github: { ref: "refs/heads/main", event_name: "push" },
+  vars: { MATRIX: '{"os":["a","b"],"include":[{"os":"c"}]}', EXTRA: '[{"n":3}]' },
+  inputs: {},
+};
 
 async function expand(jobs: string, contexts: PlanContexts = CONTEXTS) {
   const result = await parseWorkflow("ci.yml", `on: push\njobs:\n${jobs}`);
@@ -36,8 +40,15 @@ describe("expandJobs", () => {
       ["build (windows, 20)", "build (windows, 20)", ["self-hosted", "windows"]],
       ["test", "Test on refs/heads/main", ["linux"]],
     ]);
-    expect(jobs[4]).toMatchObject({ jobId: "build", matrix: { os: "windows", node: 20 }, strategy: { "fail-fast": true, "job-index": 4, "job-total": 5, "max-parallel": 5 } });
-    expect(jobs[5]).toMatchObject({ matrix: null, strategy: { "fail-fast": true, "job-index": 0, "job-total": 1, "max-parallel": 1 } });
+    expect(jobs[4]).toMatchObject({
+      jobId: "build",
+      matrix: { os: "windows", node: 20 },
+      strategy: { "fail-fast": true, "job-index": 4, "job-total": 5, "max-parallel": 5 },
+    });
+    expect(jobs[5]).toMatchObject({
+      matrix: null,
+      strategy: { "fail-fast": true, "job-index": 0, "job-total": 1, "max-parallel": 1 },
+    });
   });
 
   it("evaluates a name with a template per leg, a list-valued label into several labels, and the strategy context", async () => {
@@ -93,19 +104,46 @@ describe("expandJobs", () => {
 `);
     expect(problems).toEqual([
       { line: 3, column: 3, message: expect.stringMatching(/^job "a": the matrix cannot be evaluated: /) },
-      { line: 8, column: 3, message: 'job "b": `jobs.b.strategy.matrix` built from `needs` outputs is not supported yet' },
+      {
+        line: 8,
+        column: 3,
+        message: 'job "b": `jobs.b.strategy.matrix` built from `needs` outputs is not supported yet',
+      },
     ]);
   });
 
   it("keeps text that reads an unknown github context as written (flotilla validate)", async () => {
-    const { jobs, problems } = await expand("  a:\n    name: On ${{ github.ref }}\n    runs-on: ${{ github.event.x }}\n    steps: [{ run: x }]\n", { github: {}, vars: {}, inputs: {} });
+    const { jobs, problems } = await expand(
+      "  a:\n    name: On ${{ github.ref }}\n    runs-on: ${{ github.event.x }}\n    steps: [{ run: x }]\n",
+      { github: {}, vars: {}, inputs: {} },
+    );
     expect(problems).toEqual([]);
     expect(jobs[0]).toMatchObject({ name: "On ${{ github.ref }}", runsOn: ["${{ github.event.x }}"] });
   });
 
   it("reports needs to a missing job and cycles with GitHub's messages", () => {
-    const job = (key: string, needs: string[]) => ({ key, name: key, needs, if: "success()", runsOn: ["x"], env: {}, defaults: {}, timeoutMinutes: 1, continueOnError: false, outputs: {}, steps: [], position: { line: 2, column: 3 } });
-    const workflow = { path: "ci.yml", name: "ci", on: { other: [] }, env: {}, defaults: {}, jobs: [job("a", []), job("b", ["nope"]), job("c", ["d"]), job("d", ["c"])] };
+    const job = (key: string, needs: string[]) => ({
+      key,
+      name: key,
+      needs,
+      if: "success()",
+      runsOn: ["x"],
+      env: {},
+      defaults: {},
+      timeoutMinutes: 1,
+      continueOnError: false,
+      outputs: {},
+      steps: [],
+      position: { line: 2, column: 3 },
+    });
+    const workflow = {
+      path: "ci.yml",
+      name: "ci",
+      on: { other: [] },
+      env: {},
+      defaults: {},
+      jobs: [job("a", []), job("b", ["nope"]), job("c", ["d"]), job("d", ["c"])],
+    };
     expect(expandJobs(workflow, CONTEXTS).problems.map((p) => p.message)).toEqual([
       "Job 'b' depends on unknown job 'nope'.",
       "Job 'c' depends on job 'd' which creates a cycle in the dependency graph.",

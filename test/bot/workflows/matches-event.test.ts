@@ -5,33 +5,112 @@ import { triggersOf as on } from "./support.ts";
 
 const context = runContext;
 
-const branch = (name: string, changedFiles?: string[]) => context({ filterRef: { kind: "branch", name }, changedFiles });
-const tag = (name: string) => context({ ref: `refs/tags/${name}`, filterRef: { kind: "tag", name }, changedFiles: ["docs/x.md"] });
-const pr = (action: string, base = "main", changedFiles?: string[]) => context({ eventName: "pull_request", action, filterRef: { kind: "branch", name: base }, changedFiles });
+const branch = (name: string, changedFiles?: string[]) =>
+  context({ filterRef: { kind: "branch", name }, changedFiles });
+const tag = (name: string) =>
+  context({ ref: `refs/tags/${name}`, filterRef: { kind: "tag", name }, changedFiles: ["docs/x.md"] });
+const pr = (action: string, base = "main", changedFiles?: string[]) =>
+  context({ eventName: "pull_request", action, filterRef: { kind: "branch", name: base }, changedFiles });
 
 describe("matchesEvent", () => {
   it.each([
-    ["push branches", "\n  push:\n    branches: [main, 'release/**']", [[branch("main"), true], [branch("release/1.2"), true], [branch("feature"), false], [tag("v1"), false]]],
-    ["push branches-ignore", "\n  push:\n    branches-ignore: ['dependabot/**']", [[branch("dependabot/npm/x"), false], [branch("main"), true]]],
-    ["push tags", "\n  push:\n    tags: ['v*', '!v0*']", [[tag("v1.0"), true], [tag("v0.9"), false], [branch("main"), false]]],
-    ["push paths", "\n  push:\n    paths: ['src/**', '!src/**/*.md']", [
-      [branch("main", ["src/a.c"]), true],
-      [branch("main", ["src/doc/readme.md"]), false],
-      [branch("main", ["docs/x.md", "src/b.c"]), true],
-      [branch("main", undefined), true],
-      // Path filters are not evaluated for tags.
-      [tag("v1"), true],
-    ]],
-    ["push paths-ignore", "\n  push:\n    paths-ignore: ['docs/**']", [[branch("main", ["docs/a.md"]), false], [branch("main", ["docs/a.md", "src/a.c"]), true]]],
-    ["push branches and paths together", "\n  push:\n    branches: [main]\n    paths: ['src/**']", [[branch("main", ["src/a"]), true], [branch("dev", ["src/a"]), false], [branch("main", ["x"]), false]]],
-    ["pull_request default types", "\n  pull_request:", [[pr("opened"), true], [pr("synchronize"), true], [pr("reopened"), true], [pr("closed"), false], [branch("main"), false]]],
-    ["pull_request types", "\n  pull_request:\n    types: [labeled]", [[pr("labeled"), true], [pr("opened"), false]]],
-    ["pull_request branches (the base)", "\n  pull_request:\n    branches: [main]", [[pr("opened", "main"), true], [pr("opened", "dev"), false]]],
+    [
+      "push branches",
+      "\n  push:\n    branches: [main, 'release/**']",
+      [
+        [branch("main"), true],
+        [branch("release/1.2"), true],
+        [branch("feature"), false],
+        [tag("v1"), false],
+      ],
+    ],
+    [
+      "push branches-ignore",
+      "\n  push:\n    branches-ignore: ['dependabot/**']",
+      [
+        [branch("dependabot/npm/x"), false],
+        [branch("main"), true],
+      ],
+    ],
+    [
+      "push tags",
+      "\n  push:\n    tags: ['v*', '!v0*']",
+      [
+        [tag("v1.0"), true],
+        [tag("v0.9"), false],
+        [branch("main"), false],
+      ],
+    ],
+    [
+      "push paths",
+      "\n  push:\n    paths: ['src/**', '!src/**/*.md']",
+      [
+        [branch("main", ["src/a.c"]), true],
+        [branch("main", ["src/doc/readme.md"]), false],
+        [branch("main", ["docs/x.md", "src/b.c"]), true],
+        [branch("main", undefined), true],
+        // Path filters are not evaluated for tags.
+        [tag("v1"), true],
+      ],
+    ],
+    [
+      "push paths-ignore",
+      "\n  push:\n    paths-ignore: ['docs/**']",
+      [
+        [branch("main", ["docs/a.md"]), false],
+        [branch("main", ["docs/a.md", "src/a.c"]), true],
+      ],
+    ],
+    [
+      "push branches and paths together",
+      "\n  push:\n    branches: [main]\n    paths: ['src/**']",
+      [
+        [branch("main", ["src/a"]), true],
+        [branch("dev", ["src/a"]), false],
+        [branch("main", ["x"]), false],
+      ],
+    ],
+    [
+      "pull_request default types",
+      "\n  pull_request:",
+      [
+        [pr("opened"), true],
+        [pr("synchronize"), true],
+        [pr("reopened"), true],
+        [pr("closed"), false],
+        [branch("main"), false],
+      ],
+    ],
+    [
+      "pull_request types",
+      "\n  pull_request:\n    types: [labeled]",
+      [
+        [pr("labeled"), true],
+        [pr("opened"), false],
+      ],
+    ],
+    [
+      "pull_request branches (the base)",
+      "\n  pull_request:\n    branches: [main]",
+      [
+        [pr("opened", "main"), true],
+        [pr("opened", "dev"), false],
+      ],
+    ],
     // The PR's files come from the API later; until then, paths filters run the workflow.
-    ["pull_request paths", "\n  pull_request:\n    paths: ['src/**']", [[pr("opened"), true], [pr("opened", "main", ["docs/x"]), false], [pr("opened", "main", ["src/x"]), true]]],
+    [
+      "pull_request paths",
+      "\n  pull_request:\n    paths: ['src/**']",
+      [
+        [pr("opened"), true],
+        [pr("opened", "main", ["docs/x"]), false],
+        [pr("opened", "main", ["src/x"]), true],
+      ],
+    ],
   ] as const)("%s", async (_what, text, cases) => {
     const triggers = await on(text);
-    for (const [ctx, expected] of cases) expect(matchesEvent(triggers, ctx), JSON.stringify([ctx.filterRef, ctx.action, ctx.changedFiles])).toBe(expected);
+    for (const [ctx, expected] of cases)
+      expect(matchesEvent(triggers, ctx), JSON.stringify([ctx.filterRef, ctx.action, ctx.changedFiles])).toBe(expected);
   });
 });
 

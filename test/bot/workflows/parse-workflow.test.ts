@@ -113,7 +113,13 @@ describe("parseWorkflow: the model", () => {
       },
       { name: "Run make test", run: "make test", with: {}, env: {}, continueOnError: false },
     ]);
-    expect(deploy).toMatchObject({ needs: ["build"], if: "success()", runsOn: ["self-hosted", "deploy"], timeoutMinutes: 360, concurrency: { group: "deploy" } });
+    expect(deploy).toMatchObject({
+      needs: ["build"],
+      if: "success()",
+      runsOn: ["self-hosted", "deploy"],
+      timeoutMinutes: 360,
+      concurrency: { group: "deploy" },
+    });
   });
 
   it("reads a matrix given as one expression, and one holding expressions, for expandJobs", async () => {
@@ -133,45 +139,136 @@ jobs:
     steps: [{ run: x }]
 `);
     expect(workflow.jobs[0]!.strategy).toEqual({ legs: [], expression: "fromJSON(vars.MATRIX)", failFast: true });
-    expect(workflow.jobs[1]!.strategy).toEqual({ legs: [], matrixTemplate: { os: "${{ fromJSON(inputs.oses) }}", node: [18] }, failFast: true });
+    expect(workflow.jobs[1]!.strategy).toEqual({
+      legs: [],
+      matrixTemplate: { os: "${{ fromJSON(inputs.oses) }}", node: [18] },
+      failFast: true,
+    });
   });
 
   it("names an unchecked-out step by its uses, and keeps a name with a template", async () => {
-    const workflow = await parsed("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n");
-    expect(workflow.jobs[0]!.steps[0]).toMatchObject({ name: "Run echo ${{ github.sha }}", run: "echo ${{ github.sha }}" });
+    const workflow = await parsed(
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n",
+    );
+    expect(workflow.jobs[0]!.steps[0]).toMatchObject({
+      name: "Run echo ${{ github.sha }}",
+      run: "echo ${{ github.sha }}",
+    });
     expect(workflow.name).toBe(".flotilla/workflows/ci.yml");
   });
 });
 
 describe("parseWorkflow: GitHub's messages at GitHub's positions", () => {
   it.each([
-    ["an unknown job key", "on: push\njobs:\n  a:\n    runs-on: x\n    foo: bar\n    steps: [{ run: x }]\n", 5, 5, "Unexpected value 'foo'"],
-    ["a mapping in runs-on's list", "on: push\njobs:\n  a:\n    runs-on: [{ a: b }]\n    steps: [{ run: x }]\n", 4, 15, "A mapping was not expected"],
-    ["an unknown key under runs-on", "on: push\njobs:\n  a:\n    runs-on:\n      foo: bar\n    steps: [{ run: x }]\n", 5, 7, "Unexpected value 'foo'"],
-    ["a missing runs-on", "on: push\njobs:\n  a:\n    steps: [{ run: x }]\n", 4, 5, "Required property is missing: runs-on"],
+    [
+      "an unknown job key",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    foo: bar\n    steps: [{ run: x }]\n",
+      5,
+      5,
+      "Unexpected value 'foo'",
+    ],
+    [
+      "a mapping in runs-on's list",
+      "on: push\njobs:\n  a:\n    runs-on: [{ a: b }]\n    steps: [{ run: x }]\n",
+      4,
+      15,
+      "A mapping was not expected",
+    ],
+    [
+      "an unknown key under runs-on",
+      "on: push\njobs:\n  a:\n    runs-on:\n      foo: bar\n    steps: [{ run: x }]\n",
+      5,
+      7,
+      "Unexpected value 'foo'",
+    ],
+    [
+      "a missing runs-on",
+      "on: push\njobs:\n  a:\n    steps: [{ run: x }]\n",
+      4,
+      5,
+      "Required property is missing: runs-on",
+    ],
     ["no jobs", "on: push\n", 1, 1, "Required property is missing: jobs"],
-    ["a step key GitHub does not know", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        with: { a: 1 }\n", 7, 9, "Unexpected value 'with'"],
-    ["an unclosed expression", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha\n", 6, 14, "The expression is not closed. An unescaped ${{ sequence was found, but the closing }} sequence was not found."],
-    ["an unknown function", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ nope(1) }}\n", 6, 19, "Unrecognized function: 'nope'"],
-    ["needs naming a missing job", "on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n  b:\n    needs: [a, nope]\n    runs-on: x\n    steps: [{ run: x }]\n", 7, 16, "Job 'b' depends on unknown job 'nope'."],
-    ["a needs cycle", "on: push\njobs:\n  z:\n    runs-on: x\n    steps: [{ run: x }]\n  a:\n    needs: b\n    runs-on: x\n    steps: [{ run: x }]\n  b:\n    needs: a\n    runs-on: x\n    steps: [{ run: x }]\n", 7, 12, "Job 'a' depends on job 'b' which creates a cycle in the dependency graph."],
-    ["a YAML syntax error", "on: push\njobs:\n  a: [\n", 4, 1, /^Flow sequence in block collection must be sufficiently indented and end with a \]/],
+    [
+      "a step key GitHub does not know",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        with: { a: 1 }\n",
+      7,
+      9,
+      "Unexpected value 'with'",
+    ],
+    [
+      "an unclosed expression",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha\n",
+      6,
+      14,
+      "The expression is not closed. An unescaped ${{ sequence was found, but the closing }} sequence was not found.",
+    ],
+    [
+      "an unknown function",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ nope(1) }}\n",
+      6,
+      19,
+      "Unrecognized function: 'nope'",
+    ],
+    [
+      "needs naming a missing job",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{ run: x }]\n  b:\n    needs: [a, nope]\n    runs-on: x\n    steps: [{ run: x }]\n",
+      7,
+      16,
+      "Job 'b' depends on unknown job 'nope'.",
+    ],
+    [
+      "a needs cycle",
+      "on: push\njobs:\n  z:\n    runs-on: x\n    steps: [{ run: x }]\n  a:\n    needs: b\n    runs-on: x\n    steps: [{ run: x }]\n  b:\n    needs: a\n    runs-on: x\n    steps: [{ run: x }]\n",
+      7,
+      12,
+      "Job 'a' depends on job 'b' which creates a cycle in the dependency graph.",
+    ],
+    [
+      "a YAML syntax error",
+      "on: push\njobs:\n  a: [\n",
+      4,
+      1,
+      /^Flow sequence in block collection must be sufficiently indented and end with a \]/,
+    ],
   ])("rejects %s", async (_what, text, line, column, message) => {
     const result = await parseWorkflow("ci.yml", text);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reason[0]).toMatchObject({ line, column });
-    expect(result.reason[0]!.message).toMatch(typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message);
+    expect(result.reason[0]!.message).toMatch(
+      typeof message === "string" ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : message,
+    );
   });
 });
 
 describe("parseWorkflow: unsupported features are named at their line", () => {
   const job = (body: string) => `on: push\njobs:\n  a:\n    runs-on: x\n${body}`;
   it.each([
-    ["a container", job("    container: node:20\n    steps: [{ run: x }]\n"), 5, "`jobs.a.container` (needs a container engine) is not supported yet"],
-    ["services", job("    services:\n      db: { image: postgres }\n    steps: [{ run: x }]\n"), 5, "`jobs.a.services` (needs a container engine) is not supported yet"],
-    ["a docker action", job("    steps:\n      - uses: docker://alpine:3\n"), 6, "`uses: docker://alpine:3` (docker actions need a container engine) is not supported yet"],
-    ["runner groups", job("").replace("runs-on: x\n", "runs-on:\n      group: big\n") + "    steps: [{ run: x }]\n", 5, "`runs-on.group` (runner groups) is not supported yet; use labels"],
+    [
+      "a container",
+      job("    container: node:20\n    steps: [{ run: x }]\n"),
+      5,
+      "`jobs.a.container` (needs a container engine) is not supported yet",
+    ],
+    [
+      "services",
+      job("    services:\n      db: { image: postgres }\n    steps: [{ run: x }]\n"),
+      5,
+      "`jobs.a.services` (needs a container engine) is not supported yet",
+    ],
+    [
+      "a docker action",
+      job("    steps:\n      - uses: docker://alpine:3\n"),
+      6,
+      "`uses: docker://alpine:3` (docker actions need a container engine) is not supported yet",
+    ],
+    [
+      "runner groups",
+      job("").replace("runs-on: x\n", "runs-on:\n      group: big\n") + "    steps: [{ run: x }]\n",
+      5,
+      "`runs-on.group` (runner groups) is not supported yet; use labels",
+    ],
   ])("%s", async (_what, text, line, message) => {
     const result = await parseWorkflow("ci.yml", text);
     expect(result.ok).toBe(false);
@@ -179,13 +276,19 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
   });
 
   it("accepts permissions, run-name, environment and a plain checkout", async () => {
-    const result = await parseWorkflow("ci.yml", "on: push\nrun-name: x\npermissions: read-all\njobs:\n  a:\n    runs-on: x\n    environment: prod\n    permissions: { contents: read }\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n");
+    const result = await parseWorkflow(
+      "ci.yml",
+      "on: push\nrun-name: x\npermissions: read-all\njobs:\n  a:\n    runs-on: x\n    environment: prod\n    permissions: { contents: read }\n    steps:\n      - uses: actions/checkout@v4\n      - run: make\n",
+    );
     expect(result.ok).toBe(true);
   });
 
   it.each([
     ["an action", "      - uses: actions/setup-node@v4\n        with: { node-version: 20 }\n"],
-    ["an action in a subdirectory, at a commit", "      - uses: octo/tools/lint@0123456789abcdef0123456789abcdef01234567\n"],
+    [
+      "an action in a subdirectory, at a commit",
+      "      - uses: octo/tools/lint@0123456789abcdef0123456789abcdef01234567\n",
+    ],
     ["a local action", "      - uses: ./.github/actions/setup\n"],
     ["a checkout with inputs", "      - uses: actions/checkout@v4\n        with: { fetch-depth: 0 }\n"],
   ])("accepts %s: the runner fetches and checks it when the job starts", async (_what, step) => {
@@ -232,8 +335,18 @@ jobs:
   it.each([
     ["a YAML syntax error (reported where the closing ] was due)", "on: push\njobs:\n  a: [\n", 4, /flow/i],
     ["no jobs", "on: push\n", 1, /Required property is missing: jobs/],
-    ["a job without runs-on", "on: push\njobs:\n  a:\n    steps:\n      - run: x\n", 4, /Required property is missing: runs-on/],
-    ["a docker action step", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: docker://alpine:3\n", 6, /uses.*docker actions need a container engine/],
+    [
+      "a job without runs-on",
+      "on: push\njobs:\n  a:\n    steps:\n      - run: x\n",
+      4,
+      /Required property is missing: runs-on/,
+    ],
+    [
+      "a docker action step",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: docker://alpine:3\n",
+      6,
+      /uses.*docker actions need a container engine/,
+    ],
   ])("rejects %s at its line", async (_what, text, line, message) => {
     const result = await parse(text);
     expect(result.ok).toBe(false);
@@ -243,11 +356,23 @@ jobs:
   });
 
   it.each([
-    ["a matrix", "on: push\njobs:\n  a:\n    runs-on: x\n    strategy: { matrix: { n: [1] } }\n    steps:\n      - run: x\n"],
-    ["an expression (the planner and runner evaluate it)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n"],
-    ["a custom shell (the runner decides)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        shell: fish\n"],
+    [
+      "a matrix",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    strategy: { matrix: { n: [1] } }\n    steps:\n      - run: x\n",
+    ],
+    [
+      "an expression (the planner and runner evaluate it)",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ github.sha }}\n",
+    ],
+    [
+      "a custom shell (the runner decides)",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n        shell: fish\n",
+    ],
     ["paths filters", "on:\n  push:\n    paths: ['src/**']\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: x\n"],
-    ["a plain checkout (the runner has checked out already)", "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - run: x\n"],
+    [
+      "a plain checkout (the runner has checked out already)",
+      "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - run: x\n",
+    ],
   ])("accepts %s", async (_what, text) => {
     expect((await parse(text)).ok).toBe(true);
   });
@@ -267,4 +392,3 @@ jobs:
     }
   });
 });
-

@@ -11,20 +11,40 @@ import { BUILD, REPO, SHA } from "./support.ts";
 
 describe("parsing a call", () => {
   it("reads uses, with and secrets, and the called workflow's interface", async () => {
-    const caller = await parseWorkflow("ci.yml", `on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n    with: { n: 3, flag: true, s: "\${{ github.sha }}" }\n    secrets: inherit\n`);
-    expect(caller.ok && caller.value.jobs[0]!.call).toEqual({ uses: "./.github/workflows/x.yml", with: { n: 3, flag: true, s: "${{ github.sha }}" }, secrets: "inherit", position: { line: 4, column: 5 } });
+    const caller = await parseWorkflow(
+      "ci.yml",
+      `on: push\njobs:\n  a:\n    uses: ./.github/workflows/x.yml\n    with: { n: 3, flag: true, s: "\${{ github.sha }}" }\n    secrets: inherit\n`,
+    );
+    expect(caller.ok && caller.value.jobs[0]!.call).toEqual({
+      uses: "./.github/workflows/x.yml",
+      with: { n: 3, flag: true, s: "${{ github.sha }}" },
+      secrets: "inherit",
+      position: { line: 4, column: 5 },
+    });
     const called = await parseWorkflow("build.yml", BUILD);
     expect(called.ok && called.value.on.workflow_call).toEqual({
-      inputs: { target: { type: "string", required: true }, level: { type: "number", required: false, default: 2 }, strip: { type: "boolean", required: false } },
+      inputs: {
+        target: { type: "string", required: true },
+        level: { type: "number", required: false, default: 2 },
+        strip: { type: "boolean", required: false },
+      },
       outputs: { "artifact-name": "${{ jobs.package.outputs.name }}" },
       secrets: {},
     });
   });
 
   it("tells local and remote calls apart", () => {
-    expect(callTarget("./.github/workflows/x.yml", { repo: REPO, ref: SHA })).toEqual({ ok: true, value: { repo: REPO, path: ".github/workflows/x.yml", ref: SHA } });
-    expect(callTarget("otherorg/shared/.flotilla/workflows/lint.yml@main", { repo: REPO, ref: SHA })).toEqual({ ok: true, value: { repo: repoRef("otherorg/shared"), path: ".flotilla/workflows/lint.yml", ref: "main" } });
+    expect(callTarget("./.github/workflows/x.yml", { repo: REPO, ref: SHA })).toEqual({
+      ok: true,
+      value: { repo: REPO, path: ".github/workflows/x.yml", ref: SHA },
+    });
+    expect(callTarget("otherorg/shared/.flotilla/workflows/lint.yml@main", { repo: REPO, ref: SHA })).toEqual({
+      ok: true,
+      value: { repo: repoRef("otherorg/shared"), path: ".flotilla/workflows/lint.yml", ref: "main" },
+    });
     expect(callTarget("./scripts/x.yml", { repo: REPO, ref: SHA })).toMatchObject({ ok: false });
-    expect(callTarget("otherorg/shared/.github/workflows/lint.yml", { repo: REPO, ref: SHA })).toMatchObject({ ok: false });
+    expect(callTarget("otherorg/shared/.github/workflows/lint.yml", { repo: REPO, ref: SHA })).toMatchObject({
+      ok: false,
+    });
   });
 });

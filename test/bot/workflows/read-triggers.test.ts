@@ -5,17 +5,22 @@ import { triggersOf as on } from "./support.ts";
 
 const context = runContext;
 
-const branch = (name: string, changedFiles?: string[]) => context({ filterRef: { kind: "branch", name }, changedFiles });
+const branch = (name: string, changedFiles?: string[]) =>
+  context({ filterRef: { kind: "branch", name }, changedFiles });
 
 describe("on: forms", () => {
   it.each([
     ["a string", " push", { push: {}, other: [] }],
     ["a list", " [push, pull_request, schedule]", { push: {}, pull_request: {}, other: ["schedule"] }],
-    ["a map", "\n  push:\n    branches: main\n    tags: ['v*']\n    paths-ignore: ['docs/**']\n  pull_request:\n    types: [opened, labeled]\n    paths: ['src/**']\n  release:\n    types: [published]", {
-      push: { branches: ["main"], tags: ["v*"], pathsIgnore: ["docs/**"] },
-      pull_request: { types: ["opened", "labeled"], paths: ["src/**"] },
-      other: ["release"],
-    }],
+    [
+      "a map",
+      "\n  push:\n    branches: main\n    tags: ['v*']\n    paths-ignore: ['docs/**']\n  pull_request:\n    types: [opened, labeled]\n    paths: ['src/**']\n  release:\n    types: [published]",
+      {
+        push: { branches: ["main"], tags: ["v*"], pathsIgnore: ["docs/**"] },
+        pull_request: { types: ["opened", "labeled"], paths: ["src/**"] },
+        other: ["release"],
+      },
+    ],
   ])("%s", async (_what, text, expected) => {
     expect(await on(text)).toEqual(expected);
   });
@@ -30,7 +35,13 @@ describe("on: forms", () => {
       name: {}`);
     expect(triggers.workflow_dispatch).toEqual({
       inputs: {
-        level: { type: "choice", options: ["debug", "info"], default: "info", required: true, description: "Log level" },
+        level: {
+          type: "choice",
+          options: ["debug", "info"],
+          default: "info",
+          required: true,
+          description: "Log level",
+        },
         dry: { type: "boolean", default: false, required: false },
         count: { type: "number", default: 3, required: false },
         name: { type: "string", required: false },

@@ -35,12 +35,18 @@ async function startBotProcess(): Promise<{ child: ResultPromise }> {
     extendEnv: false,
     reject: false,
   });
-  await until(async () => (await fetch(`${f.publicUrl}/healthz`).catch(() => undefined))?.ok, 30_000, "the bot process to answer");
+  await until(
+    async () => (await fetch(`${f.publicUrl}/healthz`).catch(() => undefined))?.ok,
+    30_000,
+    "the bot process to answer",
+  );
   // Wrapped: a subprocess is a promise, and returning it would wait for its exit.
   return { child };
 }
 
-it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run once, statuses final", { timeout: 420_000 }, async () => {
+it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run once, statuses final", {
+  timeout: 420_000,
+}, async () => {
   const ran = join(scratch(), "ran.log");
   const workflow = countedWorkflow(ran, { jobs: ["build"], legs: 1, key: "${{ github.sha }}" });
   const { repo, sha: first, dir } = await f.repository("faults", "killed", { ".flotilla/workflows/ci.yml": workflow });
@@ -53,12 +59,17 @@ it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run o
   await f.startRunner({ name: "r2", config: { concurrency: 4 } });
 
   // GitHub keeps a delivery it got no 2xx for, and redelivers it (same delivery id) later.
-  const pending = shas.map((sha, i) => ({ id: `kill-${i}`, payload: pushPayload(repo, { sha, installationId: INSTALLATION_ID }) }));
+  const pending = shas.map((sha, i) => ({
+    id: `kill-${i}`,
+    payload: pushPayload(repo, { sha, installationId: INSTALLATION_ID }),
+  }));
   let killed = false;
   let accepted = 0;
   while (pending.length > 0) {
     const batch = pending.splice(0, 10);
-    const answers = await Promise.all(batch.map((d) => f.deliver("push", d.payload, d.id).catch(() => ({ status: 0, body: "" }))));
+    const answers = await Promise.all(
+      batch.map((d) => f.deliver("push", d.payload, d.id).catch(() => ({ status: 0, body: "" }))),
+    );
     answers.forEach((answer, i) => (answer.status === 202 ? accepted++ : pending.push(batch[i]!)));
     if (!killed && accepted >= 100) {
       // Mid-stream: planning and running are under way when the process dies.

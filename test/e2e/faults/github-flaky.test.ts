@@ -55,16 +55,22 @@ jobs:
 
 async function expectRanOnce(ledger: string, legs: number): Promise<void> {
   const counts = await runCounts(ledger);
-  const expected = new Map([...Array.from({ length: legs }, (_, i) => [`build ${i + 1}`, 1] as const), ["gather", 1] as const]);
+  const expected = new Map([
+    ...Array.from({ length: legs }, (_, i) => [`build ${i + 1}`, 1] as const),
+    ["gather", 1] as const,
+  ]);
   expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(expected));
 }
 
-const creates = (repository: string) => f.fake.requests.filter((r) => r.method === "POST" && r.path === `/api/v3/repos/${repository}/check-runs`).length;
+const creates = (repository: string) =>
+  f.fake.requests.filter((r) => r.method === "POST" && r.path === `/api/v3/repos/${repository}/check-runs`).length;
 const checkCreate = (r: WriteRequest) => r.method === "POST" && r.template === "/repos/{owner}/{repo}/check-runs";
 
 describe("a fifth of GitHub writes fail", () => {
   it("runs every job once and shows one finished check run per job", { timeout: 180_000 }, async () => {
-    f.fake.faults = randomFaults(0.2, [{ status: 502 }, { status: 502, afterWrite: true }, { secondaryRateLimit: 1 }], { seed: 9 });
+    f.fake.faults = randomFaults(0.2, [{ status: 502 }, { status: 502, afterWrite: true }, { secondaryRateLimit: 1 }], {
+      seed: 9,
+    });
     const ledger = join(scratch(), "flaky.log");
     const sha = await pushWorkflow(f, "flaky", fanOut(LEGS, ledger));
     await f.fake.waitFor(() => allCompleted(f, [sha], LEGS + 1), { timeoutMs: 120_000 });
@@ -84,7 +90,9 @@ describe("item 4: a check run that exists on GitHub but not in Postgres is not c
     const sha = await pushWorkflow(f, "lost-answers", fanOut(3, ledger));
     await f.fake.waitFor(() => allCompleted(f, [sha], 4), { timeoutMs: 60_000 });
 
-    expect(f.fake.injectedFaults.filter((x) => x.path === "/api/v3/repos/faults/lost-answers/check-runs")).toHaveLength(4);
+    expect(f.fake.injectedFaults.filter((x) => x.path === "/api/v3/repos/faults/lost-answers/check-runs")).toHaveLength(
+      4,
+    );
     // One create per job: each lost answer was followed by a lookup, not by a second create.
     expect(creates("faults/lost-answers")).toBe(4);
     await expectRanOnce(ledger, 3);

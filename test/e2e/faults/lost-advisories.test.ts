@@ -28,11 +28,21 @@ afterAll(async () => {
   await f?.close();
 });
 
-it("deliveries spent with no advisory kept: the bot finds the job at start-up and it runs once", { timeout: 90_000 }, async () => {
+it("deliveries spent with no advisory kept: the bot finds the job at start-up and it runs once", {
+  timeout: 90_000,
+}, async () => {
   const ran = join(scratch(), "ran.log");
   const labels = ["self-hosted", "lost-advisory"];
-  const sha = await pushWorkflow(f, "lost", countedWorkflow(ran, { jobs: ["work"], legs: 2, labels: ["lost-advisory"] }));
-  await until(async () => (await f.bot.db.db.select().from(jobs)).filter((j) => j.streamSeq !== null).length === 2, 30_000, "both legs to be published");
+  const sha = await pushWorkflow(
+    f,
+    "lost",
+    countedWorkflow(ran, { jobs: ["work"], legs: 2, labels: ["lost-advisory"] }),
+  );
+  await until(
+    async () => (await f.bot.db.db.select().from(jobs)).filter((j) => j.streamSeq !== null).length === 2,
+    30_000,
+    "both legs to be published",
+  );
 
   // The bot is down and the namespace's advisories are not kept: nothing hears JetStream give up.
   await f.stopBot();
@@ -41,7 +51,10 @@ it("deliveries spent with no advisory kept: the bot finds the job at start-up an
   const js = jetstream(nc);
   const jsm = await js.jetstreamManager();
   await jsm.streams.delete(names.advisoriesStream("default"));
-  const consumer = await js.consumers.get(names.jobsStream("default"), names.jobConsumer("default", labelsetToken(labels)));
+  const consumer = await js.consumers.get(
+    names.jobsStream("default"),
+    names.jobConsumer("default", labelsetToken(labels)),
+  );
   let handedBack = 0;
   for (;;) {
     const msg = await consumer.next({ expires: 1000 });

@@ -35,7 +35,9 @@ afterAll(async () => {
   await f?.close();
 });
 
-it("a NATS restart under 300 queued and running jobs: each runs once, one check run each, statuses final", { timeout: 420_000 }, async () => {
+it("a NATS restart under 300 queued and running jobs: each runs once, one check run each, statuses final", {
+  timeout: 420_000,
+}, async () => {
   const ran = join(scratch(), "ran.log");
   const jobs = ["a", "b"];
   const sha = await pushWorkflow(f, "restart", countedWorkflow(ran, { jobs, legs: 150 }));
@@ -48,6 +50,10 @@ it("a NATS restart under 300 queued and running jobs: each runs once, one check 
   await until(async () => (await runCounts(ran)).size >= 60, 180_000, "60 jobs to have run");
   await outage();
 
-  await until(async () => allCompleted(f, [sha], 300) && (await runCounts(ran)).size === 300, 300_000, "all 300 jobs to complete");
+  await until(
+    async () => allCompleted(f, [sha], 300) && (await runCounts(ran)).size === 300,
+    300_000,
+    "all 300 jobs to complete",
+  );
   await expectEachJobOnce(f, [sha], ran, expectedKeys(jobs, 150));
 });

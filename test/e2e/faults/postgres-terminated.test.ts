@@ -66,7 +66,14 @@ it("survives every backend terminated under 100 jobs: each runs once, one check 
   const killedAt = new Set<string>();
   f.fake.beforeReply = async ({ method, path, reply }) => {
     const status = reply.body as { state?: string; context?: string } | undefined;
-    if (method !== "POST" || !path.includes("/statuses/") || !status?.context || status.state === "pending" || killedAt.has(status.context)) return;
+    if (
+      method !== "POST" ||
+      !path.includes("/statuses/") ||
+      !status?.context ||
+      status.state === "pending" ||
+      killedAt.has(status.context)
+    )
+      return;
     killedAt.add(status.context);
     await killer.terminateAll();
   };
@@ -76,13 +83,20 @@ it("survives every backend terminated under 100 jobs: each runs once, one check 
   await until(async () => (await linesOf(ran)).length > 0, 30_000, "the first job to run");
   const faults = killer.every(300, 15);
   const checkRuns = () => f.fake.checkRuns.filter((r) => r.run.head_sha === sha);
-  await f.fake.waitFor(() => checkRuns().filter((r) => r.run.status === "completed").length >= JOBS, { timeoutMs: 75_000 }).finally(() => faults.stop());
+  await f.fake
+    .waitFor(() => checkRuns().filter((r) => r.run.status === "completed").length >= JOBS, { timeoutMs: 75_000 })
+    .finally(() => faults.stop());
   const rounds = await faults.stop();
   expect(rounds.length, "fault rounds").toBeGreaterThanOrEqual(5);
-  expect(rounds.reduce((a, b) => a + b, 0), "backends terminated").toBeGreaterThan(0);
+  expect(
+    rounds.reduce((a, b) => a + b, 0),
+    "backends terminated",
+  ).toBeGreaterThan(0);
 
   // Each job ran exactly once.
-  const expected = Array.from({ length: WORKFLOWS }, (_, w) => Array.from({ length: LEGS }, (_, i) => `w${w + 1} leg ${i + 1}`)).flat();
+  const expected = Array.from({ length: WORKFLOWS }, (_, w) =>
+    Array.from({ length: LEGS }, (_, i) => `w${w + 1} leg ${i + 1}`),
+  ).flat();
   expect((await linesOf(ran)).sort()).toEqual(expected.sort());
 
   // One check run per job, each completed with success.
@@ -90,30 +104,48 @@ it("survives every backend terminated under 100 jobs: each runs once, one check 
   expect(runs).toHaveLength(JOBS);
   const perName = new Map<string, number>();
   for (const r of runs) perName.set(r.run.name, (perName.get(r.run.name) ?? 0) + 1);
-  expect(Object.fromEntries(perName)).toEqual(Object.fromEntries(Array.from({ length: LEGS }, (_, i) => [`leg (${i + 1})`, WORKFLOWS])));
-  expect(runs.filter((r) => r.run.status !== "completed" || r.run.conclusion !== "success").map((r) => r.run.name)).toEqual([]);
+  expect(Object.fromEntries(perName)).toEqual(
+    Object.fromEntries(Array.from({ length: LEGS }, (_, i) => [`leg (${i + 1})`, WORKFLOWS])),
+  );
+  expect(
+    runs.filter((r) => r.run.status !== "completed" || r.run.conclusion !== "success").map((r) => r.run.name),
+  ).toEqual([]);
 
   // The bot still runs and reads its database: job rows…
-  const rows = await until(async () => {
-    const all = await f.bot.db.db.select().from(jobs);
-    return all.length === JOBS && all.every((r) => r.status === "completed") && all;
-  }, 10_000, "every job row to complete");
+  const rows = await until(
+    async () => {
+      const all = await f.bot.db.db.select().from(jobs);
+      return all.length === JOBS && all.every((r) => r.status === "completed") && all;
+    },
+    10_000,
+    "every job row to complete",
+  );
   expect(rows.every((r) => r.conclusion === "success")).toBe(true);
   expect(new Set(rows.map((r) => r.checkRunId))).toEqual(new Set(runs.map((r) => r.id)));
   // …and its record of each run's status, which a transaction killed after posting would leave pending.
-  const settled = await until(async () => {
-    const all = await f.bot.db.db.select().from(runStatuses);
-    return all.length === WORKFLOWS && all.every((r) => r.state !== "pending") && all;
-  }, 15_000, "every run status row to be settled");
+  const settled = await until(
+    async () => {
+      const all = await f.bot.db.db.select().from(runStatuses);
+      return all.length === WORKFLOWS && all.every((r) => r.state !== "pending") && all;
+    },
+    15_000,
+    "every run status row to be settled",
+  );
   expect(settled.map((r) => r.state)).toEqual(Array(WORKFLOWS).fill("success"));
 
   // Every commit status final: the last state of each workflow's context is success. Each was
   // posted twice — the transaction killed while it waited for GitHub, then its redelivery.
   const posted = f.fake.statuses.filter((s) => s.sha === sha);
   const last = new Map(posted.map((s) => [s.status.context, s.status.state]));
-  expect(Object.fromEntries(last)).toEqual(Object.fromEntries(Array.from({ length: WORKFLOWS }, (_, w) => [`flotilla/W${w + 1}`, "success"])));
+  expect(Object.fromEntries(last)).toEqual(
+    Object.fromEntries(Array.from({ length: WORKFLOWS }, (_, w) => [`flotilla/W${w + 1}`, "success"])),
+  );
   expect([...killedAt].sort()).toEqual([...last.keys()].sort());
-  for (const context of killedAt) expect(posted.filter((s) => s.status.context === context && s.status.state === "success").length, context).toBeGreaterThanOrEqual(2);
+  for (const context of killedAt)
+    expect(
+      posted.filter((s) => s.status.context === context && s.status.state === "success").length,
+      context,
+    ).toBeGreaterThanOrEqual(2);
 
   // …and it still answers over HTTP, with a page read from the database.
   expect((await fetch(`${f.publicUrl}/healthz`)).status).toBe(200);

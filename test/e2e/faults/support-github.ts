@@ -21,16 +21,25 @@ export async function jobRowsOf(f: Flotilla, sha: string) {
  * every one completed with `conclusion`, no other check run on the commit, and each id the
  * one Postgres recorded.
  */
-export async function expectOneCheckRunPerJob(f: Flotilla, sha: string, jobCount: number, conclusion = "success"): Promise<void> {
+export async function expectOneCheckRunPerJob(
+  f: Flotilla,
+  sha: string,
+  jobCount: number,
+  conclusion = "success",
+): Promise<void> {
   const rows = await jobRowsOf(f, sha);
   expect(rows).toHaveLength(jobCount);
   const onCommit = f.fake.checkRuns.filter((r) => r.run.head_sha === sha);
   const byJob = new Map(rows.map((row) => [row.id, onCommit.filter((r) => r.run.external_id === row.id)]));
-  const duplicated = [...byJob].filter(([, found]) => found.length !== 1).map(([id, found]) => `${id}: ${found.length}`);
+  const duplicated = [...byJob]
+    .filter(([, found]) => found.length !== 1)
+    .map(([id, found]) => `${id}: ${found.length}`);
   expect(duplicated).toEqual([]);
   expect(onCommit).toHaveLength(jobCount);
   expect(new Set(onCommit.map((r) => r.run.name)).size).toBe(jobCount);
-  expect(onCommit.filter((r) => r.run.status !== "completed" || r.run.conclusion !== conclusion).map((r) => r.run.name)).toEqual([]);
+  expect(
+    onCommit.filter((r) => r.run.status !== "completed" || r.run.conclusion !== conclusion).map((r) => r.run.name),
+  ).toEqual([]);
   expect(rows.map((row) => row.checkRunId).sort()).toEqual(onCommit.map((r) => r.id).sort());
 }
 
@@ -40,7 +49,11 @@ export async function expectOneCheckRunPerJob(f: Flotilla, sha: string, jobCount
  * runs exist on GitHub, their ids are not stored, and the plan fails. Returns how many were
  * refused and a way to remove the trigger.
  */
-export async function refuseCheckRunRecords(f: Flotilla, repository: string, count: number): Promise<{ refused(): Promise<number>; remove(): Promise<void> }> {
+export async function refuseCheckRunRecords(
+  f: Flotilla,
+  repository: string,
+  count: number,
+): Promise<{ refused(): Promise<number>; remove(): Promise<void> }> {
   if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new Error(`not a repository name: ${repository}`);
   const db = f.bot.db.db;
   // A sequence, not a table: the refused statement's transaction rolls back, nextval does not.
@@ -56,10 +69,16 @@ BEGIN
   RETURN NEW;
 END $$`),
   );
-  await db.execute(sql.raw(`CREATE TRIGGER fault_check_record BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION fault_check_record()`));
+  await db.execute(
+    sql.raw(
+      `CREATE TRIGGER fault_check_record BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION fault_check_record()`,
+    ),
+  );
   return {
     async refused() {
-      const result = await db.execute(sql.raw(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM fault_check_records`));
+      const result = await db.execute(
+        sql.raw(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM fault_check_records`),
+      );
       const [row] = result as unknown as { n: string | number }[];
       return Math.min(Number(row?.n ?? 0), count);
     },

@@ -20,7 +20,8 @@ export interface BackendKiller {
 export function backendKiller(database: TestDatabase, adminUrl = adminDatabaseUrl()): BackendKiller {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   async function terminateAll(): Promise<number> {
-    const rows = await sql`SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE datname = ${database.name} AND pid <> pg_backend_pid()`;
+    const rows =
+      await sql`SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE datname = ${database.name} AND pid <> pg_backend_pid()`;
     return rows.filter((r) => r.terminated).length;
   }
   return {

@@ -15,7 +15,10 @@ import { pushPayload } from "../../helpers/webhooks.ts";
  * A workflow of `jobs` × `legs` matrix legs, each appending `<job>-<leg>` to `ranFile` (or
  * `key`, an expression such as `${{ github.sha }}`).
  */
-export function countedWorkflow(ranFile: string, opts: { jobs: string[]; legs: number; labels?: string[]; needs?: Record<string, string>; key?: string }): string {
+export function countedWorkflow(
+  ranFile: string,
+  opts: { jobs: string[]; legs: number; labels?: string[]; needs?: Record<string, string>; key?: string },
+): string {
   const legs = Array.from({ length: opts.legs }, (_, i) => i + 1).join(", ");
   const runsOn = JSON.stringify(["self-hosted", ...(opts.labels ?? [])]);
   const jobs = opts.jobs.map(
@@ -46,14 +49,16 @@ export async function pushWorkflow(f: Flotilla, name: string, workflow: string):
 /** How often each line occurs in `ranFile` (steps append one line per run of a job). */
 export async function runCounts(ranFile: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const line of (await readFile(ranFile, "utf8").catch(() => "")).split("\n").filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
+  for (const line of (await readFile(ranFile, "utf8").catch(() => "")).split("\n").filter(Boolean))
+    counts.set(line, (counts.get(line) ?? 0) + 1);
   return counts;
 }
 
 /** The newest state of each commit status on `shas`, keyed `<sha> <context>`: what GitHub shows. */
 export function latestStatuses(f: Flotilla, shas: string[]): Map<string, string> {
   const latest = new Map<string, string>();
-  for (const s of f.fake.statuses.filter((s) => shas.includes(s.sha))) latest.set(`${s.sha} ${s.status.context}`, s.status.state);
+  for (const s of f.fake.statuses.filter((s) => shas.includes(s.sha)))
+    latest.set(`${s.sha} ${s.status.context}`, s.status.state);
   return latest;
 }
 
@@ -84,7 +89,9 @@ export async function expectEachJobOnce(f: Flotilla, shas: string[], ranFile: st
   const externalIds = runs.map((r) => String(r.run.external_id));
   expect(new Set(externalIds).size).toBe(externalIds.length);
   expect(runs).toHaveLength(keys.length);
-  expect(runs.filter((r) => r.run.conclusion !== "success").map((r) => `${r.run.name}: ${r.run.conclusion}`)).toEqual([]);
+  expect(runs.filter((r) => r.run.conclusion !== "success").map((r) => `${r.run.name}: ${r.run.conclusion}`)).toEqual(
+    [],
+  );
   // The newest status of each context must be final.
   const latest = latestStatuses(f, shas);
   expect(latest.size).toBeGreaterThan(0);

@@ -20,7 +20,11 @@ export function appRoutes(): Route[] {
       method: "GET",
       template: "/app/installations",
       auth: "app",
-      handle: (ctx) => json(200, installationIds(ctx.state).map((id) => installation(ctx.site, ctx.state, id))),
+      handle: (ctx) =>
+        json(
+          200,
+          installationIds(ctx.state).map((id) => installation(ctx.site, ctx.state, id)),
+        ),
     },
     {
       method: "GET",
@@ -31,7 +35,12 @@ export function appRoutes(): Route[] {
         return installationIds(ctx.state).includes(id) ? json(200, installation(ctx.site, ctx.state, id)) : notFound();
       },
     },
-    { method: "POST", template: "/app/installations/{installation_id}/access_tokens", auth: "app", handle: createToken },
+    {
+      method: "POST",
+      template: "/app/installations/{installation_id}/access_tokens",
+      auth: "app",
+      handle: createToken,
+    },
     {
       method: "GET",
       template: "/repos/{owner}/{repo}/installation",
@@ -40,7 +49,13 @@ export function appRoutes(): Route[] {
       allowApp: true,
       handle: (ctx) => json(200, installation(ctx.site, ctx.state, ctx.repo.installationId)),
     },
-    { method: "GET", template: "/repos/{owner}/{repo}", auth: "repo", permissions: [["metadata", "read"]], handle: (ctx) => json(200, ctx.repo.rest) },
+    {
+      method: "GET",
+      template: "/repos/{owner}/{repo}",
+      auth: "repo",
+      permissions: [["metadata", "read"]],
+      handle: (ctx) => json(200, ctx.repo.rest),
+    },
   ];
 }
 
@@ -65,7 +80,12 @@ function createToken(ctx: RouteContext): Reply {
     // Names are relative to the installation's account, as on GitHub.
     scope = all.filter((r) => body.repositories?.includes(r.name) || body.repository_ids?.includes(r.rest.id));
     const asked = (body.repositories?.length ?? 0) + (body.repository_ids?.length ?? 0);
-    if (scope.length < asked) return error(422, "There is at least one repository that does not exist or is not accessible to the parent installation.", TOKEN_DOCS);
+    if (scope.length < asked)
+      return error(
+        422,
+        "There is at least one repository that does not exist or is not accessible to the parent installation.",
+        TOKEN_DOCS,
+      );
   }
   const granted = ctx.site.app.permissions;
   if (body.permissions && excessPermission(body.permissions, granted)) {

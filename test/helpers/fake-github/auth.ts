@@ -25,7 +25,8 @@ export function verifyAppJwt(jwt: string, key: AppKey, now = Date.now()): string
   if (!header || !payload || !signature) return "A JSON web token could not be decoded";
   const verifier = createVerify("RSA-SHA256");
   verifier.update(`${header}.${payload}`);
-  if (!verifier.verify(key.publicKey, Buffer.from(signature, "base64url"))) return "A JSON web token could not be decoded";
+  if (!verifier.verify(key.publicKey, Buffer.from(signature, "base64url")))
+    return "A JSON web token could not be decoded";
   let claims: { iss?: unknown; exp?: unknown; iat?: unknown; alg?: unknown };
   let alg: unknown;
   try {
@@ -37,9 +38,11 @@ export function verifyAppJwt(jwt: string, key: AppKey, now = Date.now()): string
   if (alg !== "RS256") return "A JSON web token could not be decoded";
   if (String(claims.iss) !== String(key.appId)) return "'Issuer' claim ('iss') must be an Integer";
   const seconds = now / 1000;
-  if (typeof claims.exp !== "number" || claims.exp < seconds) return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
+  if (typeof claims.exp !== "number" || claims.exp < seconds)
+    return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
   if (claims.exp > seconds + 660) return "'Expiration time' claim ('exp') is too far in the future";
-  if (typeof claims.iat !== "number" || claims.iat > seconds + 60) return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
+  if (typeof claims.iat !== "number" || claims.iat > seconds + 60)
+    return "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
   return undefined;
 }
 
@@ -75,7 +78,9 @@ export function describeCaller(caller: Caller): string {
 
 /** May a token with `repositories` reach `fullName` of `installationId`? */
 export function tokenCovers(token: TokenRecord, installationId: number, fullName: string): boolean {
-  return token.installationId === installationId && (token.repositories === null || token.repositories.includes(fullName));
+  return (
+    token.installationId === installationId && (token.repositories === null || token.repositories.includes(fullName))
+  );
 }
 
 const RANK: Record<PermissionLevel, number> = { read: 1, write: 2, admin: 3 };

@@ -21,9 +21,27 @@ export function checkRunRoutes(): Route[] {
   const write = [["checks", "write"]] as [string, "write"][];
   const read = [["checks", "read"]] as [string, "read"][];
   return [
-    { method: "POST", template: "/repos/{owner}/{repo}/check-runs", auth: "repo", permissions: write, handle: (ctx) => create(ctx, ++nextId, suites) },
-    { method: "PATCH", template: "/repos/{owner}/{repo}/check-runs/{check_run_id}", auth: "repo", permissions: write, handle: update },
-    { method: "GET", template: "/repos/{owner}/{repo}/check-runs/{check_run_id}", auth: "repo", permissions: read, handle: (ctx) => withRun(ctx, (r) => json(200, r.run)) },
+    {
+      method: "POST",
+      template: "/repos/{owner}/{repo}/check-runs",
+      auth: "repo",
+      permissions: write,
+      handle: (ctx) => create(ctx, ++nextId, suites),
+    },
+    {
+      method: "PATCH",
+      template: "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+      auth: "repo",
+      permissions: write,
+      handle: update,
+    },
+    {
+      method: "GET",
+      template: "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+      auth: "repo",
+      permissions: read,
+      handle: (ctx) => withRun(ctx, (r) => json(200, r.run)),
+    },
     {
       method: "GET",
       template: "/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
@@ -31,19 +49,35 @@ export function checkRunRoutes(): Route[] {
       permissions: read,
       handle: (ctx) => withRun(ctx, (r) => listReply(ctx, r.annotations, (page) => page)),
     },
-    { method: "GET", template: "/repos/{owner}/{repo}/commits/{ref}/check-runs", auth: "repo", permissions: read, handle: listForRef },
+    {
+      method: "GET",
+      template: "/repos/{owner}/{repo}/commits/{ref}/check-runs",
+      auth: "repo",
+      permissions: read,
+      handle: listForRef,
+    },
   ];
 }
 
 function limits(body: JsonObject): Reply | undefined {
   const output = body.output as { summary?: string; text?: string; annotations?: unknown[] } | undefined;
   if ((output?.annotations?.length ?? 0) > MAX_ANNOTATIONS_PER_REQUEST) {
-    return error(422, `Invalid request.\n\nOnly ${MAX_ANNOTATIONS_PER_REQUEST} annotations are allowed per request.`, DOCS);
+    return error(
+      422,
+      `Invalid request.\n\nOnly ${MAX_ANNOTATIONS_PER_REQUEST} annotations are allowed per request.`,
+      DOCS,
+    );
   }
   for (const field of ["summary", "text"] as const) {
-    if ((output?.[field]?.length ?? 0) > MAX_OUTPUT_CHARS) return error(422, `Invalid request.\n\noutput.${field} is too long (maximum is ${MAX_OUTPUT_CHARS} characters).`, DOCS);
+    if ((output?.[field]?.length ?? 0) > MAX_OUTPUT_CHARS)
+      return error(
+        422,
+        `Invalid request.\n\noutput.${field} is too long (maximum is ${MAX_OUTPUT_CHARS} characters).`,
+        DOCS,
+      );
   }
-  if (body.status === "completed" && !body.conclusion) return error(422, "Invalid request.\n\nNo conclusion provided for completed status.", DOCS);
+  if (body.status === "completed" && !body.conclusion)
+    return error(422, "Invalid request.\n\nNo conclusion provided for completed status.", DOCS);
   return undefined;
 }
 
@@ -90,7 +124,11 @@ async function create(ctx: RepoContext, id: number, suites: Map<string, number>)
 async function update(ctx: RepoContext): Promise<Reply> {
   const body = ctx.body ?? {};
   return withRun(ctx, (record) => {
-    const problem = limits(body.conclusion || record.run.conclusion ? { ...body, conclusion: body.conclusion ?? record.run.conclusion } : body);
+    const problem = limits(
+      body.conclusion || record.run.conclusion
+        ? { ...body, conclusion: body.conclusion ?? record.run.conclusion }
+        : body,
+    );
     if (problem) return problem;
     apply(record, body, "PATCH");
     ctx.state.changed();
@@ -101,7 +139,16 @@ async function update(ctx: RepoContext): Promise<Reply> {
 /** Merges a create/update body into the stored run, as GitHub does. */
 function apply(record: CheckRunRecord, body: JsonObject, method: "POST" | "PATCH"): void {
   const run = record.run;
-  for (const key of ["name", "details_url", "external_id", "started_at", "status", "conclusion", "completed_at", "actions"] as const) {
+  for (const key of [
+    "name",
+    "details_url",
+    "external_id",
+    "started_at",
+    "status",
+    "conclusion",
+    "completed_at",
+    "actions",
+  ] as const) {
     if (body[key] !== undefined) (run as JsonObject)[key] = body[key];
   }
   if (body.conclusion) run.status = "completed";
@@ -151,7 +198,8 @@ async function listForRef(ctx: RepoContext): Promise<Reply> {
   if (q.get("check_name")) runs = runs.filter((r) => r.run.name === q.get("check_name"));
   if (q.get("status")) runs = runs.filter((r) => r.run.status === q.get("status"));
   // filter=latest (the default): only the most recent run of each name.
-  if ((q.get("filter") ?? "latest") === "latest") runs = runs.filter((r) => !runs.some((o) => o.run.name === r.run.name && o.id > r.id));
+  if ((q.get("filter") ?? "latest") === "latest")
+    runs = runs.filter((r) => !runs.some((o) => o.run.name === r.run.name && o.id > r.id));
   const newestFirst = [...runs].sort((a, b) => b.id - a.id).map((r) => r.run);
   return listReply(ctx, newestFirst, (page) => ({ total_count: newestFirst.length, check_runs: page }));
 }

@@ -8,15 +8,32 @@ import { resolveCommit } from "./repo-git.ts";
 import type { RepoContext, Route } from "./route.ts";
 
 export function commitRoutes(): Route[] {
-  return [{ method: "GET", template: "/repos/{owner}/{repo}/commits/{ref}", auth: "repo", permissions: [["contents", "read"]], handle: getCommit }];
+  return [
+    {
+      method: "GET",
+      template: "/repos/{owner}/{repo}/commits/{ref}",
+      auth: "repo",
+      permissions: [["contents", "read"]],
+      handle: getCommit,
+    },
+  ];
 }
 
 async function getCommit(ctx: RepoContext): Promise<Reply> {
   const ref = decodeURIComponent(ctx.params.ref ?? "");
   const sha = await resolveCommit(ctx.repo.gitDir, ref);
-  if (!sha) return error(422, `No commit found for SHA: ${ref}`, "https://docs.github.com/rest/commits/commits#get-a-commit");
-  const { stdout } = await execa("git", ["--git-dir", ctx.repo.gitDir, "show", "-s", "--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%T%x00%P%x00%B", sha]);
-  const [an = "", ae = "", ad = "", cn = "", ce = "", cd = "", tree = "", parents = "", message = ""] = stdout.split("\0");
+  if (!sha)
+    return error(422, `No commit found for SHA: ${ref}`, "https://docs.github.com/rest/commits/commits#get-a-commit");
+  const { stdout } = await execa("git", [
+    "--git-dir",
+    ctx.repo.gitDir,
+    "show",
+    "-s",
+    "--format=%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%T%x00%P%x00%B",
+    sha,
+  ]);
+  const [an = "", ae = "", ad = "", cn = "", ce = "", cd = "", tree = "", parents = "", message = ""] =
+    stdout.split("\0");
   const api = `${ctx.site.apiUrl}/repos/${ctx.repo.fullName}`;
   return json(200, {
     sha,
@@ -34,7 +51,14 @@ async function getCommit(ctx: RepoContext): Promise<Reply> {
     },
     author: null,
     committer: null,
-    parents: parents.split(" ").filter(Boolean).map((p) => ({ sha: p, url: `${api}/commits/${p}`, html_url: `${ctx.site.url}/${ctx.repo.fullName}/commit/${p}` })),
+    parents: parents
+      .split(" ")
+      .filter(Boolean)
+      .map((p) => ({
+        sha: p,
+        url: `${api}/commits/${p}`,
+        html_url: `${ctx.site.url}/${ctx.repo.fullName}/commit/${p}`,
+      })),
     files: [],
     stats: { total: 0, additions: 0, deletions: 0 },
   });

@@ -10,23 +10,43 @@ import type { RepoEntry } from "./types.ts";
 /** GitHub returns file content only up to 1 MB; larger files come back with encoding "none". */
 const MAX_INLINE_BYTES = 1024 * 1024;
 
-export async function getContents(site: Site, repo: RepoEntry, rawPath: string, url: URL, accept: string): Promise<Reply> {
+export async function getContents(
+  site: Site,
+  repo: RepoEntry,
+  rawPath: string,
+  url: URL,
+  accept: string,
+): Promise<Reply> {
   const path = rawPath.replace(/^\/+|\/+$/g, "");
   const ref = url.searchParams.get("ref") || repo.rest.default_branch;
   const commit = await resolveCommit(repo.gitDir, ref);
-  if (!commit) return error(404, `No commit found for the ref ${ref}`, "https://docs.github.com/rest/repos/contents#get-repository-content");
+  if (!commit)
+    return error(
+      404,
+      `No commit found for the ref ${ref}`,
+      "https://docs.github.com/rest/repos/contents#get-repository-content",
+    );
   const spec = path ? `${commit}:${path}` : `${commit}^{tree}`;
   const type = await objectType(repo.gitDir, spec);
   if (type === "tree") {
     const entries = await listTree(repo.gitDir, spec);
-    return json(200, entries.map((entry) => entryObject(site, repo, ref, path ? `${path}/${entry.name}` : entry.name, entry)));
+    return json(
+      200,
+      entries.map((entry) => entryObject(site, repo, ref, path ? `${path}/${entry.name}` : entry.name, entry)),
+    );
   }
   if (type !== "blob") return notFound();
   const blob = await readBlob(repo.gitDir, spec);
   if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
     return { status: 200, raw: blob.content, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
   }
-  const entry: TreeEntry = { mode: "100644", type: "blob", sha: blob.sha, size: blob.content.length, name: path.split("/").pop() ?? path };
+  const entry: TreeEntry = {
+    mode: "100644",
+    type: "blob",
+    sha: blob.sha,
+    size: blob.content.length,
+    name: path.split("/").pop() ?? path,
+  };
   const inline = blob.content.length <= MAX_INLINE_BYTES;
   return json(200, {
     ...entryObject(site, repo, ref, path, entry),
@@ -42,11 +62,24 @@ export function wrapBase64(content: Buffer): string {
 }
 
 function entryObject(site: Site, repo: RepoEntry, ref: string, path: string, entry: TreeEntry) {
-  const type = entry.type === "tree" ? "dir" : entry.type === "commit" ? "submodule" : entry.mode === "120000" ? "symlink" : "file";
+  const type =
+    entry.type === "tree"
+      ? "dir"
+      : entry.type === "commit"
+        ? "submodule"
+        : entry.mode === "120000"
+          ? "symlink"
+          : "file";
   const encodedPath = path.split("/").map(encodeURIComponent).join("/");
   const self = `${site.apiUrl}/repos/${repo.fullName}/contents/${encodedPath}?ref=${encodeURIComponent(ref)}`;
-  const gitUrl = entry.type === "commit" ? null : `${site.apiUrl}/repos/${repo.fullName}/git/${entry.type === "tree" ? "trees" : "blobs"}/${entry.sha}`;
-  const html = entry.type === "commit" ? null : `${site.url}/${repo.fullName}/${entry.type === "tree" ? "tree" : "blob"}/${ref}/${encodedPath}`;
+  const gitUrl =
+    entry.type === "commit"
+      ? null
+      : `${site.apiUrl}/repos/${repo.fullName}/git/${entry.type === "tree" ? "trees" : "blobs"}/${entry.sha}`;
+  const html =
+    entry.type === "commit"
+      ? null
+      : `${site.url}/${repo.fullName}/${entry.type === "tree" ? "tree" : "blob"}/${ref}/${encodedPath}`;
   return {
     type,
     size: entry.size,
@@ -64,7 +97,12 @@ function entryObject(site: Site, repo: RepoEntry, ref: string, path: string, ent
 /** `GET /{owner}/{repo}/raw/{ref}/{path}`: the download_url above, bytes as stored. */
 export async function getRaw(repo: RepoEntry, ref: string, path: string): Promise<Reply> {
   const commit = await resolveCommit(repo.gitDir, ref);
-  if (!commit || (await objectType(repo.gitDir, `${commit}:${path}`)) !== "blob") return { status: 404, raw: Buffer.from("404: Not Found"), headers: { "content-type": "text/plain; charset=utf-8" } };
+  if (!commit || (await objectType(repo.gitDir, `${commit}:${path}`)) !== "blob")
+    return {
+      status: 404,
+      raw: Buffer.from("404: Not Found"),
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    };
   const blob = await readBlob(repo.gitDir, `${commit}:${path}`);
   return { status: 200, raw: blob.content, headers: { "content-type": "text/plain; charset=utf-8" } };
 }

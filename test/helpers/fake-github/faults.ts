@@ -31,7 +31,8 @@ export interface FaultRecord {
   fault: Fault;
 }
 
-const SECONDARY_RATE_LIMIT = "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.";
+const SECONDARY_RATE_LIMIT =
+  "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.";
 const SECONDARY_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
 
 /**
@@ -39,7 +40,11 @@ const SECONDARY_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-th
  * random; with `seed`, the same draws every run (which request gets which still depends on
  * the order they arrive in).
  */
-export function randomFaults(rate: number, faults: Fault | Fault[], options: { seed?: number; matches?: (request: WriteRequest) => boolean } = {}): FaultRule {
+export function randomFaults(
+  rate: number,
+  faults: Fault | Fault[],
+  options: { seed?: number; matches?: (request: WriteRequest) => boolean } = {},
+): FaultRule {
   const random = options.seed === undefined ? Math.random : seeded(options.seed);
   const choices = Array.isArray(faults) ? faults : [faults];
   return (request) => {
@@ -49,7 +54,11 @@ export function randomFaults(rate: number, faults: Fault | Fault[], options: { s
 }
 
 /** The first `count` writes `matches` accepts fail with `fault`; the rest are answered normally. */
-export function firstFaults(count: number, fault: Fault, matches: (request: WriteRequest) => boolean = () => true): FaultRule {
+export function firstFaults(
+  count: number,
+  fault: Fault,
+  matches: (request: WriteRequest) => boolean = () => true,
+): FaultRule {
   let left = count;
   return (request) => (left > 0 && matches(request) ? (left--, fault) : undefined);
 }
@@ -60,7 +69,10 @@ export function landsBeforeFailing(fault: Fault): boolean {
 
 export function faultReply(fault: Fault): Reply {
   if ("secondaryRateLimit" in fault) {
-    return { ...error(403, SECONDARY_RATE_LIMIT, SECONDARY_DOCS), headers: { "retry-after": String(fault.secondaryRateLimit) } };
+    return {
+      ...error(403, SECONDARY_RATE_LIMIT, SECONDARY_DOCS),
+      headers: { "retry-after": String(fault.secondaryRateLimit) },
+    };
   }
   return error(fault.status, "Server Error");
 }

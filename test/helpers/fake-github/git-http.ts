@@ -26,7 +26,12 @@ export interface GitHttpOptions {
 }
 
 /** Answers a git HTTP request; returns the status sent, for the request log. */
-export async function serveGit(req: IncomingMessage, res: ServerResponse, url: URL, opts: GitHttpOptions): Promise<number> {
+export async function serveGit(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  opts: GitHttpOptions,
+): Promise<number> {
   const [, owner = "", name = "", action = ""] = GIT_PATH.exec(url.pathname) ?? [];
   const repo = opts.findRepo(decodeURIComponent(owner), decodeURIComponent(name));
   const service = action === "info/refs" ? (url.searchParams.get("service") ?? "dumb") : action;
@@ -50,16 +55,27 @@ export async function serveGit(req: IncomingMessage, res: ServerResponse, url: U
   // Only smart HTTP reads: GitHub serves no dumb protocol, and nothing here may push.
   if (service !== "git-upload-pack") return record(refuse(403, "Write access to repository not granted."));
   const challenge = { "www-authenticate": 'Basic realm="GitHub"' };
-  if (caller.kind === "invalid" || caller.kind === "app") return record(refuse(401, "Invalid username or token.", challenge));
+  if (caller.kind === "invalid" || caller.kind === "app")
+    return record(refuse(401, "Invalid username or token.", challenge));
   if (repo.private) {
     if (!token) return record(refuse(401, "Authentication required.", challenge));
     if (!tokenCovers(token, repo.installationId, repo.fullName)) return record(refuse(404, "Repository not found."));
-    if (!hasPermission(token.permissions, "contents", "read")) return record(refuse(403, "Permission to contents denied."));
+    if (!hasPermission(token.permissions, "contents", "read"))
+      return record(refuse(403, "Permission to contents denied."));
   }
-  return record(await runBackend(req, res, url, opts.projectRoot, `/${repo.fullName}.git/${action}`, token ? "x-access-token" : ""));
+  return record(
+    await runBackend(req, res, url, opts.projectRoot, `/${repo.fullName}.git/${action}`, token ? "x-access-token" : ""),
+  );
 }
 
-function runBackend(req: IncomingMessage, res: ServerResponse, url: URL, projectRoot: string, pathInfo: string, user: string): Promise<number> {
+function runBackend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  projectRoot: string,
+  pathInfo: string,
+  user: string,
+): Promise<number> {
   const header = (name: string) => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(", ") : (value ?? "");
@@ -124,7 +140,9 @@ function runBackend(req: IncomingMessage, res: ServerResponse, url: URL, project
 }
 
 /** CGI response headers end at the first blank line; `Status:` carries the HTTP status. */
-function parseCgiHeaders(buffer: Buffer): { status: number; headers: Record<string, string>; rest: Buffer } | undefined {
+function parseCgiHeaders(
+  buffer: Buffer,
+): { status: number; headers: Record<string, string>; rest: Buffer } | undefined {
   const text = buffer.toString("latin1");
   const match = /\r?\n\r?\n/.exec(text);
   if (!match) return undefined;

@@ -20,7 +20,12 @@ export function json(status: number, body: unknown, headers?: Record<string, str
 }
 
 /** GitHub's error body: `{ message, documentation_url, status }`. */
-export function error(status: number, message: string, documentationUrl = DOCS, extra: Record<string, unknown> = {}): Reply {
+export function error(
+  status: number,
+  message: string,
+  documentationUrl = DOCS,
+  extra: Record<string, unknown> = {},
+): Reply {
   return { status, body: { message, documentation_url: documentationUrl, ...extra, status: String(status) } };
 }
 
@@ -29,7 +34,9 @@ export const badCredentials = (): Reply => error(401, "Bad credentials");
 
 export function requestId(): string {
   const hex = randomBytes(10).toString("hex").toUpperCase();
-  return `${hex.slice(0, 4)}:${hex.slice(4, 9)}:${hex.slice(9, 15)}:${hex.slice(15, 20)}:${Math.floor(Date.now() / 1000).toString(16).toUpperCase()}`;
+  return `${hex.slice(0, 4)}:${hex.slice(4, 9)}:${hex.slice(9, 15)}:${hex.slice(15, 20)}:${Math.floor(Date.now() / 1000)
+    .toString(16)
+    .toUpperCase()}`;
 }
 
 export function sendReply(res: ServerResponse, reply: Reply): void {
@@ -79,7 +86,10 @@ export function paginate<T>(items: T[], url: URL): { page: T[]; headers: Record<
   const links: string[] = [];
   if (pageNo < last) links.push(link(pageNo + 1, "next"), link(last, "last"));
   if (pageNo > 1) links.push(link(1, "first"), link(pageNo - 1, "prev"));
-  return { page: items.slice((pageNo - 1) * perPage, pageNo * perPage), headers: links.length ? { link: links.join(", ") } : {} };
+  return {
+    page: items.slice((pageNo - 1) * perPage, pageNo * perPage),
+    headers: links.length ? { link: links.join(", ") } : {},
+  };
 }
 
 export function nowIso(): string {

@@ -16,7 +16,12 @@ export interface Site {
 
 const CREATED_AT = "2024-01-01T00:00:00Z";
 
-export function userObject(site: Site, login: string, id: number, type: "User" | "Organization" | "Bot" = "User"): JsonObject & { login: string; id: number; type: string } {
+export function userObject(
+  site: Site,
+  login: string,
+  id: number,
+  type: "User" | "Organization" | "Bot" = "User",
+): JsonObject & { login: string; id: number; type: string } {
   const api = `${site.apiUrl}/users/${encodeURIComponent(login)}`;
   return {
     login,
@@ -26,7 +31,8 @@ export function userObject(site: Site, login: string, id: number, type: "User" |
     gravatar_id: "",
     url: api,
     // A bot's profile is its app page; `[bot]` is not even valid in a URL path.
-    html_url: type === "Bot" ? `${site.url}/apps/${login.replace(/\[bot\]$/, "")}` : `${site.url}/${encodeURIComponent(login)}`,
+    html_url:
+      type === "Bot" ? `${site.url}/apps/${login.replace(/\[bot\]$/, "")}` : `${site.url}/${encodeURIComponent(login)}`,
     followers_url: `${api}/followers`,
     following_url: `${api}/following{/other_user}`,
     gists_url: `${api}/gists{/gist_id}`,
@@ -66,7 +72,11 @@ export function appObject(site: Site): JsonObject {
   };
 }
 
-export function installationObject(site: Site, id: number, account: JsonObject & { id: number; type: string }): JsonObject {
+export function installationObject(
+  site: Site,
+  id: number,
+  account: JsonObject & { id: number; type: string },
+): JsonObject {
   return {
     id,
     account,
@@ -108,16 +118,41 @@ export function repositoryObject(site: Site, input: RepositoryInput): FakeReposi
   const urls: Record<string, string> = {};
   // GitHub's hypermedia URL templates, all required by the schema.
   const templates: Record<string, string> = {
-    archive_url: "/{archive_format}{/ref}", assignees_url: "/assignees{/user}", blobs_url: "/git/blobs{/sha}",
-    branches_url: "/branches{/branch}", collaborators_url: "/collaborators{/collaborator}", comments_url: "/comments{/number}",
-    commits_url: "/commits{/sha}", compare_url: "/compare/{base}...{head}", contents_url: "/contents/{+path}",
-    contributors_url: "/contributors", deployments_url: "/deployments", downloads_url: "/downloads", events_url: "/events",
-    forks_url: "/forks", git_commits_url: "/git/commits{/sha}", git_refs_url: "/git/refs{/sha}", git_tags_url: "/git/tags{/sha}",
-    hooks_url: "/hooks", issue_comment_url: "/issues/comments{/number}", issue_events_url: "/issues/events{/number}",
-    issues_url: "/issues{/number}", keys_url: "/keys{/key_id}", labels_url: "/labels{/name}", languages_url: "/languages",
-    merges_url: "/merges", milestones_url: "/milestones{/number}", notifications_url: "/notifications{?since,all,participating}",
-    pulls_url: "/pulls{/number}", releases_url: "/releases{/id}", stargazers_url: "/stargazers", statuses_url: "/statuses/{sha}",
-    subscribers_url: "/subscribers", subscription_url: "/subscription", tags_url: "/tags", teams_url: "/teams",
+    archive_url: "/{archive_format}{/ref}",
+    assignees_url: "/assignees{/user}",
+    blobs_url: "/git/blobs{/sha}",
+    branches_url: "/branches{/branch}",
+    collaborators_url: "/collaborators{/collaborator}",
+    comments_url: "/comments{/number}",
+    commits_url: "/commits{/sha}",
+    compare_url: "/compare/{base}...{head}",
+    contents_url: "/contents/{+path}",
+    contributors_url: "/contributors",
+    deployments_url: "/deployments",
+    downloads_url: "/downloads",
+    events_url: "/events",
+    forks_url: "/forks",
+    git_commits_url: "/git/commits{/sha}",
+    git_refs_url: "/git/refs{/sha}",
+    git_tags_url: "/git/tags{/sha}",
+    hooks_url: "/hooks",
+    issue_comment_url: "/issues/comments{/number}",
+    issue_events_url: "/issues/events{/number}",
+    issues_url: "/issues{/number}",
+    keys_url: "/keys{/key_id}",
+    labels_url: "/labels{/name}",
+    languages_url: "/languages",
+    merges_url: "/merges",
+    milestones_url: "/milestones{/number}",
+    notifications_url: "/notifications{?since,all,participating}",
+    pulls_url: "/pulls{/number}",
+    releases_url: "/releases{/id}",
+    stargazers_url: "/stargazers",
+    statuses_url: "/statuses/{sha}",
+    subscribers_url: "/subscribers",
+    subscription_url: "/subscription",
+    tags_url: "/tags",
+    teams_url: "/teams",
     trees_url: "/git/trees{/sha}",
   };
   for (const [key, suffix] of Object.entries(templates)) urls[key] = `${api}${suffix}`;

@@ -115,14 +115,27 @@ export function validateRequestBody(method: string, template: string, body: unkn
 }
 
 /** For the fake's own tests: is our response what the description promises? */
-export function validateResponseBody(method: string, template: string, status: number, body: unknown): ValidationResult {
+export function validateResponseBody(
+  method: string,
+  template: string,
+  status: number,
+  body: unknown,
+): ValidationResult {
   const operation = findOperation(method, template);
   const documentationUrl = operation?.externalDocs?.url ?? "https://docs.github.com/rest";
-  const validate = compile(`res ${method} ${template} ${status}`, jsonSchema(operation?.responses?.[String(status)]?.content));
+  const validate = compile(
+    `res ${method} ${template} ${status}`,
+    jsonSchema(operation?.responses?.[String(status)]?.content),
+  );
   return result(validate, body, documentationUrl, "Invalid response.");
 }
 
-function result(validate: ValidateFunction | null, body: unknown, documentationUrl: string, title: string): ValidationResult {
+function result(
+  validate: ValidateFunction | null,
+  body: unknown,
+  documentationUrl: string,
+  title: string,
+): ValidationResult {
   if (!validate || validate(body)) return { valid: true, errors: [], message: "", documentationUrl };
   const errors = validate.errors ?? [];
   return { valid: false, errors, message: `${title}\n\n${describeErrors(errors)}`, documentationUrl };

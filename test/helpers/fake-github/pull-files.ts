@@ -12,7 +12,14 @@ import { resolveCommit } from "./repo-git.ts";
 import type { Route } from "./route.ts";
 import type { RepoEntry } from "./types.ts";
 
-const STATUS: Record<string, string> = { A: "added", D: "removed", M: "modified", R: "renamed", C: "copied", T: "changed" };
+const STATUS: Record<string, string> = {
+  A: "added",
+  D: "removed",
+  M: "modified",
+  R: "renamed",
+  C: "copied",
+  T: "changed",
+};
 const MAX_FILES = 3000;
 
 export function pullFilesRoutes(): Route[] {
@@ -21,7 +28,10 @@ export function pullFilesRoutes(): Route[] {
       method: "GET",
       template: "/repos/{owner}/{repo}/pulls/{pull_number}/files",
       auth: "repo",
-      permissions: [["pull_requests", "read"], ["contents", "read"]],
+      permissions: [
+        ["pull_requests", "read"],
+        ["contents", "read"],
+      ],
       handle: (ctx) => listPullFiles(ctx.site, ctx.repo, ctx.params.pull_number ?? "", ctx.url),
     },
   ];
@@ -30,14 +40,19 @@ export function pullFilesRoutes(): Route[] {
 async function listPullFiles(site: Site, repo: RepoEntry, number: string, url: URL): Promise<Reply> {
   const head = /^\d+$/.test(number) ? await resolveCommit(repo.gitDir, `refs/pull/${number}/head`) : undefined;
   const base = await resolveCommit(repo.gitDir, repo.rest.default_branch);
-  if (!head || !base) return error(404, "Not Found", "https://docs.github.com/rest/pulls/pulls#list-pull-requests-files");
+  if (!head || !base)
+    return error(404, "Not Found", "https://docs.github.com/rest/pulls/pulls#list-pull-requests-files");
   const files = (await changedFiles(repo.gitDir, base, head)).slice(0, MAX_FILES);
   const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page")) || 30, 1), 100);
   const page = Math.max(Number(url.searchParams.get("page")) || 1, 1);
   const body = files.slice((page - 1) * perPage, page * perPage).map((file) => fileObject(site, repo, head, file));
   const last = Math.max(Math.ceil(files.length / perPage), 1);
-  const link = (p: number, rel: string) => `<${site.apiUrl}/repos/${repo.fullName}/pulls/${number}/files?per_page=${perPage}&page=${p}>; rel="${rel}"`;
-  const links = [...(page < last ? [link(page + 1, "next"), link(last, "last")] : []), ...(page > 1 ? [link(1, "first"), link(page - 1, "prev")] : [])];
+  const link = (p: number, rel: string) =>
+    `<${site.apiUrl}/repos/${repo.fullName}/pulls/${number}/files?per_page=${perPage}&page=${p}>; rel="${rel}"`;
+  const links = [
+    ...(page < last ? [link(page + 1, "next"), link(last, "last")] : []),
+    ...(page > 1 ? [link(1, "first"), link(page - 1, "prev")] : []),
+  ];
   return json(200, body, links.length > 0 ? { link: links.join(", ") } : undefined);
 }
 
@@ -52,7 +67,10 @@ interface ChangedFile {
 
 /** `--raw` is `--name-status` plus the blob ids GitHub reports as `sha`. */
 async function changedFiles(gitDir: string, base: string, head: string): Promise<ChangedFile[]> {
-  const git = (args: string[]) => execa("git", ["--git-dir", gitDir, "diff", "-z", "-M", "--no-abbrev", ...args, `${base}...${head}`]).then((r) => r.stdout.split("\0"));
+  const git = (args: string[]) =>
+    execa("git", ["--git-dir", gitDir, "diff", "-z", "-M", "--no-abbrev", ...args, `${base}...${head}`]).then((r) =>
+      r.stdout.split("\0"),
+    );
   const [raw, numstat] = await Promise.all([git(["--raw"]), git(["--numstat"])]);
   const counts = new Map<string, [number, number]>();
   for (let i = 0; i < numstat.length - 1; ) {
@@ -69,7 +87,14 @@ async function changedFiles(gitDir: string, base: string, head: string): Promise
     const renamed = letter === "R" || letter === "C";
     const filename = renamed ? raw[i + 2]! : raw[i + 1]!;
     const [additions, deletions] = counts.get(filename) ?? [0, 0];
-    files.push({ status: STATUS[letter] ?? "modified", filename, ...(renamed ? { previous: raw[i + 1]! } : {}), sha: letter === "D" ? "0".repeat(40) : sha, additions, deletions });
+    files.push({
+      status: STATUS[letter] ?? "modified",
+      filename,
+      ...(renamed ? { previous: raw[i + 1]! } : {}),
+      sha: letter === "D" ? "0".repeat(40) : sha,
+      additions,
+      deletions,
+    });
     i += renamed ? 3 : 2;
   }
   return files;

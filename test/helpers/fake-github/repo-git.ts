@@ -29,7 +29,11 @@ function run(gitDir: string, args: string[]): Promise<GitResult> {
 }
 
 async function spawnGit(gitDir: string, args: string[]): Promise<GitResult> {
-  const result = await execa("git", ["--git-dir", gitDir, ...args], { reject: false, encoding: "buffer", stripFinalNewline: false });
+  const result = await execa("git", ["--git-dir", gitDir, ...args], {
+    reject: false,
+    encoding: "buffer",
+    stripFinalNewline: false,
+  });
   return { ok: result.exitCode === 0, stdout: Buffer.from(result.stdout) };
 }
 
@@ -70,7 +74,13 @@ export async function listTree(gitDir: string, treeish: string): Promise<TreeEnt
     .map((line) => {
       const tab = line.indexOf("\t");
       const [mode = "", type = "blob", sha = "", size = "-"] = line.slice(0, tab).split(/\s+/);
-      return { mode, type: type as TreeEntry["type"], sha, size: size === "-" ? 0 : Number(size), name: line.slice(tab + 1) };
+      return {
+        mode,
+        type: type as TreeEntry["type"],
+        sha,
+        size: size === "-" ? 0 : Number(size),
+        name: line.slice(tab + 1),
+      };
     });
 }
 

@@ -38,9 +38,17 @@ export function compile(routes: Route[]): CompiledRoute[] {
   });
 }
 
-export async function handleRest(req: IncomingMessage, url: URL, apiPath: string, table: CompiledRoute[], opts: RestOptions): Promise<{ reply: Reply; caller: string; expected: boolean }> {
+export async function handleRest(
+  req: IncomingMessage,
+  url: URL,
+  apiPath: string,
+  table: CompiledRoute[],
+  opts: RestOptions,
+): Promise<{ reply: Reply; caller: string; expected: boolean }> {
   const method = req.method ?? "GET";
-  const match = table.map((c) => ({ c, m: c.route.method === method ? c.pattern.exec(apiPath) : null })).find((x) => x.m);
+  const match = table
+    .map((c) => ({ c, m: c.route.method === method ? c.pattern.exec(apiPath) : null }))
+    .find((x) => x.m);
   const caller = identify(req, opts.state, opts.key);
   const who = describeCaller(caller);
   if (!match?.m) return { reply: notFound(), caller: who, expected: false };
@@ -58,7 +66,15 @@ export async function handleRest(req: IncomingMessage, url: URL, apiPath: string
       return { reply: error(400, "Problems parsing JSON"), caller: who, expected: true };
     }
   }
-  const ctx = { site: opts.site, state: opts.state, url, params, body, caller, accept: String(req.headers.accept ?? "") };
+  const ctx = {
+    site: opts.site,
+    state: opts.state,
+    url,
+    params,
+    body,
+    caller,
+    accept: String(req.headers.accept ?? ""),
+  };
 
   const denied = (reply: Reply) => ({ reply, caller: who, expected: true });
   let repo: RepoEntry | undefined;
@@ -75,7 +91,9 @@ export async function handleRest(req: IncomingMessage, url: URL, apiPath: string
     }
     if (caller.kind === "installation") {
       if (!tokenCovers(caller.token, repo.installationId, repo.fullName)) return denied(notFound());
-      const ok = route.permissions.length === 0 || route.permissions.some(([name, level]) => hasPermission(caller.token.permissions, name, level));
+      const ok =
+        route.permissions.length === 0 ||
+        route.permissions.some(([name, level]) => hasPermission(caller.token.permissions, name, level));
       if (!ok) return denied(error(403, "Resource not accessible by integration"));
     }
   }
@@ -85,12 +103,21 @@ export async function handleRest(req: IncomingMessage, url: URL, apiPath: string
     if (!result.valid) {
       opts.state.invalidRequests.push({ method, path: url.pathname, body, message: result.message });
       opts.state.changed();
-      const errors = result.errors.map((e) => ({ resource: route.template, code: "invalid", field: e.instancePath.replace(/^\//, ""), message: e.message }));
+      const errors = result.errors.map((e) => ({
+        resource: route.template,
+        code: "invalid",
+        field: e.instancePath.replace(/^\//, ""),
+        message: e.message,
+      }));
       return denied(error(422, result.message, result.documentationUrl, { errors }));
     }
   }
-  if (route.auth === "app" || !repo) return { reply: route.auth === "app" ? await route.handle(ctx) : notFound(), caller: who, expected: true };
-  const fault = method === "GET" || method === "HEAD" ? undefined : opts.state.faults?.({ method, path: url.pathname, template: route.template, body });
+  if (route.auth === "app" || !repo)
+    return { reply: route.auth === "app" ? await route.handle(ctx) : notFound(), caller: who, expected: true };
+  const fault =
+    method === "GET" || method === "HEAD"
+      ? undefined
+      : opts.state.faults?.({ method, path: url.pathname, template: route.template, body });
   const landed = fault && landsBeforeFailing(fault) ? await route.handle({ ...ctx, repo }) : undefined;
   if (fault && (!landed || landed.status < 300)) {
     opts.state.injectedFaults.push({ method, path: url.pathname, fault });

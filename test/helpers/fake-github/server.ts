@@ -56,7 +56,12 @@ export type FakeGitHub = Omit<FakeState, "repos" | "changed"> & {
   readonly writes: Record<number, number>;
   addRepository(opts: AddRepositoryOptions): Promise<FakeRepository>;
   /** Fetches `headSha` from `fromDir` (the fork's work tree) into the base repo as refs/pull/N/head. */
-  addPullRequestRef(baseRepo: FakeRepository | string, number: number, headSha: string, fromDir?: string): Promise<void>;
+  addPullRequestRef(
+    baseRepo: FakeRepository | string,
+    number: number,
+    headSha: string,
+    fromDir?: string,
+  ): Promise<void>;
   repository(fullName: string): FakeRepository | undefined;
   /**
    * Awaited before each REST answer is sent (once it is recorded): a suite breaks something
@@ -67,14 +72,29 @@ export type FakeGitHub = Omit<FakeState, "repos" | "changed"> & {
 };
 
 /** What GitHub grants a CI app like Flotilla (see app.yml); tokens default to all of it. */
-export const DEFAULT_PERMISSIONS: Permissions = { checks: "write", contents: "read", metadata: "read", statuses: "write", pull_requests: "write", issues: "write", actions: "read" };
+export const DEFAULT_PERMISSIONS: Permissions = {
+  checks: "write",
+  contents: "read",
+  metadata: "read",
+  statuses: "write",
+  pull_requests: "write",
+  issues: "write",
+  actions: "read",
+};
 const DEFAULT_EVENTS = ["check_run", "check_suite", "issue_comment", "pull_request", "push"];
 
 export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitHub> {
   const state = createState();
   const key: AppKey = { appId: opts.app.appId, publicKey: opts.app.publicKey };
   const projectRoot = await mkdtemp(join(tmpdir(), "flotilla-fake-github-"));
-  const routes: Route[] = [...appRoutes(), ...checkRunRoutes(), ...statusRoutes(), ...contentsRoutes(), ...pullFilesRoutes(), ...commitRoutes()];
+  const routes: Route[] = [
+    ...appRoutes(),
+    ...checkRunRoutes(),
+    ...statusRoutes(),
+    ...contentsRoutes(),
+    ...pullFilesRoutes(),
+    ...commitRoutes(),
+  ];
   const table = compile(routes);
   const findRepo = (owner: string, name: string) => state.repos.get(`${owner}/${name}`.toLowerCase());
 
@@ -114,7 +134,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     };
     if (requestUrl.pathname === "/api/v3" || requestUrl.pathname.startsWith("/api/v3/")) {
       const apiPath = requestUrl.pathname.slice("/api/v3".length) || "/";
-      const { reply, caller, expected } = await handleRest(req, requestUrl, apiPath, table, { site, state, key, routes, findRepo });
+      const { reply, caller, expected } = await handleRest(req, requestUrl, apiPath, table, {
+        site,
+        state,
+        key,
+        routes,
+        findRepo,
+      });
       await fake.beforeReply?.({ method, path: apiPath, reply });
       sendReply(res, reply);
       log(reply.status, caller, expected);
@@ -128,8 +154,16 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     if (raw && method === "GET") {
       const repo = findRepo(decodeURIComponent(raw[1] ?? ""), decodeURIComponent(raw[2] ?? ""));
       const caller = identify(req, state, key);
-      const allowed = repo && (!repo.private || (caller.kind === "installation" && tokenCovers(caller.token, repo.installationId, repo.fullName) && hasPermission(caller.token.permissions, "contents", "read")));
-      const reply = repo && allowed ? await getRaw(repo, decodeURIComponent(raw[3] ?? ""), decodeURIComponent(raw[4] ?? "")) : notFound();
+      const allowed =
+        repo &&
+        (!repo.private ||
+          (caller.kind === "installation" &&
+            tokenCovers(caller.token, repo.installationId, repo.fullName) &&
+            hasPermission(caller.token.permissions, "contents", "read")));
+      const reply =
+        repo && allowed
+          ? await getRaw(repo, decodeURIComponent(raw[3] ?? ""), decodeURIComponent(raw[4] ?? ""))
+          : notFound();
       sendReply(res, reply);
       log(reply.status);
       return;
@@ -179,7 +213,16 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         private: input.private ?? false,
         defaultBranch: await defaultBranch(gitDir),
       });
-      const entry: RepoEntry = { owner: input.owner, name: input.name, fullName: rest.full_name, dir: input.dir, gitDir, private: rest.private, installationId: input.installationId ?? 1, rest };
+      const entry: RepoEntry = {
+        owner: input.owner,
+        name: input.name,
+        fullName: rest.full_name,
+        dir: input.dir,
+        gitDir,
+        private: rest.private,
+        installationId: input.installationId ?? 1,
+        rest,
+      };
       await mkdir(join(projectRoot, input.owner), { recursive: true });
       await symlink(gitDir, join(projectRoot, input.owner, `${input.name}.git`));
       state.repos.set(rest.full_name.toLowerCase(), entry);

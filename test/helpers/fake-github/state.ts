@@ -4,7 +4,16 @@
  */
 import { EventEmitter } from "node:events";
 import type { FaultRecord, FaultRule } from "./faults.ts";
-import type { CheckRunRecord, CloneRecord, CommentRecord, InvalidRequestRecord, RepoEntry, RequestRecord, StatusRecord, TokenRecord } from "./types.ts";
+import type {
+  CheckRunRecord,
+  CloneRecord,
+  CommentRecord,
+  InvalidRequestRecord,
+  RepoEntry,
+  RequestRecord,
+  StatusRecord,
+  TokenRecord,
+} from "./types.ts";
 
 export interface WaitOptions {
   timeoutMs?: number;
@@ -26,7 +35,11 @@ export interface FakeState {
   /** Call after every recorded change; wakes the waiters. */
   changed(): void;
   waitFor<T>(probe: () => T | undefined | null | false, opts?: WaitOptions): Promise<T>;
-  waitForCheckRun(name: string, predicate?: (record: CheckRunRecord) => boolean, opts?: WaitOptions): Promise<CheckRunRecord>;
+  waitForCheckRun(
+    name: string,
+    predicate?: (record: CheckRunRecord) => boolean,
+    opts?: WaitOptions,
+  ): Promise<CheckRunRecord>;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -88,7 +101,10 @@ export function createState(): FakeState {
 export function describeState(state: FakeState): string {
   const lines = [
     `check runs (${state.checkRuns.length}):`,
-    ...state.checkRuns.map((r) => `  #${r.id} ${r.repo} "${r.run.name}" ${r.run.status}/${r.run.conclusion ?? "-"} @${r.run.head_sha.slice(0, 7)}`),
+    ...state.checkRuns.map(
+      (r) =>
+        `  #${r.id} ${r.repo} "${r.run.name}" ${r.run.status}/${r.run.conclusion ?? "-"} @${r.run.head_sha.slice(0, 7)}`,
+    ),
     `statuses (${state.statuses.length}):`,
     ...state.statuses.map((s) => `  ${s.repo} ${s.status.context}=${s.status.state} @${s.sha.slice(0, 7)}`),
     `comments: ${state.comments.length}, tokens: ${state.tokens.length}, clones: ${state.clones.length}, injected faults: ${state.injectedFaults.length}`,

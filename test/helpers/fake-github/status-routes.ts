@@ -14,23 +14,49 @@ export function statusRoutes(): Route[] {
   let nextStatusId = 20_000_000_000;
   let nextCommentId = 2_000_000_000;
   return [
-    { method: "POST", template: "/repos/{owner}/{repo}/statuses/{sha}", auth: "repo", permissions: [["statuses", "write"]], handle: (ctx) => createStatus(ctx, ++nextStatusId) },
-    { method: "GET", template: "/repos/{owner}/{repo}/commits/{ref}/statuses", auth: "repo", permissions: [["statuses", "read"]], handle: listStatuses },
-    { method: "GET", template: "/repos/{owner}/{repo}/commits/{ref}/status", auth: "repo", permissions: [["statuses", "read"]], handle: combinedStatus },
+    {
+      method: "POST",
+      template: "/repos/{owner}/{repo}/statuses/{sha}",
+      auth: "repo",
+      permissions: [["statuses", "write"]],
+      handle: (ctx) => createStatus(ctx, ++nextStatusId),
+    },
+    {
+      method: "GET",
+      template: "/repos/{owner}/{repo}/commits/{ref}/statuses",
+      auth: "repo",
+      permissions: [["statuses", "read"]],
+      handle: listStatuses,
+    },
+    {
+      method: "GET",
+      template: "/repos/{owner}/{repo}/commits/{ref}/status",
+      auth: "repo",
+      permissions: [["statuses", "read"]],
+      handle: combinedStatus,
+    },
     {
       method: "POST",
       template: "/repos/{owner}/{repo}/issues/{issue_number}/comments",
       auth: "repo",
-      permissions: [["issues", "write"], ["pull_requests", "write"]],
+      permissions: [
+        ["issues", "write"],
+        ["pull_requests", "write"],
+      ],
       handle: (ctx) => createComment(ctx, ++nextCommentId),
     },
     {
       method: "GET",
       template: "/repos/{owner}/{repo}/issues/{issue_number}/comments",
       auth: "repo",
-      permissions: [["issues", "read"], ["pull_requests", "read"]],
+      permissions: [
+        ["issues", "read"],
+        ["pull_requests", "read"],
+      ],
       handle: (ctx) => {
-        const comments = ctx.state.comments.filter((c) => c.repo === ctx.repo.fullName && c.issueNumber === Number(ctx.params.issue_number)).map((c) => c.comment);
+        const comments = ctx.state.comments
+          .filter((c) => c.repo === ctx.repo.fullName && c.issueNumber === Number(ctx.params.issue_number))
+          .map((c) => c.comment);
         const { page, headers } = paginate(comments, ctx.url);
         return json(200, page, headers);
       },
@@ -83,7 +109,11 @@ async function combinedStatus(ctx: RepoContext): Promise<Reply> {
   if (!found) return error(404, `No commit found for SHA: ${ctx.params.ref}`, DOCS);
   const latest = found.statuses.filter((s, i, all) => all.findIndex((o) => o.context === s.context) === i);
   const states = latest.map((s) => s.state);
-  const state = states.some((s) => s === "error" || s === "failure") ? "failure" : states.length === 0 || states.includes("pending") ? "pending" : "success";
+  const state = states.some((s) => s === "error" || s === "failure")
+    ? "failure"
+    : states.length === 0 || states.includes("pending")
+      ? "pending"
+      : "success";
   const { default_branch: _branch, ...repository } = ctx.repo.rest;
   return json(200, {
     state,

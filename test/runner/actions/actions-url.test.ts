@@ -30,7 +30,11 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "flotilla-actions-url-"));
   forge = join(root, "forge");
   mirror = join(root, "mirror");
-  await Promise.all([action(forge, "hello", "hello from the forge"), action(mirror, "hello", "hello from the mirror"), action(mirror, "mirrored", "only on the mirror")]);
+  await Promise.all([
+    action(forge, "hello", "hello from the forge"),
+    action(mirror, "hello", "hello from the mirror"),
+    action(mirror, "mirrored", "only on the mirror"),
+  ]);
   repo = await createRepo(join(root, "widgets"), { "README.md": "hi\n" });
   bus = await openBus();
   await bus.addLabelset(namespace, ["self-hosted"]);
@@ -60,5 +64,7 @@ it("fetches remote actions from the configured actions server, not the job's for
   expect(log).toContain("hello from the mirror");
   expect(log).toContain("only on the mirror");
   expect(log).not.toContain("hello from the forge");
-  expect(log).toMatch(new RegExp(`Download action repository 'acme/hello@v1' \\(SHA:[0-9a-f]{40}\\) from file://${mirror}\\n`));
+  expect(log).toMatch(
+    new RegExp(`Download action repository 'acme/hello@v1' \\(SHA:[0-9a-f]{40}\\) from file://${mirror}\\n`),
+  );
 });

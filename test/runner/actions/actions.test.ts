@@ -22,7 +22,12 @@ async function actionRepo(name: string, files: FileTree): Promise<void> {
 
 beforeAll(async () => {
   forge = await mkdtemp(join(tmpdir(), "flotilla-action-repos-"));
-  await Promise.all([actionRepo("hello", HELLO), actionRepo("lifecycle", LIFECYCLE), actionRepo("composites", composites("acme")), actionRepo("dockerish", DOCKER)]);
+  await Promise.all([
+    actionRepo("hello", HELLO),
+    actionRepo("lifecycle", LIFECYCLE),
+    actionRepo("composites", composites("acme")),
+    actionRepo("dockerish", DOCKER),
+  ]);
   h = await openStepsHarness({ "README.md": "hi\n", ...LOCAL });
 });
 
@@ -42,7 +47,10 @@ describe.concurrent("actions", () => {
         { name: "Use", run: 'echo "got: ${{ steps.hi.outputs.greeting }}"' },
       ],
     });
-    expect(results).toEqual([["success", "success"], ["success", "success"]]);
+    expect(results).toEqual([
+      ["success", "success"],
+      ["success", "success"],
+    ]);
     expect(log).toContain("got: hello world\n");
     expect(log).toContain("style=from octo/widgets token=[] main=true\n");
     expect(log).toContain("action repository=acme/hello ref=v1 path-has-action=true cwd-is-workspace=true\n");
@@ -50,7 +58,10 @@ describe.concurrent("actions", () => {
   });
 
   it("warns about a missing required input and an unexpected one, and still runs", async () => {
-    const { log, results } = await h.runJob({ serverUrl: serverUrl(), steps: [{ name: "Greet", uses: "acme/hello@v1", with: { whom: "x" } }] });
+    const { log, results } = await h.runJob({
+      serverUrl: serverUrl(),
+      steps: [{ name: "Greet", uses: "acme/hello@v1", with: { whom: "x" } }],
+    });
     expect(results).toEqual([["success", "success"]]);
     expect(log).toContain("##[warning]Input required and not supplied: who\n");
     expect(log).toContain("##[warning]Unexpected input(s) 'whom', valid inputs are ['who', 'style', 'token']\n");
@@ -64,7 +75,10 @@ describe.concurrent("actions", () => {
         { name: "Read", run: 'echo "outer gave ${{ steps.c.outputs.greeting }} / ${{ steps.c.outputs.shout }}"' },
       ],
     });
-    expect(results).toEqual([["success", "success"], ["success", "success"]]);
+    expect(results).toEqual([
+      ["success", "success"],
+      ["success", "success"],
+    ]);
     expect(log).toMatch(/outer at .*\/_actions\/acme\/composites\/[0-9a-f]{40}\/outer word=hey\n/);
     expect(log).toContain("inner sees steps.s=hey!\n");
     expect(log).toContain("tool from acme/composites@v1\n");
@@ -81,7 +95,10 @@ describe.concurrent("actions", () => {
         { name: "Read", run: 'echo "${{ steps.l.outputs.said }}"' },
       ],
     });
-    expect(results).toEqual([["success", "success"], ["success", "success"]]);
+    expect(results).toEqual([
+      ["success", "success"],
+      ["success", "success"],
+    ]);
     expect(log).toContain("local says kit\n");
     expect(log).toContain("local kit\n");
   });
@@ -127,10 +144,16 @@ describe.concurrent("actions", () => {
       h.runJob({ serverUrl: serverUrl(), env: { WANT_PRE: "yes" }, steps }),
       h.runJob({ serverUrl: serverUrl(), env: { WANT_PRE: "no" }, steps }),
     ]);
-    expect(yes.completed.steps.map((s) => [s.name, s.conclusion])).toEqual([["Pre Gated", "success"], ["Gated", "success"]]);
+    expect(yes.completed.steps.map((s) => [s.name, s.conclusion])).toEqual([
+      ["Pre Gated", "success"],
+      ["Gated", "success"],
+    ]);
     expect(yes.log).toContain("gated pre ran word=yes-word\n");
     expect(yes.log.indexOf("gated pre ran")).toBeLessThan(yes.log.indexOf("gated main ran"));
-    expect(no.completed.steps.map((s) => [s.name, s.conclusion])).toEqual([["Pre Gated", "skipped"], ["Gated", "success"]]);
+    expect(no.completed.steps.map((s) => [s.name, s.conclusion])).toEqual([
+      ["Pre Gated", "skipped"],
+      ["Gated", "success"],
+    ]);
     expect(no.log).not.toContain("gated pre ran");
     expect(no.log).toContain("gated main ran\n");
   });
@@ -138,7 +161,9 @@ describe.concurrent("actions", () => {
   it("does not run the pre of a local action, with GitHub's warning", async () => {
     const { completed, log } = await h.runJob({ steps: [{ name: "Local pre", uses: "./.github/actions/local-pre" }] });
     expect(completed.steps.map((s) => [s.name, s.conclusion])).toEqual([["Local pre", "success"]]);
-    expect(log).toContain("##[warning]`pre` execution is not supported for local action from './.github/actions/local-pre'\n");
+    expect(log).toContain(
+      "##[warning]`pre` execution is not supported for local action from './.github/actions/local-pre'\n",
+    );
     expect(log).not.toContain("local pre ran");
     expect(log).toContain("local main ran\n");
   });
@@ -156,7 +181,11 @@ describe.concurrent("actions", () => {
       },
       {
         async whilst(id) {
-          await h.bus.reports.waitFor(() => h.bus.reports.log(id).includes("waiting\n"), 20_000, "the long step to start");
+          await h.bus.reports.waitFor(
+            () => h.bus.reports.log(id).includes("waiting\n"),
+            20_000,
+            "the long step to start",
+          );
           h.bus.nc.publish(h.bus.names.cancelSubject(id), "cancelled by /cancel from @octocat");
         },
       },
@@ -188,19 +217,29 @@ describe.concurrent("actions", () => {
       ],
     });
     expect(completed.conclusion).toBe("failure");
-    expect(completed.message).toBe("`uses: acme/dockerish@v1` is a docker action; it needs a container engine, which Flotilla does not use");
+    expect(completed.message).toBe(
+      "`uses: acme/dockerish@v1` is a docker action; it needs a container engine, which Flotilla does not use",
+    );
     expect(completed.steps.map((s) => s.conclusion)).toEqual(["skipped", "skipped"]);
     expect(log).not.toContain("should-not-run");
   });
 
   it("fails a job with docker:// before any step", async () => {
     const { completed } = await h.runJob({ steps: [{ name: "Image", uses: "docker://alpine:3" }] });
-    expect(completed.message).toBe("`uses: docker://alpine:3` is a docker action; it needs a container engine, which Flotilla does not use");
+    expect(completed.message).toBe(
+      "`uses: docker://alpine:3` is a docker action; it needs a container engine, which Flotilla does not use",
+    );
   });
 
   it("fails clearly on a missing ref or repository, before any step", async () => {
     const [ref, repo] = await Promise.all([
-      h.runJob({ serverUrl: serverUrl(), steps: [{ name: "First", run: "echo should-not-run" }, { name: "Old", uses: "acme/hello@v9" }] }),
+      h.runJob({
+        serverUrl: serverUrl(),
+        steps: [
+          { name: "First", run: "echo should-not-run" },
+          { name: "Old", uses: "acme/hello@v9" },
+        ],
+      }),
       h.runJob({ serverUrl: serverUrl(), steps: [{ name: "Gone", uses: "acme/nothing@v1" }] }),
     ]);
     expect(ref.completed.message).toBe("Unable to resolve action `acme/hello@v9`, unable to find version `v9`");
@@ -225,7 +264,12 @@ describe("the action cache", () => {
     const first = await h.runJob({ serverUrl: serverUrl(), steps });
     const second = await h.runJob({ serverUrl: serverUrl(), steps });
     // Two `Pre …` steps, skipped by their pre-if, before the two steps.
-    const results = [["skipped", "skipped"], ["skipped", "skipped"], ["success", "success"], ["success", "success"]];
+    const results = [
+      ["skipped", "skipped"],
+      ["skipped", "skipped"],
+      ["success", "success"],
+      ["success", "success"],
+    ];
     expect(first.results).toEqual(results);
     const mentions = (log: string) => (log.match(/action repository 'acme\/lifecycle@v1'/g) ?? []).length;
     expect(mentions(first.log) + mentions(second.log)).toBe(2);

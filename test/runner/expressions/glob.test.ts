@@ -9,7 +9,13 @@ describe("hashFiles globs", () => {
   let root: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "flotilla-glob-"));
-    for (const file of ["package-lock.json", "a/package-lock.json", "a/b/c/package-lock.json", "a/b/x.txt", ".hidden/y.txt"]) {
+    for (const file of [
+      "package-lock.json",
+      "a/package-lock.json",
+      "a/b/c/package-lock.json",
+      "a/b/x.txt",
+      ".hidden/y.txt",
+    ]) {
       await mkdir(join(root, file, ".."), { recursive: true });
       await writeFile(join(root, file), file);
     }
@@ -20,9 +26,15 @@ describe("hashFiles globs", () => {
 
   it.each([
     [["**/package-lock.json"], ["a/b/c/package-lock.json", "a/package-lock.json", "package-lock.json"]],
-    [["**/package-lock.json", "!a/b/**"], ["a/package-lock.json", "package-lock.json"]],
+    [
+      ["**/package-lock.json", "!a/b/**"],
+      ["a/package-lock.json", "package-lock.json"],
+    ],
     [["a/b"], ["a/b/c/package-lock.json", "a/b/x.txt"]],
-    [["a/*/x.txt", "./.hidden/*.txt"], [".hidden/y.txt", "a/b/x.txt"]],
+    [
+      ["a/*/x.txt", "./.hidden/*.txt"],
+      [".hidden/y.txt", "a/b/x.txt"],
+    ],
     [["nothing/**"], []],
     [["!a/**"], []],
   ])("%j", async (patterns, expected) => {

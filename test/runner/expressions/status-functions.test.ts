@@ -20,7 +20,13 @@ describe("step if, bound to the job's status", () => {
     ["${{ job.status == 'success' }}", "success", true],
   ])("if %j when the job is %s → %s", (condition, status, expected) => {
     const scope = { ...contexts, job: { status } };
-    expect(evaluateCondition(condition, scope, statusFunctions(() => status))).toBe(expected);
+    expect(
+      evaluateCondition(
+        condition,
+        scope,
+        statusFunctions(() => status),
+      ),
+    ).toBe(expected);
   });
 
   it("refuses an unclosed template in a step field", () => {

@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStepsHarness, type StepsHarness } from "../steps-support.ts";
 
 let h: StepsHarness;
-const files = { "README.md": "hello\n", "lock/a.txt": "alpha\n", "lock/b.txt": "beta\n", "sub/dir/file.txt": "deep file\n" };
+const files = {
+  "README.md": "hello\n",
+  "lock/a.txt": "alpha\n",
+  "lock/b.txt": "beta\n",
+  "sub/dir/file.txt": "deep file\n",
+};
 
 beforeAll(async () => {
   h = await openStepsHarness(files);
@@ -39,7 +44,16 @@ describe.concurrent("steps the way GitHub Actions runs them", () => {
       ],
     });
     expect(completed.conclusion).toBe("failure");
-    expect(results.map(([, conclusion]) => conclusion)).toEqual(["success", "skipped", "failure", "skipped", "skipped", "success", "success", "skipped"]);
+    expect(results.map(([, conclusion]) => conclusion)).toEqual([
+      "success",
+      "skipped",
+      "failure",
+      "skipped",
+      "skipped",
+      "success",
+      "success",
+      "skipped",
+    ]);
     expect(log).toContain("ran-on-failure status=failure\n");
     expect(log).toContain("ran-always\n");
     expect(log).not.toMatch(/never-/);
@@ -54,18 +68,34 @@ describe.concurrent("steps the way GitHub Actions runs them", () => {
       ],
     });
     expect(completed.conclusion).toBe("success");
-    expect(results).toEqual([["failure", "success"], ["success", "success"]]);
+    expect(results).toEqual([
+      ["failure", "success"],
+      ["success", "success"],
+    ]);
     expect(log).toContain("flaky=failure/success\n");
   });
 
   it("passes GITHUB_OUTPUT (single and multi-line) to later steps' if and run, and to job outputs", async () => {
     const { completed, log } = await h.runJob({
       steps: [
-        { id: "meta", name: "meta", run: 'echo "version=1.2.3" >> "$GITHUB_OUTPUT"\n{ echo "notes<<EOF"; echo "line one"; echo "line two"; echo "EOF"; } >> "$GITHUB_OUTPUT"' },
-        { name: "use", if: "steps.meta.outputs.version == '1.2.3'", run: "echo 'got ${{ steps.meta.outputs.version }}'\necho \"$NOTES\"", env: { NOTES: "${{ steps.meta.outputs.notes }}" } },
+        {
+          id: "meta",
+          name: "meta",
+          run: 'echo "version=1.2.3" >> "$GITHUB_OUTPUT"\n{ echo "notes<<EOF"; echo "line one"; echo "line two"; echo "EOF"; } >> "$GITHUB_OUTPUT"',
+        },
+        {
+          name: "use",
+          if: "steps.meta.outputs.version == '1.2.3'",
+          run: "echo 'got ${{ steps.meta.outputs.version }}'\necho \"$NOTES\"",
+          env: { NOTES: "${{ steps.meta.outputs.notes }}" },
+        },
         { name: "skip", if: "steps.meta.outputs.version == '9'", run: "echo never" },
       ],
-      outputs: { version: "${{ steps.meta.outputs.version }}", notes: "${{ steps.meta.outputs.notes }}", missing: "${{ steps.nope.outputs.x }}" },
+      outputs: {
+        version: "${{ steps.meta.outputs.version }}",
+        notes: "${{ steps.meta.outputs.notes }}",
+        missing: "${{ steps.nope.outputs.x }}",
+      },
     });
     expect(completed.conclusion).toBe("success");
     expect(log).toContain("got 1.2.3\nline one\nline two\n");
@@ -140,9 +170,15 @@ describe.concurrent("steps the way GitHub Actions runs them", () => {
   it("hashFiles is stable, changes with a file, and is empty when nothing matches", async () => {
     const { completed, log } = await h.runJob({
       steps: [
-        { name: "h1", run: "echo 'h1=${{ hashFiles('lock/**') }}'\necho 'h1again=${{ hashFiles('lock/*.txt', '!nothing') }}'" },
+        {
+          name: "h1",
+          run: "echo 'h1=${{ hashFiles('lock/**') }}'\necho 'h1again=${{ hashFiles('lock/*.txt', '!nothing') }}'",
+        },
         { name: "change", run: "echo changed >> lock/a.txt" },
-        { name: "h2", run: "echo 'h2=${{ hashFiles('**/a.txt', 'lock/b.txt') }}'\necho 'none=[${{ hashFiles('nothing/**') }}]'" },
+        {
+          name: "h2",
+          run: "echo 'h2=${{ hashFiles('**/a.txt', 'lock/b.txt') }}'\necho 'none=[${{ hashFiles('nothing/**') }}]'",
+        },
       ],
     });
     expect(completed.conclusion).toBe("success");
@@ -158,13 +194,19 @@ describe.concurrent("steps the way GitHub Actions runs them", () => {
       steps: [
         { name: "python", shell: "python", run: "import sys\nprint('py', 1 + 1, sys.argv[0].endswith('.py'))" },
         { name: "node", shell: "node", run: "console.log('node', 2 + 2, process.argv[1].endsWith('.js'))" },
-        { name: "default sh", run: "echo \"sh pipefail: $(set -o | grep -c pipefail)\"; false | true; echo sh-went-on" },
+        { name: "default sh", run: 'echo "sh pipefail: $(set -o | grep -c pipefail)"; false | true; echo sh-went-on' },
         { name: "bash", shell: "bash", run: "echo bash-$BASH_VERSINFO\nfalse | true\necho unreachable" },
         { name: "custom", shell: "perl {0}", run: 'print "perl says ", 6 * 7, "\\n";', if: "always()" },
       ],
     });
     expect(completed.conclusion).toBe("failure");
-    expect(results.map(([, conclusion]) => conclusion)).toEqual(["success", "success", "success", "failure", "success"]);
+    expect(results.map(([, conclusion]) => conclusion)).toEqual([
+      "success",
+      "success",
+      "success",
+      "failure",
+      "success",
+    ]);
     expect(log).toContain("py 2 True\n");
     expect(log).toContain("node 4 true\n");
     expect(log).toContain("sh-went-on\n");
@@ -181,7 +223,11 @@ describe.concurrent("steps the way GitHub Actions runs them", () => {
         { name: "after", if: "always()", run: "echo still-here" },
       ],
     });
-    expect(results).toEqual([["failure", "success"], ["failure", "failure"], ["success", "success"]]);
+    expect(results).toEqual([
+      ["failure", "success"],
+      ["failure", "failure"],
+      ["success", "success"],
+    ]);
     expect(completed.conclusion).toBe("failure");
     expect(log).toContain("Error evaluating 'run': Unexpected end of expression: '=='");
     expect(log).toContain("Error evaluating 'if': Unrecognized named-value: 'foo'");
@@ -208,7 +254,10 @@ describe.concurrent("steps the way GitHub Actions runs them", () => {
         { name: "Setup", uses: "./.github/actions/setup", with: { "node-version": "20" } },
       ],
     });
-    expect(results).toEqual([["success", "success"], ["failure", "failure"]]);
+    expect(results).toEqual([
+      ["success", "success"],
+      ["failure", "failure"],
+    ]);
     expect(log).toContain(`already checked out at ${h.sha}\n`);
     expect(completed.message).toContain("`uses: ./.github/actions/setup`: can't find 'action.yml' or 'action.yaml'");
   });

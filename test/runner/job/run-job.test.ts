@@ -48,7 +48,10 @@ describe("a runner running jobs", () => {
     const completed = await bus.reports.completed(id);
     expect(completed.conclusion).toBe("success");
     expect(completed.attempt).toBe(1);
-    expect(completed.steps.map((s) => [s.name, s.conclusion])).toEqual([["Greet", "success"], ["Build", "success"]]);
+    expect(completed.steps.map((s) => [s.name, s.conclusion])).toEqual([
+      ["Greet", "success"],
+      ["Build", "success"],
+    ]);
 
     const events = bus.reports.events(id);
     expect(events.map((e) => (e.type === "step" ? `step:${e.index}:${e.status}` : e.type))).toEqual([
@@ -60,11 +63,24 @@ describe("a runner running jobs", () => {
       "completed",
     ]);
     const started = events[0];
-    expect(started?.type === "started" && started.runner).toMatchObject({ name: runner.runner.name, namespace, labels: expect.arrayContaining(["self-hosted"]) });
+    expect(started?.type === "started" && started.runner).toMatchObject({
+      name: runner.runner.name,
+      namespace,
+      labels: expect.arrayContaining(["self-hosted"]),
+    });
 
     // The bot may read the log before the last chunk lands; the runner awaits acks before `completed`.
     const log = bus.reports.log(id);
-    const order = ["▶ Greet", "first-line", "second-line", "hello from the repo", "▶ Build", "build-1", "build-2", "build-3"];
+    const order = [
+      "▶ Greet",
+      "first-line",
+      "second-line",
+      "hello from the repo",
+      "▶ Build",
+      "build-1",
+      "build-2",
+      "build-3",
+    ];
     const positions = order.map((line) => log.indexOf(`${line}\n`));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -98,12 +114,28 @@ describe("a runner running jobs", () => {
     const completed = await bus.reports.completed(id);
     expect(completed.conclusion).toBe("failure");
     // continue-on-error: GitHub's outcome is failure, its conclusion success.
-    expect(completed.steps.map((s) => [s.outcome, s.conclusion])).toEqual([["success", "success"], ["failure", "success"], ["failure", "failure"], ["skipped", "skipped"]]);
+    expect(completed.steps.map((s) => [s.outcome, s.conclusion])).toEqual([
+      ["success", "success"],
+      ["failure", "success"],
+      ["failure", "failure"],
+      ["skipped", "skipped"],
+    ]);
     expect(completed.message).toContain("Break");
     const log = bus.reports.log(id);
     expect(log).not.toContain("should-not-run");
     expect(log).not.toContain("not reached");
-    for (const line of [`GITHUB_SHA=${sha}`, `RUNNER_OS=${runnerOs()}`, `RUNNER_ARCH=${runnerArch()}`, "CI=true", "GITHUB_ACTIONS=true", "FLOTILLA=true", "GITHUB_REPOSITORY=octo/widgets", "GITHUB_REF_NAME=main", "FROM_WORKFLOW=wf", "OVERRIDDEN=step"]) {
+    for (const line of [
+      `GITHUB_SHA=${sha}`,
+      `RUNNER_OS=${runnerOs()}`,
+      `RUNNER_ARCH=${runnerArch()}`,
+      "CI=true",
+      "GITHUB_ACTIONS=true",
+      "FLOTILLA=true",
+      "GITHUB_REPOSITORY=octo/widgets",
+      "GITHUB_REF_NAME=main",
+      "FROM_WORKFLOW=wf",
+      "OVERRIDDEN=step",
+    ]) {
       expect(log).toContain(`\n${line}\n`);
     }
     expect(log).not.toContain("SECRET_OF_RUNNER");
@@ -122,7 +154,9 @@ describe("a runner running jobs", () => {
         cloneUrl: `file://${repoDir}`,
         sha,
         token,
-        steps: [{ name: "Snoop", run: "env; cat .git/config; git config --list --show-origin || true; ps -eo args || true" }],
+        steps: [
+          { name: "Snoop", run: "env; cat .git/config; git config --list --show-origin || true; ps -eo args || true" },
+        ],
       }),
     );
     const completed = await bus.reports.completed(id);
@@ -141,7 +175,12 @@ describe("a runner running jobs", () => {
     const runner = await bus.startRunner({ namespace });
     const id = randomId("exec-");
     await bus.publishJob(
-      buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha: "0".repeat(40), steps: [{ name: "Never", run: "echo never" }] }),
+      buildJob({
+        executions: { [namespace]: id },
+        cloneUrl: `file://${repoDir}`,
+        sha: "0".repeat(40),
+        steps: [{ name: "Never", run: "echo never" }],
+      }),
     );
     const completed = await bus.reports.completed(id);
     expect(completed.conclusion).toBe("failure");
@@ -155,7 +194,14 @@ describe("a runner running jobs", () => {
     await bus.publishRaw(["self-hosted"], new TextEncoder().encode("{ this is not json"), namespace);
     await bus.publishRaw(["self-hosted"], new TextEncoder().encode(JSON.stringify({ v: 1, runId: "r" })), namespace);
     const id = randomId("exec-");
-    await bus.publishJob(buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Ok", run: "echo ok" }] }));
+    await bus.publishJob(
+      buildJob({
+        executions: { [namespace]: id },
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        steps: [{ name: "Ok", run: "echo ok" }],
+      }),
+    );
     expect((await bus.reports.completed(id)).conclusion).toBe("success");
     expect(runner.stats().rejected).toBe(2);
     await runner.stop();

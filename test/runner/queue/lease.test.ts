@@ -45,7 +45,10 @@ describe("the lease extension interval", () => {
   it("is the lease a queue was made with, whatever the bot's setting is now", async () => {
     const namespace = randomId("ns");
     await ensureJobConsumer(bus.jsm, bus.labelsets, bus.names, namespace, ["self-hosted"], lease);
-    const again = await ensureJobConsumer(bus.jsm, bus.labelsets, bus.names, namespace, ["self-hosted"], { ackWaitMs: 60_000, maxDeliver: 9 });
+    const again = await ensureJobConsumer(bus.jsm, bus.labelsets, bus.names, namespace, ["self-hosted"], {
+      ackWaitMs: 60_000,
+      maxDeliver: 9,
+    });
     expect(again.lease).toEqual(lease);
   });
 
@@ -67,7 +70,15 @@ describe("the job lease", () => {
     await bus.startRunner({ namespace, leaseExtendMs });
     await bus.startRunner({ namespace, leaseExtendMs });
     const id = randomId("exec-");
-    await bus.publishJob({ ...buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Slow", run: "sleep 5; echo done" }] }), lease });
+    await bus.publishJob({
+      ...buildJob({
+        executions: { [namespace]: id },
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        steps: [{ name: "Slow", run: "sleep 5; echo done" }],
+      }),
+      lease,
+    });
     const completed = await bus.reports.completed(id, 15_000);
     expect(completed).toMatchObject({ conclusion: "success", attempt: 1 });
     expect(bus.reports.events(id).filter((e) => e.type === "started")).toHaveLength(1);
@@ -80,21 +91,36 @@ describe("the job lease", () => {
     const namespace = randomId("ns");
     await bus.addLabelset(namespace, ["self-hosted"], lease);
     const config = bus.runnerConfig({ namespace, leaseExtendMs: 500 });
-    const doomed = execa("node", ["--import", "tsx", fileURLToPath(new URL("../fixtures/runner-process.ts", import.meta.url))], {
-      env: {
-        FLOTILLA_NATS_URL: NATS_URL,
-        FLOTILLA_NATS_PREFIX: bus.names.prefix,
-        FLOTILLA_RUNNER_NAME: "doomed",
-        FLOTILLA_RUNNER_NAMESPACE: namespace,
-        FLOTILLA_RUNNER_WORK_DIR: config.workDir,
-        FLOTILLA_RUNNER_LEASE_EXTEND_MS: "500",
+    const doomed = execa(
+      "node",
+      ["--import", "tsx", fileURLToPath(new URL("../fixtures/runner-process.ts", import.meta.url))],
+      {
+        env: {
+          FLOTILLA_NATS_URL: NATS_URL,
+          FLOTILLA_NATS_PREFIX: bus.names.prefix,
+          FLOTILLA_RUNNER_NAME: "doomed",
+          FLOTILLA_RUNNER_NAMESPACE: namespace,
+          FLOTILLA_RUNNER_WORK_DIR: config.workDir,
+          FLOTILLA_RUNNER_LEASE_EXTEND_MS: "500",
+        },
+        reject: false,
       },
-      reject: false,
-    });
+    );
     try {
       const id = randomId("exec-");
-      await bus.publishJob(buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Slow", run: "echo begun; sleep 3; echo done" }] }));
-      await bus.reports.waitFor(() => bus.reports.log(id).includes("begun\n"), 20_000, "the doomed runner to start the job");
+      await bus.publishJob(
+        buildJob({
+          executions: { [namespace]: id },
+          cloneUrl: `file://${repoDir}`,
+          sha,
+          steps: [{ name: "Slow", run: "echo begun; sleep 3; echo done" }],
+        }),
+      );
+      await bus.reports.waitFor(
+        () => bus.reports.log(id).includes("begun\n"),
+        20_000,
+        "the doomed runner to start the job",
+      );
       const first = bus.reports.events(id)[0];
       expect(first?.type === "started" && first.runner.name).toBe("doomed");
       doomed.kill("SIGKILL");
@@ -104,7 +130,10 @@ describe("the job lease", () => {
       const completed = await bus.reports.completed(id, 15_000);
       expect(completed).toMatchObject({ conclusion: "success", attempt: 2 });
       const starts = bus.reports.events(id).filter((e) => e.type === "started");
-      expect(starts.map((e) => e.type === "started" && [e.runner.name, e.attempt])).toEqual([["doomed", 1], ["rescuer", 2]]);
+      expect(starts.map((e) => e.type === "started" && [e.runner.name, e.attempt])).toEqual([
+        ["doomed", 1],
+        ["rescuer", 2],
+      ]);
       await rescuer.stop();
     } finally {
       doomed.kill("SIGKILL");

@@ -42,7 +42,14 @@ describe("a runner across a NATS restart", () => {
     await bus.addLabelset(namespace, ["self-hosted"]);
     const runner = await bus.startRunner({ namespace });
     const before = randomId("exec-");
-    await bus.publishJob(buildJob({ executions: { [namespace]: before }, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Run", run: "echo before" }] }));
+    await bus.publishJob(
+      buildJob({
+        executions: { [namespace]: before },
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        steps: [{ name: "Run", run: "echo before" }],
+      }),
+    );
     expect((await bus.reports.completed(before)).conclusion).toBe("success");
 
     await server.restart();
@@ -50,9 +57,24 @@ describe("a runner across a NATS restart", () => {
     // The stand-in bot reconnects too; its first requests may time out while it does.
     await retry(() => bus.addLabelset(namespace, ["self-hosted", "linux"]));
     const after = randomId("exec-");
-    await bus.publishJob(buildJob({ executions: { [namespace]: after }, labels: ["self-hosted", "linux"], cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Run", run: "echo after" }] }));
+    await bus.publishJob(
+      buildJob({
+        executions: { [namespace]: after },
+        labels: ["self-hosted", "linux"],
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        steps: [{ name: "Run", run: "echo after" }],
+      }),
+    );
     const again = randomId("exec-");
-    await bus.publishJob(buildJob({ executions: { [namespace]: again }, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Run", run: "echo again" }] }));
+    await bus.publishJob(
+      buildJob({
+        executions: { [namespace]: again },
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        steps: [{ name: "Run", run: "echo again" }],
+      }),
+    );
     // Pull requests do not survive a restart; the client notices within one expiry at worst.
     expect((await bus.reports.completed(after, 45_000)).conclusion).toBe("success");
     expect((await bus.reports.completed(again, 45_000)).conclusion).toBe("success");

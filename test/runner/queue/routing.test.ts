@@ -83,7 +83,11 @@ describe("which runner takes which job", () => {
     await bus.publishJob(job({ [namespace]: ids[0]! }, ["self-hosted"], run));
     await bus.publishJob(job({ [namespace]: ids[1]! }, ["linux"], run));
     await bus.publishJob(job({ [namespace]: ids[2]! }, ["self-hosted"], run));
-    await bus.reports.waitFor(() => ids.filter((id) => bus.reports.log(id).includes("begun")).length >= 2, 10_000, "two jobs running");
+    await bus.reports.waitFor(
+      () => ids.filter((id) => bus.reports.log(id).includes("begun")).length >= 2,
+      10_000,
+      "two jobs running",
+    );
     expect(runner.stats().running).toBe(2);
     for (const id of ids) expect((await bus.reports.completed(id)).conclusion).toBe("success");
     // Counted after the ack, which follows the `completed` report.
@@ -93,7 +97,11 @@ describe("which runner takes which job", () => {
   it("runs a job in every namespace that follows it, and skips one it was not asked to run", async () => {
     const [a, b, c] = [randomId("nsa"), randomId("nsb"), randomId("nsc")];
     for (const ns of [a, b, c]) await bus.addLabelset(ns, ["self-hosted"]);
-    const runners = await Promise.all([bus.startRunner({ namespace: a }), bus.startRunner({ namespace: b }), bus.startRunner({ namespace: c })]);
+    const runners = await Promise.all([
+      bus.startRunner({ namespace: a }),
+      bus.startRunner({ namespace: b }),
+      bus.startRunner({ namespace: c }),
+    ]);
     const [idA, idB] = [randomId("exec-"), randomId("exec-")];
     // Namespace c has a consumer (so it sees the message) but no execution in this job.
     await bus.publishJob(job({ [a]: idA, [b]: idB }));

@@ -41,7 +41,12 @@ describe("the log streamer", () => {
 
   it("keeps chunks under 64 KiB without splitting characters, and a bounded tail", async () => {
     const chunks: LogChunk[] = [];
-    const log = createLogStreamer({ executionId: "e", attempt: 1, logger, publish: async (chunk) => void chunks.push(chunk) });
+    const log = createLogStreamer({
+      executionId: "e",
+      attempt: 1,
+      logger,
+      publish: async (chunk) => void chunks.push(chunk),
+    });
     const line = "é".repeat(50_000);
     for (let i = 0; i < 4; i++) log.line(line);
     await log.close();
@@ -75,7 +80,12 @@ describe("the log streamer", () => {
 
   it("masks a multi-line secret line by line, the longest mask first, and in text that leaves another way", async () => {
     const chunks: LogChunk[] = [];
-    const log = createLogStreamer({ executionId: "e", attempt: 1, logger, publish: async (chunk) => void chunks.push(chunk) });
+    const log = createLogStreamer({
+      executionId: "e",
+      attempt: 1,
+      logger,
+      publish: async (chunk) => void chunks.push(chunk),
+    });
     log.addMask("-----BEGIN KEY-----\r\n  abc123def456  \n\n-----END KEY-----\n");
     log.addMask("abc123");
     for (const line of ["-----BEGIN KEY-----", "abc123def456", "x abc123 y", "-----END KEY-----"]) log.line(line);

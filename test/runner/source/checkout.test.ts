@@ -22,7 +22,10 @@ describe("gitCheckout", () => {
     await commitFiles(repo, { "a.txt": "second\n" });
     const dir = join(root, "ws1");
     const lines: string[] = [];
-    await gitCheckout().checkout({ cloneUrl: `file://${repo}`, sha: first, dir }, { jobLog: { line: (line) => lines.push(line) } });
+    await gitCheckout().checkout(
+      { cloneUrl: `file://${repo}`, sha: first, dir },
+      { jobLog: { line: (line) => lines.push(line) } },
+    );
     expect(await readFile(join(dir, "a.txt"), "utf8")).toBe("first\n");
     expect(lines).toContain(`$ git fetch --depth=1 --no-tags origin ${first}`);
   });
@@ -42,7 +45,10 @@ describe("gitCheckout", () => {
     const lines: string[] = [];
     let error: unknown;
     try {
-      await gitCheckout().checkout({ cloneUrl: `http://127.0.0.1:${port}/octo/widgets.git`, sha: "a".repeat(40), token, dir }, { jobLog: { line: (line) => lines.push(line) } });
+      await gitCheckout().checkout(
+        { cloneUrl: `http://127.0.0.1:${port}/octo/widgets.git`, sha: "a".repeat(40), token, dir },
+        { jobLog: { line: (line) => lines.push(line) } },
+      );
     } catch (caught) {
       error = caught;
     } finally {

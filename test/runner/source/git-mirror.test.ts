@@ -34,7 +34,13 @@ beforeAll(async () => {
   for (let i = 0; i < 40; i++) await commitFiles(repoDir, { [`src/f${i}.c`]: `int f${i};\n` }, `f${i}`);
   first = await git(repoDir, ["rev-parse", "HEAD"]);
   fake = await startFakeGitHub({ app });
-  widgets = await fake.addRepository({ owner: "acme", name: "widgets", dir: repoDir, private: true, installationId: INSTALLATION });
+  widgets = await fake.addRepository({
+    owner: "acme",
+    name: "widgets",
+    dir: repoDir,
+    private: true,
+    installationId: INSTALLATION,
+  });
   const probot = new Probot({ appId: app.appId, privateKey: app.privateKey, baseUrl: fake.apiUrl, logLevel: "fatal" });
   const appOctokit = await probot.auth();
   const { data } = await appOctokit.request("POST /app/installations/{installation_id}/access_tokens", {
@@ -58,7 +64,12 @@ async function checkout(mirrors: string, sha: string, options: { token?: string;
   const dir = join(root, `ws-${++n}`);
   const lines: string[] = [];
   await gitMirrorCheckout({ dir: mirrors }).checkout(
-    { cloneUrl: widgets.clone_url, sha, dir, ...(options.token === undefined ? { token } : options.token ? { token: options.token } : {}) },
+    {
+      cloneUrl: widgets.clone_url,
+      sha,
+      dir,
+      ...(options.token === undefined ? { token } : options.token ? { token: options.token } : {}),
+    },
     { jobLog: { line: (line) => lines.push(line) }, ...(options.signal ? { signal: options.signal } : {}) },
   );
   return { dir, lines };
@@ -70,7 +81,9 @@ async function tree(dir: string, rev = "HEAD"): Promise<string> {
 
 async function objectsIn(gitDir: string): Promise<number> {
   const counts = Object.fromEntries(
-    (await execa("git", ["--git-dir", gitDir, "count-objects", "-v"])).stdout.split("\n").map((line) => line.split(": ") as [string, string]),
+    (await execa("git", ["--git-dir", gitDir, "count-objects", "-v"])).stdout
+      .split("\n")
+      .map((line) => line.split(": ") as [string, string]),
   );
   return Number(counts.count) + Number(counts["in-pack"]);
 }
@@ -169,7 +182,10 @@ describe("git mirror checkout", () => {
     const wrong = "ghs_notAValidT0kenAtAll";
     const lines: string[] = [];
     const error = await gitMirrorCheckout({ dir: mirrors })
-      .checkout({ cloneUrl: widgets.clone_url, sha: next, token: wrong, dir: join(root, "ws-refused") }, { jobLog: { line: (line) => lines.push(line) } })
+      .checkout(
+        { cloneUrl: widgets.clone_url, sha: next, token: wrong, dir: join(root, "ws-refused") },
+        { jobLog: { line: (line) => lines.push(line) } },
+      )
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CheckoutError);
     const said = `${(error as Error).message}\n${lines.join("\n")}`;
@@ -210,6 +226,8 @@ describe("the runner setting", () => {
   it("uses the mirror unless FLOTILLA_RUNNER_GIT_MIRROR turns it off", () => {
     expect(readRunnerConfig({ FLOTILLA_NATS_URL: "nats://a" }).gitMirror).toBe(true);
     expect(readRunnerConfig({ FLOTILLA_NATS_URL: "nats://a", FLOTILLA_RUNNER_GIT_MIRROR: "0" }).gitMirror).toBe(false);
-    expect(() => readRunnerConfig({ FLOTILLA_NATS_URL: "nats://a", FLOTILLA_RUNNER_GIT_MIRROR: "sometimes" })).toThrow(/FLOTILLA_RUNNER_GIT_MIRROR/);
+    expect(() => readRunnerConfig({ FLOTILLA_NATS_URL: "nats://a", FLOTILLA_RUNNER_GIT_MIRROR: "sometimes" })).toThrow(
+      /FLOTILLA_RUNNER_GIT_MIRROR/,
+    );
   });
 });

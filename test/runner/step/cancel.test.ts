@@ -76,7 +76,12 @@ describe("stopping a step from outside", () => {
     const runner = await bus.startRunner({ namespace });
     const id = randomId("exec-");
     await bus.publishJob(
-      buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Leave", run: "sleep 1000 &\necho bg-pid=$!" }] }),
+      buildJob({
+        executions: { [namespace]: id },
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        steps: [{ name: "Leave", run: "sleep 1000 &\necho bg-pid=$!" }],
+      }),
     );
     expect((await bus.reports.completed(id)).conclusion).toBe("success");
     expect(isAlive(backgroundPid(bus.reports.log(id)))).toBe(false);
@@ -111,7 +116,13 @@ describe("stopping a step from outside", () => {
     const runner = await bus.startRunner({ namespace });
     const id = randomId("exec-");
     await bus.publishJob(
-      buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha, timeoutMinutes: 0.03, steps: [{ name: "Long", run: "sleep 1000" }] }),
+      buildJob({
+        executions: { [namespace]: id },
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        timeoutMinutes: 0.03,
+        steps: [{ name: "Long", run: "sleep 1000" }],
+      }),
     );
     const completed = await bus.reports.completed(id, 10_000);
     expect(completed.conclusion).toBe("timed_out");
@@ -123,7 +134,12 @@ describe("stopping a step from outside", () => {
     const runner = await bus.startRunner({ namespace });
     const id = randomId("exec-");
     await bus.publishJob(
-      buildJob({ executions: { [namespace]: id }, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Long", run: "echo waiting; sleep 2; echo finished" }] }),
+      buildJob({
+        executions: { [namespace]: id },
+        cloneUrl: `file://${repoDir}`,
+        sha,
+        steps: [{ name: "Long", run: "echo waiting; sleep 2; echo finished" }],
+      }),
     );
     await bus.reports.waitFor(() => bus.reports.log(id).includes("waiting\n"), 10_000, "the step to start");
     await runner.stop();

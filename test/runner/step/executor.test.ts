@@ -14,7 +14,13 @@ afterAll(async () => {
 
 async function run(request: Partial<StepRequest> & { script: string }) {
   const lines: string[] = [];
-  const outcome = await processExecutor({ cancelGraceMs: 500 }).run({ cwd: dir, scriptDir: dir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, onLine: (line) => lines.push(line), ...request });
+  const outcome = await processExecutor({ cancelGraceMs: 500 }).run({
+    cwd: dir,
+    scriptDir: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    onLine: (line) => lines.push(line),
+    ...request,
+  });
   return { outcome, lines };
 }
 
@@ -33,7 +39,9 @@ describe("processExecutor", () => {
 
   it("fails clearly on an unknown shell or a missing working directory", async () => {
     expect((await run({ script: "x", shell: "pwsh" })).outcome.message).toMatch(/shell "pwsh" is not supported/);
-    expect((await run({ script: "x", cwd: join(dir, "nope") })).outcome.message).toMatch(/working directory .* does not exist/);
+    expect((await run({ script: "x", cwd: join(dir, "nope") })).outcome.message).toMatch(
+      /working directory .* does not exist/,
+    );
   });
 
   it("reports an abort with its reason as cancelled", async () => {

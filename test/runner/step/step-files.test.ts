@@ -4,10 +4,19 @@ import { parseKeyValueFile, StepFileError } from "../../../runner/step/step-file
 
 describe("GITHUB_OUTPUT / GITHUB_ENV files", () => {
   it("reads name=value and name<<DELIMITER blocks the way GitHub does", () => {
-    expect(parseKeyValueFile("a=1\n\nb=x=y\nmulti<<EOF\nl1\n\nl3\nEOF\nc<<d=e\nv\nd=e\n", "GITHUB_OUTPUT")).toEqual({ a: "1", b: "x=y", multi: "l1\n\nl3", c: "v" });
+    expect(parseKeyValueFile("a=1\n\nb=x=y\nmulti<<EOF\nl1\n\nl3\nEOF\nc<<d=e\nv\nd=e\n", "GITHUB_OUTPUT")).toEqual({
+      a: "1",
+      b: "x=y",
+      multi: "l1\n\nl3",
+      c: "v",
+    });
   });
 
-  it.each([["=v", /name is empty/], ["novalue", /invalid line/], ["x<<EOF\nno end", /matching delimiter "EOF" not found/]])("refuses %j", (text, message) => {
+  it.each([
+    ["=v", /name is empty/],
+    ["novalue", /invalid line/],
+    ["x<<EOF\nno end", /matching delimiter "EOF" not found/],
+  ])("refuses %j", (text, message) => {
     expect(() => parseKeyValueFile(text, "GITHUB_ENV")).toThrow(StepFileError);
     expect(() => parseKeyValueFile(text, "GITHUB_ENV")).toThrow(message);
   });

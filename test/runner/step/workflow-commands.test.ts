@@ -33,7 +33,16 @@ describe.concurrent("workflow commands in a step's output", () => {
     });
     expect(completed.annotations).toEqual([
       { level: "error", message: "boom", file: "a.js", line: 3 },
-      { level: "warning", message: "multi\nline 100%", title: "Heads: up, really", file: "src/b.js", line: 1, endLine: 2, col: 4, endColumn: 9 },
+      {
+        level: "warning",
+        message: "multi\nline 100%",
+        title: "Heads: up, really",
+        file: "src/b.js",
+        line: 1,
+        endLine: 2,
+        col: 4,
+        endColumn: 9,
+      },
       { level: "notice", message: "just so" },
     ]);
     expect(log).toContain("##[error]boom\n");
@@ -42,7 +51,9 @@ describe.concurrent("workflow commands in a step's output", () => {
   });
 
   it("keeps ::group:: sections as ##[group] lines", async () => {
-    const { log } = await h.runJob({ steps: [{ name: "grouped", run: 'echo "::group::Install deps"\necho inside\necho "::endgroup::"\necho outside' }] });
+    const { log } = await h.runJob({
+      steps: [{ name: "grouped", run: 'echo "::group::Install deps"\necho inside\necho "::endgroup::"\necho outside' }],
+    });
     expect(log).toContain("##[group]Install deps\ninside\n##[endgroup]\noutside\n");
   });
 
@@ -110,7 +121,12 @@ describe.concurrent("workflow commands in a step's output", () => {
 
   it("honours ::stop-commands::token until ::token::", async () => {
     const { completed, log } = await h.runJob({
-      steps: [{ name: "stop", run: 'echo "::stop-commands::pause123"\necho "::error::not a command"\necho "::pause123::"\necho "::error::a command"' }],
+      steps: [
+        {
+          name: "stop",
+          run: 'echo "::stop-commands::pause123"\necho "::error::not a command"\necho "::pause123::"\necho "::error::a command"',
+        },
+      ],
     });
     expect(log).toContain("::error::not a command\n");
     expect(completed.annotations).toEqual([{ level: "error", message: "a command" }]);
@@ -136,7 +152,13 @@ describe.concurrent("workflow commands in a step's output", () => {
     );
     expect(completed.conclusion).toBe("cancelled");
     expect(completed.message).toBe("cancelled by /cancel");
-    expect(results.map(([, conclusion]) => conclusion)).toEqual(["cancelled", "skipped", "skipped", "success", "success"]);
+    expect(results.map(([, conclusion]) => conclusion)).toEqual([
+      "cancelled",
+      "skipped",
+      "skipped",
+      "success",
+      "success",
+    ]);
     expect(log).toContain("cleanup-ran status=cancelled\n");
     expect(log).toContain("cancel-ran\n");
     expect(log).not.toContain("never-");
@@ -147,7 +169,10 @@ describe("workflow command lines", () => {
   it.each([
     ["::error file=a.js,line=3::boom", { name: "error", properties: { file: "a.js", line: "3" }, data: "boom" }],
     ["  ::group::Build %25 done", { name: "group", properties: {}, data: "Build % done" }],
-    ["::warning title=a%3Ab%2Cc%0Ad::x%0Ay%3A", { name: "warning", properties: { title: "a:b,c\nd" }, data: "x\ny%3A" }],
+    [
+      "::warning title=a%3Ab%2Cc%0Ad::x%0Ay%3A",
+      { name: "warning", properties: { title: "a:b,c\nd" }, data: "x\ny%3A" },
+    ],
     ["::endgroup::", { name: "endgroup", properties: {}, data: "" }],
   ])("%s", (line, expected) => {
     expect(parseCommand(line)).toEqual(expected);

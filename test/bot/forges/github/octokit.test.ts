@@ -31,7 +31,12 @@ beforeAll(async () => {
   sha = created.sha;
   fake = await startFakeGitHub({ app });
   await fake.addRepository({ owner: repo.owner, name: repo.name, dir: created.dir, installationId: INSTALLATION });
-  const config = readBotConfig({ APP_ID: String(app.appId), PRIVATE_KEY: app.privateKey, WEBHOOK_SECRET: app.webhookSecret, ...fake.env });
+  const config = readBotConfig({
+    APP_ID: String(app.appId),
+    PRIVATE_KEY: app.privateKey,
+    WEBHOOK_SECRET: app.webhookSecret,
+    ...fake.env,
+  });
   forge = await createGitHubApp(config, testLogger()).forge(INSTALLATION);
 });
 
@@ -102,7 +107,9 @@ describe("server errors", () => {
     expect(fake.checkRuns.filter((r) => r.run.name === "refused once").map((r) => r.id)).toEqual([id]);
   });
 
-  it("fails a write GitHub keeps refusing, after three retries, so the caller's message is redelivered", { timeout: 30_000 }, async () => {
+  it("fails a write GitHub keeps refusing, after three retries, so the caller's message is redelivered", {
+    timeout: 30_000,
+  }, async () => {
     fake.faults = firstFaults(10, { status: 502 }, statusWrite);
     const before = sent(`/api/v3/repos/${repo.fullName}/statuses/`);
     await expect(forge.setCommitStatus(repo, sha, status("down"))).rejects.toMatchObject({ status: 502 });

@@ -21,7 +21,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-const upload = (name: string, path: string, extra: Record<string, string> = {}) => ({ name: `upload ${name}`, uses: "actions/upload-artifact@v4", with: { name, path, ...extra } });
+const upload = (name: string, path: string, extra: Record<string, string> = {}) => ({
+  name: `upload ${name}`,
+  uses: "actions/upload-artifact@v4",
+  with: { name, path, ...extra },
+});
 
 describe.concurrent("artifacts", () => {
   it("uploads in one job and downloads in the next, paths relative to the common root", async () => {
@@ -30,7 +34,10 @@ describe.concurrent("artifacts", () => {
       runId,
       jobKey: "build",
       steps: [
-        { name: "make", run: "mkdir -p dist/sub && printf 'one\\n' > dist/a.txt && printf 'two\\n' > dist/sub/b.txt && printf 'skip\\n' > dist/skip.log" },
+        {
+          name: "make",
+          run: "mkdir -p dist/sub && printf 'one\\n' > dist/a.txt && printf 'two\\n' > dist/sub/b.txt && printf 'skip\\n' > dist/skip.log",
+        },
         { ...upload("dist", "dist/\n!dist/*.log"), id: "up" },
         { name: "id", run: "echo id=${{ steps.up.outputs.artifact-id }}" },
       ],
@@ -42,7 +49,10 @@ describe.concurrent("artifacts", () => {
       jobKey: "test",
       steps: [
         { id: "down", name: "download", uses: "actions/download-artifact@v4", with: { name: "dist", path: "got" } },
-        { name: "show", run: "cat got/a.txt got/sub/b.txt; test ! -e got/skip.log && echo no-log; echo 'path=${{ steps.down.outputs.download-path }}'" },
+        {
+          name: "show",
+          run: "cat got/a.txt got/sub/b.txt; test ! -e got/skip.log && echo no-log; echo 'path=${{ steps.down.outputs.download-path }}'",
+        },
       ],
     });
     expect(second.completed.conclusion).toBe("success");
@@ -52,14 +62,21 @@ describe.concurrent("artifacts", () => {
 
   it("downloads every artifact of the run into a folder each, or merged", async () => {
     const runId = randomId("run-");
-    await h.runJob({ runId, steps: [{ name: "make", run: "echo x > x.txt && echo y > y.txt" }, upload("ex", "x.txt"), upload("why", "y.txt")] });
+    await h.runJob({
+      runId,
+      steps: [{ name: "make", run: "echo x > x.txt && echo y > y.txt" }, upload("ex", "x.txt"), upload("why", "y.txt")],
+    });
     // Another run's artifact must not come along.
     await h.runJob({ steps: [{ name: "make", run: "echo z > z.txt" }, upload("zed", "z.txt")] });
     const { completed, log } = await h.runJob({
       runId,
       steps: [
         { name: "all", uses: "actions/download-artifact@v4", with: { path: "all" } },
-        { name: "merged", uses: "actions/download-artifact@v4", with: { path: "merged", pattern: "{ex,why}", "merge-multiple": "true" } },
+        {
+          name: "merged",
+          uses: "actions/download-artifact@v4",
+          with: { path: "merged", pattern: "{ex,why}", "merge-multiple": "true" },
+        },
         { name: "show", run: "find all merged -type f | sort" },
       ],
     });
@@ -70,10 +87,15 @@ describe.concurrent("artifacts", () => {
 
   it("if-no-files-found: error fails the step, warn only warns", async () => {
     const { completed, results, log } = await h.runJob({
-      steps: [upload("none", "nothing/**", { "if-no-files-found": "warn" }), upload("none", "nothing/**", { "if-no-files-found": "error" })],
+      steps: [
+        upload("none", "nothing/**", { "if-no-files-found": "warn" }),
+        upload("none", "nothing/**", { "if-no-files-found": "error" }),
+      ],
     });
     expect(results.map(([, conclusion]) => conclusion)).toEqual(["success", "failure"]);
-    expect(log).toContain("##[warning]No files were found with the provided path: nothing/**. No artifacts will be uploaded.");
+    expect(log).toContain(
+      "##[warning]No files were found with the provided path: nothing/**. No artifacts will be uploaded.",
+    );
     expect(completed.message).toContain("No files were found with the provided path: nothing/**");
   });
 
@@ -90,7 +112,16 @@ describe.concurrent("artifacts", () => {
         { name: "missing", uses: "actions/download-artifact@v4", with: { name: "nope" } },
       ],
     });
-    expect(results.map(([outcome]) => outcome)).toEqual(["success", "success", "failure", "success", "success", "success", "success", "failure"]);
+    expect(results.map(([outcome]) => outcome)).toEqual([
+      "success",
+      "success",
+      "failure",
+      "success",
+      "success",
+      "success",
+      "success",
+      "failure",
+    ]);
     expect(log).toContain("an artifact with this name already exists on the workflow run: same");
     expect(log).toContain("v2\n");
     expect(log).toContain("Artifact not found for name: nope");
@@ -101,7 +132,10 @@ describe.concurrent("artifacts", () => {
     await h.runJob({
       runId,
       steps: [
-        { name: "make", run: "mkdir -p pkg/.git && echo a > pkg/a.txt && echo s > pkg/.secret && echo g > pkg/.git/HEAD" },
+        {
+          name: "make",
+          run: "mkdir -p pkg/.git && echo a > pkg/a.txt && echo s > pkg/.secret && echo g > pkg/.git/HEAD",
+        },
         upload("plain", "pkg"),
         upload("hidden", "pkg", { "include-hidden-files": "true" }),
       ],
@@ -121,14 +155,22 @@ describe.concurrent("artifacts", () => {
 
   it("treats an artifact past its retention as gone", async () => {
     const runId = randomId("run-");
-    await h.runJob({ runId, steps: [{ name: "make", run: "echo old > old.txt" }, upload("old", "old.txt", { "retention-days": "1" })] });
+    await h.runJob({
+      runId,
+      steps: [{ name: "make", run: "echo old > old.txt" }, upload("old", "old.txt", { "retention-days": "1" })],
+    });
     const store = await new Objm(h.bus.nc).open(h.bus.names.artifactsBucket);
     const objectName = (await store.list()).find((o) => o.name.startsWith(`${runId}/`))!.name;
     const info = JSON.parse((await store.info(objectName))!.description!) as { expiresAt: string };
     expect(Date.parse(info.expiresAt) - Date.now()).toBeGreaterThan(23 * 3_600_000);
     expect(objectName).toBe(artifactObjectName(runId, objectName.split("/")[1]!, "old"));
-    await store.update(objectName, { description: JSON.stringify({ ...info, expiresAt: new Date(Date.now() - 1000).toISOString() }) });
-    const { results, log } = await h.runJob({ runId, steps: [{ name: "down", uses: "actions/download-artifact@v4", with: { name: "old" } }] });
+    await store.update(objectName, {
+      description: JSON.stringify({ ...info, expiresAt: new Date(Date.now() - 1000).toISOString() }),
+    });
+    const { results, log } = await h.runJob({
+      runId,
+      steps: [{ name: "down", uses: "actions/download-artifact@v4", with: { name: "old" } }],
+    });
     expect(results).toEqual([["failure", "failure"]]);
     expect(log).toContain("Artifact not found for name: old");
   });

@@ -24,12 +24,24 @@ afterAll(async () => {
 
 /** A push to `branch` of a repository whose default branch is main; each test its own repository. */
 function onBranch(repository: string, branch: string): Partial<JobMessageInput> {
-  return { repository: { fullName: repository }, ref: `refs/heads/${branch}`, contexts: { github: { event: { repository: { default_branch: "main" } } } } };
+  return {
+    repository: { fullName: repository },
+    ref: `refs/heads/${branch}`,
+    contexts: { github: { event: { repository: { default_branch: "main" } } } },
+  };
 }
 
-const cacheStep = (key: string, extra: Record<string, string> = {}) => ({ id: "cache", name: "cache", uses: "actions/cache@v4", with: { path: "deps\n~/.tool", key, ...extra } });
+const cacheStep = (key: string, extra: Record<string, string> = {}) => ({
+  id: "cache",
+  name: "cache",
+  uses: "actions/cache@v4",
+  with: { path: "deps\n~/.tool", key, ...extra },
+});
 const fill = { name: "fill", run: "mkdir -p deps ~/.tool && echo built > deps/lib.txt && echo home > ~/.tool/t.txt" };
-const show = { name: "show", run: "echo hit=${{ steps.cache.outputs.cache-hit }}; cat deps/lib.txt ~/.tool/t.txt 2>/dev/null || echo empty" };
+const show = {
+  name: "show",
+  run: "echo hit=${{ steps.cache.outputs.cache-hit }}; cat deps/lib.txt ~/.tool/t.txt 2>/dev/null || echo empty",
+};
 
 describe.concurrent("actions/cache", () => {
   it("misses, saves at the end of the job, then hits with the files back (HOME included)", async () => {
@@ -48,7 +60,10 @@ describe.concurrent("actions/cache", () => {
   it("restore-keys: a prefix match restores with cache-hit false, then saves the new key", async () => {
     const repo = `octo/${randomId("r")}`;
     await h.runJob({ ...onBranch(repo, "main"), steps: [cacheStep("deps-linux-aaa"), fill] });
-    const second = await h.runJob({ ...onBranch(repo, "main"), steps: [cacheStep("deps-linux-bbb", { "restore-keys": "deps-mac-\ndeps-linux-" }), show] });
+    const second = await h.runJob({
+      ...onBranch(repo, "main"),
+      steps: [cacheStep("deps-linux-bbb", { "restore-keys": "deps-mac-\ndeps-linux-" }), show],
+    });
     expect(second.log).toContain("Cache restored from key: deps-linux-aaa");
     expect(second.log).toContain("hit=false\nbuilt\n");
     expect(second.log).toContain("Cache saved with key: deps-linux-bbb");
@@ -57,9 +72,15 @@ describe.concurrent("actions/cache", () => {
   it("a feature branch's cache is not seen by another branch; main's is seen by all", async () => {
     const repo = `octo/${randomId("r")}`;
     await h.runJob({ ...onBranch(repo, "feature-a"), steps: [cacheStep("k-feature"), fill] });
-    const other = await h.runJob({ ...onBranch(repo, "feature-b"), steps: [cacheStep("k-feature", { "lookup-only": "true" }), show] });
+    const other = await h.runJob({
+      ...onBranch(repo, "feature-b"),
+      steps: [cacheStep("k-feature", { "lookup-only": "true" }), show],
+    });
     expect(other.log).toContain("hit=false\n");
-    const same = await h.runJob({ ...onBranch(repo, "feature-a"), steps: [cacheStep("k-feature", { "lookup-only": "true" }), show] });
+    const same = await h.runJob({
+      ...onBranch(repo, "feature-a"),
+      steps: [cacheStep("k-feature", { "lookup-only": "true" }), show],
+    });
     expect(same.log).toContain("hit=true\nempty\n");
     await h.runJob({ ...onBranch(repo, "main"), steps: [cacheStep("k-main"), fill] });
     const fromMain = await h.runJob({ ...onBranch(repo, "feature-b"), steps: [cacheStep("k-main"), show] });
@@ -72,11 +93,19 @@ describe.concurrent("actions/cache", () => {
 
   it("a failed job saves nothing; fail-on-cache-miss fails the step", async () => {
     const repo = `octo/${randomId("r")}`;
-    const failed = await h.runJob({ ...onBranch(repo, "main"), steps: [cacheStep("k"), fill, { name: "break", run: "exit 1" }] });
+    const failed = await h.runJob({
+      ...onBranch(repo, "main"),
+      steps: [cacheStep("k"), fill, { name: "break", run: "exit 1" }],
+    });
     expect(failed.completed.conclusion).toBe("failure");
     expect(failed.results.at(-1)).toEqual(["skipped", "skipped"]);
-    const strict = await h.runJob({ ...onBranch(repo, "main"), steps: [cacheStep("k", { "fail-on-cache-miss": "true" })] });
-    expect(strict.completed.message).toContain("Failed to restore cache entry. Exiting as fail-on-cache-miss is set. Input key: k");
+    const strict = await h.runJob({
+      ...onBranch(repo, "main"),
+      steps: [cacheStep("k", { "fail-on-cache-miss": "true" })],
+    });
+    expect(strict.completed.message).toContain(
+      "Failed to restore cache entry. Exiting as fail-on-cache-miss is set. Input key: k",
+    );
   });
 
   it("cache/save saves at once and never overwrites; cache/restore reports the keys", async () => {
@@ -90,12 +119,22 @@ describe.concurrent("actions/cache", () => {
         { name: "change", run: "echo changed > deps/lib.txt" },
         { name: "save again", uses: "actions/cache/save@v4", with: { path: paths, key: "s-1" } },
         { name: "wipe", run: "rm -rf deps ~/.tool" },
-        { id: "r", name: "restore", uses: "actions/cache/restore@v4", with: { path: paths, key: "s-2", "restore-keys": "s-" } },
-        { name: "keys", run: "echo '${{ steps.r.outputs.cache-hit }}/${{ steps.r.outputs.cache-primary-key }}/${{ steps.r.outputs.cache-matched-key }}'; cat deps/lib.txt" },
+        {
+          id: "r",
+          name: "restore",
+          uses: "actions/cache/restore@v4",
+          with: { path: paths, key: "s-2", "restore-keys": "s-" },
+        },
+        {
+          name: "keys",
+          run: "echo '${{ steps.r.outputs.cache-hit }}/${{ steps.r.outputs.cache-primary-key }}/${{ steps.r.outputs.cache-matched-key }}'; cat deps/lib.txt",
+        },
       ],
     });
     expect(completed.conclusion).toBe("success");
-    expect(log).toContain("Failed to save: Unable to reserve cache with key s-1, another job may be creating this cache.");
+    expect(log).toContain(
+      "Failed to save: Unable to reserve cache with key s-1, another job may be creating this cache.",
+    );
     expect(log).toContain("false/s-2/s-1\nbuilt\n");
     expect(completed.steps.map((s) => s.name)).not.toContain("Post Cache");
   });

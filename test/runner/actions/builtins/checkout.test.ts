@@ -30,24 +30,41 @@ function job(steps: { name: string; uses?: string; run?: string; with?: Record<s
   return { sha, checkout: { cloneUrl: `file://${h.repoDir}`, sha }, steps };
 }
 
-const count = { name: "count", run: 'echo "commits=$(git rev-list --count HEAD) tags=$(git tag | tr "\\n" " ") readme=$(cat README.md)"' };
+const count = {
+  name: "count",
+  run: 'echo "commits=$(git rev-list --count HEAD) tags=$(git tag | tr "\\n" " ") readme=$(cat README.md)"',
+};
 
 it("starts from one commit, and fetch-depth: 0 brings all history and tags", async () => {
   const shallow = await h.runJob(job([{ name: "checkout", uses: "actions/checkout@v4" }, count]));
   expect(shallow.log).toContain("commits=1 tags= readme=three");
-  const full = await h.runJob(job([{ name: "checkout", uses: "actions/checkout@v4", with: { "fetch-depth": "0" } }, count]));
+  const full = await h.runJob(
+    job([{ name: "checkout", uses: "actions/checkout@v4", with: { "fetch-depth": "0" } }, count]),
+  );
   expect(full.completed.conclusion).toBe("success");
   expect(full.log).toContain("commits=3 tags=v1.0.0  readme=three");
 });
 
 it("checks out another ref when asked, and accepts the options that change nothing here", async () => {
-  const run = await h.runJob(job([{ name: "checkout", uses: "actions/checkout@v4", with: { ref: "release", "persist-credentials": "false", clean: "true" } }, count]));
+  const run = await h.runJob(
+    job([
+      {
+        name: "checkout",
+        uses: "actions/checkout@v4",
+        with: { ref: "release", "persist-credentials": "false", clean: "true" },
+      },
+      count,
+    ]),
+  );
   expect(run.completed.conclusion).toBe("success");
   expect(run.log).toContain("readme=two");
 });
 
 it("checks out under path instead of the workspace root, and applies ref and fetch-depth there", async () => {
-  const where = { name: "where", run: 'echo "root=[$(ls -A | tr "\\n" " ")] sub=$(cat sub/README.md) head=$(git -C sub rev-parse HEAD) commits=$(git -C sub rev-list --count HEAD)"' };
+  const where = {
+    name: "where",
+    run: 'echo "root=[$(ls -A | tr "\\n" " ")] sub=$(cat sub/README.md) head=$(git -C sub rev-parse HEAD) commits=$(git -C sub rev-list --count HEAD)"',
+  };
   const run = await h.runJob(job([{ name: "checkout", uses: "actions/checkout@v4", with: { path: "sub" } }, where]));
   expect(run.completed.conclusion).toBe("success");
   expect(run.log).toContain(`root=[sub ] sub=three head=${head} commits=1`);
@@ -55,7 +72,10 @@ it("checks out under path instead of the workspace root, and applies ref and fet
   const nested = await h.runJob(
     job([
       { name: "checkout", uses: "actions/checkout@v4", with: { path: "deep/er", ref: "release", "fetch-depth": "0" } },
-      { name: "where", run: 'echo "readme=$(cat deep/er/README.md) commits=$(git -C deep/er rev-list --count HEAD) rootgit=$(test -e .git && echo yes || echo no)"' },
+      {
+        name: "where",
+        run: 'echo "readme=$(cat deep/er/README.md) commits=$(git -C deep/er rev-list --count HEAD) rootgit=$(test -e .git && echo yes || echo no)"',
+      },
     ]),
   );
   expect(nested.completed.conclusion).toBe("success");
@@ -75,10 +95,15 @@ it("fetches afresh into a second path once the first checkout moved the reposito
 });
 
 it("refuses a path outside the workspace, naming it", async () => {
-  const run = await h.runJob(job([{ name: "checkout", uses: "actions/checkout@v4", with: { path: "../elsewhere" } }, count]));
+  const run = await h.runJob(
+    job([{ name: "checkout", uses: "actions/checkout@v4", with: { path: "../elsewhere" } }, count]),
+  );
   expect(run.completed.conclusion).toBe("failure");
   expect(run.completed.message).toContain('actions/checkout: path "../elsewhere" is not under the workspace');
-  expect(run.results).toEqual([["failure", "failure"], ["skipped", "skipped"]]);
+  expect(run.results).toEqual([
+    ["failure", "failure"],
+    ["skipped", "skipped"],
+  ]);
 });
 
 it("checks out submodules when asked, and not by default", async () => {
@@ -89,7 +114,15 @@ it("checks out submodules when asked, and not by default", async () => {
   try {
     const { dir: libDir, sha: libSha } = await createRepo(join(parent, "lib"), { "LIB.md": "library\n" });
     await git(h.repoDir, ["checkout", "-q", "-b", "with-submodule", head]);
-    await git(h.repoDir, ["-c", "protocol.file.allow=always", "submodule", "add", "-q", `file://${libDir}`, "vendor/lib"]);
+    await git(h.repoDir, [
+      "-c",
+      "protocol.file.allow=always",
+      "submodule",
+      "add",
+      "-q",
+      `file://${libDir}`,
+      "vendor/lib",
+    ]);
     await git(h.repoDir, ["commit", "-q", "-m", "add a submodule"]);
     const withSub = await git(h.repoDir, ["rev-parse", "HEAD"]);
     await git(h.repoDir, ["checkout", "-q", "main"]);
@@ -99,17 +132,30 @@ it("checks out submodules when asked, and not by default", async () => {
     await writeFile(join(xdg, "git", "config"), '[protocol "file"]\n\tallow = always\n');
     process.env.XDG_CONFIG_HOME = xdg;
 
-    const look = { name: "look", run: 'echo "lib=[$(cat vendor/lib/LIB.md 2>/dev/null)] libhead=$(test -e vendor/lib/.git && git -C vendor/lib rev-parse HEAD || echo none)"' };
-    const without = await h.runJob(job([{ name: "checkout", uses: "actions/checkout@v4", with: { submodules: "false" } }, look], withSub));
+    const look = {
+      name: "look",
+      run: 'echo "lib=[$(cat vendor/lib/LIB.md 2>/dev/null)] libhead=$(test -e vendor/lib/.git && git -C vendor/lib rev-parse HEAD || echo none)"',
+    };
+    const without = await h.runJob(
+      job([{ name: "checkout", uses: "actions/checkout@v4", with: { submodules: "false" } }, look], withSub),
+    );
     expect(without.completed.conclusion).toBe("success");
     expect(without.log).toContain("lib=[] libhead=none");
 
-    const run = await h.runJob(job([{ name: "checkout", uses: "actions/checkout@v4", with: { submodules: "true" } }, look], withSub));
+    const run = await h.runJob(
+      job([{ name: "checkout", uses: "actions/checkout@v4", with: { submodules: "true" } }, look], withSub),
+    );
     expect(run.completed.conclusion).toBe("success");
     expect(run.log).toContain(`lib=[library] libhead=${libSha}`);
 
     const moved = await h.runJob(
-      job([{ name: "checkout", uses: "actions/checkout@v4", with: { submodules: "recursive", path: "src" } }, { name: "look", run: 'echo "lib=[$(cat src/vendor/lib/LIB.md)]"' }], withSub),
+      job(
+        [
+          { name: "checkout", uses: "actions/checkout@v4", with: { submodules: "recursive", path: "src" } },
+          { name: "look", run: 'echo "lib=[$(cat src/vendor/lib/LIB.md)]"' },
+        ],
+        withSub,
+      ),
     );
     expect(moved.completed.conclusion).toBe("success");
     expect(moved.log).toContain("lib=[library]");
@@ -122,9 +168,27 @@ it("checks out submodules when asked, and not by default", async () => {
 
 it("names the options it cannot honour instead of ignoring them", async () => {
   const run = await h.runJob(
-    job([{ name: "checkout", uses: "actions/checkout@v4", with: { repository: "octo/other", lfs: "true", "sparse-checkout": "src", filter: "blob:none", submodules: "false" } }, count]),
+    job([
+      {
+        name: "checkout",
+        uses: "actions/checkout@v4",
+        with: {
+          repository: "octo/other",
+          lfs: "true",
+          "sparse-checkout": "src",
+          filter: "blob:none",
+          submodules: "false",
+        },
+      },
+      count,
+    ]),
   );
   expect(run.completed.conclusion).toBe("failure");
-  expect(run.completed.message).toContain("actions/checkout: `with: repository, lfs, sparse-checkout, filter` is not supported yet");
-  expect(run.results).toEqual([["failure", "failure"], ["skipped", "skipped"]]);
+  expect(run.completed.message).toContain(
+    "actions/checkout: `with: repository, lfs, sparse-checkout, filter` is not supported yet",
+  );
+  expect(run.results).toEqual([
+    ["failure", "failure"],
+    ["skipped", "skipped"],
+  ]);
 });

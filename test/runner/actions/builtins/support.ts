@@ -6,5 +6,6 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsNames } from "../../../../protocol/names.ts";
 
 export async function dropObjectStores(jsm: JetStreamManager, names: NatsNames): Promise<void> {
-  for (const bucket of [names.artifactsBucket, names.cacheBucket]) await jsm.streams.delete(`OBJ_${bucket}`).catch(() => undefined);
+  for (const bucket of [names.artifactsBucket, names.cacheBucket])
+    await jsm.streams.delete(`OBJ_${bucket}`).catch(() => undefined);
 }
