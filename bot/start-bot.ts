@@ -16,7 +16,7 @@ import { loadAuthority, type NatsAuthority } from "./fleet/nats-authority.ts";
 import { pushRevocations } from "./fleet/removal.ts";
 import { runnerRegistrationHandler } from "./api/runner-registration-handler.ts";
 import { registerRunner, createRegistrationToken, type RegistrationDeps } from "./fleet/registration.ts";
-import { startConsumeLoop, type ConsumeLoop } from "./bus/consume-loop.ts";
+import { startConsumeLoop } from "./bus/consume-loop.ts";
 import { createGitHubApp } from "./forges/github/github-app.ts";
 import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import type { Handler } from "./http/handler.ts";

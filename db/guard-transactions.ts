@@ -18,7 +18,7 @@
 import type postgres from "postgres";
 
 /** A query refused because its transaction's connection is gone; `cause` is how it went. */
-export class ConnectionLostError extends Error {
+class ConnectionLostError extends Error {
   override name = "ConnectionLostError";
   readonly code = "CONNECTION_CLOSED";
   constructor(cause: unknown) {
@@ -41,7 +41,7 @@ const LOST_CODES = new Set([
 ]);
 
 /** Whether `error` (or a cause of it: drizzle wraps driver errors) says the connection went. */
-export function isConnectionLost(error: unknown): boolean {
+function isConnectionLost(error: unknown): boolean {
   for (
     let e = error, depth = 0;
     e && typeof e === "object" && depth < 5;

@@ -6,7 +6,7 @@
 import { fileURLToPath } from "node:url";
 import type { DbHandle } from "./client.ts";
 
-export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
 const LOCK_KEY = 7_406_117_001;
 

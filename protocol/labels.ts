@@ -26,7 +26,7 @@ const OS_ALIASES: Record<string, string> = {
 };
 
 /** Labels compare case-insensitively on GitHub; we keep them lower-case and alias the arch. */
-export function normalizeLabel(label: string): string {
+function normalizeLabel(label: string): string {
   const lower = label.trim().toLowerCase();
   return ARCH_ALIASES[lower] ?? lower;
 }
@@ -76,9 +76,4 @@ export function labelsetToken(labels: readonly string[]): string {
       ),
     )
     .join("+");
-}
-
-export function labelsFromToken(token: string): string[] {
-  if (token === "%none") return [];
-  return token.split("+").map((part) => decodeURIComponent(part));
 }

@@ -41,12 +41,12 @@ export const JobStep = z.object({
 });
 export type JobStep = z.infer<typeof JobStep>;
 
-export const NeedsResult = z.object({
+const NeedsResult = z.object({
   result: z.enum(["success", "failure", "cancelled", "skipped"]),
   outputs: z.record(z.string()).default({}),
 });
 
-export const JobContexts = z.object({
+const JobContexts = z.object({
   /** The `github` context: event payload under `event`, plus sha, ref, repository, run_id… */
   github: z.record(z.unknown()).default({}),
   vars: z.record(z.string()).default({}),
@@ -57,7 +57,6 @@ export const JobContexts = z.object({
   needs: z.record(NeedsResult).default({}),
   inputs: z.record(z.unknown()).default({}),
 });
-export type JobContexts = z.infer<typeof JobContexts>;
 
 /**
  * A job as published on `<prefix>.jobs.<namespace>.<labelset>`: once per namespace that runs

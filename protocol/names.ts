@@ -6,8 +6,6 @@
  */
 import { createHash } from "node:crypto";
 
-export const PROTOCOL_VERSION = 1;
-
 export interface NatsNames {
   prefix: string;
   /** Forge deliveries, written by ingest before the webhook is answered. */
@@ -125,7 +123,7 @@ export function reportSubjectParts(subject: string): { runnerId: string; executi
 }
 
 /** A short stable hash: consumer names and KV keys cannot hold every character a label may. */
-export function hashToken(value: string): string {
+function hashToken(value: string): string {
   return createHash("sha256").update(value).digest("hex").slice(0, 16);
 }
 

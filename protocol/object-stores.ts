@@ -14,7 +14,7 @@ const DAY_NS = 24 * 60 * 60 * 1_000_000_000;
 /** GitHub's maximum `retention-days`; the bucket's age limit is a backstop a day beyond it. */
 export const MAX_RETENTION_DAYS = 90;
 /** GitHub evicts caches unused for 7 days; JetStream can only age them from creation. */
-export const CACHE_MAX_AGE_DAYS = 7;
+const CACHE_MAX_AGE_DAYS = 7;
 
 export const ArtifactInfo = z.object({
   runId: z.string(),

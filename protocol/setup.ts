@@ -2,7 +2,7 @@
  * Creating what the bus needs. Only the bot calls these (runners get no admin rights); tests
  * call them to stand in for a bot. All calls are idempotent, so every bot replica runs them.
  */
-import type { JetStreamManager, JetStreamClient, StreamConfig } from "@nats-io/jetstream";
+import type { JetStreamManager, StreamConfig } from "@nats-io/jetstream";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -110,7 +110,7 @@ export async function ensureJobConsumer(
   });
   const key = names.labelsetKey(namespace, token);
   const existing = await labelsets.get(key);
-  if (!existing || existing.operation !== "PUT") await labelsets.put(key, encode(entry));
+  if (existing?.operation !== "PUT") await labelsets.put(key, encode(entry));
   const { ack_wait: ackWaitNs, max_deliver: maxDeliver } = info.config;
   return {
     ...entry,
@@ -131,5 +131,3 @@ export function isNotFound(error: unknown): boolean {
     /not found/i.test(e?.message ?? "")
   );
 }
-
-export type { JetStreamClient };

@@ -34,7 +34,7 @@ export async function writeConfigFile(path: string, config: RunnerConfigFile): P
   await chmod(path, 0o600);
 }
 
-export class ConfigFileError extends Error {
+class ConfigFileError extends Error {
   override name = "RunnerConfigError";
 }
 

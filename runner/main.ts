@@ -46,7 +46,7 @@ export interface RunningRunner {
   stats(): AgentStats;
 }
 
-export class RunnerStartError extends Error {
+class RunnerStartError extends Error {
   override name = "RunnerStartError";
 }
 

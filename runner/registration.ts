@@ -21,7 +21,7 @@ export interface RegisterOptions {
   natsUrl?: string;
 }
 
-export class RegistrationFailed extends Error {
+class RegistrationFailed extends Error {
   override name = "RunnerConfigError";
 }
 

@@ -11,7 +11,7 @@ const LEFTOVER = /^(KV_|OBJ_)?(t|e2e|cli|bench)_[0-9a-f]{8}[_-]/i;
 const HOUR_MS = 60 * 60 * 1000;
 
 export default async function setup(): Promise<void> {
-  let nc;
+  let nc: Awaited<ReturnType<typeof connect>>;
   try {
     nc = await connect({ servers: sharedNatsUrl(), reconnect: false, timeout: 2000 });
   } catch {

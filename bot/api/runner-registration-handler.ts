@@ -87,7 +87,7 @@ export function runnerRegistrationHandler(options: RegistrationHandlerOptions): 
   };
 }
 
-export function parseDuration(value: string): number | undefined {
+function parseDuration(value: string): number | undefined {
   const match = /^(\d+)\s*(s|m|h|d)$/.exec(value.trim());
   if (!match) return undefined;
   const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];

@@ -8,7 +8,7 @@ import { jobs, runners, runs } from "../../db/schema.ts";
 import { jobUrl } from "../runs/links.ts";
 import { runnerState, type RunnerState } from "./runner-state.ts";
 
-export interface CurrentJob {
+interface CurrentJob {
   id: string;
   name: string;
   repository: string;

@@ -42,7 +42,7 @@ export interface NatsAuthority {
   accountJwt(revoked: Record<string, number>): Promise<string>;
 }
 
-export class NatsAuthorityError extends Error {
+class NatsAuthorityError extends Error {
   override name = "NatsAuthorityError";
 }
 

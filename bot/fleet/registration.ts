@@ -84,16 +84,14 @@ export async function registerRunner(deps: RegistrationDeps, request: RegisterRe
       .update(registrationTokens)
       .set({ usedAt: sql`now()`, runnerId: id })
       .where(eq(registrationTokens.tokenHash, token.tokenHash));
-    await tx
-      .insert(runners)
-      .values({
-        id,
-        name: request.name,
-        namespace: token.namespace,
-        labels,
-        version: request.version,
-        publicKey: request.publicKey,
-      });
+    await tx.insert(runners).values({
+      id,
+      name: request.name,
+      namespace: token.namespace,
+      labels,
+      version: request.version,
+      publicKey: request.publicKey,
+    });
     return token.namespace;
   });
   const jwt = deps.authority ? await deps.authority.runnerJwt(request.publicKey, id, namespace, deps.names) : undefined;

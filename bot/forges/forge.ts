@@ -24,14 +24,7 @@ export interface CheckOutput {
   annotations?: Annotation[];
 }
 
-export type CheckConclusion =
-  | "success"
-  | "failure"
-  | "cancelled"
-  | "timed_out"
-  | "skipped"
-  | "neutral"
-  | "action_required";
+type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "skipped" | "neutral" | "action_required";
 
 export interface NewCheck {
   name: string;
@@ -54,7 +47,7 @@ export interface CheckUpdate {
   output?: CheckOutput;
 }
 
-export interface CommitStatus {
+interface CommitStatus {
   state: "pending" | "success" | "failure" | "error";
   context: string;
   description: string;

@@ -10,7 +10,7 @@ export class BodyTooLarge extends Error {
 }
 
 /** GitHub caps webhook payloads at 25 MB; anything larger is not from a forge. */
-export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 
 /** How long a refused upload's connection stays open, unread, so that its client reads the answer. */
 const LINGER_MS = 1_000;

@@ -37,10 +37,7 @@ export interface Group {
 }
 
 /** `concurrency` evaluated against the contexts; undefined when there is none (or its group is empty). */
-export function evaluateGroup(
-  concurrency: Concurrency | undefined,
-  contexts: Record<string, unknown>,
-): Group | undefined {
+function evaluateGroup(concurrency: Concurrency | undefined, contexts: Record<string, unknown>): Group | undefined {
   if (!concurrency?.group) return undefined;
   const all = { vars: {}, ...contexts };
   const group = asString(evaluateTemplate(concurrency.group, all));
@@ -187,7 +184,7 @@ async function runById(db: Db, id: string | null): Promise<RunRow | null> {
 }
 
 /** Cancel-in-progress: the older unfinished runs of the group are cancelled; returns them. */
-export async function cancelOlderRuns(deps: CancelDeps & { db: Db }, run: RunRow, group: string): Promise<RunRow[]> {
+async function cancelOlderRuns(deps: CancelDeps & { db: Db }, run: RunRow, group: string): Promise<RunRow[]> {
   await deps.db.update(runs).set({ concurrencyGroup: group }).where(eq(runs.id, run.id));
   const older = await deps.db
     .select()

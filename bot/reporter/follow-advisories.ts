@@ -23,7 +23,7 @@ import type { Bus } from "../bus/connect.ts";
 import { startConsumeLoop, type ConsumeLoop } from "../bus/consume-loop.ts";
 
 /** The durable consumer on each namespace's advisories stream, shared by every bot replica. */
-export const RUNNER_LOST_CONSUMER = "runner-lost";
+const RUNNER_LOST_CONSUMER = "runner-lost";
 
 export interface AdvisoryFollowOptions {
   bus: Bus;
@@ -126,7 +126,7 @@ async function dropLegacyStream(bus: Bus, log: Logger): Promise<void> {
 }
 
 /** Jobs whose deliveries ran out with no advisory kept: handled as if it had arrived. */
-export async function recoverLostAdvisories(
+async function recoverLostAdvisories(
   options: Pick<AdvisoryFollowOptions, "bus" | "db" | "maxDeliver" | "log" | "handle">,
 ): Promise<number> {
   const { bus, db } = options;

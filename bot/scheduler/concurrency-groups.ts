@@ -16,9 +16,9 @@ export interface GroupKey {
   name: string;
 }
 
-export const RUN_SCOPE = "run";
+const RUN_SCOPE = "run";
 
-export const jobScope = (namespace: string): string => `job:${namespace}`;
+const jobScope = (namespace: string): string => `job:${namespace}`;
 
 /** GitHub's words for a waiting run or job that a newer one replaced. */
 export function supersededReason(group: string): string {

@@ -84,6 +84,6 @@ function callOutputs(scope: string, rows: JobRow[]): Record<string, string> {
 }
 
 /** The result of several job rows: see foldResults. */
-export function aggregate(rows: JobRow[]): NeedResult {
+function aggregate(rows: JobRow[]): NeedResult {
   return foldResults(rows);
 }

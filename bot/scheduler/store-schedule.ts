@@ -51,7 +51,7 @@ export async function settleRunStatus(
       .from(runStatuses)
       .where(and(eq(runStatuses.runId, runId), eq(runStatuses.namespace, namespace)))
       .for("update");
-    if (!status || status.state !== "pending") return;
+    if (status?.state !== "pending") return;
     // `continue-on-error` jobs never fail the run, whatever they concluded.
     const passed = sql`(coalesce(${jobs.conclusion}, '') in ('success', 'skipped') or ${jobs.continueOnError})`;
     const [counts] = await tx

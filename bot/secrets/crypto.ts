@@ -14,7 +14,7 @@ export interface SecretsKey {
 }
 
 /** How to write a key: what the error says, and what `openssl rand -base64 32` prints. */
-export const KEY_FORMAT = "32 bytes as base64 (e.g. `openssl rand -base64 32`) or 64 hex digits";
+const KEY_FORMAT = "32 bytes as base64 (e.g. `openssl rand -base64 32`) or 64 hex digits";
 
 /** The key from its written form, or an error message naming what is wrong. */
 export function parseSecretsKey(text: string): Result<SecretsKey> {
@@ -22,13 +22,13 @@ export function parseSecretsKey(text: string): Result<SecretsKey> {
   let key: Buffer | undefined;
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) key = Buffer.from(trimmed, "hex");
   else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) key = Buffer.from(trimmed, "base64");
-  if (!key || key.length !== 32) {
+  if (key?.length !== 32) {
     return fail(`must be ${KEY_FORMAT}; got ${key ? `${key.length} bytes` : "something else"}`);
   }
   return ok({ key, id: keyIdOf(key) });
 }
 
-export function keyIdOf(key: Buffer): string {
+function keyIdOf(key: Buffer): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 12);
 }
 

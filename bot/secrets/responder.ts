@@ -54,7 +54,7 @@ export function respondToSecretsRequests(deps: SecretsResponderDeps): Subscripti
   });
 }
 
-export async function answer(deps: SecretsResponderDeps, runnerId: string, data: Uint8Array): Promise<SecretsReply> {
+async function answer(deps: SecretsResponderDeps, runnerId: string, data: Uint8Array): Promise<SecretsReply> {
   const refuse = (error: string, fields: Record<string, unknown> = {}): SecretsReply => {
     deps.log.warn({ runner: runnerId, ...fields, reason: error }, "secrets request refused");
     return { v: 1, ok: false, error };
@@ -76,8 +76,7 @@ export async function answer(deps: SecretsResponderDeps, runnerId: string, data:
     .innerJoin(runs, eq(runs.id, jobs.runId))
     .where(eq(jobs.id, uuidOrNil(request.executionId)));
   // One answer for every mismatch: a caller without the claim learns nothing about which part was wrong.
-  if (!row || !row.job.claim || row.job.claim !== request.claim)
-    return refuse("this runner does not hold that job", where);
+  if (!row?.job.claim || row.job.claim !== request.claim) return refuse("this runner does not hold that job", where);
   const { job, run } = row;
   if (job.status === "completed") return refuse("the job has already completed", where);
   if (request.attempt < job.attempt)

@@ -22,10 +22,10 @@ import { escapeHtml, page } from "./layout.ts";
 import { tokenMatches } from "./pages.ts";
 
 const DOWNLOAD_PATH = /^\/runs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/artifacts\/([^/]+)$/i;
-export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /** The run's live artifacts, every namespace, oldest first; expired ones met here are deleted. */
-export async function listRunArtifacts(store: ObjectStore, runId: string, log?: Logger): Promise<ArtifactInfo[]> {
+async function listRunArtifacts(store: ObjectStore, runId: string, log?: Logger): Promise<ArtifactInfo[]> {
   const live: ArtifactInfo[] = [];
   for (const object of await store.list()) {
     const artifact = describedAs(ArtifactInfo, object);

@@ -235,6 +235,6 @@ function withWorkflowSettings(workflow: Workflow): Workflow {
  * A caller leg's key as one segment of its jobs' ids. Job ids hold no `/`, but matrix values in
  * a leg's key may: escaped, so `/` only ever separates a caller from its called jobs.
  */
-export function scopeSegment(legKey: string): string {
+function scopeSegment(legKey: string): string {
   return legKey.replace(/%/g, "%25").replace(/\//g, "%2F");
 }

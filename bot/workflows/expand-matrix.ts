@@ -14,7 +14,7 @@ import { fail, ok, type Result } from "../result.ts";
 export type Leg = Record<string, unknown>;
 
 /** GitHub refuses a matrix that makes more than this many jobs. */
-export const MAX_LEGS = 256;
+const MAX_LEGS = 256;
 
 export function expandMatrix(matrix: Record<string, unknown>): Result<Leg[]> {
   const vectors: [string, unknown[]][] = [];

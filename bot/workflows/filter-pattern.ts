@@ -3,7 +3,7 @@
  * (zero-or-one and one-or-more of the previous character), `[...]`, and `!` to negate a
  * previous match. Patterns apply in order; the last one that matches decides.
  */
-export function patternToRegExp(pattern: string): RegExp {
+function patternToRegExp(pattern: string): RegExp {
   let out = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;

@@ -8,7 +8,7 @@ import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templ
 import { readConcurrency, readDefaults } from "./read-settings.ts";
 import { readSteps, stringMap } from "./read-steps.ts";
 import { readStrategy } from "./read-strategy.ts";
-import { entries, positionOf, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
+import { entries, positionOf, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
 import { unsupportedJobKey, unsupportedRunsOnGroup } from "./unsupported.ts";
 import type { WorkflowCall, WorkflowJob, WorkflowProblem } from "./workflow.ts";
 

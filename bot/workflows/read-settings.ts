@@ -3,7 +3,7 @@
  */
 import { isBoolean, isMapping, isString } from "@actions/workflow-parser";
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
-import { entries, find, TokenText, unwrapExpression } from "./token-text.ts";
+import { entries, find, type TokenText, unwrapExpression } from "./token-text.ts";
 import type { Concurrency, RunDefaults } from "./workflow.ts";
 
 export function readDefaults(token: TemplateToken | undefined, text: TokenText): RunDefaults {

@@ -5,7 +5,7 @@
 import { isBoolean, isMapping, isNumber, isSequence } from "@actions/workflow-parser";
 import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import type { JobStep } from "../../protocol/messages.ts";
-import { entries, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
+import { entries, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
 import { unsupportedStepExpression, unsupportedUses } from "./unsupported.ts";
 import type { WorkflowProblem } from "./workflow.ts";
 

@@ -5,7 +5,7 @@
 import { isBasicExpression, isBoolean, isMapping, isNumber } from "@actions/workflow-parser";
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import { expandMatrix } from "./expand-matrix.ts";
-import { entries, problemAt, TokenText, unwrapExpression } from "./token-text.ts";
+import { entries, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
 import type { Strategy, WorkflowProblem } from "./workflow.ts";
 
 export function readStrategy(
@@ -47,7 +47,7 @@ function readMatrix(token: TemplateToken, strategy: Strategy, text: TokenText, p
   else strategy.legs = expanded.value;
 }
 
-export function holdsExpression(value: unknown): boolean {
+function holdsExpression(value: unknown): boolean {
   if (typeof value === "string") return value.includes("${{");
   if (Array.isArray(value)) return value.some(holdsExpression);
   if (value && typeof value === "object") return Object.values(value).some(holdsExpression);

@@ -6,7 +6,7 @@
 import type { EventsConfig } from "@actions/workflow-parser/model/workflow-template";
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import { isBoolean, isMapping, isNumber, isSequence, isString } from "@actions/workflow-parser";
-import { entries, find, TokenText } from "./token-text.ts";
+import { entries, find, type TokenText } from "./token-text.ts";
 import type { CallInput, DispatchInput, RefFilter, Triggers, WorkflowCallTrigger } from "./workflow.ts";
 
 type Filters = Partial<

@@ -82,7 +82,3 @@ export function unwrapExpression(text: string): string {
   const match = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(text);
   return match && !match[1]!.includes("}}") ? match[1]!.trim() : text.trim();
 }
-
-export function isExpressionText(text: string): boolean {
-  return text.includes("${{");
-}

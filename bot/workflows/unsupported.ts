@@ -5,7 +5,7 @@
  */
 
 /** Job keys that need something Flotilla does not have yet (a container engine). */
-export const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
+const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
   container: "`jobs.<id>.container` (needs a container engine) is not supported yet",
   services: "`jobs.<id>.services` (needs a container engine) is not supported yet",
 };

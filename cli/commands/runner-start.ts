@@ -25,7 +25,7 @@ export interface RunnerFlags {
   prefix?: string;
 }
 
-export function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
+function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
   return {
     ...(flags.nats ? { natsUrl: flags.nats } : {}),
     ...(flags.labels ? { labels: flags.labels } : {}),

@@ -10,16 +10,16 @@ import { expandJobs } from "../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
 import type { WorkflowProblem } from "../../bot/workflows/workflow.ts";
 
-export const WORKFLOW_DIR = ".flotilla/workflows";
+const WORKFLOW_DIR = ".flotilla/workflows";
 
-export interface ValidatedJob {
+interface ValidatedJob {
   key: string;
   name: string;
   runsOn: string[];
   needs: string[];
 }
 
-export interface ValidatedFile {
+interface ValidatedFile {
   path: string;
   ok: boolean;
   problems: { line: number; column: number; message: string }[];
@@ -44,7 +44,7 @@ export async function validateCommand(args: string[], cwd = process.cwd()): Prom
   return files.every((file) => file.ok) ? 0 : 1;
 }
 
-export async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
+async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
   let text: string;
   try {
     text = await readFile(resolve(cwd, path), "utf8");

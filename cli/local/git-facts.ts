@@ -53,7 +53,7 @@ export async function readGitFacts(cwd: string): Promise<GitFacts> {
 }
 
 /** `git@host:owner/name.git`, `ssh://git@host/owner/name`, `https://host/owner/name.git`. */
-export function parseRemote(url: string): { fullName: string; serverUrl: string } | undefined {
+function parseRemote(url: string): { fullName: string; serverUrl: string } | undefined {
   const scp = /^[^@/:]+@([^:/]+):(.+?)(?:\.git)?\/?$/.exec(url);
   if (scp) return { fullName: scp[2]!, serverUrl: `https://${scp[1]}` };
   const full = /^(?:https?|ssh|git):\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(url);

@@ -20,7 +20,7 @@ import type { GraphJob } from "./run-graph.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
 
-export interface LocalRun {
+interface LocalRun {
   workflow: Workflow;
   github: Record<string, unknown>;
   inputs: Record<string, unknown>;

@@ -5,7 +5,7 @@
  * `success()`) decides whether it runs or is skipped. `needs.<id>.result` and `.outputs`
  * are passed on as the bot passes them.
  */
-import { ConditionError, foldResults, shouldRun, type NeedResult } from "../../bot/scheduler/job-condition.ts";
+import { ConditionError, foldResults, shouldRun } from "../../bot/scheduler/job-condition.ts";
 import type { PlannedJob } from "../../bot/workflows/workflow.ts";
 import type { JobMessage } from "../../protocol/messages.ts";
 import type { LocalJobResult } from "./run-local-job.ts";

@@ -45,7 +45,7 @@ function unwrap(text: string): string {
 
 /** A call, found by tokens: `'success()'` inside a string is not one. */
 function callsStatusFunction(expression: string): boolean {
-  let tokens;
+  let tokens: ReturnType<Lexer["lex"]>["tokens"];
   try {
     ({ tokens } = new Lexer(expression).lex());
   } catch {

@@ -59,7 +59,7 @@ export function evaluateData(
   }
   // Before parsing: an expression that reads an unknown context is "not known yet" even if it is also broken.
   checkKnown(tokens, unknown);
-  let tree;
+  let tree: ReturnType<Parser["parse"]>;
   try {
     tree = new Parser(tokens, Object.keys(contexts), [...definitions.values()]).parse();
   } catch (cause) {

@@ -3,11 +3,11 @@
  * and `if:` the same way. Only this folder touches `@actions/expressions`.
  */
 export { ExpressionError, UnknownContext } from "./errors.ts";
-export { evaluate, evaluateData, type ExpressionFunction, type ExpressionFunctions } from "./evaluate.ts";
-export { hasExpression, isWholeExpression, splitTemplate, type TemplatePart } from "./template.ts";
-export { renderData, renderValue } from "./render.ts";
+export { evaluate, type ExpressionFunction, type ExpressionFunctions } from "./evaluate.ts";
+export { hasExpression, splitTemplate } from "./template.ts";
+export { renderValue } from "./render.ts";
 export { isTruthy } from "./truthy.ts";
 export { evaluateTemplate, interpolate } from "./interpolate.ts";
 export { conditionExpression, evaluateCondition } from "./condition.ts";
 export { statusFunctions, type StatusState } from "./status-functions.ts";
-export type { Contexts, ExpressionValue } from "./values.ts";
+export type { Contexts } from "./values.ts";

@@ -55,7 +55,7 @@ export function actionInputs(
 }
 
 /** `node-version` → `INPUT_NODE-VERSION`, `my input` → `INPUT_MY_INPUT`, as @actions/core reads it. */
-export function inputEnvName(name: string): string {
+function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
 

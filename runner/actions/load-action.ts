@@ -34,7 +34,7 @@ export interface LoadContext {
 }
 
 /** Beside the job dirs, shared by the jobs of this runner, as `_actions` is on GitHub's runners. */
-export function actionsDir(dirs: JobDirs): string {
+function actionsDir(dirs: JobDirs): string {
   return join(dirname(dirs.root), "_actions");
 }
 

@@ -50,7 +50,7 @@ export function runNodePhase(
 }
 
 /** Whether `pre` of this call ran (or was skipped by `pre-if`) at the start of the job. */
-export function preRunsAtJobStart(action: LoadedAction, depth: number): boolean {
+function preRunsAtJobStart(action: LoadedAction, depth: number): boolean {
   return depth === 0 && action.repository !== "";
 }
 

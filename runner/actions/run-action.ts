@@ -37,7 +37,7 @@ export async function runAction(
 }
 
 /** Runs one call of an action: a job's step, or a composite action's step (`depth` > 0). */
-export async function runUses(context: StepRunContext, call: ActionCall): Promise<StepRun> {
+async function runUses(context: StepRunContext, call: ActionCall): Promise<StepRun> {
   const startedAt = new Date();
   const fail = (message: string): StepRun => ({
     outcome: "failure",

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { ExpressionError, type ExpressionFunction } from "../../protocol/expressions/index.ts";
 import { globFiles } from "./glob.ts";
 
-export async function hashFiles(workspace: string, patterns: readonly string[]): Promise<string> {
+async function hashFiles(workspace: string, patterns: readonly string[]): Promise<string> {
   const files = await globFiles(workspace, patterns);
   if (files.length === 0) return "";
   const outer = createHash("sha256");
@@ -25,7 +25,7 @@ export async function hashFiles(workspace: string, patterns: readonly string[]):
   return outer.digest("hex");
 }
 
-export class HashFilesPending extends Error {
+class HashFilesPending extends Error {
   override name = "HashFilesPending";
   constructor(readonly patterns: string[]) {
     super(`hashFiles(${patterns.join(", ")}) is being computed`);

@@ -128,6 +128,6 @@ async function skipAll(context: JobStepsContext, from: number): Promise<StepResu
   return skipped;
 }
 
-export function conclusionOf(reason: CancelReason): Conclusion {
+function conclusionOf(reason: CancelReason): Conclusion {
   return reason.kind === "timed_out" ? "timed_out" : "cancelled";
 }

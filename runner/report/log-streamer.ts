@@ -8,9 +8,9 @@ import type { Logger } from "pino";
 import type { LogChunk } from "../../protocol/messages.ts";
 import { maskSecrets } from "./masking.ts";
 
-export const MAX_CHUNK_BYTES = 64 * 1024;
+const MAX_CHUNK_BYTES = 64 * 1024;
 /** GitHub's check run text holds 65,535 characters; leave room for the summary around it. */
-export const TAIL_CHARS = 60_000;
+const TAIL_CHARS = 60_000;
 
 export interface LogStreamerOptions {
   executionId: string;

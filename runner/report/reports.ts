@@ -17,7 +17,7 @@ import {
 } from "../../protocol/messages.ts";
 import { abortableSleep } from "../sleep.ts";
 
-export interface CompletedReport {
+interface CompletedReport {
   conclusion: Conclusion;
   steps: StepResult[];
   logTail: string;

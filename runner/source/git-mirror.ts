@@ -192,11 +192,7 @@ const STALE_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
 
 /** Runs `work` holding the mirror's lock: this process's queue first, then `<mirror>.lock`. */
-export async function withMirrorLock<T>(
-  mirror: string,
-  signal: AbortSignal | undefined,
-  work: () => Promise<T>,
-): Promise<T> {
+async function withMirrorLock<T>(mirror: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
   const previous = queues.get(mirror) ?? Promise.resolve();
   let done!: () => void;
   const mine = new Promise<void>((resolve) => (done = resolve));

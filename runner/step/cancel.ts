@@ -4,7 +4,7 @@
  * is reported as cancelled, never as failed; a runner that is stopping reports nothing and
  * hands the job back so another runner runs it.
  */
-export type CancelKind = "cancelled" | "timed_out" | "runner_stopping";
+type CancelKind = "cancelled" | "timed_out" | "runner_stopping";
 
 export interface CancelReason {
   kind: CancelKind;

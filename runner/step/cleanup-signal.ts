@@ -5,7 +5,7 @@
  */
 import type { CancelReason } from "./cancel.ts";
 
-export const CLEANUP_LIMIT_MS = 5 * 60_000;
+const CLEANUP_LIMIT_MS = 5 * 60_000;
 
 export function cleanupSignal(
   stopping: AbortSignal | undefined,

@@ -28,7 +28,7 @@ export interface StepRequest {
 
 export type StepConclusion = "success" | "failure" | "cancelled" | "timed_out";
 
-export interface StepOutcome {
+interface StepOutcome {
   conclusion: StepConclusion;
   exitCode: number | null;
   startedAt: Date;

@@ -21,7 +21,7 @@ export interface StepContext {
  * run after the last step, newest first, when `condition` holds (`always()` unless the action
  * says otherwise), reported as a step named `Post <name>`.
  */
-export interface PostStep {
+interface PostStep {
   name: string;
   condition: string;
   /** `signal` is the job's, or after a cancel the cleanup signal every post step gets. */

@@ -18,7 +18,7 @@ import { commandProcessor } from "./workflow-commands.ts";
 import type { JobDirs } from "./workspace.ts";
 
 /** GitHub keeps at most 50 annotations per job. */
-export const MAX_ANNOTATIONS_PER_JOB = 50;
+const MAX_ANNOTATIONS_PER_JOB = 50;
 
 export interface StepRunContext {
   job: JobMessage;

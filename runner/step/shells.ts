@@ -13,7 +13,7 @@ export interface ShellCommand {
   script: string;
 }
 
-export class ShellError extends Error {
+class ShellError extends Error {
   override name = "ShellError";
 }
 
@@ -54,7 +54,7 @@ function fromTemplate(template: string, script: string): ShellCommand {
 }
 
 /** Whether `program` (a name or a path) is executable, looked up on `path` like a shell would. */
-export function findProgram(program: string, path: string | undefined): string | undefined {
+function findProgram(program: string, path: string | undefined): string | undefined {
   const candidates = program.includes("/")
     ? [program]
     : (path ?? "")

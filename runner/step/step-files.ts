@@ -25,7 +25,7 @@ export interface StepFileResults {
 }
 
 /** GitHub refuses step summaries over 1 MiB. */
-export const MAX_SUMMARY_BYTES = 1024 * 1024;
+const MAX_SUMMARY_BYTES = 1024 * 1024;
 
 export class StepFileError extends Error {
   override name = "StepFileError";

@@ -10,9 +10,9 @@ import { isAbsolute, relative, sep } from "node:path";
 import type { RunnerAnnotation } from "../../protocol/messages.ts";
 
 /** GitHub keeps at most 10 annotations of each level per step. */
-export const MAX_ANNOTATIONS_PER_LEVEL = 10;
+const MAX_ANNOTATIONS_PER_LEVEL = 10;
 
-export interface CommandSink {
+interface CommandSink {
   /** A line for the log (the log streamer masks it). */
   line(line: string): void;
   annotate(annotation: RunnerAnnotation): void;

@@ -45,7 +45,7 @@ async function connectAs(identity: RunnerConfigFile): Promise<NatsConnection> {
 }
 
 /** Resolves with the server's permission error for something `nc` tried, or "allowed". */
-async function permissionOutcome(nc: NatsConnection, attempt: () => Promise<unknown> | void): Promise<string> {
+async function permissionOutcome(nc: NatsConnection, attempt: () => unknown): Promise<string> {
   const errors: string[] = [];
   const watching = (async () => {
     for await (const status of nc.status()) {

@@ -11,7 +11,7 @@ import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 
 let f: Flotilla;
-const scratch = scratchDir("flotilla-reusable-");
+const _scratch = scratchDir("flotilla-reusable-");
 
 beforeAll(async () => {
   f = await startFlotilla();

@@ -10,7 +10,7 @@ import type { Subscription } from "@nats-io/transport-node";
 import { sql } from "drizzle-orm";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encryptSecret, generateSecretsKey, parseSecretsKey, type SecretsKey } from "../../bot/secrets/crypto.ts";
+import { encryptSecret, generateSecretsKey, parseSecretsKey } from "../../bot/secrets/crypto.ts";
 import { decode, encode, SecretsReply, SecretsRequest } from "../../protocol/messages.ts";
 import { BIN } from "../helpers/flotilla-bin.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
@@ -24,7 +24,7 @@ const ORG = "org-wide-value-5d1c";
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
 let f: Flotilla;
-let requests: { executionId: string }[] = [];
+const requests: { executionId: string }[] = [];
 let watch: Subscription;
 
 beforeAll(async () => {

@@ -70,13 +70,6 @@ export async function createBranch(dir: string, branch: string, startPoint = "HE
   await git(dir, ["branch", branch, startPoint]);
 }
 
-/** A bare clone of a work tree, e.g. to stand in for a remote a runner pushes to. */
-export async function createBareFrom(worktreeDir: string, bareDir: string): Promise<string> {
-  await mkdir(dirname(bareDir), { recursive: true });
-  await execa("git", ["clone", "--quiet", "--bare", "--no-local", worktreeDir, bareDir]);
-  return bareDir;
-}
-
 /** Clones `source` (a path) into `dir` — e.g. to make a fork whose commits differ. */
 export async function cloneRepo(source: string, dir: string): Promise<string> {
   await execa("git", ["clone", "--quiet", "--no-local", source, dir]);

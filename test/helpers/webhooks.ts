@@ -146,7 +146,7 @@ function retarget(scope: JsonObject, repo: FakeRepository, repoField: JsonObject
   const apiUrl = repo.url.slice(0, repo.url.indexOf("/repos/"));
   const webUrl = repo.html_url.slice(0, repo.html_url.length - repo.full_name.length - 1);
   const { host, hostname } = new URL(webUrl);
-  const nameInUrl = new RegExp(`/${escape(exampleFullName)}(?=[/.#?]|$)`, "g");
+  const nameInUrl = new RegExp(`/${escapeRegExp(exampleFullName)}(?=[/.#?]|$)`, "g");
   rewriteStrings(scope, (text) =>
     text
       .replaceAll("https://api.github.com", apiUrl)
@@ -180,7 +180,10 @@ function retarget(scope: JsonObject, repo: FakeRepository, repoField: JsonObject
 
 function rewriteStrings(node: unknown, fn: (text: string) => string): void {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => (typeof item === "string" ? (node[i] = fn(item)) : rewriteStrings(item, fn)));
+    for (const [i, item] of node.entries()) {
+      if (typeof item === "string") node[i] = fn(item);
+      else rewriteStrings(item, fn);
+    }
   } else if (node !== null && typeof node === "object") {
     const object = node as JsonObject;
     for (const [key, value] of Object.entries(object)) {
@@ -190,7 +193,7 @@ function rewriteStrings(node: unknown, fn: (text: string) => string): void {
   }
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

@@ -10,9 +10,9 @@ import type { JobMessageInput, RunnerEvent } from "../../protocol/messages.ts";
 import { createRepo, type FileTree } from "../helpers/git-repo.ts";
 import { buildJob, openBus, randomId, type Bus } from "./support.ts";
 
-export type Completed = Extract<RunnerEvent, { type: "completed" }>;
+type Completed = Extract<RunnerEvent, { type: "completed" }>;
 
-export interface JobRun {
+interface JobRun {
   completed: Completed;
   log: string;
   /** `[outcome, conclusion]` of each step, in order. */

@@ -146,7 +146,7 @@ export function buildJob(build: JobBuild): JobMessageInput {
 }
 
 /** Everything on the runner stream, read through our own (ordered) consumer. */
-export interface ReportCollector {
+interface ReportCollector {
   events(executionId: string): RunnerEvent[];
   chunks(executionId: string): LogChunk[];
   /** The log as the viewer would assemble it: chunks by seq. */
@@ -156,7 +156,7 @@ export interface ReportCollector {
   stop(): void;
 }
 
-export async function collectReports(nc: NatsConnection, names: NatsNames): Promise<ReportCollector> {
+async function collectReports(nc: NatsConnection, names: NatsNames): Promise<ReportCollector> {
   const consumer = await jetstream(nc).consumers.get(names.runnerStream);
   const messages = await consumer.consume();
   const events: RunnerEvent[] = [];

@@ -18,7 +18,7 @@ type CreateParams = Parameters<Octokit["rest"]["checks"]["create"]>[0] & {
   external_id: string;
 };
 
-export const CREATE_TRIES = 4;
+const CREATE_TRIES = 4;
 
 export async function createCheckRun(
   octokit: Octokit,

@@ -15,7 +15,7 @@ import Bottleneck from "bottleneck";
 import type { Logger } from "pino";
 import { ProbotOctokit } from "probot";
 
-export const RATE_LIMIT_RETRIES = 3;
+const RATE_LIMIT_RETRIES = 3;
 
 export interface WriteLimits {
   concurrency: number;

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-export const Repository = z.object({
+const Repository = z.object({
   id: z.number(),
   name: z.string(),
   full_name: z.string(),

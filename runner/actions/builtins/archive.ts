@@ -13,7 +13,7 @@ import type { ReadableStream as WebStream } from "node:stream/web";
 import { execa } from "execa";
 import type { ObjectInfo, ObjectStore } from "../../../protocol/object-stores.ts";
 
-export class ArchiveError extends Error {
+class ArchiveError extends Error {
   override name = "ArchiveError";
 }
 

@@ -74,7 +74,7 @@ export function downloadArtifact(context: StepRunContext, inputs: Record<string,
 }
 
 /** The live artifacts of one run in one namespace, oldest first. */
-export async function runArtifacts(store: ObjectStore, runId: string, namespace: string): Promise<ArtifactInfo[]> {
+async function runArtifacts(store: ObjectStore, runId: string, namespace: string): Promise<ArtifactInfo[]> {
   const now = new Date();
   const found: ArtifactInfo[] = [];
   for (const object of await store.list()) {

@@ -265,7 +265,7 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
     ],
     [
       "runner groups",
-      job("").replace("runs-on: x\n", "runs-on:\n      group: big\n") + "    steps: [{ run: x }]\n",
+      `${job("").replace("runs-on: x\n", "runs-on:\n      group: big\n")}    steps: [{ run: x }]\n`,
       5,
       "`runs-on.group` (runner groups) is not supported yet; use labels",
     ],

@@ -70,7 +70,10 @@ it("SIGKILL of the bot under 200 deliveries: each becomes one run, its job run o
     const answers = await Promise.all(
       batch.map((d) => f.deliver("push", d.payload, d.id).catch(() => ({ status: 0, body: "" }))),
     );
-    answers.forEach((answer, i) => (answer.status === 202 ? accepted++ : pending.push(batch[i]!)));
+    for (const [i, answer] of answers.entries()) {
+      if (answer.status === 202) accepted++;
+      else pending.push(batch[i]!);
+    }
     if (!killed && accepted >= 100) {
       // Mid-stream: planning and running are under way when the process dies.
       killed = true;

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { count, isNotNull } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, it } from "vitest";
 import { jobs } from "../../../db/schema.ts";
 import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";

@@ -8,7 +8,7 @@ import { expect } from "vitest";
 import { jobs, runs } from "../../../db/schema.ts";
 import type { Flotilla } from "../../helpers/flotilla.ts";
 
-export async function jobRowsOf(f: Flotilla, sha: string) {
+async function jobRowsOf(f: Flotilla, sha: string) {
   return f.bot.db.db
     .select({ id: jobs.id, name: jobs.name, status: jobs.status, checkRunId: jobs.checkRunId })
     .from(jobs)

@@ -20,7 +20,7 @@ export interface AppKey {
 }
 
 /** Verifies the app JWT: signature, `iss` = app id, not expired, not issued in the future. */
-export function verifyAppJwt(jwt: string, key: AppKey, now = Date.now()): string | undefined {
+function verifyAppJwt(jwt: string, key: AppKey, now = Date.now()): string | undefined {
   const [header, payload, signature] = jwt.split(".");
   if (!header || !payload || !signature) return "A JSON web token could not be decoded";
   const verifier = createVerify("RSA-SHA256");

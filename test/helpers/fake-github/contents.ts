@@ -56,7 +56,7 @@ export async function getContents(
 }
 
 /** GitHub wraps base64 content at 60 characters and ends it with a newline. */
-export function wrapBase64(content: Buffer): string {
+function wrapBase64(content: Buffer): string {
   const encoded = content.toString("base64");
   return encoded ? `${encoded.match(/.{1,60}/g)?.join("\n")}\n` : "";
 }

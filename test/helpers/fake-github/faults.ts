@@ -60,7 +60,11 @@ export function firstFaults(
   matches: (request: WriteRequest) => boolean = () => true,
 ): FaultRule {
   let left = count;
-  return (request) => (left > 0 && matches(request) ? (left--, fault) : undefined);
+  return (request) => {
+    if (left <= 0 || !matches(request)) return undefined;
+    left--;
+    return fault;
+  };
 }
 
 export function landsBeforeFailing(fault: Fault): boolean {

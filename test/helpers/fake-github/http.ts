@@ -13,7 +13,7 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export const DOCS = "https://docs.github.com/rest";
+const DOCS = "https://docs.github.com/rest";
 
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
   return { status, body, headers };
@@ -30,9 +30,8 @@ export function error(
 }
 
 export const notFound = (): Reply => error(404, "Not Found");
-export const badCredentials = (): Reply => error(401, "Bad credentials");
 
-export function requestId(): string {
+function requestId(): string {
   const hex = randomBytes(10).toString("hex").toUpperCase();
   return `${hex.slice(0, 4)}:${hex.slice(4, 9)}:${hex.slice(9, 15)}:${hex.slice(15, 20)}:${Math.floor(Date.now() / 1000)
     .toString(16)

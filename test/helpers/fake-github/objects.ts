@@ -16,7 +16,7 @@ export interface Site {
 
 const CREATED_AT = "2024-01-01T00:00:00Z";
 
-export function userObject(
+function userObject(
   site: Site,
   login: string,
   id: number,

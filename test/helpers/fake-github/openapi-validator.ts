@@ -61,7 +61,7 @@ function ajv(): Ajv {
 }
 
 /** Looks up the operation for `method` and a path template exactly as the description spells it. */
-export function findOperation(method: string, template: string): Operation | undefined {
+function findOperation(method: string, template: string): Operation | undefined {
   return loadDocument().paths[template]?.[method.toLowerCase()];
 }
 

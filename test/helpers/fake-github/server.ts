@@ -33,7 +33,7 @@ export interface FakeGitHubOptions {
   app: AppKey & { slug?: string; name?: string; permissions?: Permissions; events?: string[] };
 }
 
-export interface AddRepositoryOptions {
+interface AddRepositoryOptions {
   owner: string;
   name: string;
   /** A real non-bare work tree (see createRepo); served live, so later commits show up. */
@@ -72,7 +72,7 @@ export type FakeGitHub = Omit<FakeState, "repos" | "changed"> & {
 };
 
 /** What GitHub grants a CI app like Flotilla (see app.yml); tokens default to all of it. */
-export const DEFAULT_PERMISSIONS: Permissions = {
+const DEFAULT_PERMISSIONS: Permissions = {
   checks: "write",
   contents: "read",
   metadata: "read",

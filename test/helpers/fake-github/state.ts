@@ -15,7 +15,7 @@ import type {
   TokenRecord,
 } from "./types.ts";
 
-export interface WaitOptions {
+interface WaitOptions {
   timeoutMs?: number;
 }
 
@@ -98,7 +98,7 @@ export function createState(): FakeState {
 }
 
 /** What a timed-out test most wants to know: which check runs, statuses and odd calls it got. */
-export function describeState(state: FakeState): string {
+function describeState(state: FakeState): string {
   const lines = [
     `check runs (${state.checkRuns.length}):`,
     ...state.checkRuns.map(

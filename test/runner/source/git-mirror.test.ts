@@ -145,7 +145,10 @@ describe("git mirror checkout", () => {
     const lock = `${mirrorPath(mirrors, widgets.clone_url)}.lock`;
     await writeFile(lock, `${holder.pid} ${hostname()} someone-else\n`);
     let done = false;
-    const waiting = checkout(mirrors, next).then((run) => ((done = true), run));
+    const waiting = checkout(mirrors, next).then((run) => {
+      done = true;
+      return run;
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(done).toBe(false);
     // …until it lets go; a runner that died holding it does not hold it any more.
