@@ -16,6 +16,7 @@ import { loadAction } from "./load-action.ts";
 import { isCompositeAction, isDockerAction, isNodeAction } from "./metadata.ts";
 import { runNodeAction } from "./node-action.ts";
 import { MAX_ACTION_DEPTH } from "./prepare-actions.ts";
+import { displayName } from "../step/display-name.ts";
 
 export async function runAction(
   context: StepRunContext,
@@ -29,7 +30,9 @@ export async function runAction(
     with: fields.with,
     env: fields.env,
     id: step.id ?? defaultActionId(uses),
-    name: context.jobLog.mask(displayName(context, step.name)),
+    name: context.jobLog.mask(
+      displayName(step.name, () => interpolate(step.name, context.contexts, context.functions)),
+    ),
     depth: 0,
     step: index,
     ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: step.timeoutMinutes } : {}),
@@ -69,14 +72,5 @@ async function runUses(context: StepRunContext, call: ActionCall): Promise<StepR
   } catch (error) {
     if (error instanceof ActionError) return fail(error.message);
     throw error;
-  }
-}
-
-/** The step's name as the step table shows it; the template error, if any, is reported elsewhere. */
-function displayName(context: StepRunContext, raw: string): string {
-  try {
-    return interpolate(raw, context.contexts, context.functions);
-  } catch {
-    return raw;
   }
 }

@@ -5,7 +5,7 @@
  * job's outputs. Knows nothing of leases or acks (run-job.ts settles the message).
  */
 import type { Conclusion, RunnerAnnotation, StepResult } from "../../protocol/messages.ts";
-import { cancelReason, type CancelReason } from "../step/cancel.ts";
+import { cancelReason, conclusionOf, type CancelReason } from "../step/cancel.ts";
 import type { JobStepsContext } from "./job-context.ts";
 import { prepareJob, stepScope, type PreparedJob } from "./job-prepare.ts";
 import { evaluateJobOutputs } from "./job-outputs.ts";
@@ -126,8 +126,4 @@ async function skipAll(context: JobStepsContext, from: number): Promise<StepResu
     await context.reporter.step(index, step.name, "completed", "skipped");
   }
   return skipped;
-}
-
-function conclusionOf(reason: CancelReason): Conclusion {
-  return reason.kind === "timed_out" ? "timed_out" : "cancelled";
 }

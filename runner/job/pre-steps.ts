@@ -26,6 +26,7 @@ import { actionInputs } from "../actions/inputs.ts";
 import { loadAction, type LoadedAction } from "../actions/load-action.ts";
 import { isNodeAction } from "../actions/metadata.ts";
 import { runNodePhase } from "../actions/node-action.ts";
+import { displayName } from "../step/display-name.ts";
 
 export interface PreStep {
   /** The job step whose action this is. */
@@ -162,13 +163,5 @@ async function runPre(context: StepRunContext, pre: PreStep): Promise<{ outcome:
     if (error instanceof StepExpressionError || error instanceof ExpressionError || error instanceof ActionError)
       return { outcome: "failure", message: error.message };
     throw error;
-  }
-}
-
-function displayName(raw: string, evaluate: () => string): string {
-  try {
-    return evaluate();
-  } catch {
-    return raw;
   }
 }

@@ -11,6 +11,7 @@ import { stepScope, type PreparedJob } from "./job-prepare.ts";
 import type { JobStepsContext } from "./job-context.ts";
 import { runStep } from "./run-step.ts";
 import type { StepRun } from "../step/run-process.ts";
+import { displayName } from "../step/display-name.ts";
 
 export interface StepTurn {
   result: StepResult;
@@ -120,13 +121,4 @@ function record(
 function skipped(index: number, name: string): StepResult {
   const at = new Date().toISOString();
   return { index, name, outcome: "skipped", conclusion: "skipped", startedAt: at, completedAt: at };
-}
-
-/** A name whose template does not evaluate stays as written: the step's own fields report the error. */
-function displayName(raw: string, evaluate: () => string): string {
-  try {
-    return evaluate();
-  } catch {
-    return raw;
-  }
 }

@@ -23,3 +23,8 @@ function isCancelReason(value: unknown): value is CancelReason {
   const candidate = value as Partial<CancelReason> | null;
   return typeof candidate?.kind === "string" && typeof candidate.message === "string";
 }
+
+/** What a cancelled step or job concludes: a timeout is its own conclusion, anything else is "cancelled". */
+export function conclusionOf(reason: CancelReason): "cancelled" | "timed_out" {
+  return reason.kind === "timed_out" ? "timed_out" : "cancelled";
+}

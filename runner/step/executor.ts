@@ -7,7 +7,7 @@ import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { execa } from "execa";
-import { cancelReason, type CancelReason } from "./cancel.ts";
+import { cancelReason, conclusionOf, type CancelReason } from "./cancel.ts";
 import { resolveShell, type ShellCommand } from "./shells.ts";
 
 export interface StepRequest {
@@ -140,10 +140,6 @@ export function processExecutor(options: { cancelGraceMs: number }): StepExecuto
       return finish("failure", exitCode, { message: `the step ${how}` });
     },
   };
-}
-
-function conclusionOf(reason: CancelReason): StepConclusion {
-  return reason.kind === "timed_out" ? "timed_out" : "cancelled";
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
