@@ -19,6 +19,8 @@ export default defineConfig({
     // Suites start real servers and processes; two cores, so keep the fan-out modest.
     maxWorkers: 2,
     pool: "forks",
+    // The memory suites measure what stays after a collection, not garbage not yet collected.
+    execArgv: ["--expose-gc"],
     // @actions/workflow-parser imports its JSON schema without `with { type: "json" }`, which
     // Node refuses; inlined, Vite loads it (as tsx does for the CLI).
     server: { deps: { inline: ["@actions/workflow-parser"] } },

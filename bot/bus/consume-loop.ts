@@ -23,6 +23,8 @@ export interface ConsumeLoopOptions {
   /** Messages with the same key are handled one after another, in delivery order. */
   keyOf?: (msg: JsMsg) => string;
   retryDelayMs?: (deliveryCount: number) => number;
+  /** How long `stop()` waits for messages being handled (default 10 s). */
+  stopGraceMs?: number;
   /** How often a message being handled is marked in progress: under the consumer's `ack_wait` (the bot's are 60 s). */
   workingEveryMs?: number;
 }
@@ -75,7 +77,19 @@ export async function startConsumeLoop(options: ConsumeLoopOptions): Promise<Con
     async stop() {
       await messages.close();
       await loop.catch(() => {});
-      await Promise.allSettled([...inFlight]);
+      // Handlers are idempotent: one still busy after the grace (a forge write waiting out a rate
+      // limit, a query on a dead connection) is left to the redelivery its unacked message gets.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<"late">((resolve) => {
+        timer = setTimeout(() => resolve("late"), options.stopGraceMs ?? 10_000);
+      });
+      const done = await Promise.race([Promise.allSettled([...inFlight]), grace]);
+      clearTimeout(timer);
+      if (done === "late")
+        log.warn(
+          { inFlight: inFlight.size },
+          "stopped with messages still being handled; they will be delivered again",
+        );
     },
   };
 }

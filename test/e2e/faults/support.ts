@@ -89,9 +89,13 @@ export async function expectEachJobOnce(f: Flotilla, shas: string[], ranFile: st
   const externalIds = runs.map((r) => String(r.run.external_id));
   expect(new Set(externalIds).size).toBe(externalIds.length);
   expect(runs).toHaveLength(keys.length);
-  expect(runs.filter((r) => r.run.conclusion !== "success").map((r) => `${r.run.name}: ${r.run.conclusion}`)).toEqual(
-    [],
-  );
+  // With the check run's own words, so a failure says why (e.g. "Runner lost").
+  const output = (r: (typeof runs)[number]) => (r.run.output as { title?: string; summary?: string } | undefined) ?? {};
+  expect(
+    runs
+      .filter((r) => r.run.conclusion !== "success")
+      .map((r) => `${r.run.name}: ${r.run.conclusion} — ${output(r).title} — ${output(r).summary?.slice(0, 300)}`),
+  ).toEqual([]);
   // The newest status of each context must be final.
   const latest = latestStatuses(f, shas);
   expect(latest.size).toBeGreaterThan(0);
