@@ -77,9 +77,11 @@ export function jobReporter(js: JetStreamClient, names: NatsNames, target: Repor
           await publish(event);
           return;
         } catch (error) {
-          if (attempt >= 4) throw error;
+          // A result not stored means the job runs again: ride out a NATS restart (the lease is
+          // still held) rather than give the job back after a few seconds.
+          if (attempt >= 10) throw error;
           logger.warn({ err: error, attempt }, "completed report publish failed, retrying");
-          await abortableSleep(500 * attempt);
+          await abortableSleep(Math.min(500 * attempt, 3000));
         }
       }
     },
