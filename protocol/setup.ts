@@ -57,13 +57,24 @@ export async function ensureJobsStream(
   if (ready.has(namespace)) return;
   // Advisories first: once the jobs stream has a consumer, deliveries can run out.
   await ensureStream(jsm, advisoriesStreamConfig(names, namespace));
-  await ensureStream(jsm, jobsStreamConfig(names, namespace, limits));
+  await ensureStream(jsm, jobsStreamConfig(names, namespace, limits), ["duplicate_window"]);
   ready.add(namespace);
 }
 
-async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+/** Adds the stream, or brings the `kept` settings of an existing one up to `config`. */
+async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+  kept: (keyof StreamConfig)[] = [],
+): Promise<void> {
   try {
-    await jsm.streams.info(config.name);
+    const info = await jsm.streams.info(config.name);
+    const stale = kept.filter((key) => config[key] !== undefined && info.config[key] !== config[key]);
+    if (stale.length > 0)
+      await jsm.streams.update(config.name, {
+        ...info.config,
+        ...Object.fromEntries(stale.map((k) => [k, config[k]])),
+      });
   } catch (error) {
     if (!isNotFound(error)) throw error;
     try {

@@ -56,9 +56,16 @@ export function jobsStreamConfig(
     retention: RetentionPolicy.Interest,
     storage: StorageType.File,
     max_age: limits.jobMaxAgeDays * DAY_NS,
-    duplicate_window: limits.duplicateWindowMs * 1_000_000,
+    duplicate_window: JOB_DUPLICATE_WINDOW_NS,
   };
 }
+
+/**
+ * How long a job's publish is deduplicated (`Nats-Msg-Id`): longer than any retry of a plan or a
+ * completion takes (a message waits out its consumer's ack wait when the bus was down as it
+ * failed), so a job whose publish landed but whose ack was lost is never stored twice.
+ */
+const JOB_DUPLICATE_WINDOW_NS = 60 * 60 * 1_000_000_000;
 
 /** JetStream's MAX_DELIVERIES advisories of one namespace's jobs stream, kept for the bot. */
 export function advisoriesStreamConfig(names: NatsNames, namespace: string): Partial<StreamConfig> & { name: string } {
