@@ -77,7 +77,7 @@ async function push(name: string, workflow: string): Promise<string> {
 const check = (sha: string, name: string, status: string) =>
   f.fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === status, { timeoutMs: 45_000 });
 
-it("--once takes exactly one job, then exits by itself", async () => {
+it("--once takes exactly one job, then exits by itself", { timeout: 180_000 }, async () => {
   const sha = await push(
     "once",
     "on: push\njobs:\n  first:\n    runs-on: [self-hosted, once-test]\n    steps: [{ run: echo one }]\n  second:\n    runs-on: [self-hosted, once-test]\n    steps: [{ run: echo two }]\n",
@@ -99,7 +99,7 @@ it("--once takes exactly one job, then exits by itself", async () => {
   expect((await completed(2)).map((r) => r.run.conclusion)).toEqual(["success", "success"]);
 });
 
-it("SIGTERM drains: the running job finishes, then the runner exits", async () => {
+it("SIGTERM drains: the running job finishes, then the runner exits", { timeout: 180_000 }, async () => {
   const sha = await push(
     "drain",
     "on: push\njobs:\n  slow:\n    runs-on: [self-hosted, drain-test]\n    steps: [{ run: 'sleep 2; echo finished' }]\n",
@@ -115,7 +115,7 @@ it("SIGTERM drains: the running job finishes, then the runner exits", async () =
   expect(result.all).toContain("draining");
 });
 
-it("a second signal hands the running job back at once, and another runner runs it", async () => {
+it("a second signal hands the running job back at once, and another runner runs it", { timeout: 180_000 }, async () => {
   const sha = await push(
     "hurry",
     'on: push\njobs:\n  long:\n    runs-on: [self-hosted, hurry-test]\n    steps:\n      - run: if [ "$RUNNER_NAME" = hurried ]; then sleep 60; fi; echo "ran on $RUNNER_NAME"\n',
@@ -136,7 +136,7 @@ it("a second signal hands the running job back at once, and another runner runs 
   expect(row?.attempt).toBeGreaterThan(1);
 });
 
-it("--concurrency 2 runs two jobs at once", async () => {
+it("--concurrency 2 runs two jobs at once", { timeout: 180_000 }, async () => {
   const sha = await push(
     "pair",
     "on: push\njobs:\n  a:\n    runs-on: [self-hosted, pair-test]\n    steps: [{ run: sleep 1 }]\n  b:\n    runs-on: [self-hosted, pair-test]\n    steps: [{ run: sleep 1 }]\n",
