@@ -6,13 +6,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
-import { execa, type ResultPromise } from "execa";
+import { type ResultPromise } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { jobs } from "../../db/schema.ts";
-import { BIN } from "../helpers/flotilla-bin.ts";
 import { createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
+import { runnerProcess } from "../helpers/runner-process.ts";
 
 let f: Flotilla;
 let scratch: string;
@@ -31,37 +31,16 @@ afterAll(async () => {
 });
 
 function runner(name: string, label: string, extra: string[] = []): ResultPromise {
-  const child = execa(
-    "node",
-    [
-      BIN,
-      "runner",
-      "start",
-      "--nats",
-      f.natsUrl,
-      "--prefix",
-      f.prefix,
-      "--labels",
-      label,
-      "--name",
-      name,
-      "--work-dir",
-      join(scratch, name),
-      ...extra,
-    ],
-    {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: scratch,
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "info",
-        FLOTILLA_RUNNER_DRAIN_GRACE_MS: "20000",
-      },
-      extendEnv: false,
-      reject: false,
-      all: true,
-    },
-  );
+  const child = runnerProcess({
+    natsUrl: f.natsUrl,
+    prefix: f.prefix,
+    name,
+    labels: label,
+    workDir: join(scratch, name),
+    home: scratch,
+    args: extra,
+    env: { FLOTILLA_RUNNER_DRAIN_GRACE_MS: "20000" },
+  });
   children.push(child);
   return child;
 }

@@ -14,12 +14,12 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { jobs } from "../../db/schema.ts";
 import { RUNNER_LOST_TITLE } from "../../bot/reporter/runner-lost.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
-import { BIN } from "../helpers/flotilla-bin.ts";
 import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../helpers/flotilla.ts";
 import { reportsApplied } from "../helpers/reports-applied.ts";
 import { until } from "../helpers/until.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import { scratchDir } from "../helpers/scratch.ts";
+import { runnerProcess } from "../helpers/runner-process.ts";
 
 let f: Flotilla;
 const scratch = scratchDir("flotilla-faults-");
@@ -38,39 +38,16 @@ afterAll(async () => {
 
 /** A runner process as an operator starts it, extending its two-second lease every 400 ms. */
 function runner(name: string, label: string, concurrency = 1): ResultPromise {
-  const child = execa(
-    "node",
-    [
-      BIN,
-      "runner",
-      "start",
-      "--nats",
-      f.natsUrl,
-      "--prefix",
-      f.prefix,
-      "--labels",
-      label,
-      "--name",
-      name,
-      "--work-dir",
-      join(scratch(), "work", name),
-      "--concurrency",
-      String(concurrency),
-    ],
-    {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: scratch(),
-        LOG_FORMAT: "json",
-        LOG_LEVEL: "info",
-        FLOTILLA_RUNNER_LEASE_EXTEND_MS: "400",
-        FLOTILLA_RUNNER_CANCEL_GRACE_MS: "1000",
-      },
-      extendEnv: false,
-      reject: false,
-      all: true,
-    },
-  );
+  const child = runnerProcess({
+    natsUrl: f.natsUrl,
+    prefix: f.prefix,
+    name,
+    labels: label,
+    workDir: join(scratch(), "work", name),
+    home: scratch(),
+    args: ["--concurrency", String(concurrency)],
+    env: { FLOTILLA_RUNNER_LEASE_EXTEND_MS: "400", FLOTILLA_RUNNER_CANCEL_GRACE_MS: "1000" },
+  });
   children.push(child);
   const log: string[] = [];
   logs.set(child, log);

@@ -15,6 +15,7 @@ import { startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import { until } from "../helpers/until.ts";
 import { scratchDir } from "../helpers/scratch.ts";
+import { runnerProcess } from "../helpers/runner-process.ts";
 
 let f: Flotilla;
 const scratch = scratchDir("flotilla-fleet-views-");
@@ -34,29 +35,15 @@ afterAll(async () => {
 
 /** A runner as an operator starts one, beating every half second so states change quickly. */
 function runner(name: string, labels: string): ResultPromise {
-  return execa(
-    "node",
-    [
-      BIN,
-      "runner",
-      "start",
-      "--nats",
-      f.natsUrl,
-      "--prefix",
-      f.prefix,
-      "--labels",
-      labels,
-      "--name",
-      name,
-      "--work-dir",
-      join(scratch(), name),
-    ],
-    {
-      env: { PATH: process.env.PATH ?? "", HOME: scratch(), LOG_LEVEL: "warn", FLOTILLA_RUNNER_HEARTBEAT_MS: "500" },
-      extendEnv: false,
-      reject: false,
-    },
-  );
+  return runnerProcess({
+    natsUrl: f.natsUrl,
+    prefix: f.prefix,
+    name,
+    labels,
+    workDir: join(scratch(), name),
+    home: scratch(),
+    env: { LOG_LEVEL: "warn", FLOTILLA_RUNNER_HEARTBEAT_MS: "500" },
+  });
 }
 
 function flotilla(args: string[], token = f.apiToken) {
