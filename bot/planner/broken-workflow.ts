@@ -5,7 +5,7 @@
 import type { Db } from "../../db/client.ts";
 import type { Forge, NewCheck } from "../forges/forge.ts";
 import type { WorkflowProblem } from "../workflows/workflow.ts";
-import { createCheckOnce } from "./create-check-once.ts";
+import { createCheckOnce } from "../scheduler/create-check-once.ts";
 import { runUrl } from "../runs/links.ts";
 import type { RunContext } from "../runs/run-context.ts";
 import * as store from "./store-run.ts";

@@ -15,7 +15,7 @@ import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
 import { allSettled } from "./all-settled.ts";
 import { reportBrokenWorkflow } from "./broken-workflow.ts";
-import { createCheckOnce } from "./create-check-once.ts";
+import { createCheckOnce } from "../scheduler/create-check-once.ts";
 import { expandJobs } from "../workflows/expand-jobs.ts";
 import { settleNamespace } from "../scheduler/settle.ts";
 import { cloneTokenForRun } from "../scheduler/clone-token.ts";
