@@ -108,6 +108,8 @@ export const runs = pgTable(
     /** Unguessable: the log pages want it, and only the check run's viewers see the link. */
     accessToken: text("access_token").notNull(),
     runNumber: integer("run_number").notNull().default(1),
+    /** `github.run_attempt`: 1, then one more for each re-run (its jobs are rows with that `run_attempt`). */
+    attempt: integer("attempt").notNull().default(1),
     status: text("status").$type<"queued" | "in_progress" | "completed">().notNull().default("queued"),
     conclusion: text("conclusion"),
     /** Why the run failed before any job could start (a workflow that does not parse). */
@@ -175,6 +177,13 @@ export const jobs = pgTable(
     callOutputs: jsonb("call_outputs").$type<Record<string, Record<string, string>>>().notNull().default({}),
     namespace: text("namespace").notNull(),
     labels: jsonb("labels").$type<string[]>().notNull(),
+    /** The run attempt this row belongs to: a re-run makes new rows for the jobs it runs again. */
+    runAttempt: integer("run_attempt").notNull().default(1),
+    /**
+     * Set when a re-run replaced this row with a newer attempt's: the row stays as the run's
+     * history (its check run, log and result), and nothing schedules or settles on it again.
+     */
+    supersededAt: timestamp("superseded_at", { withTimezone: true }),
     status: text("status").$type<"queued" | "in_progress" | "completed">().notNull().default("queued"),
     conclusion: text("conclusion"),
     /** The delivery whose results we accept; older attempts are refused. */
@@ -218,7 +227,7 @@ export const jobs = pgTable(
     completedAt: timestamp("completed_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("jobs_run_key_namespace").on(t.runId, t.jobKey, t.namespace)],
+  (t) => [uniqueIndex("jobs_run_key_namespace_attempt").on(t.runId, t.jobKey, t.namespace, t.runAttempt)],
 );
 
 /** A job's log as numbered chunks, so a chunk delivered twice is stored once. */
@@ -255,4 +264,37 @@ export const concurrencyGroups = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.repository, t.scope, t.name] })],
+);
+
+/**
+ * The pull requests the bot has planned runs for, as of their last event: a command in a
+ * comment names only the PR, and finds its head commit here without asking the forge.
+ */
+export const pullRequests = pgTable(
+  "pull_requests",
+  {
+    repository: text("repository").notNull(),
+    number: integer("number").notNull(),
+    headSha: text("head_sha").notNull(),
+    /** The head is in another repository (a fork). */
+    fork: boolean("fork").notNull().default(false),
+    author: text("author").notNull(),
+    /** The failure summary comment the bot keeps on the PR (edited, never posted twice). */
+    summaryCommentId: bigint("summary_comment_id", { mode: "number" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.repository, t.number] })],
+);
+
+/** `/ok-to-test`: a maintainer approved CI for exactly this head commit of a fork's pull request. */
+export const approvals = pgTable(
+  "approvals",
+  {
+    repository: text("repository").notNull(),
+    sha: text("sha").notNull(),
+    pullNumber: integer("pull_number").notNull(),
+    approvedBy: text("approved_by").notNull(),
+    approvedAt: timestamp("approved_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.repository, t.sha] })],
 );

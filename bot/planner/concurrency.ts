@@ -25,6 +25,7 @@ import { settleNamespace } from "../scheduler/settle.ts";
 import { asString, evaluateTemplate } from "../workflows/evaluate-template.ts";
 import type { Concurrency, PlannedJob, Workflow, WorkflowProblem } from "../workflows/workflow.ts";
 import type { RunRow } from "../runs/rows.ts";
+import { currentJobsOf } from "../runs/current-jobs.ts";
 
 export interface GroupContexts {
   github: Record<string, unknown>;
@@ -100,7 +101,7 @@ export async function assignJobGroups(db: Db, run: RunRow, groups: Map<string, G
     await db
       .update(jobs)
       .set({ concurrencyGroup: group.group, concurrencyCancel: group.cancelInProgress })
-      .where(and(eq(jobs.runId, run.id), eq(jobs.jobKey, jobKey)));
+      .where(and(currentJobsOf(run.id), eq(jobs.jobKey, jobKey)));
   }
 }
 
@@ -131,7 +132,7 @@ export async function enterRunGroup(
     const open = await deps.db
       .select()
       .from(jobs)
-      .where(and(eq(jobs.runId, id), ne(jobs.status, "completed")));
+      .where(and(currentJobsOf(id), ne(jobs.status, "completed")));
     await cancelJobs(deps, old, open, supersededReason(group.group));
     cancelled.push(old);
   }
@@ -145,7 +146,7 @@ export async function markRunWaiting(db: Db, run: RunRow, reason: string): Promi
   await db
     .update(jobs)
     .set({ waitedFor: reason })
-    .where(and(eq(jobs.runId, run.id), isNull(jobs.waitedFor)));
+    .where(and(currentJobsOf(run.id), isNull(jobs.waitedFor)));
 }
 
 /**
@@ -161,7 +162,7 @@ export async function finishCancelledWhilePlanning(
   const done = await db
     .select()
     .from(jobs)
-    .where(and(eq(jobs.runId, run.id), eq(jobs.status, "completed"), eq(jobs.conclusion, "cancelled")));
+    .where(and(currentJobsOf(run.id), eq(jobs.status, "completed"), eq(jobs.conclusion, "cancelled")));
   // Its pending commit statuses may not have existed yet either.
   for (const namespace of new Set(done.map((r) => r.namespace)))
     await settleNamespace(db, forge, run, namespace, publicUrl);
@@ -209,6 +210,7 @@ async function cancelOlderRuns(deps: CancelDeps & { db: Db }, run: RunRow, group
           olderThanUs.map((r) => r.id),
         ),
         ne(jobs.status, "completed"),
+        isNull(jobs.supersededAt),
       ),
     );
   for (const old of olderThanUs) {

@@ -10,6 +10,7 @@ import { followsRepository } from "../fleet/namespace-follows.ts";
 import type { PlannedJob } from "../workflows/workflow.ts";
 import type { RunContext } from "../runs/run-context.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
+import { currentJobsOf } from "../runs/current-jobs.ts";
 
 /** Records the delivery; false when it was planned completely before. */
 export async function claimDelivery(db: Db, context: RunContext, event: string): Promise<boolean> {
@@ -119,7 +120,7 @@ export async function upsertJobs(
   });
   const inserted = values.length > 0 ? await db.insert(jobs).values(values).onConflictDoNothing().returning() : [];
   // A plan being finished after a crash finds some rows already there.
-  return inserted.length === values.length ? inserted : db.select().from(jobs).where(eq(jobs.runId, run.id));
+  return inserted.length === values.length ? inserted : db.select().from(jobs).where(currentJobsOf(run.id));
 }
 
 /**

@@ -31,6 +31,7 @@ import { needsContext } from "../scheduler/needs-context.ts";
 import { attemptHolders } from "./attempt-holders.ts";
 import { afterJobCompleted, type FinishDeps } from "../scheduler/job-finished.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
+import { currentJobsOf } from "../runs/current-jobs.ts";
 
 export const RUNNER_LOST_TITLE = "Runner lost";
 
@@ -110,7 +111,7 @@ async function publishAgain(
     .update(jobs)
     .set({ lostAttempts: lost, runnerId: null })
     .where(and(eq(jobs.id, job.id), eq(jobs.streamSeq, advisory.stream_seq)));
-  const rows = await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
+  const rows = await deps.db.select().from(jobs).where(currentJobsOf(run.id));
   const needs = needsContext(job, rows) ?? {};
   const forge = await deps.forgeForRun(run);
   const token = job.spec ? await cloneTokenForSpec(forge, job.spec) : undefined;

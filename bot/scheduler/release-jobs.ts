@@ -41,6 +41,7 @@ import {
 import { ConditionError, shouldRun } from "./job-condition.ts";
 import { needsContext } from "./needs-context.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
+import { currentJobsOf } from "../runs/current-jobs.ts";
 
 export interface ReleaseDeps {
   db: Db;
@@ -62,7 +63,7 @@ export interface ReleaseHooks {
 export async function releaseReadyJobs(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks): Promise<void> {
   const rows = (await holdsRunGroup(deps.db, run))
     ? await releasePasses(deps, run, hooks)
-    : await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
+    : await deps.db.select().from(jobs).where(currentJobsOf(run.id));
   await handOver(deps, run, rows, hooks.forge);
 }
 
@@ -80,7 +81,7 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
   // Skipping a job can make its dependents ready (to be skipped too): go round until quiet.
   let rows: JobRow[] = [];
   for (let round = 0; round < 1000; round++) {
-    rows = await deps.db.select().from(jobs).where(eq(jobs.runId, run.id));
+    rows = await deps.db.select().from(jobs).where(currentJobsOf(run.id));
     const displaced: { ids: string[]; group: string }[] = [];
     const batches = new Map<string, { row: JobRow; needs: JobMessage["contexts"]["needs"] }[]>();
     let settledOne = false;
@@ -198,7 +199,7 @@ async function handOver(deps: ReleaseDeps, run: RunRow, rows: JobRow[], forge: F
   const [waiter] = await deps.db.select().from(runs).where(eq(runs.id, next));
   if (!waiter) return;
   // A run still being planned (check runs not all created) is released by its planner.
-  const planned = await deps.db.select({ checkRunId: jobs.checkRunId }).from(jobs).where(eq(jobs.runId, next));
+  const planned = await deps.db.select({ checkRunId: jobs.checkRunId }).from(jobs).where(currentJobsOf(next));
   if (planned.length === 0 || planned.some((r) => r.checkRunId === null)) return;
   deps.log.info({ run: next, group: run.concurrencyGroup, after: run.id }, "run released from its concurrency group");
   await releaseRun(deps, waiter, forge);

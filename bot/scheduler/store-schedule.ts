@@ -6,6 +6,7 @@ import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { jobs, runs, runStatuses } from "../../db/schema.ts";
 import type { JobRow } from "../runs/rows.ts";
+import { currentJobsOf } from "../runs/current-jobs.ts";
 
 /**
  * Whether some job of the run is still waiting to be published (for its needs, max-parallel or a
@@ -15,7 +16,7 @@ export async function hasUnreleasedJobs(db: Db, runId: string): Promise<boolean>
   const [row] = await db
     .select({ id: jobs.id })
     .from(jobs)
-    .where(and(eq(jobs.runId, runId), eq(jobs.status, "queued"), or(isNull(jobs.publishedAt), isNull(jobs.streamSeq))))
+    .where(and(currentJobsOf(runId), eq(jobs.status, "queued"), or(isNull(jobs.publishedAt), isNull(jobs.streamSeq))))
     .limit(1);
   return row !== undefined;
 }
@@ -27,7 +28,7 @@ export async function siblingsOf(db: Db, job: JobRow): Promise<JobRow[]> {
     .from(jobs)
     .where(
       and(
-        eq(jobs.runId, job.runId),
+        currentJobsOf(job.runId),
         eq(jobs.namespace, job.namespace),
         eq(jobs.jobId, job.jobId),
         sql`${jobs.id} <> ${job.id}`,
@@ -67,7 +68,7 @@ export async function settleRunStatus(
         failed: sql<number>`count(*) filter (where not ${passed})`.mapWith(Number),
       })
       .from(jobs)
-      .where(eq(jobs.runId, runId));
+      .where(currentJobsOf(runId));
     if (!counts || counts.openHere > 0) return;
     const state = counts.failedHere === 0 ? "success" : "failure";
     await post(state, status.context);

@@ -148,6 +148,7 @@ function localRunRow(facts: GitFacts, workflow: Workflow, eventName: string): Ru
     ref: facts.ref,
     accessToken: "",
     runNumber: 1,
+    attempt: 1,
     status: "in_progress",
     conclusion: null,
     error: null,

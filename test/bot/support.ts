@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import { openDb, type Db, type DbHandle } from "../../db/client.ts";
 import { migrate } from "../../db/migrate.ts";
@@ -21,6 +20,7 @@ import { createGitHubApp } from "../../bot/forges/github/github-app.ts";
 import { githubContext } from "../../bot/planner/github-context.ts";
 import { jobSpec } from "../../bot/planner/job-message.ts";
 import * as store from "../../bot/planner/store-run.ts";
+import { currentJobsOf } from "../../bot/runs/current-jobs.ts";
 import { checkRunName, statusContext } from "../../bot/runs/links.ts";
 import { repoRef, type RepoRef } from "../../bot/runs/repo-ref.ts";
 import type { JobRow, RunRow } from "../../bot/runs/rows.ts";
@@ -167,9 +167,9 @@ export function hooksFor(core: Core, run: RunRow): ReleaseHooks {
   };
 }
 
-/** The run's job rows by job key. */
+/** The run's job rows of its current attempt, by job key. */
 export async function rowsByKey(core: Core, runId: string): Promise<Map<string, JobRow>> {
-  const rows = await core.db.select().from(jobs).where(eq(jobs.runId, runId));
+  const rows = await core.db.select().from(jobs).where(currentJobsOf(runId));
   return new Map(rows.map((row) => [row.jobKey, row]));
 }
 
