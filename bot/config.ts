@@ -31,6 +31,11 @@ const Env = z.object({
   JOB_LEASE_SECONDS: intFrom(30).pipe(z.number().min(1)),
   JOB_MAX_ATTEMPTS: intFrom(3).pipe(z.number().min(1)),
   JOB_MAX_AGE_DAYS: intFrom(7).pipe(z.number().min(1)),
+  FORK_PR_TRUSTED: z.string().default(""),
+  FAILURE_COMMENT: z
+    .enum(["true", "false"], { message: "must be true or false" })
+    .default("true")
+    .transform((v) => v === "true"),
   FLOTILLA_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   FLOTILLA_SECRETS_KEY: z
     .string()
@@ -78,6 +83,14 @@ export const BotConfig = Env.transform((e) => {
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     jobs: { leaseSeconds: e.JOB_LEASE_SECONDS, maxAttempts: e.JOB_MAX_ATTEMPTS, maxAgeDays: e.JOB_MAX_AGE_DAYS },
+    steering: {
+      /** FORK_PR_TRUSTED: fork PR authors (`login`) and head-repository owners (`owner/*`) trusted without approval. */
+      forkTrusted: e.FORK_PR_TRUSTED.split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+      /** FAILURE_COMMENT: keep one comment on a PR listing its failed jobs. */
+      failureComment: e.FAILURE_COMMENT,
+    },
     /** Bearer token for the bot's API (`flotilla dispatch`); the API is off without it. */
     apiToken: e.FLOTILLA_API_TOKEN,
     /** Encrypts repository and organisation secrets at rest (FLOTILLA_SECRETS_KEY); secrets are off without it. */

@@ -3,6 +3,7 @@
  * from a comment line, and the forge events that carry commands or buttons (a comment on a
  * pull request, GitHub's "Re-run" and "Cancel" buttons).
  */
+import type { Permission } from "../forges/forge.ts";
 import type { RepoRef } from "../runs/repo-ref.ts";
 
 export type Command =
@@ -11,8 +12,6 @@ export type Command =
   | { name: "cancel"; namespace?: string }
   | { name: "ok-to-test" }
   | { name: "help" };
-
-export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
 /** Who may run commands other than `/help`. */
 export const STEERING_PERMISSIONS: ReadonlySet<Permission> = new Set(["write", "maintain", "admin"]);

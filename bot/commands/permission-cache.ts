@@ -7,7 +7,7 @@
  * GitHub does for logins and repository names.
  */
 import type { RepoRef } from "../runs/repo-ref.ts";
-import type { Permission } from "./command.ts";
+import type { Forge, Permission } from "../forges/forge.ts";
 
 export type PermissionLookup = (repo: RepoRef, login: string) => Promise<Permission>;
 
@@ -61,5 +61,24 @@ export function cachePermissions(
       },
     );
     return entry.answer;
+  };
+}
+
+/**
+ * The bot's one cache, over whichever installation's forge serves the repository: the forge
+ * of the latest call is the one asked (any forge of that installation answers the same).
+ */
+export function cachedForgePermissions(
+  options?: PermissionCacheOptions,
+): (forge: Forge, repo: RepoRef, login: string) => Promise<Permission> {
+  const forges = new Map<string, Forge>();
+  const cached = cachePermissions((repo, login) => {
+    const forge = forges.get(repo.fullName.toLowerCase());
+    if (!forge) throw new Error(`no forge for ${repo.fullName}`);
+    return forge.permission(repo, login);
+  }, options);
+  return (forge, repo, login) => {
+    forges.set(repo.fullName.toLowerCase(), forge);
+    return cached(repo, login);
   };
 }

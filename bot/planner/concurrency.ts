@@ -214,7 +214,7 @@ async function cancelOlderRuns(deps: CancelDeps & { db: Db }, run: RunRow, group
       ),
     );
   for (const old of olderThanUs) {
-    const reason = `a newer run of concurrency group "${group}" started (${run.workflowName} #${run.runNumber})`;
+    const reason = `Superseded by ${run.sha.slice(0, 7)}: a newer run of concurrency group "${group}" started (${run.workflowName} #${run.runNumber})`;
     await cancelJobs(
       deps,
       old,

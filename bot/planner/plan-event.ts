@@ -36,11 +36,18 @@ import type { RunContext } from "../runs/run-context.ts";
 import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
 import { fail } from "../result.ts";
+import type { Permission } from "../forges/forge.ts";
+import type { RepoRef } from "../runs/repo-ref.ts";
+import { approvalNeeded } from "./fork-gate.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
 
 export interface PlannerDeps {
   db: Db;
+  /** FORK_PR_TRUSTED, split (see fork-gate.ts). */
+  forkTrusted: string[];
+  /** The forge's permission read, cached (bot/commands/permission-cache.ts). */
+  permission: (forge: Forge, repo: RepoRef, login: string) => Promise<Permission>;
   bus: Bus;
   forgeFor: (context: RunContext) => Promise<Forge>;
   publicUrl: string;
@@ -74,6 +81,11 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     }
     context.sha = sha;
   }
+  if (context.pullRequest) await store.recordPullRequest(deps.db, context);
+  const held = await approvalNeeded(
+    { db: deps.db, trusted: deps.forkTrusted, permission: (repo, login) => deps.permission(forge, repo, login) },
+    context,
+  );
   const listed = await forge.listWorkflowFiles(context.repo, context.sha, WORKFLOW_DIR);
   // A dispatch starts the one workflow it names.
   const files = context.workflowPath ? listed.filter((f) => f.path === context.workflowPath) : listed;
@@ -96,9 +108,10 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
       if (!matchesEvent(workflow.on, context)) return;
       // Workflows it calls (`jobs.<id>.uses`) are fetched now, at the run's commit or their `@ref`.
       await resolveCalls(workflow, forge, { repo: context.repo, ref: context.sha });
-      await planRun(deps, forge, context, workflow, withInputDefaults(event.payload, workflow), token, log);
+      await planRun(deps, forge, context, workflow, withInputDefaults(event.payload, workflow), token, log, held);
     }),
   );
+  if (held && files.length === 0) await holdWithoutWorkflow(deps, forge, context, held);
   await store.markPlanned(deps.db, context.deliveryId);
   log.info({ workflows: files.length }, "delivery planned");
 }
@@ -111,6 +124,8 @@ async function planRun(
   payload: Record<string, unknown>,
   token: () => Promise<string | undefined>,
   parentLog: Logger,
+  /** Why a fork's PR waits for `/ok-to-test`: then nothing is published. */
+  held: string | undefined,
 ) {
   const contextInputs = { context, payload, workflow, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl };
   // Names and runs-on are decided before the run row exists: all of `github` but its run id and number.
@@ -143,7 +158,7 @@ async function planRun(
   const releaseDeps = { db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl };
   // The workflow's group: the run may have to wait (its check runs say so from the start), or cancel older runs.
   const entry =
-    group && run.status !== "completed"
+    group && run.status !== "completed" && !held
       ? await enterRunGroup({ db: deps.db, bus: deps.bus, forge, publicUrl: deps.publicUrl, log }, run, group)
       : undefined;
   if (entry?.waiting) await markRunWaiting(deps.db, run, entry.waiting);
@@ -151,6 +166,7 @@ async function planRun(
   const cloneToken = token();
   const unchecked = rows.filter((row) => row.checkRunId === null);
   const fleet = await fleetRead;
+  if (held) await store.holdForApproval(deps.db, run.id, held);
   const requestedBefore = await store.requestJobChecks(
     deps.db,
     unchecked.map((row) => row.id),
@@ -164,7 +180,9 @@ async function planRun(
         headSha: context.sha,
         detailsUrl: jobUrl(deps.publicUrl, row.id, run.accessToken),
         externalId: row.id,
-        status: "queued",
+        ...(held
+          ? { status: "completed", conclusion: "action_required", output: { title: APPROVAL_TITLE, summary: held } }
+          : { status: "queued" }),
         output: entry?.waiting
           ? {
               title: entry.waiting,
@@ -181,13 +199,17 @@ async function planRun(
       await forge.setCommitStatus(context.repo, context.sha, {
         state: "pending",
         context: statusName,
-        description: "Queued",
+        description: held ? "Waiting for a maintainer's /ok-to-test" : "Queued",
         targetUrl: runUrl(deps.publicUrl, run.id, run.accessToken),
       });
       await store.recordStatus(deps.db, run.id, namespace, statusName);
     }),
   ]);
 
+  if (held) {
+    log.info({ jobs: expansion.jobs.length }, "fork pull request held for approval");
+    return;
+  }
   // Replaced by a newer waiting run while its check runs were being created: say so on them.
   if (entry?.waiting) await finishCancelledWhilePlanning(deps.db, forge, run, deps.publicUrl);
   await releaseReadyJobs(releaseDeps, run, {
@@ -199,6 +221,22 @@ async function planRun(
   for (const other of [...(entry?.cancelled ?? []), ...(entry?.promoted ? [entry.promoted] : [])])
     await releaseRun(releaseDeps, other, forge);
   log.info({ jobs: expansion.jobs.length, namespaces: namespaces.length }, "run planned");
+}
+
+const APPROVAL_TITLE = "Waiting for approval: a maintainer comments /ok-to-test";
+
+/** A held fork PR with no workflow to show it on: one `flotilla` check run asks for the approval. */
+async function holdWithoutWorkflow(deps: PlannerDeps, forge: Forge, context: RunContext, held: string) {
+  const check: NewCheck = {
+    name: "flotilla",
+    headSha: context.sha,
+    detailsUrl: deps.publicUrl,
+    externalId: `approval:${context.sha}`,
+    status: "completed",
+    conclusion: "action_required",
+    output: { title: APPROVAL_TITLE, summary: held },
+  };
+  await createCheckOnce(forge, context.repo, check, true);
 }
 
 /** A dispatch's inputs as jobs see them: what was given, else each input's default. */

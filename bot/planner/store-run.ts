@@ -5,12 +5,41 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { deliveries, jobs, namespaces, runs, runStatuses, type JobSpec } from "../../db/schema.ts";
+import { deliveries, jobs, namespaces, pullRequests, runs, runStatuses, type JobSpec } from "../../db/schema.ts";
 import { followsRepository } from "../fleet/namespace-follows.ts";
 import type { PlannedJob } from "../workflows/workflow.ts";
 import type { RunContext } from "../runs/run-context.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
 import { currentJobsOf } from "../runs/current-jobs.ts";
+
+/** The pull request's head as of this event: commands in its comments find the commit here. */
+export async function recordPullRequest(db: Db, context: RunContext): Promise<void> {
+  const pr = context.pullRequest;
+  if (!pr) return;
+  const values = {
+    repository: context.repo.fullName,
+    number: pr.number,
+    headSha: context.sha,
+    fork: context.fork,
+    author: pr.author,
+    updatedAt: new Date(),
+  };
+  await db
+    .insert(pullRequests)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [pullRequests.repository, pullRequests.number],
+      set: { headSha: values.headSha, fork: values.fork, author: values.author, updatedAt: values.updatedAt },
+    });
+}
+
+/** A fork's run waiting for `/ok-to-test`: its jobs are completed as `action_required`, never published. */
+export async function holdForApproval(db: Db, runId: string, reason: string): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ status: "completed", conclusion: "action_required", message: reason, completedAt: new Date() })
+    .where(and(currentJobsOf(runId), isNull(jobs.publishedAt)));
+}
 
 /** Records the delivery; false when it was planned completely before. */
 export async function claimDelivery(db: Db, context: RunContext, event: string): Promise<boolean> {

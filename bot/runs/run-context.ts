@@ -21,7 +21,8 @@ export interface RunContext {
   /** Where the runner clones from: the head repository for a fork's pull request. */
   checkout: { cloneUrl: string; repo: RepoRef; private: boolean };
   fork: boolean;
-  pullRequest?: { number: number; headRef: string; baseRef: string };
+  /** `author`: who opened the pull request (whose permission decides whether a fork's PR runs). */
+  pullRequest?: { number: number; headRef: string; baseRef: string; author: string };
   /**
    * Files the event changed, for `paths`/`paths-ignore`. Undefined when not known (a pull
    * request, until its files are fetched): paths filters then match.

@@ -42,13 +42,18 @@ export async function cancelJobs(deps: CancelDeps, run: RunRow, rows: JobRow[], 
         status: "completed",
         conclusion: "cancelled",
         completedAt: new Date().toISOString(),
-        output: { title: `Cancelled: ${reason}`, summary: reason },
+        output: { title: titleOf(reason), summary: reason },
       });
     }
   }
   for (const namespace of namespaces) await settleNamespace(deps.db, deps.forge, run, namespace, deps.publicUrl);
   if (cancelled > 0) deps.log.info({ run: run.id, cancelled, reason }, "jobs cancelled");
   return cancelled;
+}
+
+/** "Cancelled by @octocat with /cancel" says it all; "fail-fast: build failed" needs the word. */
+function titleOf(reason: string): string {
+  return /^(Cancel|Supersed)/.test(reason) ? reason : `Cancelled: ${reason}`;
 }
 
 /** Tells a runner that picked up an already-cancelled job to stop. */

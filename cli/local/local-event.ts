@@ -34,7 +34,9 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
   };
   const sender = { login: facts.actor };
   const pullRequest =
-    name === "pull_request" ? { number: 0, headRef: facts.refName, baseRef: facts.defaultBranch } : undefined;
+    name === "pull_request"
+      ? { number: 0, headRef: facts.refName, baseRef: facts.defaultBranch, author: facts.actor }
+      : undefined;
   const context: RunContext = {
     forge: "github",
     deliveryId: "local",

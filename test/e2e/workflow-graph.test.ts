@@ -366,7 +366,7 @@ jobs:
     const [newer] = await f.finished(second, ["deploy"]);
     expect(older.run.conclusion).toBe("cancelled");
     expect((older.run.output as { title: string }).title).toBe(
-      'Cancelled: a newer run of concurrency group "deploy-refs/heads/main" started (Deploy #2)',
+      `Superseded by ${second.slice(0, 7)}: a newer run of concurrency group "deploy-refs/heads/main" started (Deploy #2)`,
     );
     expect(newer.run.conclusion).toBe("success");
     const olderStatus = await f.fake.waitFor(() =>

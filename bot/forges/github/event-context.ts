@@ -113,7 +113,12 @@ function pullRequestContext(deliveryId: string, payload: unknown): ContextResult
     actor: event.sender?.login ?? "",
     checkout: { cloneUrl: head.clone_url, repo: repoRef(head.full_name), private: head.private },
     fork: head.full_name !== event.repository.full_name,
-    pullRequest: { number: pr.number, headRef: pr.head.ref, baseRef: pr.base.ref },
+    pullRequest: {
+      number: pr.number,
+      headRef: pr.head.ref,
+      baseRef: pr.base.ref,
+      author: pr.user?.login ?? event.sender?.login ?? "",
+    },
   });
 }
 

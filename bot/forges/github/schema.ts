@@ -32,6 +32,7 @@ export const PullRequestEvent = z.object({
   number: z.number(),
   pull_request: z.object({
     number: z.number(),
+    user: Sender.optional(),
     head: z.object({ sha: z.string(), ref: z.string(), repo: Repository.nullable() }),
     base: z.object({ sha: z.string(), ref: z.string(), repo: Repository }),
   }),

@@ -3,7 +3,7 @@
  * flight, failures not kept. The clock is a number the test moves; nothing sleeps.
  */
 import { describe, expect, it } from "vitest";
-import type { Permission } from "../../../bot/commands/command.ts";
+import type { Permission } from "../../../bot/forges/forge.ts";
 import { cachePermissions, type PermissionLookup } from "../../../bot/commands/permission-cache.ts";
 import { repoRef } from "../../../bot/runs/repo-ref.ts";
 
