@@ -4,6 +4,7 @@
  * take effect after those retries, and the caller leaves its bus message un-acked so the
  * work is tried again. Calls may run concurrently.
  */
+import type { Permission } from "../commands/command.ts";
 import type { RepoRef } from "../runs/repo-ref.ts";
 
 export interface Annotation {
@@ -39,8 +40,17 @@ export interface NewCheck {
 
 export type CheckKey = Pick<NewCheck, "name" | "headSha" | "externalId">;
 
+/** A button on a check run (GitHub's `actions`): pressing it sends `requested_action` with `identifier`. */
+export interface CheckAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
 export interface CheckUpdate {
   status?: "in_progress" | "completed";
+  /** Replaces the check run's buttons; `[]` removes them. */
+  actions?: CheckAction[];
   startedAt?: string;
   completedAt?: string;
   conclusion?: CheckConclusion;
@@ -92,4 +102,13 @@ export interface Forge {
    * when the forge cannot mint one (then only public repositories can be cloned).
    */
   cloneToken(repo: RepoRef): Promise<string | undefined>;
+  /** The user's permission on `repo` (`none` for a user who is not a collaborator). */
+  permission(repo: RepoRef, login: string): Promise<Permission>;
+  /** Adds a reaction to a comment on a pull request. */
+  react(repo: RepoRef, commentId: number, reaction: "eyes" | "+1" | "confused"): Promise<void>;
+  /** Posts a comment on a pull request. */
+  comment(repo: RepoRef, pullNumber: number, body: string): Promise<{ id: number }>;
+  editComment(repo: RepoRef, commentId: number, body: string): Promise<void>;
+  /** The bot's own comment on the pull request whose body contains `marker`; undefined when there is none. */
+  findComment(repo: RepoRef, pullNumber: number, marker: string): Promise<{ id: number; body: string } | undefined>;
 }
