@@ -2,6 +2,7 @@
  * The Forge interface over GitHub's REST API, for one installation.
  */
 import type { ProbotOctokit } from "probot";
+import type { Permission } from "../../commands/command.ts";
 import type { Annotation, CheckOutput, CheckUpdate, Forge, NewCheck, WorkflowFile } from "../forge.ts";
 import type { RepoRef } from "../../runs/repo-ref.ts";
 import type { BlobCache, PermissionCache, TokenCache } from "./caches.ts";
@@ -155,7 +156,7 @@ export function githubForge(deps: GitHubForgeDeps): Forge {
       const key = `${installationId}:${repo.fullName}:${login.toLowerCase()}`;
       const cached = permissions.get(key);
       if (cached) return cached;
-      let permission: ReturnType<typeof permissionOf>;
+      let permission: Permission;
       try {
         const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
           owner: repo.owner,
