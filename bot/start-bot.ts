@@ -25,7 +25,6 @@ import { githubWebhookHandler } from "./ingest/github-webhook.ts";
 import { eventPublisher } from "./ingest/publish-event.ts";
 import { planEvent } from "./planner/plan-event.ts";
 import { steer } from "./commands/steer.ts";
-import { cachedForgePermissions } from "./commands/permission-cache.ts";
 import { githubSteerEvent } from "./forges/github/steer-event.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
@@ -78,15 +77,12 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const artifactSweep = startArtifactSweep(objectStores.artifacts, artifactsLog);
   const lease = { ackWaitMs: config.jobs.leaseSeconds * 1000, maxDeliver: config.jobs.maxAttempts };
 
-  // One permission cache for the planner's fork rule and the commands.
-  const permission = cachedForgePermissions();
   const plannerLog = log.child({ name: "planner" });
   const plannerDeps = {
     db: db.db,
     bus,
     forgeFor: (context: { installationId?: number }) => github.forge(context.installationId!),
     forkTrusted: config.steering.forkTrusted,
-    permission,
     publicUrl: config.http.publicUrl,
     serverUrl: config.github.serverUrl,
     apiUrl: config.github.apiUrl,
@@ -102,7 +98,8 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     handle: (msg) => {
       const event = decode(ForgeEvent, msg.data, "forge event");
       // A comment or a button steers runs; every other stored event may start runs.
-      const steering = event.forge === "github" ? githubSteerEvent(event.deliveryId, event.name, event.payload) : undefined;
+      const steering =
+        event.forge === "github" ? githubSteerEvent(event.deliveryId, event.name, event.payload) : undefined;
       if (steering?.ok) return steer(steerDeps, steering.value);
       return planEvent(plannerDeps, event);
     },

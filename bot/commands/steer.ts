@@ -15,16 +15,16 @@ import type { Db } from "../../db/client.ts";
 import { approvals, deliveries, jobs, pullRequests, runs } from "../../db/schema.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
-import type { Forge, Permission } from "../forges/forge.ts";
+import type { Forge } from "../forges/forge.ts";
 import { currentJobsOf } from "../runs/current-jobs.ts";
-import type { RepoRef } from "../runs/repo-ref.ts";
 import type { JobRow } from "../runs/rows.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { cancelJobs } from "../scheduler/cancel-jobs.ts";
 import { releaseRun } from "../scheduler/release-jobs.ts";
 import { rerunJobs } from "../scheduler/rerun-jobs.ts";
 import { chooseCancels, chooseReruns, type RunJobs } from "./choose-jobs.ts";
-import { type Command, STEERING_PERMISSIONS, type SteerEvent } from "./command.ts";
+import type { SteerEvent } from "../runs/steer-event.ts";
+import { type Command, STEERING_PERMISSIONS } from "./command.ts";
 import { helpText } from "./help-text.ts";
 import { parseComment } from "./parse-comment.ts";
 
@@ -35,8 +35,6 @@ export interface SteerDeps {
   log: Logger;
   publicUrl: string;
   forgeFor: (event: SteerEvent) => Promise<Forge>;
-  /** The forge's permission read, cached (permission-cache.ts). */
-  permission: (forge: Forge, repo: RepoRef, login: string) => Promise<Permission>;
 }
 
 export async function steer(deps: SteerDeps, event: SteerEvent): Promise<void> {
@@ -161,7 +159,8 @@ async function cancelAll(s: Steering, chosen: RunJobs[], reason: string): Promis
 }
 
 async function mayRun(s: Steering): Promise<Result<true>> {
-  const permission = await s.deps.permission(s.forge, s.event.repo, s.event.sender);
+  // The forge caches it for a minute: several commands cost one read.
+  const permission = await s.forge.permission(s.event.repo, s.event.sender);
   if (STEERING_PERMISSIONS.has(permission)) return ok(true);
   return fail(
     `Only users with write, maintain or admin permission on ${s.event.repo.fullName} can steer CI; @${s.event.sender} has ${permission === "none" ? "no" : permission} permission.`,
@@ -184,7 +183,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The job a check run is for, as its current attempt's row (a button on an older attempt's check means the job). */
 async function currentJob(db: Db, jobId: string): Promise<RunJobs | undefined> {
   if (!UUID.test(jobId)) return undefined;
-  const [hit] = await db.select({ job: jobs, run: runs }).from(jobs).innerJoin(runs, eq(jobs.runId, runs.id)).where(eq(jobs.id, jobId));
+  const [hit] = await db
+    .select({ job: jobs, run: runs })
+    .from(jobs)
+    .innerJoin(runs, eq(jobs.runId, runs.id))
+    .where(eq(jobs.id, jobId));
   if (!hit) return undefined;
   let row: JobRow | undefined = hit.job;
   if (row.supersededAt !== null) {
@@ -204,7 +207,10 @@ async function claim(db: Db, event: SteerEvent): Promise<boolean> {
     .onConflictDoNothing()
     .returning({ id: deliveries.id });
   if (inserted.length > 0) return true;
-  const [row] = await db.select({ at: deliveries.plannedAt }).from(deliveries).where(eq(deliveries.id, event.deliveryId));
+  const [row] = await db
+    .select({ at: deliveries.plannedAt })
+    .from(deliveries)
+    .where(eq(deliveries.id, event.deliveryId));
   return !row?.at;
 }
 

@@ -43,7 +43,7 @@ export interface NewCheck {
 export type CheckKey = Pick<NewCheck, "name" | "headSha" | "externalId">;
 
 /** A button on a check run (GitHub's `actions`): pressing it sends `requested_action` with `identifier`. */
-export interface CheckAction {
+interface CheckAction {
   label: string;
   description: string;
   identifier: string;

@@ -36,8 +36,6 @@ import type { RunContext } from "../runs/run-context.ts";
 import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
 import { fail } from "../result.ts";
-import type { Permission } from "../forges/forge.ts";
-import type { RepoRef } from "../runs/repo-ref.ts";
 import { approvalNeeded } from "./fork-gate.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
@@ -46,8 +44,6 @@ export interface PlannerDeps {
   db: Db;
   /** FORK_PR_TRUSTED, split (see fork-gate.ts). */
   forkTrusted: string[];
-  /** The forge's permission read, cached (bot/commands/permission-cache.ts). */
-  permission: (forge: Forge, repo: RepoRef, login: string) => Promise<Permission>;
   bus: Bus;
   forgeFor: (context: RunContext) => Promise<Forge>;
   publicUrl: string;
@@ -83,7 +79,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   }
   if (context.pullRequest) await store.recordPullRequest(deps.db, context);
   const held = await approvalNeeded(
-    { db: deps.db, trusted: deps.forkTrusted, permission: (repo, login) => deps.permission(forge, repo, login) },
+    { db: deps.db, trusted: deps.forkTrusted, permission: (repo, login) => forge.permission(repo, login) },
     context,
   );
   const listed = await forge.listWorkflowFiles(context.repo, context.sha, WORKFLOW_DIR);

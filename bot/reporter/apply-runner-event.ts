@@ -1,7 +1,8 @@
 /**
  * The reporter: what runners say becomes Postgres rows, check run updates and commit
- * statuses. The forge is written before Postgres, so a write that fails is retried with the
- * message instead of being forgotten; writing the same state twice is harmless.
+ * statuses. A started job's check run gets a Cancel button, which its completion takes away.
+ * The forge is written before Postgres, so a write that fails is retried with the message
+ * instead of being forgotten; writing the same state twice is harmless.
  */
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
@@ -15,7 +16,7 @@ import type { NatsNames } from "../../protocol/names.ts";
 import { PermanentError } from "../bus/consume-loop.ts";
 import type { Forge } from "../forges/forge.ts";
 import { repoRef } from "../runs/repo-ref.ts";
-import { jobUrl } from "../runs/links.ts";
+import { CANCEL_BUTTON, jobUrl } from "../runs/links.ts";
 import { checkRunOutput } from "./check-run-output.ts";
 import * as store from "./store-report.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
@@ -126,7 +127,12 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       const where = job.namespace === "default" ? "" : ` in namespace \`${job.namespace}\``;
       const waited = job.waitedFor ? ` Started after waiting for its concurrency group (${job.waitedFor}).` : "";
       const output = { title: "In progress", summary: `Running on \`${event.runner.name}\`${where}.${waited}` };
-      await forge.updateCheck(repo, job.checkRunId, { status: "in_progress", startedAt: event.at, output });
+      await forge.updateCheck(repo, job.checkRunId, {
+        status: "in_progress",
+        startedAt: event.at,
+        output,
+        actions: [CANCEL_BUTTON],
+      });
     }
     await store.markStarted(deps.db, job, event.attempt, { id: runnerId, name: event.runner.name }, at);
     return;
@@ -153,6 +159,8 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       conclusion: event.conclusion,
       completedAt: event.at,
       output,
+      // GitHub keeps a check run's buttons after it completes: the Cancel button goes now.
+      actions: [],
     });
   }
   await store.markCompleted(deps.db, job.id, {

@@ -131,6 +131,7 @@ async function failAsLost(deps: RunnerLostDeps, run: RunRow, job: JobRow, lost: 
       status: "completed",
       conclusion: "failure",
       completedAt: new Date().toISOString(),
+      actions: [],
       output: {
         title: RUNNER_LOST_TITLE,
         summary: [

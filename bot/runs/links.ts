@@ -1,5 +1,6 @@
 /**
- * Names and links users see: check run names, status contexts, log page URLs.
+ * Names and links users see: check run names, status contexts, log page URLs, the buttons on
+ * check runs.
  */
 export function checkRunName(jobName: string, namespace: string): string {
   return namespace === "default" ? jobName : `${jobName} [${namespace}]`;
@@ -16,3 +17,9 @@ export function jobUrl(publicUrl: string, jobId: string, token: string): string 
 export function runUrl(publicUrl: string, runId: string, token: string): string {
   return `${publicUrl}/runs/${runId}?token=${token}`;
 }
+
+/**
+ * The button a running job's check run shows. Pressing it sends a `check_run`
+ * `requested_action` webhook carrying this identifier.
+ */
+export const CANCEL_BUTTON = { label: "Cancel", description: "Cancel this job", identifier: "cancel" } as const;

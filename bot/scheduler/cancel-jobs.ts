@@ -43,6 +43,8 @@ export async function cancelJobs(deps: CancelDeps, run: RunRow, rows: JobRow[], 
         conclusion: "cancelled",
         completedAt: new Date().toISOString(),
         output: { title: titleOf(reason), summary: reason },
+        // A running job had a Cancel button; a finished one has none.
+        ...(row.startedAt !== null ? { actions: [] } : {}),
       });
     }
   }

@@ -34,9 +34,13 @@ function findExample(event: string, matches: (example: JsonObject) => boolean): 
   return structuredClone(example);
 }
 
-/** A deep copy of GitHub's first example of `event` (with `action`, when given). */
-export function examplePayload(event: string, action?: string): JsonObject {
-  return findExample(event, (e) => action === undefined || e.action === action);
+/** A deep copy of GitHub's first example of `event` (with `action`, and that `matches`, when given). */
+export function examplePayload(
+  event: string,
+  action?: string,
+  matches: (example: JsonObject) => boolean = () => true,
+): JsonObject {
+  return findExample(event, (e) => (action === undefined || e.action === action) && matches(e));
 }
 
 const ZERO_SHA = "0000000000000000000000000000000000000000";

@@ -6,7 +6,7 @@ import { Probot } from "probot";
 import type { Logger } from "pino";
 import type { BotConfig } from "../../config.ts";
 import type { Forge } from "../forge.ts";
-import { blobCache, tokenCache } from "./caches.ts";
+import { blobCache, permissionCache, tokenCache } from "./caches.ts";
 import { githubForge } from "./github-forge.ts";
 import { limitedOctokit } from "./octokit.ts";
 
@@ -35,6 +35,23 @@ export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
   const ready = probot.ready();
   const blobs = blobCache();
   const tokens = tokenCache();
+  const permissions = permissionCache();
+  // The app's slug is not configured: GitHub says it (`GET /app`), once per process.
+  let login: Promise<string> | undefined;
+  const botLogin = () => {
+    login ??= probot
+      .auth()
+      .then((app) => app.rest.apps.getAuthenticated())
+      .then(({ data }) => {
+        if (!data?.slug) throw new Error("GitHub did not name the app's slug (GET /app)");
+        return `${data.slug}[bot]`;
+      })
+      .catch((error: unknown) => {
+        login = undefined;
+        throw error;
+      });
+    return login;
+  };
   return {
     async verify(body, signature) {
       await ready;
@@ -43,7 +60,15 @@ export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
     async forge(installationId) {
       await ready;
       const octokit = await probot.auth(installationId);
-      return githubForge({ installationId, octokit, appOctokit: () => probot.auth(), blobs, tokens });
+      return githubForge({
+        installationId,
+        octokit,
+        appOctokit: () => probot.auth(),
+        blobs,
+        tokens,
+        permissions,
+        botLogin,
+      });
     },
     async repository(fullName) {
       await ready;

@@ -2,10 +2,13 @@
  * The Forge interface over GitHub's REST API, for one installation.
  */
 import type { ProbotOctokit } from "probot";
+import type { Permission } from "../forge.ts";
 import type { Annotation, CheckOutput, CheckUpdate, Forge, NewCheck, WorkflowFile } from "../forge.ts";
 import type { RepoRef } from "../../runs/repo-ref.ts";
-import type { BlobCache, TokenCache } from "./caches.ts";
+import type { BlobCache, PermissionCache, TokenCache } from "./caches.ts";
 import { createCheckRun, findCheckRun } from "./check-run-create.ts";
+import { findOwnComment } from "./own-comment.ts";
+import { permissionOf } from "./permission.ts";
 
 type Octokit = ProbotOctokit;
 
@@ -20,9 +23,13 @@ export interface GitHubForgeDeps {
   appOctokit: () => Promise<Octokit>;
   blobs: BlobCache;
   tokens: TokenCache;
+  permissions: PermissionCache;
+  /** The app's own account, `<slug>[bot]`: the author of the comments it writes. */
+  botLogin: () => Promise<string>;
 }
 
-export function githubForge({ installationId, octokit, appOctokit, blobs, tokens }: GitHubForgeDeps): Forge {
+export function githubForge(deps: GitHubForgeDeps): Forge {
+  const { installationId, octokit, appOctokit, blobs, tokens, permissions } = deps;
   return {
     async listWorkflowFiles(repo, sha, dir) {
       const listing = await getContent(octokit, repo, dir, sha);
@@ -112,6 +119,7 @@ export function githubForge({ installationId, octokit, appOctokit, blobs, tokens
         ...(update.startedAt ? { started_at: update.startedAt } : {}),
         ...(update.completedAt ? { completed_at: update.completedAt } : {}),
         ...(update.conclusion ? { conclusion: update.conclusion } : {}),
+        ...(update.actions ? { actions: update.actions } : {}),
         ...(first ? { output: first } : {}),
       });
       await sendRemainingAnnotations(octokit, repo, id, update.output, rest);
@@ -142,6 +150,54 @@ export function githubForge({ installationId, octokit, appOctokit, blobs, tokens
       });
       tokens.set(key, data.token, data.expires_at);
       return data.token;
+    },
+
+    async permission(repo, login) {
+      const key = `${installationId}:${repo.fullName}:${login.toLowerCase()}`;
+      const cached = permissions.get(key);
+      if (cached) return cached;
+      let permission: Permission;
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+          owner: repo.owner,
+          repo: repo.name,
+          username: login,
+        });
+        permission = permissionOf(data.role_name, data.permission);
+      } catch (error) {
+        // No such user (GitHub answers 404 for a login that does not exist).
+        if ((error as { status?: number }).status !== 404) throw error;
+        permission = "none";
+      }
+      permissions.set(key, permission);
+      return permission;
+    },
+
+    async react(repo, commentId, reaction) {
+      await octokit.rest.reactions.createForIssueComment({
+        owner: repo.owner,
+        repo: repo.name,
+        comment_id: commentId,
+        content: reaction,
+      });
+    },
+
+    async comment(repo, pullNumber, body) {
+      const { data } = await octokit.rest.issues.createComment({
+        owner: repo.owner,
+        repo: repo.name,
+        issue_number: pullNumber,
+        body,
+      });
+      return { id: data.id };
+    },
+
+    async editComment(repo, commentId, body) {
+      await octokit.rest.issues.updateComment({ owner: repo.owner, repo: repo.name, comment_id: commentId, body });
+    },
+
+    async findComment(repo, pullNumber, marker) {
+      return findOwnComment(octokit, repo, pullNumber, { login: await deps.botLogin(), marker });
     },
   };
 }

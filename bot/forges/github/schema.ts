@@ -1,7 +1,8 @@
 /**
  * The parts of GitHub webhook payloads Flotilla reads. Permissive: only the fields used, so a
- * new field GitHub adds never breaks intake. Intake refuses a run event that fails its schema
- * here (bot/ingest/github-events.ts), so what is stored is what the planner can read.
+ * new field GitHub adds never breaks intake. Intake refuses a run or steering event that fails
+ * its schema here (bot/ingest/github-events.ts), so what is stored is what the planner
+ * (bot/forges/github/event-context.ts) or the steering (steer-event.ts) can read.
  */
 import { z } from "zod";
 
@@ -48,4 +49,42 @@ export const WorkflowDispatchEvent = z.object({
   repository: Repository,
   installation: Installation,
   sender: Sender.optional(),
+});
+
+/** Who commented or pressed a button: `type` tells a person (`User`) from an app (`Bot`). */
+const Actor = z.object({ login: z.string(), type: z.string() }).passthrough();
+/** Steering events name their repository only to find its runs. */
+const RepositoryName = z.object({ full_name: z.string() }).passthrough();
+
+/** A comment on an issue or pull request: `issue.pull_request` is there only for a pull request. */
+export const IssueCommentEvent = z.object({
+  action: z.string(),
+  issue: z.object({ number: z.number(), pull_request: z.object({}).passthrough().nullish() }).passthrough(),
+  comment: z.object({ id: z.number(), body: z.string(), user: Actor }).passthrough(),
+  repository: RepositoryName,
+  installation: Installation,
+  sender: Actor,
+});
+
+/** "Re-run" (`rerequested`) on a check run; `external_id` is the job's id when Flotilla made it. */
+export const CheckRunEvent = z.object({
+  action: z.string(),
+  check_run: z.object({ id: z.number(), external_id: z.string().nullable() }).passthrough(),
+  repository: RepositoryName,
+  installation: Installation,
+  sender: Actor,
+});
+
+/** A button of the check run pressed (`requested_action`): which one is its `identifier`. */
+export const CheckRunActionEvent = CheckRunEvent.extend({
+  requested_action: z.object({ identifier: z.string() }).passthrough(),
+});
+
+/** "Re-run all checks" (`rerequested`) on a check suite: every job of its commit. */
+export const CheckSuiteEvent = z.object({
+  action: z.string(),
+  check_suite: z.object({ head_sha: z.string() }).passthrough(),
+  repository: RepositoryName,
+  installation: Installation,
+  sender: Actor,
 });

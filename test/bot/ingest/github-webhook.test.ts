@@ -2,7 +2,9 @@
  * The webhook intake against a real bot, NATS, Postgres and the fake GitHub: what GitHub would
  * never send is refused — from the headers alone when they suffice, without reading the upload —
  * events Flotilla does not act on are answered and dropped, run events the planner could not
- * read are refused naming the field, and none of it reaches the events stream or GitHub.
+ * read are refused naming the field, and none of it reaches the events stream or GitHub. The
+ * deliveries that steer CI (a comment on a pull request, Re-run and Cancel buttons) are stored,
+ * and the planner, which reads every stored event, plans nothing for them.
  */
 import { randomUUID } from "node:crypto";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
@@ -10,6 +12,7 @@ import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeRepository, JsonObject } from "../../helpers/fake-github/types.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
+import { until } from "../../helpers/until.ts";
 import { upload, type UploadOptions, type UploadResult } from "../../helpers/upload.ts";
 import {
   examplePayload,
@@ -142,6 +145,100 @@ describe("events", () => {
     for (const [event, payload, field, error] of cases) {
       const answer = await postWebhook(url, await signed(event, payload));
       expect({ status: answer.status, ...JSON.parse(answer.body) }).toEqual({ status: 400, field, error });
+    }
+    expect(await storedEvents()).toBe(before);
+  });
+});
+
+describe("steering events", () => {
+  const withInstallation = (e: JsonObject) => Boolean(e.installation);
+  /** GitHub's example comment, on a pull request of ours (its examples are all on issues). */
+  function prComment(change: (payload: JsonObject) => void = () => {}): JsonObject {
+    const payload = examplePayload("issue_comment", "created", withInstallation);
+    Object.assign(payload.issue as JsonObject, { number: 7, pull_request: { url: `${repo.url}/pulls/7` } });
+    payload.repository = repo;
+    payload.installation = { id: INSTALLATION_ID };
+    change(payload);
+    return payload;
+  }
+  const plannerIdle = () =>
+    until(
+      async () => {
+        const info = await jsm.consumers.info(f.bot.bus.names.eventsStream, f.bot.bus.names.plannerConsumer);
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      10_000,
+      "the planner to have read every stored event",
+    );
+  const example = (event: string, action: string): JsonObject => ({
+    ...examplePayload(event, action),
+    installation: { id: INSTALLATION_ID },
+  });
+
+  it("stores a pull request comment, Re-run, Cancel and Re-run all checks; the planner plans nothing for them", async () => {
+    // What earlier tests planned is finished first (the planner acks an event once it is planned).
+    await plannerIdle();
+    const before = await storedEvents();
+    const checkRunsBefore = f.fake.checkRuns.length;
+    const statusesBefore = f.fake.statuses.length;
+    const events: [string, object][] = [
+      ["issue_comment", prComment((p) => ((p.comment as JsonObject).body = "/rerun"))],
+      ["check_run", example("check_run", "rerequested")],
+      ["check_run", example("check_run", "requested_action")],
+      ["check_suite", example("check_suite", "rerequested")],
+    ];
+    for (const [event, payload] of events) {
+      const answer = await postWebhook(url, await signed(event, payload));
+      expect({ event, status: answer.status }).toEqual({ event, status: 202 });
+    }
+    expect(await storedEvents()).toBe(before + events.length);
+    await plannerIdle();
+    expect(f.fake.checkRuns.length).toBe(checkRunsBefore);
+    expect(f.fake.statuses.length).toBe(statusesBefore);
+    expect(f.fake.unexpectedRequests).toEqual([]);
+  });
+
+  it("answers 200 and stores nothing for what steers nothing", async () => {
+    const before = await storedEvents();
+    const bot = prComment((p) => (p.sender = { ...(p.sender as JsonObject), login: "flotilla[bot]", type: "Bot" }));
+    const events: [string, object, string][] = [
+      ["issue_comment", example("issue_comment", "created"), "issue_comment on an issue steers nothing"],
+      ["issue_comment", prComment((p) => (p.action = "edited")), "issue_comment edited steers nothing"],
+      ["issue_comment", example("issue_comment", "deleted"), "issue_comment deleted steers nothing"],
+      ["issue_comment", bot, "issue_comment by a bot steers nothing"],
+      ["check_run", example("check_run", "created"), "check_run created steers nothing"],
+      ["check_run", example("check_run", "completed"), "check_run completed steers nothing"],
+      ["check_suite", example("check_suite", "requested"), "check_suite requested steers nothing"],
+      ["check_suite", example("check_suite", "completed"), "check_suite completed steers nothing"],
+      ["check_suite", {}, "check_suite (no action) steers nothing"],
+    ];
+    for (const [event, payload, ignored] of events) {
+      const answer = await postWebhook(url, await signed(event, payload));
+      expect({ status: answer.status, ignored: JSON.parse(answer.body).ignored }).toEqual({
+        status: 200,
+        ignored: expect.stringContaining(ignored),
+      });
+    }
+    expect(await storedEvents()).toBe(before);
+  });
+
+  it("refuses a steering delivery lacking a field it is read for, naming it", async () => {
+    const before = await storedEvents();
+    const noAction = example("check_run", "requested_action");
+    delete noAction.requested_action;
+    const cases: [string, object, string][] = [
+      ["issue_comment", prComment((p) => delete (p.comment as JsonObject).body), "comment.body"],
+      ["issue_comment", prComment((p) => delete p.installation), "installation"],
+      ["check_run", noAction, "requested_action"],
+      ["check_suite", { ...example("check_suite", "rerequested"), check_suite: {} }, "check_suite.head_sha"],
+    ];
+    for (const [event, payload, field] of cases) {
+      const answer = await postWebhook(url, await signed(event, payload));
+      expect({ status: answer.status, ...JSON.parse(answer.body) }).toEqual({
+        status: 400,
+        field,
+        error: `${event} payload lacks ${field}`,
+      });
     }
     expect(await storedEvents()).toBe(before);
   });

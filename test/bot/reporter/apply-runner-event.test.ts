@@ -1,8 +1,9 @@
 /**
  * Runner reports applied by the reporter against real Postgres, NATS and the fake GitHub: a
- * completed report completes the job, its check run and the commit status; a report of an
- * attempt that is over changes nothing; a completion delivered again after the job was marked
- * completed finishes what follows it (the jobs that need it are released).
+ * started report gives the check run a Cancel button; a completed report completes the job,
+ * its check run (taking the button away) and the commit status; a report of an attempt that
+ * is over changes nothing; a completion delivered again after the job was marked completed
+ * finishes what follows it (the jobs that need it are released).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode, type RunnerEventInput } from "../../../protocol/messages.ts";
@@ -57,7 +58,11 @@ describe("a completed report", () => {
     const only = rows.get("only")!;
     await report(only, { type: "started", runner: RUNNER });
     expect(checkRunOf(only)).toMatchObject({ status: "in_progress" });
+    // While it runs, the check run shows a Cancel button; completed, none.
+    const buttons = () => core.fake.checkRuns.find((r) => r.id === only.checkRunId)?.actions;
+    expect(buttons()).toEqual([{ label: "Cancel", description: "Cancel this job", identifier: "cancel" }]);
     await report(only, completed());
+    expect(buttons()).toEqual([]);
 
     expect((await rowsByKey(core, run.id)).get("only")).toMatchObject({
       status: "completed",

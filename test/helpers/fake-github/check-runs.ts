@@ -2,6 +2,8 @@
  * The Checks API subset Flotilla uses. Behaviour copied from GitHub where the product could
  * get it wrong: a conclusion implies `completed`, `completed` needs a conclusion, at most 50
  * annotations per request (kept cumulatively), head_sha must be a commit of the repository.
+ * Buttons (`actions`, at most three, validated by the OpenAPI schema) are replaced by each
+ * request that sends them and kept in the record's `actions`.
  */
 import { error, json, notFound, nodeId, nowIso, paginate, type Reply } from "./http.ts";
 import { appObject } from "./objects.ts";
@@ -114,6 +116,7 @@ async function create(ctx: RepoContext, id: number, suites: Map<string, number>)
     },
     history: [],
     annotations: [],
+    actions: [],
   };
   apply(record, body, "POST");
   ctx.state.checkRuns.push(record);
@@ -147,10 +150,11 @@ function apply(record: CheckRunRecord, body: JsonObject, method: "POST" | "PATCH
     "status",
     "conclusion",
     "completed_at",
-    "actions",
   ] as const) {
     if (body[key] !== undefined) (run as JsonObject)[key] = body[key];
   }
+  // GitHub does not show them on the check run object; the record keeps them for tests.
+  if (Array.isArray(body.actions)) record.actions = structuredClone(body.actions as JsonObject[]);
   if (body.conclusion) run.status = "completed";
   if (run.status === "completed" && !run.completed_at) run.completed_at = nowIso();
   const output = body.output as (JsonObject & { annotations?: JsonObject[] }) | undefined;

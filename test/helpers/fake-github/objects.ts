@@ -48,8 +48,19 @@ function userObject(
   };
 }
 
+/** Someone with an account on the fake: the same login always gets the same id. */
+export function personUser(
+  site: Site,
+  login: string,
+  type: "User" | "Bot" = "User",
+): JsonObject & { login: string; id: number; type: string } {
+  let hash = 0;
+  for (const char of login.toLowerCase()) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) >>> 0;
+  return userObject(site, login, 50_000_000 + (hash % 10_000_000), type);
+}
+
 /** The app's bot account, author of its check runs, statuses and comments. */
-export function botUser(site: Site): JsonObject {
+export function botUser(site: Site): JsonObject & { login: string; id: number; type: string } {
   return userObject(site, `${site.app.slug}[bot]`, 40_000_000 + site.app.id, "Bot");
 }
 

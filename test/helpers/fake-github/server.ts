@@ -2,7 +2,9 @@
  * A fake github.com + REST API on a free 127.0.0.1 port, reached exactly as a GitHub
  * Enterprise Server is: `GHE_HOST=127.0.0.1:PORT GHE_PROTOCOL=http`, REST under `/api/v3`,
  * git under `/OWNER/REPO.git`. The product cannot tell it from GitHub; tests read what it
- * recorded (check runs, statuses, tokens, clones) and await states with `waitFor`. Setting
+ * recorded (check runs, statuses, comments, reactions, permission reads, tokens, clones) and
+ * await states with `waitFor`; they say who may steer a repository with `setPermission` and
+ * write a person's pull request comment with `addComment`. Setting
  * `faults` makes repository writes fail as GitHub's do (5xx, a 5xx after the write landed,
  * secondary rate limits): see fake-github/faults.ts.
  */
@@ -15,19 +17,21 @@ import { execa } from "execa";
 import { appRoutes } from "./app-routes.ts";
 import { hasPermission, identify, tokenCovers, type AppKey } from "./auth.ts";
 import { checkRunRoutes } from "./check-runs.ts";
+import { collaboratorRoutes } from "./collaborators.ts";
+import { commentRoutes, recordComment } from "./comments.ts";
 import { getContents, getRaw } from "./contents.ts";
 import type { FaultRule } from "./faults.ts";
 import { pullFilesRoutes } from "./pull-files.ts";
 import { commitRoutes } from "./commit-routes.ts";
 import { isGitRequest, serveGit } from "./git-http.ts";
 import { error, notFound, sendReply, type Reply } from "./http.ts";
-import { repositoryObject, type Site } from "./objects.ts";
+import { personUser, repositoryObject, type Site } from "./objects.ts";
 import { defaultBranch, fetchRef } from "./repo-git.ts";
 import type { Route } from "./route.ts";
 import { compile, handleRest } from "./router.ts";
 import { createState, type FakeState } from "./state.ts";
 import { statusRoutes } from "./status-routes.ts";
-import type { FakeRepository, Permissions, RepoEntry } from "./types.ts";
+import type { CollaboratorPermission, CommentRecord, FakeRepository, Permissions, RepoEntry } from "./types.ts";
 
 export interface FakeGitHubOptions {
   app: AppKey & { slug?: string; name?: string; permissions?: Permissions; events?: string[] };
@@ -64,6 +68,22 @@ export type FakeGitHub = Omit<FakeState, "repos" | "changed"> & {
   ): Promise<void>;
   repository(fullName: string): FakeRepository | undefined;
   /**
+   * Gives `login` the role `permission` on the repository (what
+   * `GET …/collaborators/{login}/permission` answers); undefined takes it away, and the
+   * login is then answered 404 like a user GitHub does not know.
+   */
+  setPermission(repo: FakeRepository | string, login: string, permission: CollaboratorPermission | undefined): void;
+  /**
+   * A comment someone wrote on pull request (or issue) `issueNumber`, as if on GitHub: listed,
+   * editable and reactable like the app's own. Its `comment.id` is what a test's
+   * `issue_comment` webhook then names.
+   */
+  addComment(
+    repo: FakeRepository | string,
+    issueNumber: number,
+    comment: { login: string; body: string; type?: "User" | "Bot" },
+  ): CommentRecord;
+  /**
    * Awaited before each REST answer is sent (once it is recorded): a suite breaks something
    * while the bot waits on GitHub, e.g. its database in the middle of a transaction.
    */
@@ -91,12 +111,20 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     ...appRoutes(),
     ...checkRunRoutes(),
     ...statusRoutes(),
+    ...commentRoutes(),
+    ...collaboratorRoutes(),
     ...contentsRoutes(),
     ...pullFilesRoutes(),
     ...commitRoutes(),
   ];
   const table = compile(routes);
   const findRepo = (owner: string, name: string) => state.repos.get(`${owner}/${name}`.toLowerCase());
+  const entryOf = (repo: FakeRepository | string): RepoEntry => {
+    const fullName = typeof repo === "string" ? repo : repo.full_name;
+    const entry = state.repos.get(fullName.toLowerCase());
+    if (!entry) throw new Error(`fake GitHub: no repository ${fullName}`);
+    return entry;
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((cause: unknown) => {
@@ -184,6 +212,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     checkRuns: state.checkRuns,
     statuses: state.statuses,
     comments: state.comments,
+    reactions: state.reactions,
+    permissionReads: state.permissionReads,
     tokens: state.tokens,
     requests: state.requests,
     invalidRequests: state.invalidRequests,
@@ -222,6 +252,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
         private: rest.private,
         installationId: input.installationId ?? 1,
         rest,
+        collaborators: new Map(),
       };
       await mkdir(join(projectRoot, input.owner), { recursive: true });
       await symlink(gitDir, join(projectRoot, input.owner, `${input.name}.git`));
@@ -229,10 +260,17 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       return rest;
     },
     async addPullRequestRef(baseRepo, number, headSha, fromDir) {
-      const fullName = typeof baseRepo === "string" ? baseRepo : baseRepo.full_name;
-      const entry = state.repos.get(fullName.toLowerCase());
-      if (!entry) throw new Error(`fake GitHub: no repository ${fullName}`);
+      const entry = entryOf(baseRepo);
       await fetchRef(entry.gitDir, fromDir ?? entry.dir, headSha, `refs/pull/${number}/head`);
+    },
+    setPermission(repo, login, permission) {
+      const { collaborators } = entryOf(repo);
+      if (permission === undefined) collaborators.delete(login.toLowerCase());
+      else collaborators.set(login.toLowerCase(), { login, permission });
+    },
+    addComment(repo, issueNumber, comment) {
+      const user = personUser(site, comment.login, comment.type ?? "User");
+      return recordComment(site, state, entryOf(repo), { issueNumber, user, body: comment.body });
     },
     repository: (fullName) => state.repos.get(fullName.toLowerCase())?.rest,
     async close() {

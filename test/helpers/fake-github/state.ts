@@ -9,6 +9,8 @@ import type {
   CloneRecord,
   CommentRecord,
   InvalidRequestRecord,
+  PermissionReadRecord,
+  ReactionRecord,
   RepoEntry,
   RequestRecord,
   StatusRecord,
@@ -24,6 +26,9 @@ export interface FakeState {
   checkRuns: CheckRunRecord[];
   statuses: StatusRecord[];
   comments: CommentRecord[];
+  reactions: ReactionRecord[];
+  /** Every `GET …/collaborators/{username}/permission`, answered or 404. */
+  permissionReads: PermissionReadRecord[];
   tokens: TokenRecord[];
   requests: RequestRecord[];
   invalidRequests: InvalidRequestRecord[];
@@ -52,6 +57,8 @@ export function createState(): FakeState {
     checkRuns: [],
     statuses: [],
     comments: [],
+    reactions: [],
+    permissionReads: [],
     tokens: [],
     requests: [],
     invalidRequests: [],
@@ -107,7 +114,7 @@ function describeState(state: FakeState): string {
     ),
     `statuses (${state.statuses.length}):`,
     ...state.statuses.map((s) => `  ${s.repo} ${s.status.context}=${s.status.state} @${s.sha.slice(0, 7)}`),
-    `comments: ${state.comments.length}, tokens: ${state.tokens.length}, clones: ${state.clones.length}, injected faults: ${state.injectedFaults.length}`,
+    `comments: ${state.comments.length}, reactions: ${state.reactions.length}, permission reads: ${state.permissionReads.length}, tokens: ${state.tokens.length}, clones: ${state.clones.length}, injected faults: ${state.injectedFaults.length}`,
     `invalid requests (${state.invalidRequests.length}):`,
     ...state.invalidRequests.map((r) => `  ${r.method} ${r.path}: ${r.message.replace(/\n+/g, " ")}`),
     `unexpected requests (${state.unexpectedRequests.length}):`,

@@ -1,18 +1,17 @@
 /**
- * Commit statuses (one per workflow run and namespace, for branch protection) and issue
- * comments (slash-command replies): create, list, and the combined status.
+ * Commit statuses (one per workflow run and namespace, for branch protection): create, list,
+ * and the combined status.
  */
 import { error, json, nodeId, nowIso, paginate, type Reply } from "./http.ts";
 import { botUser } from "./objects.ts";
 import { resolveCommit } from "./repo-git.ts";
 import type { RepoContext, Route } from "./route.ts";
-import type { JsonObject, StatusRecord } from "./types.ts";
+import type { StatusRecord } from "./types.ts";
 
 const DOCS = "https://docs.github.com/rest/commits/statuses";
 
 export function statusRoutes(): Route[] {
   let nextStatusId = 20_000_000_000;
-  let nextCommentId = 2_000_000_000;
   return [
     {
       method: "POST",
@@ -34,32 +33,6 @@ export function statusRoutes(): Route[] {
       auth: "repo",
       permissions: [["statuses", "read"]],
       handle: combinedStatus,
-    },
-    {
-      method: "POST",
-      template: "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-      auth: "repo",
-      permissions: [
-        ["issues", "write"],
-        ["pull_requests", "write"],
-      ],
-      handle: (ctx) => createComment(ctx, ++nextCommentId),
-    },
-    {
-      method: "GET",
-      template: "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-      auth: "repo",
-      permissions: [
-        ["issues", "read"],
-        ["pull_requests", "read"],
-      ],
-      handle: (ctx) => {
-        const comments = ctx.state.comments
-          .filter((c) => c.repo === ctx.repo.fullName && c.issueNumber === Number(ctx.params.issue_number))
-          .map((c) => c.comment);
-        const { page, headers } = paginate(comments, ctx.url);
-        return json(200, page, headers);
-      },
     },
   ];
 }
@@ -124,26 +97,4 @@ async function combinedStatus(ctx: RepoContext): Promise<Reply> {
     commit_url: `${ctx.site.apiUrl}/repos/${ctx.repo.fullName}/commits/${found.sha}`,
     url: `${ctx.site.apiUrl}/repos/${ctx.repo.fullName}/commits/${found.sha}/status`,
   });
-}
-
-function createComment(ctx: RepoContext, id: number): Reply {
-  const body = ctx.body ?? {};
-  const number = Number(ctx.params.issue_number);
-  const now = nowIso();
-  const comment: JsonObject & { id: number; body: string } = {
-    id,
-    node_id: nodeId("IssueComment", id),
-    url: `${ctx.site.apiUrl}/repos/${ctx.repo.fullName}/issues/comments/${id}`,
-    html_url: `${ctx.site.url}/${ctx.repo.fullName}/pull/${number}#issuecomment-${id}`,
-    issue_url: `${ctx.site.apiUrl}/repos/${ctx.repo.fullName}/issues/${number}`,
-    body: String(body.body),
-    user: botUser(ctx.site),
-    created_at: now,
-    updated_at: now,
-    author_association: "NONE",
-    performed_via_github_app: null,
-  };
-  ctx.state.comments.push({ repo: ctx.repo.fullName, issueNumber: number, comment });
-  ctx.state.changed();
-  return json(201, comment, { location: String(comment.url) });
 }

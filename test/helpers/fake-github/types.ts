@@ -5,6 +5,8 @@
 
 export type JsonObject = Record<string, unknown>;
 export type PermissionLevel = "read" | "write" | "admin";
+/** A person's role on a repository, as GitHub's `role_name` names the base roles. */
+export type CollaboratorPermission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 export type Permissions = Record<string, PermissionLevel>;
 
 /** A repository as GitHub's REST API returns it (`full-repository`). */
@@ -34,6 +36,8 @@ export interface RepoEntry {
   private: boolean;
   installationId: number;
   rest: FakeRepository;
+  /** Lower-cased login → who the test made a collaborator (`setPermission`); anyone else is answered 404. */
+  collaborators: Map<string, { login: string; permission: CollaboratorPermission }>;
 }
 
 export interface TokenRecord {
@@ -57,6 +61,8 @@ export interface CheckRunRecord {
   history: { method: "POST" | "PATCH"; body: JsonObject; at: string }[];
   /** All annotations sent so far, across requests (GitHub keeps them cumulatively). */
   annotations: JsonObject[];
+  /** The buttons the check run shows now (`actions`: each create/update that sends them replaces them). */
+  actions: JsonObject[];
 }
 
 export interface StatusRecord {
@@ -69,7 +75,30 @@ export interface StatusRecord {
 export interface CommentRecord {
   repo: string;
   issueNumber: number;
-  comment: JsonObject & { id: number; body: string };
+  /** The comment exactly as GET would return it now. */
+  comment: JsonObject & { id: number; body: string; user: JsonObject & { login: string; type: string } };
+  /** Every body it has had, oldest first: its creation (`POST`, or a test's `addComment`) and each edit. */
+  history: { method: "POST" | "PATCH"; body: string; by: string; at: string }[];
+}
+
+export interface ReactionRecord {
+  repo: string;
+  commentId: number;
+  /** `+1`, `eyes`, `confused`, … */
+  content: string;
+  by: string;
+  /** 201 for a new reaction; 200 when that user had already reacted so (GitHub makes no second one). */
+  status: 200 | 201;
+  at: string;
+}
+
+export interface PermissionReadRecord {
+  repo: string;
+  login: string;
+  /** 200, or 404 for a login the test did not `setPermission` on that repository. */
+  status: number;
+  /** The `role_name` answered. */
+  permission?: CollaboratorPermission;
 }
 
 export interface RequestRecord {
