@@ -135,6 +135,72 @@ export function pullRequestPayload(baseRepo: FakeRepository, opts: PullRequestOp
   return payload;
 }
 
+export interface CommentOptions {
+  number: number;
+  /** The comment as the fake holds it (`fake.addComment`): its id and body are the payload's. */
+  comment: { id: number; body: string; user: { login: string; type: string } };
+  installationId: number;
+}
+
+/** A new comment on pull request `number`: GitHub's `issue_comment` `created`, on a PR. */
+export function issueCommentPayload(repo: FakeRepository, opts: CommentOptions): JsonObject {
+  const payload = findExample("issue_comment", (e) => e.action === "created");
+  retarget(payload, repo, payload.repository as JsonObject);
+  const user = { ...(payload.sender as JsonObject), login: opts.comment.user.login, type: opts.comment.user.type };
+  Object.assign(payload.issue as JsonObject, {
+    number: opts.number,
+    pull_request: { url: `${repo.url}/pulls/${opts.number}`, html_url: `${repo.html_url}/pull/${opts.number}` },
+  });
+  Object.assign(payload.comment as JsonObject, { id: opts.comment.id, body: opts.comment.body, user });
+  Object.assign(payload, { sender: user, installation: installation(opts.installationId) });
+  return payload;
+}
+
+export interface CheckRunEventOptions {
+  checkRun: { id: number; head_sha: string; external_id?: unknown; name: string };
+  sender: string;
+  /** For `requested_action`: the button's identifier. */
+  identifier?: string;
+  installationId: number;
+}
+
+/** GitHub's `check_run` `rerequested` ("Re-run") or `requested_action` (a button) for a check run of the fake's. */
+export function checkRunPayload(
+  repo: FakeRepository,
+  action: "rerequested" | "requested_action",
+  opts: CheckRunEventOptions,
+): JsonObject {
+  const payload = findExample("check_run", (e) => e.action === action);
+  retarget(payload, repo, payload.repository as JsonObject);
+  Object.assign(payload.check_run as JsonObject, {
+    id: opts.checkRun.id,
+    head_sha: opts.checkRun.head_sha,
+    external_id: opts.checkRun.external_id,
+    name: opts.checkRun.name,
+  });
+  if (action === "requested_action") payload.requested_action = { identifier: opts.identifier ?? "" };
+  Object.assign(payload, {
+    sender: { ...(payload.sender as JsonObject), login: opts.sender, type: "User" },
+    installation: installation(opts.installationId),
+  });
+  return payload;
+}
+
+/** GitHub's `check_suite` `rerequested` ("Re-run all checks") for `headSha`. */
+export function checkSuitePayload(
+  repo: FakeRepository,
+  opts: { headSha: string; sender: string; installationId: number },
+): JsonObject {
+  const payload = findExample("check_suite", (e) => e.action === "rerequested");
+  retarget(payload, repo, payload.repository as JsonObject);
+  Object.assign(payload.check_suite as JsonObject, { head_sha: opts.headSha });
+  Object.assign(payload, {
+    sender: { ...(payload.sender as JsonObject), login: opts.sender, type: "User" },
+    installation: installation(opts.installationId),
+  });
+  return payload;
+}
+
 function installation(id: number): JsonObject {
   return { id, node_id: Buffer.from(`023:Integration::Installation${id}`).toString("base64") };
 }
