@@ -49,7 +49,7 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
       ? { kind: "branch", name: pullRequest.baseRef }
       : { kind: facts.refKind, name: facts.refName },
     actor: facts.actor,
-    checkout: { cloneUrl: facts.root, repo, private: false },
+    checkout: { cloneUrl: facts.root },
     fork: false,
     ...(pullRequest ? { pullRequest } : {}),
     // Unknown: `paths` filters then match, as GitHub does when it cannot tell.
