@@ -62,6 +62,7 @@ const pullReads = () => f.fake.requests.filter((r) => r.path === "/api/v3/repos/
 describe("a pull request from a private fork the app cannot read", () => {
   let forkDir: string;
   let firstHead: string;
+  let firstMerge: string;
 
   it("runs at the test merge, fetched from the base repository with the base's read-only token", async () => {
     const base = await f.repository("acme", "upstream", {
@@ -88,6 +89,7 @@ describe("a pull request from a private fork the app cannot read", () => {
       headDir: forkDir,
     });
     const merge = pr.mergeCommitSha!;
+    firstMerge = merge;
     const clonesBefore = f.fake.clones.length;
     // As GitHub sends `opened`: merge_commit_sha null, the merge not made yet as far as the payload knows.
     const payload = pullRequestPayload(base.repo, {
@@ -144,7 +146,6 @@ describe("a pull request from a private fork the app cannot read", () => {
   });
 
   it("runs a push to it at the new head's merge, once GitHub has made it, whatever the payload says", async () => {
-    const previousMerge = f.fake.pulls.get("acme/upstream#7")?.mergeCommitSha;
     const head = await commitFiles(forkDir, { "fork.txt": "pushed again\n" }, "Second push");
     // GitHub answers `mergeable: null` twice while it merges; the planner asks again after a back-off.
     const pr = await f.fake.openPullRequest("acme/upstream", {
@@ -165,14 +166,14 @@ describe("a pull request from a private fork the app cannot read", () => {
       headRepo: f.fake.repository("contributor/upstream"),
       installationId: INSTALLATION_ID,
       // As GitHub's synchronize payloads often do: the previous head's merge.
-      mergeCommitSha: previousMerge ?? null,
+      mergeCommitSha: firstMerge,
     });
     expect((await f.deliver("pull_request", payload)).status).toBe(202);
     const run = await completed("plain", head);
     expect(run.run.conclusion).toBe("success");
     expect(text(run)).toContain(`env sha=${pr.mergeCommitSha} ref=refs/pull/7/merge`);
     expect(text(run)).toContain("files fork=[pushed again] base=[base moved on]");
-    expect(pr.mergeCommitSha).not.toBe(previousMerge);
+    expect(pr.mergeCommitSha).not.toBe(firstMerge);
     expect(pullReads() - readsBefore).toBe(3);
   });
 });
