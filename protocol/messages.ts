@@ -72,10 +72,20 @@ export const JobMessage = z.object({
   labels: z.array(z.string()),
   workflow: z.object({ name: z.string(), path: z.string() }),
   repository: z.object({ fullName: z.string(), private: z.boolean().default(false) }),
-  /** Where the code is: for a fork's pull request, the head repository. */
+  /**
+   * Where the code is: always the event's own repository — a pull request's code, a fork's
+   * too, comes from that repository's `refs/pull/<n>/*`, as GitHub's own checkout fetches it.
+   */
   checkout: z.object({
     cloneUrl: z.string(),
+    /** The commit the job runs at (`github.sha`). */
     sha: z.string(),
+    /**
+     * The ref that holds `sha` on the forge, when no branch does: `refs/pull/7/merge`. The
+     * runner fetches it and checks `sha` out (fetching `sha` itself when the ref has moved on
+     * since), and leaves it as actions/checkout does (`refs/remotes/pull/7/merge`).
+     */
+    ref: z.string().optional(),
     /**
      * Short-lived, repository-scoped, contents-read token for the clone. The runner passes
      * it to git only through the environment of the git process; it never reaches logs or

@@ -60,8 +60,8 @@ interface Steering {
 type CommentEvent = Extract<SteerEvent, { kind: "comment" }>;
 
 async function onComment(s: Steering, event: CommentEvent): Promise<void> {
-  const reply = (body: string) => s.forge.comment(event.repo, event.pullNumber, body);
-  await s.forge.react(event.repo, event.commentId, "eyes");
+  const reply = (body: string) => feedback(s, () => s.forge.comment(event.repo, event.pullNumber, body));
+  await feedback(s, () => s.forge.react(event.repo, event.commentId, "eyes"));
   let allDone = true;
   for (const parsed of parseComment(event.body)) {
     if (!parsed.ok) {
@@ -78,7 +78,22 @@ async function onComment(s: Steering, event: CommentEvent): Promise<void> {
       await reply(result.value);
     }
   }
-  if (allDone) await s.forge.react(event.repo, event.commentId, "+1");
+  if (allDone) await feedback(s, () => s.forge.react(event.repo, event.commentId, "+1"));
+}
+
+/**
+ * A reaction or reply whose comment or pull request is gone (deleted, or a number the forge
+ * does not know) is dropped: what the commands did stands, and trying again cannot help.
+ * Other failures throw, so the delivery is tried again.
+ */
+async function feedback(s: Steering, send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== 404 && status !== 410) throw error;
+    s.deps.log.warn({ status }, "feedback not delivered: the comment or pull request is gone");
+  }
 }
 
 /** What a command did: a reply to post (`/help`), nothing, or why it could not be done. */

@@ -71,12 +71,29 @@ export interface WorkflowFile {
   content: string;
 }
 
+/** A pull request as the forge sees it now. */
+interface PullRequestState {
+  /** Its head now: a push since the event moved it on. */
+  headSha: string;
+  open: boolean;
+  /** Whether head and base merge cleanly; null while the forge is still working it out. */
+  mergeable: boolean | null;
+  /** The test merge of the head into the base (`refs/pull/<n>/merge`), when `mergeable`. */
+  mergeCommitSha: string | null;
+}
+
 export interface Forge {
   /**
    * The paths a pull request changes (renames count under both names), for `paths:` filters;
    * undefined when the forge cannot list them all (then filters match, as GitHub's do).
    */
   changedFiles(repo: RepoRef, pullNumber: number): Promise<string[] | undefined>;
+  /**
+   * The pull request now, with the test merge of its head into its base; undefined when there
+   * is no such pull request. Asking starts the forge's merge when it has not made it yet
+   * (GitHub's does): `mergeable` null then, so ask again a little later.
+   */
+  pullRequest(repo: RepoRef, pullNumber: number): Promise<PullRequestState | undefined>;
   /** The commit a branch, tag or SHA names; undefined when there is none. */
   commitSha(repo: RepoRef, ref: string): Promise<string | undefined>;
   /** The workflow files in `dir` at `sha`; an absent directory is an empty list. */

@@ -25,7 +25,7 @@ export interface ForkGateDeps {
 export async function approvalNeeded(deps: ForkGateDeps, context: RunContext): Promise<string | undefined> {
   const pr = context.pullRequest;
   if (!context.fork || !pr) return undefined;
-  if (isTrusted(deps.trusted, pr.author, context.checkout.repo.owner)) return undefined;
+  if (isTrusted(deps.trusted, pr.author, pr.headOwner)) return undefined;
   const [approved] = await deps.db
     .select({ by: approvals.approvedBy })
     .from(approvals)

@@ -2,7 +2,7 @@
  * The `github` context of a run, as GitHub documents it, so expressions and scripts written
  * for GitHub Actions see what they expect. The runner adds `workspace` and `job`.
  */
-import type { RunContext } from "../runs/run-context.ts";
+import { type RunContext, runSha } from "../runs/run-context.ts";
 
 export interface GitHubContextInputs {
   context: RunContext;
@@ -27,7 +27,8 @@ export function githubContext({
   return {
     event: payload,
     event_name: context.eventName,
-    sha: context.sha,
+    // A pull request's test merge commit (refs/pull/N/merge), as on GitHub: not its head.
+    sha: runSha(context),
     ref: context.ref,
     ref_name: refName,
     ref_type: context.ref.startsWith("refs/tags/") ? "tag" : "branch",

@@ -7,7 +7,7 @@ import type { JobMessage } from "../../protocol/messages.ts";
 import type { JobSpec } from "../../db/schema.ts";
 import { neededSecretNames } from "../secrets/needed-names.ts";
 import type { PlannedJob, Workflow } from "../workflows/workflow.ts";
-import type { RunContext } from "../runs/run-context.ts";
+import { type RunContext, runSha } from "../runs/run-context.ts";
 import type { RunRow } from "../runs/rows.ts";
 
 export interface JobSpecInputs {
@@ -39,8 +39,12 @@ export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs
     labels: job.runsOn,
     workflow: { name: workflow.name, path: workflow.path },
     repository: { fullName: context.repo.fullName, private: context.private },
-    checkout: { cloneUrl: context.checkout.cloneUrl, sha: context.sha },
-    sha: context.sha,
+    checkout: {
+      cloneUrl: context.checkout.cloneUrl,
+      sha: runSha(context),
+      ...(context.checkout.ref ? { ref: context.checkout.ref } : {}),
+    },
+    sha: runSha(context),
     ref: context.ref,
     eventName: context.eventName,
     actor: context.actor,

@@ -31,8 +31,9 @@ import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
 import { releaseReadyJobs, releaseRun } from "../scheduler/release-jobs.ts";
 import { resolveCalls } from "./reusable-workflows.ts";
+import { useTestMerge } from "./test-merge.ts";
 import { checkRunName, jobUrl, runUrl, statusContext } from "../runs/links.ts";
-import type { RunContext } from "../runs/run-context.ts";
+import { type RunContext, runSha } from "../runs/run-context.ts";
 import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
 import { fail } from "../result.ts";
@@ -78,14 +79,17 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     context.sha = sha;
   }
   if (context.pullRequest) await store.recordPullRequest(deps.db, context);
+  // A pull request runs at its test merge, or not at all (see test-merge.ts).
+  if (!(await useTestMerge({ serverUrl: deps.serverUrl, log }, forge, context, event.receivedAt)))
+    return store.markPlanned(deps.db, context.deliveryId);
   const held = await approvalNeeded(
     { db: deps.db, trusted: deps.forkTrusted, permission: (repo, login) => forge.permission(repo, login) },
     context,
   );
-  const listed = await forge.listWorkflowFiles(context.repo, context.sha, WORKFLOW_DIR);
+  const listed = await forge.listWorkflowFiles(context.repo, runSha(context), WORKFLOW_DIR);
   // A dispatch starts the one workflow it names.
   const files = context.workflowPath ? listed.filter((f) => f.path === context.workflowPath) : listed;
-  const token = lazy(() => cloneTokenForRun(forge, context, log));
+  const token = lazy(() => cloneTokenForRun(forge, context));
   const parsed = await Promise.all(
     files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content) })),
   );
@@ -103,7 +107,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
       const workflow = result.value;
       if (!matchesEvent(workflow.on, context)) return;
       // Workflows it calls (`jobs.<id>.uses`) are fetched now, at the run's commit or their `@ref`.
-      await resolveCalls(workflow, forge, { repo: context.repo, ref: context.sha });
+      await resolveCalls(workflow, forge, { repo: context.repo, ref: runSha(context) });
       await planRun(deps, forge, context, workflow, withInputDefaults(event.payload, workflow), token, log, held);
     }),
   );

@@ -13,16 +13,31 @@ export interface RunContext {
   eventName: string;
   /** For pull requests, `types:` filters match on it. */
   action?: string;
+  /** The commit the event is about: check runs and statuses are on it (a pull request's head). */
   sha: string;
+  /** `github.ref`: for a pull request its test merge with the base, `refs/pull/<n>/merge`. */
   ref: string;
   /** Branch or tag name that `branches:`/`tags:` filters match (the base branch for a PR). */
   filterRef: { kind: "branch" | "tag"; name: string };
   actor: string;
-  /** Where the runner clones from: the head repository for a fork's pull request. */
-  checkout: { cloneUrl: string; repo: RepoRef; private: boolean };
+  /**
+   * Where the runner fetches the code: always this repository, with its clone token — a pull
+   * request's code, a fork's too, is in its `refs/pull/<n>/head` and `/merge`, as GitHub's own
+   * checkout fetches it. `ref` names the commit for git when no branch holds it; `sha`, set by
+   * the planner once the forge has made a pull request's test merge, is what jobs run at and
+   * see as `github.sha` (see `runSha`).
+   */
+  checkout: { cloneUrl: string; ref?: string; sha?: string };
   fork: boolean;
   /** `author`: who opened the pull request (whose permission decides whether a fork's PR runs). */
-  pullRequest?: { number: number; headRef: string; baseRef: string; author: string };
+  pullRequest?: {
+    number: number;
+    headRef: string;
+    baseRef: string;
+    author: string;
+    /** Who owns the head repository (the fork); empty when it was deleted. */
+    headOwner: string;
+  };
   /**
    * Files the event changed, for `paths`/`paths-ignore`. Undefined when not known (a pull
    * request, until its files are fetched): paths filters then match.
@@ -30,4 +45,9 @@ export interface RunContext {
   changedFiles?: string[];
   /** `workflow_dispatch` starts one workflow file, this one. */
   workflowPath?: string;
+}
+
+/** The commit jobs run at, workflow files are read from and `github.sha` names: a pull request's test merge, else `sha`. */
+export function runSha(context: RunContext): string {
+  return context.checkout.sha ?? context.sha;
 }

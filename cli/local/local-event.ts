@@ -35,7 +35,7 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
   const sender = { login: facts.actor };
   const pullRequest =
     name === "pull_request"
-      ? { number: 0, headRef: facts.refName, baseRef: facts.defaultBranch, author: facts.actor }
+      ? { number: 0, headRef: facts.refName, baseRef: facts.defaultBranch, author: facts.actor, headOwner: repo.owner }
       : undefined;
   const context: RunContext = {
     forge: "github",
@@ -51,7 +51,7 @@ export function localEvent(name: LocalEventName, facts: GitFacts): LocalEvent {
       ? { kind: "branch", name: pullRequest.baseRef }
       : { kind: facts.refKind, name: facts.refName },
     actor: facts.actor,
-    checkout: { cloneUrl: facts.root, repo, private: false },
+    checkout: { cloneUrl: facts.root },
     fork: false,
     ...(pullRequest ? { pullRequest } : {}),
     // Unknown: `paths` filters then match, as GitHub does when it cannot tell.

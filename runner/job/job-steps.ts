@@ -35,6 +35,7 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
       {
         cloneUrl: job.checkout.cloneUrl,
         sha: job.checkout.sha,
+        ref: job.checkout.ref,
         token: job.checkout.token,
         dir: context.dirs.workspace,
       },

@@ -12,6 +12,12 @@ import { maskSecrets } from "../report/masking.ts";
 export interface CheckoutRequest {
   cloneUrl: string;
   sha: string;
+  /**
+   * The ref on the forge that holds `sha` when no branch does (`refs/pull/7/merge`): fetched
+   * by name, and `sha` itself only when the ref has moved on. Left as actions/checkout leaves
+   * it, under `localRef(ref)`.
+   */
+  ref?: string | undefined;
   token?: string;
   /** The workspace; created when missing, expected empty. */
   dir: string;
@@ -40,37 +46,80 @@ export class CheckoutError extends Error {
 }
 
 /**
- * The four git commands run in one shell: from a Node process every spawn costs a fork of
- * the whole runner, and a checkout sits on every job's path. The shell announces each command
- * (`$ git …`) so the log shows them and an error names the one that failed.
+ * The git commands run in one shell: from a Node process every spawn costs a fork of the whole
+ * runner, and a checkout sits on every job's path. The shell announces each command (`$ git …`)
+ * so the log shows them and an error names the one that failed. With a ref (a pull request's
+ * `refs/pull/7/merge`) the ref is fetched into the local name actions/checkout gives it; when
+ * it no longer names the commit (a push or a new base since the job was planned, the pull
+ * request closed) the commit itself is fetched, as GitHub serves it by SHA.
  */
 const CHECKOUT_SCRIPT = `set -eu
 echo "$ git init -q"
 git -c init.defaultBranch=main init -q --template=
 echo "$ git remote add origin $FLOTILLA_CLONE_URL"
 git remote add origin "$FLOTILLA_CLONE_URL"
-echo "$ git fetch --depth=1 --no-tags origin $FLOTILLA_SHA"
-if [ -n "\${FLOTILLA_GIT_AUTH:-}" ]; then
-  GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader GIT_CONFIG_VALUE_0="$FLOTILLA_GIT_AUTH" git fetch -q --depth=1 --no-tags origin "$FLOTILLA_SHA"
+fetch() {
+  if [ -n "\${FLOTILLA_GIT_AUTH:-}" ]; then
+    GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader GIT_CONFIG_VALUE_0="$FLOTILLA_GIT_AUTH" git fetch -q --depth=1 --no-tags origin "$1"
+  else
+    git fetch -q --depth=1 --no-tags origin "$1"
+  fi
+}
+if [ -z "\${FLOTILLA_REF:-}" ]; then
+  echo "$ git fetch --depth=1 --no-tags origin $FLOTILLA_SHA"
+  fetch "$FLOTILLA_SHA"
+  unset FLOTILLA_GIT_AUTH
+  echo "$ git checkout --detach FETCH_HEAD"
+  git -c advice.detachedHead=false checkout -q --detach FETCH_HEAD
+  exit 0
+fi
+echo "$ git fetch --depth=1 --no-tags origin +$FLOTILLA_REF:$FLOTILLA_LOCAL_REF"
+got=""
+if out=$(fetch "+$FLOTILLA_REF:$FLOTILLA_LOCAL_REF" 2>&1); then
+  [ -z "$out" ] || printf '%s\n' "$out"
+  got=$(git rev-parse -q --verify "$FLOTILLA_LOCAL_REF^{commit}" || true)
 else
-  git fetch -q --depth=1 --no-tags origin "$FLOTILLA_SHA"
+  printf '%s\n' "$out"
+  case "$out" in *"couldn't find remote ref"*) ;; *) exit 1 ;; esac
+fi
+if [ "$got" != "$FLOTILLA_SHA" ]; then
+  echo "$FLOTILLA_REF no longer names $FLOTILLA_SHA; fetching the commit itself"
+  echo "$ git fetch --depth=1 --no-tags origin +$FLOTILLA_SHA:$FLOTILLA_LOCAL_REF"
+  fetch "+$FLOTILLA_SHA:$FLOTILLA_LOCAL_REF"
 fi
 unset FLOTILLA_GIT_AUTH
-echo "$ git checkout --detach FETCH_HEAD"
-git -c advice.detachedHead=false checkout -q --detach FETCH_HEAD
+echo "$ git checkout --detach $FLOTILLA_SHA"
+git -c advice.detachedHead=false checkout -q --detach "$FLOTILLA_SHA"
 `;
+
+/**
+ * Where actions/checkout keeps a ref it fetched: `refs/pull/7/merge` → `refs/remotes/pull/7/merge`,
+ * `refs/heads/main` → `refs/remotes/origin/main`, a tag as itself. Undefined for a ref this
+ * checkout does not fetch by name (not under refs/, or spelled so that git could read it as
+ * something else): the commit is then fetched by SHA alone.
+ */
+function localRef(ref: string | undefined): string | undefined {
+  if (!ref || !/^refs\/[\w.-]+(?:\/[\w.-]+)+$/.test(ref) || /\.\.|\.lock(?:\/|$)|\/\./.test(ref)) return undefined;
+  if (ref.startsWith("refs/heads/")) return `refs/remotes/origin/${ref.slice("refs/heads/".length)}`;
+  if (ref.startsWith("refs/pull/")) return `refs/remotes/pull/${ref.slice("refs/pull/".length)}`;
+  return ref.startsWith("refs/tags/") ? ref : undefined;
+}
+
+/** The script's variables for a request: the ref only when it can be fetched by name. */
+export function checkoutVars(request: Pick<CheckoutRequest, "cloneUrl" | "sha" | "ref">): Record<string, string> {
+  const local = localRef(request.ref);
+  return {
+    FLOTILLA_CLONE_URL: request.cloneUrl,
+    FLOTILLA_SHA: request.sha,
+    ...(local && request.ref ? { FLOTILLA_REF: request.ref, FLOTILLA_LOCAL_REF: local } : {}),
+  };
+}
 
 export function gitCheckout(hostEnv: NodeJS.ProcessEnv = process.env): SourceCheckout {
   return {
     async checkout(request, options) {
       await mkdir(request.dir, { recursive: true });
-      const run = await runCheckoutScript(
-        CHECKOUT_SCRIPT,
-        { FLOTILLA_CLONE_URL: request.cloneUrl, FLOTILLA_SHA: request.sha },
-        request,
-        options,
-        hostEnv,
-      );
+      const run = await runCheckoutScript(CHECKOUT_SCRIPT, checkoutVars(request), request, options, hostEnv);
       if (run.error) throw run.error;
     },
   };

@@ -6,9 +6,9 @@
  * `git clone --reference` writes) and checks the commit out without talking to the forge.
  *
  * The workspace looks like the plain checkout's: `origin` is the clone URL (no token), HEAD is
- * the commit, detached, and it is one commit deep (`.git/shallow`), as `--depth=1` leaves it —
- * yet `actions/checkout` with `fetch-depth: 0` finds the whole history already there
- * (`useMirrorHistory`).
+ * the commit, detached, a ref it was fetched by under its local name (`refs/remotes/pull/7/merge`),
+ * and it is one commit deep (`.git/shallow`), as `--depth=1` leaves it — yet `actions/checkout`
+ * with `fetch-depth: 0` finds the whole history already there (`useMirrorHistory`).
  *
  * Only the fetch into the mirror talks to the forge, with the token only in that git process's
  * environment (see checkout.ts). Fetches into one mirror are serialised — an in-process queue
@@ -22,6 +22,7 @@ import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import {
   CheckoutError,
+  checkoutVars,
   runCheckoutScript,
   type CheckoutOptions,
   type CheckoutRequest,
@@ -52,7 +53,9 @@ const DAMAGED =
 /**
  * Under the mirror's lock. Creates the mirror when missing or not a repository; unless the job
  * that held the lock before brought the commit meanwhile, fetches it into a ref of its own (so
- * later fetches offer it as common history, and `git gc` keeps it); drops refs beyond the newest
+ * later fetches offer it as common history, and `git gc` keeps it) — by the forge's ref that
+ * holds it when there is one (a pull request's `refs/pull/7/merge`, which no branch fetch
+ * brings), by SHA when there is none or the ref has moved on since; drops refs beyond the newest
  * `$FLOTILLA_KEEP_REFS`; and leaves `gc --auto` to git — run after the token is gone from the
  * environment, since it may go on in the background.
  */
@@ -66,11 +69,33 @@ if ! git --git-dir="$M" rev-parse --git-dir >/dev/null 2>&1; then
 elif git --git-dir="$M" rev-parse -q --verify "refs/flotilla/commits/$FLOTILLA_SHA^{commit}" >/dev/null 2>&1; then
   exit 0
 fi
-echo "$ git fetch --no-tags origin $FLOTILLA_SHA (into the runner's mirror $M)"
-if [ -n "\${FLOTILLA_GIT_AUTH:-}" ]; then
-  GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader GIT_CONFIG_VALUE_0="$FLOTILLA_GIT_AUTH" git --git-dir="$M" fetch -q --no-tags --no-auto-gc origin "+$FLOTILLA_SHA:refs/flotilla/commits/$FLOTILLA_SHA"
-else
-  git --git-dir="$M" fetch -q --no-tags --no-auto-gc origin "+$FLOTILLA_SHA:refs/flotilla/commits/$FLOTILLA_SHA"
+fetch() {
+  if [ -n "\${FLOTILLA_GIT_AUTH:-}" ]; then
+    GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader GIT_CONFIG_VALUE_0="$FLOTILLA_GIT_AUTH" git --git-dir="$M" fetch -q --no-tags --no-auto-gc origin "$1"
+  else
+    git --git-dir="$M" fetch -q --no-tags --no-auto-gc origin "$1"
+  fi
+}
+got=""
+if [ -n "\${FLOTILLA_REF:-}" ]; then
+  echo "$ git fetch --no-tags origin $FLOTILLA_REF (into the runner's mirror $M)"
+  if out=$(fetch "+$FLOTILLA_REF:refs/flotilla/fetched" 2>&1); then
+    [ -z "$out" ] || printf '%s\n' "$out"
+    got=$(git --git-dir="$M" rev-parse -q --verify "refs/flotilla/fetched^{commit}" || true)
+    git --git-dir="$M" update-ref -d refs/flotilla/fetched
+  else
+    printf '%s\n' "$out"
+    case "$out" in *"couldn't find remote ref"*) ;; *) exit 1 ;; esac
+  fi
+  if [ "$got" = "$FLOTILLA_SHA" ]; then
+    git --git-dir="$M" update-ref "refs/flotilla/commits/$FLOTILLA_SHA" "$FLOTILLA_SHA"
+  else
+    echo "$FLOTILLA_REF no longer names $FLOTILLA_SHA; fetching the commit itself"
+  fi
+fi
+if [ "$got" != "$FLOTILLA_SHA" ]; then
+  echo "$ git fetch --no-tags origin $FLOTILLA_SHA (into the runner's mirror $M)"
+  fetch "+$FLOTILLA_SHA:refs/flotilla/commits/$FLOTILLA_SHA"
 fi
 unset FLOTILLA_GIT_AUTH
 git --git-dir="$M" for-each-ref --sort=-committerdate --format='delete %(refname)' refs/flotilla/commits/ | tail -n +$((FLOTILLA_KEEP_REFS + 1)) | git --git-dir="$M" update-ref --stdin
@@ -92,6 +117,7 @@ git remote add origin "$FLOTILLA_CLONE_URL"
 echo "$FLOTILLA_SHA" > .git/shallow
 echo "$ git checkout --detach $FLOTILLA_SHA (objects from the runner's mirror $M)"
 git -c advice.detachedHead=false checkout -q --detach "$FLOTILLA_SHA"
+[ -z "\${FLOTILLA_LOCAL_REF:-}" ] || git update-ref "$FLOTILLA_LOCAL_REF" "$FLOTILLA_SHA"
 `;
 
 /** The bare mirror for `cloneUrl` under `dir`. */
@@ -105,7 +131,7 @@ export function gitMirrorCheckout(options: GitMirrorOptions): SourceCheckout {
   return {
     async checkout(request, checkoutOptions) {
       const mirror = mirrorPath(options.dir, request.cloneUrl);
-      const vars = { FLOTILLA_MIRROR: mirror, FLOTILLA_CLONE_URL: request.cloneUrl, FLOTILLA_SHA: request.sha };
+      const vars = { FLOTILLA_MIRROR: mirror, ...checkoutVars(request) };
       // The workspace script never sees the token: it has nothing to say to the forge.
       const workspace = () => runCheckoutScript(WORKSPACE_SCRIPT, vars, { dir: request.dir }, checkoutOptions, hostEnv);
       const fetch = () =>

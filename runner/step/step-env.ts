@@ -53,6 +53,9 @@ export function stepEnv(context: StepEnvContext, layers: StepEnvLayers = {}): Re
     GITHUB_SHA: job.sha,
     GITHUB_REF: job.ref,
     GITHUB_REF_NAME: refName(job.ref),
+    // A pull request's branches (its head's, its base's); empty for other events, as on GitHub.
+    GITHUB_HEAD_REF: githubText(job, "head_ref"),
+    GITHUB_BASE_REF: githubText(job, "base_ref"),
     GITHUB_REPOSITORY: job.repository.fullName,
     GITHUB_REPOSITORY_OWNER: owner,
     GITHUB_WORKSPACE: context.workspace,
@@ -73,6 +76,11 @@ export function stepEnv(context: StepEnvContext, layers: StepEnvLayers = {}): Re
   Object.assign(env, layers.runner ?? {}, layers.user ?? job.env);
   if (layers.path && layers.path.length > 0) env.PATH = [...layers.path, env.PATH ?? FALLBACK_PATH].join(":");
   return env;
+}
+
+function githubText(job: JobMessage, key: string): string {
+  const value = job.contexts.github[key];
+  return typeof value === "string" ? value : "";
 }
 
 /** `refs/heads/main` → `main`, `refs/pull/7/merge` → `7/merge`, as GitHub spells GITHUB_REF_NAME. */

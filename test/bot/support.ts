@@ -110,7 +110,7 @@ export async function planRun(core: Core, workflow: string): Promise<{ run: RunR
     installationId: INSTALLATION,
     repo: core.repo,
     sha: core.sha,
-    checkout: { cloneUrl: `https://github.com/${core.repo.fullName}.git`, repo: core.repo, private: false },
+    checkout: { cloneUrl: `https://github.com/${core.repo.fullName}.git` },
   });
   const planned = expandJobs(parsed.value, { github: { event_name: "push", ref: context.ref }, vars: {}, inputs: {} });
   if (planned.problems.length > 0) throw new Error(JSON.stringify(planned.problems));

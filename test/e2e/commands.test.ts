@@ -4,12 +4,14 @@
  * nothing; `/rerun` as a new attempt that passes; the Re-run and Re-run all buttons; `/cancel`
  * and the Cancel button during a running `sleep`. A real bot, runner, NATS, Postgres and git.
  */
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import type { FakeRepository } from "../helpers/fake-github/types.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { commitFiles, createBranch } from "../helpers/git-repo.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 import { until } from "../helpers/until.ts";
 import { checkRunPayload, checkSuitePayload, issueCommentPayload, pullRequestPayload } from "../helpers/webhooks.ts";
@@ -60,8 +62,11 @@ interface Pr {
 let prs = 0;
 
 async function openPr(name: string, files: Record<string, string>): Promise<Pr> {
-  const { repo, sha } = await f.repository("acme", name, files);
+  const { repo, dir } = await f.repository("acme", name, files);
+  await createBranch(dir, "feature");
+  const sha = await commitFiles(dir, { "CHANGES.md": `${name}\n` });
   const number = ++prs + 10;
+  await f.fake.openPullRequest(repo, { number, headSha: sha, headRef: "feature" });
   f.fake.setPermission(repo, "maintainer", "write");
   f.fake.setPermission(repo, "reader", "read");
   const answer = await f.deliver(
@@ -281,6 +286,8 @@ jobs:
       timeoutMs: 60_000,
     });
     expect(running.actions).toEqual([{ label: "Cancel", description: "Cancel this job", identifier: "cancel" }]);
+    // The step has started once its shell wrote its pid.
+    await until(async () => existsSync(pidFile), 30_000, "the step to start");
     await comment(pr, "maintainer", "/cancel");
     const slow = await latestCompleted(pr, "slow", 1);
     expect(slow.run.conclusion).toBe("cancelled");

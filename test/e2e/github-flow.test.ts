@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { encode } from "../../protocol/messages.ts";
 import type { CheckRunRecord, FakeRepository } from "../helpers/fake-github.ts";
-import { createRepo } from "../helpers/git-repo.ts";
+import { cloneRepo, commitFiles, createRepo } from "../helpers/git-repo.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { sign } from "@octokit/webhooks-methods";
 import { postWebhook, pullRequestPayload, pushPayload, signedDelivery } from "../helpers/webhooks.ts";
@@ -233,37 +233,44 @@ describe("a delivery seen twice", () => {
 });
 
 describe("a pull request from a fork", () => {
-  it("runs the head commit's workflows, cloned from the head repository", async () => {
+  it("runs the workflows of its test merge, the fork's changes to them included, cloned from the base", async () => {
     const base = await repository("upstream", {
       "README.md": "upstream\n",
       ".flotilla/workflows/ci.yml": `on: pull_request\njobs:\n  check:\n    runs-on: self-hosted\n    steps:\n      - run: echo base-workflow\n`,
     });
-    const fork = await repository(
-      "upstream",
-      {
-        "README.md": "fork\n",
-        ".flotilla/workflows/ci.yml": `on: pull_request\njobs:\n  check:\n    runs-on: self-hosted\n    steps:\n      - run: echo "fork workflow sees $(cat README.md)"\n`,
-      },
-      { owner: "contributor", private: false },
-    );
-    await f.fake.addPullRequestRef(base.repo, 7, fork.sha, fork.dir);
+    const forkDir = await cloneRepo(base.dir, join(scratch(), "contributor-upstream"));
+    const head = await commitFiles(forkDir, {
+      "README.md": "fork\n",
+      ".flotilla/workflows/ci.yml": `on: pull_request\njobs:\n  check:\n    runs-on: self-hosted\n    steps:\n      - run: echo "fork workflow sees $(cat README.md)"\n`,
+    });
+    const fork = await f.fake.addRepository({ owner: "contributor", name: "upstream", dir: forkDir });
+    // Its author can write to the base: the fork's PR runs without approval (docs/commands.md).
+    f.fake.setPermission(base.repo, "contributor", "write");
+    await f.fake.openPullRequest(base.repo, {
+      number: 7,
+      headSha: head,
+      headRef: "feature",
+      headRepo: fork,
+      headDir: forkDir,
+    });
     const answer = await f.deliver(
       "pull_request",
       pullRequestPayload(base.repo, {
         action: "opened",
         number: 7,
-        headSha: fork.sha,
+        headSha: head,
         headRef: "feature",
-        headRepo: fork.repo,
+        headRepo: fork,
         installationId: INSTALLATION_ID,
       }),
     );
     expect(answer.status).toBe(202);
-    const run = await completed("check", fork.sha);
+    const run = await completed("check", head);
     expect(run.repo).toBe("acme/upstream");
     expect(run.run.conclusion).toBe("success");
     expect((run.run.output as { text: string }).text).toContain("fork workflow sees fork");
-    expect(f.fake.clones.some((c) => c.repo === "contributor/upstream")).toBe(true);
+    // A public fork could be cloned anonymously; its code comes from the base's refs/pull/7/* all the same.
+    expect(f.fake.clones.filter((c) => c.repo === "contributor/upstream")).toEqual([]);
   });
 });
 

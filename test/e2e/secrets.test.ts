@@ -6,6 +6,7 @@
  * request gets none, and a runner without the job's claim is refused.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { join } from "node:path";
 import type { Subscription } from "@nats-io/transport-node";
 import { sql } from "drizzle-orm";
 import { execa } from "execa";
@@ -15,6 +16,7 @@ import { decode, encode, SecretsReply, SecretsRequest } from "../../protocol/mes
 import { BIN } from "../helpers/flotilla-bin.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { cloneRepo, commitFiles } from "../helpers/git-repo.ts";
 import { pullRequestPayload, pushPayload } from "../helpers/webhooks.ts";
 
 // 24 characters, so the split write below cuts it in two halves no mask would see alone.
@@ -179,31 +181,56 @@ jobs:
     expect(asked.has(ids.plain!)).toBe(false);
   });
 
-  it("are not given to a pull request from a fork", async () => {
+  it("are not given to a pull request from a fork, whose clone token only reads the base", async () => {
     expect((await api("PUT", "acme/upstream/TOKEN", { value: TOKEN })).status).toBe(201);
-    const workflow = `on: pull_request\njobs:\n  check:\n    runs-on: self-hosted\n    steps:\n      - run: echo "token=[\${{ secrets.TOKEN }}] org=[\${{ secrets.ORG_WIDE }}]"\n`;
+    const workflow = `on: pull_request\njobs:\n  check:\n    runs-on: self-hosted\n    steps:\n      - run: echo "token=[\${{ secrets.TOKEN }}] org=[\${{ secrets.ORG_WIDE }}] fork=[$(cat fork.txt)]"\n`;
     const base = await f.repository("acme", "upstream", { ".flotilla/workflows/ci.yml": workflow });
-    const fork = await f.repository(
-      "contributor",
-      "upstream",
-      { ".flotilla/workflows/ci.yml": workflow },
-      { private: false },
-    );
-    await f.fake.addPullRequestRef(base.repo, 9, fork.sha, fork.dir);
+    // A private fork in an installation of its own, as most forks are to the app.
+    const forkDir = join(base.dir, "..", "contributor-upstream");
+    await cloneRepo(base.dir, forkDir);
+    const head = await commitFiles(forkDir, { "fork.txt": "forked\n" }, "Fork change");
+    const fork = await f.fake.addRepository({
+      owner: "contributor",
+      name: "upstream",
+      dir: forkDir,
+      private: true,
+      installationId: 99,
+    });
+    // Its author can write to the base: the fork's PR runs without approval (docs/commands.md).
+    f.fake.setPermission(base.repo, "contributor", "write");
+    await f.fake.openPullRequest(base.repo, {
+      number: 9,
+      headSha: head,
+      headRef: "feature",
+      headRepo: fork,
+      headDir: forkDir,
+    });
+    const clonesBefore = f.fake.clones.length;
     const payload = pullRequestPayload(base.repo, {
       action: "opened",
       number: 9,
-      headSha: fork.sha,
+      headSha: head,
       headRef: "feature",
-      headRepo: fork.repo,
+      headRepo: fork,
       installationId: INSTALLATION_ID,
     });
     expect((await f.deliver("pull_request", payload)).status).toBe(202);
-    const [check] = await f.finished(fork.sha, ["check"]);
+    const [check] = await f.finished(head, ["check"]);
     expect(check.run.conclusion).toBe("success");
     const log = await logPage(check);
-    expect(log).toContain("token=[] org=[]");
+    expect(log).toContain("token=[] org=[] fork=[forked]");
     expect(log).toContain("Secrets with no value for this job (empty): ORG_WIDE, TOKEN");
+    // The code came from the base repository with a token that can read nothing else, nor write.
+    const clones = f.fake.clones.slice(clonesBefore);
+    expect(clones.length).toBeGreaterThan(0);
+    for (const clone of clones) {
+      expect(clone).toMatchObject({ repo: "acme/upstream", status: 200 });
+      expect(f.fake.tokens.find((t) => t.token === clone.token)).toMatchObject({
+        repositories: ["acme/upstream"],
+        permissions: { contents: "read" },
+      });
+    }
+    expect(f.fake.tokens.filter((t) => t.installationId === 99)).toEqual([]);
   });
 
   it("refuses a runner that does not hold the job", async () => {

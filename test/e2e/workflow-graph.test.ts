@@ -271,7 +271,7 @@ describe("pull_request paths filters", () => {
       ".flotilla/workflows/docs.yml": `name: docs\n${on("paths: ['docs/**']")}`,
       ".flotilla/workflows/not-docs.yml": `name: not-docs\n${on("paths-ignore: ['docs/**']")}`,
     });
-    await f.fake.addPullRequestRef(repo, 9, headSha);
+    await f.fake.openPullRequest(repo, { number: 9, headSha, headRef: "feature" });
     const { pullRequestPayload } = await import("../helpers/webhooks.ts");
     const answer = await f.deliver(
       "pull_request",

@@ -31,7 +31,7 @@ describe("fake GitHub: GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () 
     await commitFiles(base.dir, { "later.txt": "later\n" }, "Later on main");
     fake = await startFakeGitHub({ app });
     const repo = await fake.addRepository({ owner: "acme", name: "widgets", dir: base.dir, installationId: 42 });
-    await fake.addPullRequestRef(repo, 3, head, fork);
+    await fake.openPullRequest(repo, { number: 3, headSha: head, headRef: "feature", headDir: fork });
     const probot = new Probot({
       appId: app.appId,
       privateKey: app.privateKey,

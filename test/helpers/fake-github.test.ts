@@ -56,7 +56,13 @@ describe("fake GitHub", () => {
       dir: join(tmp, "fork"),
       installationId: 7,
     });
-    await fake.addPullRequestRef(widgets, 5, forkSha, join(tmp, "fork"));
+    await fake.openPullRequest(widgets, {
+      number: 5,
+      headSha: forkSha,
+      headRef: "feature",
+      headRepo: fork,
+      headDir: join(tmp, "fork"),
+    });
 
     const probot = new Probot({
       appId: app.appId,

@@ -12,7 +12,7 @@ export function runContext(overrides: Partial<RunContext> = {}): RunContext {
     ref: "refs/heads/main",
     filterRef: { kind: "branch", name: "main" },
     actor: "me",
-    checkout: { cloneUrl: "", repo: { owner: "o", name: "r", fullName: "o/r" }, private: false },
+    checkout: { cloneUrl: "" },
     fork: false,
     ...overrides,
   };

@@ -96,6 +96,11 @@ export interface PullRequestOptions {
   /** For synchronize: the previous head. */
   before?: string;
   installationId: number;
+  /**
+   * `merge_commit_sha` (and `mergeable`) as the payload carries it; left out, null as in
+   * GitHub's own `opened` and `synchronize` examples, sent before the test merge is made.
+   */
+  mergeCommitSha?: string | null;
 }
 
 export function pullRequestPayload(baseRepo: FakeRepository, opts: PullRequestOptions): JsonObject {
@@ -111,7 +116,14 @@ export function pullRequestPayload(baseRepo: FakeRepository, opts: PullRequestOp
   retarget(pr.base, baseRepo, pr.base.repo as JsonObject);
   const numberInUrl = new RegExp(`/(pulls|issues|pull)/${exampleNumber}(?=[/#?]|$)`, "g");
   rewriteStrings(pr, (text) => text.replace(numberInUrl, `/$1/${opts.number}`));
-  Object.assign(pr, { number: opts.number, state: "open", user: structuredClone(headRepo.owner) });
+  Object.assign(pr, {
+    number: opts.number,
+    state: "open",
+    user: structuredClone(headRepo.owner),
+    ...(opts.mergeCommitSha !== undefined
+      ? { merge_commit_sha: opts.mergeCommitSha, mergeable: opts.mergeCommitSha !== null }
+      : {}),
+  });
   const baseRef = opts.baseRef ?? baseRepo.default_branch;
   Object.assign(pr.head, {
     ref: opts.headRef,

@@ -57,7 +57,7 @@ function refEventContext(
     ref: event.ref,
     filterRef: { kind: tag ? "tag" : "branch", name: event.ref.replace(/^refs\/(heads|tags)\//, "") },
     actor: event.sender?.login ?? "",
-    checkout: { cloneUrl: event.repository.clone_url, repo, private: event.repository.private },
+    checkout: { cloneUrl: event.repository.clone_url },
     fork: false,
   };
 }
@@ -96,9 +96,11 @@ function pullRequestContext(deliveryId: string, payload: unknown): ContextResult
   const event = parsed.data;
   if (!PR_ACTIONS.has(event.action)) return fail(`pull_request ${event.action} starts no run`);
   const pr = event.pull_request;
-  // A deleted fork leaves no head repository; GitHub keeps refs/pull/N/head in the base.
-  const head = pr.head.repo ?? event.repository;
   const repo = repoRef(event.repository.full_name);
+  // As on GitHub Actions: jobs run at the test merge of the head into the base, which the
+  // base repository keeps (for a fork's head too) at refs/pull/N/merge; the planner asks the
+  // forge for its commit. Check runs stay on the head.
+  const merge = `refs/pull/${pr.number}/merge`;
   return ok({
     forge: "github",
     deliveryId,
@@ -108,16 +110,18 @@ function pullRequestContext(deliveryId: string, payload: unknown): ContextResult
     eventName: "pull_request",
     action: event.action,
     sha: pr.head.sha,
-    ref: `refs/pull/${pr.number}/head`,
+    ref: merge,
     filterRef: { kind: "branch", name: pr.base.ref },
     actor: event.sender?.login ?? "",
-    checkout: { cloneUrl: head.clone_url, repo: repoRef(head.full_name), private: head.private },
-    fork: head.full_name !== event.repository.full_name,
+    checkout: { cloneUrl: event.repository.clone_url, ref: merge },
+    // A deleted fork leaves no head repository: nobody can tell where its code came from.
+    fork: pr.head.repo?.full_name.toLowerCase() !== event.repository.full_name.toLowerCase(),
     pullRequest: {
       number: pr.number,
       headRef: pr.head.ref,
       baseRef: pr.base.ref,
       author: pr.user?.login ?? event.sender?.login ?? "",
+      headOwner: pr.head.repo?.full_name.split("/")[0] ?? "",
     },
   });
 }

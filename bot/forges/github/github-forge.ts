@@ -75,6 +75,21 @@ export function githubForge(deps: GitHubForgeDeps): Forge {
       }
     },
 
+    async pullRequest(repo, pullNumber) {
+      try {
+        const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.name, pull_number: pullNumber });
+        return {
+          headSha: data.head.sha,
+          open: data.state === "open",
+          mergeable: data.mergeable,
+          mergeCommitSha: data.merge_commit_sha,
+        };
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return undefined;
+        throw error;
+      }
+    },
+
     async changedFiles(repo, pullNumber) {
       const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
         owner: repo.owner,

@@ -153,6 +153,7 @@ async function placeCheckout(context: StepRunContext, dir: string, path: string)
     {
       cloneUrl: job.checkout.cloneUrl,
       sha: job.checkout.sha,
+      ref: job.checkout.ref,
       ...(job.checkout.token ? { token: job.checkout.token } : {}),
       dir,
     },

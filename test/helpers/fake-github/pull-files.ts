@@ -2,7 +2,7 @@
  * `GET /repos/{owner}/{repo}/pulls/{pull_number}/files`: the files a pull request changes,
  * in GitHub's documented shape (https://docs.github.com/rest/pulls/pulls#list-pull-requests-files),
  * computed with the real git: `git diff` from the merge base of the repository's default
- * branch (the PR's base) to `refs/pull/N/head` (see `addPullRequestRef`). Paginated with
+ * branch (the PR's base) to `refs/pull/N/head` (see `openPullRequest`). Paginated with
  * `per_page` (default 30, at most 100) and `page`, as GitHub does, up to its 3000 files.
  */
 import { execa } from "execa";

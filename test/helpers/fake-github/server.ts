@@ -26,7 +26,8 @@ import { commitRoutes } from "./commit-routes.ts";
 import { isGitRequest, serveGit } from "./git-http.ts";
 import { error, notFound, sendReply, type Reply } from "./http.ts";
 import { personUser, repositoryObject, type Site } from "./objects.ts";
-import { defaultBranch, fetchRef } from "./repo-git.ts";
+import { openPullRequest, pullRoutes, type FakePullRequest, type OpenPullRequestOptions } from "./pulls.ts";
+import { defaultBranch } from "./repo-git.ts";
 import type { Route } from "./route.ts";
 import { compile, handleRest } from "./router.ts";
 import { createState, type FakeState } from "./state.ts";
@@ -59,13 +60,14 @@ export type FakeGitHub = Omit<FakeState, "repos" | "changed"> & {
   /** POST + PATCH requests per check run id: lets a test bound the writes a job costs. */
   readonly writes: Record<number, number>;
   addRepository(opts: AddRepositoryOptions): Promise<FakeRepository>;
-  /** Fetches `headSha` from `fromDir` (the fork's work tree) into the base repo as refs/pull/N/head. */
-  addPullRequestRef(
-    baseRepo: FakeRepository | string,
-    number: number,
-    headSha: string,
-    fromDir?: string,
-  ): Promise<void>;
+  /**
+   * Opens pull request `number` in `baseRepo` as GitHub does, from a fork (`headRepo`,
+   * `headDir`) or a branch of its own: `refs/pull/N/head` is the head, `refs/pull/N/merge` a
+   * real merge of it into the base branch (none on conflicts); `GET /pulls/{n}` answers with
+   * both. Called again with the same number it moves the pull request to a new head, as a
+   * push to it does (`synchronize`). See fake-github/pulls.ts.
+   */
+  openPullRequest(baseRepo: FakeRepository | string, opts: OpenPullRequestOptions): Promise<FakePullRequest>;
   repository(fullName: string): FakeRepository | undefined;
   /**
    * Gives `login` the role `permission` on the repository (what
@@ -115,6 +117,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     ...collaboratorRoutes(),
     ...contentsRoutes(),
     ...pullFilesRoutes(),
+    ...pullRoutes(),
     ...commitRoutes(),
   ];
   const table = compile(routes);
@@ -219,6 +222,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     invalidRequests: state.invalidRequests,
     unexpectedRequests: state.unexpectedRequests,
     clones: state.clones,
+    pulls: state.pulls,
     injectedFaults: state.injectedFaults,
     get faults() {
       return state.faults;
@@ -259,9 +263,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       state.repos.set(rest.full_name.toLowerCase(), entry);
       return rest;
     },
-    async addPullRequestRef(baseRepo, number, headSha, fromDir) {
-      const entry = entryOf(baseRepo);
-      await fetchRef(entry.gitDir, fromDir ?? entry.dir, headSha, `refs/pull/${number}/head`);
+    async openPullRequest(baseRepo, opts) {
+      return openPullRequest(state, entryOf(baseRepo), opts);
     },
     setPermission(repo, login, permission) {
       const { collaborators } = entryOf(repo);

@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { FaultRecord, FaultRule } from "./faults.ts";
+import type { PullRequestRecord } from "./pulls.ts";
 import type {
   CheckRunRecord,
   CloneRecord,
@@ -34,6 +35,8 @@ export interface FakeState {
   invalidRequests: InvalidRequestRecord[];
   unexpectedRequests: RequestRecord[];
   clones: CloneRecord[];
+  /** Open pull requests by `pullKey(base, number)`: what `GET /pulls/{n}` answers (see pulls.ts). */
+  pulls: Map<string, PullRequestRecord>;
   /** Decides per repository write whether it fails, and how (see faults.ts); undefined: none do. */
   faults: FaultRule | undefined;
   injectedFaults: FaultRecord[];
@@ -64,6 +67,7 @@ export function createState(): FakeState {
     invalidRequests: [],
     unexpectedRequests: [],
     clones: [],
+    pulls: new Map(),
     faults: undefined,
     injectedFaults: [],
     changed: () => events.emit("change"),

@@ -14,7 +14,7 @@ import { CheckoutError } from "../../../runner/source/checkout.ts";
 import { readRunnerConfig } from "../../../runner/config.ts";
 import { gitMirrorCheckout, mirrorPath } from "../../../runner/source/git-mirror.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeRepository } from "../../helpers/fake-github.ts";
-import { commitFiles, createRepo, git } from "../../helpers/git-repo.ts";
+import { cloneRepo, commitFiles, createRepo, git } from "../../helpers/git-repo.ts";
 import { createAppCredentials } from "../../helpers/github-app.ts";
 
 const INSTALLATION = 31;
@@ -60,13 +60,18 @@ afterAll(async () => {
 const fetches = () => fake.clones.filter((c) => c.repo === "acme/widgets" && c.status === 200).length;
 
 let n = 0;
-async function checkout(mirrors: string, sha: string, options: { token?: string; signal?: AbortSignal } = {}) {
+async function checkout(
+  mirrors: string,
+  sha: string,
+  options: { token?: string; signal?: AbortSignal; ref?: string } = {},
+) {
   const dir = join(root, `ws-${++n}`);
   const lines: string[] = [];
   await gitMirrorCheckout({ dir: mirrors }).checkout(
     {
       cloneUrl: widgets.clone_url,
       sha,
+      ref: options.ref,
       dir,
       ...(options.token === undefined ? { token } : options.token ? { token: options.token } : {}),
     },
@@ -222,6 +227,39 @@ describe("git mirror checkout", () => {
     await rm(join(mirror, "HEAD"));
     const again = await checkout(mirrors, first);
     expect(await tree(again.dir)).toBe(await tree(repoDir, first));
+  });
+
+  it("fetches a pull request's merge by its ref, once, and by SHA after the ref has moved on", async () => {
+    const forkDir = await cloneRepo(repoDir, join(root, "fork"));
+    const head = await commitFiles(forkDir, { "src/fork.c": "int fork;\n" }, "fork");
+    const pr = await fake.openPullRequest(widgets, { number: 7, headSha: head, headRef: "feature", headDir: forkDir });
+    const merge = pr.mergeCommitSha ?? "";
+    const mirrors = join(root, "mirrors-pull");
+    const before = fetches();
+    const one = await checkout(mirrors, merge, { ref: "refs/pull/7/merge" });
+    expect(fetches()).toBe(before + 1);
+    const mirror = mirrorPath(mirrors, widgets.clone_url);
+    expect(one.lines).toContain(`$ git fetch --no-tags origin refs/pull/7/merge (into the runner's mirror ${mirror})`);
+    expect(one.lines.join("\n")).not.toContain("fetching the commit itself");
+    // Where actions/checkout leaves a pull request's ref, and only the temporary ref gone from the mirror.
+    expect(await git(one.dir, ["rev-parse", "HEAD", "refs/remotes/pull/7/merge"])).toBe(`${merge}\n${merge}`);
+    expect(await readFile(join(one.dir, "src", "fork.c"), "utf8")).toBe("int fork;\n");
+    expect(await git(one.dir, ["status", "--porcelain"])).toBe("");
+    expect(await git(one.dir, ["rev-parse", "--is-shallow-repository"])).toBe("true");
+    expect((await execa("git", ["--git-dir", mirror, "for-each-ref", "--format=%(refname)"])).stdout).toBe(
+      `refs/flotilla/commits/${merge}`,
+    );
+    // Kept like any commit: the next job of the pull request downloads nothing.
+    await checkout(mirrors, merge, { ref: "refs/pull/7/merge" });
+    expect(fetches()).toBe(before + 1);
+
+    // A push to the pull request moves refs/pull/7/merge on; a job planned before still gets its commit.
+    const next = await commitFiles(forkDir, { "src/fork.c": "int fork2;\n" }, "fork 2");
+    await fake.openPullRequest(widgets, { number: 7, headSha: next, headRef: "feature", headDir: forkDir });
+    const moved = await checkout(join(root, "mirrors-pull-moved"), merge, { ref: "refs/pull/7/merge" });
+    expect(moved.lines).toContain(`refs/pull/7/merge no longer names ${merge}; fetching the commit itself`);
+    expect(await readFile(join(moved.dir, "src", "fork.c"), "utf8")).toBe("int fork;\n");
+    expect(await git(moved.dir, ["rev-parse", "HEAD", "refs/remotes/pull/7/merge"])).toBe(`${merge}\n${merge}`);
   });
 });
 

@@ -94,6 +94,46 @@ it("fetches afresh into a second path once the first checkout moved the reposito
   expect(run.log).toContain(`a=three b=three bhead=${head}`);
 });
 
+it("runs a pull request at its merge ref, and fetches the head or another path from the same repository", async () => {
+  // As GitHub keeps a pull request in the base repository: its head and its test merge, on no branch.
+  await git(h.repoDir, ["checkout", "-q", "-b", "pr-head", head]);
+  const prHead = await commitFiles(h.repoDir, { "PR.md": "from the pull request\n" }, "PR change");
+  await git(h.repoDir, ["checkout", "-q", "--detach", "main"]);
+  await git(h.repoDir, ["merge", "-q", "--no-ff", "-m", "Merge pr-head into main", "pr-head"]);
+  const merge = await git(h.repoDir, ["rev-parse", "HEAD"]);
+  await git(h.repoDir, ["update-ref", "refs/pull/7/head", prHead]);
+  await git(h.repoDir, ["update-ref", "refs/pull/7/merge", merge]);
+  await git(h.repoDir, ["checkout", "-q", "main"]);
+  await git(h.repoDir, ["branch", "-q", "-D", "pr-head"]);
+
+  const ref = "refs/pull/7/merge";
+  const pull = (steps: Parameters<typeof job>[0]) => ({
+    ...job(steps, merge),
+    ref,
+    checkout: { cloneUrl: `file://${h.repoDir}`, sha: merge, ref },
+  });
+  const look = (dir: string) => ({
+    name: `look ${dir}`,
+    run: `echo "${dir}: head=$(git -C ${dir} rev-parse HEAD) merge=$(git -C ${dir} rev-parse --verify -q refs/remotes/pull/7/merge) pr=$(cat ${dir}/PR.md) commits=$(git -C ${dir} rev-list --count HEAD)"`,
+  });
+  const run = await h.runJob(
+    pull([
+      { name: "checkout", uses: "actions/checkout@v4" },
+      look("."),
+      { name: "head", uses: "actions/checkout@v4", with: { path: "head", ref: "refs/pull/7/head" } },
+      look("head"),
+      { name: "again", uses: "actions/checkout@v4", with: { path: "again", "fetch-depth": "0" } },
+      look("again"),
+    ]),
+  );
+  expect(run.completed.conclusion).toBe("success");
+  expect(run.log).toContain(`.: head=${merge} merge=${merge} pr=from the pull request commits=1`);
+  expect(run.log).toContain(`already checked out at ${merge}`);
+  expect(run.log).toContain(`head: head=${prHead} merge=${merge} pr=from the pull request commits=1`);
+  // A fresh checkout elsewhere fetches the merge by its ref again; fetch-depth 0 brings its history.
+  expect(run.log).toContain(`again: head=${merge} merge=${merge} pr=from the pull request commits=5`);
+});
+
 it("refuses a path outside the workspace, naming it", async () => {
   const run = await h.runJob(
     job([{ name: "checkout", uses: "actions/checkout@v4", with: { path: "../elsewhere" } }, count]),
