@@ -180,15 +180,17 @@ async function planRun(
         headSha: context.sha,
         detailsUrl: jobUrl(deps.publicUrl, row.id, run.accessToken),
         externalId: row.id,
-        ...(held
-          ? { status: "completed", conclusion: "action_required", output: { title: APPROVAL_TITLE, summary: held } }
-          : { status: "queued" }),
+        status: "queued",
         output: entry?.waiting
           ? {
               title: entry.waiting,
               summary: `${entry.waiting}. At most one run of a concurrency group runs at a time; this run starts when that one completes, unless a newer run of the group replaces it.\n\n${waitingFor.summary}`,
             }
           : waitingFor,
+        // Held for approval: born finished, asking for it (GitHub takes action_required only on completed checks).
+        ...(held
+          ? { status: "completed", conclusion: "action_required", output: { title: APPROVAL_TITLE, summary: held } }
+          : {}),
       };
       const id = await createCheckOnce(forge, context.repo, check, requestedBefore.has(row.id));
       await store.setJobCheckRun(deps.db, row.id, id);
