@@ -7,7 +7,7 @@ import { timingSafeEqual } from "node:crypto";
 import { asc, and, eq } from "drizzle-orm";
 import { AnsiUp } from "ansi_up";
 import type { Db } from "../../db/client.ts";
-import { jobs, logChunks, runs } from "../../db/schema.ts";
+import { approvals, jobs, logChunks, runs } from "../../db/schema.ts";
 import { pathOf, type Handler } from "../http/handler.ts";
 import { escapeHtml, page, statusBadge } from "./layout.ts";
 
@@ -61,16 +61,38 @@ async function runPage(db: Db, runId: string, token: string, options: LogPagesOp
     .where(eq(jobs.runId, run.id))
     .orderBy(asc(jobs.createdAt), asc(jobs.jobKey), asc(jobs.namespace));
   const q = `?token=${encodeURIComponent(token)}`;
-  const list = rows
-    .map(
-      (j) =>
-        `<tr><td><a href="/jobs/${j.id}${q}">${escapeHtml(j.name)}</a></td><td>${escapeHtml(j.namespace)}</td><td>${statusBadge(j.status, j.conclusion)}</td><td>${escapeHtml(j.runnerName ?? "")}</td></tr>`,
-    )
-    .join("");
+  const table = (attemptRows: typeof rows) =>
+    `<table><tr><th>Job</th><th>Namespace</th><th>Status</th><th>Runner</th></tr>${attemptRows
+      .map(
+        (j) =>
+          `<tr><td><a href="/jobs/${j.id}${q}">${escapeHtml(j.name)}</a></td><td>${escapeHtml(j.namespace)}</td><td>${statusBadge(j.status, j.conclusion)}</td><td>${escapeHtml(j.runnerName ?? "")}</td></tr>`,
+      )
+      .join("")}</table>`;
+  // Every attempt with the jobs it ran; a job not re-run belongs to the attempt it ran in.
+  const attempts = [...new Set(rows.map((r) => r.runAttempt))].sort((a, b) => b - a);
+  const list =
+    attempts.length > 1
+      ? attempts
+          .map(
+            (n) =>
+              `<h2>Attempt ${n}${n === run.attempt ? " (latest)" : ""}</h2>${table(rows.filter((r) => r.runAttempt === n))}`,
+          )
+          .join("\n")
+      : rows.length
+        ? table(rows)
+        : "";
+  const [approval] = await db
+    .select()
+    .from(approvals)
+    .where(and(eq(approvals.repository, run.repository), eq(approvals.sha, run.sha)));
+  const approved = approval
+    ? `<p class="meta">Approved by @${escapeHtml(approval.approvedBy)} with <code>/ok-to-test</code> at ${escapeHtml(approval.approvedAt.toISOString())} (a fork's pull request #${approval.pullNumber})</p>`
+    : "";
   const body = `<h1>${escapeHtml(run.workflowName)} #${run.runNumber}</h1>
 <p class="meta">${escapeHtml(run.repository)} · ${escapeHtml(run.eventName)} · ${escapeHtml(run.ref)} · <code>${escapeHtml(run.sha.slice(0, 12))}</code> · ${statusBadge(run.status, run.conclusion)}</p>
 ${run.error ? `<h2>This workflow file is not valid</h2><pre>${escapeHtml(run.error)}</pre>` : ""}
-${rows.length ? `<table><tr><th>Job</th><th>Namespace</th><th>Status</th><th>Runner</th></tr>${list}</table>` : ""}
+${approved}
+${list}
 ${options.runSections ? await options.runSections(run.id, token) : ""}`;
   return page(`${run.workflowName} #${run.runNumber}`, body, {
     refreshSeconds: run.status === "completed" ? undefined : 5,

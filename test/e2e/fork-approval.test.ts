@@ -165,6 +165,12 @@ describe("a fork's pull request by someone who cannot write", () => {
     await f.fake.waitFor(() => f.fake.reactions.some((r) => r.commentId === id && r.content === "+1"));
     const [approval] = await f.bot.db.db.select().from(approvals).where(eq(approvals.sha, pr.head));
     expect(approval).toMatchObject({ repository: "acme/approve", pullNumber: pr.number, approvedBy: "maintainer" });
+    // The run page shows the approval and both attempts: the one held, the one approved.
+    const status = f.fake.statuses.find((st) => st.sha === pr.head);
+    const page = await (await fetch(String(status?.status.target_url))).text();
+    expect(page).toContain("Approved by @maintainer with <code>/ok-to-test</code>");
+    expect(page).toContain("Attempt 2 (latest)");
+    expect(page).toContain("Attempt 1</h2>");
   });
 
   it("needs a new approval for a new push, and says so", async () => {
