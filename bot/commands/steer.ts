@@ -116,6 +116,8 @@ async function runCommand(s: Steering, event: CommentEvent, command: Command): P
     const held = (await runsAt(s.deps.db, event.repo.fullName, pr.headSha))
       .map(({ run, rows }) => ({ run, rows: rows.filter((r) => r.conclusion === "action_required") }))
       .filter(({ rows }) => rows.length > 0);
+    // Nothing held yet (its event not planned, or it needed no approval): the approval waits for it.
+    if (held.length === 0) return ok(undefined);
     return rerunAll(s, held, `${by} with /ok-to-test`);
   }
   const atHead = await runsAt(s.deps.db, event.repo.fullName, pr.headSha);
