@@ -123,11 +123,13 @@ describe("flotilla migrate", () => {
       const namespaces = await sql<{ name: string }[]>`select name from namespaces`;
       await sql.end();
       expect(tables.map((t) => t.table_name)).toEqual([
+        "approvals",
         "concurrency_groups",
         "deliveries",
         "jobs",
         "log_chunks",
         "namespaces",
+        "pull_requests",
         "registration_tokens",
         "run_statuses",
         "runners",

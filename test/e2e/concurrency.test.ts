@@ -109,7 +109,7 @@ jobs:
     expect(one.run.conclusion).toBe("success");
     expect(two.run.conclusion).toBe("cancelled");
     expect((two.run.output as { title: string }).title).toBe(
-      "Cancelled: Canceling since a higher priority waiting request for 'deploy-refs/heads/main' exists",
+      "Canceling since a higher priority waiting request for 'deploy-refs/heads/main' exists",
     );
     expect(three.run.conclusion).toBe("success");
     // The waiting run said why when its check run was created: three writes in all.
@@ -202,7 +202,7 @@ jobs:
     const [older, newer] = [await completed(first, "ship"), await completed(second, "ship")];
     expect(older.run.conclusion).toBe("cancelled");
     expect((older.run.output as { title: string }).title).toBe(
-      "Cancelled: Canceling since a higher priority waiting request for 'ship-refs/heads/main' exists",
+      "Canceling since a higher priority waiting request for 'ship-refs/heads/main' exists",
     );
     expect(newer.run.conclusion).toBe("success");
     // A job without a group is not touched.
