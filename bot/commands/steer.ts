@@ -12,11 +12,12 @@
 import { and, eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
-import { approvals, deliveries, jobs, pullRequests, runs } from "../../db/schema.ts";
+import { approvals, jobs, pullRequests, runs } from "../../db/schema.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import type { Forge } from "../forges/forge.ts";
 import { currentJobsOf } from "../runs/current-jobs.ts";
+import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import type { JobRow } from "../runs/rows.ts";
 import { fail, ok, type Result } from "../result.ts";
 import { cancelJobs } from "../scheduler/cancel-jobs.ts";
@@ -40,7 +41,7 @@ export interface SteerDeps {
 export async function steer(deps: SteerDeps, event: SteerEvent): Promise<void> {
   const log = deps.log.child({ delivery: event.deliveryId, steer: event.kind, sender: event.sender });
   if (event.kind === "comment" && parseComment(event.body).length === 0) return;
-  if (!(await claim(deps.db, event))) {
+  if (!(await claimDelivery(deps.db, event, event.kind))) {
     log.info("delivery already carried out");
     return;
   }
@@ -48,7 +49,7 @@ export async function steer(deps: SteerDeps, event: SteerEvent): Promise<void> {
   const context = { deps: { ...deps, log }, forge, event };
   if (event.kind === "comment") await onComment(context, event);
   else await onButton(context, event);
-  await deps.db.update(deliveries).set({ plannedAt: new Date() }).where(eq(deliveries.id, event.deliveryId));
+  await markDelivered(deps.db, event.deliveryId);
 }
 
 interface Steering {
@@ -214,21 +215,6 @@ async function currentJob(db: Db, jobId: string): Promise<RunJobs | undefined> {
       .where(and(currentJobsOf(hit.run.id), eq(jobs.jobKey, hit.job.jobKey), eq(jobs.namespace, hit.job.namespace)));
   }
   return row ? { run: hit.run, rows: [row] } : undefined;
-}
-
-/** Records the delivery; false when it was carried out completely before. */
-async function claim(db: Db, event: SteerEvent): Promise<boolean> {
-  const inserted = await db
-    .insert(deliveries)
-    .values({ id: event.deliveryId, forge: event.forge, event: event.kind })
-    .onConflictDoNothing()
-    .returning({ id: deliveries.id });
-  if (inserted.length > 0) return true;
-  const [row] = await db
-    .select({ at: deliveries.plannedAt })
-    .from(deliveries)
-    .where(eq(deliveries.id, event.deliveryId));
-  return !row?.at;
 }
 
 function quoteAnd(line: string, message: string): string {

@@ -37,6 +37,7 @@ import { type RunContext, runSha } from "../runs/run-context.ts";
 import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
 import { fail } from "../result.ts";
+import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import { approvalNeeded } from "./fork-gate.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
@@ -65,7 +66,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     return;
   }
   const context = result.value;
-  if (!(await store.claimDelivery(deps.db, context, event.name))) {
+  if (!(await claimDelivery(deps.db, context, event.name))) {
     log.info("delivery already planned");
     return;
   }
@@ -74,14 +75,14 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     const sha = await forge.commitSha(context.repo, context.ref);
     if (!sha) {
       log.warn({ ref: context.ref }, "dispatched ref has no commit; nothing to run");
-      return store.markPlanned(deps.db, context.deliveryId);
+      return markDelivered(deps.db, context.deliveryId);
     }
     context.sha = sha;
   }
   if (context.pullRequest) await store.recordPullRequest(deps.db, context);
   // A pull request runs at its test merge, or not at all (see test-merge.ts).
   if (!(await useTestMerge({ serverUrl: deps.serverUrl, log }, forge, context, event.receivedAt)))
-    return store.markPlanned(deps.db, context.deliveryId);
+    return markDelivered(deps.db, context.deliveryId);
   const held = await approvalNeeded(
     { db: deps.db, trusted: deps.forkTrusted, permission: (repo, login) => forge.permission(repo, login) },
     context,
@@ -112,7 +113,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     }),
   );
   if (held && files.length === 0) await holdWithoutWorkflow(deps, forge, context, held);
-  await store.markPlanned(deps.db, context.deliveryId);
+  await markDelivered(deps.db, context.deliveryId);
   log.info({ workflows: files.length }, "delivery planned");
 }
 

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { deliveries, jobs, namespaces, pullRequests, runs, runStatuses, type JobSpec } from "../../db/schema.ts";
+import { jobs, namespaces, pullRequests, runs, runStatuses, type JobSpec } from "../../db/schema.ts";
 import { followsRepository } from "../fleet/namespace-follows.ts";
 import type { PlannedJob } from "../workflows/workflow.ts";
 import type { RunContext } from "../runs/run-context.ts";
@@ -39,25 +39,6 @@ export async function holdForApproval(db: Db, runId: string, reason: string): Pr
     .update(jobs)
     .set({ status: "completed", conclusion: "action_required", message: reason, completedAt: new Date() })
     .where(and(currentJobsOf(runId), isNull(jobs.publishedAt)));
-}
-
-/** Records the delivery; false when it was planned completely before. */
-export async function claimDelivery(db: Db, context: RunContext, event: string): Promise<boolean> {
-  const inserted = await db
-    .insert(deliveries)
-    .values({ id: context.deliveryId, forge: context.forge, event })
-    .onConflictDoNothing()
-    .returning({ id: deliveries.id });
-  if (inserted.length > 0) return true;
-  const [row] = await db
-    .select({ plannedAt: deliveries.plannedAt })
-    .from(deliveries)
-    .where(eq(deliveries.id, context.deliveryId));
-  return !row?.plannedAt;
-}
-
-export async function markPlanned(db: Db, deliveryId: string): Promise<void> {
-  await db.update(deliveries).set({ plannedAt: new Date() }).where(eq(deliveries.id, deliveryId));
 }
 
 export async function upsertRun(
