@@ -16,6 +16,9 @@ export interface RunJobs {
   rows: JobRow[];
 }
 
+/** What a job is named by: its id, key, name and check run name. */
+export type NamedJob = Pick<JobRow, "jobId" | "jobKey" | "name" | "namespace">;
+
 const NOT_SUCCEEDED = new Set(["failure", "cancelled", "timed_out", "action_required", "startup_failure", "stale"]);
 
 export function chooseReruns(
@@ -34,7 +37,7 @@ export function chooseReruns(
     }));
     return nonEmpty(chosen, `Nothing to re-run: no job of ${short} failed, was cancelled, timed out or was lost.`);
   }
-  const unknown = command.jobs.filter((name) => !scoped.value.some(({ rows }) => rows.some((r) => names(r, name))));
+  const unknown = command.jobs.filter((name) => !scoped.value.some(({ rows }) => rows.some((r) => namesJob(r, name))));
   if (unknown.length > 0) {
     const known = [...new Set(scoped.value.flatMap(({ rows }) => rows.map((r) => r.name)))].sort();
     return fail(
@@ -43,7 +46,7 @@ export function chooseReruns(
   }
   const chosen = scoped.value.map(({ run, rows }) => ({
     run,
-    rows: rows.filter((r) => command.jobs.some((name) => names(r, name))),
+    rows: rows.filter((r) => command.jobs.some((name) => namesJob(r, name))),
   }));
   return nonEmpty(chosen, `Nothing to re-run at ${short}.`);
 }
@@ -69,7 +72,8 @@ function nonEmpty(chosen: RunJobs[], nothing: string): Result<RunJobs[]> {
   return left.length > 0 ? ok(left) : fail(nothing);
 }
 
-function names(row: JobRow, name: string): boolean {
+/** Whether `name`, as a command writes it, names the job `row`. */
+export function namesJob(row: NamedJob, name: string): boolean {
   const wanted = name.trim().toLowerCase();
   return [row.jobId, row.jobKey, row.name, checkRunName(row.name, row.namespace)].some(
     (candidate) => candidate.toLowerCase() === wanted,

@@ -18,6 +18,7 @@ import type { Forge } from "../forges/forge.ts";
 import { repoRef } from "../runs/repo-ref.ts";
 import { CANCEL_BUTTON, jobUrl } from "../runs/links.ts";
 import { checkRunOutput } from "./check-run-output.ts";
+import { summarizeIfRunCompleted } from "./failure-summary.ts";
 import * as store from "./store-report.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
 
@@ -28,6 +29,8 @@ export interface ReporterDeps {
   names: NatsNames;
   forgeForRun: (run: RunRow) => Promise<Forge>;
   publicUrl: string;
+  /** FAILURE_COMMENT: keep the failure summary comment on pull requests. */
+  failureComment: boolean;
   log: Logger;
 }
 
@@ -97,7 +100,9 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       // The report that completed it, delivered again: the last try failed after marking the job
       // completed (the database went away, say), so what follows may not have happened. It is idempotent.
       log.info("completion redelivered; finishing what follows it");
-      await afterJobCompleted(deps, await deps.forgeForRun(run), run, job, job.conclusion ?? event.conclusion, log);
+      const forge = await deps.forgeForRun(run);
+      await afterJobCompleted(deps, forge, run, job, job.conclusion ?? event.conclusion, log);
+      await summarizeIfRunCompleted(deps, forge, run, log);
       return;
     }
     log.debug({ type: event.type }, "job already completed; report ignored");
@@ -173,4 +178,5 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
   });
   log.info({ conclusion: event.conclusion }, "job completed");
   await afterJobCompleted(deps, forge, run, job, event.conclusion, log);
+  await summarizeIfRunCompleted(deps, forge, run, log);
 }

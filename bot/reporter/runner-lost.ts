@@ -25,15 +25,14 @@ import type { Bus } from "../bus/connect.ts";
 import type { Forge } from "../forges/forge.ts";
 import { repoRef } from "../runs/repo-ref.ts";
 import { cloneTokenForSpec } from "../scheduler/clone-token.ts";
-import { jobUrl } from "../runs/links.ts";
+import { jobUrl, RUNNER_LOST_TITLE } from "../runs/links.ts";
 import { publishJob } from "../scheduler/release-jobs.ts";
 import { needsContext } from "../scheduler/needs-context.ts";
 import { attemptHolders } from "./attempt-holders.ts";
+import { summarizeIfRunCompleted } from "./failure-summary.ts";
 import { afterJobCompleted, type FinishDeps } from "../scheduler/job-finished.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
 import { currentJobsOf } from "../runs/current-jobs.ts";
-
-export const RUNNER_LOST_TITLE = "Runner lost";
 
 /** What nats-server 2.9 publishes (io.nats.jetstream.advisory.v1.max_deliver). */
 const MaxDeliveriesAdvisory = z.object({
@@ -50,6 +49,8 @@ export interface RunnerLostDeps extends FinishDeps {
   /** JOB_MAX_ATTEMPTS: lost attempts after which the job fails as "runner lost". */
   maxAttempts: number;
   forgeForRun: (run: RunRow) => Promise<Forge>;
+  /** FAILURE_COMMENT: keep the failure summary comment on pull requests (a lost job is a failure). */
+  failureComment: boolean;
   log: Logger;
 }
 
@@ -61,8 +62,11 @@ export async function applyMaxDeliveries(deps: RunnerLostDeps, data: Uint8Array)
   const found = await jobOfMessage(deps.db, namespace, advisory.stream_seq);
   if (found?.job.status === "completed") {
     // This advisory already failed the job as lost; the follow-ups did not finish last time.
-    if (found.job.message?.startsWith(`${RUNNER_LOST_TITLE}:`))
-      await afterJobCompleted(deps, await deps.forgeForRun(found.run), found.run, found.job, "failure", log);
+    if (found.job.message?.startsWith(`${RUNNER_LOST_TITLE}:`)) {
+      const forge = await deps.forgeForRun(found.run);
+      await afterJobCompleted(deps, forge, found.run, found.job, "failure", log);
+      await summarizeIfRunCompleted(deps, forge, found.run, log);
+    }
   } else if (found) {
     const { job, run } = found;
     const held = job.status === "in_progress" && job.runnerId !== null;
@@ -162,6 +166,7 @@ async function failAsLost(deps: RunnerLostDeps, run: RunRow, job: JobRow, lost: 
   deps.bus.nc.publish(deps.bus.names.cancelSubject(job.id), RUNNER_LOST_TITLE);
   log.error({ job: job.id, lostAttempts: lost, runners }, "job failed: runner lost");
   await afterJobCompleted(deps, forge, run, done, "failure", log);
+  await summarizeIfRunCompleted(deps, forge, run, log);
 }
 
 /** `<PREFIX>_JOBS_<namespace>` → namespace; undefined for a stream that is not a jobs stream of ours. */

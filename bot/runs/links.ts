@@ -1,6 +1,6 @@
 /**
  * Names and links users see: check run names, status contexts, log page URLs, the buttons on
- * check runs.
+ * check runs, the title of a job whose runner was lost.
  */
 export function checkRunName(jobName: string, namespace: string): string {
   return namespace === "default" ? jobName : `${jobName} [${namespace}]`;
@@ -17,6 +17,9 @@ export function jobUrl(publicUrl: string, jobId: string, token: string): string 
 export function runUrl(publicUrl: string, runId: string, token: string): string {
   return `${publicUrl}/runs/${runId}?token=${token}`;
 }
+
+/** The check run title (and the start of the job's message) of a job failed because its runners kept vanishing. */
+export const RUNNER_LOST_TITLE = "Runner lost";
 
 /**
  * The button a running job's check run shows. Pressing it sends a `check_run`

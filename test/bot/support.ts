@@ -24,6 +24,7 @@ import { currentJobsOf } from "../../bot/runs/current-jobs.ts";
 import { checkRunName, statusContext } from "../../bot/runs/links.ts";
 import { repoRef, type RepoRef } from "../../bot/runs/repo-ref.ts";
 import type { JobRow, RunRow } from "../../bot/runs/rows.ts";
+import type { RunContext } from "../../bot/runs/run-context.ts";
 import type { ReleaseDeps, ReleaseHooks } from "../../bot/scheduler/release-jobs.ts";
 import { settleNamespace } from "../../bot/scheduler/settle.ts";
 import { expandJobs } from "../../bot/workflows/expand-jobs.ts";
@@ -45,6 +46,8 @@ export interface Core {
   forge: Forge;
   repo: RepoRef;
   sha: string;
+  /** The repository's work tree: commit to it for another head. */
+  dir: string;
   lease: LeaseSettings;
   log: Logger;
   publicUrl: string;
@@ -81,6 +84,7 @@ export async function startCore(label: string): Promise<Core> {
     forge,
     repo,
     sha: created.sha,
+    dir: created.dir,
     lease,
     log,
     publicUrl,
@@ -98,11 +102,17 @@ export async function startCore(label: string): Promise<Core> {
 let deliveries = 0;
 
 /**
- * A run of `workflow` planned as the planner stores it, in the `default` namespace: run and
- * job rows with their specs, a queued check run per job and a pending commit status — but
- * nothing released yet.
+ * A run of `workflow` planned as the planner stores it, in the `default` namespace (or
+ * `namespaces`): run and job rows with their specs, a queued check run per job and a pending
+ * commit status per namespace — but nothing released yet. A push of `core.sha` unless
+ * `overrides` say otherwise (a pull request's run: `eventName`, `ref`, `pullRequest`, a `sha`).
  */
-export async function planRun(core: Core, workflow: string): Promise<{ run: RunRow; rows: JobRow[] }> {
+export async function planRun(
+  core: Core,
+  workflow: string,
+  overrides: Partial<RunContext> = {},
+  namespaces = ["default"],
+): Promise<{ run: RunRow; rows: JobRow[] }> {
   const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", workflow);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.reason));
   const context = runContext({
@@ -111,6 +121,7 @@ export async function planRun(core: Core, workflow: string): Promise<{ run: RunR
     repo: core.repo,
     sha: core.sha,
     checkout: { cloneUrl: `https://github.com/${core.repo.fullName}.git` },
+    ...overrides,
   });
   const planned = expandJobs(parsed.value, { github: { event_name: "push", ref: context.ref }, vars: {}, inputs: {} });
   if (planned.problems.length > 0) throw new Error(JSON.stringify(planned.problems));
@@ -125,7 +136,7 @@ export async function planRun(core: Core, workflow: string): Promise<{ run: RunR
     apiUrl: "https://api.github.com",
   });
   await store.setGithubContext(core.db, run.id, run.githubContext);
-  const rows = await store.upsertJobs(core.db, run, planned.jobs, ["default"], (job) =>
+  const rows = await store.upsertJobs(core.db, run, planned.jobs, namespaces, (job) =>
     jobSpec({
       context,
       run,
@@ -139,7 +150,7 @@ export async function planRun(core: Core, workflow: string): Promise<{ run: RunR
   for (const row of rows) {
     const { id } = await core.forge.createCheck(core.repo, {
       name: checkRunName(row.name, row.namespace),
-      headSha: core.sha,
+      headSha: context.sha,
       detailsUrl: `${core.publicUrl}/jobs/${row.id}`,
       externalId: row.id,
       status: "queued",
@@ -147,14 +158,16 @@ export async function planRun(core: Core, workflow: string): Promise<{ run: RunR
     await store.setJobCheckRun(core.db, row.id, id);
     row.checkRunId = id;
   }
-  const statusName = statusContext(parsed.value.name, "default");
-  await core.forge.setCommitStatus(core.repo, core.sha, {
-    state: "pending",
-    context: statusName,
-    description: "Queued",
-    targetUrl: core.publicUrl,
-  });
-  await store.recordStatus(core.db, run.id, "default", statusName);
+  for (const namespace of namespaces) {
+    const statusName = statusContext(parsed.value.name, namespace);
+    await core.forge.setCommitStatus(core.repo, context.sha, {
+      state: "pending",
+      context: statusName,
+      description: "Queued",
+      targetUrl: core.publicUrl,
+    });
+    await store.recordStatus(core.db, run.id, namespace, statusName);
+  }
   return { run, rows };
 }
 

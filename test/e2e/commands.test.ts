@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SUMMARY_MARKER } from "../../bot/reporter/failure-summary.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import type { FakeRepository } from "../helpers/fake-github/types.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
@@ -111,9 +112,14 @@ async function latestCompleted(pr: Pr, name: string, count: number): Promise<Che
 }
 
 const reactionsOn = (id: number) => f.fake.reactions.filter((r) => r.commentId === id).map((r) => r.content);
+/** The bot's replies to commands: its comments on the PR, the failure summary left out. */
 const repliesOn = (pr: Pr) =>
   f.fake.comments.filter(
-    (c) => c.repo === pr.repo.full_name && c.issueNumber === pr.number && c.comment.user.type === "Bot",
+    (c) =>
+      c.repo === pr.repo.full_name &&
+      c.issueNumber === pr.number &&
+      c.comment.user.type === "Bot" &&
+      !c.comment.body.includes(SUMMARY_MARKER),
   );
 
 async function settledReply(pr: Pr, count: number) {

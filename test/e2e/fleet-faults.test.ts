@@ -12,7 +12,7 @@ import { eq } from "drizzle-orm";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { jobs } from "../../db/schema.ts";
-import { RUNNER_LOST_TITLE } from "../../bot/reporter/runner-lost.ts";
+import { RUNNER_LOST_TITLE } from "../../bot/runs/links.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../helpers/flotilla.ts";
 import { reportsApplied } from "../helpers/reports-applied.ts";

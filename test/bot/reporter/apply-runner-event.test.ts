@@ -19,7 +19,7 @@ let deps: ReporterDeps;
 
 beforeAll(async () => {
   core = await startCore("reports");
-  deps = { ...core.deps, names: core.bus.names, forgeForRun: async () => core.forge };
+  deps = { ...core.deps, names: core.bus.names, forgeForRun: async () => core.forge, failureComment: true };
 });
 
 afterAll(async () => {
