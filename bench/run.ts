@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --json] [-- --pushes N --throughput N]`: webhook → check run latency and
- * jobs per second for one-step `true` jobs, beside the floor measured in the same run.
+ * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N]`: webhook → check run
+ * latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push → queued,
+ * and the floor measured in the same run.
  * Not a test: numbers go into docs/performance.md by hand.
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { checkoutBench, formatCheckoutBench } from "./checkout.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
+import { formatRerunBench, rerunBench } from "./rerun.ts";
 import { natsRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
@@ -21,6 +23,8 @@ const { values } = parseArgs({
     runners: { type: "string", default: "4" },
     // Jobs queued for the 2 namespaces × 8 runners fleet (0: skip it).
     "fleet-jobs": { type: "string", default: "5000" },
+    // `/rerun` and push samples for the command's latency (0: skip it).
+    reruns: { type: "string", default: "30" },
   },
 });
 const pushes = Number(values.pushes);
@@ -147,6 +151,9 @@ try {
   const matrix = summary(await matrixPlanning(fleet, 3));
   log(`needs chain: 3 jobs, 20 pushes…`);
   const chain = summary(await needsChain(fleet, 20));
+  const reruns = Number(values.reruns);
+  if (reruns > 0) log(`/rerun: a PR's failing job re-run ${reruns} times, each beside a push…`);
+  const rerun = reruns > 0 ? await rerunBench(fleet, reruns) : undefined;
   log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
   const checkout = await checkoutBench();
   const fleetJobs = Number(values["fleet-jobs"]);
@@ -160,6 +167,7 @@ try {
     floor: { natsRoundTrip: { p50: nats.p50 }, spawn: { p50: spawn.p50 } },
     matrix256Planning: { p50: matrix.p50 },
     needsChainToCompleted: chain,
+    ...(rerun ? { rerun } : {}),
     checkout,
     ...(fleetScale ? { fleetScale } : {}),
   };
@@ -173,6 +181,7 @@ try {
   log(`3-job needs chain   webhook → last completed ${fmt(chain)}`);
   log(`floor               JetStream publish→pull→ack p50 ${nats.p50} ms, spawn p50 ${spawn.p50} ms`);
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
+  if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   for (const line of formatCheckoutBench(checkout)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
   if (values.json) console.log(JSON.stringify(result));
