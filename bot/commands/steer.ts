@@ -62,7 +62,9 @@ type CommentEvent = Extract<SteerEvent, { kind: "comment" }>;
 
 async function onComment(s: Steering, event: CommentEvent): Promise<void> {
   const reply = (body: string) => feedback(s, () => s.forge.comment(event.repo, event.pullNumber, body));
-  await feedback(s, () => s.forge.react(event.repo, event.commentId, "eyes"));
+  // Sent beside the first command's work, not before it: the 👀 costs the command no time.
+  const seen = feedback(s, () => s.forge.react(event.repo, event.commentId, "eyes"));
+  seen.catch(() => {}); // awaited below, after the commands; a failure surfaces there
   let allDone = true;
   for (const parsed of parseComment(event.body)) {
     if (!parsed.ok) {
@@ -79,6 +81,7 @@ async function onComment(s: Steering, event: CommentEvent): Promise<void> {
       await reply(result.value);
     }
   }
+  await seen;
   if (allDone) await feedback(s, () => s.forge.react(event.repo, event.commentId, "+1"));
 }
 
