@@ -184,6 +184,19 @@ describe("a fork's pull request by someone who cannot write", () => {
   });
 });
 
+describe("a fork's pull request with no workflow to read", () => {
+  it("gets one flotilla check run asking for approval", async () => {
+    const base = await f.repository("acme", "bare", { "README.md": "no workflows here\n" });
+    const forkDir = await cloneRepo(base.dir, join(scratch(), "stranger-bare"));
+    const head = await commitFiles(forkDir, { "fork.txt": "x\n" }, "Fork change");
+    const fork = await f.fake.addRepository({ owner: "stranger", name: "bare", dir: forkDir, installationId: 99 });
+    await push({ base: base.repo, forkDir, fork, number: ++numbers, head, merge: "" }, head, "opened");
+    const check = await f.fake.waitForCheckRun("flotilla", (c) => c.run.head_sha === head, { timeoutMs: 30_000 });
+    expect(check.run).toMatchObject({ status: "completed", conclusion: "action_required" });
+    expect(text(check)).toContain("waiting for a maintainer to comment `/ok-to-test`");
+  });
+});
+
 describe("authors who may run at once", () => {
   it.each([
     ["with write permission on the base", "collaborator"],
