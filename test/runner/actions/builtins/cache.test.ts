@@ -3,24 +3,12 @@
  * and processes: saved at the end of a job that succeeded, restored by key or prefix, and
  * scoped per repository and branch as on GitHub.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JobMessageInput } from "../../../../protocol/messages.ts";
-import { ensureObjectStores } from "../../../../protocol/object-stores.ts";
 import { randomId } from "../../support.ts";
-import { openStepsHarness, type StepsHarness } from "../../steps-support.ts";
-import { dropObjectStores } from "./support.ts";
+import { storesSuite } from "./support.ts";
 
-let h: StepsHarness;
-
-beforeAll(async () => {
-  h = await openStepsHarness({ "README.md": "hello\n" });
-  await ensureObjectStores(h.bus.nc, h.bus.names);
-});
-
-afterAll(async () => {
-  if (h) await dropObjectStores(h.bus.jsm, h.bus.names);
-  await h?.close();
-});
+const h = storesSuite();
 
 /** A push to `branch` of a repository whose default branch is main; each test its own repository. */
 function onBranch(repository: string, branch: string): Partial<JobMessageInput> {
