@@ -10,7 +10,7 @@ import { BIN } from "../test/helpers/flotilla-bin.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeRepository } from "../test/helpers/fake-github.ts";
 import { freePort } from "../test/helpers/free-port.ts";
 import { deleteStreamsOf } from "../test/helpers/nats-cleanup.ts";
-import { createAppCredentials, type AppCredentials } from "../test/helpers/github-app.ts";
+import { appSettings, createAppCredentials, type AppCredentials } from "../test/helpers/github-app.ts";
 import { createRepo } from "../test/helpers/git-repo.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "../test/helpers/postgres.ts";
@@ -128,10 +128,7 @@ export function botEnv(
   databaseUrl: string,
 ): Record<string, string> {
   return {
-    ...fake.env,
-    APP_ID: String(app.appId),
-    PRIVATE_KEY: app.privateKey,
-    WEBHOOK_SECRET: app.webhookSecret,
+    ...appSettings(app, fake),
     HOST: "127.0.0.1",
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
