@@ -4,12 +4,13 @@
  * the mirror keeps, and what never appears anywhere (the token).
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { Probot } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scratchDir } from "../../helpers/scratch.ts";
 import { CheckoutError } from "../../../runner/source/checkout.ts";
 import { readRunnerConfig } from "../../../runner/config.ts";
 import { gitMirrorCheckout, mirrorPath } from "../../../runner/source/git-mirror.ts";
@@ -19,7 +20,7 @@ import { createAppCredentials } from "../../helpers/github-app.ts";
 
 const INSTALLATION = 31;
 const app = createAppCredentials();
-let root: string;
+const root = scratchDir("flotilla-git-mirror-");
 let repoDir: string;
 let fake: FakeGitHub;
 let widgets: FakeRepository;
@@ -27,8 +28,7 @@ let token: string;
 let first: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "flotilla-git-mirror-"));
-  repoDir = join(root, "widgets");
+  repoDir = join(root(), "widgets");
   await createRepo(repoDir, { "README.md": "widgets\n", "src/a.c": "int a;\n" });
   // Enough history that fetching it all again would show (git keeps a pack of ≥ 100 objects).
   for (let i = 0; i < 40; i++) await commitFiles(repoDir, { [`src/f${i}.c`]: `int f${i};\n` }, `f${i}`);
@@ -53,7 +53,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake?.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 /** Fetches the forge has answered for acme/widgets (one `info/refs` per `git fetch`). */
@@ -61,7 +60,7 @@ const fetches = () => fake.clones.filter((c) => c.repo === "acme/widgets" && c.s
 
 let n = 0;
 async function checkout(mirrors: string, sha: string, options: { token?: string; signal?: AbortSignal } = {}) {
-  const dir = join(root, `ws-${++n}`);
+  const dir = join(root(), `ws-${++n}`);
   const lines: string[] = [];
   await gitMirrorCheckout({ dir: mirrors }).checkout(
     {
@@ -90,7 +89,7 @@ async function objectsIn(gitDir: string): Promise<number> {
 
 describe("git mirror checkout", () => {
   it("fetches a repository once: the second job on the runner downloads nothing", async () => {
-    const mirrors = join(root, "mirrors-once");
+    const mirrors = join(root(), "mirrors-once");
     const before = fetches();
     const one = await checkout(mirrors, first);
     expect(fetches()).toBe(before + 1);
@@ -113,7 +112,7 @@ describe("git mirror checkout", () => {
   });
 
   it("fetches a commit pushed later incrementally, not the history again", async () => {
-    const mirrors = join(root, "mirrors-incremental");
+    const mirrors = join(root(), "mirrors-incremental");
     await checkout(mirrors, first);
     const mirror = mirrorPath(mirrors, widgets.clone_url);
     const had = await objectsIn(mirror);
@@ -131,7 +130,7 @@ describe("git mirror checkout", () => {
   });
 
   it("lets concurrent jobs of one repository check out together, fetching once", async () => {
-    const mirrors = join(root, "mirrors-concurrent");
+    const mirrors = join(root(), "mirrors-concurrent");
     const before = fetches();
     const runs = await Promise.all(Array.from({ length: 4 }, () => checkout(mirrors, first)));
     expect(fetches()).toBe(before + 1);
@@ -160,7 +159,7 @@ describe("git mirror checkout", () => {
   });
 
   it("never puts the token in the mirror, the workspace's .git or the log", async () => {
-    const mirrors = join(root, "mirrors-token");
+    const mirrors = join(root(), "mirrors-token");
     const { dir, lines } = await checkout(mirrors, first);
     expect(fake.clones.at(-1)).toMatchObject({ repo: "acme/widgets", token, status: 200 });
     const mirror = mirrorPath(mirrors, widgets.clone_url);
@@ -179,14 +178,14 @@ describe("git mirror checkout", () => {
   });
 
   it("says why when the forge refuses, without the token, and keeps the mirror", async () => {
-    const mirrors = join(root, "mirrors-refused");
+    const mirrors = join(root(), "mirrors-refused");
     await checkout(mirrors, first);
     const next = await commitFiles(repoDir, { "src/refused.c": "int no;\n" }, "refused");
     const wrong = "ghs_notAValidT0kenAtAll";
     const lines: string[] = [];
     const error = await gitMirrorCheckout({ dir: mirrors })
       .checkout(
-        { cloneUrl: widgets.clone_url, sha: next, token: wrong, dir: join(root, "ws-refused") },
+        { cloneUrl: widgets.clone_url, sha: next, token: wrong, dir: join(root(), "ws-refused") },
         { jobLog: { line: (line) => lines.push(line) } },
       )
       .catch((caught: unknown) => caught);
@@ -202,7 +201,7 @@ describe("git mirror checkout", () => {
   });
 
   it("makes a damaged mirror afresh and checks out all the same", async () => {
-    const mirrors = join(root, "mirrors-damaged");
+    const mirrors = join(root(), "mirrors-damaged");
     await checkout(mirrors, first);
     const mirror = mirrorPath(mirrors, widgets.clone_url);
     const packs = (await readdir(join(mirror, "objects", "pack"))).filter((name) => name.endsWith(".pack"));
