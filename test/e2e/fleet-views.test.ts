@@ -7,30 +7,25 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import type { RunnerView } from "../../bot/fleet/list-runners.ts";
 import { RUNNER_OFFLINE_AFTER_MS } from "../../bot/fleet/runner-state.ts";
 import { BIN } from "../helpers/flotilla-bin.ts";
-import { startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
 import { until } from "../helpers/until.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 import { runnerProcess } from "../helpers/runner-process.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-fleet-views-");
 /** The runner processes (each killed by its test; here too should that test fail first). */
 let alpha: ResultPromise | undefined;
 let beta: ResultPromise | undefined;
 
-beforeAll(async () => {
-  f = await startFlotilla();
-});
+const f = flotillaSuite();
 
 afterAll(async () => {
   for (const child of [alpha, beta]) child?.kill("SIGKILL");
   await Promise.allSettled([alpha, beta]);
-  await f?.close();
 });
 
 /** A runner as an operator starts one, beating every half second so states change quickly. */
@@ -65,8 +60,7 @@ const runnerNamed = (name: string, state?: string) => async () =>
   (await apiRunners()).find((r) => r.name === name && (!state || r.state === state));
 
 async function push(owner: string, name: string, workflow: string): Promise<string> {
-  const { repo, sha } = await f.repository(owner, name, { ".flotilla/workflows/ci.yml": workflow });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: 4242 }))).status).toBe(202);
+  const { sha } = await f.pushRepository(owner, name, { ".flotilla/workflows/ci.yml": workflow });
   return sha;
 }
 
@@ -226,15 +220,10 @@ describe("namespaces follow repositories", () => {
       "name: CI\non: push\njobs:\n  build:\n    runs-on: [self-hosted, nowhere]\n    steps: [{ run: echo hi }]\n",
     );
     await f.fake.waitFor(() => f.fake.statuses.filter((s) => s.sha === sha).length === 2, { timeoutMs: 120_000 });
-    await f.fake.waitFor(() => f.fake.checkRuns.filter((r) => r.run.head_sha === sha).length === 2, {
+    await f.fake.waitFor(() => f.checkRunNames(sha).length === 2, {
       timeoutMs: 120_000,
     });
-    expect(
-      f.fake.checkRuns
-        .filter((r) => r.run.head_sha === sha)
-        .map((r) => r.run.name)
-        .sort(),
-    ).toEqual(["build", "build [ops-lab]"]);
+    expect(f.checkRunNames(sha)).toEqual(["build", "build [ops-lab]"]);
     expect(
       f.fake.statuses
         .filter((s) => s.sha === sha)
@@ -254,15 +243,10 @@ describe("namespaces follow repositories", () => {
       "site2",
       "name: CI\non: push\njobs:\n  build:\n    runs-on: [self-hosted, nowhere]\n    steps: [{ run: echo hi }]\n",
     );
-    await f.fake.waitFor(() => f.fake.checkRuns.filter((r) => r.run.head_sha === next).length === 3, {
+    await f.fake.waitFor(() => f.checkRunNames(next).length === 3, {
       timeoutMs: 120_000,
     });
-    expect(
-      f.fake.checkRuns
-        .filter((r) => r.run.head_sha === next)
-        .map((r) => r.run.name)
-        .sort(),
-    ).toEqual(["build", "build [ops-lab]", "build [vendor-lab]"]);
+    expect(f.checkRunNames(next)).toEqual(["build", "build [ops-lab]", "build [vendor-lab]"]);
 
     const removeDefault = await flotilla(["namespace", "remove", "default"]);
     expect(removeDefault.exitCode).toBe(1);
