@@ -64,6 +64,16 @@ async function push(owner: string, name: string, workflow: string): Promise<stri
   return sha;
 }
 
+/** A repository `fleet/<name>` whose one job `job` wants `label`, pushed; resolves once the job has its check run. */
+async function waitingJob(name: string, job: string, label: string) {
+  const sha = await push(
+    "fleet",
+    name,
+    `on: push\njobs:\n  ${job}:\n    runs-on: [self-hosted, ${label}]\n    steps: [{ run: echo never }]\n`,
+  );
+  return { sha, queued: await f.fake.waitForCheckRun(job, (r) => r.run.head_sha === sha, { timeoutMs: 120_000 }) };
+}
+
 const output = (record: { run: Record<string, unknown> }) => record.run.output as { title: string; summary: string };
 
 const page = (authorization?: string) =>
@@ -140,12 +150,7 @@ describe("a runner's life as the fleet views show it", () => {
       /alpha\s+default\s+.*offline\s+-\s+\d+s ago/,
     );
 
-    const later = await push(
-      "fleet",
-      "stranded",
-      "on: push\njobs:\n  waits:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: echo never }]\n",
-    );
-    const queued = await f.fake.waitForCheckRun("waits", (r) => r.run.head_sha === later, { timeoutMs: 120_000 });
+    const { queued } = await waitingJob("stranded", "waits", "fleet-a");
     expect(output(queued).title).toBe("Waiting for a runner: 0 online (0 busy), 1 offline");
     expect(output(queued).summary).toContain(
       "Waiting for a runner with labels `fleet-a`, `self-hosted` in namespace `default`: 0 online (0 busy), 1 offline",
@@ -154,12 +159,7 @@ describe("a runner's life as the fleet views show it", () => {
   });
 
   it("a job whose labels no runner has stays queued and says so", { timeout: 300_000 }, async () => {
-    const sha = await push(
-      "fleet",
-      "gpu",
-      "on: push\njobs:\n  train:\n    runs-on: [self-hosted, gpu]\n    steps: [{ run: echo never }]\n",
-    );
-    const queued = await f.fake.waitForCheckRun("train", (r) => r.run.head_sha === sha, { timeoutMs: 120_000 });
+    const { sha, queued } = await waitingJob("gpu", "train", "gpu");
     expect(output(queued).title).toBe("No runner in namespace default has the labels gpu, self-hosted");
     expect(output(queued).summary).toContain("No runner in namespace `default` has the labels `gpu`, `self-hosted`");
     expect(output(queued).summary).toContain("flotilla runner register --labels gpu,self-hosted");
