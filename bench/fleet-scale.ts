@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { execa, type ResultPromise } from "execa";
+import { execa } from "execa";
 import postgres from "postgres";
 import { natsNames, type NatsNames } from "../protocol/names.ts";
 import { startFakeGitHub } from "../test/helpers/fake-github.ts";
@@ -20,8 +20,9 @@ import { createAppCredentials } from "../test/helpers/github-app.ts";
 import { createRepo } from "../test/helpers/git-repo.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
 import { createTestDatabase } from "../test/helpers/postgres.ts";
+import { runnerStartArgs } from "../test/helpers/runner-process.ts";
 import { postWebhook, pushPayload, signedDelivery } from "../test/helpers/webhooks.ts";
-import { BIN, botEnv, waitForHealth } from "./fleet.ts";
+import { botEnv, flotillaProcesses, waitForHealth } from "./fleet.ts";
 import { summary } from "./stats.ts";
 
 const LEGS = 250;
@@ -65,9 +66,9 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
   const database = await createTestDatabase();
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   const scratch = await mkdtemp(join(tmpdir(), "flotilla-bench-scale-"));
-  const children: ResultPromise[] = [];
   const natsUrl = sharedNatsUrl();
   const prefix = uniquePrefix("benchscale");
+  const processes = flotillaProcesses({ home: scratch, natsUrl, prefix });
   const nc = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nc);
   const names = natsNames(prefix);
@@ -77,26 +78,7 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     const { sha } = await createRepo(dir, { "README.md": "bench\n", ".flotilla/workflows/scale.yml": matrix });
     const repo = await fake.addRepository({ owner: "bench", name: "scale", dir, private: true, installationId: 9 });
     const port = await freePort();
-    const base = {
-      PATH: process.env.PATH ?? "",
-      HOME: scratch,
-      LOG_LEVEL: "warn",
-      LOG_FORMAT: "json",
-      NATS_URL: natsUrl,
-      NATS_PREFIX: prefix,
-    };
-    const start = (args: string[], env: Record<string, string>) => {
-      const child = execa("node", [BIN, ...args], {
-        env: { ...base, ...env },
-        extendEnv: false,
-        reject: false,
-        stdout: "ignore",
-        stderr: "inherit",
-      });
-      children.push(child);
-      return child;
-    };
-    const bot = start(["bot"], botEnv(fake, app, port, database.url));
+    const bot = processes.start(["bot"], botEnv(fake, app, port, database.url));
     await waitForHealth(`http://127.0.0.1:${port}/healthz`);
     await sql`insert into namespaces (name) values ('lab') on conflict do nothing`;
 
@@ -123,22 +105,14 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
     const fleetStart = new Date();
     const runners = NAMESPACES.flatMap((namespace) =>
       Array.from({ length: options.runnersPerNamespace }, (_, i) =>
-        start(
-          [
-            "runner",
-            "start",
-            "--nats",
+        processes.start(
+          runnerStartArgs({
             natsUrl,
-            "--prefix",
             prefix,
-            "--namespace",
             namespace,
-            "--name",
-            `${namespace}-${i}`,
-            "--work-dir",
-            join(scratch, `${namespace}-${i}`),
-          ],
-          {},
+            name: `${namespace}-${i}`,
+            workDir: join(scratch, `${namespace}-${i}`),
+          }),
         ),
       ),
     );
@@ -206,8 +180,7 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
       planSeconds: round(planSeconds),
     };
   } finally {
-    for (const child of children) child.kill("SIGTERM");
-    await Promise.allSettled(children);
+    await processes.stop();
     await sql.end();
     await nc.close();
     await deleteStreamsOf(natsUrl, prefix).catch(() => {});

@@ -5,17 +5,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
+import { BIN } from "../test/helpers/flotilla-bin.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeRepository } from "../test/helpers/fake-github.ts";
 import { freePort } from "../test/helpers/free-port.ts";
 import { deleteStreamsOf } from "../test/helpers/nats-cleanup.ts";
-import { createAppCredentials, type AppCredentials } from "../test/helpers/github-app.ts";
+import { appSettings, createAppCredentials, type AppCredentials } from "../test/helpers/github-app.ts";
 import { createRepo } from "../test/helpers/git-repo.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "../test/helpers/postgres.ts";
-
-export const BIN = fileURLToPath(new URL("../bin/flotilla.js", import.meta.url));
+import { runnerStartArgs } from "../test/helpers/runner-process.ts";
 
 /** One repository per scenario, each with one workflow. */
 const SCENARIOS = {
@@ -55,46 +54,12 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   const port = await freePort();
   const prefix = uniquePrefix("bench");
   const natsUrl = sharedNatsUrl();
-  const base = {
-    PATH: process.env.PATH ?? "",
-    HOME: scratch,
-    LOG_LEVEL: "warn",
-    LOG_FORMAT: "json",
-    NATS_URL: natsUrl,
-    NATS_PREFIX: prefix,
-  };
   // BENCH_NODE_ARGS go to the bot's and runners' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const children: ResultPromise[] = [];
-  const start = (args: string[], env: Record<string, string>) => {
-    const child = execa("node", [...nodeArgs, BIN, ...args], {
-      env: { ...base, ...env },
-      extendEnv: false,
-      reject: false,
-      stdout: "ignore",
-      stderr: "inherit",
-    });
-    children.push(child);
-    return child;
-  };
-  start(["bot"], botEnv(fake, app, port, database.url));
-  for (let i = 0; i < runnerCount; i++) {
-    start(
-      [
-        "runner",
-        "start",
-        "--nats",
-        natsUrl,
-        "--prefix",
-        prefix,
-        "--name",
-        `bench-${i}`,
-        "--work-dir",
-        join(scratch, `runner-${i}`),
-      ],
-      {},
-    );
-  }
+  const processes = flotillaProcesses({ home: scratch, natsUrl, prefix, nodeArgs });
+  processes.start(["bot"], botEnv(fake, app, port, database.url));
+  for (let i = 0; i < runnerCount; i++)
+    processes.start(runnerStartArgs({ natsUrl, prefix, name: `bench-${i}`, workDir: join(scratch, `runner-${i}`) }));
   await waitForHealth(`http://127.0.0.1:${port}/healthz`);
   return {
     app,
@@ -104,12 +69,53 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
     prefix,
     natsUrl,
     async close() {
-      for (const child of children) child.kill("SIGTERM");
-      await Promise.allSettled(children);
+      await processes.stop();
       await deleteStreamsOf(natsUrl, prefix).catch(() => {});
       await fake.close();
       await database.drop();
       await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface FlotillaProcesses {
+  /** Starts `flotilla <args>`; its environment is the bench's settings and `env`, nothing else. */
+  start(args: string[], env?: Record<string, string>): ResultPromise;
+  /** SIGTERM to every process started, then waits for them all. */
+  stop(): Promise<void>;
+}
+
+/** The bench's `flotilla` processes: on the bench's NATS prefix, logging warnings (stderr shown, stdout dropped). */
+export function flotillaProcesses(settings: {
+  home: string;
+  natsUrl: string;
+  prefix: string;
+  nodeArgs?: string[];
+}): FlotillaProcesses {
+  const base = {
+    PATH: process.env.PATH ?? "",
+    HOME: settings.home,
+    LOG_LEVEL: "warn",
+    LOG_FORMAT: "json",
+    NATS_URL: settings.natsUrl,
+    NATS_PREFIX: settings.prefix,
+  };
+  const children: ResultPromise[] = [];
+  return {
+    start(args, env = {}) {
+      const child = execa("node", [...(settings.nodeArgs ?? []), BIN, ...args], {
+        env: { ...base, ...env },
+        extendEnv: false,
+        reject: false,
+        stdout: "ignore",
+        stderr: "inherit",
+      });
+      children.push(child);
+      return child;
+    },
+    async stop() {
+      for (const child of children) child.kill("SIGTERM");
+      await Promise.allSettled(children);
     },
   };
 }
@@ -122,10 +128,7 @@ export function botEnv(
   databaseUrl: string,
 ): Record<string, string> {
   return {
-    ...fake.env,
-    APP_ID: String(app.appId),
-    PRIVATE_KEY: app.privateKey,
-    WEBHOOK_SECRET: app.webhookSecret,
+    ...appSettings(app, fake),
     HOST: "127.0.0.1",
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -3,7 +3,6 @@
  * and turns every expected failure into one clear message instead of a stack trace.
  */
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { config as loadDotenv } from "dotenv";
 import { ConfigError } from "../bot/config.ts";
 import { NatsServerMissing } from "./embedded-nats.ts";
@@ -19,7 +18,7 @@ import { runnerRegisterCommand } from "./commands/runner-register.ts";
 import { runnerRemoveCommand } from "./commands/runner-remove.ts";
 import { tokenCommand } from "./commands/token.ts";
 import { natsInitCommand } from "./commands/nats-init.ts";
-import { BotApiError } from "./api/bot-api.ts";
+import { BotApiError, parseApiArgs } from "./api/bot-api.ts";
 import { runCommand } from "./commands/run.ts";
 import { secretCommand } from "./commands/secret.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -52,6 +51,19 @@ export const USAGE = `Usage: flotilla <command>
 
 Settings come from the environment (and a .env file): see docs/configuration.md.`;
 
+/** The commands that take their arguments and nothing else. */
+const COMMANDS = new Map<string, (args: string[]) => Promise<number>>([
+  ["token", tokenCommand],
+  ["nats", natsInitCommand],
+  ["validate", validateCommand],
+  ["run", runCommand],
+  ["dispatch", dispatchCommand],
+  ["runners", runnersCommand],
+  ["namespace", namespaceCommand],
+  ["namespaces", namespaceCommand],
+  ["secret", secretCommand],
+]);
+
 export async function main(argv: string[]): Promise<number> {
   if (existsSync(".env")) loadDotenv({ path: ".env", quiet: true });
   const [command, ...rest] = argv;
@@ -63,45 +75,23 @@ export async function main(argv: string[]): Promise<number> {
       case "bot":
         return await untilSignal(botCommand(log), log);
       case "runner": {
-        const { positionals, values } = parseArgs({
-          args: rest,
-          allowPositionals: true,
-          options: {
-            nats: { type: "string" },
-            labels: { type: "string" },
-            namespace: { type: "string" },
-            name: { type: "string" },
-            "work-dir": { type: "string" },
-            prefix: { type: "string" },
-            once: { type: "boolean" },
-            concurrency: { type: "string" },
-            config: { type: "string" },
-            url: { type: "string" },
-            token: { type: "string" },
-          },
+        // `register` and `remove` call the bot (--url, --token); `start` takes the rest.
+        const { positionals, values } = parseApiArgs(rest, {
+          nats: { type: "string" },
+          labels: { type: "string" },
+          namespace: { type: "string" },
+          name: { type: "string" },
+          "work-dir": { type: "string" },
+          prefix: { type: "string" },
+          once: { type: "boolean" },
+          concurrency: { type: "string" },
+          config: { type: "string" },
         });
         if (positionals[0] === "register") return await runnerRegisterCommand(values);
         if (positionals[0] === "remove") return await runnerRemoveCommand(positionals[1], values);
         if (positionals[0] !== "start") return usage(`unknown runner command: ${positionals[0] ?? "(none)"}`);
         return await runnerStartCommand(values, log);
       }
-      case "token":
-        return await tokenCommand(rest);
-      case "nats":
-        return await natsInitCommand(rest);
-      case "validate":
-        return await validateCommand(rest);
-      case "run":
-        return await runCommand(rest);
-      case "dispatch":
-        return await dispatchCommand(rest);
-      case "runners":
-        return await runnersCommand(rest);
-      case "namespace":
-      case "namespaces":
-        return await namespaceCommand(rest);
-      case "secret":
-        return await secretCommand(rest);
       case "migrate":
         console.log(await migrateCommand());
         return 0;
@@ -111,8 +101,10 @@ export async function main(argv: string[]): Promise<number> {
       case "-h":
         console.log(USAGE);
         return 0;
-      default:
-        return usage(`unknown command: ${command}`);
+      default: {
+        const run = COMMANDS.get(command);
+        return run ? await run(rest) : usage(`unknown command: ${command}`);
+      }
     }
   } catch (error) {
     if (

@@ -16,8 +16,8 @@ export {
 export { register } from "./registration.ts";
 
 export { runJobSteps, type JobResult } from "./job/job-steps.ts";
+export { jobAbort, jobEndLine } from "./job/job-abort.ts";
 export { processExecutor, type StepExecutor } from "./step/executor.ts";
-export type { CancelReason } from "./step/cancel.ts";
 export { prepareJobDirs, removeJobDirs } from "./step/workspace.ts";
 export { CheckoutError, type SourceCheckout } from "./source/checkout.ts";
 export { createLogStreamer, type LogStreamer } from "./report/log-streamer.ts";

@@ -20,38 +20,37 @@ export function readSteps(token: TemplateToken | undefined, text: TokenText, pro
   return steps;
 }
 
+/** The keys whose text is kept as written, and the JobStep field each one fills. */
+const TEXT_FIELDS = {
+  id: "id",
+  name: "name",
+  run: "run",
+  shell: "shell",
+  "working-directory": "workingDirectory",
+} as const satisfies Record<string, keyof JobStep>;
+
 function readStep(mapping: MappingToken, text: TokenText, problems: WorkflowProblem[]): JobStep | undefined {
   const step: JobStep = { name: "", with: {}, env: {}, continueOnError: false };
   let usesToken: TemplateToken | undefined;
   for (const [key, value] of entries(mapping)) {
     switch (key) {
       case "id":
-        step.id = text.text(value);
-        break;
       case "name":
-        step.name = text.text(value);
+      case "run":
+      case "shell":
+      case "working-directory":
+        step[TEXT_FIELDS[key]] = text.text(value);
+        break;
+      case "with":
+      case "env":
+        step[key] = stringMap(value, text);
         break;
       case "if":
         step.if = unwrapExpression(text.text(value));
         break;
-      case "run":
-        step.run = text.text(value);
-        break;
       case "uses":
         step.uses = text.text(value);
         usesToken = value;
-        break;
-      case "with":
-        step.with = stringMap(value, text);
-        break;
-      case "env":
-        step.env = stringMap(value, text);
-        break;
-      case "shell":
-        step.shell = text.text(value);
-        break;
-      case "working-directory":
-        step.workingDirectory = text.text(value);
         break;
       case "timeout-minutes":
         if (isNumber(value)) step.timeoutMinutes = value.value;

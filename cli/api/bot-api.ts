@@ -2,6 +2,22 @@
  * How CLI commands talk to the bot's operator API: the bot's URL (`--url`, FLOTILLA_URL,
  * default http://localhost:3000) and its API token (`--token`, FLOTILLA_API_TOKEN).
  */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** The options every command that calls the bot takes, for botApi. */
+const API_OPTIONS = { url: { type: "string" }, token: { type: "string" } } as const;
+
+/**
+ * A command's arguments: its positionals (when it takes any) and its own options, plus `--url`
+ * and `--token`. An unknown option throws (main() answers it with the usage).
+ */
+export function parseApiArgs<const O extends NonNullable<ParseArgsConfig["options"]>, const P extends boolean = true>(
+  args: string[],
+  options: O,
+  allowPositionals: P = true as P,
+) {
+  return parseArgs({ args, allowPositionals, options: { ...options, ...API_OPTIONS } });
+}
 
 export class BotApiError extends Error {
   override name = "BotApiError";

@@ -2,18 +2,12 @@
  * `flotilla dispatch OWNER/REPO WORKFLOW --ref REF [--input k=v]…`: starts a workflow that has a
  * `workflow_dispatch` trigger, through the bot's API (FLOTILLA_URL, FLOTILLA_API_TOKEN).
  */
-import { parseArgs } from "node:util";
+import { parseApiArgs } from "../api/bot-api.ts";
 
 export async function dispatchCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ref: { type: "string" },
-      input: { type: "string", multiple: true, default: [] },
-      url: { type: "string" },
-      token: { type: "string" },
-    },
+  const { positionals, values } = parseApiArgs(args, {
+    ref: { type: "string" },
+    input: { type: "string", multiple: true, default: [] },
   });
   const [repository, workflow] = positionals;
   if (!repository || !workflow || !values.ref) {

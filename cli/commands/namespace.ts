@@ -2,8 +2,7 @@
  * `flotilla namespace list | set NAME [--follows 'owner/*,other/repo'] | remove NAME`: the
  * namespaces that run jobs, and which repositories each follows (empty: every repository).
  */
-import { parseArgs } from "node:util";
-import { BotApiError, botApi } from "../api/bot-api.ts";
+import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
 import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
 import { printTable } from "../print-table.ts";
 
@@ -17,16 +16,7 @@ const USAGE =
   "usage: flotilla namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME  [--url BOT_URL] [--json]";
 
 export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      follows: { type: "string" },
-      json: { type: "boolean" },
-      url: { type: "string" },
-      token: { type: "string" },
-    },
-  });
+  const { positionals, values } = parseApiArgs(args, { follows: { type: "string" }, json: { type: "boolean" } });
   const [action, name, ...extra] = positionals;
   const api = botApi(values, env, "flotilla namespace");
   if (name && !NAMESPACE_PATTERN.test(name)) {

@@ -2,23 +2,17 @@
  * `flotilla runners [--namespace NS] [--all] [--json]`: the fleet as the bot sees it — each
  * runner's namespace, labels, version, state, current job and last heartbeat.
  */
-import { parseArgs } from "node:util";
-import { BotApiError, botApi } from "../api/bot-api.ts";
+import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
 import type { RunnerView } from "../../bot/fleet/list-runners.ts";
 import { ago } from "../../bot/fleet/runner-state.ts";
 import { printTable } from "../print-table.ts";
 
 export async function runnersCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseApiArgs(
     args,
-    options: {
-      namespace: { type: "string" },
-      all: { type: "boolean" },
-      json: { type: "boolean" },
-      url: { type: "string" },
-      token: { type: "string" },
-    },
-  });
+    { namespace: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" } },
+    false,
+  );
   const query = new URLSearchParams();
   if (values.namespace) query.set("namespace", values.namespace);
   if (values.all) query.set("all", "true");

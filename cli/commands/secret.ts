@@ -4,8 +4,7 @@
  * stdin — all of it, so a multi-line value (a key file) stays whole — and drops exactly one
  * trailing newline, as `gh secret set` does, so `echo value | flotilla secret set …` works.
  */
-import { parseArgs } from "node:util";
-import { BotApiError, botApi } from "../api/bot-api.ts";
+import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
 
 const USAGE = `usage: flotilla secret set OWNER[/REPO] NAME   (the value from stdin)
        flotilla secret list OWNER[/REPO]
@@ -17,11 +16,7 @@ export async function secretCommand(
   env: NodeJS.ProcessEnv = process.env,
   stdin: AsyncIterable<Buffer | string> = process.stdin,
 ): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { url: { type: "string" }, token: { type: "string" } },
-  });
+  const { positionals, values } = parseApiArgs(args, {});
   const [action, scope, name] = positionals;
   const wanted = action === "list" ? 2 : 3;
   if (!action || !["set", "list", "delete"].includes(action) || positionals.length !== wanted) {

@@ -3,20 +3,10 @@
  * made by the bot (FLOTILLA_URL, FLOTILLA_API_TOKEN). Only the token goes to stdout, so
  * scripts can take it: `TOKEN=$(flotilla token create --namespace arm-lab)`.
  */
-import { parseArgs } from "node:util";
-import { botApi } from "../api/bot-api.ts";
+import { botApi, parseApiArgs } from "../api/bot-api.ts";
 
 export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      namespace: { type: "string" },
-      expires: { type: "string" },
-      url: { type: "string" },
-      token: { type: "string" },
-    },
-  });
+  const { positionals, values } = parseApiArgs(args, { namespace: { type: "string" }, expires: { type: "string" } });
   if (positionals[0] !== "create") {
     console.error("usage: flotilla token create [--namespace NAME] [--expires 1h] [--url BOT_URL]");
     return 2;

@@ -3,14 +3,13 @@
  * parser and prints the jobs each would create, so a workflow can be checked before it is
  * pushed. Exit 1 on any problem, an unsupported feature included.
  */
-import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { expandJobs } from "../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
 import type { WorkflowProblem } from "../../bot/workflows/workflow.ts";
-
-const WORKFLOW_DIR = ".flotilla/workflows";
+import { WORKFLOW_DIR, workflowFiles } from "../local/workflow-files.ts";
 
 interface ValidatedJob {
   key: string;
@@ -32,7 +31,7 @@ export async function validateCommand(args: string[], cwd = process.cwd()): Prom
     allowPositionals: true,
     options: { json: { type: "boolean", default: false } },
   });
-  const paths = positionals.length > 0 ? positionals : await defaultFiles(cwd);
+  const paths = positionals.length > 0 ? positionals : await workflowFiles(cwd);
   if (paths.length === 0) {
     console.error(`flotilla validate: no workflow files in ${WORKFLOW_DIR}`);
     return 1;
@@ -66,14 +65,6 @@ async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
     problems: problems.map(plain),
     jobs: jobs.map((job) => ({ key: job.key, name: job.name, runsOn: job.runsOn, needs: job.job.needs })),
   };
-}
-
-async function defaultFiles(cwd: string): Promise<string[]> {
-  const names = await readdir(join(cwd, WORKFLOW_DIR)).catch(() => [] as string[]);
-  return names
-    .filter((name) => /\.ya?ml$/.test(name))
-    .sort()
-    .map((name) => `${WORKFLOW_DIR}/${name}`);
 }
 
 function plain(problem: WorkflowProblem): ValidatedFile["problems"][number] {

@@ -5,7 +5,7 @@
  * would receive. Nothing runs here; every problem is collected as `file:line:col: message`.
  */
 import { randomUUID } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { githubContext } from "../../bot/planner/github-context.ts";
 import { jobSpec } from "../../bot/planner/job-message.ts";
@@ -17,8 +17,7 @@ import type { PlannedJob, Workflow, WorkflowProblem } from "../../bot/workflows/
 import type { GitFacts } from "./git-facts.ts";
 import { dispatchInputs, localEvent, type LocalEventName } from "./local-event.ts";
 import type { GraphJob } from "./run-graph.ts";
-
-export const WORKFLOW_DIR = ".flotilla/workflows";
+import { WORKFLOW_DIR, workflowFiles } from "./workflow-files.ts";
 
 interface LocalRun {
   workflow: Workflow;
@@ -119,14 +118,6 @@ function withNeeds(jobs: PlannedJob[], jobId: string): PlannedJob[] {
   };
   if (jobs.some((job) => job.jobId === jobId)) visit(jobId);
   return jobs.filter((job) => wanted.has(job.jobId));
-}
-
-async function workflowFiles(root: string): Promise<string[]> {
-  const names = await readdir(join(root, WORKFLOW_DIR)).catch(() => [] as string[]);
-  return names
-    .filter((name) => /\.ya?ml$/.test(name))
-    .sort()
-    .map((name) => `${WORKFLOW_DIR}/${name}`);
 }
 
 function located(path: string, problem: WorkflowProblem): string {

@@ -6,10 +6,11 @@
 import type { Logger } from "pino";
 import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/messages.ts";
 import {
+  jobAbort,
+  jobEndLine,
   prepareJobDirs,
   removeJobDirs,
   runJobSteps,
-  type CancelReason,
   type JobResult,
   type SourceCheckout,
   type StepExecutor,
@@ -42,18 +43,11 @@ export interface LocalJobResult {
 export async function runLocalJob(deps: LocalJobDeps, job: JobMessage, index: number): Promise<LocalJobResult> {
   const started = Date.now();
   const { jobLog, reporter } = terminalJob(job.jobKey, deps.write, deps.logger);
-  const abort = new AbortController();
-  const cancel = (reason: CancelReason): void => {
-    if (!abort.signal.aborted) abort.abort(reason);
-  };
-  const onCancel = (): void => cancel({ kind: "cancelled", message: "cancelled by Ctrl-C" });
-  deps.cancel.addEventListener("abort", onCancel, { once: true });
-  if (deps.cancel.aborted) onCancel();
-  // The job's timeout-minutes, as run-job.ts enforces it on a runner.
-  const deadline = setTimeout(
-    () => cancel({ kind: "timed_out", message: `the job timed out after ${job.timeoutMinutes} minutes` }),
-    Math.min(job.timeoutMinutes * 60_000, 2 ** 31 - 1),
-  );
+  // Ctrl-C, and the job's timeout-minutes as a runner enforces it.
+  const abort = jobAbort(job.timeoutMinutes, {
+    signal: deps.cancel,
+    reason: { kind: "cancelled", message: "cancelled by Ctrl-C" },
+  });
   const dirs = await prepareJobDirs(deps.workDir, `${index}-${job.jobKey}`);
   let result: JobResult;
   try {
@@ -76,14 +70,9 @@ export async function runLocalJob(deps: LocalJobDeps, job: JobMessage, index: nu
       message: `flotilla error: ${error instanceof Error ? error.message : String(error)}`,
     };
   } finally {
-    clearTimeout(deadline);
-    deps.cancel.removeEventListener("abort", onCancel);
+    abort.dispose();
   }
-  jobLog.line(
-    result.conclusion === "success"
-      ? "Job succeeded"
-      : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`,
-  );
+  jobLog.line(jobEndLine(result));
   await jobLog.close();
   if (deps.keepWorkspace) deps.write(`[${job.jobKey}] workspace kept at ${dirs.workspace}`);
   else await removeJobDirs(dirs).catch(() => undefined);

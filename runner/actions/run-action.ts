@@ -4,7 +4,7 @@
  */
 import type { JobStep } from "../../protocol/messages.ts";
 import { interpolate } from "../../protocol/expressions/index.ts";
-import type { StepRun, StepRunContext } from "../step/run-process.ts";
+import { failedRun, type StepRun, type StepRunContext } from "../step/run-process.ts";
 import type { EvaluatedStep } from "../step/step-fields.ts";
 import { defaultActionId, type ActionCall } from "./action-call.ts";
 import { dockerRefusal } from "./action-ref.ts";
@@ -42,13 +42,7 @@ export async function runAction(
 /** Runs one call of an action: a job's step, or a composite action's step (`depth` > 0). */
 async function runUses(context: StepRunContext, call: ActionCall): Promise<StepRun> {
   const startedAt = new Date();
-  const fail = (message: string): StepRun => ({
-    outcome: "failure",
-    message,
-    startedAt,
-    completedAt: new Date(),
-    outputs: {},
-  });
+  const fail = (message: string): StepRun => failedRun(message, startedAt);
   const builtin = findBuiltin(call.uses);
   if (builtin) {
     const result = await builtin.run(context, call.with);

@@ -8,6 +8,7 @@ import { ExpressionError, type Contexts, type ExpressionFunctions } from "../../
 import { hashFilesResolver, type HashFilesResolver } from "../expressions/hash-files.ts";
 import { statusFunctions } from "../expressions/status-functions.ts";
 import type { JobStepsContext } from "./job-context.ts";
+import type { StepRunContext } from "../step/run-process.ts";
 import { fixedContexts, newJobState, stepContexts, stepDebug, type JobState } from "../step/job-state.ts";
 import { evaluateJobEnv, StepExpressionError } from "../step/step-fields.ts";
 import { prepareActions } from "../actions/prepare-actions.ts";
@@ -67,5 +68,27 @@ export function stepScope(context: JobStepsContext, prepared: PreparedJob): Step
     contexts: stepContexts(prepared.fixed, state, { ...state.env }),
     functions: { ...statusFunctions(() => state.status), hashFiles: hashFiles.fn },
     hashFiles,
+  };
+}
+
+/**
+ * What one step (a job step, or an action's pre) runs with: the job's context, the job's state
+ * and this step's scope, and `signal` — the job's, or a cleanup step's own after a cancel.
+ */
+export function stepRunContext(
+  context: JobStepsContext,
+  prepared: PreparedJob,
+  scope: StepScope,
+  signal: AbortSignal,
+): StepRunContext {
+  return {
+    ...context,
+    signal,
+    state: prepared.state,
+    contexts: scope.contexts,
+    functions: scope.functions,
+    hashFiles: scope.hashFiles,
+    debug: prepared.debug,
+    runnerEnv: prepared.runnerEnv,
   };
 }

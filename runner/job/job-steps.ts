@@ -49,25 +49,9 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
   }
 
   const prepared = await prepareJob(context);
-  if ("error" in prepared) {
-    jobLog.line(`##[error]${prepared.error}`);
-    return {
-      conclusion: "failure",
-      steps: await skipAll(context, 0),
-      message: prepared.error,
-      cancel: cancelReason(signal),
-    };
-  }
+  if ("error" in prepared) return refused(context, prepared.error);
   const pres = await collectPreSteps(context, prepared);
-  if ("error" in pres) {
-    jobLog.line(`##[error]${pres.error}`);
-    return {
-      conclusion: "failure",
-      steps: await skipAll(context, 0),
-      message: pres.error,
-      cancel: cancelReason(signal),
-    };
-  }
+  if ("error" in pres) return refused(context, pres.error);
   // GitHub's pre steps run first but are numbered after the job's steps, as the posts are.
   const preRun = await runPreSteps(context, prepared, pres, job.steps.length);
   const steps: StepResult[] = [...preRun.steps];
@@ -115,6 +99,17 @@ async function finish(
     outputs,
     annotations: state.annotations,
     summary: state.summaries.map((summary) => (summary.endsWith("\n") ? summary : `${summary}\n`)).join(""),
+  };
+}
+
+/** The job fails before its first step (its env, its actions): every step skipped. */
+async function refused(context: JobStepsContext, error: string): Promise<JobResult> {
+  context.jobLog.line(`##[error]${error}`);
+  return {
+    conclusion: "failure",
+    steps: await skipAll(context, 0),
+    message: error,
+    cancel: cancelReason(context.signal),
   };
 }
 

@@ -12,9 +12,9 @@
  */
 import type { Conclusion, JobStep, StepResult } from "../../protocol/messages.ts";
 import { cancelReason } from "../step/cancel.ts";
-import { cleanupSignal } from "../step/cleanup-signal.ts";
-import { evaluateCondition, ExpressionError, interpolate } from "../../protocol/expressions/index.ts";
-import { stepScope, type PreparedJob } from "./job-prepare.ts";
+import { ExpressionError, interpolate } from "../../protocol/expressions/index.ts";
+import { stepRunContext, type PreparedJob } from "./job-prepare.ts";
+import { takeExtraStep } from "./extra-step.ts";
 import type { JobStepsContext } from "./job-context.ts";
 import type { StepRunContext } from "../step/run-process.ts";
 import { evaluateStepFields, StepExpressionError } from "../step/step-fields.ts";
@@ -75,67 +75,37 @@ export async function runPreSteps(
   pres: PreStep[],
   firstIndex: number,
 ): Promise<{ steps: StepResult[]; failure?: { conclusion: Conclusion; message: string } }> {
-  const { jobLog, reporter } = context;
+  const { jobLog } = context;
   const { state } = prepared;
   const steps: StepResult[] = [];
   let failure: { conclusion: Conclusion; message: string } | undefined;
   for (const [offset, pre] of pres.entries()) {
-    const index = firstIndex + offset;
-    const cancel = cancelReason(context.signal);
-    if (cancel && state.status !== "cancelled") state.status = "cancelled";
-    const scope = stepScope(context, prepared);
-    const name = jobLog.mask(
-      `Pre ${displayName(pre.step.name, () => interpolate(pre.step.name, scope.contexts, scope.functions))}`,
-    );
-    const startedAt = new Date().toISOString();
-    let go = false;
-    if (cancel?.kind !== "runner_stopping") {
-      try {
-        go = await scope.hashFiles.settle(() => evaluateCondition(pre.condition, scope.contexts, scope.functions));
-      } catch (error) {
+    const step = await takeExtraStep(context, prepared, {
+      index: firstIndex + offset,
+      name: (scope) =>
+        jobLog.mask(
+          `Pre ${displayName(pre.step.name, () => interpolate(pre.step.name, scope.contexts, scope.functions))}`,
+        ),
+      condition: pre.condition,
+      conditionError(error) {
         if (!(error instanceof ExpressionError)) throw error;
-        jobLog.line(`##[error]${name}: Error evaluating 'pre-if': ${error.message}`);
-      }
-    }
-    if (!go) {
-      steps.push({ index, name, outcome: "skipped", conclusion: "skipped", startedAt, completedAt: startedAt });
-      await reporter.step(index, name, "completed", "skipped");
-      continue;
-    }
-    await reporter.step(index, name, "in_progress");
-    jobLog.line(`▶ ${name}`);
-    const cleanup = state.status === "cancelled" ? cleanupSignal(context.stopping) : undefined;
-    let result: { outcome: Conclusion; message?: string };
-    try {
-      const stepContext: StepRunContext = {
-        ...context,
-        signal: cleanup?.signal ?? context.signal,
-        state,
-        contexts: scope.contexts,
-        functions: scope.functions,
-        hashFiles: scope.hashFiles,
-        debug: prepared.debug,
-        runnerEnv: prepared.runnerEnv,
-      };
-      result = await runPre(stepContext, pre);
-    } finally {
-      cleanup?.dispose();
-    }
-    if (result.message) jobLog.line(`${result.outcome === "cancelled" ? "" : "##[error]"}${name}: ${result.message}`);
-    if (result.outcome === "cancelled" || cancelReason(context.signal)) state.status = "cancelled";
-    else if (result.outcome === "failure" || result.outcome === "timed_out") {
-      state.status = "failure";
-      failure ??= { conclusion: result.outcome, message: jobLog.mask(`step "${name}": ${result.message ?? "failed"}`) };
-    }
-    steps.push({
-      index,
-      name,
-      outcome: result.outcome,
-      conclusion: result.outcome,
-      startedAt,
-      completedAt: new Date().toISOString(),
+        return `Error evaluating 'pre-if': ${error.message}`;
+      },
+      run: (signal, scope) => runPre(stepRunContext(context, prepared, scope, signal), pre),
+      settle(result, name) {
+        if (result.message)
+          jobLog.line(`${result.outcome === "cancelled" ? "" : "##[error]"}${name}: ${result.message}`);
+        if (result.outcome === "cancelled" || cancelReason(context.signal)) state.status = "cancelled";
+        else if (result.outcome === "failure" || result.outcome === "timed_out") {
+          state.status = "failure";
+          failure ??= {
+            conclusion: result.outcome,
+            message: jobLog.mask(`step "${name}": ${result.message ?? "failed"}`),
+          };
+        }
+      },
     });
-    await reporter.step(index, name, "completed", result.outcome);
+    steps.push(step);
   }
   return { steps, ...(failure ? { failure } : {}) };
 }

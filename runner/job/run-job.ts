@@ -8,11 +8,12 @@ import type { Logger } from "pino";
 import type { NatsNames } from "../../protocol/names.ts";
 import type { ObjectStoreAccess } from "../../protocol/object-stores.ts";
 import type { JobMessage, RunnerRef } from "../../protocol/messages.ts";
-import { cancelReason, type CancelReason } from "../step/cancel.ts";
+import { cancelReason } from "../step/cancel.ts";
 import { tokenVariants, type SourceCheckout } from "../source/checkout.ts";
 import type { RunnerConfig } from "../config.ts";
 import type { StepExecutor } from "../step/executor.ts";
 import type { ClaimedJob } from "../queue/job-source.ts";
+import { jobAbort, jobEndLine } from "./job-abort.ts";
 import { runJobSteps, type JobResult } from "./job-steps.ts";
 import { withJobSecrets } from "./secrets.ts";
 import { extendEveryMs, holdLease } from "../queue/lease.ts";
@@ -20,8 +21,6 @@ import { createLogStreamer } from "../report/log-streamer.ts";
 import { jobReporter } from "../report/reports.ts";
 import { prepareJobDirs, removeJobDirs, type JobDirs } from "../step/workspace.ts";
 import { abortableSleep } from "../sleep.ts";
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface RunJobDeps {
   config: RunnerConfig;
@@ -58,18 +57,10 @@ export async function runJob(
   const attempt = job.attemptBase + claimed.attempt;
   const logger = deps.logger.child({ job: executionId, attempt, run: job.runId });
   const lease = holdLease(claimed, extendEveryMs(job.lease, config.leaseExtendMs), logger);
-  const abort = new AbortController();
-  const cancel = (reason: CancelReason): void => {
-    if (!abort.signal.aborted) abort.abort(reason);
-  };
-  const onStopping = (): void => cancel({ kind: "runner_stopping", message: "runner stopping" });
-  stopping.addEventListener("abort", onStopping, { once: true });
-  if (stopping.aborted) onStopping();
-  const deadline = setTimeout(
-    () => cancel({ kind: "timed_out", message: `the job timed out after ${job.timeoutMinutes} minutes` }),
-    // setTimeout fires at once past 2^31-1 ms (~24 days); no job legitimately runs that long.
-    Math.min(job.timeoutMinutes * 60_000, MAX_TIMER_MS),
-  );
+  const abort = jobAbort(job.timeoutMinutes, {
+    signal: stopping,
+    reason: { kind: "runner_stopping", message: "runner stopping" },
+  });
   const reporter = jobReporter(deps.js, names, { runnerId: config.id, executionId, attempt, claim: job.claim }, logger);
   const jobLog = createLogStreamer({
     executionId,
@@ -83,7 +74,7 @@ export async function runJob(
   let cancelSub: Subscription | undefined;
   try {
     cancelSub = deps.nc.subscribe(names.cancelSubject(executionId), {
-      callback: (_error, msg) => cancel({ kind: "cancelled", message: msg?.string().trim() || "cancelled" }),
+      callback: (_error, msg) => abort.cancel({ kind: "cancelled", message: msg?.string().trim() || "cancelled" }),
     });
     logger.info({ jobKey: job.jobKey, repository: job.repository.fullName, sha: job.sha }, "job started");
     await reporter.started(deps.runner);
@@ -143,11 +134,7 @@ export async function runJob(
       logger.warn("job handed back: runner stopping");
       return { kind: "handed_back", reason: result.cancel.message };
     }
-    jobLog.line(
-      result.conclusion === "success"
-        ? "Job succeeded"
-        : `Job ${result.conclusion}${result.message ? `: ${result.message}` : ""}`,
-    );
+    jobLog.line(jobEndLine(result));
     await jobLog.close();
     const { conclusion, steps, message, outputs, annotations, summary } = result;
     // Everything that leaves the runner is masked, the message too (it may quote a command's error).
@@ -173,8 +160,7 @@ export async function runJob(
     return { kind: "handed_back", reason: "report failed" };
   } finally {
     lease.release();
-    clearTimeout(deadline);
-    stopping.removeEventListener("abort", onStopping);
+    abort.dispose();
     cancelSub?.unsubscribe();
     if (dirs && !config.keepWorkspace)
       await removeJobDirs(dirs).catch((error: unknown) => logger.warn({ err: error }, "workspace removal failed"));

@@ -6,25 +6,18 @@ import type { JobStep } from "../../protocol/messages.ts";
 import { ExpressionError } from "../../protocol/expressions/index.ts";
 import { runAction } from "../actions/run-action.ts";
 import { evaluateStepFields, StepExpressionError, type EvaluatedStep } from "../step/step-fields.ts";
-import { resolveInside, runProcess, type StepRun, type StepRunContext } from "../step/run-process.ts";
+import { failedRun, resolveInside, runProcess, type StepRun, type StepRunContext } from "../step/run-process.ts";
 
 export async function runStep(context: StepRunContext, step: JobStep, index: number): Promise<StepRun> {
   const startedAt = new Date();
-  // The caller logs `message` with the step's name.
-  const fail = (message: string): StepRun => ({
-    outcome: "failure",
-    message,
-    startedAt,
-    completedAt: new Date(),
-    outputs: {},
-  });
   let fields: EvaluatedStep;
   try {
     fields = await context.hashFiles.settle(() =>
       evaluateStepFields(step, context.job, context.contexts, context.functions),
     );
   } catch (error) {
-    if (error instanceof StepExpressionError || error instanceof ExpressionError) return fail(error.message);
+    if (error instanceof StepExpressionError || error instanceof ExpressionError)
+      return failedRun(error.message, startedAt);
     throw error;
   }
   if (fields.run === undefined) return runAction(context, step, fields, index);

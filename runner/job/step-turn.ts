@@ -7,7 +7,7 @@ import type { Conclusion, JobStep, StepResult } from "../../protocol/messages.ts
 import { cancelReason } from "../step/cancel.ts";
 import { cleanupSignal } from "../step/cleanup-signal.ts";
 import { evaluateCondition, ExpressionError, interpolate } from "../../protocol/expressions/index.ts";
-import { stepScope, type PreparedJob } from "./job-prepare.ts";
+import { stepRunContext, stepScope, type PreparedJob } from "./job-prepare.ts";
 import type { JobStepsContext } from "./job-context.ts";
 import { runStep } from "./run-step.ts";
 import type { StepRun } from "../step/run-process.ts";
@@ -55,20 +55,7 @@ export async function runStepAt(
     // After a cancel the job's signal is already aborted: cleanup steps get their own.
     const cleanup = state.status === "cancelled" ? cleanupSignal(context.stopping) : undefined;
     try {
-      run = await runStep(
-        {
-          ...context,
-          signal: cleanup?.signal ?? context.signal,
-          state,
-          contexts: scope.contexts,
-          functions: scope.functions,
-          hashFiles: scope.hashFiles,
-          debug: prepared.debug,
-          runnerEnv: prepared.runnerEnv,
-        },
-        step,
-        index,
-      );
+      run = await runStep(stepRunContext(context, prepared, scope, cleanup?.signal ?? context.signal), step, index);
     } finally {
       cleanup?.dispose();
     }

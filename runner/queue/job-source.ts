@@ -9,7 +9,8 @@ import type { Logger } from "pino";
 import type { NatsNames } from "../../protocol/names.ts";
 import type { LabelsetEntry } from "../../protocol/messages.ts";
 import { watchLabelsets } from "./labelset-watch.ts";
-import { pullLoop, type PullLoop } from "./pull-loop.ts";
+import type { BackgroundLoop } from "./background-loop.ts";
+import { pullLoop } from "./pull-loop.ts";
 
 /** One job message claimed by this runner. It stays leased to us until acked, naked or its lease lapses. */
 export interface ClaimedJob {
@@ -61,7 +62,7 @@ export function natsJobSource(options: NatsJobSourceOptions): JobSource {
   const { nc, logger } = options;
   const js = jetstream(nc);
   const waiters: Waiter[] = [];
-  const loops = new Map<string, PullLoop>();
+  const loops = new Map<string, BackgroundLoop>();
   let stopped = false;
   let waiterArrived: (() => void) | undefined;
 

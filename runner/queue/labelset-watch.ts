@@ -5,13 +5,14 @@
  * we wait for JetStream's stream-created advisory for it.
  */
 import { Kvm, type KvWatchEntry } from "@nats-io/kv";
-import type { NatsConnection, QueuedIterator } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { NatsNames } from "../../protocol/names.ts";
 import { canServe } from "../../protocol/labels.ts";
 import { decode, LabelsetEntry } from "../../protocol/messages.ts";
 import { isNotFound } from "../../protocol/setup.ts";
 import { abortableSleep } from "../sleep.ts";
+import { startLoop, type BackgroundLoop, type LoopControl } from "./background-loop.ts";
 
 export interface LabelsetWatchOptions {
   nc: NatsConnection;
@@ -23,48 +24,40 @@ export interface LabelsetWatchOptions {
   onEntry(key: string, entry: LabelsetEntry | null): void;
 }
 
-export interface LabelsetWatch {
-  stop(): Promise<void>;
-}
-
 /** If the creation advisory is missed (e.g. across a reconnect), look again this often. */
 const BUCKET_RECHECK_MS = 30_000;
 
-export function watchLabelsets(options: LabelsetWatchOptions): LabelsetWatch {
+export function watchLabelsets(options: LabelsetWatchOptions): BackgroundLoop {
   const { nc, names, logger } = options;
-  const stopping = new AbortController();
-  let iterator: QueuedIterator<KvWatchEntry> | undefined;
   // Keys are `<namespace>.<hash>`; the namespace part is labelsetKey's own spelling of it.
   const keyPrefix = names.labelsetKey(options.namespace, "").split(".")[0];
   const advisory = `$JS.EVENT.ADVISORY.STREAM.CREATED.KV_${names.labelsetsBucket}`;
 
-  async function run(): Promise<void> {
-    while (!stopping.signal.aborted) {
+  async function run(loop: LoopControl): Promise<void> {
+    while (!loop.signal.aborted) {
       // Subscribe before looking, so a bucket created in between still wakes us.
       const created = nc.subscribe(advisory, { max: 1 });
       try {
         const kv = await new Kvm(nc).open(names.labelsetsBucket);
-        iterator = await kv.watch({ key: `${keyPrefix}.>` });
+        const iterator = await kv.watch({ key: `${keyPrefix}.>` });
+        loop.current = iterator;
         created.unsubscribe();
         for await (const entry of iterator) handle(entry);
         // The watch ended: stopped, or its consumer was lost. Watch again; known keys repeat harmlessly.
       } catch (error) {
-        if (!stopping.signal.aborted) {
+        if (!loop.signal.aborted) {
           const missing = isNotFound(error);
           if (missing)
             logger.info({ bucket: names.labelsetsBucket }, "labelsets bucket does not exist yet, waiting for the bot");
           else logger.warn({ err: error }, "labelsets watch failed, retrying");
-          await Promise.race([
-            firstMessage(created),
-            abortableSleep(missing ? BUCKET_RECHECK_MS : 1_000, stopping.signal),
-          ]);
+          await Promise.race([firstMessage(created), abortableSleep(missing ? BUCKET_RECHECK_MS : 1_000, loop.signal)]);
         }
         created.unsubscribe();
         continue;
       } finally {
-        iterator = undefined;
+        loop.current = undefined;
       }
-      if (!stopping.signal.aborted) await abortableSleep(250, stopping.signal);
+      if (!loop.signal.aborted) await abortableSleep(250, loop.signal);
     }
   }
 
@@ -86,14 +79,7 @@ export function watchLabelsets(options: LabelsetWatchOptions): LabelsetWatch {
     }
   }
 
-  const done = run().catch((error: unknown) => logger.error({ err: error }, "labelsets watch crashed"));
-  return {
-    async stop() {
-      stopping.abort();
-      iterator?.stop();
-      await done;
-    },
-  };
+  return startLoop(logger, "labelsets watch crashed", run);
 }
 
 async function firstMessage(sub: AsyncIterable<unknown>): Promise<void> {

@@ -154,15 +154,7 @@ export async function runCheckoutScript(
     // Only the fetch talks to the forge, so only the fetch is given the token.
     ...(request.token ? { FLOTILLA_GIT_AUTH: `Authorization: Basic ${basicCredentials(request.token)}` } : {}),
   };
-  const result = await execa("sh", ["-c", 'eval "$FLOTILLA_CHECKOUT"'], {
-    cwd: request.dir,
-    env,
-    extendEnv: false,
-    all: true,
-    reject: false,
-    stdin: "ignore",
-    cancelSignal: options.signal,
-  });
+  const result = await quietProcess("sh", ["-c", 'eval "$FLOTILLA_CHECKOUT"'], request.dir, env, options.signal);
   const output = maskSecrets(String(result.all ?? ""), secrets).trimEnd();
   const lines = output ? output.split(/\r?\n|\r/) : [];
   logCollapsed(lines, options.jobLog);
@@ -231,15 +223,7 @@ export async function gitInWorkspace(
       : {}),
   };
   options.jobLog.line(`$ git ${args.join(" ")}`);
-  const result = await execa("git", args, {
-    cwd: dir,
-    env,
-    extendEnv: false,
-    all: true,
-    reject: false,
-    stdin: "ignore",
-    cancelSignal: options.signal,
-  });
+  const result = await quietProcess("git", args, dir, env, options.signal);
   const output = maskSecrets(String(result.all ?? ""), options.token ? tokenVariants(options.token) : []).trimEnd();
   if (output) for (const line of output.split(/\r?\n|\r/)) options.jobLog.line(line);
   if (result.isCanceled) throw new CheckoutError(`git ${args[0]} was cancelled`);
@@ -247,6 +231,22 @@ export async function gitInWorkspace(
     throw new CheckoutError(
       `git ${args[0]} failed (exit ${result.exitCode ?? result.signal})${output ? `: ${output.split("\n").slice(-3).join(" ")}` : ""}`,
     );
+}
+
+/**
+ * A git process (or the shell that runs git) with exactly `env`, nothing on stdin, its stdout
+ * and stderr as one text, stopped by `signal`; it never rejects: the caller reads the result.
+ */
+function quietProcess(file: string, args: string[], cwd: string, env: Record<string, string>, signal?: AbortSignal) {
+  return execa(file, args, {
+    cwd,
+    env,
+    extendEnv: false,
+    all: true,
+    reject: false,
+    stdin: "ignore",
+    cancelSignal: signal,
+  });
 }
 
 /** The runner's environment minus anything that would redirect git, plus no prompts ever. */

@@ -52,6 +52,11 @@ export interface StepRun {
   outputs: Record<string, string>;
 }
 
+/** A step that failed before anything ran (its fields, its action); the caller logs `message` with the step's name. */
+export function failedRun(message: string, startedAt: Date): StepRun {
+  return { outcome: "failure", message, startedAt, completedAt: new Date(), outputs: {} };
+}
+
 /** One process of a step: a `run:` script, or a phase of a JavaScript action. */
 export interface ProcessRequest {
   script: string;

@@ -32,7 +32,7 @@ import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.ts";
 import { testLogger } from "../helpers/flotilla.ts";
 import { createRepo } from "../helpers/git-repo.ts";
-import { createAppCredentials } from "../helpers/github-app.ts";
+import { appSettings, createAppCredentials } from "../helpers/github-app.ts";
 import { sharedNatsUrl, uniquePrefix } from "../helpers/nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { runContext } from "../helpers/run-context.ts";
@@ -67,12 +67,7 @@ export async function startCore(label: string): Promise<Core> {
   const repo = repoRef(`acme/${label}`);
   const created = await createRepo(join(scratch, label), { "README.md": "x\n" });
   await fake.addRepository({ owner: repo.owner, name: repo.name, dir: created.dir, installationId: INSTALLATION });
-  const config = readBotConfig({
-    APP_ID: String(app.appId),
-    PRIVATE_KEY: app.privateKey,
-    WEBHOOK_SECRET: app.webhookSecret,
-    ...fake.env,
-  });
+  const config = readBotConfig(appSettings(app, fake));
   const log = testLogger();
   const forge = await createGitHubApp(config, log).forge(INSTALLATION);
   const lease: LeaseSettings = { ackWaitMs: 30_000, maxDeliver: 3 };

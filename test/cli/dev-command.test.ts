@@ -12,7 +12,7 @@ import { connect } from "@nats-io/transport-node";
 import { BIN } from "../helpers/flotilla-bin.ts";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { createAppCredentials, type AppCredentials } from "../helpers/github-app.ts";
+import { appSettings, createAppCredentials, type AppCredentials } from "../helpers/github-app.ts";
 import { createRepo } from "../helpers/git-repo.ts";
 import { postWebhook, pushPayload, signedDelivery } from "../helpers/webhooks.ts";
 
@@ -41,10 +41,7 @@ function dev(port: number): ResultPromise {
       HOME: scratch,
       LOG_FORMAT: "json",
       LOG_LEVEL: "info",
-      ...fake.env,
-      APP_ID: String(app.appId),
-      PRIVATE_KEY: app.privateKey,
-      WEBHOOK_SECRET: app.webhookSecret,
+      ...appSettings(app, fake),
       PORT: String(port),
       HOST: "127.0.0.1",
       PUBLIC_URL: `http://127.0.0.1:${port}`,

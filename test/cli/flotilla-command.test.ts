@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../helpers/flotilla-bin.ts";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { createAppCredentials } from "../helpers/github-app.ts";
+import { appSettings, createAppCredentials } from "../helpers/github-app.ts";
 import { createRepo } from "../helpers/git-repo.ts";
 import { sharedNatsUrl, uniquePrefix } from "../helpers/nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
@@ -170,10 +170,7 @@ describe("flotilla bot and flotilla runner start as separate processes", () => {
     const common = { PATH: process.env.PATH ?? "", HOME: scratch, NATS_URL: sharedNatsUrl(), NATS_PREFIX: prefix };
     const bot = flotilla(["bot"], {
       ...common,
-      ...fake.env,
-      APP_ID: String(app.appId),
-      PRIVATE_KEY: app.privateKey,
-      WEBHOOK_SECRET: app.webhookSecret,
+      ...appSettings(app, fake),
       PORT: String(port),
       HOST: "127.0.0.1",
       DATABASE_URL: database.url,

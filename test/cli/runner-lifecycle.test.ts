@@ -2,59 +2,57 @@
  * `flotilla runner start` as an operator runs it: `--once` for ephemeral runners,
  * `--concurrency`, and stopping — SIGTERM drains, a second signal hands jobs back at once.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
-import { type ResultPromise } from "execa";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import type { ResultPromise } from "execa";
+import { expect, it } from "vitest";
 import { jobs } from "../../db/schema.ts";
-import { createRepo } from "../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { runnerProcess } from "../helpers/runner-process.ts";
+import { scratchDir } from "../helpers/scratch.ts";
+import { suiteProcesses } from "../helpers/suite-processes.ts";
 
-let f: Flotilla;
-let scratch: string;
-const children: ResultPromise[] = [];
-
-beforeAll(async () => {
-  f = await startFlotilla();
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-lifecycle-"));
-});
-
-afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  await Promise.allSettled(children);
-  await f?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const scratch = scratchDir("flotilla-lifecycle-");
+const f = flotillaSuite();
+const keep = suiteProcesses();
 
 function runner(name: string, label: string, extra: string[] = []): ResultPromise {
-  const child = runnerProcess({
-    natsUrl: f.natsUrl,
-    prefix: f.prefix,
-    name,
-    labels: label,
-    workDir: join(scratch, name),
-    home: scratch,
-    args: extra,
-    env: { FLOTILLA_RUNNER_DRAIN_GRACE_MS: "20000" },
-  });
-  children.push(child);
-  return child;
+  return keep(
+    runnerProcess({
+      natsUrl: f.natsUrl,
+      prefix: f.prefix,
+      name,
+      labels: label,
+      workDir: join(scratch(), name),
+      home: scratch(),
+      args: extra,
+      env: { FLOTILLA_RUNNER_DRAIN_GRACE_MS: "20000" },
+    }),
+  );
 }
 
 async function push(name: string, workflow: string): Promise<string> {
-  const dir = join(scratch, `repo-${name}`);
-  const { sha } = await createRepo(dir, { ".flotilla/workflows/ci.yml": workflow });
-  const repo = await f.fake.addRepository({ owner: "ops", name, dir, private: true, installationId: INSTALLATION_ID });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const { sha } = await f.pushRepository("ops", name, { ".flotilla/workflows/ci.yml": workflow });
   return sha;
 }
 
 const check = (sha: string, name: string, status: string) =>
   f.fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === status, { timeoutMs: 45_000 });
+
+/**
+ * A repository `<name>` whose one job `job` runs `step` on label `<name>-test`, pushed, and a
+ * runner `runnerName` on that label; resolves once the job runs on it.
+ */
+async function runningJob(name: string, job: string, step: string, runnerName: string) {
+  const label = `${name}-test`;
+  const sha = await push(
+    name,
+    `on: push\njobs:\n  ${job}:\n    runs-on: [self-hosted, ${label}]\n    steps:\n      - run: ${JSON.stringify(step)}\n`,
+  );
+  const child = runner(runnerName, label);
+  await check(sha, job, "in_progress");
+  return { sha, child };
+}
 
 it("--once takes exactly one job, then exits by itself", { timeout: 180_000 }, async () => {
   const sha = await push(
@@ -79,12 +77,7 @@ it("--once takes exactly one job, then exits by itself", { timeout: 180_000 }, a
 });
 
 it("SIGTERM drains: the running job finishes, then the runner exits", { timeout: 180_000 }, async () => {
-  const sha = await push(
-    "drain",
-    "on: push\njobs:\n  slow:\n    runs-on: [self-hosted, drain-test]\n    steps: [{ run: 'sleep 2; echo finished' }]\n",
-  );
-  const child = runner("drainer", "drain-test");
-  await check(sha, "slow", "in_progress");
+  const { sha, child } = await runningJob("drain", "slow", "sleep 2; echo finished", "drainer");
   child.kill("SIGTERM");
   const run = await check(sha, "slow", "completed");
   expect(run.run.conclusion).toBe("success");
@@ -95,12 +88,12 @@ it("SIGTERM drains: the running job finishes, then the runner exits", { timeout:
 });
 
 it("a second signal hands the running job back at once, and another runner runs it", { timeout: 180_000 }, async () => {
-  const sha = await push(
+  const { sha, child: first } = await runningJob(
     "hurry",
-    'on: push\njobs:\n  long:\n    runs-on: [self-hosted, hurry-test]\n    steps:\n      - run: if [ "$RUNNER_NAME" = hurried ]; then sleep 60; fi; echo "ran on $RUNNER_NAME"\n',
+    "long",
+    'if [ "$RUNNER_NAME" = hurried ]; then sleep 60; fi; echo "ran on $RUNNER_NAME"',
+    "hurried",
   );
-  const first = runner("hurried", "hurry-test");
-  await check(sha, "long", "in_progress");
   first.kill("SIGINT");
   await new Promise((r) => setTimeout(r, 300));
   first.kill("SIGINT");

@@ -3,48 +3,40 @@
  * a nats-server with per-runner credentials: `token create`, `runner register` (a 0600 config
  * file), `runner start --config`, and the refusals an operator should see in plain words.
  */
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { execa } from "execa";
+import { expect, it } from "vitest";
 import { BIN } from "../helpers/flotilla-bin.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
+import { scratchDir } from "../helpers/scratch.ts";
+import { suiteProcesses } from "../helpers/suite-processes.ts";
 
-let f: Flotilla;
-let scratch: string;
-const children: ResultPromise[] = [];
-
-beforeAll(async () => {
-  f = await startFlotilla({ natsAuth: true });
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-register-"));
-});
-
-afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  await Promise.allSettled(children);
-  await f?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const scratch = scratchDir("flotilla-register-");
+const f = flotillaSuite({ natsAuth: true });
+const keep = suiteProcesses();
 
 function flotilla(args: string[]) {
-  const child = execa("node", [BIN, ...args], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: scratch,
-      LOG_FORMAT: "json",
-      LOG_LEVEL: "info",
-      FLOTILLA_URL: f.publicUrl,
-      FLOTILLA_API_TOKEN: f.apiToken,
-    },
-    extendEnv: false,
-    reject: false,
-    all: true,
-  });
-  children.push(child);
-  return child;
+  return keep(
+    execa("node", [BIN, ...args], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: scratch(),
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
+        FLOTILLA_URL: f.publicUrl,
+        FLOTILLA_API_TOKEN: f.apiToken,
+      },
+      extendEnv: false,
+      reject: false,
+      all: true,
+    }),
+  );
 }
+
+/** `flotilla runner register` with a token, and whatever else the test gives it. */
+const register = (token: string, ...args: string[]) =>
+  flotilla(["runner", "register", "--url", f.publicUrl, "--token", token, ...args]);
 
 it("registers a runner with a one-time token, writes its config 0600, and runs jobs with it", async () => {
   const created = await flotilla(["token", "create", "--namespace", "arm-lab", "--expires", "10m"]);
@@ -53,21 +45,8 @@ it("registers a runner with a one-time token, writes its config 0600, and runs j
   expect(token).toMatch(/^flotilla-reg-/);
   expect(created.stderr).toContain('namespace "arm-lab"');
 
-  const config = join(scratch, "lab", "runner.json");
-  const registered = await flotilla([
-    "runner",
-    "register",
-    "--url",
-    f.publicUrl,
-    "--token",
-    token,
-    "--labels",
-    "gpu,AARCH64",
-    "--name",
-    "lab-1",
-    "--config",
-    config,
-  ]);
+  const config = join(scratch(), "lab", "runner.json");
+  const registered = await register(token, "--labels", "gpu,AARCH64", "--name", "lab-1", "--config", config);
   expect(registered.exitCode, registered.all).toBe(0);
   expect(registered.stdout).toContain('registered runner "lab-1"');
   expect((await stat(config)).mode & 0o777).toBe(0o600);
@@ -81,30 +60,10 @@ it("registers a runner with a one-time token, writes its config 0600, and runs j
   expect(file.labels).toEqual(expect.arrayContaining(["arm64", "gpu", "self-hosted", "linux"]));
   expect(file.natsCreds).toMatch(/BEGIN NATS USER JWT/);
 
-  const reused = await flotilla([
-    "runner",
-    "register",
-    "--url",
-    f.publicUrl,
-    "--token",
-    token,
-    "--name",
-    "lab-2",
-    "--config",
-    join(scratch, "other.json"),
-  ]);
+  const reused = await register(token, "--name", "lab-2", "--config", join(scratch(), "other.json"));
   expect(reused.exitCode).toBe(1);
   expect(reused.all).toContain("this registration token was already used");
-  const wrong = await flotilla([
-    "runner",
-    "register",
-    "--url",
-    f.publicUrl,
-    "--token",
-    "flotilla-reg-nonsense",
-    "--config",
-    join(scratch, "x.json"),
-  ]);
+  const wrong = await register("flotilla-reg-nonsense", "--config", join(scratch(), "x.json"));
   expect(wrong.all).toContain("this registration token is not known");
 
   // The namespace exists now; a repository it follows gets its check runs.
@@ -112,8 +71,8 @@ it("registers a runner with a one-time token, writes its config 0600, and runs j
     ".flotilla/workflows/ci.yml":
       "on: push\njobs:\n  gpu:\n    runs-on: [self-hosted, gpu, aarch64]\n    steps: [{ run: echo on the registered runner }]\n",
   });
-  const runner = flotilla(["runner", "start", "--config", config, "--work-dir", join(scratch, "work")]);
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const runner = flotilla(["runner", "start", "--config", config, "--work-dir", join(scratch(), "work")]);
+  await f.push(repo, sha);
   const [done] = await f.finished(sha, ["gpu [arm-lab]"]);
   expect(done.run.conclusion).toBe("success");
   expect((done.run.output as { text: string }).text).toContain("on the registered runner");

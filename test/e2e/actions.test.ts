@@ -5,15 +5,13 @@
  * check runs show what a GitHub user would see.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { createRepo, git, type FileTree } from "../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 import { composites, DOCKER, HELLO, LIFECYCLE, LOCAL } from "../runner/actions/action-fixtures.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-actions-");
 
 async function actionRepo(name: string, files: FileTree): Promise<void> {
@@ -23,10 +21,14 @@ async function actionRepo(name: string, files: FileTree): Promise<void> {
   await f.fake.addRepository({ owner: "tools", name, dir, private: false });
 }
 
+const f = flotillaSuite({
+  runners: [
+    // One runner: its action cache is what the "no second fetch" case is about.
+    { name: "solo" },
+  ],
+});
+
 beforeAll(async () => {
-  f = await startFlotilla();
-  // One runner: its action cache is what the "no second fetch" case is about.
-  await f.startRunner({ name: "solo" });
   for (const [name, files] of Object.entries({
     hello: HELLO,
     lifecycle: LIFECYCLE,
@@ -36,20 +38,13 @@ beforeAll(async () => {
     await actionRepo(name, files);
 });
 
-afterAll(async () => {
-  await f?.close();
-});
-
 async function pushWorkflow(name: string, workflow: string, extra: FileTree = {}): Promise<string> {
-  const dir = join(scratch(), name);
-  const { sha } = await createRepo(dir, {
+  const { sha } = await f.pushRepository("acme", name, {
     "README.md": "x\n",
     ".flotilla/workflows/ci.yml": workflow,
     ...LOCAL,
     ...extra,
   });
-  const repo = await f.fake.addRepository({ owner: "acme", name, dir, private: true, installationId: INSTALLATION_ID });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   return sha;
 }
 

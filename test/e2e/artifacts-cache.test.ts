@@ -7,37 +7,30 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { Objm } from "@nats-io/obj";
 import { runs } from "../../db/schema.ts";
 import { startArtifactSweep } from "../../bot/web/artifacts.ts";
 import { artifactObjectName } from "../../protocol/object-stores.ts";
 import { commitFiles, createBranch, createRepo, git } from "../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, testLogger, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
+import { INSTALLATION_ID, testLogger } from "../helpers/flotilla.ts";
 import type { CheckRunRecord, FakeRepository } from "../helpers/fake-github.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 import { dropObjectStores } from "../runner/actions/builtins/support.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-artifacts-");
 
-beforeAll(async () => {
-  f = await startFlotilla();
-  await f.startRunner({ name: "one" });
-  await f.startRunner({ name: "two" });
+const f = flotillaSuite({
+  runners: [{ name: "one" }, { name: "two" }],
 });
 
 afterAll(async () => {
-  if (f) await dropObjectStores(f.bot.bus.jsm, f.bot.bus.names);
-  await f?.close();
+  await dropObjectStores(f.bot.bus.jsm, f.bot.bus.names);
 });
 
 async function push(repo: FakeRepository, sha: string, ref?: string): Promise<void> {
-  expect(
-    (await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID, ...(ref ? { ref } : {}) })))
-      .status,
-  ).toBe(202);
+  await f.push(repo, sha, ref ? { ref } : {});
 }
 
 async function finished(sha: string, name: string): Promise<CheckRunRecord> {

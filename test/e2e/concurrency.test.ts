@@ -6,43 +6,54 @@
  */
 import { join } from "node:path";
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { jobs, runs } from "../../db/schema.ts";
 import { commitFiles, createRepo } from "../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
+import { INSTALLATION_ID } from "../helpers/flotilla.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-concurrency-");
 
-beforeAll(async () => {
-  f = await startFlotilla();
-  // Enough runners that only the concurrency rules keep jobs apart.
-  await f.startRunner({ name: "one" });
-  await f.startRunner({ name: "two" });
-  await f.startRunner({ name: "three" });
-});
-
-afterAll(async () => {
-  await f?.close();
+const f = flotillaSuite({
+  runners: [
+    // Enough runners that only the concurrency rules keep jobs apart.
+    { name: "one" },
+    { name: "two" },
+    { name: "three" },
+  ],
 });
 
 async function repository(name: string, files: Record<string, string>) {
   const dir = join(scratch(), name);
   const { sha } = await createRepo(dir, files);
   const repo = await f.fake.addRepository({ owner: "acme", name, dir, private: true, installationId: INSTALLATION_ID });
-  const push = async (sha: string, before?: string) =>
-    expect(
-      (
-        await f.deliver(
-          "push",
-          pushPayload(repo, { sha, ...(before ? { before } : {}), installationId: INSTALLATION_ID }),
-        )
-      ).status,
-    ).toBe(202);
+  const push = (sha: string, before?: string) => f.push(repo, sha, before ? { before } : {});
   return { dir, sha, push };
+}
+
+/**
+ * A repository holding `.flotilla/workflows/<job>.yml` whose steps sleep for the seconds in its
+ * `delay` file: the first commit (`delay` seconds) pushed until `job` runs, then a second commit
+ * (no delay) pushed on top of it.
+ */
+async function pushedWhileRunning(name: string, job: string, workflow: string, delay: number) {
+  const {
+    dir,
+    sha: first,
+    push,
+  } = await repository(name, {
+    delay: `${delay}\n`,
+    [`.flotilla/workflows/${job}.yml`]: workflow,
+  });
+  await push(first);
+  await f.fake.waitForCheckRun(job, (r) => r.run.head_sha === first && r.run.status === "in_progress", {
+    timeoutMs: 30_000,
+  });
+  const second = await commitFiles(dir, { delay: "0\n" });
+  await push(second, first);
+  return { dir, first, second, push };
 }
 
 async function completed(sha: string, name: string): Promise<CheckRunRecord> {
@@ -80,18 +91,7 @@ jobs:
     steps:
       - run: sleep "$(cat delay)"
 `;
-    const {
-      dir,
-      sha: first,
-      push,
-    } = await repository("queue", { delay: "6\n", ".flotilla/workflows/deploy.yml": workflow });
-    await push(first);
-    await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === first && r.run.status === "in_progress", {
-      timeoutMs: 30_000,
-    });
-
-    const second = await commitFiles(dir, { delay: "0\n" });
-    await push(second, first);
+    const { dir, first, second, push } = await pushedWhileRunning("queue", "deploy", workflow, 6);
     const waiting = await f.fake.waitForCheckRun("deploy", (r) => r.run.head_sha === second, { timeoutMs: 30_000 });
     expect(waiting.run.status).toBe("queued");
     expect((waiting.run.output as { title: string }).title).toBe(
@@ -188,17 +188,7 @@ jobs:
     steps:
       - run: sleep "$(cat delay)"
 `;
-    const {
-      dir,
-      sha: first,
-      push,
-    } = await repository("job-cancel", { delay: "4\n", ".flotilla/workflows/ship.yml": workflow });
-    await push(first);
-    await f.fake.waitForCheckRun("ship", (r) => r.run.head_sha === first && r.run.status === "in_progress", {
-      timeoutMs: 30_000,
-    });
-    const second = await commitFiles(dir, { delay: "0\n" });
-    await push(second, first);
+    const { first, second } = await pushedWhileRunning("job-cancel", "ship", workflow, 4);
     const [older, newer] = [await completed(first, "ship"), await completed(second, "ship")];
     expect(older.run.conclusion).toBe("cancelled");
     expect((older.run.output as { title: string }).title).toBe(

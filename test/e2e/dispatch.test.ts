@@ -4,19 +4,21 @@
  */
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { BIN } from "../helpers/flotilla-bin.ts";
 import { createRepo } from "../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { INSTALLATION_ID } from "../helpers/flotilla.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-dispatch-");
 let sha: string;
 
+const f = flotillaSuite({
+  runners: [{ name: "releaser" }],
+});
+
 beforeAll(async () => {
-  f = await startFlotilla();
-  await f.startRunner({ name: "releaser" });
   const dir = join(scratch(), "repo");
   ({ sha } = await createRepo(dir, {
     ".flotilla/workflows/release.yml": `name: Release
@@ -38,10 +40,6 @@ jobs:
       "on: push\njobs:\n  p:\n    runs-on: self-hosted\n    steps:\n      - run: echo p\n",
   }));
   await f.fake.addRepository({ owner: "acme", name: "shipit", dir, private: true, installationId: INSTALLATION_ID });
-});
-
-afterAll(async () => {
-  await f?.close();
 });
 
 function dispatch(args: string[], token = f.apiToken) {

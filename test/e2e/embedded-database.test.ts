@@ -2,22 +2,17 @@
  * `npm start` keeps its data in PGlite: the whole push → check run path must work on it too.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { createRepo } from "../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
+import { INSTALLATION_ID } from "../helpers/flotilla.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-pglite-");
 
-beforeAll(async () => {
-  f = await startFlotilla({ pglite: true });
-  await f.startRunner({ name: "local" });
-});
-
-afterAll(async () => {
-  await f?.close();
+const f = flotillaSuite({
+  pglite: true,
+  runners: [{ name: "local" }],
 });
 
 it("runs a push to completion with PGlite as the database", async () => {
@@ -28,7 +23,7 @@ it("runs a push to completion with PGlite as the database", async () => {
       "name: CI\non: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - run: echo one\n  b:\n    runs-on: self-hosted\n    steps:\n      - run: echo two\n",
   });
   const repo = await f.fake.addRepository({ owner: "acme", name: "embedded", dir, installationId: INSTALLATION_ID });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  await f.push(repo, sha);
   for (const name of ["a", "b"]) {
     const run = await f.fake.waitForCheckRun(name, (r) => r.run.status === "completed", { timeoutMs: 30_000 });
     expect(run.run.conclusion).toBe("success");

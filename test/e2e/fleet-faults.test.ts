@@ -10,45 +10,43 @@ import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { execa, type ResultPromise } from "execa";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { jobs } from "../../db/schema.ts";
 import { RUNNER_LOST_TITLE } from "../../bot/runs/links.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
-import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../helpers/flotilla.ts";
 import { reportsApplied } from "../helpers/reports-applied.ts";
 import { until } from "../helpers/until.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 import { runnerProcess } from "../helpers/runner-process.ts";
+import { suiteProcesses } from "../helpers/suite-processes.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-faults-");
-const children: ResultPromise[] = [];
 
-beforeAll(async () => {
-  f = await startFlotilla({ env: { JOB_LEASE_SECONDS: "2" } });
+const f = flotillaSuite({
+  env: { JOB_LEASE_SECONDS: "2" },
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  await Promise.allSettled(children);
   await killLeftovers();
-  await f?.close();
 });
+
+const keep = suiteProcesses();
 
 /** A runner process as an operator starts it, extending its two-second lease every 400 ms. */
 function runner(name: string, label: string, concurrency = 1): ResultPromise {
-  const child = runnerProcess({
-    natsUrl: f.natsUrl,
-    prefix: f.prefix,
-    name,
-    labels: label,
-    workDir: join(scratch(), "work", name),
-    home: scratch(),
-    args: ["--concurrency", String(concurrency)],
-    env: { FLOTILLA_RUNNER_LEASE_EXTEND_MS: "400", FLOTILLA_RUNNER_CANCEL_GRACE_MS: "1000" },
-  });
-  children.push(child);
+  const child = keep(
+    runnerProcess({
+      natsUrl: f.natsUrl,
+      prefix: f.prefix,
+      name,
+      labels: label,
+      workDir: join(scratch(), "work", name),
+      home: scratch(),
+      args: ["--concurrency", String(concurrency)],
+      env: { FLOTILLA_RUNNER_LEASE_EXTEND_MS: "400", FLOTILLA_RUNNER_CANCEL_GRACE_MS: "1000" },
+    }),
+  );
   const log: string[] = [];
   logs.set(child, log);
   child.all?.on("data", (chunk: Buffer) => log.push(chunk.toString()));
@@ -60,8 +58,7 @@ const logs = new Map<ResultPromise, string[]>();
 const logOf = (child: ResultPromise) => (logs.get(child) ?? []).join("");
 
 async function push(name: string, workflow: string): Promise<string> {
-  const { repo, sha } = await f.repository("faults", name, { ".flotilla/workflows/ci.yml": workflow });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const { sha } = await f.pushRepository("faults", name, { ".flotilla/workflows/ci.yml": workflow });
   return sha;
 }
 

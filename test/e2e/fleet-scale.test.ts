@@ -4,22 +4,13 @@
  * runs exactly once per namespace, always on a runner of that namespace whose labels include
  * all of the job's; the unservable one stays queued.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { jobs, runners } from "../../db/schema.ts";
 import { canServe } from "../../protocol/labels.ts";
-import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../helpers/flotilla.ts";
 import { until } from "../helpers/until.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
 
-let f: Flotilla;
-
-beforeAll(async () => {
-  f = await startFlotilla();
-});
-
-afterAll(async () => {
-  await f?.close();
-});
+const f = flotillaSuite();
 
 /** Extra labels per runner (each also has self-hosted, its OS and architecture). */
 const FLEET: Record<string, Record<string, string[]>> = {
@@ -53,8 +44,7 @@ it("runs 200 jobs of mixed labels exactly once per namespace, each on a runner w
     "    steps: [{ run: 'true' }]",
     "",
   ].join("\n");
-  const { repo, sha } = await f.repository("scale", "fleet", { ".flotilla/workflows/ci.yml": workflow });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const { sha } = await f.pushRepository("scale", "fleet", { ".flotilla/workflows/ci.yml": workflow });
 
   const servable = Object.keys(KINDS).length * LEGS;
   const checkRuns = () => f.fake.checkRuns.filter((r) => r.run.head_sha === sha);

@@ -7,30 +7,25 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import type { RunnerView } from "../../bot/fleet/list-runners.ts";
 import { RUNNER_OFFLINE_AFTER_MS } from "../../bot/fleet/runner-state.ts";
 import { BIN } from "../helpers/flotilla-bin.ts";
-import { startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
 import { until } from "../helpers/until.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 import { runnerProcess } from "../helpers/runner-process.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-fleet-views-");
 /** The runner processes (each killed by its test; here too should that test fail first). */
 let alpha: ResultPromise | undefined;
 let beta: ResultPromise | undefined;
 
-beforeAll(async () => {
-  f = await startFlotilla();
-});
+const f = flotillaSuite();
 
 afterAll(async () => {
   for (const child of [alpha, beta]) child?.kill("SIGKILL");
   await Promise.allSettled([alpha, beta]);
-  await f?.close();
 });
 
 /** A runner as an operator starts one, beating every half second so states change quickly. */
@@ -65,9 +60,18 @@ const runnerNamed = (name: string, state?: string) => async () =>
   (await apiRunners()).find((r) => r.name === name && (!state || r.state === state));
 
 async function push(owner: string, name: string, workflow: string): Promise<string> {
-  const { repo, sha } = await f.repository(owner, name, { ".flotilla/workflows/ci.yml": workflow });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: 4242 }))).status).toBe(202);
+  const { sha } = await f.pushRepository(owner, name, { ".flotilla/workflows/ci.yml": workflow });
   return sha;
+}
+
+/** A repository `fleet/<name>` whose one job `job` wants `label`, pushed; resolves once the job has its check run. */
+async function waitingJob(name: string, job: string, label: string) {
+  const sha = await push(
+    "fleet",
+    name,
+    `on: push\njobs:\n  ${job}:\n    runs-on: [self-hosted, ${label}]\n    steps: [{ run: echo never }]\n`,
+  );
+  return { sha, queued: await f.fake.waitForCheckRun(job, (r) => r.run.head_sha === sha, { timeoutMs: 120_000 }) };
 }
 
 const output = (record: { run: Record<string, unknown> }) => record.run.output as { title: string; summary: string };
@@ -146,12 +150,7 @@ describe("a runner's life as the fleet views show it", () => {
       /alpha\s+default\s+.*offline\s+-\s+\d+s ago/,
     );
 
-    const later = await push(
-      "fleet",
-      "stranded",
-      "on: push\njobs:\n  waits:\n    runs-on: [self-hosted, fleet-a]\n    steps: [{ run: echo never }]\n",
-    );
-    const queued = await f.fake.waitForCheckRun("waits", (r) => r.run.head_sha === later, { timeoutMs: 120_000 });
+    const { queued } = await waitingJob("stranded", "waits", "fleet-a");
     expect(output(queued).title).toBe("Waiting for a runner: 0 online (0 busy), 1 offline");
     expect(output(queued).summary).toContain(
       "Waiting for a runner with labels `fleet-a`, `self-hosted` in namespace `default`: 0 online (0 busy), 1 offline",
@@ -160,12 +159,7 @@ describe("a runner's life as the fleet views show it", () => {
   });
 
   it("a job whose labels no runner has stays queued and says so", { timeout: 300_000 }, async () => {
-    const sha = await push(
-      "fleet",
-      "gpu",
-      "on: push\njobs:\n  train:\n    runs-on: [self-hosted, gpu]\n    steps: [{ run: echo never }]\n",
-    );
-    const queued = await f.fake.waitForCheckRun("train", (r) => r.run.head_sha === sha, { timeoutMs: 120_000 });
+    const { sha, queued } = await waitingJob("gpu", "train", "gpu");
     expect(output(queued).title).toBe("No runner in namespace default has the labels gpu, self-hosted");
     expect(output(queued).summary).toContain("No runner in namespace `default` has the labels `gpu`, `self-hosted`");
     expect(output(queued).summary).toContain("flotilla runner register --labels gpu,self-hosted");
@@ -226,15 +220,10 @@ describe("namespaces follow repositories", () => {
       "name: CI\non: push\njobs:\n  build:\n    runs-on: [self-hosted, nowhere]\n    steps: [{ run: echo hi }]\n",
     );
     await f.fake.waitFor(() => f.fake.statuses.filter((s) => s.sha === sha).length === 2, { timeoutMs: 120_000 });
-    await f.fake.waitFor(() => f.fake.checkRuns.filter((r) => r.run.head_sha === sha).length === 2, {
+    await f.fake.waitFor(() => f.checkRunNames(sha).length === 2, {
       timeoutMs: 120_000,
     });
-    expect(
-      f.fake.checkRuns
-        .filter((r) => r.run.head_sha === sha)
-        .map((r) => r.run.name)
-        .sort(),
-    ).toEqual(["build", "build [ops-lab]"]);
+    expect(f.checkRunNames(sha)).toEqual(["build", "build [ops-lab]"]);
     expect(
       f.fake.statuses
         .filter((s) => s.sha === sha)
@@ -254,15 +243,10 @@ describe("namespaces follow repositories", () => {
       "site2",
       "name: CI\non: push\njobs:\n  build:\n    runs-on: [self-hosted, nowhere]\n    steps: [{ run: echo hi }]\n",
     );
-    await f.fake.waitFor(() => f.fake.checkRuns.filter((r) => r.run.head_sha === next).length === 3, {
+    await f.fake.waitFor(() => f.checkRunNames(next).length === 3, {
       timeoutMs: 120_000,
     });
-    expect(
-      f.fake.checkRuns
-        .filter((r) => r.run.head_sha === next)
-        .map((r) => r.run.name)
-        .sort(),
-    ).toEqual(["build", "build [ops-lab]", "build [vendor-lab]"]);
+    expect(f.checkRunNames(next)).toEqual(["build", "build [ops-lab]", "build [vendor-lab]"]);
 
     const removeDefault = await flotilla(["namespace", "remove", "default"]);
     expect(removeDefault.exitCode).toBe(1);

@@ -5,28 +5,25 @@
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { sql } from "drizzle-orm";
 import { encode } from "../../protocol/messages.ts";
 import type { CheckRunRecord, FakeRepository } from "../helpers/fake-github.ts";
 import { cloneRepo, commitFiles, createRepo } from "../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { INSTALLATION_ID } from "../helpers/flotilla.ts";
 import { sign } from "@octokit/webhooks-methods";
 import { postWebhook, pullRequestPayload, pushPayload, signedDelivery } from "../helpers/webhooks.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-e2e-repos-");
 
-beforeAll(async () => {
-  f = await startFlotilla();
-  // Runner "plain" has only the default labels; "gpu" adds one. A gpu job can only go to "gpu".
-  await f.startRunner({ name: "plain" });
-  await f.startRunner({ name: "gpu", labels: ["gpu"] });
-});
-
-afterAll(async () => {
-  await f?.close();
+const f = flotillaSuite({
+  runners: [
+    // Runner "plain" has only the default labels; "gpu" adds one. A gpu job can only go to "gpu".
+    { name: "plain" },
+    { name: "gpu", labels: ["gpu"] },
+  ],
 });
 
 async function repository(
@@ -159,9 +156,7 @@ describe("a push", () => {
     expect(output.text).toContain("1 test failed");
     expect(output.text).not.toContain("this-must-not-run");
     expect(output.summary).toMatch(/\| ❌ Test \| failure \|/);
-    const final = await f.fake.waitFor(() =>
-      f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"),
-    );
+    const final = await f.finalStatus(sha);
     expect(final.status).toMatchObject({ state: "failure", context: "flotilla/Tests" });
   });
 

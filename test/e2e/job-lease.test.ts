@@ -4,28 +4,21 @@
  * than the lease exactly once — the runner extends as often as the job message says.
  */
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { jobs } from "../../db/schema.ts";
 import { labelsetToken } from "../../protocol/labels.ts";
-import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../helpers/flotilla.ts";
 import { until } from "../helpers/until.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
 
-let f: Flotilla;
-
-beforeAll(async () => {
-  f = await startFlotilla({ env: { JOB_LEASE_SECONDS: "2" } });
-});
-
-afterAll(async () => {
-  await f?.close();
+const f = flotillaSuite({
+  env: { JOB_LEASE_SECONDS: "2" },
 });
 
 it("runs a job longer than the bot's lease once, on runners with default lease settings", async () => {
   // Two of them: a lapsed lease would hand the job to the idle one at once.
   await f.startRunner({ name: "defaults-1", labels: ["lease"] });
   await f.startRunner({ name: "defaults-2", labels: ["lease"] });
-  const { repo, sha } = await f.repository("lease", "slow", {
+  const { sha } = await f.pushRepository("lease", "slow", {
     ".flotilla/workflows/ci.yml": [
       "on: push",
       "jobs:",
@@ -35,7 +28,6 @@ it("runs a job longer than the bot's lease once, on runners with default lease s
       "",
     ].join("\n"),
   });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   const [slow] = await f.finished(sha, ["slow"], 30_000);
   expect(slow.run.conclusion).toBe("success");
   expect(slow.history.filter((h) => h.body.status === "completed")).toHaveLength(1);

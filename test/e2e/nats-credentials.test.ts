@@ -6,7 +6,8 @@
 import { execa } from "execa";
 import { eq } from "drizzle-orm";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { jobs, namespaces, runners } from "../../db/schema.ts";
 import { encode, type RunnerEventInput, type RunnerHeartbeat } from "../../protocol/messages.ts";
 import { mkdtemp } from "node:fs/promises";
@@ -16,20 +17,18 @@ import { configFileOptions, type RunnerConfigFile } from "../../runner/config-fi
 import { readRunnerConfig } from "../../runner/config.ts";
 import { startRunner } from "../../runner/main.ts";
 import { BIN } from "../helpers/flotilla-bin.ts";
-import { INSTALLATION_ID, registerRunner, startFlotilla, testLogger, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
+import { registerRunner, testLogger } from "../helpers/flotilla.ts";
 import { until } from "../helpers/until.ts";
 
-let f: Flotilla;
 const open: NatsConnection[] = [];
 
-beforeAll(async () => {
-  f = await startFlotilla({ natsAuth: true, env: { JOB_LEASE_SECONDS: "3" } });
+const f = flotillaSuite({
+  natsAuth: true,
+  env: { JOB_LEASE_SECONDS: "3" },
 });
 
 afterAll(async () => {
   await Promise.allSettled(open.map((nc) => nc.close()));
-  await f?.close();
 });
 
 /** A connection with a runner's own credential, as its process would make it. */
@@ -65,8 +64,7 @@ async function permissionOutcome(nc: NatsConnection, attempt: () => unknown): Pr
 }
 
 async function pushWorkflow(owner: string, name: string, workflow: string): Promise<string> {
-  const { repo, sha } = await f.repository(owner, name, { "README.md": "x\n", ".flotilla/workflows/ci.yml": workflow });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const { sha } = await f.pushRepository(owner, name, { "README.md": "x\n", ".flotilla/workflows/ci.yml": workflow });
   return sha;
 }
 

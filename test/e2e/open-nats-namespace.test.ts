@@ -4,21 +4,12 @@
  * repository as a token's new namespace does, and the next push runs there too.
  */
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { namespaces, runners } from "../../db/schema.ts";
-import { startFlotilla, INSTALLATION_ID, type Flotilla } from "../helpers/flotilla.ts";
 import { until } from "../helpers/until.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
 
-let f: Flotilla;
-
-beforeAll(async () => {
-  f = await startFlotilla();
-});
-
-afterAll(async () => {
-  await f?.close();
-});
+const f = flotillaSuite();
 
 it("runs a pushed workflow on a runner of a namespace only its heartbeats announced", async () => {
   await f.startRunner({ name: "lab-x-1", namespace: "lab-x", config: { heartbeatMs: 500 } });
@@ -32,7 +23,7 @@ it("runs a pushed workflow on a runner of a namespace only its heartbeats announ
     await f.bot.db.db.select({ follows: namespaces.follows }).from(namespaces).where(eq(namespaces.name, "lab-x")),
   ).toEqual([{ follows: [] }]);
 
-  const { repo, sha } = await f.repository("open", "lab", {
+  const { sha } = await f.pushRepository("open", "lab", {
     ".flotilla/workflows/ci.yml": [
       "on: push",
       "jobs:",
@@ -42,7 +33,6 @@ it("runs a pushed workflow on a runner of a namespace only its heartbeats announ
       "",
     ].join("\n"),
   });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   const [build] = await f.finished(sha, ["build [lab-x]"], 30_000);
   expect(build.run.conclusion).toBe("success");
   // The default namespace runs it too (its own check run), but has no runner here: still queued.

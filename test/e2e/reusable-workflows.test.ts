@@ -4,23 +4,19 @@
  * `<caller> / <called>` — with the call's `with:` as `inputs`, and the called workflow's
  * outputs reaching the caller's later jobs as `needs.<caller>.outputs`.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { pushPayload } from "../helpers/webhooks.ts";
+import { describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
+import { INSTALLATION_ID } from "../helpers/flotilla.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 
-let f: Flotilla;
 const _scratch = scratchDir("flotilla-reusable-");
 
-beforeAll(async () => {
-  f = await startFlotilla();
-  await f.startRunner({ name: "one", labels: ["big"] });
-  await f.startRunner({ name: "two", labels: ["big"] });
-});
-
-afterAll(async () => {
-  await f?.close();
+const f = flotillaSuite({
+  runners: [
+    { name: "one", labels: ["big"] },
+    { name: "two", labels: ["big"] },
+  ],
 });
 
 function addRepo(
@@ -34,7 +30,7 @@ function addRepo(
 
 async function push(owner: string, name: string, files: Record<string, string>) {
   const { repo, sha } = await addRepo(owner, name, files);
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  await f.push(repo, sha);
   return sha;
 }
 
@@ -90,12 +86,7 @@ jobs:
     expect(text(compile)).toContain("compiling for linux optimise=true");
     expect(text(publish)).toContain("publishing app-linux-main.o.tgz after success");
     // The called workflow does not run on its own, and the caller shows no check run of its own.
-    expect(
-      f.fake.checkRuns
-        .filter((r) => r.run.head_sha === sha)
-        .map((r) => r.run.name)
-        .sort(),
-    ).toEqual(["build / compile", "build / package", "publish"]);
+    expect(f.checkRunNames(sha)).toEqual(["build / compile", "build / package", "publish"]);
     // publish was released only after both called jobs completed.
     expect(Date.parse(publish.run.started_at as string)).toBeGreaterThanOrEqual(
       Date.parse(pack.run.completed_at as string),

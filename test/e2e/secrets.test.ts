@@ -11,6 +11,7 @@ import type { Subscription } from "@nats-io/transport-node";
 import { sql } from "drizzle-orm";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { encryptSecret, generateSecretsKey, parseSecretsKey } from "../../bot/secrets/crypto.ts";
 import { decode, encode, SecretsReply, SecretsRequest } from "../../protocol/messages.ts";
 import { BIN } from "../helpers/flotilla-bin.ts";
@@ -25,13 +26,15 @@ const MULTI = "-----BEGIN-LINE-ONE-7f3a\nsecond-line-of-key-9c2e";
 const ORG = "org-wide-value-5d1c";
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
-let f: Flotilla;
 const requests: { executionId: string }[] = [];
 let watch: Subscription;
 
+const f = flotillaSuite({
+  env: { FLOTILLA_SECRETS_KEY: generateSecretsKey() },
+  runners: [{ name: "vault" }],
+});
+
 beforeAll(async () => {
-  f = await startFlotilla({ env: { FLOTILLA_SECRETS_KEY: generateSecretsKey() } });
-  await f.startRunner({ name: "vault" });
   // A plain (not queue) subscriber sees every secrets request alongside the bot.
   watch = f.bot.bus.nc.subscribe(f.bot.bus.names.secretsFilter, {
     callback: (_e, msg) => void requests.push(decode(SecretsRequest, msg.data, "secrets request")),
@@ -40,7 +43,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   watch?.unsubscribe();
-  await f?.close();
 });
 
 function api(method: string, path: string, body?: unknown) {
@@ -107,7 +109,7 @@ describe("repository and organisation secrets", () => {
   });
 
   it("reach only the jobs that read them, and are masked in the log, annotations and summary", async () => {
-    const { repo, sha } = await f.repository("acme", "vault", {
+    const { sha } = await f.pushRepository("acme", "vault", {
       ".flotilla/workflows/ci.yml": `name: CI
 on: push
 jobs:
@@ -149,7 +151,6 @@ jobs:
       - run: echo "called sha $(printf '%s' '\${{ secrets.key }}' | sha256sum | cut -c1-64) plain \${{ secrets.key }}"
 `,
     });
-    expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
     const [uses, deploy, plain] = await f.finished(sha, ["uses", "call / deploy", "plain"]);
 
     const log = await logPage(uses);
@@ -234,10 +235,9 @@ jobs:
   });
 
   it("refuses a runner that does not hold the job", async () => {
-    const { repo, sha } = await f.repository("acme", "vault-claims", {
+    const { sha } = await f.pushRepository("acme", "vault-claims", {
       ".flotilla/workflows/ci.yml": `on: push\njobs:\n  slow:\n    runs-on: self-hosted\n    steps:\n      - run: echo "\${{ secrets.TOKEN }}"; sleep 1\n`,
     });
-    expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
     const [slow] = await f.finished(sha, ["slow"]);
     expect(slow.run.conclusion).toBe("success");
     const ids = await jobIds(sha);
@@ -276,10 +276,9 @@ jobs:
     await f.bot.db.db.execute(
       sql`insert into secrets (scope, name, key_id, ciphertext) values ('acme/rotated', 'OLD', ${sealed.keyId}, ${sealed.ciphertext})`,
     );
-    const { repo, sha } = await f.repository("acme", "rotated", {
+    const { sha } = await f.pushRepository("acme", "rotated", {
       ".flotilla/workflows/ci.yml": `on: push\njobs:\n  reads:\n    runs-on: self-hosted\n    steps:\n      - run: echo "\${{ secrets.OLD }}"\n`,
     });
-    expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
     const [reads] = await f.finished(sha, ["reads"]);
     expect(reads.run.conclusion).toBe("failure");
     expect((reads.run.output as { summary: string }).summary).toMatch(
@@ -313,7 +312,7 @@ describe("without FLOTILLA_SECRETS_KEY", () => {
     const { repo, sha } = await off.repository("acme", "app", {
       ".flotilla/workflows/ci.yml": `on: push\njobs:\n  reads:\n    runs-on: self-hosted\n    steps:\n      - run: echo "token=[\${{ secrets.TOKEN }}]"\n`,
     });
-    expect((await off.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+    await off.push(repo, sha);
     const [reads] = await off.finished(sha, ["reads"]);
     expect(reads.run.conclusion).toBe("success");
     const log = await logPage(reads);

@@ -5,33 +5,29 @@
  */
 import { join } from "node:path";
 import { asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import { jobs } from "../../db/schema.ts";
 import { createRepo } from "../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { INSTALLATION_ID } from "../helpers/flotilla.ts";
 import { pushPayload } from "../helpers/webhooks.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-graph-");
 
-beforeAll(async () => {
-  f = await startFlotilla();
-  await f.startRunner({ name: "one", labels: ["big"] });
-  await f.startRunner({ name: "two", labels: ["big"] });
-});
-
-afterAll(async () => {
-  await f?.close();
+const f = flotillaSuite({
+  runners: [
+    { name: "one", labels: ["big"] },
+    { name: "two", labels: ["big"] },
+  ],
 });
 
 async function pushWorkflow(name: string, workflow: string) {
-  const { repo, sha } = await f.repository("acme", name, {
+  const { sha } = await f.pushRepository("acme", name, {
     "README.md": "x\n",
     "src/a.js": "one\ntwo\nthree\n",
     ".flotilla/workflows/ci.yml": workflow,
   });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
   return sha;
 }
 
@@ -83,9 +79,7 @@ jobs:
     expect((cleanup.run.output as { text: string }).text).toContain("cleaning up after failure");
     // Skipped without ever running: created, then completed.
     expect(last.history.map((h) => h.body.status ?? "")).toEqual(["queued", "completed"]);
-    const status = await f.fake.waitFor(() =>
-      f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"),
-    );
+    const status = await f.finalStatus(sha);
     expect(status.status.state).toBe("failure");
   });
 
@@ -110,9 +104,7 @@ jobs:
     expect(flaky.run.conclusion).toBe("failure");
     expect(after.run.conclusion).toBe("success");
     expect((after.run.output as { text: string }).text).toContain("flaky ended success");
-    const status = await f.fake.waitFor(() =>
-      f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"),
-    );
+    const status = await f.finalStatus(sha);
     expect(status.status.state).toBe("success");
   });
 
@@ -197,7 +189,7 @@ jobs:
     );
     await f.finished(sha, ["leg (1)", "leg (2)", "leg (3)"]);
     // The final status is posted after the last job's row is written.
-    await f.fake.waitFor(() => f.fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending"));
+    await f.finalStatus(sha);
     const rows = await f.bot.db.db.select().from(jobs).where(eq(jobs.jobId, "leg")).orderBy(asc(jobs.startedAt));
     const spans = rows
       .filter((r) => r.runId === rows[0]!.runId)
@@ -288,12 +280,7 @@ describe("pull_request paths filters", () => {
     expect([src.run.conclusion, notDocs.run.conclusion]).toEqual(["success", "success"]);
     // The planner asked GitHub for the pull request's files once, and docs.yml never started.
     expect(f.fake.requests.filter((r) => r.path.startsWith("/api/v3/repos/acme/paths/pulls/9/files"))).toHaveLength(1);
-    expect(
-      f.fake.checkRuns
-        .filter((r) => r.run.head_sha === headSha)
-        .map((r) => r.run.name)
-        .sort(),
-    ).toEqual(["not-docs", "src"]);
+    expect(f.checkRunNames(headSha)).toEqual(["not-docs", "src"]);
   });
 });
 
@@ -369,9 +356,7 @@ jobs:
       `Superseded by ${second.slice(0, 7)}: a newer run of concurrency group "deploy-refs/heads/main" started (Deploy #2)`,
     );
     expect(newer.run.conclusion).toBe("success");
-    const olderStatus = await f.fake.waitFor(() =>
-      f.fake.statuses.find((s) => s.sha === first && s.status.state !== "pending"),
-    );
+    const olderStatus = await f.finalStatus(first);
     expect(olderStatus.status.state).toBe("failure");
   });
 });

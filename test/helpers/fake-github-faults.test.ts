@@ -1,22 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Probot } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { firstFaults, randomFaults, startFakeGitHub, type FakeGitHub } from "./fake-github.ts";
+import { scratchDir } from "./scratch.ts";
 import { createRepo } from "./git-repo.ts";
 import { createAppCredentials } from "./github-app.ts";
 
 describe("fake GitHub: injected faults", () => {
   const app = createAppCredentials();
-  let tmp: string;
+  const tmp = scratchDir("flotilla-fake-faults-");
   let fake: FakeGitHub;
   let token: string;
   let sha: string;
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), "flotilla-fake-faults-"));
-    const repo = await createRepo(join(tmp, "widgets"), { "README.md": "hello\n" });
+    const repo = await createRepo(join(tmp(), "widgets"), { "README.md": "hello\n" });
     sha = repo.sha;
     fake = await startFakeGitHub({ app });
     await fake.addRepository({ owner: "acme", name: "widgets", dir: repo.dir, installationId: 42 });
@@ -38,7 +36,6 @@ describe("fake GitHub: injected faults", () => {
 
   afterAll(async () => {
     await fake?.close();
-    await rm(tmp, { recursive: true, force: true });
   });
 
   // Raw requests: Octokit would retry, and the test is about what the fake answers.

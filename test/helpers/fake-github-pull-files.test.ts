@@ -1,26 +1,24 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Probot, type ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitHub, validateResponseBody, type FakeGitHub } from "./fake-github.ts";
+import { scratchDir } from "./scratch.ts";
 import { cloneRepo, commitFiles, createRepo, git } from "./git-repo.ts";
 import { createAppCredentials } from "./github-app.ts";
 
 describe("fake GitHub: GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () => {
   const app = createAppCredentials();
-  let tmp: string;
+  const tmp = scratchDir("flotilla-pull-files-");
   let fake: FakeGitHub;
   let octokit: ProbotOctokit;
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), "flotilla-pull-files-"));
-    const base = await createRepo(join(tmp, "widgets"), {
+    const base = await createRepo(join(tmp(), "widgets"), {
       "README.md": "hello\n",
       "src/old.c": "int x;\n".repeat(20),
       "gone.txt": "bye\n",
     });
-    const fork = await cloneRepo(base.dir, join(tmp, "fork"));
+    const fork = await cloneRepo(base.dir, join(tmp(), "fork"));
     await git(fork, ["mv", "src/old.c", "src/new.c"]);
     const head = await commitFiles(
       fork,
@@ -43,7 +41,6 @@ describe("fake GitHub: GET /repos/{owner}/{repo}/pulls/{pull_number}/files", () 
 
   afterAll(async () => {
     await fake?.close();
-    await rm(tmp, { recursive: true, force: true });
   });
 
   it("lists the files between the merge base and the head, in GitHub's shape", async () => {

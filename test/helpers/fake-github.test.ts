@@ -1,15 +1,15 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verify } from "@octokit/webhooks-methods";
 import { execa } from "execa";
 import { createProbot, Probot, type ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitHub, validateResponseBody, type FakeGitHub, type FakeRepository } from "./fake-github.ts";
+import { scratchDir } from "./scratch.ts";
 import { cloneRepo, commitFiles, createRepo } from "./git-repo.ts";
-import { createAppCredentials } from "./github-app.ts";
+import { appSettings, createAppCredentials } from "./github-app.ts";
 import { postWebhook, pullRequestPayload, pushPayload, signedDelivery } from "./webhooks.ts";
 
 const INSTALLATION = 42;
@@ -17,7 +17,7 @@ const WORKFLOW = "on: push\njobs:\n  build:\n    runs-on: linux\n    steps:\n   
 
 describe("fake GitHub", () => {
   const app = createAppCredentials();
-  let tmp: string;
+  const tmp = scratchDir("flotilla-fake-gh-test-");
   let fake: FakeGitHub;
   let octokit: ProbotOctokit;
   let appOctokit: ProbotOctokit;
@@ -28,8 +28,7 @@ describe("fake GitHub", () => {
   let forkSha: string;
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), "flotilla-fake-gh-test-"));
-    const base = await createRepo(join(tmp, "widgets"), {
+    const base = await createRepo(join(tmp(), "widgets"), {
       ".github/workflows/ci.yml": WORKFLOW,
       "README.md": "hello\n",
     });
@@ -39,8 +38,8 @@ describe("fake GitHub", () => {
       { "src/main.c": "int main(void) { return 0; }\n", "README.md": "hello again\n" },
       "Add main",
     );
-    await cloneRepo(base.dir, join(tmp, "fork"));
-    forkSha = await commitFiles(join(tmp, "fork"), { "src/evil.c": "/* from a fork */\n" }, "Fork change");
+    await cloneRepo(base.dir, join(tmp(), "fork"));
+    forkSha = await commitFiles(join(tmp(), "fork"), { "src/evil.c": "/* from a fork */\n" }, "Fork change");
 
     fake = await startFakeGitHub({ app });
     widgets = await fake.addRepository({
@@ -53,7 +52,7 @@ describe("fake GitHub", () => {
     fork = await fake.addRepository({
       owner: "contributor",
       name: "widgets",
-      dir: join(tmp, "fork"),
+      dir: join(tmp(), "fork"),
       installationId: 7,
     });
     await fake.openPullRequest(widgets, {
@@ -61,7 +60,7 @@ describe("fake GitHub", () => {
       headSha: forkSha,
       headRef: "feature",
       headRepo: fork,
-      headDir: join(tmp, "fork"),
+      headDir: join(tmp(), "fork"),
     });
 
     const probot = new Probot({
@@ -76,7 +75,6 @@ describe("fake GitHub", () => {
 
   afterAll(async () => {
     await fake?.close();
-    await rm(tmp, { recursive: true, force: true });
   });
 
   it("serves the app and its installation to the app JWT, and refuses a bad JWT", async () => {
@@ -305,12 +303,12 @@ describe("fake GitHub", () => {
     });
     const basic = Buffer.from(`x-access-token:${data.token}`).toString("base64");
     const auth = ["-c", `http.extraHeader=Authorization: Basic ${basic}`];
-    const dest = join(tmp, "clone");
+    const dest = join(tmp(), "clone");
     await execa("git", [...auth, "clone", "--quiet", widgets.clone_url, dest]);
     expect(await readFile(join(dest, "src/main.c"), "utf8")).toContain("main");
 
     // The fork's PR head: not on any branch of the base repo, only under refs/pull/5/head.
-    const shallow = join(tmp, "shallow");
+    const shallow = join(tmp(), "shallow");
     await execa("git", ["init", "--quiet", shallow]);
     await execa("git", ["-C", shallow, "remote", "add", "origin", widgets.clone_url]);
     await execa("git", [...auth, "-C", shallow, "fetch", "--quiet", "--depth=1", "origin", forkSha]);
@@ -321,13 +319,13 @@ describe("fake GitHub", () => {
   });
 
   it("refuses an anonymous clone of a private repository but allows a public one", async () => {
-    const refused = await execa("git", ["clone", "--quiet", widgets.clone_url, join(tmp, "anon")], {
+    const refused = await execa("git", ["clone", "--quiet", widgets.clone_url, join(tmp(), "anon")], {
       reject: false,
       env: { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "" },
     });
     expect(refused.exitCode).not.toBe(0);
     expect(fake.clones.at(-1)).toMatchObject({ repo: "acme/widgets", token: null, status: 401 });
-    await execa("git", ["clone", "--quiet", fork.clone_url, join(tmp, "public")]);
+    await execa("git", ["clone", "--quiet", fork.clone_url, join(tmp(), "public")]);
     expect(fake.clones.at(-1)).toMatchObject({ repo: "contributor/widgets", status: 200 });
   });
 
@@ -374,10 +372,7 @@ describe("fake GitHub", () => {
   it("works for a Probot app configured like a GitHub Enterprise user would (GHE_HOST)", async () => {
     const probot = createProbot({
       env: {
-        ...fake.env,
-        APP_ID: String(app.appId),
-        PRIVATE_KEY: app.privateKey,
-        WEBHOOK_SECRET: app.webhookSecret,
+        ...appSettings(app, fake),
         LOG_LEVEL: "fatal",
       },
     });
@@ -421,7 +416,7 @@ describe("fake GitHub", () => {
   });
 
   it("serves commits made after the repository was added", async () => {
-    const later = await commitFiles(join(tmp, "widgets"), { "LATER.md": "new\n" }, "Later");
+    const later = await commitFiles(join(tmp(), "widgets"), { "LATER.md": "new\n" }, "Later");
     const file = await octokit.rest.repos.getContent({ owner: "acme", repo: "widgets", path: "LATER.md" });
     expect(Array.isArray(file.data) ? undefined : file.data.sha).toBeTruthy();
     const status = await octokit.rest.repos.createCommitStatus({

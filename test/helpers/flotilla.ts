@@ -19,10 +19,10 @@ import { startFakeGitHub, type CheckRunRecord, type FakeGitHub, type FakeReposit
 import { createRepo, type FileTree } from "./git-repo.ts";
 import { freePort } from "./free-port.ts";
 import { deleteStreamsOf } from "./nats-cleanup.ts";
-import { createAppCredentials, type AppCredentials } from "./github-app.ts";
+import { appSettings, createAppCredentials, type AppCredentials } from "./github-app.ts";
 import { sharedNatsUrl, startNatsServer, uniquePrefix, type NatsServerHandle } from "./nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
-import { postWebhook, signedDelivery } from "./webhooks.ts";
+import { postWebhook, pushPayload, signedDelivery, type PushOptions } from "./webhooks.ts";
 
 export const INSTALLATION_ID = 4242;
 
@@ -54,6 +54,8 @@ export interface Flotilla {
   apiToken: string;
   /** Signs and posts a webhook as GitHub would; returns the bot's answer. */
   deliver(event: string, payload: object, id?: string): Promise<{ status: number; body: string }>;
+  /** Delivers a push of `sha` to `repo` (in the test installation unless told); rejects unless the bot took it (202). */
+  push(repo: FakeRepository, sha: string, options?: Partial<Omit<PushOptions, "sha">>): Promise<void>;
   startRunner(options: RunnerOptions): Promise<RunningRunner>;
   /** A real git repository with `files`, served by the fake GitHub (private, in the test installation, unless told). */
   repository(
@@ -62,6 +64,16 @@ export interface Flotilla {
     files: FileTree,
     options?: { private?: boolean; installationId?: number },
   ): Promise<{ repo: FakeRepository; sha: string; dir: string }>;
+  /** `repository(owner, name, files)`, then its commit pushed (see `push`). */
+  pushRepository(
+    owner: string,
+    name: string,
+    files: FileTree,
+  ): Promise<{ repo: FakeRepository; sha: string; dir: string }>;
+  /** The names of the check runs on `sha` so far, sorted: which jobs the bot made of a push. */
+  checkRunNames(sha: string): string[];
+  /** The first commit status on `sha` that is no longer pending, once there is one. */
+  finalStatus(sha: string): Promise<FakeGitHub["statuses"][number]>;
   /** The check runs named (on `sha`), in that order, once all of them have completed. */
   finished<const N extends readonly string[]>(
     sha: string,
@@ -130,10 +142,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
   const publicUrl = `http://127.0.0.1:${port}`;
   const apiToken = randomBytes(24).toString("hex");
   const botEnv: Record<string, string> = {
-    APP_ID: String(app.appId),
-    PRIVATE_KEY: app.privateKey,
-    WEBHOOK_SECRET: app.webhookSecret,
-    ...fake.env,
+    ...appSettings(app, fake),
     HOST: "127.0.0.1",
     PORT: String(port),
     PUBLIC_URL: publicUrl,
@@ -153,6 +162,27 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     botOpen = false;
   };
   const runners: RunningRunner[] = [];
+  const deliver: Flotilla["deliver"] = async (event, payload, id) => {
+    const delivery = await signedDelivery(payload, { secret: app.webhookSecret, event, id });
+    return postWebhook(`${publicUrl}/api/github/webhooks`, delivery);
+  };
+  const push: Flotilla["push"] = async (repo, sha, options = {}) => {
+    const answer = await deliver("push", pushPayload(repo, { installationId: INSTALLATION_ID, ...options, sha }));
+    if (answer.status !== 202)
+      throw new Error(`the bot answered the push of ${sha} with ${answer.status}: ${answer.body}`);
+  };
+  const repository: Flotilla["repository"] = async (owner, name, files, options = {}) => {
+    const dir = join(workRoot, "repos", `${owner}-${name}`);
+    const { sha } = await createRepo(dir, files);
+    const repo = await fake.addRepository({
+      owner,
+      name,
+      dir,
+      private: options.private ?? true,
+      installationId: options.installationId ?? INSTALLATION_ID,
+    });
+    return { repo, sha, dir };
+  };
 
   return {
     get bot() {
@@ -173,10 +203,8 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     prefix,
     publicUrl,
     apiToken,
-    async deliver(event, payload, id) {
-      const delivery = await signedDelivery(payload, { secret: app.webhookSecret, event, id });
-      return postWebhook(`${publicUrl}/api/github/webhooks`, delivery);
-    },
+    deliver,
+    push,
     async startRunner(options) {
       const identity = authority ? configFileOptions(await registerRunner(publicUrl, apiToken, options)) : {};
       const runner = await startRunner(
@@ -198,18 +226,18 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
       runners.push(runner);
       return runner;
     },
-    async repository(owner, name, files, options = {}) {
-      const dir = join(workRoot, "repos", `${owner}-${name}`);
-      const { sha } = await createRepo(dir, files);
-      const repo = await fake.addRepository({
-        owner,
-        name,
-        dir,
-        private: options.private ?? true,
-        installationId: options.installationId ?? INSTALLATION_ID,
-      });
-      return { repo, sha, dir };
+    repository,
+    async pushRepository(owner, name, files) {
+      const created = await repository(owner, name, files);
+      await push(created.repo, created.sha);
+      return created;
     },
+    checkRunNames: (sha) =>
+      fake.checkRuns
+        .filter((r) => r.run.head_sha === sha)
+        .map((r) => r.run.name)
+        .sort(),
+    finalStatus: (sha) => fake.waitFor(() => fake.statuses.find((s) => s.sha === sha && s.status.state !== "pending")),
     finished(sha, names, timeoutMs = 45_000) {
       return fake.waitFor(
         () => {

@@ -27,3 +27,17 @@ export function createAppCredentials(): AppCredentials {
     webhookSecret: randomBytes(16).toString("hex"),
   };
 }
+
+/**
+ * A bot's settings for this App on a forge that is not github.com (the fake GitHub's `env`:
+ * GHE_HOST and its protocol): what every bot a suite starts — in process or as `flotilla bot`
+ * or `flotilla dev` — needs to be this App.
+ */
+export function appSettings(app: AppCredentials, forge: { env: Record<string, string> }): Record<string, string> {
+  return {
+    APP_ID: String(app.appId),
+    PRIVATE_KEY: app.privateKey,
+    WEBHOOK_SECRET: app.webhookSecret,
+    ...forge.env,
+  };
+}

@@ -19,31 +19,37 @@ export interface RunnerProcessOptions {
   env?: Record<string, string>;
 }
 
+/** The arguments of `flotilla runner start` on open NATS (also what the bench's runners are started with). */
+export function runnerStartArgs(options: {
+  natsUrl: string;
+  prefix: string;
+  name: string;
+  workDir: string;
+  labels?: string;
+  namespace?: string;
+}): string[] {
+  return [
+    "runner",
+    "start",
+    "--nats",
+    options.natsUrl,
+    "--prefix",
+    options.prefix,
+    ...(options.labels === undefined ? [] : ["--labels", options.labels]),
+    ...(options.namespace === undefined ? [] : ["--namespace", options.namespace]),
+    "--name",
+    options.name,
+    "--work-dir",
+    options.workDir,
+  ];
+}
+
 export function runnerProcess(options: RunnerProcessOptions): ResultPromise {
-  const { natsUrl, prefix, name, labels, workDir, home } = options;
-  return execa(
-    "node",
-    [
-      BIN,
-      "runner",
-      "start",
-      "--nats",
-      natsUrl,
-      "--prefix",
-      prefix,
-      "--labels",
-      labels,
-      "--name",
-      name,
-      "--work-dir",
-      workDir,
-      ...(options.args ?? []),
-    ],
-    {
-      env: { PATH: process.env.PATH ?? "", HOME: home, LOG_FORMAT: "json", LOG_LEVEL: "info", ...options.env },
-      extendEnv: false,
-      reject: false,
-      all: true,
-    },
-  );
+  const { home } = options;
+  return execa("node", [BIN, ...runnerStartArgs(options), ...(options.args ?? [])], {
+    env: { PATH: process.env.PATH ?? "", HOME: home, LOG_FORMAT: "json", LOG_LEVEL: "info", ...options.env },
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
 }

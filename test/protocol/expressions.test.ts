@@ -156,13 +156,8 @@ describe("if:", () => {
     ["${{ false }} == x", ok, true],
     ["${{ false }} == x", failed, false],
   ])("if %j with %j → %s", (condition, state, expected) => {
-    expect(
-      evaluateCondition(
-        condition,
-        contexts,
-        statusFunctions(() => state),
-      ),
-    ).toBe(expected);
+    const functions = statusFunctions(() => state);
+    expect(evaluateCondition(condition, contexts, functions)).toBe(expected);
   });
 
   it("reports a broken condition as ExpressionError (read as `success() && (…)`)", () => {

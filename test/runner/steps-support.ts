@@ -3,12 +3,11 @@
  * suite, and `runJob` that publishes a job (steps, contexts, outputs…) on the real bus and
  * returns what a user would see: the completed report and the assembled log.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { JobMessageInput, RunnerEvent } from "../../protocol/messages.ts";
-import { createRepo, type FileTree } from "../helpers/git-repo.ts";
-import { buildJob, openBus, randomId, type Bus } from "./support.ts";
+import type { FileTree } from "../helpers/git-repo.ts";
+import { suiteValue } from "../helpers/suite-value.ts";
+import { openRepoBus, type RepoBus } from "./repo-suite.ts";
+import { randomId, type Bus } from "./support.ts";
 
 type Completed = Extract<RunnerEvent, { type: "completed" }>;
 
@@ -29,32 +28,46 @@ export interface StepsHarness {
     fields: Partial<JobMessageInput> & Pick<JobMessageInput, "steps">,
     options?: { whilst?(executionId: string): Promise<void> },
   ): Promise<JobRun>;
-  close(): Promise<void>;
 }
 
-export async function openStepsHarness(
-  files: FileTree,
-  runnerOverrides: { concurrency?: number } = {},
-): Promise<StepsHarness> {
-  const bus = await openBus();
-  const repoDir = await mkdtemp(join(tmpdir(), "flotilla-steps-repo-"));
-  const { sha } = await createRepo(repoDir, files);
+export interface StepsSuiteOptions {
+  /** The runner's concurrency (4 unless said). */
+  concurrency?: number;
+  /** More set-up once the harness is open (tags in the repository, object stores…). */
+  setUp?(harness: StepsHarness): Promise<void>;
+  /** Undoes `setUp`, before the harness closes. */
+  tearDown?(harness: StepsHarness): Promise<void>;
+}
+
+/** Call at the top of the suite file; what it returns is usable from the first test on. */
+export function stepsSuite(files: FileTree, options: StepsSuiteOptions = {}): StepsHarness {
   const namespace = randomId("ns");
-  await bus.addLabelset(namespace, ["self-hosted"]);
-  await bus.startRunner({ namespace, concurrency: runnerOverrides.concurrency ?? 4 });
+  return suiteValue("the steps harness", {
+    open: async () => stepsHarness(await openRepoBus(files), namespace),
+    async setUp(harness) {
+      await harness.bus.addLabelset(namespace, ["self-hosted"]);
+      await harness.bus.startRunner({ namespace, concurrency: options.concurrency ?? 4 });
+      await options.setUp?.(harness);
+    },
+    async close(harness) {
+      try {
+        await options.tearDown?.(harness);
+      } finally {
+        await harness.close();
+      }
+    },
+  });
+}
+
+function stepsHarness(repo: RepoBus, namespace: string): StepsHarness & Pick<RepoBus, "close"> {
+  const { bus, sha, repoDir } = repo;
   return {
     bus,
     sha,
     repoDir,
     async runJob(fields, options) {
       const id = randomId("exec-");
-      const base = buildJob({
-        executions: { [namespace]: id },
-        cloneUrl: `file://${repoDir}`,
-        sha,
-        steps: fields.steps,
-      });
-      await bus.publishJob({ ...base, ...fields, executions: { [namespace]: id } });
+      await bus.publishJob(repo.job({ [namespace]: id }, { steps: fields.steps }, fields));
       await options?.whilst?.(id);
       const completed = await bus.reports.completed(id);
       return {
@@ -64,9 +77,6 @@ export async function openStepsHarness(
         events: bus.reports.events(id),
       };
     },
-    async close() {
-      await bus.close();
-      await rm(repoDir, { recursive: true, force: true });
-    },
+    close: () => repo.close(),
   };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobs } from "../../../db/schema.ts";
 import { markCompleted } from "../../../bot/reporter/store-report.ts";
 import { releaseReadyJobs } from "../../../bot/scheduler/release-jobs.ts";
+import type { RunRow } from "../../../bot/runs/rows.ts";
 import { hooksFor, planRun, publishedMessage, rowsByKey, startCore, streamMessages, type Core } from "../support.ts";
 
 let core: Core;
@@ -23,23 +24,26 @@ afterAll(async () => {
 const job = (key: string, extra = "") =>
   `  ${key}:\n    runs-on: self-hosted\n${extra}    steps:\n      - run: echo ${key}\n`;
 
+/** A push run of a workflow `name` holding `jobs` (job() texts), planned. */
+const plan = (name: string, jobs: string) => planRun(core, `name: ${name}\non: push\njobs:\n${jobs}`);
+
+/** One release pass over the run, as the planner and the reporter make them. */
+const release = (run: RunRow) => releaseReadyJobs(core.deps, run, hooksFor(core, run));
+
 async function complete(jobId: string, conclusion: string, outputs: Record<string, string> = {}) {
   await markCompleted(core.db, jobId, { attempt: 1, conclusion, steps: [], outputs, at: new Date() });
 }
 
 describe("needs", () => {
   it("publishes a job once what it needs completed, with their results and outputs", async () => {
-    const { run } = await planRun(
-      core,
-      `name: Needs\non: push\njobs:\n${job("build")}${job("test", "    needs: build\n")}`,
-    );
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    const { run } = await plan("Needs", `${job("build")}${job("test", "    needs: build\n")}`);
+    await release(run);
     let rows = await rowsByKey(core, run.id);
     expect(rows.get("build")!.streamSeq).not.toBeNull();
     expect(rows.get("test")!.publishedAt).toBeNull();
 
     await complete(rows.get("build")!.id, "success", { version: "1.2" });
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    await release(run);
     rows = await rowsByKey(core, run.id);
     const message = await publishedMessage(core, rows.get("test")!);
     expect(message.executions).toEqual({ default: rows.get("test")!.id });
@@ -49,13 +53,13 @@ describe("needs", () => {
 
 describe("if", () => {
   it("completes a job whose if is false as skipped, without publishing it, and settles the run", async () => {
-    const { run } = await planRun(
-      core,
-      `name: Skip\non: push\njobs:\n${job("build")}${job("deploy", "    needs: build\n    if: github.ref == 'refs/heads/release'\n")}`,
+    const { run } = await plan(
+      "Skip",
+      `${job("build")}${job("deploy", "    needs: build\n    if: github.ref == 'refs/heads/release'\n")}`,
     );
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    await release(run);
     await complete((await rowsByKey(core, run.id)).get("build")!.id, "success");
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    await release(run);
 
     const deploy = (await rowsByKey(core, run.id)).get("deploy")!;
     expect(deploy).toMatchObject({ status: "completed", conclusion: "skipped", streamSeq: null });
@@ -70,20 +74,20 @@ describe("if", () => {
 
 describe("max-parallel", () => {
   it("publishes no more legs of a matrix at once than max-parallel allows", async () => {
-    const { run } = await planRun(
-      core,
-      `name: Legs\non: push\njobs:\n${job("test", "    strategy:\n      max-parallel: 1\n      matrix:\n        n: [1, 2, 3]\n")}`,
+    const { run } = await plan(
+      "Legs",
+      `${job("test", "    strategy:\n      max-parallel: 1\n      matrix:\n        n: [1, 2, 3]\n")}`,
     );
     const published = async () => [...(await rowsByKey(core, run.id)).values()].filter((r) => r.publishedAt !== null);
 
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    await release(run);
     const first = await published();
     expect(first).toHaveLength(1);
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    await release(run);
     expect(await published()).toHaveLength(1);
 
     await complete(first[0]!.id, "success");
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    await release(run);
     const now = await published();
     expect(now).toHaveLength(2);
     expect(now.filter((r) => r.status !== "completed")).toHaveLength(1);
@@ -92,7 +96,7 @@ describe("max-parallel", () => {
 
 describe("a claimed job JetStream never acked", () => {
   it("is published again with its claim, and a publish that did land is not doubled", async () => {
-    const { run, rows } = await planRun(core, `name: Unacked\non: push\njobs:\n${job("only")}`);
+    const { run, rows } = await plan("Unacked", job("only"));
     const only = rows[0]!;
     // Claimed by a pass whose publish never reached JetStream (the bus was down, the bot died).
     await core.db
@@ -101,7 +105,7 @@ describe("a claimed job JetStream never acked", () => {
       .where(eq(jobs.id, only.id));
     const before = await streamMessages(core);
 
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    await release(run);
     const published = (await rowsByKey(core, run.id)).get("only")!;
     expect(published.streamSeq).not.toBeNull();
     expect((await publishedMessage(core, published)).claim).toBe("claimed-before");
@@ -109,7 +113,7 @@ describe("a claimed job JetStream never acked", () => {
 
     // The publish landed but its ack was lost: the next pass publishes again, and JetStream keeps one.
     await core.db.update(jobs).set({ streamSeq: null }).where(eq(jobs.id, only.id));
-    await releaseReadyJobs(core.deps, run, hooksFor(core, run));
+    await release(run);
     const again = (await rowsByKey(core, run.id)).get("only")!;
     expect(again.streamSeq).toBe(published.streamSeq);
     expect(await streamMessages(core)).toBe(before + 1);

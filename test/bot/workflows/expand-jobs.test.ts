@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { expandJobs } from "../../../bot/workflows/expand-jobs.ts";
 import type { PlanContexts } from "../../../bot/workflows/expand-level.ts";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
+import { matrixJob } from "./support.ts";
 
 const CONTEXTS: PlanContexts = {
   github: { ref: "refs/heads/main", event_name: "push" },
@@ -71,37 +72,22 @@ describe("expandJobs", () => {
   });
 
   it("evaluates a matrix given as fromJSON(...) and one holding expressions", async () => {
-    const { jobs, problems } = await expand(`  a:
-    runs-on: x
-    strategy:
-      matrix: \${{ fromJSON(vars.MATRIX) }}
-    steps: [{ run: x }]
-  b:
-    runs-on: x
-    strategy:
-      matrix:
-        n: \${{ fromJSON('[1, 2]') }}
-        include:
-          - \${{ fromJSON(vars.EXTRA) }}
-    steps: [{ run: x }]
-`);
+    const { jobs, problems } = await expand(
+      matrixJob("a", " ${{ fromJSON(vars.MATRIX) }}") +
+        matrixJob(
+          "b",
+          "\n        n: ${{ fromJSON('[1, 2]') }}\n        include:\n          - ${{ fromJSON(vars.EXTRA) }}",
+        ),
+    );
     expect(problems).toEqual([]);
     expect(jobs.map((j) => j.key)).toEqual(["a (a)", "a (b)", "a (c)", "b (1)", "b (2)", "b (3)"]);
   });
 
   it("names what it cannot evaluate, by job", async () => {
-    const { problems } = await expand(`  a:
-    runs-on: x
-    strategy:
-      matrix: \${{ fromJSON(vars.NOPE) }}
-    steps: [{ run: x }]
-  b:
-    runs-on: x
-    strategy:
-      matrix:
-        v: \${{ fromJSON(needs.a.outputs.versions) }}
-    steps: [{ run: x }]
-`);
+    const { problems } = await expand(
+      matrixJob("a", " ${{ fromJSON(vars.NOPE) }}") +
+        matrixJob("b", "\n        v: ${{ fromJSON(needs.a.outputs.versions) }}"),
+    );
     expect(problems).toEqual([
       { line: 3, column: 3, message: expect.stringMatching(/^job "a": the matrix cannot be evaluated: /) },
       {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseWorkflow } from "../../../bot/workflows/parse-workflow.ts";
 import type { Workflow } from "../../../bot/workflows/workflow.ts";
+import { matrixJob } from "./support.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures/workflows");
 
@@ -123,21 +124,9 @@ describe("parseWorkflow: the model", () => {
   });
 
   it("reads a matrix given as one expression, and one holding expressions, for expandJobs", async () => {
-    const workflow = await parsed(`on: push
-jobs:
-  a:
-    runs-on: x
-    strategy:
-      matrix: \${{ fromJSON(vars.MATRIX) }}
-    steps: [{ run: x }]
-  b:
-    runs-on: x
-    strategy:
-      matrix:
-        os: \${{ fromJSON(inputs.oses) }}
-        node: [18]
-    steps: [{ run: x }]
-`);
+    const workflow = await parsed(
+      `on: push\njobs:\n${matrixJob("a", " ${{ fromJSON(vars.MATRIX) }}")}${matrixJob("b", "\n        os: ${{ fromJSON(inputs.oses) }}\n        node: [18]")}`,
+    );
     expect(workflow.jobs[0]!.strategy).toEqual({ legs: [], expression: "fromJSON(vars.MATRIX)", failFast: true });
     expect(workflow.jobs[1]!.strategy).toEqual({
       legs: [],

@@ -13,6 +13,14 @@ export async function triggersOf(text: string): Promise<Triggers> {
   return result.value.on;
 }
 
+/**
+ * A job `key` (on label `x`, one step) whose strategy is only its matrix: `matrix` is what
+ * follows `matrix:` (a value after a space, or a map starting with a newline).
+ */
+export function matrixJob(key: string, matrix: string): string {
+  return `  ${key}:\n    runs-on: x\n    strategy:\n      matrix:${matrix}\n    steps: [{ run: x }]\n`;
+}
+
 export const REPO = repoRef("acme/app");
 export const SHA = "0123456789abcdef0123456789abcdef01234567";
 

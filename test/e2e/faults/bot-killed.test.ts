@@ -5,27 +5,24 @@
  */
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
+import { flotillaSuite } from "../../helpers/flotilla-suite.ts";
 import { BIN } from "../../helpers/flotilla-bin.ts";
 import { commitFiles } from "../../helpers/git-repo.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
+import { INSTALLATION_ID } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";
 import { pushPayload } from "../../helpers/webhooks.ts";
 import { scratchDir } from "../../helpers/scratch.ts";
 import { allCompleted, countedWorkflow, expectEachJobOnce } from "./support.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-bot-killed-");
 let bot: ResultPromise | undefined;
 
-beforeAll(async () => {
-  f = await startFlotilla();
-});
+const f = flotillaSuite();
 
 afterAll(async () => {
   bot?.kill("SIGKILL");
   await bot?.catch(() => {});
-  await f?.close();
 });
 
 /** `flotilla bot` in a process of its own, serving this Flotilla's URL; resolves once it answers. */

@@ -6,22 +6,16 @@
  */
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
+import { expect, it } from "vitest";
+import { flotillaSuite } from "../../helpers/flotilla-suite.ts";
 import { until } from "../../helpers/until.ts";
 import { scratchDir } from "../../helpers/scratch.ts";
 import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys, pushWorkflow } from "./support.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-follow-ups-");
 
-beforeAll(async () => {
-  f = await startFlotilla();
-  await f.startRunner({ name: "r1", config: { concurrency: 2 } });
-});
-
-afterAll(async () => {
-  await f?.close();
+const f = flotillaSuite({
+  runners: [{ name: "r1", config: { concurrency: 2 } }],
 });
 
 /** Makes Postgres fail the first `update jobs` that matches `when` (a trigger condition on OLD/NEW). */

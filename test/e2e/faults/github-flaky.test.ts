@@ -7,29 +7,25 @@
  * ends final, and the bot keeps running.
  */
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { flotillaSuite } from "../../helpers/flotilla-suite.ts";
 import { randomFaults, type WriteRequest } from "../../helpers/fake-github.ts";
-import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { scratchDir } from "../../helpers/scratch.ts";
 import { expectOneCheckRunPerJob, refuseCheckRunRecords } from "./support-github.ts";
 import { allCompleted, expectBotAlive, latestStatuses, pushWorkflow, runCounts } from "./support.ts";
 
 const LEGS = 60;
-let f: Flotilla;
 const scratch = scratchDir("flotilla-github-flaky-");
 
-beforeAll(async () => {
-  f = await startFlotilla();
-  await f.startRunner({ name: "flaky-one", config: { concurrency: 4 } });
-  await f.startRunner({ name: "flaky-two", config: { concurrency: 4 } });
+const f = flotillaSuite({
+  runners: [
+    { name: "flaky-one", config: { concurrency: 4 } },
+    { name: "flaky-two", config: { concurrency: 4 } },
+  ],
 });
 
 afterEach(() => {
   f.fake.faults = undefined;
-});
-
-afterAll(async () => {
-  await f?.close();
 });
 
 /** A matrix of `legs` jobs and one that needs them all; each appends its name to `ledger`. */

@@ -8,24 +8,19 @@ import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { flotillaSuite } from "../../helpers/flotilla-suite.ts";
 import { jobs } from "../../../db/schema.ts";
 import { natsNames } from "../../../protocol/names.ts";
 import { labelsetToken } from "../../../protocol/labels.ts";
-import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";
 import { scratchDir } from "../../helpers/scratch.ts";
 import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys, pushWorkflow } from "./support.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-lost-advisories-");
 
-beforeAll(async () => {
-  f = await startFlotilla({ env: { JOB_MAX_ATTEMPTS: "3" } });
-});
-
-afterAll(async () => {
-  await f?.close();
+const f = flotillaSuite({
+  env: { JOB_MAX_ATTEMPTS: "3" },
 });
 
 it("deliveries spent with no advisory kept: the bot finds the job at start-up and it runs once", {

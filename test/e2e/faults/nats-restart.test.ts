@@ -5,18 +5,17 @@
  */
 import { join } from "node:path";
 import { count, isNotNull } from "drizzle-orm";
-import { afterAll, beforeAll, it } from "vitest";
+import { it } from "vitest";
+import { flotillaSuite } from "../../helpers/flotilla-suite.ts";
 import { jobs } from "../../../db/schema.ts";
-import { startFlotilla, type Flotilla } from "../../helpers/flotilla.ts";
 import { until } from "../../helpers/until.ts";
 import { scratchDir } from "../../helpers/scratch.ts";
 import { allCompleted, countedWorkflow, expectEachJobOnce, expectedKeys, pushWorkflow, runCounts } from "./support.ts";
 
-let f: Flotilla;
 const scratch = scratchDir("flotilla-nats-restart-");
 
-beforeAll(async () => {
-  f = await startFlotilla({ privateNats: true });
+const f = flotillaSuite({
+  privateNats: true,
 });
 
 /** nats-server killed, down for 1.5 s, started again on its port and store. */
@@ -35,10 +34,6 @@ async function publishedCount(): Promise<number> {
   const [row] = await f.bot.db.db.select({ n: count() }).from(jobs).where(isNotNull(jobs.publishedAt));
   return row?.n ?? 0;
 }
-
-afterAll(async () => {
-  await f?.close();
-});
 
 it("a NATS restart under 300 queued and running jobs: each runs once, one check run each, statuses final", {
   timeout: 420_000,

@@ -8,8 +8,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { expect } from "vitest";
-import { INSTALLATION_ID, type Flotilla } from "../../helpers/flotilla.ts";
-import { pushPayload } from "../../helpers/webhooks.ts";
+import type { Flotilla } from "../../helpers/flotilla.ts";
 
 /**
  * A workflow of `jobs` × `legs` matrix legs, each appending `<job>-<leg>` to `ranFile` (or
@@ -41,8 +40,7 @@ export function expectedKeys(jobs: string[], legs: number): string[] {
 
 /** A repository `faults/<name>` holding `workflow` as its only workflow, pushed; returns the commit. */
 export async function pushWorkflow(f: Flotilla, name: string, workflow: string): Promise<string> {
-  const { repo, sha } = await f.repository("faults", name, { ".flotilla/workflows/ci.yml": workflow });
-  expect((await f.deliver("push", pushPayload(repo, { sha, installationId: INSTALLATION_ID }))).status).toBe(202);
+  const { sha } = await f.pushRepository("faults", name, { ".flotilla/workflows/ci.yml": workflow });
   return sha;
 }
 

@@ -8,10 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepo, git, type FileTree } from "../../helpers/git-repo.ts";
-import { openStepsHarness, type StepsHarness } from "../steps-support.ts";
+import { stepsSuite } from "../steps-support.ts";
 import { composites, DOCKER, HELLO, LIFECYCLE, LOCAL } from "./action-fixtures.ts";
 
-let h: StepsHarness;
 let forge: string;
 
 async function actionRepo(name: string, files: FileTree): Promise<void> {
@@ -28,13 +27,13 @@ beforeAll(async () => {
     actionRepo("composites", composites("acme")),
     actionRepo("dockerish", DOCKER),
   ]);
-  h = await openStepsHarness({ "README.md": "hi\n", ...LOCAL });
 });
 
 afterAll(async () => {
-  await h?.close();
   if (forge) await rm(forge, { recursive: true, force: true });
 });
+
+const h = stepsSuite({ "README.md": "hi\n", ...LOCAL });
 
 const serverUrl = (): string => `file://${forge}`;
 

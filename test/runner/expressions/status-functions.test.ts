@@ -20,13 +20,8 @@ describe("step if, bound to the job's status", () => {
     ["${{ job.status == 'success' }}", "success", true],
   ])("if %j when the job is %s → %s", (condition, status, expected) => {
     const scope = { ...contexts, job: { status } };
-    expect(
-      evaluateCondition(
-        condition,
-        scope,
-        statusFunctions(() => status),
-      ),
-    ).toBe(expected);
+    const functions = statusFunctions(() => status);
+    expect(evaluateCondition(condition, scope, functions)).toBe(expected);
   });
 
   it("refuses an unclosed template in a step field", () => {

@@ -3,24 +3,16 @@
  * case is a job snippet and what a user would see in the report and the log.
  */
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStepsHarness, type StepsHarness } from "../steps-support.ts";
+import { describe, expect, it } from "vitest";
+import { stepsSuite } from "../steps-support.ts";
 
-let h: StepsHarness;
 const files = {
   "README.md": "hello\n",
   "lock/a.txt": "alpha\n",
   "lock/b.txt": "beta\n",
   "sub/dir/file.txt": "deep file\n",
 };
-
-beforeAll(async () => {
-  h = await openStepsHarness(files);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = stepsSuite(files);
 
 /** GitHub's hashFiles, computed here independently: sha256 over each file's sha256, by path. */
 function expectedHash(contents: string[]): string {

@@ -1,51 +1,32 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runnerArch, runnerOs } from "../../../protocol/labels.ts";
-import { createRepo } from "../../helpers/git-repo.ts";
-import { buildJob, openBus, randomId, type Bus } from "../support.ts";
+import { repoSuite } from "../repo-suite.ts";
+import { randomId } from "../support.ts";
 
-let bus: Bus;
-let repoDir: string;
-let sha: string;
 const namespace = randomId("ns");
+const suite = repoSuite({ "README.md": "hello from the repo\n", "src/main.sh": "echo main\n" }, { namespace });
 
-beforeAll(async () => {
-  bus = await openBus();
-  repoDir = await mkdtemp(join(tmpdir(), "flotilla-repo-"));
-  ({ sha } = await createRepo(repoDir, { "README.md": "hello from the repo\n", "src/main.sh": "echo main\n" }));
-  await bus.addLabelset(namespace, ["self-hosted"]);
+beforeAll(() => {
   // Set in the runner's own environment: a step must never see it.
   process.env.SECRET_OF_RUNNER = "runner-only-value";
 });
 
-afterEach(async () => {
-  await bus.stopRunners();
-});
-
-afterAll(async () => {
+afterAll(() => {
   delete process.env.SECRET_OF_RUNNER;
-  await bus?.close();
-  await rm(repoDir, { recursive: true, force: true });
 });
 
 describe("a runner running jobs", () => {
   it("reports started, steps and success, with the log in order and its tail", async () => {
-    const runner = await bus.startRunner({ namespace });
-    const id = randomId("exec-");
-    await bus.publishJob(
-      buildJob({
-        executions: { [namespace]: id },
-        cloneUrl: `file://${repoDir}`,
-        sha,
-        steps: [
-          { name: "Greet", run: "echo first-line\necho second-line >&2\ncat README.md" },
-          { name: "Build", run: "for i in 1 2 3; do echo build-$i; done", workingDirectory: "src" },
-        ],
-      }),
-    );
-    const completed = await bus.reports.completed(id);
+    const runner = await suite.bus.startRunner({ namespace });
+    const id = await suite.publish(namespace, {
+      steps: [
+        { name: "Greet", run: "echo first-line\necho second-line >&2\ncat README.md" },
+        { name: "Build", run: "for i in 1 2 3; do echo build-$i; done", workingDirectory: "src" },
+      ],
+    });
+    const completed = await suite.bus.reports.completed(id);
     expect(completed.conclusion).toBe("success");
     expect(completed.attempt).toBe(1);
     expect(completed.steps.map((s) => [s.name, s.conclusion])).toEqual([
@@ -53,7 +34,7 @@ describe("a runner running jobs", () => {
       ["Build", "success"],
     ]);
 
-    const events = bus.reports.events(id);
+    const events = suite.bus.reports.events(id);
     expect(events.map((e) => (e.type === "step" ? `step:${e.index}:${e.status}` : e.type))).toEqual([
       "started",
       "step:0:in_progress",
@@ -70,7 +51,7 @@ describe("a runner running jobs", () => {
     });
 
     // The bot may read the log before the last chunk lands; the runner awaits acks before `completed`.
-    const log = bus.reports.log(id);
+    const log = suite.bus.reports.log(id);
     const order = [
       "▶ Greet",
       "first-line",
@@ -84,7 +65,7 @@ describe("a runner running jobs", () => {
     const positions = order.map((line) => log.indexOf(`${line}\n`));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    const chunks = bus.reports.chunks(id);
+    const chunks = suite.bus.reports.chunks(id);
     chunks.forEach((chunk, i) => {
       expect(chunk.seq).toBe(i);
       expect(chunk.offset).toBe(chunks.slice(0, i).reduce((n, c) => n + Buffer.byteLength(c.data), 0));
@@ -95,23 +76,17 @@ describe("a runner running jobs", () => {
   });
 
   it("fails the job at a failing step and skips the rest; builds the step env from scratch", async () => {
-    const runner = await bus.startRunner({ namespace });
-    const id = randomId("exec-");
-    await bus.publishJob(
-      buildJob({
-        executions: { [namespace]: id },
-        cloneUrl: `file://${repoDir}`,
-        sha,
-        env: { FROM_WORKFLOW: "wf", OVERRIDDEN: "wf" },
-        steps: [
-          { name: "Env", run: "env | sort", env: { OVERRIDDEN: "step" } },
-          { name: "Tolerated", run: "exit 3", continueOnError: true },
-          { name: "Break", run: "echo about to fail; false; echo not reached" },
-          { name: "Never", run: "echo should-not-run" },
-        ],
-      }),
-    );
-    const completed = await bus.reports.completed(id);
+    const runner = await suite.bus.startRunner({ namespace });
+    const id = await suite.publish(namespace, {
+      env: { FROM_WORKFLOW: "wf", OVERRIDDEN: "wf" },
+      steps: [
+        { name: "Env", run: "env | sort", env: { OVERRIDDEN: "step" } },
+        { name: "Tolerated", run: "exit 3", continueOnError: true },
+        { name: "Break", run: "echo about to fail; false; echo not reached" },
+        { name: "Never", run: "echo should-not-run" },
+      ],
+    });
+    const completed = await suite.bus.reports.completed(id);
     expect(completed.conclusion).toBe("failure");
     // continue-on-error: GitHub's outcome is failure, its conclusion success.
     expect(completed.steps.map((s) => [s.outcome, s.conclusion])).toEqual([
@@ -121,11 +96,11 @@ describe("a runner running jobs", () => {
       ["skipped", "skipped"],
     ]);
     expect(completed.message).toContain("Break");
-    const log = bus.reports.log(id);
+    const log = suite.bus.reports.log(id);
     expect(log).not.toContain("should-not-run");
     expect(log).not.toContain("not reached");
     for (const line of [
-      `GITHUB_SHA=${sha}`,
+      `GITHUB_SHA=${suite.sha}`,
       `RUNNER_OS=${runnerOs()}`,
       `RUNNER_ARCH=${runnerArch()}`,
       "CI=true",
@@ -146,43 +121,32 @@ describe("a runner running jobs", () => {
 
   it("never lets the clone token into the log, the step env or .git/config", async () => {
     const token = "ghs_sup3rSecretT0kenValue";
-    const runner = await bus.startRunner({ namespace, keepWorkspace: true });
-    const id = randomId("exec-");
-    await bus.publishJob(
-      buildJob({
-        executions: { [namespace]: id },
-        cloneUrl: `file://${repoDir}`,
-        sha,
-        token,
-        steps: [
-          { name: "Snoop", run: "env; cat .git/config; git config --list --show-origin || true; ps -eo args || true" },
-        ],
-      }),
-    );
-    const completed = await bus.reports.completed(id);
+    const runner = await suite.bus.startRunner({ namespace, keepWorkspace: true });
+    const id = await suite.publish(namespace, {
+      token,
+      steps: [
+        { name: "Snoop", run: "env; cat .git/config; git config --list --show-origin || true; ps -eo args || true" },
+      ],
+    });
+    const completed = await suite.bus.reports.completed(id);
     expect(completed.conclusion).toBe("success");
-    const log = bus.reports.log(id);
+    const log = suite.bus.reports.log(id);
     const basic = Buffer.from(`x-access-token:${token}`).toString("base64");
     for (const secret of [token, basic, "GIT_CONFIG_VALUE_0", "extraHeader"]) expect(log).not.toContain(secret);
-    const gitConfig = await readFile(join(bus.workDir, id, "workspace", ".git", "config"), "utf8");
-    expect(gitConfig).toContain(`file://${repoDir}`);
+    const gitConfig = await readFile(join(suite.bus.workDir, id, "workspace", ".git", "config"), "utf8");
+    expect(gitConfig).toContain(`file://${suite.repoDir}`);
     expect(gitConfig).not.toContain(token);
     expect(gitConfig).not.toContain(basic);
     await runner.stop();
   });
 
   it("reports a checkout that cannot happen as a failure with a clear message", async () => {
-    const runner = await bus.startRunner({ namespace });
-    const id = randomId("exec-");
-    await bus.publishJob(
-      buildJob({
-        executions: { [namespace]: id },
-        cloneUrl: `file://${repoDir}`,
-        sha: "0".repeat(40),
-        steps: [{ name: "Never", run: "echo never" }],
-      }),
-    );
-    const completed = await bus.reports.completed(id);
+    const runner = await suite.bus.startRunner({ namespace });
+    const id = await suite.publish(namespace, {
+      sha: "0".repeat(40),
+      steps: [{ name: "Never", run: "echo never" }],
+    });
+    const completed = await suite.bus.reports.completed(id);
     expect(completed.conclusion).toBe("failure");
     expect(completed.message).toMatch(/^checkout failed: git fetch failed/);
     expect(completed.steps.map((s) => s.conclusion)).toEqual(["skipped"]);
@@ -190,19 +154,15 @@ describe("a runner running jobs", () => {
   });
 
   it("terminates a malformed job message and keeps running", async () => {
-    const runner = await bus.startRunner({ namespace });
-    await bus.publishRaw(["self-hosted"], new TextEncoder().encode("{ this is not json"), namespace);
-    await bus.publishRaw(["self-hosted"], new TextEncoder().encode(JSON.stringify({ v: 1, runId: "r" })), namespace);
-    const id = randomId("exec-");
-    await bus.publishJob(
-      buildJob({
-        executions: { [namespace]: id },
-        cloneUrl: `file://${repoDir}`,
-        sha,
-        steps: [{ name: "Ok", run: "echo ok" }],
-      }),
+    const runner = await suite.bus.startRunner({ namespace });
+    await suite.bus.publishRaw(["self-hosted"], new TextEncoder().encode("{ this is not json"), namespace);
+    await suite.bus.publishRaw(
+      ["self-hosted"],
+      new TextEncoder().encode(JSON.stringify({ v: 1, runId: "r" })),
+      namespace,
     );
-    expect((await bus.reports.completed(id)).conclusion).toBe("success");
+    const id = await suite.publish(namespace, { steps: [{ name: "Ok", run: "echo ok" }] });
+    expect((await suite.bus.reports.completed(id)).conclusion).toBe("success");
     expect(runner.stats().rejected).toBe(2);
     await runner.stop();
   });

@@ -1,35 +1,15 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createRepo } from "../../helpers/git-repo.ts";
+import { describe, expect, it } from "vitest";
 import { JobMessage } from "../../../protocol/messages.ts";
 import { ensureJobConsumer } from "../../../protocol/setup.ts";
 import { extendEveryMs } from "../../../runner/queue/lease.ts";
-import { buildJob, NATS_URL, openBus, randomId, type Bus } from "../support.ts";
+import { repoSuite } from "../repo-suite.ts";
+import { buildJob, NATS_URL, randomId } from "../support.ts";
 
-let bus: Bus;
-let repoDir: string;
-let sha: string;
+const suite = repoSuite({ "README.md": "lease\n" });
 // A short AckWait so a lost lease shows within the test, named in the job messages as the bot does.
 const lease = { ackWaitMs: 2_000, maxDeliver: 5 };
-
-beforeAll(async () => {
-  bus = await openBus();
-  repoDir = await mkdtemp(join(tmpdir(), "flotilla-repo-"));
-  ({ sha } = await createRepo(repoDir, { "README.md": "lease\n" }));
-});
-
-afterEach(async () => {
-  await bus.stopRunners();
-});
-
-afterAll(async () => {
-  await bus?.close();
-  await rm(repoDir, { recursive: true, force: true });
-});
 
 describe("the lease extension interval", () => {
   it.each([
@@ -44,11 +24,18 @@ describe("the lease extension interval", () => {
 
   it("is the lease a queue was made with, whatever the bot's setting is now", async () => {
     const namespace = randomId("ns");
-    await ensureJobConsumer(bus.jsm, bus.labelsets, bus.names, namespace, ["self-hosted"], lease);
-    const again = await ensureJobConsumer(bus.jsm, bus.labelsets, bus.names, namespace, ["self-hosted"], {
-      ackWaitMs: 60_000,
-      maxDeliver: 9,
-    });
+    await ensureJobConsumer(suite.bus.jsm, suite.bus.labelsets, suite.bus.names, namespace, ["self-hosted"], lease);
+    const again = await ensureJobConsumer(
+      suite.bus.jsm,
+      suite.bus.labelsets,
+      suite.bus.names,
+      namespace,
+      ["self-hosted"],
+      {
+        ackWaitMs: 60_000,
+        maxDeliver: 9,
+      },
+    );
     expect(again.lease).toEqual(lease);
   });
 
@@ -65,39 +52,30 @@ describe("the job lease", () => {
     ["with no lease setting, as the message says", undefined],
   ])("keeps a job longer than AckWait with working(), %s", async (_what, leaseExtendMs) => {
     const namespace = randomId("ns");
-    const consumer = await bus.addLabelset(namespace, ["self-hosted"], lease);
+    const consumer = await suite.bus.addLabelset(namespace, ["self-hosted"], lease);
     // Two runners: a lapsed lease would hand the job to the idle one at once.
-    await bus.startRunner({ namespace, leaseExtendMs });
-    await bus.startRunner({ namespace, leaseExtendMs });
-    const id = randomId("exec-");
-    await bus.publishJob({
-      ...buildJob({
-        executions: { [namespace]: id },
-        cloneUrl: `file://${repoDir}`,
-        sha,
-        steps: [{ name: "Slow", run: "sleep 5; echo done" }],
-      }),
-      lease,
-    });
-    const completed = await bus.reports.completed(id, 15_000);
+    await suite.bus.startRunner({ namespace, leaseExtendMs });
+    await suite.bus.startRunner({ namespace, leaseExtendMs });
+    const id = await suite.publish(namespace, { steps: [{ name: "Slow", run: "sleep 5; echo done" }] }, { lease });
+    const completed = await suite.bus.reports.completed(id, 15_000);
     expect(completed).toMatchObject({ conclusion: "success", attempt: 1 });
-    expect(bus.reports.events(id).filter((e) => e.type === "started")).toHaveLength(1);
-    const info = await bus.jsm.consumers.info(bus.names.jobsStream(namespace), consumer);
+    expect(suite.bus.reports.events(id).filter((e) => e.type === "started")).toHaveLength(1);
+    const info = await suite.bus.jsm.consumers.info(suite.bus.names.jobsStream(namespace), consumer);
     expect(info.num_redelivered).toBe(0);
     expect(info.num_ack_pending + info.num_pending).toBe(0);
   });
 
   it("gives the job of a runner that died mid-job to another runner after AckWait", async () => {
     const namespace = randomId("ns");
-    await bus.addLabelset(namespace, ["self-hosted"], lease);
-    const config = bus.runnerConfig({ namespace, leaseExtendMs: 500 });
+    await suite.bus.addLabelset(namespace, ["self-hosted"], lease);
+    const config = suite.bus.runnerConfig({ namespace, leaseExtendMs: 500 });
     const doomed = execa(
       "node",
       ["--import", "tsx", fileURLToPath(new URL("../fixtures/runner-process.ts", import.meta.url))],
       {
         env: {
           FLOTILLA_NATS_URL: NATS_URL,
-          FLOTILLA_NATS_PREFIX: bus.names.prefix,
+          FLOTILLA_NATS_PREFIX: suite.bus.names.prefix,
           FLOTILLA_RUNNER_NAME: "doomed",
           FLOTILLA_RUNNER_NAMESPACE: namespace,
           FLOTILLA_RUNNER_WORK_DIR: config.workDir,
@@ -107,29 +85,21 @@ describe("the job lease", () => {
       },
     );
     try {
-      const id = randomId("exec-");
-      await bus.publishJob(
-        buildJob({
-          executions: { [namespace]: id },
-          cloneUrl: `file://${repoDir}`,
-          sha,
-          steps: [{ name: "Slow", run: "echo begun; sleep 3; echo done" }],
-        }),
-      );
-      await bus.reports.waitFor(
-        () => bus.reports.log(id).includes("begun\n"),
+      const id = await suite.publish(namespace, { steps: [{ name: "Slow", run: "echo begun; sleep 3; echo done" }] });
+      await suite.bus.reports.waitFor(
+        () => suite.bus.reports.log(id).includes("begun\n"),
         20_000,
         "the doomed runner to start the job",
       );
-      const first = bus.reports.events(id)[0];
+      const first = suite.bus.reports.events(id)[0];
       expect(first?.type === "started" && first.runner.name).toBe("doomed");
       doomed.kill("SIGKILL");
       await doomed;
 
-      const rescuer = await bus.startRunner({ namespace, name: "rescuer" });
-      const completed = await bus.reports.completed(id, 15_000);
+      const rescuer = await suite.bus.startRunner({ namespace, name: "rescuer" });
+      const completed = await suite.bus.reports.completed(id, 15_000);
       expect(completed).toMatchObject({ conclusion: "success", attempt: 2 });
-      const starts = bus.reports.events(id).filter((e) => e.type === "started");
+      const starts = suite.bus.reports.events(id).filter((e) => e.type === "started");
       expect(starts.map((e) => e.type === "started" && [e.runner.name, e.attempt])).toEqual([
         ["doomed", 1],
         ["rescuer", 2],

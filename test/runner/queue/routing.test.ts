@@ -1,33 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ensureJobConsumer, ensureStreams, openLabelsets } from "../../../protocol/setup.ts";
-import { createRepo } from "../../helpers/git-repo.ts";
 import { uniquePrefix } from "../../helpers/nats-server.ts";
-import { buildJob, openBus, randomId, type Bus } from "../support.ts";
+import { repoSuite } from "../repo-suite.ts";
+import { openBus, randomId } from "../support.ts";
 
-let bus: Bus;
-let repoDir: string;
-let sha: string;
-
-beforeAll(async () => {
-  bus = await openBus();
-  repoDir = await mkdtemp(join(tmpdir(), "flotilla-repo-"));
-  ({ sha } = await createRepo(repoDir, { "README.md": "routing\n" }));
-});
-
-afterEach(async () => {
-  await bus.stopRunners();
-});
-
-afterAll(async () => {
-  await bus?.close();
-  await rm(repoDir, { recursive: true, force: true });
-});
+const suite = repoSuite({ "README.md": "routing\n" });
 
 function job(executions: Record<string, string>, labels = ["self-hosted"], run = "echo ran") {
-  return buildJob({ executions, labels, cloneUrl: `file://${repoDir}`, sha, steps: [{ name: "Run", run }] });
+  return suite.job(executions, { labels, steps: [{ name: "Run", run }] });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,18 +15,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("which runner takes which job", () => {
   it("leaves a job whose labels it cannot serve, until a runner that can comes", async () => {
     const namespace = randomId("ns");
-    const consumer = await bus.addLabelset(namespace, ["self-hosted", "gpu"]);
-    const plain = await bus.startRunner({ namespace });
+    const consumer = await suite.bus.addLabelset(namespace, ["self-hosted", "gpu"]);
+    const plain = await suite.bus.startRunner({ namespace });
     const id = randomId("exec-");
-    await bus.publishJob(job({ [namespace]: id }, ["self-hosted", "gpu"]));
+    await suite.bus.publishJob(job({ [namespace]: id }, ["self-hosted", "gpu"]));
     await sleep(1_500);
-    expect(bus.reports.events(id)).toEqual([]);
-    expect((await bus.jsm.consumers.info(bus.names.jobsStream(namespace), consumer)).num_pending).toBe(1);
+    expect(suite.bus.reports.events(id)).toEqual([]);
+    expect((await suite.bus.jsm.consumers.info(suite.bus.names.jobsStream(namespace), consumer)).num_pending).toBe(1);
 
-    const gpu = await bus.startRunner({ namespace, labels: "GPU" });
-    const completed = await bus.reports.completed(id);
+    const gpu = await suite.bus.startRunner({ namespace, labels: "GPU" });
+    const completed = await suite.bus.reports.completed(id);
     expect(completed.conclusion).toBe("success");
-    const started = bus.reports.events(id)[0];
+    const started = suite.bus.reports.events(id)[0];
     expect(started?.type === "started" && started.runner.name).toBe(gpu.runner.name);
     expect(plain.stats().completed).toEqual({});
     await Promise.all([plain.stop(), gpu.stop()]);
@@ -54,14 +34,14 @@ describe("which runner takes which job", () => {
 
   it("runs each job once across two runners of one namespace", async () => {
     const namespace = randomId("ns");
-    await bus.addLabelset(namespace, ["self-hosted"]);
-    const runners = await Promise.all([bus.startRunner({ namespace }), bus.startRunner({ namespace })]);
+    await suite.bus.addLabelset(namespace, ["self-hosted"]);
+    const runners = await Promise.all([suite.bus.startRunner({ namespace }), suite.bus.startRunner({ namespace })]);
     const ids = Array.from({ length: 6 }, () => randomId("exec-"));
-    for (const id of ids) await bus.publishJob(job({ [namespace]: id }, ["self-hosted"], "sleep 0.3; echo ran"));
-    for (const id of ids) expect((await bus.reports.completed(id)).conclusion).toBe("success");
+    for (const id of ids) await suite.bus.publishJob(job({ [namespace]: id }, ["self-hosted"], "sleep 0.3; echo ran"));
+    for (const id of ids) expect((await suite.bus.reports.completed(id)).conclusion).toBe("success");
     await sleep(500);
     for (const id of ids) {
-      const events = bus.reports.events(id);
+      const events = suite.bus.reports.events(id);
       expect(events.filter((e) => e.type === "started")).toHaveLength(1);
       expect(events.filter((e) => e.type === "completed")).toHaveLength(1);
       expect(events.every((e) => e.attempt === 1)).toBe(true);
@@ -75,45 +55,45 @@ describe("which runner takes which job", () => {
 
   it("runs as many jobs at once as its concurrency, across labelsets", async () => {
     const namespace = randomId("ns");
-    await bus.addLabelset(namespace, ["self-hosted"]);
-    await bus.addLabelset(namespace, ["linux"]);
-    const runner = await bus.startRunner({ namespace, concurrency: 2 });
+    await suite.bus.addLabelset(namespace, ["self-hosted"]);
+    await suite.bus.addLabelset(namespace, ["linux"]);
+    const runner = await suite.bus.startRunner({ namespace, concurrency: 2 });
     const ids = [randomId("exec-"), randomId("exec-"), randomId("exec-")];
     const run = "echo begun; sleep 1";
-    await bus.publishJob(job({ [namespace]: ids[0]! }, ["self-hosted"], run));
-    await bus.publishJob(job({ [namespace]: ids[1]! }, ["linux"], run));
-    await bus.publishJob(job({ [namespace]: ids[2]! }, ["self-hosted"], run));
-    await bus.reports.waitFor(
-      () => ids.filter((id) => bus.reports.log(id).includes("begun")).length >= 2,
+    await suite.bus.publishJob(job({ [namespace]: ids[0]! }, ["self-hosted"], run));
+    await suite.bus.publishJob(job({ [namespace]: ids[1]! }, ["linux"], run));
+    await suite.bus.publishJob(job({ [namespace]: ids[2]! }, ["self-hosted"], run));
+    await suite.bus.reports.waitFor(
+      () => ids.filter((id) => suite.bus.reports.log(id).includes("begun")).length >= 2,
       10_000,
       "two jobs running",
     );
     expect(runner.stats().running).toBe(2);
-    for (const id of ids) expect((await bus.reports.completed(id)).conclusion).toBe("success");
+    for (const id of ids) expect((await suite.bus.reports.completed(id)).conclusion).toBe("success");
     // Counted after the ack, which follows the `completed` report.
-    await bus.reports.waitFor(() => runner.stats().completed.success === 3, 5_000, "three acked jobs");
+    await suite.bus.reports.waitFor(() => runner.stats().completed.success === 3, 5_000, "three acked jobs");
   });
 
   it("runs a job in every namespace that follows it, and skips one it was not asked to run", async () => {
     const [a, b, c] = [randomId("nsa"), randomId("nsb"), randomId("nsc")];
-    for (const ns of [a, b, c]) await bus.addLabelset(ns, ["self-hosted"]);
+    for (const ns of [a, b, c]) await suite.bus.addLabelset(ns, ["self-hosted"]);
     const runners = await Promise.all([
-      bus.startRunner({ namespace: a }),
-      bus.startRunner({ namespace: b }),
-      bus.startRunner({ namespace: c }),
+      suite.bus.startRunner({ namespace: a }),
+      suite.bus.startRunner({ namespace: b }),
+      suite.bus.startRunner({ namespace: c }),
     ]);
     const [idA, idB] = [randomId("exec-"), randomId("exec-")];
     // Namespace c has a consumer (so it sees the message) but no execution in this job.
-    await bus.publishJob(job({ [a]: idA, [b]: idB }));
-    expect((await bus.reports.completed(idA)).conclusion).toBe("success");
-    expect((await bus.reports.completed(idB)).conclusion).toBe("success");
-    const runnerOf = (id: string) => bus.reports.events(id).find((e) => e.type === "started");
+    await suite.bus.publishJob(job({ [a]: idA, [b]: idB }));
+    expect((await suite.bus.reports.completed(idA)).conclusion).toBe("success");
+    expect((await suite.bus.reports.completed(idB)).conclusion).toBe("success");
+    const runnerOf = (id: string) => suite.bus.reports.events(id).find((e) => e.type === "started");
     expect(runnerOf(idA)?.type === "started" && runnerOf(idA)).toMatchObject({ runner: { namespace: a } });
     expect(runnerOf(idB)?.type === "started" && runnerOf(idB)).toMatchObject({ runner: { namespace: b } });
-    const consumerC = bus.names.jobConsumer(c, "self-hosted");
-    await bus.reports.waitFor(() => runners[2]!.stats().running === 0, 5_000);
+    const consumerC = suite.bus.names.jobConsumer(c, "self-hosted");
+    await suite.bus.reports.waitFor(() => runners[2]!.stats().running === 0, 5_000);
     await sleep(300);
-    const infoC = await bus.jsm.consumers.info(bus.names.jobsStream(c), consumerC);
+    const infoC = await suite.bus.jsm.consumers.info(suite.bus.names.jobsStream(c), consumerC);
     expect(infoC.num_pending + infoC.num_ack_pending).toBe(0);
     expect(runners[2]!.stats().completed).toEqual({});
     await Promise.all(runners.map((r) => r.stop()));

@@ -1,7 +1,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode, type LogChunk } from "../../../protocol/messages.ts";
-import { createLogStreamer } from "../../../runner/report/log-streamer.ts";
+import { createLogStreamer, type LogStreamer } from "../../../runner/report/log-streamer.ts";
 import { logger, openBus, randomId, type Bus } from "../support.ts";
 
 let bus: Bus;
@@ -11,6 +11,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await bus?.close();
 });
+
+/** A streamer of attempt 1 whose chunks are kept in `chunks` rather than published. */
+function collectingStreamer(): { log: LogStreamer; chunks: LogChunk[] } {
+  const chunks: LogChunk[] = [];
+  const log = createLogStreamer({
+    executionId: "e",
+    attempt: 1,
+    logger,
+    publish: async (chunk) => void chunks.push(chunk),
+  });
+  return { log, chunks };
+}
 
 describe("the log streamer", () => {
   it("batches lines written during a publish and numbers chunks with byte offsets", async () => {
@@ -40,13 +52,7 @@ describe("the log streamer", () => {
   });
 
   it("keeps chunks under 64 KiB without splitting characters, and a bounded tail", async () => {
-    const chunks: LogChunk[] = [];
-    const log = createLogStreamer({
-      executionId: "e",
-      attempt: 1,
-      logger,
-      publish: async (chunk) => void chunks.push(chunk),
-    });
+    const { log, chunks } = collectingStreamer();
     const line = "é".repeat(50_000);
     for (let i = 0; i < 4; i++) log.line(line);
     await log.close();
@@ -79,13 +85,7 @@ describe("the log streamer", () => {
   });
 
   it("masks a multi-line secret line by line, the longest mask first, and in text that leaves another way", async () => {
-    const chunks: LogChunk[] = [];
-    const log = createLogStreamer({
-      executionId: "e",
-      attempt: 1,
-      logger,
-      publish: async (chunk) => void chunks.push(chunk),
-    });
+    const { log, chunks } = collectingStreamer();
     log.addMask("-----BEGIN KEY-----\r\n  abc123def456  \n\n-----END KEY-----\n");
     log.addMask("abc123");
     for (const line of ["-----BEGIN KEY-----", "abc123def456", "x abc123 y", "-----END KEY-----"]) log.line(line);

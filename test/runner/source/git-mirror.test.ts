@@ -4,12 +4,13 @@
  * the mirror keeps, and what never appears anywhere (the token).
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { Probot } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scratchDir } from "../../helpers/scratch.ts";
 import { CheckoutError } from "../../../runner/source/checkout.ts";
 import { readRunnerConfig } from "../../../runner/config.ts";
 import { gitMirrorCheckout, mirrorPath } from "../../../runner/source/git-mirror.ts";
@@ -19,7 +20,7 @@ import { createAppCredentials } from "../../helpers/github-app.ts";
 
 const INSTALLATION = 31;
 const app = createAppCredentials();
-let root: string;
+const root = scratchDir("flotilla-git-mirror-");
 let repoDir: string;
 let fake: FakeGitHub;
 let widgets: FakeRepository;
@@ -27,8 +28,7 @@ let token: string;
 let first: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "flotilla-git-mirror-"));
-  repoDir = join(root, "widgets");
+  repoDir = join(root(), "widgets");
   await createRepo(repoDir, { "README.md": "widgets\n", "src/a.c": "int a;\n" });
   // Enough history that fetching it all again would show (git keeps a pack of ≥ 100 objects).
   for (let i = 0; i < 40; i++) await commitFiles(repoDir, { [`src/f${i}.c`]: `int f${i};\n` }, `f${i}`);
@@ -53,7 +53,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake?.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 /** Fetches the forge has answered for acme/widgets (one `info/refs` per `git fetch`). */
@@ -65,7 +64,7 @@ async function checkout(
   sha: string,
   options: { token?: string; signal?: AbortSignal; ref?: string } = {},
 ) {
-  const dir = join(root, `ws-${++n}`);
+  const dir = join(root(), `ws-${++n}`);
   const lines: string[] = [];
   await gitMirrorCheckout({ dir: mirrors }).checkout(
     {
@@ -95,7 +94,7 @@ async function objectsIn(gitDir: string): Promise<number> {
 
 describe("git mirror checkout", () => {
   it("fetches a repository once: the second job on the runner downloads nothing", async () => {
-    const mirrors = join(root, "mirrors-once");
+    const mirrors = join(root(), "mirrors-once");
     const before = fetches();
     const one = await checkout(mirrors, first);
     expect(fetches()).toBe(before + 1);
@@ -118,7 +117,7 @@ describe("git mirror checkout", () => {
   });
 
   it("fetches a commit pushed later incrementally, not the history again", async () => {
-    const mirrors = join(root, "mirrors-incremental");
+    const mirrors = join(root(), "mirrors-incremental");
     await checkout(mirrors, first);
     const mirror = mirrorPath(mirrors, widgets.clone_url);
     const had = await objectsIn(mirror);
@@ -136,7 +135,7 @@ describe("git mirror checkout", () => {
   });
 
   it("lets concurrent jobs of one repository check out together, fetching once", async () => {
-    const mirrors = join(root, "mirrors-concurrent");
+    const mirrors = join(root(), "mirrors-concurrent");
     const before = fetches();
     const runs = await Promise.all(Array.from({ length: 4 }, () => checkout(mirrors, first)));
     expect(fetches()).toBe(before + 1);
@@ -165,7 +164,7 @@ describe("git mirror checkout", () => {
   });
 
   it("never puts the token in the mirror, the workspace's .git or the log", async () => {
-    const mirrors = join(root, "mirrors-token");
+    const mirrors = join(root(), "mirrors-token");
     const { dir, lines } = await checkout(mirrors, first);
     expect(fake.clones.at(-1)).toMatchObject({ repo: "acme/widgets", token, status: 200 });
     const mirror = mirrorPath(mirrors, widgets.clone_url);
@@ -184,14 +183,14 @@ describe("git mirror checkout", () => {
   });
 
   it("says why when the forge refuses, without the token, and keeps the mirror", async () => {
-    const mirrors = join(root, "mirrors-refused");
+    const mirrors = join(root(), "mirrors-refused");
     await checkout(mirrors, first);
     const next = await commitFiles(repoDir, { "src/refused.c": "int no;\n" }, "refused");
     const wrong = "ghs_notAValidT0kenAtAll";
     const lines: string[] = [];
     const error = await gitMirrorCheckout({ dir: mirrors })
       .checkout(
-        { cloneUrl: widgets.clone_url, sha: next, token: wrong, dir: join(root, "ws-refused") },
+        { cloneUrl: widgets.clone_url, sha: next, token: wrong, dir: join(root(), "ws-refused") },
         { jobLog: { line: (line) => lines.push(line) } },
       )
       .catch((caught: unknown) => caught);
@@ -207,7 +206,7 @@ describe("git mirror checkout", () => {
   });
 
   it("makes a damaged mirror afresh and checks out all the same", async () => {
-    const mirrors = join(root, "mirrors-damaged");
+    const mirrors = join(root(), "mirrors-damaged");
     await checkout(mirrors, first);
     const mirror = mirrorPath(mirrors, widgets.clone_url);
     const packs = (await readdir(join(mirror, "objects", "pack"))).filter((name) => name.endsWith(".pack"));
@@ -230,11 +229,11 @@ describe("git mirror checkout", () => {
   });
 
   it("fetches a pull request's merge by its ref, once, and by SHA after the ref has moved on", async () => {
-    const forkDir = await cloneRepo(repoDir, join(root, "fork"));
+    const forkDir = await cloneRepo(repoDir, join(root(), "fork"));
     const head = await commitFiles(forkDir, { "src/fork.c": "int fork;\n" }, "fork");
     const pr = await fake.openPullRequest(widgets, { number: 7, headSha: head, headRef: "feature", headDir: forkDir });
     const merge = pr.mergeCommitSha ?? "";
-    const mirrors = join(root, "mirrors-pull");
+    const mirrors = join(root(), "mirrors-pull");
     const before = fetches();
     const one = await checkout(mirrors, merge, { ref: "refs/pull/7/merge" });
     expect(fetches()).toBe(before + 1);
@@ -256,7 +255,7 @@ describe("git mirror checkout", () => {
     // A push to the pull request moves refs/pull/7/merge on; a job planned before still gets its commit.
     const next = await commitFiles(forkDir, { "src/fork.c": "int fork2;\n" }, "fork 2");
     await fake.openPullRequest(widgets, { number: 7, headSha: next, headRef: "feature", headDir: forkDir });
-    const moved = await checkout(join(root, "mirrors-pull-moved"), merge, { ref: "refs/pull/7/merge" });
+    const moved = await checkout(join(root(), "mirrors-pull-moved"), merge, { ref: "refs/pull/7/merge" });
     expect(moved.lines).toContain(`refs/pull/7/merge no longer names ${merge}; fetching the commit itself`);
     expect(await readFile(join(moved.dir, "src", "fork.c"), "utf8")).toBe("int fork;\n");
     expect(await git(moved.dir, ["rev-parse", "HEAD", "refs/remotes/pull/7/merge"])).toBe(`${merge}\n${merge}`);

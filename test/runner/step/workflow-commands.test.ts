@@ -3,19 +3,11 @@
  * annotations, groups, add-mask, secrets from the job's contexts (also split across writes),
  * debug, stop-commands, and the cleanup steps that still run after a cancel.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseCommand } from "../../../runner/step/workflow-commands.ts";
-import { openStepsHarness, type StepsHarness } from "../steps-support.ts";
+import { stepsSuite } from "../steps-support.ts";
 
-let h: StepsHarness;
-
-beforeAll(async () => {
-  h = await openStepsHarness({ "a.js": "let a;\n", "src/b.js": "let b;\n" });
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = stepsSuite({ "a.js": "let a;\n", "src/b.js": "let b;\n" });
 
 describe.concurrent("workflow commands in a step's output", () => {
   it("turns ::error/::warning/::notice into annotations and keeps them in the log", async () => {

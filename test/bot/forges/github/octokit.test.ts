@@ -15,7 +15,7 @@ import { createGitHubApp } from "../../../../bot/forges/github/github-app.ts";
 import { firstFaults, startFakeGitHub, type FakeGitHub, type WriteRequest } from "../../../helpers/fake-github.ts";
 import { testLogger } from "../../../helpers/flotilla.ts";
 import { createRepo } from "../../../helpers/git-repo.ts";
-import { createAppCredentials } from "../../../helpers/github-app.ts";
+import { appSettings, createAppCredentials } from "../../../helpers/github-app.ts";
 
 const INSTALLATION = 77;
 const repo = repoRef("acme/writes");
@@ -31,12 +31,7 @@ beforeAll(async () => {
   sha = created.sha;
   fake = await startFakeGitHub({ app });
   await fake.addRepository({ owner: repo.owner, name: repo.name, dir: created.dir, installationId: INSTALLATION });
-  const config = readBotConfig({
-    APP_ID: String(app.appId),
-    PRIVATE_KEY: app.privateKey,
-    WEBHOOK_SECRET: app.webhookSecret,
-    ...fake.env,
-  });
+  const config = readBotConfig(appSettings(app, fake));
   forge = await createGitHubApp(config, testLogger()).forge(INSTALLATION);
 });
 

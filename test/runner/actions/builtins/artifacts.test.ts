@@ -3,23 +3,12 @@
  * processes: jobs of one run hand files to each other, as on GitHub.
  */
 import { Objm } from "@nats-io/obj";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureObjectStores, artifactObjectName } from "../../../../protocol/object-stores.ts";
+import { describe, expect, it } from "vitest";
+import { artifactObjectName } from "../../../../protocol/object-stores.ts";
 import { randomId } from "../../support.ts";
-import { openStepsHarness, type StepsHarness } from "../../steps-support.ts";
-import { dropObjectStores } from "./support.ts";
+import { storesSuite } from "./support.ts";
 
-let h: StepsHarness;
-
-beforeAll(async () => {
-  h = await openStepsHarness({ "README.md": "hello\n" });
-  await ensureObjectStores(h.bus.nc, h.bus.names);
-});
-
-afterAll(async () => {
-  if (h) await dropObjectStores(h.bus.jsm, h.bus.names);
-  await h?.close();
-});
+const h = storesSuite();
 
 const upload = (name: string, path: string, extra: Record<string, string> = {}) => ({
   name: `upload ${name}`,

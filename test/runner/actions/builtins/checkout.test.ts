@@ -6,25 +6,24 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { commitFiles, createRepo, git } from "../../../helpers/git-repo.ts";
-import { openStepsHarness, type StepsHarness } from "../../steps-support.ts";
+import { stepsSuite } from "../../steps-support.ts";
 
-let h: StepsHarness;
 let head: string;
 let older: string;
 
-beforeAll(async () => {
-  h = await openStepsHarness({ "README.md": "one\n" });
-  await git(h.repoDir, ["tag", "v1.0.0"]);
-  older = await commitFiles(h.repoDir, { "README.md": "two\n" });
-  await git(h.repoDir, ["branch", "release", older]);
-  head = await commitFiles(h.repoDir, { "README.md": "three\n" });
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = stepsSuite(
+  { "README.md": "one\n" },
+  {
+    async setUp({ repoDir }) {
+      await git(repoDir, ["tag", "v1.0.0"]);
+      older = await commitFiles(repoDir, { "README.md": "two\n" });
+      await git(repoDir, ["branch", "release", older]);
+      head = await commitFiles(repoDir, { "README.md": "three\n" });
+    },
+  },
+);
 
 function job(steps: { name: string; uses?: string; run?: string; with?: Record<string, string> }[], sha = head) {
   return { sha, checkout: { cloneUrl: `file://${h.repoDir}`, sha }, steps };
