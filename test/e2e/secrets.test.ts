@@ -18,7 +18,7 @@ import { BIN } from "../helpers/flotilla-bin.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { cloneRepo, commitFiles } from "../helpers/git-repo.ts";
-import { pullRequestPayload, pushPayload } from "../helpers/webhooks.ts";
+import { pullRequestPayload } from "../helpers/webhooks.ts";
 
 // 24 characters, so the split write below cuts it in two halves no mask would see alone.
 const TOKEN = "tok-Zq8vW3xL7pN2rT5yB9mK";
