@@ -10,12 +10,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUMMARY_MARKER } from "../../bot/reporter/failure-summary.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
-import type { FakeRepository } from "../helpers/fake-github/types.ts";
 import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { commitFiles, createBranch } from "../helpers/git-repo.ts";
+import { commentOn, type OpenedPr, openBranchPr } from "../helpers/pull-requests.ts";
 import { scratchDir } from "../helpers/scratch.ts";
 import { until } from "../helpers/until.ts";
-import { checkRunPayload, checkSuitePayload, issueCommentPayload, pullRequestPayload } from "../helpers/webhooks.ts";
+import { checkRunPayload, checkSuitePayload } from "../helpers/webhooks.ts";
 
 let f: Flotilla;
 const scratch = scratchDir("flotilla-commands-");
@@ -54,49 +53,12 @@ jobs:
 `;
 }
 
-interface Pr {
-  repo: FakeRepository;
-  sha: string;
-  number: number;
-}
+type Pr = OpenedPr;
 
 let prs = 0;
-
-async function openPr(name: string, files: Record<string, string>): Promise<Pr> {
-  const { repo, dir } = await f.repository("acme", name, files);
-  await createBranch(dir, "feature");
-  const sha = await commitFiles(dir, { "CHANGES.md": `${name}\n` });
-  const number = ++prs + 10;
-  await f.fake.openPullRequest(repo, { number, headSha: sha, headRef: "feature" });
-  f.fake.setPermission(repo, "maintainer", "write");
-  f.fake.setPermission(repo, "reader", "read");
-  const answer = await f.deliver(
-    "pull_request",
-    pullRequestPayload(repo, {
-      action: "opened",
-      number,
-      headSha: sha,
-      headRef: "feature",
-      installationId: INSTALLATION_ID,
-    }),
-  );
-  expect(answer.status).toBe(202);
-  return { repo, sha, number };
-}
-
-/** Posts a comment on the PR as `login` and delivers its webhook. */
-async function comment(pr: Pr, login: string, body: string, type: "User" | "Bot" = "User") {
-  const record = f.fake.addComment(pr.repo, pr.number, { login, body, type });
-  const answer = await f.deliver(
-    "issue_comment",
-    issueCommentPayload(pr.repo, {
-      number: pr.number,
-      comment: record.comment,
-      installationId: INSTALLATION_ID,
-    }),
-  );
-  return { id: record.comment.id, answer };
-}
+const openPr = (name: string, files: Record<string, string>) => openBranchPr(f, name, files, ++prs + 10);
+const comment = (pr: Pr, login: string, body: string, type: "User" | "Bot" = "User") =>
+  commentOn(f, pr, login, body, type);
 
 const checksOf = (pr: Pr, name: string) =>
   f.fake.checkRuns.filter((c) => c.repo === pr.repo.full_name && c.run.head_sha === pr.sha && c.run.name === name);

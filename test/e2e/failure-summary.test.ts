@@ -9,12 +9,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUMMARY_MARKER } from "../../bot/reporter/failure-summary.ts";
-import type { FakeRepository } from "../helpers/fake-github/types.ts";
-import { INSTALLATION_ID, startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
-import { commitFiles, createBranch } from "../helpers/git-repo.ts";
+import { startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
 import { reportsApplied } from "../helpers/reports-applied.ts";
+import { commentOn, type OpenedPr, openBranchPr } from "../helpers/pull-requests.ts";
 import { scratchDir } from "../helpers/scratch.ts";
-import { issueCommentPayload, pullRequestPayload } from "../helpers/webhooks.ts";
 
 const scratch = scratchDir("flotilla-summary-");
 
@@ -35,34 +33,7 @@ jobs:
 `;
 }
 
-interface Pr {
-  repo: FakeRepository;
-  sha: string;
-  number: number;
-}
-
-async function openPr(f: Flotilla, name: string, marks: string): Promise<Pr> {
-  const { repo, dir } = await f.repository("acme", name, { ".flotilla/workflows/ci.yml": workflow(marks) });
-  await createBranch(dir, "feature");
-  const sha = await commitFiles(dir, { "CHANGES.md": `${name}\n` });
-  const number = 7;
-  await f.fake.openPullRequest(repo, { number, headSha: sha, headRef: "feature" });
-  f.fake.setPermission(repo, "maintainer", "write");
-  const answer = await f.deliver(
-    "pull_request",
-    pullRequestPayload(repo, {
-      action: "opened",
-      number,
-      headSha: sha,
-      headRef: "feature",
-      installationId: INSTALLATION_ID,
-    }),
-  );
-  expect(answer.status).toBe(202);
-  return { repo, sha, number };
-}
-
-const botComments = (f: Flotilla, pr: Pr) =>
+const botComments = (f: Flotilla, pr: OpenedPr) =>
   f.fake.comments.filter(
     (c) => c.repo === pr.repo.full_name && c.issueNumber === pr.number && c.comment.user.type === "Bot",
   );
@@ -82,7 +53,7 @@ describe("the failure summary", () => {
   });
 
   it("lists the failed job with its log and command, and is edited when /rerun makes it pass", async () => {
-    const pr = await openPr(f, "summary", marks);
+    const pr = await openBranchPr(f, "summary", { ".flotilla/workflows/ci.yml": workflow(marks) }, 7);
     const short = pr.sha.slice(0, 7);
     const posted = await f.fake.waitFor(() => botComments(f, pr).find((c) => c.comment.body.includes(SUMMARY_MARKER)), {
       timeoutMs: 90_000,
@@ -98,11 +69,7 @@ describe("the failure summary", () => {
     expect(row).toContain("| `/rerun test` |");
 
     await writeFile(join(marks, "pass"), "");
-    const comment = f.fake.addComment(pr.repo, pr.number, { login: "maintainer", body: "/rerun test" });
-    await f.deliver(
-      "issue_comment",
-      issueCommentPayload(pr.repo, { number: pr.number, comment: comment.comment, installationId: INSTALLATION_ID }),
-    );
+    await commentOn(f, pr, "maintainer", "/rerun test");
     const edited = await f.fake.waitFor(() => posted.history.length >= 2 && posted, { timeoutMs: 90_000 });
     expect(edited.comment.body).toBe(`${SUMMARY_MARKER}\n**All jobs of ${short} passed** (on attempt 2).`);
     const tests = f.fake.checkRuns.filter((c) => c.run.head_sha === pr.sha && c.run.name === "test");
@@ -132,7 +99,7 @@ describe("FAILURE_COMMENT=false", () => {
     // Its marks folder is one of its own: no `pass` file, so `test` fails.
     const marks = join(scratch(), "off");
     await mkdir(marks);
-    const pr = await openPr(f, "summary-off", marks);
+    const pr = await openBranchPr(f, "summary-off", { ".flotilla/workflows/ci.yml": workflow(marks) }, 7);
     const [, test] = await f.finished(pr.sha, ["build", "test"], 90_000);
     expect(test.run.conclusion).toBe("failure");
     // Every report handled, the completion that would have written the summary included.
