@@ -4,7 +4,7 @@
  * listed; values become the strings GitHub passes (`github.event.inputs` holds strings).
  */
 import type { DispatchInput } from "../workflows/workflow.ts";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 export type InputsResult = Result<Record<string, string>, string[]>;
 

@@ -7,7 +7,7 @@
  */
 import type { JobRow, RunRow } from "../runs/rows.ts";
 import { checkRunName } from "../runs/links.ts";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 import type { Command } from "./command.ts";
 
 /** A run at the commit, with its current attempt's rows. */

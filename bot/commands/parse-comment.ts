@@ -4,7 +4,7 @@
  * arguments the command refuses) is answered with what would have worked rather than ignored:
  * the writer meant to steer CI.
  */
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 import type { Command } from "./command.ts";
 import { commandLines } from "./command-lines.ts";
 import { COMMANDS, findCommand, usage } from "./registry.ts";

@@ -5,7 +5,7 @@
  * `in <namespace>` at the end. Each reader returns the command, or what is wrong in words the
  * caller puts before the usage.
  */
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 import type { Command } from "./command.ts";
 
 /** A job name as written; `plain` when neither quoted nor grouped, so it may be a keyword. */

@@ -4,7 +4,7 @@
  * its help, or documented with arguments the bot refuses (Prow registers help with each
  * plugin for the same reason).
  */
-import type { Result } from "../result.ts";
+import type { Result } from "../../protocol/result.ts";
 import type { Command } from "./command.ts";
 import { readCancel, readNothing, readRerun } from "./read-arguments.ts";
 

@@ -19,7 +19,7 @@ import type { Forge } from "../forges/forge.ts";
 import { currentJobsOf } from "../runs/current-jobs.ts";
 import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import type { JobRow } from "../runs/rows.ts";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 import { cancelJobs } from "../scheduler/cancel-jobs.ts";
 import { releaseRun } from "../scheduler/release-jobs.ts";
 import { rerunJobs } from "../scheduler/rerun-jobs.ts";

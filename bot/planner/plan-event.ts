@@ -36,7 +36,7 @@ import { checkRunName, jobUrl, runUrl, statusContext } from "../runs/links.ts";
 import { type RunContext, runSha } from "../runs/run-context.ts";
 import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
-import { fail } from "../result.ts";
+import { fail } from "../../protocol/result.ts";
 import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import { approvalNeeded } from "./fork-gate.ts";
 

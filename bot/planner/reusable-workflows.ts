@@ -11,7 +11,7 @@ import type { RepoRef } from "../runs/repo-ref.ts";
 import { MAX_CALL_DEPTH } from "../workflows/expand-call.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 /** Where workflow files come from: the forge, for one installation. */
 export interface WorkflowFiles {

@@ -22,7 +22,7 @@ import { currentJobsOf } from "../runs/current-jobs.ts";
 import { checkRunName, jobUrl, runUrl } from "../runs/links.ts";
 import { repoRef } from "../runs/repo-ref.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 import { cloneTokenForSpec } from "./clone-token.ts";
 import { cancelJobs } from "./cancel-jobs.ts";
 import { enterGroup, runKey, supersededReason, waitingReason } from "./concurrency-groups.ts";

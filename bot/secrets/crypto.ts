@@ -5,7 +5,7 @@
  * as such instead of failing as garbage — that is what a key rotation needs to see.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 export interface SecretsKey {
   key: Buffer;

@@ -3,7 +3,7 @@
  * digit or `GITHUB_`, case-insensitive (kept upper-case). A scope is `owner/repo` for a
  * repository secret or `owner` for an organisation's.
  */
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;

@@ -9,7 +9,7 @@
  *    added as a new leg of its own.
  */
 import { isDeepStrictEqual } from "node:util";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 export type Leg = Record<string, unknown>;
 

@@ -20,7 +20,7 @@ import { stringMap } from "./read-steps.ts";
 import { readTriggers } from "./read-triggers.ts";
 import { entries, find, TokenText } from "./token-text.ts";
 import type { ParseResult, Workflow, WorkflowProblem } from "./workflow.ts";
-import { fail, ok } from "../result.ts";
+import { fail, ok } from "../../protocol/result.ts";
 
 /**
  * Async because GitHub's converter is (it can fetch called workflows; Flotilla asks it not to).

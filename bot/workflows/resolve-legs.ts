@@ -7,7 +7,7 @@ import { evaluateTemplate, UnknownContext, type Contexts } from "./evaluate-temp
 import { expandMatrix, type Leg } from "./expand-matrix.ts";
 import { unsupportedMatrixFromNeeds } from "./unsupported.ts";
 import type { WorkflowJob } from "./workflow.ts";
-import { fail, ok, type Result } from "../result.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 export type Legs = Result<(Leg | null)[]>;
 

@@ -5,7 +5,7 @@
  * the rest.
  */
 import type { JobStep } from "../../protocol/messages.ts";
-import type { Result } from "../result.ts";
+import type { Result } from "../../protocol/result.ts";
 
 export interface RefFilter {
   branches?: string[];

@@ -4,7 +4,7 @@
 import { repoRef } from "../../runs/repo-ref.ts";
 import type { RunContext } from "../../runs/run-context.ts";
 import { z } from "zod";
-import { fail, ok, type Result } from "../../result.ts";
+import { fail, ok, type Result } from "../../../protocol/result.ts";
 import { PullRequestEvent, PushEvent, WorkflowDispatchEvent } from "./schema.ts";
 
 /** Pull request actions that start runs, as GitHub Actions' default `types` for pull_request. */

@@ -11,7 +11,7 @@
  * An event listed here must also be stored by bot/ingest/github-events.ts.
  */
 import type { SteerEvent } from "../../runs/steer-event.ts";
-import { fail, ok, type Result } from "../../result.ts";
+import { fail, ok, type Result } from "../../../protocol/result.ts";
 import { CANCEL_BUTTON } from "../../runs/links.ts";
 import { repoRef } from "../../runs/repo-ref.ts";
 import type { z } from "zod";
