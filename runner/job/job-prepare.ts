@@ -12,6 +12,7 @@ import type { StepRunContext } from "../step/run-process.ts";
 import { fixedContexts, newJobState, stepContexts, stepDebug, type JobState } from "../step/job-state.ts";
 import { evaluateJobEnv, StepExpressionError } from "../step/step-fields.ts";
 import { prepareActions } from "../actions/prepare-actions.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 export interface PreparedJob {
   state: JobState;
@@ -27,7 +28,7 @@ export interface StepScope {
   hashFiles: HashFilesResolver;
 }
 
-export async function prepareJob(context: JobStepsContext): Promise<PreparedJob | { error: string }> {
+export async function prepareJob(context: JobStepsContext): Promise<Result<PreparedJob>> {
   const { job, dirs } = context;
   const debug = stepDebug(job);
   // Beside the job dirs, shared by the jobs of this runner, as RUNNER_TOOL_CACHE is on GitHub's.
@@ -51,13 +52,13 @@ export async function prepareJob(context: JobStepsContext): Promise<PreparedJob 
   try {
     prepared.state.env = await scope.hashFiles.settle(() => evaluateJobEnv(job, scope.contexts, scope.functions));
   } catch (error) {
-    if (error instanceof StepExpressionError || error instanceof ExpressionError) return { error: error.message };
+    if (error instanceof StepExpressionError || error instanceof ExpressionError) return fail(error.message);
     throw error;
   }
   // GitHub's "Prepare all required actions": a missing or docker action fails the job before any step.
   const refusal = await prepareActions(context, prepared.state);
-  if (refusal) return { error: refusal };
-  return prepared;
+  if (refusal) return fail(refusal);
+  return ok(prepared);
 }
 
 /** Fresh per step: `hashFiles` results are cached only while one step's fields are evaluated. */

@@ -48,10 +48,12 @@ export async function runJobSteps(context: JobStepsContext): Promise<JobResult> 
     return { conclusion: cancel ? conclusionOf(cancel) : "failure", steps: await skipAll(context, 0), message, cancel };
   }
 
-  const prepared = await prepareJob(context);
-  if ("error" in prepared) return refused(context, prepared.error);
-  const pres = await collectPreSteps(context, prepared);
-  if ("error" in pres) return refused(context, pres.error);
+  const preparing = await prepareJob(context);
+  if (!preparing.ok) return refused(context, preparing.reason);
+  const prepared = preparing.value;
+  const collected = await collectPreSteps(context, prepared);
+  if (!collected.ok) return refused(context, collected.reason);
+  const pres = collected.value;
   // GitHub's pre steps run first but are numbered after the job's steps, as the posts are.
   const preRun = await runPreSteps(context, prepared, pres, job.steps.length);
   const steps: StepResult[] = [...preRun.steps];

@@ -27,6 +27,7 @@ import { loadAction, type LoadedAction } from "../actions/load-action.ts";
 import { isNodeAction } from "../actions/metadata.ts";
 import { runNodePhase } from "../actions/node-action.ts";
 import { displayName } from "../step/display-name.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 export interface PreStep {
   /** The job step whose action this is. */
@@ -38,10 +39,7 @@ export interface PreStep {
 }
 
 /** The job steps whose remote JavaScript action has a `pre`; the actions were fetched by prepareActions. */
-export async function collectPreSteps(
-  context: JobStepsContext,
-  prepared: PreparedJob,
-): Promise<PreStep[] | { error: string }> {
+export async function collectPreSteps(context: JobStepsContext, prepared: PreparedJob): Promise<Result<PreStep[]>> {
   const pres: PreStep[] = [];
   for (const [stepIndex, step] of context.job.steps.entries()) {
     if (step.uses === undefined || findBuiltin(step.uses)) continue;
@@ -62,11 +60,11 @@ export async function collectPreSteps(
       if (!isNodeAction(action.metadata) || !runs.pre || !runs.main) continue;
       pres.push({ stepIndex, step, action, file: runs.pre, condition: runs["pre-if"] ?? "always()" });
     } catch (error) {
-      if (error instanceof ActionError) return { error: error.message };
+      if (error instanceof ActionError) return fail(error.message);
       throw error;
     }
   }
-  return pres;
+  return ok(pres);
 }
 
 export async function runPreSteps(

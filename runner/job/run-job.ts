@@ -93,24 +93,23 @@ export async function runJob(
       };
       const withSecrets = await withJobSecrets(secretsTarget, job);
       // Refused (or the bot unreachable): the job fails saying so rather than running with secrets missing.
-      if ("error" in withSecrets) jobLog.line(`##[error]${withSecrets.error}`);
-      result =
-        "error" in withSecrets
-          ? { conclusion: "failure", steps: [], message: withSecrets.error, cancel: cancelReason(abort.signal) }
-          : await runJobSteps({
-              job: withSecrets,
-              runnerName: config.name,
-              dirs,
-              checkout: deps.checkout,
-              executor: deps.executor,
-              jobLog,
-              reporter,
-              signal: abort.signal,
-              stopping,
-              logger,
-              stores: deps.stores,
-              ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}),
-            });
+      if (!withSecrets.ok) jobLog.line(`##[error]${withSecrets.reason}`);
+      result = !withSecrets.ok
+        ? { conclusion: "failure", steps: [], message: withSecrets.reason, cancel: cancelReason(abort.signal) }
+        : await runJobSteps({
+            job: withSecrets.value,
+            runnerName: config.name,
+            dirs,
+            checkout: deps.checkout,
+            executor: deps.executor,
+            jobLog,
+            reporter,
+            signal: abort.signal,
+            stopping,
+            logger,
+            stores: deps.stores,
+            ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}),
+          });
     } catch (error) {
       // Our own failure (disk full, workspace unwritable): still a clear report, not a lost job.
       logger.error({ err: error }, "job failed inside the runner");

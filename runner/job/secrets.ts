@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { decode, encode, SecretsReply, type JobMessage, type SecretsRequest } from "../../protocol/messages.ts";
 import type { NatsNames } from "../../protocol/names.ts";
 import { abortableSleep } from "../sleep.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 
 const REQUEST_TIMEOUT_MS = 10_000;
 /** The bot may be restarting: a few tries over about half a minute before the job fails. */
@@ -27,8 +28,8 @@ export interface SecretsTarget {
 }
 
 /** `job` with its secrets in `contexts.secrets`, or why it must not run. */
-export async function withJobSecrets(target: SecretsTarget, job: JobMessage): Promise<JobMessage | { error: string }> {
-  if (job.secretNames.length === 0) return job;
+export async function withJobSecrets(target: SecretsTarget, job: JobMessage): Promise<Result<JobMessage>> {
+  if (job.secretNames.length === 0) return ok(job);
   const request: SecretsRequest = { v: 1, executionId: target.executionId, attempt: target.attempt, claim: job.claim };
   let lastError = "";
   for (let attempt = 1; attempt <= TRIES && !target.signal?.aborted; attempt++) {
@@ -37,7 +38,7 @@ export async function withJobSecrets(target: SecretsTarget, job: JobMessage): Pr
         timeout: REQUEST_TIMEOUT_MS,
       });
       const reply = decode(SecretsReply, msg.data, "secrets reply");
-      if (!reply.ok) return { error: `the bot refused this job its secrets: ${reply.error}` };
+      if (!reply.ok) return fail(`the bot refused this job its secrets: ${reply.error}`);
       // Names are case-insensitive: a plan-time `key` (empty) must not shadow the bot's `KEY`.
       const given = new Set(Object.keys(reply.secrets).map((name) => name.toUpperCase()));
       const kept = Object.entries(job.contexts.secrets).filter(([name]) => !given.has(name.toUpperCase()));
@@ -45,12 +46,12 @@ export async function withJobSecrets(target: SecretsTarget, job: JobMessage): Pr
       // As on GitHub a secret nobody set is an empty string; the log says which, so a typo is findable.
       const missing = job.secretNames.filter((name) => name !== "*" && !(name in reply.secrets));
       if (missing.length > 0) target.note(`Secrets with no value for this job (empty): ${missing.join(", ")}`);
-      return { ...job, contexts: { ...job.contexts, secrets } };
+      return ok({ ...job, contexts: { ...job.contexts, secrets } });
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
       target.logger.warn({ err: error, attempt }, "secrets request failed");
       if (attempt < TRIES) await abortableSleep(2_000 * attempt, target.signal);
     }
   }
-  return { error: `could not get this job's secrets from the bot: ${lastError || "cancelled"}` };
+  return fail(`could not get this job's secrets from the bot: ${lastError || "cancelled"}`);
 }
