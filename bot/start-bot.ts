@@ -17,8 +17,8 @@ import { pushRevocations } from "./fleet/removal.ts";
 import { runnerRegistrationHandler } from "./api/runner-registration-handler.ts";
 import { registerRunner, createRegistrationToken, type RegistrationDeps } from "./fleet/registration.ts";
 import { startConsumeLoop } from "./bus/consume-loop.ts";
+import { ensureDurableConsumer } from "./bus/durable-consumer.ts";
 import { createGitHubApp } from "./forges/github/github-app.ts";
-import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import type { Handler } from "./http/handler.ts";
 import { sendJson } from "./http/handler.ts";
 import { githubWebhookHandler } from "./ingest/github-webhook.ts";
@@ -34,7 +34,6 @@ import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { runnersHandler } from "./api/runners-handler.ts";
 import { namespacesHandler } from "./api/namespaces-handler.ts";
 import { runnersPageHandler } from "./web/runners-page.ts";
-import { isNotFound } from "../protocol/setup.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
 import { applyMaxDeliveries } from "./reporter/runner-lost.ts";
 import { followAdvisories } from "./reporter/follow-advisories.ts";
@@ -224,21 +223,12 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   };
 }
 
-/** The planner and reporter consumers: shared by every bot replica, created by whichever starts first. */
+/** The planner and reporter consumers (see durable-consumer.ts). */
 async function durable(bus: Bus, stream: string, name: string, filter?: string) {
-  try {
-    await bus.jsm.consumers.info(stream, name);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    await bus.jsm.consumers.add(stream, {
-      durable_name: name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 60_000_000_000,
-      max_ack_pending: 1024,
-      ...(filter ? { filter_subject: filter } : {}),
-    });
-  }
+  await ensureDurableConsumer(bus, stream, name, {
+    max_ack_pending: 1024,
+    ...(filter ? { filter_subject: filter } : {}),
+  });
   return bus.js.consumers.get(stream, name);
 }
 

@@ -11,7 +11,6 @@
  * in its stream at or below its consumer's ack floor was neither acked nor will it be delivered
  * again, and is handled as if its advisory had arrived.
  */
-import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { and, isNotNull, ne } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
@@ -21,6 +20,7 @@ import { LabelsetEntry } from "../../protocol/messages.ts";
 import { ensureJobsStream, isNotFound } from "../../protocol/setup.ts";
 import type { Bus } from "../bus/connect.ts";
 import { startConsumeLoop, type ConsumeLoop } from "../bus/consume-loop.ts";
+import { ensureDurableConsumer } from "../bus/durable-consumer.ts";
 
 /** The durable consumer on each namespace's advisories stream, shared by every bot replica. */
 const RUNNER_LOST_CONSUMER = "runner-lost";
@@ -91,17 +91,7 @@ async function startLoop(options: AdvisoryFollowOptions, namespace: string): Pro
   // Makes the advisories stream of a namespace whose consumers an earlier version created.
   await ensureJobsStream(bus.jsm, bus.names, namespace);
   const stream = bus.names.advisoriesStream(namespace);
-  try {
-    await bus.jsm.consumers.info(stream, RUNNER_LOST_CONSUMER);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    await bus.jsm.consumers.add(stream, {
-      durable_name: RUNNER_LOST_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 60_000_000_000,
-    });
-  }
+  await ensureDurableConsumer(bus, stream, RUNNER_LOST_CONSUMER);
   return startConsumeLoop({
     consumer: await bus.js.consumers.get(stream, RUNNER_LOST_CONSUMER),
     concurrency: 8,
