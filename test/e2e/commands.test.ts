@@ -69,7 +69,7 @@ async function latestCompleted(pr: Pr, name: string, count: number): Promise<Che
       const all = checksOf(pr, name);
       return all.length >= count && all[count - 1]!.run.status === "completed" && all[count - 1];
     },
-    { timeoutMs: 60_000 },
+    { timeoutMs: 180_000 },
   );
 }
 
@@ -85,7 +85,7 @@ const repliesOn = (pr: Pr) =>
   );
 
 async function settledReply(pr: Pr, count: number) {
-  return f.fake.waitFor(() => repliesOn(pr).length >= count && repliesOn(pr)[count - 1], { timeoutMs: 30_000 });
+  return f.fake.waitFor(() => repliesOn(pr).length >= count && repliesOn(pr)[count - 1], { timeoutMs: 120_000 });
 }
 
 function alive(pid: number): boolean {
@@ -97,14 +97,14 @@ function alive(pid: number): boolean {
   }
 }
 
-describe("/rerun", () => {
+describe("/rerun", { timeout: 240_000 }, () => {
   let pr: Pr;
 
   beforeAll(async () => {
     pr = await openPr("rerun", { ".flotilla/workflows/ci.yml": workflow() });
     const test = await latestCompleted(pr, "test", 1);
     expect(test.run.conclusion).toBe("failure");
-  });
+  }, 240_000);
 
   it("from someone with write permission re-runs what failed as attempt 2, with 👀 then 👍", async () => {
     await writeFile(join(marks, "pass"), "");
@@ -166,7 +166,7 @@ describe("/rerun", () => {
     expect(answer.status).toBe(202);
     // Something that does steer, posted after it, is carried out: by then the trap was read.
     const { id: probe } = await comment(pr, "maintainer", "/help");
-    await f.fake.waitFor(() => repliesOn(pr).length > before.replies, { timeoutMs: 30_000 });
+    await f.fake.waitFor(() => repliesOn(pr).length > before.replies, { timeoutMs: 120_000 });
     expect(reactionsOn(probe)).toContain("eyes");
     expect(reactionsOn(id)).toEqual([]);
     expect(f.fake.checkRuns.length).toBe(before.checks);
@@ -179,13 +179,13 @@ describe("/rerun", () => {
   });
 });
 
-describe("the Re-run buttons", () => {
+describe("the Re-run buttons", { timeout: 240_000 }, () => {
   let pr: Pr;
 
   beforeAll(async () => {
     pr = await openPr("buttons", { ".flotilla/workflows/ci.yml": workflow() });
     await latestCompleted(pr, "test", 1);
-  });
+  }, 240_000);
 
   it("Re-run on one check run re-runs that job; Re-run all checks re-runs every job", async () => {
     const [first] = checksOf(pr, "test");
@@ -230,7 +230,7 @@ describe("the Re-run buttons", () => {
   });
 });
 
-describe("cancelling", () => {
+describe("cancelling", { timeout: 240_000 }, () => {
   const sleeper = (pidFile: string) => `name: Slow
 on: pull_request
 jobs:
@@ -251,7 +251,7 @@ jobs:
     const pidFile = join(marks, "pid-1");
     const pr = await openPr("cancel", { ".flotilla/workflows/slow.yml": sleeper(pidFile) });
     const running = await f.fake.waitFor(() => checksOf(pr, "slow").find((c) => c.run.status === "in_progress"), {
-      timeoutMs: 60_000,
+      timeoutMs: 180_000,
     });
     expect(running.actions).toEqual([{ label: "Cancel", description: "Cancel this job", identifier: "cancel" }]);
     // The step has started once its shell wrote its pid.
@@ -270,7 +270,7 @@ jobs:
   it("the Cancel button cancels that job, and the job that needs it is skipped", async () => {
     const pr = await openPr("cancel-button", { ".flotilla/workflows/slow.yml": sleeper(join(marks, "pid-2")) });
     const running = await f.fake.waitFor(() => checksOf(pr, "slow").find((c) => c.run.status === "in_progress"), {
-      timeoutMs: 60_000,
+      timeoutMs: 180_000,
     });
     await f.deliver(
       "check_run",

@@ -38,7 +38,7 @@ const botComments = (f: Flotilla, pr: OpenedPr) =>
     (c) => c.repo === pr.repo.full_name && c.issueNumber === pr.number && c.comment.user.type === "Bot",
   );
 
-describe("the failure summary", () => {
+describe("the failure summary", { timeout: 240_000 }, () => {
   let f: Flotilla;
   let marks: string;
 
@@ -46,7 +46,7 @@ describe("the failure summary", () => {
     f = await startFlotilla();
     await f.startRunner({ name: "one" });
     marks = scratch();
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await f?.close();
@@ -83,13 +83,13 @@ describe("the failure summary", () => {
   });
 });
 
-describe("FAILURE_COMMENT=false", () => {
+describe("FAILURE_COMMENT=false", { timeout: 240_000 }, () => {
   let f: Flotilla;
 
   beforeAll(async () => {
     f = await startFlotilla({ env: { FAILURE_COMMENT: "false" } });
     await f.startRunner({ name: "one" });
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await f?.close();

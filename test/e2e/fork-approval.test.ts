@@ -104,7 +104,7 @@ function nth(pr: ForkPr, sha: string, n: number, status = "completed"): Promise<
       const found = checksOn(pr, sha)[n - 1];
       return found?.run.status === status && found;
     },
-    { timeoutMs: 60_000 },
+    { timeoutMs: 180_000 },
   );
 }
 
@@ -121,7 +121,7 @@ const text = (c: CheckRunRecord) => {
   return `${output.title}\n${output.summary}\n${output.text ?? ""}`;
 };
 
-describe("a fork's pull request by someone who cannot write", () => {
+describe("a fork's pull request by someone who cannot write", { timeout: 240_000 }, () => {
   let pr: ForkPr;
 
   it("runs nothing: its check run asks for /ok-to-test, no job is published, no runner fetches", async () => {
@@ -151,7 +151,7 @@ describe("a fork's pull request by someone who cannot write", () => {
     await commentAs(pr, "stranger", "/ok-to-test");
     const reply = await f.fake.waitFor(
       () => f.fake.comments.find((c) => c.issueNumber === pr.number && c.comment.user.type === "Bot"),
-      { timeoutMs: 30_000 },
+      { timeoutMs: 120_000 },
     );
     expect(reply.comment.body).toContain("@stranger has no permission");
     expect(checksOn(pr, pr.head)).toHaveLength(1);
@@ -184,20 +184,20 @@ describe("a fork's pull request by someone who cannot write", () => {
   });
 });
 
-describe("a fork's pull request with no workflow to read", () => {
+describe("a fork's pull request with no workflow to read", { timeout: 240_000 }, () => {
   it("gets one flotilla check run asking for approval", async () => {
     const base = await f.repository("acme", "bare", { "README.md": "no workflows here\n" });
     const forkDir = await cloneRepo(base.dir, join(scratch(), "stranger-bare"));
     const head = await commitFiles(forkDir, { "fork.txt": "x\n" }, "Fork change");
     const fork = await f.fake.addRepository({ owner: "stranger", name: "bare", dir: forkDir, installationId: 99 });
     await push({ base: base.repo, forkDir, fork, number: ++numbers, head, merge: "" }, head, "opened");
-    const check = await f.fake.waitForCheckRun("flotilla", (c) => c.run.head_sha === head, { timeoutMs: 30_000 });
+    const check = await f.fake.waitForCheckRun("flotilla", (c) => c.run.head_sha === head, { timeoutMs: 120_000 });
     expect(check.run).toMatchObject({ status: "completed", conclusion: "action_required" });
     expect(text(check)).toContain("waiting for a maintainer to comment `/ok-to-test`");
   });
 });
 
-describe("authors who may run at once", () => {
+describe("authors who may run at once", { timeout: 240_000 }, () => {
   it.each([
     ["with write permission on the base", "collaborator"],
     ["trusted by login in FORK_PR_TRUSTED", "friend"],
