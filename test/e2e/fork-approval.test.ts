@@ -142,8 +142,11 @@ describe("a fork's pull request by someone who cannot write", { timeout: 240_000
     expect(rows.map((r) => [r.job.conclusion, r.job.publishedAt, r.job.streamSeq])).toEqual([
       ["action_required", null, null],
     ]);
-    const status = f.fake.statuses.filter((s) => s.sha === pr.head).at(-1);
-    expect(status?.status).toMatchObject({ state: "pending", description: "Waiting for a maintainer's /ok-to-test" });
+    // The commit status is posted beside the check run, not before it: wait for it too.
+    const status = await f.fake.waitFor(() => f.fake.statuses.filter((s) => s.sha === pr.head).at(-1), {
+      timeoutMs: 180_000,
+    });
+    expect(status.status).toMatchObject({ state: "pending", description: "Waiting for a maintainer's /ok-to-test" });
     expect(f.fake.clones.slice(clonesBefore)).toEqual([]);
   });
 

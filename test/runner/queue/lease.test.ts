@@ -60,7 +60,14 @@ describe("the job lease", () => {
     const completed = await suite.bus.reports.completed(id, 15_000);
     expect(completed).toMatchObject({ conclusion: "success", attempt: 1 });
     expect(suite.bus.reports.events(id).filter((e) => e.type === "started")).toHaveLength(1);
-    const info = await suite.bus.jsm.consumers.info(suite.bus.names.jobsStream(namespace), consumer);
+    // The runner acks after its `completed` report is stored: give the ack its moment.
+    const settled = async () => {
+      for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 50))) {
+        const info = await suite.bus.jsm.consumers.info(suite.bus.names.jobsStream(namespace), consumer);
+        if (info.num_ack_pending + info.num_pending === 0 || Date.now() > deadline) return info;
+      }
+    };
+    const info = await settled();
     expect(info.num_redelivered).toBe(0);
     expect(info.num_ack_pending + info.num_pending).toBe(0);
   });
