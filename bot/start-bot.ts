@@ -21,11 +21,12 @@ import { ensureDurableConsumer } from "./bus/durable-consumer.ts";
 import { createGitHubApp } from "./forges/github/github-app.ts";
 import type { Handler } from "./http/handler.ts";
 import { sendJson } from "./http/handler.ts";
-import { githubWebhookHandler } from "./ingest/github-webhook.ts";
+import { githubWebhookHandler } from "./forges/github/webhook.ts";
 import { eventPublisher } from "./ingest/publish-event.ts";
 import { planEvent } from "./planner/plan-event.ts";
 import { steer } from "./commands/steer.ts";
-import { githubSteerEvent } from "./forges/github/steer-event.ts";
+import { githubKind } from "./forges/github/github-kind.ts";
+import { forges, type ForgeName } from "./forges/forge-kind.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
 import { artifactDownloadHandler, artifactsSection, startArtifactSweep } from "./web/artifacts.ts";
@@ -71,6 +72,9 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   // The server may have restarted from an older account JWT: make it revoke every removed runner again.
   await pushRevocations(removal);
   const github = createGitHubApp(config, log);
+  const forgeKinds = forges({ github: githubKind(github, config.github) });
+  const forgeForRun = (run: { forge: string; installationId: number | null }) =>
+    forgeKinds.forgeOf({ ...run, forge: run.forge as ForgeName });
   const objectStores = await ensureObjectStores(bus.nc, bus.names);
   const artifactsLog = log.child({ name: "artifacts" });
   const artifactSweep = startArtifactSweep(objectStores.artifacts, artifactsLog);
@@ -80,11 +84,9 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const plannerDeps = {
     db: db.db,
     bus,
-    forgeFor: (context: { installationId?: number }) => github.forge(context.installationId!),
+    forges: forgeKinds,
     forkTrusted: config.steering.forkTrusted,
     publicUrl: config.http.publicUrl,
-    serverUrl: config.github.serverUrl,
-    apiUrl: config.github.apiUrl,
     lease,
     log: plannerLog,
   };
@@ -97,9 +99,8 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     handle: (msg) => {
       const event = decode(ForgeEvent, msg.data, "forge event");
       // A comment or a button steers runs; every other stored event may start runs.
-      const steering =
-        event.forge === "github" ? githubSteerEvent(event.deliveryId, event.name, event.payload) : undefined;
-      if (steering?.ok) return steer(steerDeps, steering.value);
+      const steering = forgeKinds.steerEvent(event);
+      if (steering.ok) return steer(steerDeps, steering.value);
       return planEvent(plannerDeps, event);
     },
   });
@@ -118,7 +119,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
           bus,
           lease,
           names: bus.names,
-          forgeForRun: (run) => github.forge(run.installationId!),
+          forgeForRun,
           publicUrl: config.http.publicUrl,
           failureComment: config.steering.failureComment,
           log: reporterLog,
@@ -141,7 +142,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
           bus,
           lease,
           maxAttempts: config.jobs.maxAttempts,
-          forgeForRun: (run) => github.forge(run.installationId!),
+          forgeForRun,
           publicUrl: config.http.publicUrl,
           failureComment: config.steering.failureComment,
           log: reporterLog,

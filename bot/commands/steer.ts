@@ -16,6 +16,7 @@ import { approvals, jobs, pullRequests, runs } from "../../db/schema.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import type { Forge } from "../forges/forge.ts";
+import type { Forges } from "../forges/forge-kind.ts";
 import { currentJobsOf } from "../runs/current-jobs.ts";
 import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import type { JobRow } from "../runs/rows.ts";
@@ -35,7 +36,7 @@ export interface SteerDeps {
   lease: LeaseSettings;
   log: Logger;
   publicUrl: string;
-  forgeFor: (event: SteerEvent) => Promise<Forge>;
+  forges: Forges;
 }
 
 export async function steer(deps: SteerDeps, event: SteerEvent): Promise<void> {
@@ -45,7 +46,7 @@ export async function steer(deps: SteerDeps, event: SteerEvent): Promise<void> {
     log.info("delivery already carried out");
     return;
   }
-  const forge = await deps.forgeFor(event);
+  const forge = await deps.forges.forgeOf(event);
   const context = { deps: { ...deps, log }, forge, event };
   if (event.kind === "comment") await onComment(context, event);
   else await onButton(context, event);
@@ -63,7 +64,7 @@ type CommentEvent = Extract<SteerEvent, { kind: "comment" }>;
 async function onComment(s: Steering, event: CommentEvent): Promise<void> {
   const reply = (body: string) => feedback(s, () => s.forge.comment(event.repo, event.pullNumber, body));
   // Sent beside the first command's work, not before it: the 👀 costs the command no time.
-  const seen = feedback(s, () => s.forge.react(event.repo, event.commentId, "eyes"));
+  const seen = feedback(s, () => s.forge.react(event.repo, event.pullNumber, event.commentId, "eyes"));
   seen.catch(() => {}); // awaited below, after the commands; a failure surfaces there
   let allDone = true;
   for (const parsed of parseComment(event.body)) {
@@ -82,7 +83,7 @@ async function onComment(s: Steering, event: CommentEvent): Promise<void> {
     }
   }
   await seen;
-  if (allDone) await feedback(s, () => s.forge.react(event.repo, event.commentId, "+1"));
+  if (allDone) await feedback(s, () => s.forge.react(event.repo, event.pullNumber, event.commentId, "+1"));
 }
 
 /**

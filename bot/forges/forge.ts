@@ -123,11 +123,11 @@ export interface Forge {
   cloneToken(repo: RepoRef): Promise<string | undefined>;
   /** The user's permission on `repo` (`none` for a user who is not a collaborator). */
   permission(repo: RepoRef, login: string): Promise<Permission>;
-  /** Adds a reaction to a comment on a pull request. */
-  react(repo: RepoRef, commentId: number, reaction: "eyes" | "+1" | "confused"): Promise<void>;
+  /** Adds a reaction to a comment on a pull request (GitLab names a note by its merge request too). */
+  react(repo: RepoRef, pullNumber: number, commentId: number, reaction: "eyes" | "+1" | "confused"): Promise<void>;
   /** Posts a comment on a pull request. */
   comment(repo: RepoRef, pullNumber: number, body: string): Promise<{ id: number }>;
-  editComment(repo: RepoRef, commentId: number, body: string): Promise<void>;
+  editComment(repo: RepoRef, pullNumber: number, commentId: number, body: string): Promise<void>;
   /** The bot's own comment on the pull request whose body contains `marker`; undefined when there is none. */
   findComment(repo: RepoRef, pullNumber: number, marker: string): Promise<{ id: number; body: string } | undefined>;
 }

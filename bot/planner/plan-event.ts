@@ -9,7 +9,7 @@ import type { ForgeEvent } from "../../protocol/messages.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
 import type { Bus } from "../bus/connect.ts";
 import type { Forge, NewCheck } from "../forges/forge.ts";
-import { githubRunContext } from "../forges/github/event-context.ts";
+import type { Forges } from "../forges/forge-kind.ts";
 import { matchesEvent } from "../workflows/matches-event.ts";
 import { parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
@@ -36,7 +36,6 @@ import { checkRunName, jobUrl, runUrl, statusContext } from "../runs/links.ts";
 import { type RunContext, runSha } from "../runs/run-context.ts";
 import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
-import { fail } from "../../protocol/result.ts";
 import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import { approvalNeeded } from "./fork-gate.ts";
 
@@ -47,20 +46,15 @@ export interface PlannerDeps {
   /** FORK_PR_TRUSTED, split (see fork-gate.ts). */
   forkTrusted: string[];
   bus: Bus;
-  forgeFor: (context: RunContext) => Promise<Forge>;
+  forges: Forges;
   publicUrl: string;
-  serverUrl: string;
-  apiUrl: string;
   lease: LeaseSettings;
   log: Logger;
 }
 
 export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<void> {
   const log = deps.log.child({ delivery: event.deliveryId, event: event.name });
-  const result =
-    event.forge === "github"
-      ? githubRunContext(event.deliveryId, event.name, event.payload)
-      : fail(`${event.forge} is not wired yet`);
+  const result = deps.forges.runContext(event);
   if (!result.ok) {
     log.debug({ reason: result.reason }, "event starts nothing");
     return;
@@ -70,7 +64,8 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     log.info("delivery already planned");
     return;
   }
-  const forge = await deps.forgeFor(context);
+  const forge = await deps.forges.forgeOf(context);
+  const { serverUrl } = deps.forges.kind(context.forge);
   if (!context.sha) {
     const sha = await forge.commitSha(context.repo, context.ref);
     if (!sha) {
@@ -81,7 +76,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   }
   if (context.pullRequest) await store.recordPullRequest(deps.db, context);
   // A pull request runs at its test merge, or not at all (see test-merge.ts).
-  if (!(await useTestMerge({ serverUrl: deps.serverUrl, log }, forge, context, event.receivedAt)))
+  if (!(await useTestMerge({ serverUrl, log }, forge, context, event.receivedAt)))
     return markDelivered(deps.db, context.deliveryId);
   const held = await approvalNeeded(
     { db: deps.db, trusted: deps.forkTrusted, permission: (repo, login) => forge.permission(repo, login) },
@@ -128,7 +123,8 @@ async function planRun(
   /** Why a fork's PR waits for `/ok-to-test`: then nothing is published. */
   held: string | undefined,
 ) {
-  const contextInputs = { context, payload, workflow, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl };
+  const { serverUrl, apiUrl } = deps.forges.kind(context.forge);
+  const contextInputs = { context, payload, workflow, serverUrl, apiUrl };
   // Names and runs-on are decided before the run row exists: all of `github` but its run id and number.
   const {
     run_id: _id,
@@ -153,7 +149,7 @@ async function planRun(
   fleetRead.catch(() => {}); // awaited below; a failure surfaces there
   const group = runGroup(workflow, { github: planGithub, inputs });
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
-    jobSpec({ context, run, workflow, job, serverUrl: deps.serverUrl, apiUrl: deps.apiUrl, inputs }),
+    jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }),
   );
   await assignJobGroups(deps.db, run, jobConcurrency.groups);
   const releaseDeps = { db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl };

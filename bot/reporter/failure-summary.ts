@@ -87,11 +87,11 @@ export async function updateFailureSummary(
     const { body, failed } = summaryBody(rows, pr.headSha, deps.publicUrl);
     const repo = repoRef(at.repository);
     let id = pr.summaryCommentId ?? undefined;
-    if (id !== undefined && !(await edit(forge, repo, id, body))) id = undefined;
+    if (id !== undefined && !(await edit(forge, repo, at.pullNumber, id, body))) id = undefined;
     if (id === undefined && failed > 0) {
       // Never stored (or deleted on the forge): a post whose answer was lost may still be there.
       const found = await forge.findComment(repo, at.pullNumber, SUMMARY_MARKER);
-      if (found) await forge.editComment(repo, found.id, body);
+      if (found) await forge.editComment(repo, at.pullNumber, found.id, body);
       id = found?.id ?? (await forge.comment(repo, at.pullNumber, body)).id;
     }
     if (id !== (pr.summaryCommentId ?? undefined)) {
@@ -105,9 +105,9 @@ export async function updateFailureSummary(
 }
 
 /** Edits the comment; false when it is gone (deleted on the forge). */
-async function edit(forge: Forge, repo: RepoRef, id: number, body: string): Promise<boolean> {
+async function edit(forge: Forge, repo: RepoRef, pullNumber: number, id: number, body: string): Promise<boolean> {
   try {
-    await forge.editComment(repo, id, body);
+    await forge.editComment(repo, pullNumber, id, body);
     return true;
   } catch (error) {
     const status = (error as { status?: number }).status;

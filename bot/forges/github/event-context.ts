@@ -12,7 +12,7 @@ const PR_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
 
 export type ContextResult = Result<RunContext>;
 
-/** An event handled here must also be listed in bot/ingest/github-events.ts, or intake drops it unstored. */
+/** An event handled here must also be listed in bot/forges/github/stored-events.ts, or intake drops it unstored. */
 export function githubRunContext(deliveryId: string, name: string, payload: unknown): ContextResult {
   if (name === "push") return pushContext(deliveryId, payload);
   if (name === "pull_request") return pullRequestContext(deliveryId, payload);

@@ -188,7 +188,7 @@ export function githubForge(deps: GitHubForgeDeps): Forge {
       return permission;
     },
 
-    async react(repo, commentId, reaction) {
+    async react(repo, _pullNumber, commentId, reaction) {
       await octokit.rest.reactions.createForIssueComment({
         owner: repo.owner,
         repo: repo.name,
@@ -207,7 +207,7 @@ export function githubForge(deps: GitHubForgeDeps): Forge {
       return { id: data.id };
     },
 
-    async editComment(repo, commentId, body) {
+    async editComment(repo, _pullNumber, commentId, body) {
       await octokit.rest.issues.updateComment({ owner: repo.owner, repo: repo.name, comment_id: commentId, body });
     },
 

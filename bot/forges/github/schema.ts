@@ -1,7 +1,7 @@
 /**
  * The parts of GitHub webhook payloads Flotilla reads. Permissive: only the fields used, so a
  * new field GitHub adds never breaks intake. Intake refuses a run or steering event that fails
- * its schema here (bot/ingest/github-events.ts), so what is stored is what the planner
+ * its schema here (bot/forges/github/stored-events.ts), so what is stored is what the planner
  * (bot/forges/github/event-context.ts) or the steering (steer-event.ts) can read.
  */
 import { z } from "zod";

@@ -8,7 +8,7 @@
  *   run without one is none of Flotilla's;
  * - `check_suite` `rerequested` ("Re-run all checks") → `rerun-commit` of its head commit.
  * Who may steer is not decided here: `sender` is whoever commented or pressed the button.
- * An event listed here must also be stored by bot/ingest/github-events.ts.
+ * An event listed here must also be stored by bot/forges/github/stored-events.ts.
  */
 import type { SteerEvent } from "../../runs/steer-event.ts";
 import { fail, ok, type Result } from "../../../protocol/result.ts";

@@ -76,8 +76,8 @@ describe("permission", () => {
 describe("comments", () => {
   it("reacts to a person's comment", async () => {
     const { comment } = fake.addComment(repo.fullName, 3, { login: "octocat", body: "/rerun" });
-    await forge.react(repo, comment.id, "eyes");
-    await forge.react(repo, comment.id, "+1");
+    await forge.react(repo, 3, comment.id, "eyes");
+    await forge.react(repo, 3, comment.id, "+1");
     expect(fake.reactions.filter((r) => r.commentId === comment.id).map((r) => [r.content, r.by])).toEqual([
       ["eyes", "flotilla-test[bot]"],
       ["+1", "flotilla-test[bot]"],
@@ -86,7 +86,7 @@ describe("comments", () => {
 
   it("posts a comment and edits it", async () => {
     const { id } = await forge.comment(repo, 4, "Unknown command `/retset`.");
-    await forge.editComment(repo, id, "edited");
+    await forge.editComment(repo, 4, id, "edited");
     const record = fake.comments.find((c) => c.comment.id === id);
     expect(record).toMatchObject({
       issueNumber: 4,

@@ -3,7 +3,7 @@
  * `application/x-www-form-urlencoded` — a form whose `payload` field holds the JSON. The
  * signature covers the raw body in both cases, so decoding comes after verifying it.
  */
-import { fail, ok, type Result } from "../../protocol/result.ts";
+import { fail, ok, type Result } from "../../../protocol/result.ts";
 
 export type BodyEncoding = "json" | "form";
 

@@ -21,7 +21,7 @@ import {
   PullRequestEvent,
   PushEvent,
   WorkflowDispatchEvent,
-} from "../forges/github/schema.ts";
+} from "./schema.ts";
 
 const RUN_EVENTS = {
   push: PushEvent,

@@ -12,9 +12,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
-import { BodyTooLarge, mediaType, pathOf, readBody, refuseUpload, sendJson, type Handler } from "../http/handler.ts";
-import { checkGitHubEvent } from "./github-events.ts";
-import type { PublishEvent } from "./publish-event.ts";
+import { BodyTooLarge, mediaType, pathOf, readBody, refuseUpload, sendJson, type Handler } from "../../http/handler.ts";
+import { checkGitHubEvent } from "./stored-events.ts";
+import type { PublishEvent } from "../../ingest/publish-event.ts";
 import { decodePayload, webhookEncoding, type BodyEncoding } from "./webhook-payload.ts";
 
 export interface GitHubWebhookOptions {
