@@ -13,6 +13,10 @@ const Env = z.object({
   WEBHOOK_SECRET: z.string().min(1).optional(),
   GHE_HOST: z.string().min(1).optional(),
   GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+  GITLAB_URL: z.string().url().optional(),
+  GITLAB_TOKEN: z.string().min(1).optional(),
+  GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  GITLAB_ACTIONS_URL: z.string().url().default("https://github.com"),
   HOST: z.string().default("0.0.0.0"),
   PORT: intFrom(3000),
   PUBLIC_URL: z.string().url().optional(),
@@ -65,6 +69,14 @@ export const BotConfig = Env.transform((e) => {
       serverUrl,
       writeConcurrency: e.GITHUB_WRITE_CONCURRENCY,
       writeMinIntervalMs: e.GITHUB_WRITE_MIN_INTERVAL_MS,
+    },
+    /** GitLab (gitlab.com or self-managed) beside GitHub; off unless GITLAB_URL and GITLAB_TOKEN are set. */
+    gitlab: {
+      url: e.GITLAB_URL?.replace(/\/+$/, ""),
+      token: e.GITLAB_TOKEN,
+      webhookSecret: e.GITLAB_WEBHOOK_SECRET,
+      /** Where GitLab jobs fetch `uses:` actions from: GitLab serves none. */
+      actionsUrl: e.GITLAB_ACTIONS_URL.replace(/\/+$/, ""),
     },
     http: {
       host: e.HOST,
@@ -119,6 +131,11 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   if (keyProblem) problems.push(keyProblem);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
+}
+
+/** Whether GitLab is configured: its URL, the bot's token and the webhook's secret token. */
+export function hasGitLab(config: BotConfig): boolean {
+  return Boolean(config.gitlab.url && config.gitlab.token && config.gitlab.webhookSecret);
 }
 
 /** Whether the GitHub App is configured; without it the bot serves the manifest flow. */

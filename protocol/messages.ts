@@ -89,7 +89,8 @@ export const JobMessage = z.object({
     /**
      * Short-lived, repository-scoped, contents-read token for the clone. The runner passes
      * it to git only through the environment of the git process; it never reaches logs or
-     * steps.
+     * steps. `user:secret` when the forge checks the user too (GitLab's deploy tokens); a
+     * bare token otherwise, sent as GitHub takes it (user `x-access-token`).
      */
     token: z.string().optional(),
   }),

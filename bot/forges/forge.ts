@@ -42,6 +42,9 @@ export interface NewCheck {
 
 export type CheckKey = Pick<NewCheck, "name" | "headSha" | "externalId">;
 
+/** A check the forge made: its id, and what it was made as (a forge without check runs re-posts a status by name). */
+export type CheckRef = CheckKey & { id: number };
+
 /** A button on a check run (GitHub's `actions`): pressing it sends `requested_action` with `identifier`. */
 interface CheckAction {
   label: string;
@@ -114,7 +117,7 @@ export interface Forge {
    * earlier createCheck whose id was never recorded; undefined when there is none.
    */
   findCheck(repo: RepoRef, check: CheckKey): Promise<{ id: number } | undefined>;
-  updateCheck(repo: RepoRef, id: number, update: CheckUpdate): Promise<void>;
+  updateCheck(repo: RepoRef, check: CheckRef, update: CheckUpdate): Promise<void>;
   setCommitStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void>;
   /**
    * A short-lived token that can only read `repo`'s contents, for a runner's clone; undefined

@@ -14,6 +14,7 @@
  * Here, at plan time: the groups evaluated, recorded on the run and its jobs, and a new run
  * entering its workflow's group. The row-locked state of a group is bot/scheduler/concurrency-groups.ts.
  */
+import { jobCheck } from "../runs/links.ts";
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { jobs, runs } from "../../db/schema.ts";
@@ -169,7 +170,7 @@ export async function finishCancelledWhilePlanning(
   for (const row of done) {
     if (row.checkRunId === null) continue;
     const reason = row.message ?? "cancelled";
-    await forge.updateCheck(repoRef(run.repository), row.checkRunId, {
+    await forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId), {
       status: "completed",
       conclusion: "cancelled",
       completedAt: (row.completedAt ?? new Date()).toISOString(),

@@ -2,6 +2,7 @@
  * The `github` context of a run, as GitHub documents it, so expressions and scripts written
  * for GitHub Actions see what they expect. The runner adds `workspace` and `job`.
  */
+import { repoPath, repoRef } from "../runs/repo-ref.ts";
 import { type RunContext, runSha } from "../runs/run-context.ts";
 
 export interface GitHubContextInputs {
@@ -34,15 +35,15 @@ export function githubContext({
     ref_type: context.ref.startsWith("refs/tags/") ? "tag" : "branch",
     head_ref: context.pullRequest?.headRef ?? "",
     base_ref: context.pullRequest?.baseRef ?? "",
-    repository: context.repo.fullName,
-    repository_owner: context.repo.owner,
+    repository: repoPath(context.repo.fullName),
+    repository_owner: repoRef(repoPath(context.repo.fullName)).owner,
     run_id: runId,
     run_number: runNumber,
     run_attempt: 1,
     actor: context.actor,
     triggering_actor: context.actor,
     workflow: workflow.name,
-    workflow_ref: `${context.repo.fullName}/${workflow.path}@${context.ref}`,
+    workflow_ref: `${repoPath(context.repo.fullName)}/${workflow.path}@${context.ref}`,
     server_url: serverUrl,
     api_url: apiUrl,
     graphql_url: apiUrl.replace(/\/v3$/, "/graphql").replace(/api\.github\.com$/, "api.github.com/graphql"),

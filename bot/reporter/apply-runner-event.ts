@@ -16,7 +16,7 @@ import type { NatsNames } from "../../protocol/names.ts";
 import { PermanentError } from "../bus/consume-loop.ts";
 import type { Forge } from "../forges/forge.ts";
 import { repoRef } from "../runs/repo-ref.ts";
-import { CANCEL_BUTTON, jobUrl } from "../runs/links.ts";
+import { CANCEL_BUTTON, jobUrl, jobCheck } from "../runs/links.ts";
 import { checkRunOutput } from "./check-run-output.ts";
 import { summarizeIfRunCompleted } from "./failure-summary.ts";
 import * as store from "./store-report.ts";
@@ -132,7 +132,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       const where = job.namespace === "default" ? "" : ` in namespace \`${job.namespace}\``;
       const waited = job.waitedFor ? ` Started after waiting for its concurrency group (${job.waitedFor}).` : "";
       const output = { title: "In progress", summary: `Running on \`${event.runner.name}\`${where}.${waited}` };
-      await forge.updateCheck(repo, job.checkRunId, {
+      await forge.updateCheck(repo, jobCheck(run, job, job.checkRunId), {
         status: "in_progress",
         startedAt: event.at,
         output,
@@ -159,7 +159,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       annotations: event.annotations,
       workflowPath: run.workflowPath,
     });
-    await forge.updateCheck(repo, job.checkRunId, {
+    await forge.updateCheck(repo, jobCheck(run, job, job.checkRunId), {
       status: "completed",
       conclusion: event.conclusion,
       completedAt: event.at,

@@ -25,7 +25,7 @@ import type { Bus } from "../bus/connect.ts";
 import type { Forge } from "../forges/forge.ts";
 import { repoRef } from "../runs/repo-ref.ts";
 import { cloneTokenForSpec } from "../scheduler/clone-token.ts";
-import { jobUrl, RUNNER_LOST_TITLE } from "../runs/links.ts";
+import { jobUrl, RUNNER_LOST_TITLE, jobCheck } from "../runs/links.ts";
 import { publishJob } from "../scheduler/release-jobs.ts";
 import { needsContext } from "../scheduler/needs-context.ts";
 import { attemptHolders } from "./attempt-holders.ts";
@@ -131,7 +131,7 @@ async function failAsLost(deps: RunnerLostDeps, run: RunRow, job: JobRow, lost: 
   const forge = await deps.forgeForRun(run);
   if (job.checkRunId !== null) {
     // Forge first: if this write fails the advisory is redelivered and the write tried again.
-    await forge.updateCheck(repoRef(run.repository), job.checkRunId, {
+    await forge.updateCheck(repoRef(run.repository), jobCheck(run, job, job.checkRunId), {
       status: "completed",
       conclusion: "failure",
       completedAt: new Date().toISOString(),

@@ -26,3 +26,12 @@ export const RUNNER_LOST_TITLE = "Runner lost";
  * `requested_action` webhook carrying this identifier.
  */
 export const CANCEL_BUTTON = { label: "Cancel", description: "Cancel this job", identifier: "cancel" } as const;
+
+/** A job's check run as the forge made it: its id with the name and commit it was created on (see Forge.updateCheck). */
+export function jobCheck(
+  run: { sha: string },
+  row: { id: string; name: string; namespace: string },
+  id: number,
+): { id: number; name: string; headSha: string; externalId: string } {
+  return { id, name: checkRunName(row.name, row.namespace), headSha: run.sha, externalId: row.id };
+}

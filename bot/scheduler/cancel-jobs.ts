@@ -5,6 +5,7 @@
  * that picks the job up afterwards is told again when it reports `started` (see the reporter).
  * A cancelled job is reported as cancelled, never as failed.
  */
+import { jobCheck } from "../runs/links.ts";
 import { and, eq, ne } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
@@ -38,7 +39,7 @@ export async function cancelJobs(deps: CancelDeps, run: RunRow, rows: JobRow[], 
     namespaces.add(row.namespace);
     if (row.publishedAt !== null) deps.bus.nc.publish(deps.bus.names.cancelSubject(row.id), reason);
     if (row.checkRunId !== null) {
-      await deps.forge.updateCheck(repoRef(run.repository), row.checkRunId, {
+      await deps.forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId), {
         status: "completed",
         conclusion: "cancelled",
         completedAt: new Date().toISOString(),

@@ -13,6 +13,7 @@
  * published again by the next pass (the plan's or a completion's redelivery), with the same
  * claim and `Nats-Msg-Id`, so a publish that did land is not doubled.
  */
+import { jobCheck } from "../runs/links.ts";
 import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -280,7 +281,7 @@ async function completeWithoutRunning(
   const conclusion = broken ? "failure" : "skipped";
   const title = broken ? "The job's condition could not be evaluated" : "Skipped: its `needs` or `if` said not to run";
   if (row.checkRunId !== null) {
-    await hooks.forge.updateCheck(repoRef(run.repository), row.checkRunId, {
+    await hooks.forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId), {
       status: "completed",
       conclusion,
       completedAt: new Date().toISOString(),

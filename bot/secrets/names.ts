@@ -4,6 +4,7 @@
  * repository secret or `owner` for an organisation's.
  */
 import { fail, ok, type Result } from "../../protocol/result.ts";
+import { isHost } from "../runs/repo-ref.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -20,8 +21,13 @@ export function secretName(name: string): Result<string> {
   return ok(upper);
 }
 
-/** `owner` or `owner/repo`, lower-cased as GitHub compares them, or why it is neither. */
+/**
+ * `owner` or `owner/repo`, lower-cased as GitHub compares them, or why it is neither. On another
+ * forge a scope is host-qualified, `gitlab.example.com/group[/sub…][/project]`: a group's secrets
+ * reach every project beneath it (see scopesOf).
+ */
 export function secretScope(scope: string): Result<{ scope: string; kind: "organisation" | "repository" }> {
+  if (isHost(scope.split("/")[0] ?? "")) return hostedScope(scope);
   const [owner = "", repo, extra] = scope.split("/");
   if (
     extra !== undefined ||
@@ -40,5 +46,20 @@ export function secretScope(scope: string): Result<{ scope: string; kind: "organ
 /** Where a repository's secrets come from, the repository's own first (it wins over the organisation's). */
 export function scopesOf(repository: string): string[] {
   const full = repository.toLowerCase();
-  return [full, full.split("/")[0] ?? full];
+  const segments = full.split("/");
+  // A host-qualified name's groups nest (GitLab): each enclosing group is a scope; the host alone is none.
+  const first = isHost(segments[0] ?? "") ? 2 : 1;
+  const scopes = [full];
+  for (let n = segments.length - 1; n >= first; n--) scopes.push(segments.slice(0, n).join("/"));
+  return scopes;
+}
+
+const PATH_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/** `host/group[/sub…][/project]`: a group when it has one path segment, else a project or subgroup. */
+function hostedScope(scope: string): Result<{ scope: string; kind: "organisation" | "repository" }> {
+  const [host = "", ...path] = scope.split("/");
+  if (path.length === 0 || !path.every((segment) => PATH_SEGMENT.test(segment) && !segment.endsWith(".git")))
+    return fail(`"${scope}" is neither HOST/GROUP nor HOST/GROUP/PROJECT`);
+  return ok({ scope: `${host}/${path.join("/")}`.toLowerCase(), kind: path.length === 1 ? "organisation" : "repository" });
 }

@@ -260,11 +260,13 @@ function gitEnv(hostEnv: NodeJS.ProcessEnv): Record<string, string> {
   return env;
 }
 
-function basicCredentials(token: string): string {
-  return Buffer.from(`x-access-token:${token}`).toString("base64");
+/** `user:secret` as the forge gave it (GitLab's deploy tokens name their user), else the bare token as GitHub takes it. */
+export function basicCredentials(token: string): string {
+  return Buffer.from(token.includes(":") ? token : `x-access-token:${token}`).toString("base64");
 }
 
 /** The spellings in which a token could surface in output: itself and its Basic form. */
 export function tokenVariants(token: string): string[] {
-  return [token, basicCredentials(token)].filter((value) => value.length >= 4);
+  const secret = token.slice(token.indexOf(":") + 1);
+  return [token, secret, basicCredentials(token)].filter((value) => value.length >= 4);
 }

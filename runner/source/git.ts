@@ -5,7 +5,7 @@
  */
 import { execa } from "execa";
 import { maskSecrets } from "../report/masking.ts";
-import { tokenVariants } from "./checkout.ts";
+import { basicCredentials, tokenVariants } from "./checkout.ts";
 
 export interface GitRun {
   ok: boolean;
@@ -29,7 +29,7 @@ export async function runGit(
     Object.assign(env, {
       GIT_CONFIG_COUNT: "1",
       GIT_CONFIG_KEY_0: "http.extraHeader",
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${options.token}`).toString("base64")}`,
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basicCredentials(options.token)}`,
     });
   }
   const result = await execa("git", args, {

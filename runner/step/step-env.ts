@@ -43,7 +43,9 @@ export function stepEnv(context: StepEnvContext, layers: StepEnvLayers = {}): Re
     if (value !== undefined) env[key] = value;
   }
   env.PATH ??= FALLBACK_PATH;
-  const [owner = ""] = job.repository.fullName.split("/");
+  // As the forge names the repository (the bot's `github`): a host-qualified name is Flotilla's own key.
+  const repository = githubText(job, "repository") || job.repository.fullName;
+  const owner = githubText(job, "repository_owner") || (repository.split("/")[0] ?? "");
   Object.assign(env, {
     HOME: context.home,
     TMPDIR: context.temp,
@@ -56,7 +58,7 @@ export function stepEnv(context: StepEnvContext, layers: StepEnvLayers = {}): Re
     // A pull request's branches (its head's, its base's); empty for other events, as on GitHub.
     GITHUB_HEAD_REF: githubText(job, "head_ref"),
     GITHUB_BASE_REF: githubText(job, "base_ref"),
-    GITHUB_REPOSITORY: job.repository.fullName,
+    GITHUB_REPOSITORY: repository,
     GITHUB_REPOSITORY_OWNER: owner,
     GITHUB_WORKSPACE: context.workspace,
     GITHUB_EVENT_NAME: job.eventName,

@@ -124,7 +124,7 @@ export function githubForge(deps: GitHubForgeDeps): Forge {
       return id === undefined ? undefined : { id };
     },
 
-    async updateCheck(repo, id, update: CheckUpdate) {
+    async updateCheck(repo, { id }, update: CheckUpdate) {
       const [first, rest] = splitAnnotations(update.output);
       await octokit.rest.checks.update({
         owner: repo.owner,
