@@ -3,9 +3,12 @@
  * pass, a product that works against it speaks GitLab's REST v4 and git smart HTTP.
  */
 import { Gitlab } from "@gitbeaker/rest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitLab, type FakeGitLab, type FakeGitLabProject } from "./fake-gitlab.ts";
+import { deliverGitLabHook, mergeRequestHook, noteHook, pushHook } from "./gitlab-webhooks.ts";
 import { scratchDir } from "./scratch.ts";
 
 const scratch = scratchDir("flotilla-fake-gitlab-test-");
@@ -189,5 +192,66 @@ describe("fake GitLab", () => {
     await expect(fake.waitFor(() => false, { timeoutMs: 50, what: "never" })).rejects.toThrow(
       /never[\s\S]*last requests/,
     );
+  });
+
+  it("builds webhooks for a fake project and delivers them with GitLab's headers", async () => {
+    const { before, sha } = await fake.commit(project, { "b.txt": "b\n" }, { branch: "topic" });
+    expect(before).toBe("0".repeat(40));
+    const push = pushHook(project, fake.url, { before, after: sha, ref: "refs/heads/topic", user: "alice" });
+    expect(push.payload).toMatchObject({
+      object_kind: "push",
+      checkout_sha: sha,
+      project_id: project.id,
+      user_id: fake.user("alice").id,
+      total_commits_count: 1,
+      project: { path_with_namespace: project.path, git_http_url: `${fake.url}/${project.path}.git` },
+    });
+    expect((push.payload.commits as { added: string[] }[])[0]?.added).toEqual(["b.txt"]);
+    const { iid } = await fake.openMergeRequest(project, { sourceBranch: "topic", author: "alice" });
+    const opened = mergeRequestHook(project, fake.url, {
+      iid,
+      action: "open",
+      sourceBranch: "topic",
+      sha,
+      author: "alice",
+    });
+    expect(opened.payload.object_attributes).toMatchObject({ iid, action: "open", last_commit: { id: sha } });
+    const note = fake.addNote(project, iid, "alice", "/flotilla run");
+    const hook = noteHook(project, fake.url, {
+      iid,
+      noteId: note.id,
+      author: "alice",
+      body: "/flotilla run",
+      sha,
+      sourceBranch: "topic",
+    });
+    expect(hook.payload).toMatchObject({
+      object_attributes: { id: note.id, noteable_type: "MergeRequest" },
+      merge_request: { iid },
+    });
+
+    const seen: Record<string, string | string[] | undefined>[] = [];
+    const receiver = createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/gitlab`;
+      const answer = await deliverGitLabHook(hookUrl, "s3cret", hook, { uuid: "u-1", idempotencyKey: "k-1" });
+      expect(answer).toEqual({ status: 200, body: "ok" });
+      await deliverGitLabHook(hookUrl, undefined, push);
+      expect(seen[0]).toMatchObject({
+        "x-gitlab-event": "Note Hook",
+        "x-gitlab-token": "s3cret",
+        "x-gitlab-event-uuid": "u-1",
+        "idempotency-key": "k-1",
+        "x-gitlab-instance": fake.url,
+      });
+      expect(seen[1]?.["x-gitlab-token"]).toBeUndefined();
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });

@@ -19,6 +19,7 @@ import { findMergeRequestEntry } from "./lookup.ts";
 import { mergeRequestRoutes, openMergeRequest, updateMergeRequest } from "./merge-requests.ts";
 import { noteRoutes, recordNote } from "./note-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
+import { registerFake, unregisterFake } from "./registry.ts";
 import { commitOn, createProject } from "./projects.ts";
 import { repositoryRoutes } from "./repository-routes.ts";
 import { compile, handleApi } from "./router.ts";
@@ -49,6 +50,7 @@ export async function startFakeGitLab(options: StartFakeGitLabOptions = {}): Pro
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const state = createState(url, options.token ?? "glpat-flotilla-bot-token", options.botUsername ?? "flotilla-bot");
+  registerFake(state);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
@@ -129,6 +131,7 @@ export async function startFakeGitLab(options: StartFakeGitLabOptions = {}): Pro
     fail: (pattern, status, times, opts) => addFault(state, pattern, status, times, opts),
     waitFor: (predicate, opts) => waitFor(state, predicate, opts),
     async close() {
+      unregisterFake(state);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(root, { recursive: true, force: true });
