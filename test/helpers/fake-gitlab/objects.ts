@@ -6,16 +6,6 @@
  */
 import type { GitLabState, MergeRequestEntry, ProjectEntry } from "./state.ts";
 import type { DeployTokenRecord, FakeGitLabStatus, GitLabUserRef, NoteRecord } from "./types.ts";
-
-const ACCESS_NAMES: Record<number, string> = {
-  10: "Guest",
-  20: "Reporter",
-  30: "Developer",
-  40: "Maintainer",
-  50: "Owner",
-};
-export const accessLevelName = (level: number): string => ACCESS_NAMES[level] ?? String(level);
-
 export function userBasic(state: GitLabState, user: GitLabUserRef) {
   return {
     id: user.id,
@@ -38,7 +28,7 @@ export function currentUser(state: GitLabState) {
   };
 }
 
-export function namespace(state: GitLabState, path: string) {
+function namespace(state: GitLabState, path: string) {
   const fullPath = path.split("/").slice(0, -1).join("/");
   const last = fullPath.split("/").pop() ?? fullPath;
   return {

@@ -22,7 +22,7 @@ const text = async (gitDir: string, args: string[]): Promise<string | undefined>
   return result.ok ? result.stdout.toString("utf8").trim() : undefined;
 };
 
-export const objectType = (gitDir: string, spec: string) => text(gitDir, ["cat-file", "-t", spec]);
+const objectType = (gitDir: string, spec: string) => text(gitDir, ["cat-file", "-t", spec]);
 
 export interface TreeItem {
   id: string;

@@ -9,7 +9,7 @@ import { commitInfo, lastCommitFor, listTree, readFile, resolveCommit } from "./
 import type { Route, RouteContext } from "./router.ts";
 import type { GitLabState, ProjectEntry } from "./state.ts";
 
-export async function commitJson(state: GitLabState, project: ProjectEntry, sha: string) {
+async function commitJson(state: GitLabState, project: ProjectEntry, sha: string) {
   const info = await commitInfo(project.gitDir, sha);
   if (!info) return undefined;
   const title = info.message.split("\n")[0] ?? "";

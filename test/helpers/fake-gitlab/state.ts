@@ -42,7 +42,7 @@ export interface MergeRequestEntry {
   updatedAt: string;
 }
 
-export interface FaultEntry {
+interface FaultEntry {
   pattern: RegExp;
   status: number;
   left: number;
@@ -128,7 +128,7 @@ export function createState(url: string, token: string, botUsername: string): Gi
 }
 
 /** What a timed-out `waitFor` most wants to show: what was recorded and the last requests. */
-export function describeState(state: GitLabState): string {
+function describeState(state: GitLabState): string {
   return [
     `statuses (${state.statuses.length}):`,
     ...state.statuses.slice(-10).map((s) => `  ${s.name}=${s.status} @${s.sha.slice(0, 7)} ref=${s.ref ?? "-"}`),

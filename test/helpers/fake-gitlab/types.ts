@@ -2,7 +2,7 @@
  * The fake GitLab's public shapes: what tests (and the engineers writing them) code against.
  * Kept apart from the server so a suite can import the types without pulling in the routes.
  */
-export type AccessLevel = 10 | 20 | 30 | 40 | 50 | number;
+type AccessLevel = 10 | 20 | 30 | 40 | 50 | number;
 
 export interface FakeGitLabProject {
   id: number;
