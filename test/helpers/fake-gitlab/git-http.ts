@@ -1,0 +1,167 @@
+/**
+ * Git smart HTTP as GitLab serves it, `${url}/<group/sub/project>.git/info/refs` and
+ * `/git-upload-pack`, answered by the real `git http-backend` from the project's repository
+ * (symlinked as `<root>/<path>.git`, so new commits and refs/merge-requests/* show at once).
+ * Who may clone, as on GitLab: anyone for a public project; for a private one HTTP Basic with a
+ * deploy token of THAT project (user name = the token's username, password = the token, not
+ * revoked or expired, scope read_repository) or the bot's API token (any user name); anything
+ * else is 401 with `WWW-Authenticate: Basic realm="GitLab"`. Pushes are refused (403).
+ * Every `info/refs` request is recorded in `clones`; a git client that gets 401 and has
+ * credentials asks again with them, so one clone may leave a refused and an accepted record.
+ */
+import { spawn } from "node:child_process";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { GitLabState } from "./state.ts";
+
+const GIT_PATH = /^\/(.+?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+
+export const isGitRequest = (pathname: string): boolean => GIT_PATH.test(pathname);
+
+function basicAuth(req: IncomingMessage): { username: string; password: string } | undefined {
+  const [scheme = "", credential = ""] = String(req.headers.authorization ?? "")
+    .trim()
+    .split(/\s+/, 2);
+  if (scheme.toLowerCase() !== "basic") return undefined;
+  const decoded = Buffer.from(credential, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? undefined : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Answers a git HTTP request; returns the status sent, for the request log. */
+export async function serveGit(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  state: GitLabState,
+  gitRoot: string,
+): Promise<number> {
+  const [, rawPath = "", action = ""] = GIT_PATH.exec(url.pathname) ?? [];
+  const path = decodeURIComponent(rawPath);
+  const entry = state.findProject(path);
+  const service = action === "info/refs" ? (url.searchParams.get("service") ?? "") : action;
+  const auth = basicAuth(req);
+  const refuse = (status: number, text: string, headers: Record<string, string> = {}): number => {
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
+    res.end(`${text}\n`);
+    return status;
+  };
+  const challenge = { "www-authenticate": 'Basic realm="GitLab"' };
+  const botCredential = auth?.password === state.token;
+  const deployCredential =
+    entry &&
+    auth &&
+    state.deployTokens.some(
+      (t) =>
+        t.projectId === entry.project.id &&
+        t.username === auth.username &&
+        t.token === auth.password &&
+        !t.revoked &&
+        (t.expiresAt === null || Date.parse(t.expiresAt) > Date.now()) &&
+        t.scopes.includes("read_repository"),
+    );
+  const allowed = Boolean(entry && (entry.project.visibility === "public" || botCredential || deployCredential));
+  if (action === "info/refs" && entry && service === "git-upload-pack") {
+    state.clones.push({ project: entry.project.path, username: auth?.username ?? null, ok: allowed });
+  }
+  if (!entry) {
+    return botCredential
+      ? refuse(404, "The project you were looking for could not be found.")
+      : refuse(401, "HTTP Basic: Access denied", challenge);
+  }
+  if (service === "git-receive-pack") return refuse(403, "You are not allowed to push code to this project.");
+  if (service !== "git-upload-pack") return refuse(403, "Only smart HTTP is served.");
+  if (!allowed) return refuse(401, "HTTP Basic: Access denied", challenge);
+  return runBackend(req, res, url, gitRoot, `/${entry.project.path}.git/${action}`, auth?.username ?? "");
+}
+
+// runBackend and parseCgiHeaders: the minimum copied from fake-github/git-http.ts (which
+// does not export them), so the two fakes' git serving stays the same without coupling them.
+
+function runBackend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  projectRoot: string,
+  pathInfo: string,
+  user: string,
+): Promise<number> {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(", ") : (value ?? "");
+  };
+  const child = spawn("git", ["http-backend"], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/tmp",
+      GIT_PROJECT_ROOT: projectRoot,
+      GIT_HTTP_EXPORT_ALL: "1",
+      PATH_INFO: pathInfo,
+      QUERY_STRING: url.search.replace(/^\?/, ""),
+      REQUEST_METHOD: req.method ?? "GET",
+      CONTENT_TYPE: header("content-type"),
+      ...(req.headers["content-length"] ? { CONTENT_LENGTH: header("content-length") } : {}),
+      HTTP_CONTENT_ENCODING: header("content-encoding"),
+      GIT_PROTOCOL: header("git-protocol"),
+      REMOTE_USER: user,
+      REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
+      SERVER_PROTOCOL: "HTTP/1.1",
+      // GitLab (Gitaly) allows fetching any reachable commit by SHA, and partial clones.
+      GIT_CONFIG_COUNT: "3",
+      GIT_CONFIG_KEY_0: "uploadpack.allowAnySHA1InWant",
+      GIT_CONFIG_VALUE_0: "true",
+      GIT_CONFIG_KEY_1: "uploadpack.allowReachableSHA1InWant",
+      GIT_CONFIG_VALUE_1: "true",
+      GIT_CONFIG_KEY_2: "uploadpack.allowFilter",
+      GIT_CONFIG_VALUE_2: "true",
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin.on("error", () => {});
+  req.pipe(child.stdin);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => {
+    let pending: Buffer = Buffer.alloc(0);
+    let status = 0;
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (status) {
+        res.write(chunk);
+        return;
+      }
+      pending = Buffer.concat([pending, chunk]);
+      const parsed = parseCgiHeaders(pending);
+      if (!parsed) return;
+      status = parsed.status;
+      res.writeHead(parsed.status, parsed.headers);
+      if (parsed.rest.length) res.write(parsed.rest);
+    });
+    child.on("close", (code) => {
+      if (!status) {
+        status = 500;
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.write(`git http-backend failed (${code}): ${stderr}`);
+      }
+      res.end();
+      resolve(status);
+    });
+  });
+}
+
+function parseCgiHeaders(
+  buffer: Buffer,
+): { status: number; headers: Record<string, string>; rest: Buffer } | undefined {
+  const text = buffer.toString("latin1");
+  const match = /\r?\n\r?\n/.exec(text);
+  if (!match) return undefined;
+  const headers: Record<string, string> = {};
+  let status = 200;
+  for (const line of text.slice(0, match.index).split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === "status") status = Number.parseInt(value, 10) || 200;
+    else headers[name] = value;
+  }
+  return { status, headers, rest: buffer.subarray(match.index + match[0].length) };
+}
