@@ -10,7 +10,7 @@ import { openDb, type DbHandle } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { decode, ForgeEvent } from "../protocol/messages.ts";
 import type { RegisterRequest, RegisterResponse } from "../protocol/registration.ts";
-import type { BotConfig } from "./config.ts";
+import { type BotConfig, hasGitHubApp, hasGitLab } from "./config.ts";
 import { connectBus, connectNats, type Bus } from "./bus/connect.ts";
 import { loadAuthority, type NatsAuthority } from "./fleet/nats-authority.ts";
 import { pushRevocations } from "./fleet/removal.ts";
@@ -26,6 +26,8 @@ import { eventPublisher } from "./ingest/publish-event.ts";
 import { planEvent } from "./planner/plan-event.ts";
 import { steer } from "./commands/steer.ts";
 import { githubKind } from "./forges/github/github-kind.ts";
+import { gitlabKind } from "./forges/gitlab/gitlab-kind.ts";
+import { gitlabWebhookHandler } from "./forges/gitlab/webhook.ts";
 import { forges, type ForgeName } from "./forges/forge-kind.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
@@ -71,8 +73,14 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const removal = { db: db.db, nc: bus.nc, names: bus.names, authority, system };
   // The server may have restarted from an older account JWT: make it revoke every removed runner again.
   await pushRevocations(removal);
-  const github = createGitHubApp(config, log);
-  const forgeKinds = forges({ github: githubKind(github, config.github) });
+  const github = hasGitHubApp(config) ? createGitHubApp(config, log) : undefined;
+  const gitlab = hasGitLab(config)
+    ? { ...config.gitlab, url: config.gitlab.url!, token: config.gitlab.token! }
+    : undefined;
+  const forgeKinds = forges({
+    ...(github ? { github: githubKind(github, config.github) } : {}),
+    ...(gitlab ? { gitlab: gitlabKind(gitlab, log) } : {}),
+  });
   const forgeForRun = (run: { forge: string; installationId: number | null }) =>
     forgeKinds.forgeOf({ ...run, forge: run.forge as ForgeName });
   const objectStores = await ensureObjectStores(bus.nc, bus.names);
@@ -96,10 +104,10 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     concurrency: 16,
     maxDeliver: 10,
     log: plannerLog,
-    handle: (msg) => {
+    handle: async (msg) => {
       const event = decode(ForgeEvent, msg.data, "forge event");
       // A comment or a button steers runs; every other stored event may start runs.
-      const steering = forgeKinds.steerEvent(event);
+      const steering = await forgeKinds.steerEvent(event);
       if (steering.ok) return steer(steerDeps, steering.value);
       return planEvent(plannerDeps, event);
     },
@@ -170,19 +178,37 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
 
   const handlers: Handler[] = [
     (req, res) => (req.method === "GET" && req.url === "/healthz" ? sendJson(res, 200, { ok: true }) : false),
-    githubWebhookHandler({
-      paths: ["/api/github/webhooks", "/"],
-      verify: (body, signature) => github.verify(body, signature),
-      publish: eventPublisher(bus.js, bus.names),
-      log: log.child({ name: "ingest" }),
-    }),
+    ...(github
+      ? [
+          githubWebhookHandler({
+            paths: ["/api/github/webhooks", "/"],
+            verify: (body, signature) => github.verify(body, signature),
+            publish: eventPublisher(bus.js, bus.names),
+            log: log.child({ name: "ingest" }),
+          }),
+        ]
+      : []),
+    ...(gitlab
+      ? [
+          gitlabWebhookHandler({
+            path: "/gitlab/webhook",
+            secret: config.gitlab.webhookSecret!,
+            publish: eventPublisher(bus.js, bus.names),
+            log: log.child({ name: "ingest" }),
+          }),
+        ]
+      : []),
     runnerRegistrationHandler({ token: config.apiToken, registration, removal, log: log.child({ name: "fleet" }) }),
-    dispatchHandler({
-      token: config.apiToken,
-      github,
-      publish: eventPublisher(bus.js, bus.names),
-      log: log.child({ name: "api" }),
-    }),
+    ...(github
+      ? [
+          dispatchHandler({
+            token: config.apiToken,
+            github,
+            publish: eventPublisher(bus.js, bus.names),
+            log: log.child({ name: "api" }),
+          }),
+        ]
+      : []),
     runnersHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
     namespacesHandler({ db: db.db, token: config.apiToken }),
     runnersPageHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),

@@ -100,6 +100,8 @@ export const JobMessage = z.object({
   actor: z.string().default(""),
   serverUrl: z.string().default("https://github.com"),
   apiUrl: z.string().default("https://api.github.com"),
+  /** Where `uses:` actions come from when not from `serverUrl` (GitLab serves none: github.com). */
+  actionsUrl: z.string().optional(),
   runNumber: z.number().int().default(1),
   runAttempt: z.number().int().default(1),
   env: z.record(z.string()).default({}),

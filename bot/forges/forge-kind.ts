@@ -22,13 +22,18 @@ interface ForgeOwner {
 export interface ForgeKind {
   /** The run a stored event starts; fails with why it starts none. */
   runContext(event: ForgeEvent): Result<RunContext>;
-  /** What a stored event asks of runs already planned (a comment, a button); fails when it steers nothing. */
-  steerEvent(event: ForgeEvent): Result<SteerEvent>;
+  /**
+   * What a stored event asks of runs already planned (a comment, a button); fails when it steers
+   * nothing — the bot's own comments included, which may take asking the forge who the bot is.
+   */
+  steerEvent(event: ForgeEvent): Promise<Result<SteerEvent>>;
   forge(owner: ForgeOwner): Promise<Forge>;
   /** The forge's web address, as jobs see it in `github.server_url`. */
   serverUrl: string;
   /** Its API's address, as jobs see it in `github.api_url`. */
   apiUrl: string;
+  /** Where jobs fetch `uses:` actions from, when not from `serverUrl` (a forge that serves none). */
+  actionsUrl?: string;
 }
 
 export interface Forges {
@@ -37,7 +42,7 @@ export interface Forges {
   /** The client for the installation or project `owner` belongs to. */
   forgeOf(owner: ForgeOwner): Promise<Forge>;
   runContext(event: ForgeEvent): Result<RunContext>;
-  steerEvent(event: ForgeEvent): Result<SteerEvent>;
+  steerEvent(event: ForgeEvent): Promise<Result<SteerEvent>>;
 }
 
 export function forges(kinds: Partial<Record<ForgeName, ForgeKind>>): Forges {
@@ -51,6 +56,7 @@ export function forges(kinds: Partial<Record<ForgeName, ForgeKind>>): Forges {
     kind,
     forgeOf: (owner) => kind(owner.forge).forge(owner),
     runContext: (event) => known(event)?.runContext(event) ?? fail(`${event.forge} is not configured in this bot`),
-    steerEvent: (event) => known(event)?.steerEvent(event) ?? fail(`${event.forge} is not configured in this bot`),
+    steerEvent: async (event) =>
+      (await known(event)?.steerEvent(event)) ?? fail(`${event.forge} is not configured in this bot`),
   };
 }

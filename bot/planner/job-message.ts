@@ -17,6 +17,8 @@ export interface JobSpecInputs {
   job: PlannedJob;
   serverUrl: string;
   apiUrl: string;
+  /** The forge's `actionsUrl`, when its actions come from elsewhere. */
+  actionsUrl?: string;
   /** A dispatch's inputs (defaults filled in). */
   inputs: Record<string, unknown>;
 }
@@ -25,7 +27,16 @@ export interface JobSpecInputs {
  * The spec, plus (for a job of a called workflow) the `secrets:` chain the bot applies when the
  * runner asks for its secrets; the chain holds templates as written, never a value.
  */
-export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }: JobSpecInputs): JobSpec {
+export function jobSpec({
+  context,
+  run,
+  workflow,
+  job,
+  serverUrl,
+  apiUrl,
+  actionsUrl,
+  inputs,
+}: JobSpecInputs): JobSpec {
   const defaults = job.call ? job.job.defaults : { ...workflow.defaults, ...job.job.defaults };
   const spec: JobMessage = {
     v: 1,
@@ -50,6 +61,7 @@ export function jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs
     actor: context.actor,
     serverUrl,
     apiUrl,
+    ...(actionsUrl ? { actionsUrl } : {}),
     runNumber: run.runNumber,
     runAttempt: 1,
     // A called workflow's jobs carry its own env (expandJobs merged it); the caller's does not apply.

@@ -123,7 +123,7 @@ async function planRun(
   /** Why a fork's PR waits for `/ok-to-test`: then nothing is published. */
   held: string | undefined,
 ) {
-  const { serverUrl, apiUrl } = deps.forges.kind(context.forge);
+  const { serverUrl, apiUrl, actionsUrl } = deps.forges.kind(context.forge);
   const contextInputs = { context, payload, workflow, serverUrl, apiUrl };
   // Names and runs-on are decided before the run row exists: all of `github` but its run id and number.
   const {
@@ -149,7 +149,7 @@ async function planRun(
   fleetRead.catch(() => {}); // awaited below; a failure surfaces there
   const group = runGroup(workflow, { github: planGithub, inputs });
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
-    jobSpec({ context, run, workflow, job, serverUrl, apiUrl, inputs }),
+    jobSpec({ context, run, workflow, job, serverUrl, apiUrl, actionsUrl, inputs }),
   );
   await assignJobGroups(deps.db, run, jobConcurrency.groups);
   const releaseDeps = { db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl };

@@ -61,5 +61,8 @@ function hostedScope(scope: string): Result<{ scope: string; kind: "organisation
   const [host = "", ...path] = scope.split("/");
   if (path.length === 0 || !path.every((segment) => PATH_SEGMENT.test(segment) && !segment.endsWith(".git")))
     return fail(`"${scope}" is neither HOST/GROUP nor HOST/GROUP/PROJECT`);
-  return ok({ scope: `${host}/${path.join("/")}`.toLowerCase(), kind: path.length === 1 ? "organisation" : "repository" });
+  return ok({
+    scope: `${host}/${path.join("/")}`.toLowerCase(),
+    kind: path.length === 1 ? "organisation" : "repository",
+  });
 }

@@ -3,7 +3,7 @@
  * configured it serves Probot's manifest flow so the app can be registered from app.yml.
  */
 import type { Logger } from "pino";
-import { hasGitHubApp, readBotConfig, type BotConfig } from "../../bot/config.ts";
+import { hasGitHubApp, hasGitLab, readBotConfig, type BotConfig } from "../../bot/config.ts";
 import { startBot } from "../../bot/start-bot.ts";
 
 export interface Stoppable {
@@ -11,7 +11,12 @@ export interface Stoppable {
 }
 
 export async function startBotOrSetup(config: BotConfig, log: Logger): Promise<Stoppable> {
-  if (hasGitHubApp(config)) return startBot(config, log);
+  if (config.gitlab.url && config.gitlab.token && !config.gitlab.webhookSecret) {
+    throw new Error(
+      "GITLAB_WEBHOOK_SECRET is not set: Flotilla refuses GitLab hooks without a secret token. Set it, and the same secret token on the project's webhook.",
+    );
+  }
+  if (hasGitHubApp(config) || hasGitLab(config)) return startBot(config, log);
   if (config.github.appId && config.github.privateKey && !config.github.webhookSecret) {
     throw new Error(
       "WEBHOOK_SECRET is not set: Flotilla refuses unsigned webhooks. Set it to the secret of your GitHub App's webhook.",

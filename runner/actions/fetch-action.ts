@@ -28,13 +28,15 @@ export async function fetchActionRepo(
 ): Promise<FetchedRepo> {
   const { owner, repo, ref } = target;
   const name = `${owner}/${repo}@${ref}`;
-  const base = context.actionsUrl ?? context.job.serverUrl;
+  const base = context.actionsUrl ?? context.job.actionsUrl ?? context.job.serverUrl;
   const url = `${base.replace(/\/+$/, "")}/${owner}/${repo}.git`;
   // Anonymous first, as for any public action; the job's token only for its own repository,
   // because it is scoped to that repository and must not be shown to any other — and never to
   // a configured actions server, which is not the job's forge.
   const ownRepo =
-    !context.actionsUrl && `${owner}/${repo}`.toLowerCase() === context.job.repository.fullName.toLowerCase();
+    !context.actionsUrl &&
+    !context.job.actionsUrl &&
+    `${owner}/${repo}`.toLowerCase() === context.job.repository.fullName.toLowerCase();
   const tokens: (string | undefined)[] = [
     undefined,
     ...(ownRepo && context.job.checkout.token ? [context.job.checkout.token] : []),

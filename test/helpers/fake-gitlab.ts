@@ -4,13 +4,4 @@
  * fake-gitlab/server.ts for what it serves and records.
  */
 export { startFakeGitLab } from "./fake-gitlab/server.ts";
-export type {
-  AwardRecord,
-  CloneRecord,
-  DeployTokenRecord,
-  FakeGitLab,
-  FakeGitLabProject,
-  FakeGitLabStatus,
-  NoteRecord,
-  StartFakeGitLabOptions,
-} from "./fake-gitlab/types.ts";
+export type { FakeGitLab, FakeGitLabProject } from "./fake-gitlab/types.ts";

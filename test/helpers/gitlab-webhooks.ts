@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { fakeAt } from "./fake-gitlab/registry.ts";
 import type { FakeGitLabProject } from "./fake-gitlab/types.ts";
 
-export type GitLabHookEvent = "Push Hook" | "Tag Push Hook" | "Merge Request Hook" | "Note Hook";
+type GitLabHookEvent = "Push Hook" | "Tag Push Hook" | "Merge Request Hook" | "Note Hook";
 
 export interface GitLabHook {
   event: GitLabHookEvent;

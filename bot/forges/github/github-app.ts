@@ -6,7 +6,7 @@ import { Probot } from "probot";
 import type { Logger } from "pino";
 import type { BotConfig } from "../../config.ts";
 import type { Forge } from "../forge.ts";
-import { blobCache, permissionCache, tokenCache } from "./caches.ts";
+import { blobCache, permissionCache, tokenCache } from "../caches.ts";
 import { githubForge } from "./github-forge.ts";
 import { limitedOctokit } from "./octokit.ts";
 

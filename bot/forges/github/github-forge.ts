@@ -5,7 +5,7 @@ import type { ProbotOctokit } from "probot";
 import type { Permission } from "../forge.ts";
 import type { Annotation, CheckOutput, CheckUpdate, Forge, NewCheck, WorkflowFile } from "../forge.ts";
 import type { RepoRef } from "../../runs/repo-ref.ts";
-import type { BlobCache, PermissionCache, TokenCache } from "./caches.ts";
+import type { BlobCache, PermissionCache, TokenCache } from "../caches.ts";
 import { createCheckRun, findCheckRun } from "./check-run-create.ts";
 import { findOwnComment } from "./own-comment.ts";
 import { permissionOf } from "./permission.ts";

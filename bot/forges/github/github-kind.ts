@@ -10,7 +10,7 @@ import { githubSteerEvent } from "./steer-event.ts";
 export function githubKind(app: GitHubApp, urls: { serverUrl: string; apiUrl: string }): ForgeKind {
   return {
     runContext: (event) => githubRunContext(event.deliveryId, event.name, event.payload),
-    steerEvent: (event) => githubSteerEvent(event.deliveryId, event.name, event.payload),
+    steerEvent: async (event) => githubSteerEvent(event.deliveryId, event.name, event.payload),
     forge(owner) {
       if (owner.installationId == null) throw new Error("a GitHub run or event without an installation id");
       return app.forge(owner.installationId);

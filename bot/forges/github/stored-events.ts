@@ -13,6 +13,7 @@
  * rather than by storing them all. The steering reader still refuses what it does not act on.
  */
 import type { z } from "zod";
+import type { DeliveryCheck } from "../../ingest/answer-delivery.ts";
 import {
   CheckRunActionEvent,
   CheckRunEvent,
@@ -39,9 +40,7 @@ const STEER_ACTIONS = {
 
 const STEER_EVENTS: ReadonlySet<string> = new Set(["issue_comment", "check_run", "check_suite"]);
 
-export type EventCheck = { store: true } | { ignored: string } | { refused: string; field: string };
-
-export function checkGitHubEvent(name: string, payload: Record<string, unknown>): EventCheck {
+export function checkGitHubEvent(name: string, payload: Record<string, unknown>): DeliveryCheck {
   // Own keys only: an event named `constructor` is just another event we do not handle.
   const schema = Object.hasOwn(RUN_EVENTS, name)
     ? RUN_EVENTS[name as keyof typeof RUN_EVENTS]

@@ -14,6 +14,7 @@ import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
 import { BodyTooLarge, mediaType, pathOf, readBody, refuseUpload, sendJson, type Handler } from "../../http/handler.ts";
 import { checkGitHubEvent } from "./stored-events.ts";
+import { answerDelivery } from "../../ingest/answer-delivery.ts";
 import type { PublishEvent } from "../../ingest/publish-event.ts";
 import { decodePayload, webhookEncoding, type BodyEncoding } from "./webhook-payload.ts";
 
@@ -54,32 +55,8 @@ export function githubWebhookHandler(options: GitHubWebhookOptions): Handler {
     if (!decoded.ok) return sendJson(res, 400, { error: decoded.reason });
 
     const { name, deliveryId } = headers;
-    const log = options.log.child({ delivery: deliveryId, event: name });
     const check = checkGitHubEvent(name, decoded.value);
-    if ("ignored" in check) {
-      log.debug({ reason: check.ignored }, "delivery ignored");
-      return sendJson(res, 200, { ignored: check.ignored });
-    }
-    if ("refused" in check) {
-      log.warn({ field: check.field, reason: check.refused }, "delivery refused");
-      return sendJson(res, 400, { error: check.refused, field: check.field });
-    }
-    try {
-      const { duplicate } = await options.publish({
-        v: 1,
-        forge: "github",
-        deliveryId,
-        name,
-        payload: decoded.value,
-        receivedAt: new Date().toISOString(),
-      });
-      log.debug({ duplicate }, "delivery stored");
-      return sendJson(res, 202, { accepted: deliveryId, duplicate });
-    } catch (error) {
-      // 5xx makes GitHub mark the delivery failed, so it can be redelivered once we are back.
-      log.error({ err: error }, "could not store delivery");
-      return sendJson(res, 503, { error: "could not store the delivery; redeliver it later" });
-    }
+    return answerDelivery(res, options, check, { forge: "github", deliveryId, name, payload: decoded.value });
   };
 }
 

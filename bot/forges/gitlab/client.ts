@@ -37,8 +37,9 @@ const RETRIED = new Set([429, 500, 502, 503, 504]);
 export function gitlabClient(options: { url: string; token: string; retry?: RetryPolicy }): GitLabClient {
   const retry = options.retry ?? DEFAULT_RETRY;
   // Gitbeaker has already made the request (URL, headers, JSON body): pass it on as it is.
-  const requesterFn = createRequesterFn(async (_resource, request) => request, (endpoint, request) =>
-    send(endpoint, (request ?? {}) as SendOptions, retry),
+  const requesterFn = createRequesterFn(
+    async (_resource, request) => request,
+    (endpoint, request) => send(endpoint, (request ?? {}) as SendOptions, retry),
   );
   return new Gitlab({ host: options.url, token: options.token, requesterFn, queryTimeout: 30_000 });
 }

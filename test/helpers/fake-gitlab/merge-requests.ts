@@ -2,7 +2,7 @@
  * Merge requests as GitLab keeps them: per-project iids from 1, the head written into the
  * TARGET project's repository as `refs/merge-requests/<iid>/head` (so a clone of the target can
  * fetch a fork's commits, which is how a CI bot checks a fork MR out), `diff_refs` from the
- * merge base; `GET /merge_requests/:iid` and `/diffs` answer from them.
+ * merge base; `GET /merge_requests/:iid`, `/diffs` and a commit's `/merge_requests` answer from them.
  */
 import { execa } from "execa";
 import { json, notFound, nowIso, paginate, type Reply } from "./http.ts";
@@ -103,5 +103,18 @@ export function mergeRequestRoutes(): Route[] {
       },
     },
     { method: "GET", template: "/projects/:id/merge_requests/:merge_request_iid/diffs", handle: diffs },
+    {
+      // The merge requests whose head is this commit (GitLab lists those the commit belongs to).
+      method: "GET",
+      template: "/projects/:id/repository/commits/:sha/merge_requests",
+      handle(ctx) {
+        const sha = String(ctx.path.sha);
+        const found = ctx.state.mergeRequests.filter((mr) => mr.target === ctx.project && mr.sha === sha);
+        return json(
+          200,
+          found.map((mr) => mergeRequestObject(ctx.state, mr)),
+        );
+      },
+    },
   ];
 }

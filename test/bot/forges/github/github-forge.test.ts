@@ -123,12 +123,24 @@ describe("check run buttons", () => {
       status: "queued",
     });
     const cancel = { label: "Cancel", description: "Cancel this job", identifier: "cancel" };
-    await forge.updateCheck(repo, { id, name: "build", headSha: sha, externalId: "job-1" }, { status: "in_progress", actions: [cancel] });
+    await forge.updateCheck(
+      repo,
+      { id, name: "build", headSha: sha, externalId: "job-1" },
+      { status: "in_progress", actions: [cancel] },
+    );
     const record = fake.checkRuns.find((r) => r.id === id);
     expect(record?.actions).toEqual([cancel]);
-    await forge.updateCheck(repo, { id, name: "build", headSha: sha, externalId: "job-1" }, { output: { title: "Running", summary: "step 2" } });
+    await forge.updateCheck(
+      repo,
+      { id, name: "build", headSha: sha, externalId: "job-1" },
+      { output: { title: "Running", summary: "step 2" } },
+    );
     expect(record?.actions).toEqual([cancel]);
-    await forge.updateCheck(repo, { id, name: "build", headSha: sha, externalId: "job-1" }, { status: "completed", conclusion: "success", actions: [] });
+    await forge.updateCheck(
+      repo,
+      { id, name: "build", headSha: sha, externalId: "job-1" },
+      { status: "completed", conclusion: "success", actions: [] },
+    );
     expect(record?.actions).toEqual([]);
     expect(fake.invalidRequests).toEqual([]);
   });

@@ -1,9 +1,9 @@
 /**
- * Caches that keep GitHub round trips off the webhook → job path and off each command. All are
+ * Caches that keep forge round trips off the webhook → job path and off each command. All are
  * only caches: losing them (a restart, another replica) costs a request, never correctness.
  */
 import { Lru } from "toad-cache";
-import type { Permission } from "../forge.ts";
+import type { Permission } from "./forge.ts";
 
 /** Workflow file contents by blob SHA: content-addressed, so never stale. */
 export type BlobCache = Lru<string>;
@@ -13,7 +13,7 @@ export function blobCache(max = 2000): BlobCache {
 }
 
 /**
- * Repository-scoped clone tokens. GitHub's last an hour; one is reused while at least
+ * Repository-scoped clone tokens. GitHub's last an hour (GitLab deploy tokens are made to last a day); one is reused while at least
  * `minRemainingMs` is left, so a job that waits in the queue still clones with a live token.
  */
 export interface TokenCache {
