@@ -103,6 +103,8 @@ export const runs = pgTable(
     workflowPath: text("workflow_path").notNull(),
     workflowName: text("workflow_name").notNull(),
     eventName: text("event_name").notNull(),
+    /** A pull request from a fork (no secrets); null for runs planned before the column, read from `githubContext` then. */
+    fork: boolean("fork"),
     sha: text("sha").notNull(),
     ref: text("ref").notNull(),
     /** Unguessable: the log pages want it, and only the check run's viewers see the link. */

@@ -4,7 +4,7 @@
  * event (the events stream, like pushes), so a bot that dies half way leaves the delivery to
  * be taken again; a delivery carried out completely is recorded and never carried out twice.
  *
- * Everything but `/help` needs write, maintain or admin permission on the repository, read
+ * Everything but `/help` needs the forge's steering level (GitHub: write, maintain or admin permission; GitLab: Developer or higher) on the repository, read
  * from the forge (cached for a minute), never from the payload. A comment gets 👀 when the bot
  * starts on it and 👍 when every command in it worked; a command that could not be done gets a
  * reply saying why. The effects start within this one delivery: no timer, no polling.
@@ -28,6 +28,7 @@ import { chooseCancels, chooseReruns, type RunJobs } from "./choose-jobs.ts";
 import type { SteerEvent } from "../runs/steer-event.ts";
 import { type Command, STEERING_PERMISSIONS } from "./command.ts";
 import { helpText } from "./help-text.ts";
+import { COMMANDS } from "./registry.ts";
 import { parseComment } from "./parse-comment.ts";
 
 export interface SteerDeps {
@@ -103,7 +104,7 @@ async function feedback(s: Steering, send: () => Promise<unknown>): Promise<void
 
 /** What a command did: a reply to post (`/help`), nothing, or why it could not be done. */
 async function runCommand(s: Steering, event: CommentEvent, command: Command): Promise<Result<string | undefined>> {
-  if (command.name === "help") return ok(helpText());
+  if (command.name === "help") return ok(helpText(COMMANDS, s.forge.steerers));
   const allowed = await mayRun(s);
   if (!allowed.ok) return allowed;
   const [pr] = await s.deps.db
@@ -185,7 +186,7 @@ async function mayRun(s: Steering): Promise<Result<true>> {
   const permission = await s.forge.permission(s.event.repo, s.event.sender);
   if (STEERING_PERMISSIONS.has(permission)) return ok(true);
   return fail(
-    `Only users with write, maintain or admin permission on ${s.event.repo.fullName} can steer CI; @${s.event.sender} has ${permission === "none" ? "no" : permission} permission.`,
+    `Only users with ${listed(s.forge.steerers.levels)} ${s.forge.steerers.noun} on ${s.event.repo.fullName} can steer CI; @${s.event.sender} has ${s.forge.describePermission(permission)}.`,
   );
 }
 
@@ -223,4 +224,9 @@ async function currentJob(db: Db, jobId: string): Promise<RunJobs | undefined> {
 
 function quoteAnd(line: string, message: string): string {
   return `> ${line}\n\n${message}`;
+}
+
+/** "a, b or c". */
+function listed(words: string[]): string {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
 }

@@ -42,8 +42,11 @@ export interface NewCheck {
 
 export type CheckKey = Pick<NewCheck, "name" | "headSha" | "externalId">;
 
-/** A check the forge made: its id, and what it was made as (a forge without check runs re-posts a status by name). */
-export type CheckRef = CheckKey & { id: number };
+/**
+ * A check the forge made: its id, what it was made as, and the page it links to now (a forge
+ * without check runs re-posts a status by name, with its link: a re-run's is another page).
+ */
+export type CheckRef = CheckKey & { id: number; detailsUrl?: string };
 
 /** A button on a check run (GitHub's `actions`): pressing it sends `requested_action` with `identifier`. */
 interface CheckAction {
@@ -85,7 +88,17 @@ interface PullRequestState {
   mergeCommitSha: string | null;
 }
 
+/** The levels that may steer and what the forge calls a level ("permission", GitLab "role"). */
+export interface Steerers {
+  levels: string[];
+  noun: string;
+}
+
 export interface Forge {
+  /** Who may steer CI, in the forge's words, for `/help` and refusals: GitHub's write, maintain or admin permission. */
+  readonly steerers: Steerers;
+  /** A user's permission in the forge's words, for a refusal ("read permission"; GitLab: "the Reporter role"). */
+  describePermission(permission: Permission): string;
   /**
    * The paths a pull request changes (renames count under both names), for `paths:` filters;
    * undefined when the forge cannot list them all (then filters match, as GitHub's do).

@@ -170,7 +170,7 @@ export async function finishCancelledWhilePlanning(
   for (const row of done) {
     if (row.checkRunId === null) continue;
     const reason = row.message ?? "cancelled";
-    await forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId), {
+    await forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId, publicUrl), {
       status: "completed",
       conclusion: "cancelled",
       completedAt: (row.completedAt ?? new Date()).toISOString(),

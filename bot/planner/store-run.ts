@@ -55,6 +55,7 @@ export async function upsertRun(
       deliveryId: context.deliveryId,
       forge: context.forge,
       installationId: context.installationId,
+      fork: context.fork,
       repository: context.repo.fullName,
       workflowPath: path,
       workflowName: name,

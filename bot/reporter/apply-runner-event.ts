@@ -132,7 +132,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       const where = job.namespace === "default" ? "" : ` in namespace \`${job.namespace}\``;
       const waited = job.waitedFor ? ` Started after waiting for its concurrency group (${job.waitedFor}).` : "";
       const output = { title: "In progress", summary: `Running on \`${event.runner.name}\`${where}.${waited}` };
-      await forge.updateCheck(repo, jobCheck(run, job, job.checkRunId), {
+      await forge.updateCheck(repo, jobCheck(run, job, job.checkRunId, deps.publicUrl), {
         status: "in_progress",
         startedAt: event.at,
         output,
@@ -159,7 +159,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       annotations: event.annotations,
       workflowPath: run.workflowPath,
     });
-    await forge.updateCheck(repo, jobCheck(run, job, job.checkRunId), {
+    await forge.updateCheck(repo, jobCheck(run, job, job.checkRunId, deps.publicUrl), {
       status: "completed",
       conclusion: event.conclusion,
       completedAt: event.at,

@@ -131,7 +131,7 @@ async function failAsLost(deps: RunnerLostDeps, run: RunRow, job: JobRow, lost: 
   const forge = await deps.forgeForRun(run);
   if (job.checkRunId !== null) {
     // Forge first: if this write fails the advisory is redelivered and the write tried again.
-    await forge.updateCheck(repoRef(run.repository), jobCheck(run, job, job.checkRunId), {
+    await forge.updateCheck(repoRef(run.repository), jobCheck(run, job, job.checkRunId, deps.publicUrl), {
       status: "completed",
       conclusion: "failure",
       completedAt: new Date().toISOString(),

@@ -27,11 +27,21 @@ export const RUNNER_LOST_TITLE = "Runner lost";
  */
 export const CANCEL_BUTTON = { label: "Cancel", description: "Cancel this job", identifier: "cancel" } as const;
 
-/** A job's check run as the forge made it: its id with the name and commit it was created on (see Forge.updateCheck). */
+/**
+ * A job's check run as the forge made it: its id with the name and commit it was created on,
+ * and its log page (see Forge.updateCheck: a forge of statuses posts them by name, with the link).
+ */
 export function jobCheck(
-  run: { sha: string },
+  run: { sha: string; accessToken: string },
   row: { id: string; name: string; namespace: string },
   id: number,
-): { id: number; name: string; headSha: string; externalId: string } {
-  return { id, name: checkRunName(row.name, row.namespace), headSha: run.sha, externalId: row.id };
+  publicUrl: string,
+): { id: number; name: string; headSha: string; externalId: string; detailsUrl: string } {
+  return {
+    id,
+    name: checkRunName(row.name, row.namespace),
+    headSha: run.sha,
+    externalId: row.id,
+    detailsUrl: jobUrl(publicUrl, row.id, run.accessToken),
+  };
 }

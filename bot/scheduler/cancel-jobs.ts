@@ -39,7 +39,7 @@ export async function cancelJobs(deps: CancelDeps, run: RunRow, rows: JobRow[], 
     namespaces.add(row.namespace);
     if (row.publishedAt !== null) deps.bus.nc.publish(deps.bus.names.cancelSubject(row.id), reason);
     if (row.checkRunId !== null) {
-      await deps.forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId), {
+      await deps.forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId, deps.publicUrl), {
         status: "completed",
         conclusion: "cancelled",
         completedAt: new Date().toISOString(),

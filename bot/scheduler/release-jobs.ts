@@ -281,7 +281,7 @@ async function completeWithoutRunning(
   const conclusion = broken ? "failure" : "skipped";
   const title = broken ? "The job's condition could not be evaluated" : "Skipped: its `needs` or `if` said not to run";
   if (row.checkRunId !== null) {
-    await hooks.forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId), {
+    await hooks.forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId, deps.publicUrl), {
       status: "completed",
       conclusion,
       completedAt: new Date().toISOString(),

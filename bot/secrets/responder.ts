@@ -70,7 +70,7 @@ async function answer(deps: SecretsResponderDeps, runnerId: string, data: Uint8A
   const [row] = await deps.db
     .select({
       job: jobs,
-      run: { githubContext: runs.githubContext, eventName: runs.eventName, repository: runs.repository },
+      run: { githubContext: runs.githubContext, eventName: runs.eventName, repository: runs.repository, fork: runs.fork },
     })
     .from(jobs)
     .innerJoin(runs, eq(runs.id, jobs.runId))
@@ -87,7 +87,7 @@ async function answer(deps: SecretsResponderDeps, runnerId: string, data: Uint8A
   if (runner?.removedAt) return refuse("this runner was removed", where);
 
   const wanted = job.spec?.secretNames ?? [];
-  if (isForkPullRequest(run.githubContext, run.eventName)) {
+  if (run.fork ?? isForkPullRequest(run.githubContext, run.eventName)) {
     deps.log.info({ ...where, repository: run.repository }, "fork pull request: no secrets");
     return { v: 1, ok: true, secrets: {} };
   }

@@ -131,6 +131,7 @@ function localRunRow(facts: GitFacts, workflow: Workflow, eventName: string): Ru
     deliveryId: "local",
     forge: "github",
     installationId: null,
+    fork: false,
     repository: facts.fullName,
     workflowPath: workflow.path,
     workflowName: workflow.name,

@@ -83,19 +83,20 @@ function gitlabFlotilla(f: Flotilla, gl: FakeGitLab, secret: string): GitLabFlot
       return created;
     },
     async note(target, mr, author, body) {
-      const { id } = gl.addNote(target, mr.iid, author, body);
+      const posted = gl.addNote(target, mr.iid, author, body);
+      if (posted.id === 0) return 0;
       const hook = noteHook(target, gl.url, {
         iid: mr.iid,
-        noteId: id,
+        noteId: posted.id,
         author,
-        body,
+        body: posted.body,
         sha: mr.sha,
         sourceBranch: mr.sourceBranch,
         ...(mr.source ? { source: mr.source } : {}),
       });
       const answer = await s.deliver(hook);
       if (answer.status !== 202) throw new Error(`the bot answered the note with ${answer.status}: ${answer.body}`);
-      return id;
+      return posted.id;
     },
     settled: (sha, names, states = ["success", "failed", "canceled", "skipped"], timeoutMs = 180_000) =>
       gl.waitFor(

@@ -31,6 +31,8 @@ export interface GitHubForgeDeps {
 export function githubForge(deps: GitHubForgeDeps): Forge {
   const { installationId, octokit, appOctokit, blobs, tokens, permissions } = deps;
   return {
+    steerers: { levels: ["write", "maintain", "admin"], noun: "permission" },
+    describePermission: (permission) => `${permission === "none" ? "no" : permission} permission`,
     async listWorkflowFiles(repo, sha, dir) {
       const listing = await getContent(octokit, repo, dir, sha);
       if (!Array.isArray(listing)) return [];

@@ -14,7 +14,7 @@
  */
 import type { Logger } from "pino";
 import type { PermissionCache, TokenCache } from "../caches.ts";
-import type { CheckRef, CheckUpdate, Forge, NewCheck, WorkflowFile } from "../forge.ts";
+import type { CheckRef, CheckUpdate, Forge, NewCheck, Permission, WorkflowFile } from "../forge.ts";
 import type { RepoRef } from "../../runs/repo-ref.ts";
 import { repoPath } from "../../runs/repo-ref.ts";
 import { permissionOfAccessLevel } from "./access-level.ts";
@@ -31,6 +31,16 @@ export interface GitLabForgeDeps {
 
 /** GitLab's award emoji for the reactions the commands use. */
 const EMOJI = { eyes: "eyes", "+1": "thumbsup", confused: "confused" } as const;
+
+/** A permission as the GitLab role it was read from (access-level.ts). */
+const ROLE_OF: Record<Permission, string> = {
+  admin: "the Owner role",
+  maintain: "the Maintainer role",
+  write: "the Developer role",
+  triage: "the Reporter role",
+  read: "the Reporter role or lower",
+  none: "no role",
+};
 
 const TOKEN_LIFETIME_MS = 24 * 60 * 60_000;
 
@@ -74,6 +84,8 @@ export function gitlabForge(deps: GitLabForgeDeps): Forge {
   }
 
   const forge: Forge = {
+    steerers: { levels: ["Developer", "Maintainer", "Owner"], noun: "role" },
+    describePermission: (permission) => ROLE_OF[permission],
     async changedFiles(repo, pullNumber) {
       const diffs = (await client.MergeRequests.allDiffs(project(repo), pullNumber, { perPage: 100 })) as {
         old_path: string;
@@ -145,6 +157,7 @@ export function gitlabForge(deps: GitLabForgeDeps): Forge {
       if (!state) return;
       await postStatus(repo, check.headSha, state, {
         name: check.name,
+        ...(check.detailsUrl ? { targetUrl: check.detailsUrl } : {}),
         ...(update.output ? { description: description(update.output.title) } : {}),
       });
     },

@@ -16,6 +16,7 @@ import { addFault, takeFault } from "./faults.ts";
 import { isGitRequest, serveGit } from "./git-http.ts";
 import { message, sendReply } from "./http.ts";
 import { findMergeRequestEntry } from "./lookup.ts";
+import { withoutQuickActions } from "./quick-actions.ts";
 import { mergeRequestRoutes, openMergeRequest, updateMergeRequest } from "./merge-requests.ts";
 import { noteRoutes, recordNote } from "./note-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
@@ -116,8 +117,10 @@ export async function startFakeGitLab(options: StartFakeGitLabOptions = {}): Pro
     },
     user: (username) => state.user(username),
     addNote(target, iid, author, body) {
-      const note = recordNote(state, findMergeRequestEntry(state, entryOf(target), iid), author, body);
-      return { id: note.id };
+      const kept = withoutQuickActions(body);
+      if (kept === "") return { id: 0, body: "" };
+      const note = recordNote(state, findMergeRequestEntry(state, entryOf(target), iid), author, kept);
+      return { id: note.id, body: kept };
     },
     statuses: state.statuses,
     notes: state.notes,

@@ -115,8 +115,11 @@ export interface FakeGitLab {
   /** 10 Guest, 20 Reporter, 30 Developer, 40 Maintainer, 50 Owner. */
   setMember(project: FakeGitLabProject, username: string, accessLevel: AccessLevel): GitLabUserRef;
   user(username: string): GitLabUserRef;
-  /** A note someone wrote on the MR in the web UI; returns its id. */
-  addNote(target: FakeGitLabProject, iid: number, author: string, body: string): { id: number };
+  /**
+   * A note someone wrote on the MR in the web UI: its GitLab quick-action lines taken out, as
+   * GitLab does (quick-actions.ts); returns its id and body, id 0 when nothing was left to post.
+   */
+  addNote(target: FakeGitLabProject, iid: number, author: string, body: string): { id: number; body: string };
   statuses: FakeGitLabStatus[];
   notes: NoteRecord[];
   awards: AwardRecord[];
