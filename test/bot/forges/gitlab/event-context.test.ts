@@ -91,6 +91,22 @@ describe("Tag Push Hook", () => {
   });
 });
 
+describe("Tag Push Hook of an annotated tag", () => {
+  it("runs at the tagged commit (checkout_sha), not at the tag object (`after`)", () => {
+    const tagObject = "4f1e2c9d8b7a6f5e4d3c2b1a09f8e7d6c5b4a392";
+    const payload = {
+      ...fixture("tag-push-hook.json"),
+      user_username: "jsmith",
+      after: tagObject,
+      checkout_sha: "82b3d5ae55f7080f1e6022629cdb57bfae7cccc7",
+    };
+    expect(context("Tag Push Hook", payload)).toMatchObject({
+      ok: true,
+      value: { sha: "82b3d5ae55f7080f1e6022629cdb57bfae7cccc7", ref: "refs/tags/v1.0.0" },
+    });
+  });
+});
+
 describe("Merge Request Hook", () => {
   it("opened is pull_request `opened` at the merge request's head ref", () => {
     expect(context("Merge Request Hook", fixture("merge-request-hook.json"))).toEqual({
