@@ -126,6 +126,13 @@ describe("check runs as commit statuses", () => {
     ).toEqual([201, 201, 400, 201]);
   });
 
+  it("a check created twice (a planning taken again) is one status, its id answered both times", async () => {
+    const once = await forge.createCheck(repo, check(head, "lint"));
+    const twice = await forge.createCheck(repo, check(head, "lint"));
+    expect(twice.id).toBe(once.id);
+    expect(of("lint")).toMatchObject([{ id: once.id, status: "pending" }]);
+  });
+
   it("files a fork merge request's head, which no branch holds, under refs/merge-requests/<iid>/head", async () => {
     const created = await forge.createCheck(repo, check(forkMr.sha, "test / fork"));
     await forge.updateCheck(
