@@ -44,7 +44,9 @@ function pushContext(host: string, deliveryId: string, payload: unknown): Result
     repo: repoRef(projectName(host, push.project.path_with_namespace)),
     private: push.project.visibility_level !== 20,
     eventName: "push",
-    sha: push.after,
+    // The commit: for an annotated tag `after` is the tag object, `checkout_sha` the commit it tags
+    // (GitLab's own CI_COMMIT_SHA); for a branch both are the new tip.
+    sha: push.checkout_sha,
     ref: push.ref,
     filterRef: { kind: tag ? "tag" : "branch", name: push.ref.replace(/^refs\/(heads|tags)\//, "") },
     actor: push.user_username,
