@@ -3,7 +3,7 @@
  * retries 429 and 502 ten times within a quarter of a second and reads no `Retry-After`; GitLab
  * asks for seconds (its rate limits answer 429 with `Retry-After`, a restarting instance 502 or
  * 503 for a while). Here a 429 waits what GitLab says, 5xx back off, and a request that still
- * fails throws a GitLabApiError carrying the status, so the caller's bus message is taken again
+ * fails throws a GitLabApiError carrying the status (a connection refused or reset is retried too), so the caller's bus message is taken again
  * later and nothing is lost. Other answers (404, 400, 403) throw at once.
  */
 import { Gitlab } from "@gitbeaker/rest";
@@ -61,12 +61,20 @@ async function send(endpoint: string, options: SendOptions, retry: RetryPolicy):
   const method = options.method ?? "GET";
   let last: GitLabApiError | undefined;
   for (let attempt = 1; attempt <= retry.tries; attempt++) {
-    const response = await fetch(url, {
-      method,
-      headers: options.headers,
-      body: options.body,
-      signal: options.signal ?? AbortSignal.timeout(30_000),
-    });
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: options.headers,
+        body: options.body,
+        signal: options.signal ?? AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      // GitLab restarting (refused, reset) or too slow: tried again as a 5xx is.
+      if (attempt === retry.tries) throw error;
+      await sleep(Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)));
+      continue;
+    }
     if (response.ok) {
       const headers = Object.fromEntries(response.headers.entries());
       return { body: await bodyOf(response), headers, status: response.status };

@@ -49,7 +49,7 @@ function pushContext(host: string, deliveryId: string, payload: unknown): Result
     sha: push.checkout_sha,
     ref: push.ref,
     filterRef: { kind: tag ? "tag" : "branch", name: push.ref.replace(/^refs\/(heads|tags)\//, "") },
-    actor: push.user_username,
+    actor: push.user_username ?? push.user_name ?? "",
     checkout: { cloneUrl: push.project.git_http_url },
     fork: false,
     changedFiles: pushedFiles(push),

@@ -23,7 +23,9 @@ export const PushHook = z.object({
   after: z.string(),
   ref: z.string().min(1),
   checkout_sha: z.string().nullish(),
-  user_username: z.string().min(1),
+  /** GitLab's documented tag push example has only `user_name`; real ones carry both. */
+  user_username: z.string().min(1).optional(),
+  user_name: z.string().optional(),
   project: Project,
   commits: z
     .array(

@@ -113,3 +113,25 @@ describe("gitlabClient", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
+
+describe("gitlabClient against a GitLab that drops connections", () => {
+  it("tries again when the connection is reset, and goes through once GitLab answers", async () => {
+    let resets = 2;
+    const flaky = createServer((req, res) => {
+      if (resets-- > 0) return req.socket.destroy();
+      ok(res);
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, "127.0.0.1", resolve));
+    try {
+      const at = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+      const project = await gitlabClient({ url: at, token: "glpat-test", retry: RETRY }).Projects.show(
+        "acme/sub/widgets",
+      );
+      expect(project.path_with_namespace).toBe("acme/sub/widgets");
+      expect(resets).toBe(-1);
+    } finally {
+      flaky.closeAllConnections();
+      await new Promise<void>((resolve) => flaky.close(() => resolve()));
+    }
+  });
+});
