@@ -70,7 +70,12 @@ async function answer(deps: SecretsResponderDeps, runnerId: string, data: Uint8A
   const [row] = await deps.db
     .select({
       job: jobs,
-      run: { githubContext: runs.githubContext, eventName: runs.eventName, repository: runs.repository, fork: runs.fork },
+      run: {
+        githubContext: runs.githubContext,
+        eventName: runs.eventName,
+        repository: runs.repository,
+        fork: runs.fork,
+      },
     })
     .from(jobs)
     .innerJoin(runs, eq(runs.id, jobs.runId))
