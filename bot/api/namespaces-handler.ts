@@ -19,7 +19,12 @@ const PATH = /^\/api\/v1\/namespaces(?:\/([^/]*))?$/;
 
 const NamespaceUpdate = z.object({
   follows: z
-    .array(z.string().trim().regex(FOLLOW_PATTERN, "must be OWNER/REPO, either part a glob (`owner/*`)"))
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(FOLLOW_PATTERN, "must be OWNER/REPO (or HOST/GROUP/PROJECT for GitLab), any part a glob (`owner/*`)"),
+    )
     .max(100),
 });
 

@@ -14,5 +14,8 @@ export function followsRepository(follows: readonly string[], repository: string
   );
 }
 
-/** A follow pattern names an owner and a repository, either of which may be a glob. */
-export const FOLLOW_PATTERN = /^!?[^/\s]+\/[^/\s]+$/;
+/**
+ * A follow pattern names an owner and a repository, either of which may be a glob; a GitLab
+ * project is named with its host and groups (`gitlab.example.com/acme/*`, see runs/repo-ref.ts).
+ */
+export const FOLLOW_PATTERN = /^!?[^/\s]+(?:\/[^/\s]+)+$/;
