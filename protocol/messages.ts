@@ -46,17 +46,30 @@ const NeedsResult = z.object({
   outputs: z.record(z.string()).default({}),
 });
 
-const JobContexts = z.object({
-  /** The `github` context: event payload under `event`, plus sha, ref, repository, run_id… */
-  github: z.record(z.unknown()).default({}),
-  vars: z.record(z.string()).default({}),
-  /** Plumbing only for now; masked in logs by the runner. */
-  secrets: z.record(z.string()).default({}),
-  matrix: z.record(z.unknown()).nullable().default(null),
-  strategy: z.record(z.unknown()).nullable().default(null),
-  needs: z.record(NeedsResult).default({}),
-  inputs: z.record(z.unknown()).default({}),
-});
+const JobContexts = z
+  .object({
+    /** The `github` context: event payload under `event`, plus sha, ref, repository, run_id… */
+    github: z.record(z.unknown()).default({}),
+    vars: z.record(z.string()).default({}),
+    /** Plumbing only for now; masked in logs by the runner. */
+    secrets: z.record(z.string()).default({}),
+    matrix: z.record(z.unknown()).nullable().default(null),
+    strategy: z.record(z.unknown()).nullable().default(null),
+    needs: z.record(NeedsResult).default({}),
+    inputs: z.record(z.unknown()).default({}),
+  })
+  /**
+   * Any other key is a named context the run's forge adds (`gitlab`: a GitLab project's hook
+   * payload): the runner's expressions may read it, under its name, only when it is here.
+   */
+  .catchall(z.unknown());
+
+const JOB_CONTEXT_NAMES = new Set(Object.keys(JobContexts.shape));
+
+/** The named contexts a forge added to the job's (see JobContexts). */
+export function forgeContexts(contexts: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(contexts).filter(([name]) => !JOB_CONTEXT_NAMES.has(name)));
+}
 
 /**
  * A job as published on `<prefix>.jobs.<namespace>.<labelset>`: once per namespace that runs

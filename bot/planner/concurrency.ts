@@ -31,6 +31,8 @@ import { currentJobsOf } from "../runs/current-jobs.ts";
 export interface GroupContexts {
   github: Record<string, unknown>;
   inputs: Record<string, unknown>;
+  /** Named contexts the run's forge adds (RunContext.contexts: `gitlab` on GitLab), by name. */
+  [name: string]: unknown;
 }
 
 export interface Group {
@@ -79,7 +81,7 @@ export function jobGroups(
     if (!job.job.concurrency) continue;
     try {
       const group = evaluateGroup(job.job.concurrency, {
-        github: contexts.github,
+        ...contexts,
         inputs: job.call?.inputs ?? contexts.inputs,
         matrix: job.matrix ?? {},
         strategy: job.strategy ?? {},

@@ -74,6 +74,8 @@ export function jobSpec({
     },
     outputs: job.job.outputs,
     contexts: {
+      // The forge's own contexts first: none of GitHub's is replaced by one.
+      ...context.contexts,
       github: {},
       vars: {},
       secrets: job.call?.secrets ?? {},

@@ -86,8 +86,10 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   // A dispatch starts the one workflow it names.
   const files = context.workflowPath ? listed.filter((f) => f.path === context.workflowPath) : listed;
   const token = lazy(() => cloneTokenForRun(forge, context));
+  // Workflows may read what the forge adds (`gitlab` on GitLab) only on its runs.
+  const parseOptions = { contexts: Object.keys(context.contexts ?? {}) };
   const parsed = await Promise.all(
-    files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content) })),
+    files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content, parseOptions) })),
   );
   // A pull request's changed files cost API calls: ask only when a workflow filters on paths.
   if (
@@ -103,7 +105,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
       const workflow = result.value;
       if (!matchesEvent(workflow.on, context)) return;
       // Workflows it calls (`jobs.<id>.uses`) are fetched now, at the run's commit or their `@ref`.
-      await resolveCalls(workflow, forge, { repo: context.repo, ref: runSha(context) });
+      await resolveCalls(workflow, forge, { repo: context.repo, ref: runSha(context) }, parseOptions);
       await planRun(deps, forge, context, workflow, withInputDefaults(event.payload, workflow), token, log, held);
     }),
   );
@@ -132,11 +134,12 @@ async function planRun(
     ...planGithub
   } = githubContext({ ...contextInputs, runId: "", runNumber: 0 });
   const inputs = (payload.inputs as Record<string, unknown> | undefined) ?? {};
-  const expansion = expandJobs(workflow, { github: planGithub, vars: {}, inputs });
+  // The forge's own contexts (`gitlab`) come first: none of GitHub's is replaced by one.
+  const expansion = expandJobs(workflow, { ...context.contexts, github: planGithub, vars: {}, inputs });
   if (expansion.problems.length > 0)
     return reportBrokenWorkflow(deps, forge, context, workflow.path, expansion.problems);
   // `jobs.<id>.concurrency`, per leg (it may use `matrix`).
-  const jobConcurrency = jobGroups(expansion.jobs, { github: planGithub, inputs });
+  const jobConcurrency = jobGroups(expansion.jobs, { ...context.contexts, github: planGithub, inputs });
   if (jobConcurrency.problems.length > 0)
     return reportBrokenWorkflow(deps, forge, context, workflow.path, jobConcurrency.problems);
   const run = await store.upsertRun(deps.db, context, workflow.path, workflow.name);
@@ -147,7 +150,7 @@ async function planRun(
   // Read while the jobs are stored: each queued check run says what its job waits for.
   const fleetRead = readFleet(deps.db, namespaces);
   fleetRead.catch(() => {}); // awaited below; a failure surfaces there
-  const group = runGroup(workflow, { github: planGithub, inputs });
+  const group = runGroup(workflow, { ...context.contexts, github: planGithub, inputs });
   const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
     jobSpec({ context, run, workflow, job, serverUrl, apiUrl, actionsUrl, inputs }),
   );

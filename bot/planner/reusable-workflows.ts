@@ -9,7 +9,7 @@
  */
 import type { RepoRef } from "../runs/repo-ref.ts";
 import { MAX_CALL_DEPTH } from "../workflows/expand-call.ts";
-import { parseWorkflow } from "../workflows/parse-workflow.ts";
+import { type ParseOptions, parseWorkflow } from "../workflows/parse-workflow.ts";
 import type { Workflow } from "../workflows/workflow.ts";
 import { fail, ok, type Result } from "../../protocol/result.ts";
 
@@ -60,11 +60,13 @@ export function callTarget(uses: string, from: { repo: RepoRef; ref: string }): 
 /**
  * Fetches and parses every workflow `workflow` calls, recursively (at most MAX_CALL_DEPTH levels,
  * no workflow calling itself), setting `call.workflow` or `call.error` on each calling job.
+ * `options` are the caller's: a called workflow may read what the run's forge adds.
  */
 export async function resolveCalls(
   workflow: Workflow,
   files: WorkflowFiles,
   from: { repo: RepoRef; ref: string },
+  options: ParseOptions = {},
 ): Promise<void> {
   const texts = new Map<string, Promise<string | undefined>>();
   const read = (repo: RepoRef, path: string, ref: string) => {
@@ -74,7 +76,8 @@ export async function resolveCalls(
     return text;
   };
   const identity = (repo: RepoRef, path: string, ref: string) => `${repo.fullName}/${path}@${ref}`;
-  await resolveLevel(workflow, from, [identity(from.repo, workflow.path, from.ref)], read, identity);
+  const parse = (path: string, text: string) => parseWorkflow(path, text, options);
+  await resolveLevel(workflow, from, [identity(from.repo, workflow.path, from.ref)], read, identity, parse);
 }
 
 async function resolveLevel(
@@ -83,6 +86,7 @@ async function resolveLevel(
   chain: string[],
   read: (repo: RepoRef, path: string, ref: string) => Promise<string | undefined>,
   identity: (repo: RepoRef, path: string, ref: string) => string,
+  parse: (path: string, text: string) => ReturnType<typeof parseWorkflow>,
 ): Promise<void> {
   await Promise.all(
     workflow.jobs.map(async (job) => {
@@ -112,7 +116,7 @@ async function resolveLevel(
         call.error = `\`uses: ${call.uses}\`: no workflow file ${target.path} ${where}, or this installation cannot read ${target.repo.fullName}`;
         return;
       }
-      const parsed = await parseWorkflow(target.path, text);
+      const parsed = await parse(target.path, text);
       if (!parsed.ok) {
         const first = parsed.reason.slice(0, 3).map((p) => `${target.path}:${p.line}:${p.column}: ${p.message}`);
         call.error = `\`uses: ${call.uses}\`: the called workflow is not valid: ${first.join("; ")}${parsed.reason.length > 3 ? ` (and ${parsed.reason.length - 3} more)` : ""}`;
@@ -123,7 +127,7 @@ async function resolveLevel(
         return;
       }
       call.workflow = parsed.value;
-      await resolveLevel(parsed.value, { repo: target.repo, ref: target.ref }, [...chain, id], read, identity);
+      await resolveLevel(parsed.value, { repo: target.repo, ref: target.ref }, [...chain, id], read, identity, parse);
     }),
   );
 }

@@ -45,6 +45,12 @@ export interface RunContext {
   changedFiles?: string[];
   /** `workflow_dispatch` starts one workflow file, this one. */
   workflowPath?: string;
+  /**
+   * Named contexts the forge adds beside GitHub's, by name: a GitLab project's runs see
+   * `gitlab`, the hook as GitLab sent it. Its workflows may read them wherever `github` is
+   * allowed; other workflows cannot name them (GitHub's parser refuses what it does not know).
+   */
+  contexts?: Record<string, Record<string, unknown>>;
 }
 
 /** The commit jobs run at, workflow files are read from and `github.sha` names: a pull request's test merge, else `sha`. */

@@ -30,6 +30,8 @@ export interface ConditionContexts {
   needs: Record<string, { result: NeedResult; outputs: Record<string, string> }>;
   matrix: Record<string, unknown> | null;
   strategy: Record<string, unknown> | null;
+  /** Named contexts the run's forge adds (RunContext.contexts: `gitlab` on GitLab), by name. */
+  [name: string]: unknown;
 }
 
 export class ConditionError extends Error {

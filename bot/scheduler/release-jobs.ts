@@ -19,7 +19,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { jobs, runs } from "../../db/schema.ts";
-import { encode, type JobMessage } from "../../protocol/messages.ts";
+import { encode, forgeContexts, type JobMessage } from "../../protocol/messages.ts";
 import { labelsetToken } from "../../protocol/labels.ts";
 import { ensureJobConsumer } from "../../protocol/setup.ts";
 import type { LeaseSettings } from "../../protocol/streams.ts";
@@ -95,6 +95,8 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
       let broken: string | undefined;
       try {
         run_ = shouldRun(row.condition, {
+          // What the run's forge adds (`gitlab`), kept in the job's spec.
+          ...forgeContexts(row.spec?.contexts ?? {}),
           github: run.githubContext,
           vars: {},
           // A called workflow's jobs see the call's `with:`; the others the dispatch's inputs.

@@ -88,7 +88,8 @@ export function expandCall(
   const idScope = level.idPrefix + scopeSegment(legKey);
   const inner = expandWorkflow(
     withWorkflowSettings(called),
-    { github: contexts.github, vars: contexts.vars, inputs },
+    // The caller's contexts (a forge's too), but for `inputs`: the call's.
+    { ...contexts, inputs },
     {
       idPrefix: `${idScope}/`,
       unknown: level.unknown,

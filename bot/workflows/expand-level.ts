@@ -9,6 +9,8 @@ export interface PlanContexts {
   github: Record<string, unknown>;
   vars: Record<string, string>;
   inputs: Record<string, unknown>;
+  /** Named contexts the run's forge adds (RunContext.contexts: `gitlab` on GitLab), by name. */
+  [name: string]: unknown;
 }
 
 /** Where a workflow is being expanded: the top one, or one called from a job (bot/planner/reusable-workflows.ts, expand-call.ts). */

@@ -12,7 +12,10 @@ import {
   NoOperationTraceWriter,
   parseWorkflow as parseTemplate,
 } from "@actions/workflow-parser";
-import type { TemplateContext } from "@actions/workflow-parser/templates/template-context";
+import type { Definition } from "@actions/workflow-parser/templates/schema/definition";
+import { TemplateSchema } from "@actions/workflow-parser/templates/schema/template-schema";
+import { TemplateContext, TemplateValidationErrors } from "@actions/workflow-parser/templates/template-context";
+import { getWorkflowSchema } from "@actions/workflow-parser/workflows/workflow-schema";
 import type { MappingToken } from "@actions/workflow-parser/templates/tokens/index";
 import { readJob } from "./read-job.ts";
 import { readConcurrency, readDefaults } from "./read-settings.ts";
@@ -22,11 +25,27 @@ import { entries, find, TokenText } from "./token-text.ts";
 import type { ParseResult, Workflow, WorkflowProblem } from "./workflow.ts";
 import { fail, ok } from "../../protocol/result.ts";
 
+export interface ParseOptions {
+  /**
+   * Named contexts the run's forge adds (see RunContext.contexts): the workflow may read them
+   * wherever it may read `github`. Without them, a name GitHub does not know is refused with
+   * GitHub's message, as GitHub refuses it.
+   */
+  contexts?: readonly string[];
+}
+
 /**
  * Async because GitHub's converter is (it can fetch called workflows; Flotilla asks it not to).
  */
-export async function parseWorkflow(path: string, text: string): Promise<ParseResult> {
-  const parsed = parseTemplate({ name: path, content: text }, new NoOperationTraceWriter());
+export async function parseWorkflow(path: string, text: string, options: ParseOptions = {}): Promise<ParseResult> {
+  const extra = options.contexts ?? [];
+  // The context GitHub's parser makes by itself, but for the schema.
+  const context = new TemplateContext(
+    new TemplateValidationErrors(),
+    extra.length > 0 ? schemaWith(extra) : getWorkflowSchema(),
+    new NoOperationTraceWriter(),
+  );
+  const parsed = parseTemplate({ name: path, content: text }, context);
   const root = parsed.value;
   if (!root || parsed.context.errors.count > 0) return fail(githubProblems(parsed.context));
   const template = await convertWorkflowTemplate(parsed.context, root);
@@ -51,6 +70,40 @@ export async function parseWorkflow(path: string, text: string): Promise<ParseRe
     }
   }
   return problems.length > 0 ? fail(sortByPosition(problems)) : ok(workflow);
+}
+
+const schemas = new Map<string, TemplateSchema>();
+
+/**
+ * GitHub's workflow schema with `names` allowed wherever `github` is: built once per set of
+ * names from copies of its definitions, so GitHub's own (cached, shared) schema is never changed.
+ */
+function schemaWith(names: readonly string[]): TemplateSchema {
+  const key = [...new Set(names)].sort().join(",");
+  const cached = schemas.get(key);
+  if (cached) return cached;
+  const github = getWorkflowSchema();
+  const schema = new TemplateSchema();
+  for (const [name, definition] of Object.entries(github.definitions)) {
+    schema.definitions[name] = withContexts(definition, key.split(","));
+  }
+  schemas.set(key, schema);
+  return schema;
+}
+
+function withContexts(definition: Definition, names: string[]): Definition {
+  const has = (list: string[]) => list.some((item) => item.toLowerCase() === "github");
+  if (!has(definition.readerContext)) return definition;
+  const add = (list: string[]) => [
+    ...list,
+    ...names.filter((name) => !list.some((item) => item.toLowerCase() === name.toLowerCase())),
+  ];
+  const copy: Definition = Object.create(Object.getPrototypeOf(definition));
+  Object.assign(copy, definition, {
+    readerContext: add(definition.readerContext),
+    evaluatorContext: add(definition.evaluatorContext),
+  });
+  return copy;
 }
 
 function nameOf(root: MappingToken, tokens: TokenText): string {

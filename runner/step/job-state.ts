@@ -4,7 +4,7 @@
  * (`github`, `vars`, `secrets`, `matrix`, `strategy`, `needs`, `inputs`) plus what only the
  * runner knows (`env`, `steps`, `runner`, `job`).
  */
-import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/messages.ts";
+import { type Conclusion, forgeContexts, type JobMessage, type RunnerAnnotation } from "../../protocol/messages.ts";
 import { runnerArch, runnerOs } from "../../protocol/labels.ts";
 import type { Contexts } from "../../protocol/expressions/index.ts";
 import type { JobStatus } from "../expressions/status-functions.ts";
@@ -102,6 +102,8 @@ export function fixedContexts(job: JobMessage, runner: RunnerFacts): Contexts {
     workspace: runner.workspace,
   };
   return {
+    // The forge's own contexts (`gitlab` on a GitLab project's runs): readable only when the bot sent them.
+    ...forgeContexts(contexts),
     github,
     vars: contexts.vars,
     secrets: contexts.secrets,

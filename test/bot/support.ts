@@ -100,7 +100,8 @@ let deliveries = 0;
  * A run of `workflow` planned as the planner stores it, in the `default` namespace (or
  * `namespaces`): run and job rows with their specs, a queued check run per job and a pending
  * commit status per namespace — but nothing released yet. A push of `core.sha` unless
- * `overrides` say otherwise (a pull request's run: `eventName`, `ref`, `pullRequest`, a `sha`).
+ * `overrides` say otherwise (a pull request's run: `eventName`, `ref`, `pullRequest`, a `sha`;
+ * a forge's own `contexts`, which the workflow may then read, as the planner parses it).
  */
 export async function planRun(
   core: Core,
@@ -108,8 +109,6 @@ export async function planRun(
   overrides: Partial<RunContext> = {},
   namespaces = ["default"],
 ): Promise<{ run: RunRow; rows: JobRow[] }> {
-  const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", workflow);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.reason));
   const context = runContext({
     deliveryId: `delivery-${++deliveries}`,
     installationId: INSTALLATION,
@@ -118,7 +117,16 @@ export async function planRun(
     checkout: { cloneUrl: `https://github.com/${core.repo.fullName}.git` },
     ...overrides,
   });
-  const planned = expandJobs(parsed.value, { github: { event_name: "push", ref: context.ref }, vars: {}, inputs: {} });
+  const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", workflow, {
+    contexts: Object.keys(context.contexts ?? {}),
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.reason));
+  const planned = expandJobs(parsed.value, {
+    ...context.contexts,
+    github: { event_name: "push", ref: context.ref },
+    vars: {},
+    inputs: {},
+  });
   if (planned.problems.length > 0) throw new Error(JSON.stringify(planned.problems));
   const run = await store.upsertRun(core.db, context, parsed.value.path, parsed.value.name);
   run.githubContext = githubContext({

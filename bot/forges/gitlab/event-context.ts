@@ -22,9 +22,14 @@ const PR_TYPES: Record<string, string> = { open: "opened", reopen: "reopened", u
 const PAYLOAD_COMMIT_LIMIT = 20;
 
 export function gitlabRunContext(host: string, deliveryId: string, name: string, payload: unknown): Result<RunContext> {
-  if (name === "Push Hook" || name === "Tag Push Hook") return pushContext(host, deliveryId, payload);
-  if (name === "Merge Request Hook") return mergeRequestContext(host, deliveryId, payload);
-  return fail(`${name} starts no run`);
+  const context =
+    name === "Push Hook" || name === "Tag Push Hook"
+      ? pushContext(host, deliveryId, payload)
+      : name === "Merge Request Hook"
+        ? mergeRequestContext(host, deliveryId, payload)
+        : fail(`${name} starts no run`);
+  // The `gitlab` context: GitLab's own fields (`object_kind`, `project`, `object_attributes`…), as it sent them.
+  return context.ok ? ok({ ...context.value, contexts: { gitlab: payload as Record<string, unknown> } }) : context;
 }
 
 /** The project as Flotilla names it: its path on the forge, qualified with the forge's host. */

@@ -72,6 +72,30 @@ describe("if", () => {
   });
 });
 
+describe("a forge's own context", () => {
+  it("decides a job's if and runs-on with it, and carries it in the messages of the jobs that run", async () => {
+    const gitlab = { object_kind: "push", project: { path_with_namespace: "group/app" } };
+    const workflow = `name: Forge
+on: push
+jobs:
+  build:
+    if: gitlab.object_kind == 'push'
+    runs-on: \${{ gitlab.project.path_with_namespace == 'group/app' && 'self-hosted' || 'elsewhere' }}
+    steps:
+      - run: echo \${{ gitlab.object_kind }}
+${job("review", "    if: gitlab.object_kind == 'merge_request'\n")}`;
+    const { run } = await planRun(core, workflow, { contexts: { gitlab } });
+    await release(run);
+
+    const rows = await rowsByKey(core, run.id);
+    expect(rows.get("review")).toMatchObject({ status: "completed", conclusion: "skipped", streamSeq: null });
+    expect(rows.get("build")!.labels).toEqual(["self-hosted"]);
+    const message = await publishedMessage(core, rows.get("build")!);
+    expect(message.contexts.gitlab).toEqual(gitlab);
+    expect(message.contexts.github).toMatchObject({ event_name: "push" });
+  });
+});
+
 describe("max-parallel", () => {
   it("publishes no more legs of a matrix at once than max-parallel allows", async () => {
     const { run } = await plan(

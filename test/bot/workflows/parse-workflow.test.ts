@@ -381,3 +381,78 @@ jobs:
     }
   });
 });
+
+describe("parseWorkflow: contexts a forge adds", () => {
+  const GITLAB = `on: push
+concurrency: \${{ gitlab.project.id }}
+jobs:
+  a:
+    name: \${{ gitlab.object_kind }}
+    if: gitlab.object_kind == 'push'
+    runs-on: \${{ gitlab.project.path_with_namespace }}
+    strategy:
+      matrix:
+        user: ["\${{ gitlab.user_username }}"]
+    concurrency: \${{ gitlab.ref }}
+    env:
+      P: \${{ gitlab.project.path_with_namespace }}
+    steps:
+      - name: \${{ gitlab.object_kind }}
+        if: gitlab.object_kind == 'push'
+        run: echo "\${{ gitlab.project.path_with_namespace }}"
+        env: { K: "\${{ gitlab.object_kind }}" }
+      - uses: actions/cache@v4
+        with: { key: "\${{ gitlab.checkout_sha }}" }
+`;
+
+  it("accepts them wherever github is allowed when parsing for a forge that adds them", async () => {
+    const result = await parseWorkflow("ci.yml", GITLAB, { contexts: ["gitlab"] });
+    if (!result.ok) throw new Error(JSON.stringify(result.reason));
+    const [job] = result.value.jobs;
+    expect(job).toMatchObject({
+      if: "gitlab.object_kind == 'push'",
+      env: { P: "${{ gitlab.project.path_with_namespace }}" },
+    });
+    expect(job!.steps[0]).toMatchObject({
+      if: "gitlab.object_kind == 'push'",
+      run: 'echo "${{ gitlab.project.path_with_namespace }}"',
+      env: { K: "${{ gitlab.object_kind }}" },
+    });
+    expect(job!.steps[1]!.with).toEqual({ key: "${{ gitlab.checkout_sha }}" });
+  });
+
+  it("refuses them as GitHub does without, before and after a parse that allows them", async () => {
+    const text = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ gitlab.object_kind }}\n";
+    const before = await parseWorkflow("ci.yml", text);
+    expect((await parseWorkflow("ci.yml", text, { contexts: ["gitlab"] })).ok).toBe(true);
+    const after = await parseWorkflow("ci.yml", text);
+    for (const result of [before, after]) {
+      expect(result).toEqual({
+        ok: false,
+        reason: [{ message: "Unrecognized named-value: 'gitlab'", line: 6, column: 19 }],
+      });
+    }
+    const all = await parseWorkflow("ci.yml", GITLAB);
+    expect(all.ok).toBe(false);
+    if (!all.ok)
+      expect(new Set(all.reason.map((p) => p.message))).toEqual(new Set(["Unrecognized named-value: 'gitlab'"]));
+  });
+
+  it("refuses them in a job's if as GitHub does", async () => {
+    const text =
+      "on: push\njobs:\n  a:\n    if: gitlab.object_kind == 'push'\n    runs-on: x\n    steps: [{ run: x }]\n";
+    expect(await parseWorkflow("ci.yml", text)).toEqual({
+      ok: false,
+      reason: [{ message: "Unrecognized named-value: 'gitlab'", line: 4, column: 9 }],
+    });
+  });
+
+  it("still refuses names neither GitHub nor the forge knows", async () => {
+    const text = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ gitlabx.y }}\n";
+    const result = await parseWorkflow("ci.yml", text, { contexts: ["gitlab"] });
+    expect(result).toEqual({
+      ok: false,
+      reason: [{ message: "Unrecognized named-value: 'gitlabx'", line: 6, column: 19 }],
+    });
+  });
+});

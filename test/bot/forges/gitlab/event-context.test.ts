@@ -9,6 +9,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { gitlabRunContext } from "../../../../bot/forges/gitlab/event-context.ts";
+import { githubRunContext } from "../../../../bot/forges/github/event-context.ts";
+import { examplePayload } from "../../../helpers/webhooks.ts";
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +47,7 @@ describe("Push Hook", () => {
         fork: false,
         // The example pushed 4 commits and lists 2: the other two's files are unknown, so paths filters match.
         changedFiles: undefined,
+        contexts: { gitlab: fixture("push-hook.json") },
       },
     });
   });
@@ -135,6 +138,7 @@ describe("Merge Request Hook", () => {
           author: "root",
           headOwner: "awesome_space",
         },
+        contexts: { gitlab: fixture("merge-request-hook.json") },
       },
     });
   });
@@ -185,5 +189,19 @@ describe("Merge Request Hook", () => {
       ok: false,
       reason: "Note Hook starts no run",
     });
+  });
+});
+
+describe("the gitlab context", () => {
+  it("is the Push Hook's payload, whole", () => {
+    const payload = fixture("push-hook.json");
+    const result = gitlabRunContext("gitlab.example.com", "d", "Push Hook", payload);
+    expect(result.ok && result.value.contexts).toEqual({ gitlab: payload });
+  });
+
+  it("is absent from a GitHub event's run", () => {
+    const payload = { ...examplePayload("push"), installation: { id: 1 }, deleted: false, after: "b".repeat(40) };
+    const result = githubRunContext("d", "push", payload);
+    expect(result.ok && result.value.contexts).toBeUndefined();
   });
 });
