@@ -41,7 +41,7 @@ export const USAGE = `Usage: flotilla <command>
                           every runner: labels, version, online/busy/offline, current job, last seen
   namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME
                           namespaces and the repositories each follows (default: every repository)
-  secret set OWNER[/REPO] NAME   set a repository or organisation secret, the value from stdin
+  secret set OWNER[/REPO] NAME   set a repository or organisation secret, the value from stdin (GitLab: HOST/GROUP[/PROJECT])
   secret list OWNER[/REPO]       secret names (never values); secret delete OWNER[/REPO] NAME
   migrate                 apply database migrations
   validate [FILES] [--json]  check workflow files offline (default .flotilla/workflows/*.yml)

@@ -1,6 +1,6 @@
 /**
  * `flotilla secret set|list|delete`: repository (`OWNER/REPO`) and organisation (`OWNER`)
- * secrets through the bot's API (FLOTILLA_URL, FLOTILLA_API_TOKEN). `set` reads the value from
+ * secrets (GitLab's projects and groups with their host, `gitlab.example.com/acme/app`) through the bot's API (FLOTILLA_URL, FLOTILLA_API_TOKEN). `set` reads the value from
  * stdin — all of it, so a multi-line value (a key file) stays whole — and drops exactly one
  * trailing newline, as `gh secret set` does, so `echo value | flotilla secret set …` works.
  */
@@ -9,6 +9,7 @@ import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
 const USAGE = `usage: flotilla secret set OWNER[/REPO] NAME   (the value from stdin)
        flotilla secret list OWNER[/REPO]
        flotilla secret delete OWNER[/REPO] NAME
+  GitLab: HOST/GROUP[/SUBGROUP…][/PROJECT], e.g. gitlab.example.com/acme/app
   options: --url BOT_URL (FLOTILLA_URL) --token TOKEN (FLOTILLA_API_TOKEN)`;
 
 export async function secretCommand(
