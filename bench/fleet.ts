@@ -33,7 +33,8 @@ export type Scenario = keyof typeof SCENARIOS;
 export interface Fleet {
   app: AppCredentials;
   fake: FakeGitHub;
-  repos: Record<Scenario, { repo: FakeRepository; sha: string }>;
+  /** `dir`: the repository's work tree, where a bench may commit (the fake serves it as it is). */
+  repos: Record<Scenario, { repo: FakeRepository; sha: string; dir: string }>;
   webhookUrl: string;
   /** The fake GitLab the bot also serves, where its hooks go, and their secret token. */
   gitlab: FakeGitLab;
@@ -58,6 +59,7 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
     repos[name] = {
       repo: await fake.addRepository({ owner: "bench", name, dir, private: true, installationId: 9 }),
       sha,
+      dir,
     };
   }
   const port = await freePort();

@@ -3,12 +3,15 @@
  * on the fake GitLab with the `noop` workflow (one job of one step, `run: "true"`). Each sample
  * is, one after the other, each waited out to its end:
  *
- * - **GitHub**: the `push` webhook of the `noop` repository (run.ts's `push`) → its check run
- *   `completed`, and → the workflow run's commit status `success`.
- * - **GitLab**: a Push Hook of a new commit (made, with its hook, before the samples, so no git
- *   time is measured) → the job's commit status `success`, and → the workflow run's
+ * - **GitHub**: the `push` webhook of a new commit of the `noop` repository (run.ts's `push`) →
+ *   its check run `completed`, and → the workflow run's commit status `success`.
+ * - **GitLab**: a Push Hook of a new commit → the job's commit status `success`, and → the workflow run's
  *   (`flotilla/noop`) `success`. Timed by the fake's own record of the status (`at`), so its
  *   20 ms polling does not count.
+ *
+ * Both sides push a new commit each sample, made (with its hook) before the samples so no git
+ * time is measured: the same commit again would be checked out from the runner's mirror without
+ * asking the forge, and the comparison would not be one.
  *
  * Every request each fake got during a sample is counted by kind. Three GitLab pushes before
  * the samples warm the bot's GitLab path (the first makes the project's deploy token); the
@@ -17,6 +20,7 @@
 import { performance } from "node:perf_hooks";
 import type { Fleet } from "./fleet.ts";
 import { summary } from "./stats.ts";
+import { commitFiles } from "../test/helpers/git-repo.ts";
 import type { RequestRecord as GitHubRequest } from "../test/helpers/fake-github/types.ts";
 import type { FakeGitLabProject, RequestRecord as GitLabRequest } from "../test/helpers/fake-gitlab/types.ts";
 import { deliverGitLabHook, type GitLabHook, pushHook } from "../test/helpers/gitlab-webhooks.ts";
@@ -71,7 +75,7 @@ export interface GitLabBench {
 export async function gitlabBench(
   fleet: Fleet,
   samples: number,
-  githubPush: () => Promise<void>,
+  githubPush: (sha: string) => Promise<void>,
 ): Promise<GitLabBench> {
   const gl = fleet.gitlab;
   const { project, sha: first } = await gl.createProject("bench/noop", { ".flotilla/workflows/noop.yml": WORKFLOW });
@@ -80,6 +84,8 @@ export async function gitlabBench(
     { sha: first, hook: pushHook(project, gl.url, { before: "0".repeat(40), after: first }) },
   ];
   for (let i = 1; i < WARM_UP + samples; i++) hooks.push(await nextCommit(fleet, project, i));
+  const githubShas: string[] = [];
+  for (let i = 0; i < samples; i++) githubShas.push(await commitFiles(fleet.repos.noop.dir, { file: String(i) }));
 
   const firstPush = await gitlabSample(fleet, hooks[0]!);
   for (const h of hooks.slice(1, WARM_UP)) await gitlabSample(fleet, h);
@@ -93,8 +99,8 @@ export async function gitlabBench(
   const glStages = stageSamples();
   const ghStages = stageSamples();
   const t0 = performance.now();
-  for (const h of hooks.slice(WARM_UP)) {
-    const gh = await githubSample(fleet, githubPush);
+  for (const [i, h] of hooks.slice(WARM_UP).entries()) {
+    const gh = await githubSample(fleet, githubShas[i]!, githubPush);
     ghCompleted.push(gh.completedMs);
     ghRun.push(gh.runMs);
     tally(ghKinds, gh.requests.map(githubKind));
@@ -161,13 +167,13 @@ async function gitlabSample(
 /** run.ts's push of the `noop` repository → its check run completed → the run's status `success`. */
 async function githubSample(
   fleet: Fleet,
-  push: () => Promise<void>,
+  sha: string,
+  push: (sha: string) => Promise<void>,
 ): Promise<{ completedMs: number; runMs: number; stages: Stages; requests: GitHubRequest[] }> {
   const { repo } = fleet.repos.noop;
   const runs = () => fleet.fake.checkRuns.filter((r) => r.repo === repo.full_name);
-  const statuses = () => fleet.fake.statuses.filter((s) => s.repo === repo.full_name);
+  const statuses = () => fleet.fake.statuses.filter((s) => s.repo === repo.full_name && s.sha === sha);
   const runsBefore = runs().length;
-  const statusesBefore = statuses().length;
   const firstRequest = fleet.fake.requests.length;
   const t0 = performance.now();
   // Timed as the fake GitHub sees each write (its waitFor runs on every change; its records'
@@ -178,20 +184,11 @@ async function githubSample(
   const started = created.then((r) =>
     fleet.fake.waitFor(() => r.history.some((h) => h.body.status === "in_progress"), { timeoutMs: 30_000 }).then(ms),
   );
-  await push();
+  await push(sha);
   const record = await created;
   await fleet.fake.waitFor(() => record.run.status === "completed", { timeoutMs: 30_000 });
   const completedMs = ms();
-  // pending, then success: the same SHA every push, so counted from before this one.
-  await fleet.fake.waitFor(
-    () =>
-      statuses()
-        .slice(statusesBefore)
-        .some((s) => s.status.state === "success"),
-    {
-      timeoutMs: 30_000,
-    },
-  );
+  await fleet.fake.waitFor(() => statuses().some((s) => s.status.state === "success"), { timeoutMs: 30_000 });
   const runMs = ms();
   await new Promise((resolve) => setImmediate(resolve));
   return {
@@ -208,7 +205,8 @@ const GITLAB_KINDS: [RegExp, string][] = [
   [/^GET \/api\/v4\/projects\/[^/]+\/repository\/tree$/, "tree"],
   [/^GET \/api\/v4\/projects\/[^/]+\/repository\/files\/.+\/raw$/, "files"],
   [/^POST \/api\/v4\/projects\/[^/]+\/deploy_tokens$/, "deploy tokens"],
-  [/^(GET|POST) \/.+\.git\/(info\/refs|git-upload-pack)$/, "git (clone)"],
+  [/^GET \/.+\.git\/info\/refs$/, "git info/refs"],
+  [/^POST \/.+\.git\/git-upload-pack$/, "git upload-pack"],
 ];
 
 const GITHUB_KINDS: [RegExp, string][] = [
@@ -217,7 +215,8 @@ const GITHUB_KINDS: [RegExp, string][] = [
   [/^POST .*\/statuses\/[0-9a-f]+$/, "statuses posted"],
   [/^GET .*\/contents\/.*$/, "contents (list + files)"],
   [/^POST .*\/installations\/\d+\/access_tokens$/, "installation tokens"],
-  [/^(GET|POST) \/.+\.git\/(info\/refs|git-upload-pack)$/, "git (clone)"],
+  [/^GET \/.+\/info\/refs$/, "git info/refs"],
+  [/^POST \/.+\/git-upload-pack$/, "git upload-pack"],
 ];
 
 function kindOf(kinds: [RegExp, string][], method: string, path: string): string {

@@ -37,8 +37,8 @@ const throughputPushes = Number(values.throughput);
 const started = (r: CheckRunRecord) => r.history.some((h) => h.body.status === "in_progress");
 const completed = (r: CheckRunRecord) => r.run.status === "completed";
 
-async function push(fleet: Fleet, scenario: Scenario = "noop"): Promise<void> {
-  const { repo, sha } = fleet.repos[scenario];
+async function push(fleet: Fleet, scenario: Scenario = "noop", sha = fleet.repos[scenario].sha): Promise<void> {
+  const { repo } = fleet.repos[scenario];
   const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 9 }), {
     secret: fleet.app.webhookSecret,
     event: "push",
@@ -160,7 +160,8 @@ try {
   const rerun = reruns > 0 ? await rerunBench(fleet, reruns) : undefined;
   const gitlabPushes = Number(values.gitlab);
   if (gitlabPushes > 0) log(`GitLab: ${gitlabPushes} Push Hooks → status success, each beside a GitHub push…`);
-  const gitlab = gitlabPushes > 0 ? await gitlabBench(fleet, gitlabPushes, () => push(fleet)) : undefined;
+  const gitlab =
+    gitlabPushes > 0 ? await gitlabBench(fleet, gitlabPushes, (sha) => push(fleet, "noop", sha)) : undefined;
   log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
   const checkout = await checkoutBench();
   const fleetJobs = Number(values["fleet-jobs"]);
