@@ -1,13 +1,16 @@
 /**
  * The system under test, deployed as it would be: `flotilla bot` and four `flotilla runner
- * start` processes against NATS, Postgres and the fake GitHub (reached through GHE_HOST).
+ * start` processes against NATS, Postgres and the fake GitHub (reached through GHE_HOST); the
+ * bot serves the fake GitLab too (GITLAB_URL, hooks at `PUBLIC_URL/gitlab/webhook`).
  */
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { BIN } from "../test/helpers/flotilla-bin.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeRepository } from "../test/helpers/fake-github.ts";
+import { startFakeGitLab, type FakeGitLab } from "../test/helpers/fake-gitlab.ts";
 import { freePort } from "../test/helpers/free-port.ts";
 import { deleteStreamsOf } from "../test/helpers/nats-cleanup.ts";
 import { appSettings, createAppCredentials, type AppCredentials } from "../test/helpers/github-app.ts";
@@ -30,8 +33,13 @@ export type Scenario = keyof typeof SCENARIOS;
 export interface Fleet {
   app: AppCredentials;
   fake: FakeGitHub;
-  repos: Record<Scenario, { repo: FakeRepository; sha: string }>;
+  /** `dir`: the repository's work tree, where a bench may commit (the fake serves it as it is). */
+  repos: Record<Scenario, { repo: FakeRepository; sha: string; dir: string }>;
   webhookUrl: string;
+  /** The fake GitLab the bot also serves, where its hooks go, and their secret token. */
+  gitlab: FakeGitLab;
+  gitlabHookUrl: string;
+  gitlabSecret: string;
   prefix: string;
   natsUrl: string;
   close(): Promise<void>;
@@ -40,6 +48,8 @@ export interface Fleet {
 export async function startFleet(runnerCount: number): Promise<Fleet> {
   const app = createAppCredentials();
   const fake = await startFakeGitHub({ app: { appId: app.appId, publicKey: app.publicKey } });
+  const gitlab = await startFakeGitLab();
+  const gitlabSecret = randomBytes(16).toString("hex");
   const database: TestDatabase = await createTestDatabase();
   const scratch = await mkdtemp(join(tmpdir(), "flotilla-bench-"));
   const repos = {} as Fleet["repos"];
@@ -49,6 +59,7 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
     repos[name] = {
       repo: await fake.addRepository({ owner: "bench", name, dir, private: true, installationId: 9 }),
       sha,
+      dir,
     };
   }
   const port = await freePort();
@@ -57,7 +68,12 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   // BENCH_NODE_ARGS go to the bot's and runners' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const processes = flotillaProcesses({ home: scratch, natsUrl, prefix, nodeArgs });
-  processes.start(["bot"], botEnv(fake, app, port, database.url));
+  processes.start(["bot"], {
+    ...botEnv(fake, app, port, database.url),
+    GITLAB_URL: gitlab.url,
+    GITLAB_TOKEN: gitlab.token,
+    GITLAB_WEBHOOK_SECRET: gitlabSecret,
+  });
   for (let i = 0; i < runnerCount; i++)
     processes.start(runnerStartArgs({ natsUrl, prefix, name: `bench-${i}`, workDir: join(scratch, `runner-${i}`) }));
   await waitForHealth(`http://127.0.0.1:${port}/healthz`);
@@ -66,12 +82,16 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
     fake,
     repos,
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
+    gitlab,
+    gitlabHookUrl: `http://127.0.0.1:${port}/gitlab/webhook`,
+    gitlabSecret,
     prefix,
     natsUrl,
     async close() {
       await processes.stop();
       await deleteStreamsOf(natsUrl, prefix).catch(() => {});
       await fake.close();
+      await gitlab.close();
       await database.drop();
       await rm(scratch, { recursive: true, force: true });
     },

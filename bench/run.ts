@@ -1,13 +1,15 @@
 /**
- * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N]`: webhook → check run
- * latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push → queued,
- * and the floor measured in the same run.
+ * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N]`: webhook →
+ * check run latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push
+ * → queued, a GitLab push → status `success` beside a GitHub push → completed, and the floor
+ * measured in the same run.
  * Not a test: numbers go into docs/performance.md by hand.
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { checkoutBench, formatCheckoutBench } from "./checkout.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
+import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
 import { natsRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
@@ -25,6 +27,8 @@ const { values } = parseArgs({
     "fleet-jobs": { type: "string", default: "5000" },
     // `/rerun` and push samples for the command's latency (0: skip it).
     reruns: { type: "string", default: "30" },
+    // GitLab Push Hook samples, each beside a GitHub push (0: skip it).
+    gitlab: { type: "string", default: "30" },
   },
 });
 const pushes = Number(values.pushes);
@@ -33,8 +37,8 @@ const throughputPushes = Number(values.throughput);
 const started = (r: CheckRunRecord) => r.history.some((h) => h.body.status === "in_progress");
 const completed = (r: CheckRunRecord) => r.run.status === "completed";
 
-async function push(fleet: Fleet, scenario: Scenario = "noop"): Promise<void> {
-  const { repo, sha } = fleet.repos[scenario];
+async function push(fleet: Fleet, scenario: Scenario = "noop", sha = fleet.repos[scenario].sha): Promise<void> {
+  const { repo } = fleet.repos[scenario];
   const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 9 }), {
     secret: fleet.app.webhookSecret,
     event: "push",
@@ -154,6 +158,10 @@ try {
   const reruns = Number(values.reruns);
   if (reruns > 0) log(`/rerun: a PR's failing job re-run ${reruns} times, each beside a push…`);
   const rerun = reruns > 0 ? await rerunBench(fleet, reruns) : undefined;
+  const gitlabPushes = Number(values.gitlab);
+  if (gitlabPushes > 0) log(`GitLab: ${gitlabPushes} Push Hooks → status success, each beside a GitHub push…`);
+  const gitlab =
+    gitlabPushes > 0 ? await gitlabBench(fleet, gitlabPushes, (sha) => push(fleet, "noop", sha)) : undefined;
   log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
   const checkout = await checkoutBench();
   const fleetJobs = Number(values["fleet-jobs"]);
@@ -168,6 +176,7 @@ try {
     matrix256Planning: { p50: matrix.p50 },
     needsChainToCompleted: chain,
     ...(rerun ? { rerun } : {}),
+    ...(gitlab ? { gitlab } : {}),
     checkout,
     ...(fleetScale ? { fleetScale } : {}),
   };
@@ -182,6 +191,7 @@ try {
   log(`floor               JetStream publish→pull→ack p50 ${nats.p50} ms, spawn p50 ${spawn.p50} ms`);
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
+  if (gitlab) for (const line of formatGitLabBench(gitlab, nats.p50)) log(line);
   for (const line of formatCheckoutBench(checkout)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
   if (values.json) console.log(JSON.stringify(result));

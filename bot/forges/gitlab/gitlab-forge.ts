@@ -13,7 +13,8 @@
  * - Comments are merge request notes, reactions award emoji.
  */
 import type { Logger } from "pino";
-import type { PermissionCache, TokenCache } from "../caches.ts";
+import { Lru } from "toad-cache";
+import type { BlobCache, PermissionCache, TokenCache } from "../caches.ts";
 import type { CheckRef, CheckUpdate, Forge, NewCheck, Permission, WorkflowFile } from "../forge.ts";
 import type { RepoRef } from "../../runs/repo-ref.ts";
 import { repoPath } from "../../runs/repo-ref.ts";
@@ -26,6 +27,8 @@ export interface GitLabForgeDeps {
   botUsername: () => Promise<string>;
   permissions: PermissionCache;
   tokens: TokenCache;
+  /** Workflow file contents by the tree's blob id, as the GitHub forge keeps them. */
+  blobs: BlobCache;
   log: Logger;
 }
 
@@ -48,6 +51,13 @@ export function gitlabForge(deps: GitLabForgeDeps): Forge {
   const { client, log } = deps;
   const project = (repo: RepoRef) => repoPath(repo.fullName);
 
+  /**
+   * The ref GitLab filed a commit's statuses under (its answer says), named on the commit's next
+   * statuses: GitLab then need not look for a branch holding the commit again, and moves the
+   * status it has rather than starting one on another branch pushed since.
+   */
+  const statusRefs = new Lru<string>(5000);
+
   /** Posts a status; a refused same-state transition was delivered already. */
   async function postStatus(
     repo: RepoRef,
@@ -55,17 +65,21 @@ export function gitlabForge(deps: GitLabForgeDeps): Forge {
     state: GitLabState,
     options: { name: string; targetUrl?: string; description?: string },
   ): Promise<{ id: number } | undefined> {
+    const key = `${project(repo)}@${sha}`;
     const send = (ref?: string) =>
       // Gitbeaker's type lacks `skipped`, which GitLab's API takes.
       client.Commits.editStatus(project(repo), sha, state as "pending", { ...options, ...(ref ? { ref } : {}) });
     try {
-      return await send().catch(async (error: unknown) => {
+      const posted = await send(statusRefs.get(key)).catch(async (error: unknown) => {
         if (!referencesMissing(error)) throw error;
         // No branch holds the commit (a fork's merge request head): file it under that merge request.
         const ref = await mergeRequestRef(repo, sha);
         if (!ref) throw error;
         return send(ref);
       });
+      const ref = (posted as { ref?: string | null } | undefined)?.ref;
+      if (ref) statusRefs.set(key, ref);
+      return posted;
     } catch (error) {
       if (
         error instanceof GitLabApiError &&
@@ -111,15 +125,20 @@ export function gitlabForge(deps: GitLabForgeDeps): Forge {
     async listWorkflowFiles(repo, sha, dir) {
       const tree = await orUndefined(
         client.Repositories.allRepositoryTrees(project(repo), { ref: sha, path: dir, perPage: 100 }) as Promise<
-          { type: string; name: string; path: string }[]
+          { id: string; type: string; name: string; path: string }[]
         >,
       );
       const wanted = (tree ?? []).filter((entry) => entry.type === "blob" && /\.ya?ml$/i.test(entry.name));
       wanted.sort((a, b) => a.path.localeCompare(b.path));
       const files = await Promise.all(
         wanted.map(async (entry): Promise<WorkflowFile | undefined> => {
+          const key = `${repo.fullName}:${entry.id}`;
+          const cached = deps.blobs.get(key);
+          if (cached !== undefined) return { path: entry.path, content: cached };
           const content = await forge.readFile(repo, entry.path, sha);
-          return content === undefined ? undefined : { path: entry.path, content };
+          if (content === undefined) return undefined;
+          deps.blobs.set(key, content);
+          return { path: entry.path, content };
         }),
       );
       return files.filter((f): f is WorkflowFile => f !== undefined);

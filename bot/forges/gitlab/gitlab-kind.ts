@@ -5,7 +5,7 @@
  * GITLAB_ACTIONS_URL (github.com unless told), since GitLab serves none.
  */
 import type { Logger } from "pino";
-import { permissionCache, tokenCache } from "../caches.ts";
+import { blobCache, permissionCache, tokenCache } from "../caches.ts";
 import type { ForgeKind } from "../forge-kind.ts";
 import { gitlabClient } from "./client.ts";
 import { gitlabRunContext } from "./event-context.ts";
@@ -39,6 +39,7 @@ export function gitlabKind(settings: GitLabSettings, log: Logger): ForgeKind {
     permissions: permissionCache(),
     // A deploy token is reused for an hour of its day.
     tokens: tokenCache(23 * 60 * 60_000),
+    blobs: blobCache(),
     log: log.child({ name: "gitlab" }),
   });
   return {

@@ -9,7 +9,7 @@
  */
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { permissionCache, tokenCache } from "../../../../bot/forges/caches.ts";
+import { permissionCache, tokenCache, blobCache } from "../../../../bot/forges/caches.ts";
 import type { Forge, NewCheck } from "../../../../bot/forges/forge.ts";
 import { gitlabClient } from "../../../../bot/forges/gitlab/client.ts";
 import { gitlabForge } from "../../../../bot/forges/gitlab/gitlab-forge.ts";
@@ -43,6 +43,7 @@ beforeAll(async () => {
     botUsername: async () => ((await client.Users.showCurrentUser()) as { username: string }).username,
     permissions: permissionCache(),
     tokens: tokenCache(23 * 60 * 60_000),
+    blobs: blobCache(),
     log: pino({ level: "silent" }),
   });
   ({ project, sha: first } = await fake.createProject("acme/sub/widgets", {
