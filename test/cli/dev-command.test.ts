@@ -61,7 +61,8 @@ async function pushAndWait(port: number, name: string): Promise<string> {
     ".flotilla/workflows/ci.yml": `on: push\njobs:\n  ${name}:\n    runs-on: self-hosted\n    steps:\n      - run: echo ran by the local runner\n`,
   });
   const repo = await fake.addRepository({ owner: "me", name, dir, private: true, installationId: 5 });
-  for (let i = 0; ; i++) {
+  // Its bot listens once PGlite and NATS are up: seconds, more on a loaded machine.
+  for (const deadline = Date.now() + 150_000; ; ) {
     const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 5 }), {
       secret: app.webhookSecret,
       event: "push",
@@ -70,11 +71,11 @@ async function pushAndWait(port: number, name: string): Promise<string> {
       status: 0,
     }));
     if (answer.status === 202) break;
-    if (i > 150) throw new Error("flotilla dev never took the webhook");
+    if (Date.now() > deadline) throw new Error("flotilla dev never took the webhook");
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const run = await fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === "completed", {
-    timeoutMs: 45_000,
+    timeoutMs: 150_000,
   });
   expect(run.run.conclusion).toBe("success");
   return (run.run.output as { summary: string }).summary;
@@ -107,4 +108,4 @@ it("runs its private NATS with per-runner credentials and a registered local run
   const ended = await second;
   expect(ended.exitCode).toBe(0);
   expect(ended.all).toContain("per-runner credentials");
-});
+}, 480_000);

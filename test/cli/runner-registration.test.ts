@@ -85,4 +85,4 @@ it("registers a runner with a one-time token, writes its config 0600, and runs j
   const unknown = await flotilla(["runner", "remove", "lab-1"]);
   expect(unknown.exitCode).toBe(1);
   expect(unknown.all).toContain('no registered runner is named "lab-1"');
-});
+}, 240_000);
