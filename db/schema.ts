@@ -38,6 +38,8 @@ export const namespaces = pgTable("namespaces", {
   name: text("name").primaryKey(),
   /** Repository globs (`owner/*`, `owner/repo`) this namespace follows; empty: every repository. */
   follows: jsonb("follows").$type<string[]>().notNull().default([]),
+  /** GitHub-hosted labels mapped onto this namespace's runners (`ubuntu-latest` → linux, x64): bot/fleet/label-aliases.ts. */
+  aliases: jsonb("aliases").$type<Record<string, string[]>>().notNull().default({}),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -2,7 +2,8 @@
  * `/api/v1/namespaces` — what `flotilla namespace` calls:
  *   GET    /api/v1/namespaces          every namespace, what it follows and its runner count
  *   GET    /api/v1/namespaces/NAME     one of them
- *   PUT    /api/v1/namespaces/NAME     {follows: ["owner/*", "owner/repo"]}: creates or changes it
+ *   PUT    /api/v1/namespaces/NAME     {follows: ["owner/*", "owner/repo"], aliases?: {"ubuntu-latest": ["linux", "x64"]}}:
+ *                                       creates or replaces it
  *   DELETE /api/v1/namespaces/NAME     removes it (not `default`, not while it has runners)
  * The planner reads namespaces for every run, so a change applies to the next event.
  */
@@ -16,6 +17,7 @@ import { pathOf, sendJson, type Handler } from "../http/handler.ts";
 import { authorized, jsonBody } from "./auth.ts";
 
 const PATH = /^\/api\/v1\/namespaces(?:\/([^/]*))?$/;
+const LABEL = /^[A-Za-z0-9._-]{1,100}$/;
 
 const NamespaceUpdate = z.object({
   follows: z
@@ -26,6 +28,12 @@ const NamespaceUpdate = z.object({
         .regex(FOLLOW_PATTERN, "must be OWNER/REPO (or HOST/GROUP/PROJECT for GitLab), any part a glob (`owner/*`)"),
     )
     .max(100),
+  aliases: z
+    .record(
+      z.string().regex(LABEL, "an alias is a label: letters, digits, '.', '-' and '_'"),
+      z.array(z.string().regex(LABEL, "must be labels: letters, digits, '.', '-' and '_'")).min(1).max(20),
+    )
+    .default({}),
 });
 
 export function namespacesHandler(options: { db: Db; token?: string }): Handler {
@@ -53,11 +61,12 @@ export function namespacesHandler(options: { db: Db; token?: string }): Handler 
         const update = await jsonBody(req, res, NamespaceUpdate);
         if (!update) return true;
         const follows = [...new Set(update.follows)];
+        const { aliases } = update;
         const [existing] = await db.select({ name: namespaces.name }).from(namespaces).where(eq(namespaces.name, name));
         await db
           .insert(namespaces)
-          .values({ name, follows })
-          .onConflictDoUpdate({ target: namespaces.name, set: { follows } });
+          .values({ name, follows, aliases })
+          .onConflictDoUpdate({ target: namespaces.name, set: { follows, aliases } });
         const [saved] = await described(db, name);
         return sendJson(res, existing ? 200 : 201, saved);
       }
@@ -95,6 +104,7 @@ async function described(db: Db, name?: string) {
     .select({
       name: namespaces.name,
       follows: namespaces.follows,
+      aliases: namespaces.aliases,
       createdAt: namespaces.createdAt,
       runners: count(runners.id),
     })

@@ -8,6 +8,7 @@ import { and, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { runners } from "../../db/schema.ts";
 import { canServe, normalizeLabels } from "../../protocol/labels.ts";
+import { aliasAdvice, githubHostedLabels } from "./label-aliases.ts";
 import { runnerState, type RunnerRow } from "./runner-state.ts";
 
 export interface Fleet {
@@ -62,9 +63,11 @@ function explain(fleet: Fleet, namespace: string, labels: string[]): Explanation
       mine.length === 0
         ? `No runner in ${where}${labels.length > 0 ? ` has the labels ${wanted}` : ""}: the namespace has no runners.`
         : `No runner in ${where} has the labels ${wanted}: it has ${count(mine.length, "runner")}, none with all of them (a runner needs every label a job asks for).`;
+    const hosted = githubHostedLabels(labels);
+    const alias = hosted.length > 0 ? `\n\n${aliasAdvice(hosted, namespace)}` : "";
     return {
       title: `No runner in namespace ${namespace}${labels.length > 0 ? ` has the labels ${labels.join(", ")}` : ""}`,
-      summary: `${why}\n\nThe job stays queued until one does: register one with \`${register}\` and start it.`,
+      summary: `${why}\n\nThe job stays queued until one does: register one with \`${register}\` and start it.${alias}`,
     };
   }
   let online = 0;

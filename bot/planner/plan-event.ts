@@ -146,13 +146,19 @@ async function planRun(
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
-  const namespaces = await store.namespacesFollowing(deps.db, context.repo.fullName);
+  const following = await store.namespacesFollowing(deps.db, context.repo.fullName);
+  const namespaces = following.map((ns) => ns.name);
   // Read while the jobs are stored: each queued check run says what its job waits for.
   const fleetRead = readFleet(deps.db, namespaces);
   fleetRead.catch(() => {}); // awaited below; a failure surfaces there
   const group = runGroup(workflow, { ...context.contexts, github: planGithub, inputs });
-  const rows = await store.upsertJobs(deps.db, run, expansion.jobs, namespaces, (job) =>
-    jobSpec({ context, run, workflow, job, serverUrl, apiUrl, actionsUrl, inputs }),
+  const rows = await store.upsertJobs(
+    deps.db,
+    run,
+    expansion.jobs,
+    namespaces,
+    (job) => jobSpec({ context, run, workflow, job, serverUrl, apiUrl, actionsUrl, inputs }),
+    Object.fromEntries(following.map((ns) => [ns.name, ns.aliases])),
   );
   await assignJobGroups(deps.db, run, jobConcurrency.groups);
   const releaseDeps = { db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl };

@@ -2,6 +2,7 @@
  * The planner's Postgres writes. Each is idempotent, so a delivery planned twice (a bot that
  * died half way, a redelivered webhook) completes the first plan instead of starting a second.
  */
+import { applyAliases, type LabelAliases } from "../fleet/label-aliases.ts";
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
@@ -92,12 +93,18 @@ export async function setRunCheckRun(db: Db, runId: string, checkRunId: number):
 }
 
 /** The namespaces that follow `repository` (read per run: a change through the API applies to the next event). */
-export async function namespacesFollowing(db: Db, repository: string): Promise<string[]> {
-  const rows = await db.select({ name: namespaces.name, follows: namespaces.follows }).from(namespaces);
+/** The namespaces following `repository`, by name, with their label aliases. */
+export async function namespacesFollowing(
+  db: Db,
+  repository: string,
+): Promise<{ name: string; aliases: LabelAliases }[]> {
+  const rows = await db
+    .select({ name: namespaces.name, follows: namespaces.follows, aliases: namespaces.aliases })
+    .from(namespaces);
   return rows
     .filter((r) => followsRepository(r.follows, repository))
-    .map((r) => r.name)
-    .sort();
+    .map((r) => ({ name: r.name, aliases: r.aliases }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export async function setGithubContext(db: Db, runId: string, githubContext: Record<string, unknown>): Promise<void> {
@@ -111,6 +118,8 @@ export async function upsertJobs(
   planned: PlannedJob[],
   names: string[],
   specOf: (job: PlannedJob) => JobSpec,
+  /** Each namespace's label aliases: a job's labelset there (bot/fleet/label-aliases.ts). */
+  aliases: Record<string, LabelAliases> = {},
 ): Promise<JobRow[]> {
   const values = planned.flatMap((job) => {
     const spec = specOf(job);
@@ -120,7 +129,7 @@ export async function upsertJobs(
       jobId: job.jobId,
       name: job.name,
       namespace,
-      labels: job.runsOn,
+      labels: applyAliases(job.runsOn, aliases[namespace] ?? {}),
       needs: job.job.needs,
       condition: job.job.if,
       maxParallel: job.job.strategy?.maxParallel ?? null,

@@ -1,22 +1,29 @@
 /**
- * `flotilla namespace list | set NAME [--follows 'owner/*,other/repo'] | remove NAME`: the
- * namespaces that run jobs, and which repositories each follows (empty: every repository).
+ * `flotilla namespace list | set NAME [--follows 'owner/*,other/repo'] [--alias L=a,b]… | remove NAME`:
+ * the namespaces that run jobs, which repositories each follows (empty: every repository), and
+ * the GitHub-hosted labels each maps onto its runners (`--alias 'ubuntu-latest=linux,x64'`).
  */
 import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
 import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
 import { printTable } from "../print-table.ts";
+import { parseAlias } from "../../bot/fleet/label-aliases.ts";
 
 interface NamespaceView {
   name: string;
   follows: string[];
+  aliases?: Record<string, string[]>;
   runners: number;
 }
 
 const USAGE =
-  "usage: flotilla namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME  [--url BOT_URL] [--json]";
+  "usage: flotilla namespace list | set NAME [--follows 'owner/*,owner/repo'] [--alias 'ubuntu-latest=linux,x64']... | remove NAME  [--url BOT_URL] [--json]";
 
 export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { positionals, values } = parseApiArgs(args, { follows: { type: "string" }, json: { type: "boolean" } });
+  const { positionals, values } = parseApiArgs(args, {
+    follows: { type: "string" },
+    alias: { type: "string", multiple: true },
+    json: { type: "boolean" },
+  });
   const [action, name, ...extra] = positionals;
   const api = botApi(values, env, "flotilla namespace");
   if (name && !NAMESPACE_PATTERN.test(name)) {
@@ -39,9 +46,24 @@ export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = 
         .split(",")
         .map((p) => p.trim())
         .filter(Boolean);
-      const saved = await api.call<NamespaceView>("PUT", `/api/v1/namespaces/${encodeURIComponent(name)}`, { follows });
+      const aliases: Record<string, string[]> = {};
+      for (const text of (values.alias as string[] | undefined) ?? []) {
+        const parsed = parseAlias(text);
+        if (!parsed.ok) {
+          console.error(`flotilla namespace: ${parsed.reason}`);
+          return 2;
+        }
+        aliases[parsed.value[0]] = parsed.value[1];
+      }
+      const saved = await api.call<NamespaceView>("PUT", `/api/v1/namespaces/${encodeURIComponent(name)}`, {
+        follows,
+        aliases,
+      });
+      const mapped = Object.entries(saved.aliases ?? {}).map(([label, to]) => `${label} → ${to.join(", ")}`);
       console.log(
-        values.json ? JSON.stringify(saved, null, 2) : `namespace ${saved.name} follows ${followsText(saved.follows)}`,
+        values.json
+          ? JSON.stringify(saved, null, 2)
+          : `namespace ${saved.name} follows ${followsText(saved.follows)}${mapped.length > 0 ? `; runs ${mapped.join("; ")}` : ""}`,
       );
       return 0;
     }

@@ -3,6 +3,7 @@
  * parser and prints the jobs each would create, so a workflow can be checked before it is
  * pushed. Exit 1 on any problem, an unsupported feature included.
  */
+import { aliasAdvice, githubHostedLabels } from "../../bot/fleet/label-aliases.ts";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -81,4 +82,7 @@ function printFile(file: ValidatedFile): void {
     const needs = job.needs.length > 0 ? `  needs: ${job.needs.join(", ")}` : "";
     console.log(`  ${job.key.padEnd(width)}  runs-on: ${job.runsOn.join(", ")}${needs}`);
   }
+  // Said once per file: a job asking for a GitHub-hosted label waits forever on self-hosted runners without an alias.
+  const hosted = [...new Set(file.jobs.flatMap((job) => githubHostedLabels(job.runsOn)))];
+  if (hosted.length > 0) console.log(`  note: ${aliasAdvice(hosted).replaceAll("`", "")}`);
 }
