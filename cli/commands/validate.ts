@@ -24,6 +24,8 @@ interface ValidatedFile {
   ok: boolean;
   problems: { line: number; column: number; message: string }[];
   jobs: ValidatedJob[];
+  /** Events in `on:` that start no run here (`schedule`, `release`, …): the workflow never runs for them. */
+  notTriggering?: string[];
 }
 
 export async function validateCommand(args: string[], cwd = process.cwd()): Promise<number> {
@@ -65,6 +67,8 @@ async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
     ok: problems.length === 0,
     problems: problems.map(plain),
     jobs: jobs.map((job) => ({ key: job.key, name: job.name, runsOn: job.runsOn, needs: job.job.needs })),
+    // A called workflow's `workflow_call` is how its callers start it: that one does trigger.
+    notTriggering: parsed.value.on.other.filter((name) => name !== "workflow_call"),
   };
 }
 
@@ -83,6 +87,10 @@ function printFile(file: ValidatedFile): void {
     console.log(`  ${job.key.padEnd(width)}  runs-on: ${job.runsOn.join(", ")}${needs}`);
   }
   // Said once per file: a job asking for a GitHub-hosted label waits forever on self-hosted runners without an alias.
+  if (file.notTriggering?.length)
+    console.log(
+      `  note: Flotilla starts no run on ${file.notTriggering.join(", ")}: only push, pull_request and workflow_dispatch (and workflow_call from a caller) trigger here`,
+    );
   const hosted = [...new Set(file.jobs.flatMap((job) => githubHostedLabels(job.runsOn)))];
   if (hosted.length > 0) console.log(`  note: ${aliasAdvice(hosted).replaceAll("`", "")}`);
 }
