@@ -5,15 +5,13 @@
 import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
 import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
 import { printTable } from "../print-table.ts";
+import { UsageError } from "../usage-error.ts";
 
 interface NamespaceView {
   name: string;
   follows: string[];
   runners: number;
 }
-
-const USAGE =
-  "usage: flotilla namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME  [--url BOT_URL] [--json]";
 
 export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { positionals, values } = parseApiArgs(args, { follows: { type: "string" }, json: { type: "boolean" } });
@@ -55,8 +53,8 @@ export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = 
     console.error(error.message);
     return 1;
   }
-  console.error(USAGE);
-  return 2;
+  if (action !== "list" && !name) throw new UsageError("missing NAME");
+  throw new UsageError(`unexpected argument: ${action === "list" ? name : extra[0]}`);
 }
 
 function followsText(follows: string[]): string {
