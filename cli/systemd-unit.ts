@@ -34,7 +34,8 @@ export function runnerUnit(unit: RunnerUnit): string {
     "[Service]",
     "Type=simple",
     `ExecStart=${exec}`,
-    `WorkingDirectory=${quoted(unit.workingDirectory)}`,
+    // A path setting takes the rest of the line as it is: no quotes, only `%` escaped.
+    `WorkingDirectory=${unit.workingDirectory.replace(/%/g, "%%")}`,
     ...(unit.user ? [`User=${unit.user}`] : []),
     ...Object.entries(unit.environment).map(([key, value]) => `Environment=${quoted(`${key}=${value}`)}`),
     "Restart=on-failure",
