@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { checkoutBench, formatCheckoutBench } from "./checkout.ts";
+import { cliStartBench, formatCliStartBench } from "./cli-start.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
 import { natsRoundTrips, spawns } from "./floor.ts";
@@ -141,6 +142,8 @@ try {
   log(`floor: measuring JetStream round trips and spawns…`);
   const nats = summary(await natsRoundTrips(fleet.natsUrl, fleet.prefix, 500));
   const spawn = summary(await spawns(200));
+  log(`cli: flotilla --help, 20 times…`);
+  const cliStart = await cliStartBench(20);
   log(`warm-up…`);
   await latency(fleet, 5);
   log(`latency: ${pushes} pushes, one after another…`);
@@ -169,6 +172,7 @@ try {
     needsChainToCompleted: chain,
     ...(rerun ? { rerun } : {}),
     checkout,
+    cliStart,
     ...(fleetScale ? { fleetScale } : {}),
   };
   const writes = fleet.fake.checkRuns.map((r) => r.history.length);
@@ -183,6 +187,7 @@ try {
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   for (const line of formatCheckoutBench(checkout)) log(line);
+  for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
   if (values.json) console.log(JSON.stringify(result));
 } finally {
