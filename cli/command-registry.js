@@ -309,7 +309,8 @@ export function answerWithoutRunning(argv) {
       return usageError(path, `unknown command: ${[...path.map((c) => c.name), rest[0]].join(" ")}`);
     return { stdout: usageOf(path), code: 0 };
   }
-  if (!command) return usageError(path, `unknown command: ${first}`);
+  if (!command)
+    return usageError(path, first.startsWith("-") ? `unknown option ${first}` : `unknown command: ${first}`);
   // Help wins wherever it stands, up to a `--` that ends the options.
   const options = rest.includes("--") ? rest.slice(0, rest.indexOf("--")) : rest;
   if (options.includes("-h") || options.includes("--help")) return { stdout: usageOf(path), code: 0 };

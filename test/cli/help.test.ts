@@ -161,6 +161,7 @@ describe("flotilla --version", () => {
 describe("flotilla called the wrong way", () => {
   it.concurrent.each([
     [["nope"], "flotilla: unknown command: nope", "Usage: flotilla <command>"],
+    [["--nope"], "flotilla: unknown option --nope", "Usage: flotilla <command>"],
     [
       ["runner"],
       "flotilla runner: a command is needed: register, start, remove, install-service",
