@@ -2,7 +2,7 @@
 // Runs the TypeScript sources directly through tsx so `npm start` needs no build step. What
 // needs no command run — `--help`, `--version`, a mistyped command — is answered before tsx
 // loads (it costs most of a second), from the plain-JavaScript command registry.
-import { answerWithoutRunning } from "../cli/command-registry.js";
+import { answerWithoutRunning } from "../cli/command-usage.js";
 
 const argv = process.argv.slice(2);
 const answer = answerWithoutRunning(argv);

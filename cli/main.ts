@@ -4,7 +4,7 @@
  * message instead of a stack trace.
  */
 import { existsSync } from "node:fs";
-import { answerWithoutRunning, findCommand, usageError } from "./command-registry.js";
+import { answerWithoutRunning, findCommand, usageError } from "./command-usage.js";
 import { argumentProblem } from "./usage-error.ts";
 
 /** Failures whose message says it all: no stack trace, exit 1. */
