@@ -8,6 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { checkoutBench, formatCheckoutBench } from "./checkout.ts";
+import { cliStartBench, formatCliStartBench } from "./cli-start.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
@@ -145,6 +146,8 @@ try {
   log(`floor: measuring JetStream round trips and spawns…`);
   const nats = summary(await natsRoundTrips(fleet.natsUrl, fleet.prefix, 500));
   const spawn = summary(await spawns(200));
+  log(`cli: flotilla --help, 20 times…`);
+  const cliStart = await cliStartBench(20);
   log(`warm-up…`);
   await latency(fleet, 5);
   log(`latency: ${pushes} pushes, one after another…`);
@@ -178,6 +181,7 @@ try {
     ...(rerun ? { rerun } : {}),
     ...(gitlab ? { gitlab } : {}),
     checkout,
+    cliStart,
     ...(fleetScale ? { fleetScale } : {}),
   };
   const writes = fleet.fake.checkRuns.map((r) => r.history.length);
@@ -193,6 +197,7 @@ try {
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   if (gitlab) for (const line of formatGitLabBench(gitlab, nats.p50)) log(line);
   for (const line of formatCheckoutBench(checkout)) log(line);
+  for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
   if (values.json) console.log(JSON.stringify(result));
 } finally {

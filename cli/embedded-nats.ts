@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { credentialsOption } from "../protocol/credentials.ts";
 
-export class NatsServerMissing extends Error {
+class NatsServerMissing extends Error {
   override name = "NatsServerMissing";
   constructor() {
     super(

@@ -3,24 +3,22 @@
  * `workflow_dispatch` trigger, through the bot's API (FLOTILLA_URL, FLOTILLA_API_TOKEN).
  */
 import { parseApiArgs } from "../api/bot-api.ts";
+import { UsageError } from "../usage-error.ts";
 
 export async function dispatchCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { positionals, values } = parseApiArgs(args, {
     ref: { type: "string" },
     input: { type: "string", multiple: true, default: [] },
   });
-  const [repository, workflow] = positionals;
-  if (!repository || !workflow || !values.ref) {
-    console.error("usage: flotilla dispatch OWNER/REPO WORKFLOW --ref REF [--input name=value]... [--url BOT_URL]");
-    return 2;
-  }
+  const [repository, workflow, extra] = positionals;
+  if (!repository) throw new UsageError("missing OWNER/REPO");
+  if (!workflow) throw new UsageError("missing WORKFLOW (its file name, e.g. deploy.yml)");
+  if (extra !== undefined) throw new UsageError(`unexpected argument: ${extra}`);
+  if (!values.ref) throw new UsageError("missing --ref REF");
   const inputs: Record<string, string> = {};
   for (const pair of values.input) {
     const eq = pair.indexOf("=");
-    if (eq <= 0) {
-      console.error(`--input ${pair}: expected name=value`);
-      return 2;
-    }
+    if (eq <= 0) throw new UsageError(`--input ${pair}: expected name=value`);
     inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   const url = (values.url ?? env.FLOTILLA_URL ?? "http://localhost:3000").replace(/\/+$/, "");

@@ -7,6 +7,7 @@ import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
 import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
 import { printTable } from "../print-table.ts";
 import { parseAlias } from "../../bot/fleet/label-aliases.ts";
+import { UsageError } from "../usage-error.ts";
 
 interface NamespaceView {
   name: string;
@@ -14,9 +15,6 @@ interface NamespaceView {
   aliases?: Record<string, string[]>;
   runners: number;
 }
-
-const USAGE =
-  "usage: flotilla namespace list | set NAME [--follows 'owner/*,owner/repo'] [--alias 'ubuntu-latest=linux,x64']... | remove NAME  [--url BOT_URL] [--json]";
 
 export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { positionals, values } = parseApiArgs(args, {
@@ -49,10 +47,7 @@ export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = 
       const aliases: Record<string, string[]> = {};
       for (const text of (values.alias as string[] | undefined) ?? []) {
         const parsed = parseAlias(text);
-        if (!parsed.ok) {
-          console.error(`flotilla namespace: ${parsed.reason}`);
-          return 2;
-        }
+        if (!parsed.ok) throw new UsageError(parsed.reason);
         aliases[parsed.value[0]] = parsed.value[1];
       }
       const saved = await api.call<NamespaceView>("PUT", `/api/v1/namespaces/${encodeURIComponent(name)}`, {
@@ -77,8 +72,8 @@ export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = 
     console.error(error.message);
     return 1;
   }
-  console.error(USAGE);
-  return 2;
+  if (action !== "list" && !name) throw new UsageError("missing NAME");
+  throw new UsageError(`unexpected argument: ${action === "list" ? name : extra[0]}`);
 }
 
 function followsText(follows: string[]): string {

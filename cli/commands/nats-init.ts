@@ -6,14 +6,15 @@
  * FLOTILLA_NATS_AUTH_DIR=DIR (see docs/security.md).
  */
 import { basename, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { initAuthority, serverConfPath } from "../../bot/fleet/nats-authority.ts";
+import { UsageError } from "../usage-error.ts";
 
 export async function natsInitCommand(args: string[]): Promise<number> {
-  const [sub, dir] = args;
-  if (sub !== "init" || !dir) {
-    console.error("usage: flotilla nats init DIR");
-    return 2;
-  }
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
+  const [dir, extra] = positionals;
+  if (!dir) throw new UsageError("missing DIR");
+  if (extra !== undefined) throw new UsageError(`unexpected argument: ${extra}`);
   const authority = await initAuthority(resolve(dir));
   const conf = serverConfPath(authority.dir);
   console.log(`NATS credentials for Flotilla are in ${authority.dir} (keep it private: it holds the signing keys).`);

@@ -5,24 +5,23 @@
  */
 import { hostname } from "node:os";
 import { defaultConfigPath, register, RUNNER_VERSION, writeConfigFile } from "../../runner/index.ts";
+import { parseApiArgs } from "../api/bot-api.ts";
+import { UsageError } from "../usage-error.ts";
 
-export interface RegisterFlags {
-  url?: string;
-  token?: string;
-  labels?: string;
-  namespace?: string;
-  name?: string;
-  config?: string;
-  nats?: string;
-}
-
-export async function runnerRegisterCommand(flags: RegisterFlags): Promise<number> {
-  if (!flags.url || !flags.token) {
-    console.error(
-      "usage: flotilla runner register --url BOT_URL --token TOKEN [--labels a,b] [--namespace NAME] [--name NAME] [--config FILE]",
-    );
-    return 2;
-  }
+export async function runnerRegisterCommand(args: string[]): Promise<number> {
+  const { values: flags } = parseApiArgs(
+    args,
+    {
+      labels: { type: "string" },
+      namespace: { type: "string" },
+      name: { type: "string" },
+      config: { type: "string" },
+      nats: { type: "string" },
+    },
+    false,
+  );
+  if (!flags.url) throw new UsageError("missing --url BOT_URL (the bot's address)");
+  if (!flags.token) throw new UsageError("missing --token TOKEN (from `flotilla token create`)");
   const path = flags.config ?? defaultConfigPath();
   const config = await register({
     botUrl: flags.url,

@@ -2,18 +2,15 @@
  * `flotilla runner remove NAME`: the bot revokes the runner's credential; it can take no job
  * and report no result from that moment.
  */
-import { botApi } from "../api/bot-api.ts";
+import { botApi, parseApiArgs } from "../api/bot-api.ts";
+import { UsageError } from "../usage-error.ts";
 
-export async function runnerRemoveCommand(
-  name: string | undefined,
-  flags: { url?: string; token?: string },
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
-  if (!name) {
-    console.error("usage: flotilla runner remove NAME [--url BOT_URL]");
-    return 2;
-  }
-  const api = botApi(flags, env, "flotilla runner remove");
+export async function runnerRemoveCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { positionals, values } = parseApiArgs(args, {});
+  const [name, extra] = positionals;
+  if (!name) throw new UsageError("missing NAME (the runner's, as `flotilla runners` lists it)");
+  if (extra !== undefined) throw new UsageError(`unexpected argument: ${extra}`);
+  const api = botApi(values, env, "flotilla runner remove");
   const { removed } = await api.call<{ removed: { id: string; name: string; namespace: string }[] }>(
     "DELETE",
     `/api/v1/runners/${encodeURIComponent(name)}`,

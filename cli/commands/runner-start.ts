@@ -2,6 +2,7 @@
  * `flotilla runner start`: one runner, dialling NATS; it needs no inbound port.
  */
 import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
 import type { Logger } from "pino";
 import {
   configFileOptions,
@@ -13,17 +14,19 @@ import {
   type RunningRunner,
 } from "../../runner/index.ts";
 
-export interface RunnerFlags {
-  config?: string;
-  once?: boolean;
-  concurrency?: string;
-  nats?: string;
-  labels?: string;
-  namespace?: string;
-  name?: string;
-  "work-dir"?: string;
-  prefix?: string;
-}
+const OPTIONS = {
+  config: { type: "string" },
+  once: { type: "boolean" },
+  concurrency: { type: "string" },
+  nats: { type: "string" },
+  labels: { type: "string" },
+  namespace: { type: "string" },
+  name: { type: "string" },
+  "work-dir": { type: "string" },
+  prefix: { type: "string" },
+} as const;
+
+type RunnerFlags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
 
 function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
   return {
@@ -39,7 +42,8 @@ function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
   };
 }
 
-export async function runnerStartCommand(flags: RunnerFlags, log: Logger): Promise<number> {
+export async function runnerStartCommand(args: string[], log: Logger): Promise<number> {
+  const { values: flags } = parseArgs({ args, options: OPTIONS });
   // The registered identity: --config, FLOTILLA_RUNNER_CONFIG, or the default file when it exists
   // and no --nats says this is an unregistered runner. Flags still win over the file.
   const path =

@@ -5,12 +5,7 @@
  * trailing newline, as `gh secret set` does, so `echo value | flotilla secret set …` works.
  */
 import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
-
-const USAGE = `usage: flotilla secret set OWNER[/REPO] NAME   (the value from stdin)
-       flotilla secret list OWNER[/REPO]
-       flotilla secret delete OWNER[/REPO] NAME
-  GitLab: HOST/GROUP[/SUBGROUP…][/PROJECT], e.g. gitlab.example.com/acme/app
-  options: --url BOT_URL (FLOTILLA_URL) --token TOKEN (FLOTILLA_API_TOKEN)`;
+import { UsageError } from "../usage-error.ts";
 
 export async function secretCommand(
   args: string[],
@@ -20,10 +15,9 @@ export async function secretCommand(
   const { positionals, values } = parseApiArgs(args, {});
   const [action, scope, name] = positionals;
   const wanted = action === "list" ? 2 : 3;
-  if (!action || !["set", "list", "delete"].includes(action) || positionals.length !== wanted) {
-    console.error(USAGE);
-    return 2;
-  }
+  if (!scope) throw new UsageError("missing OWNER[/REPO]");
+  if (wanted === 3 && !name) throw new UsageError("missing NAME (the secret's)");
+  if (positionals.length > wanted) throw new UsageError(`unexpected argument: ${positionals[wanted]}`);
   const path = `/api/v1/secrets/${[scope!, ...(name ? [name] : [])].map((part) => part.split("/").map(encodeURIComponent).join("/")).join("/")}`;
   const api = botApi(values, env, "flotilla secret");
   try {

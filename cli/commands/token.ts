@@ -5,12 +5,9 @@
  */
 import { botApi, parseApiArgs } from "../api/bot-api.ts";
 
+/** `args`: those after `token create`. */
 export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { positionals, values } = parseApiArgs(args, { namespace: { type: "string" }, expires: { type: "string" } });
-  if (positionals[0] !== "create") {
-    console.error("usage: flotilla token create [--namespace NAME] [--expires 1h] [--url BOT_URL]");
-    return 2;
-  }
+  const { values } = parseApiArgs(args, { namespace: { type: "string" }, expires: { type: "string" } }, false);
   const api = botApi(values, env, "flotilla token create");
   const created = await api.call<{ token: string; namespace: string; expiresAt: string }>(
     "POST",

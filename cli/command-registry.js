@@ -1,0 +1,231 @@
+// @ts-check
+/**
+ * Every `flotilla` command, its summary and its usage, in one list that the dispatcher
+ * (cli/main.ts) runs from and `flotilla --help` is generated from (cli/command-usage.js) — so a
+ * new command gets its `--help` by being listed. Plain JavaScript, importing nothing: `--help`
+ * is answered from here before tsx loads, and each command's implementation is loaded with
+ * `import()` only when it runs.
+ */
+
+/**
+ * @typedef {{ log: import("pino").Logger }} CommandContext
+ * @typedef {object} Command
+ * @property {string} name
+ * @property {string[]} [aliases]
+ * @property {string} summary  one line, for the list in `flotilla --help`
+ * @property {string} [synopsis]  the arguments, for that list (default: none)
+ * @property {string} [usage]  what `flotilla NAME --help` prints after the synopsis
+ * @property {Command[]} [subcommands]
+ * @property {(args: string[], context: CommandContext) => Promise<number>} [run]
+ */
+
+const API = "--url BOT_URL (FLOTILLA_URL, default http://localhost:3000)  --token TOKEN (FLOTILLA_API_TOKEN)";
+
+/** @type {Command[]} */
+export const COMMANDS = [
+  {
+    name: "dev",
+    summary: "everything on this machine (what `npm start` runs)",
+    usage: `The bot on PORT (3000), a private nats-server unless NATS_URL is set, PGlite under DATA_DIR
+(.data) unless DATABASE_URL is set, and one local runner. Ctrl-C stops it all.`,
+    run: async (args, { log }) => {
+      const [{ noArguments }, { untilSignal }, { devCommand }] = await Promise.all([
+        import("./usage-error.ts"),
+        import("./until-signal.ts"),
+        import("./commands/dev.ts"),
+      ]);
+      noArguments(args);
+      return untilSignal(devCommand(log), log);
+    },
+  },
+  {
+    name: "bot",
+    summary: "the bot alone, against NATS_URL and DATABASE_URL",
+    usage: `Webhook intake, planner, reporter and log pages. With no GitHub App or GitLab configured it
+serves Probot's manifest flow, to register the app from app.yml. SIGTERM stops it.`,
+    run: async (args, { log }) => {
+      const [{ noArguments }, { untilSignal }, { botCommand }] = await Promise.all([
+        import("./usage-error.ts"),
+        import("./until-signal.ts"),
+        import("./commands/bot.ts"),
+      ]);
+      noArguments(args);
+      return untilSignal(botCommand(log), log);
+    },
+  },
+  {
+    name: "token",
+    summary: "runner registration tokens",
+    subcommands: [
+      {
+        name: "create",
+        synopsis: "[--namespace NAME] [--expires 1h]",
+        summary: "a one-time runner registration token (only the token goes to stdout)",
+        usage: `Options: --namespace NAME (default "default")  --expires DURATION (default 1h, at most 30d)
+         ${API}`,
+        run: async (args) => (await import("./commands/token.ts")).tokenCommand(args),
+      },
+    ],
+  },
+  {
+    name: "runner",
+    summary: "this machine's runner",
+    subcommands: [
+      {
+        name: "register",
+        synopsis: "--url BOT_URL --token TOKEN [--labels a,b] [--namespace NAME] [--name NAME] [--config FILE]",
+        summary: "register this machine's runner; writes its config file (mode 0600)",
+        usage: `Options: --url BOT_URL  --token TOKEN (from \`flotilla token create\`)  --labels a,b (self-hosted,
+         the OS and the architecture are added)  --namespace NAME  --name NAME (default: the host
+         name)  --config FILE (default ~/.flotilla/runner.json)  --nats URL (instead of the bot's)`,
+        run: async (args) => (await import("./commands/runner-register.ts")).runnerRegisterCommand(args),
+      },
+      {
+        name: "start",
+        synopsis: "[--config FILE] [--concurrency N] [--once]",
+        summary: "a runner; SIGTERM drains it",
+        usage: `Options: --config FILE (from register; default FLOTILLA_RUNNER_CONFIG or ~/.flotilla/runner.json)
+         --concurrency N (jobs at once)  --once (one job, then exit)  --work-dir DIR
+Unregistered, on open NATS: --nats URL --labels a,b --namespace NAME --name NAME [--prefix P]`,
+        run: async (args, { log }) => (await import("./commands/runner-start.ts")).runnerStartCommand(args, log),
+      },
+      {
+        name: "remove",
+        synopsis: "NAME",
+        summary: "revoke a runner's credential at once",
+        usage: `Options: ${API}`,
+        run: async (args) => (await import("./commands/runner-remove.ts")).runnerRemoveCommand(args),
+      },
+      {
+        name: "install-service",
+        synopsis: "[--user|--system] [--config FILE] [--dry-run]",
+        summary: "write a systemd unit that runs `flotilla runner start` (prints the systemctl commands)",
+        usage: `Options: --user (default: ~/.config/systemd/user/flotilla-runner.service)
+         --system (/etc/systemd/system/flotilla-runner.service, running as this user)
+         --config FILE (the registered runner's, default ~/.flotilla/runner.json)
+         --dry-run (print the unit, write nothing)`,
+        run: async (args) => (await import("./commands/runner-install-service.ts")).installServiceCommand(args),
+      },
+    ],
+  },
+  {
+    name: "nats",
+    summary: "NATS credentials",
+    subcommands: [
+      {
+        name: "init",
+        synopsis: "DIR",
+        summary: "keys and server config for per-runner NATS credentials (docs/security.md)",
+        run: async (args) => (await import("./commands/nats-init.ts")).natsInitCommand(args),
+      },
+    ],
+  },
+  {
+    name: "dispatch",
+    synopsis: "OWNER/REPO WORKFLOW --ref REF [--input k=v]...",
+    summary: "start a workflow_dispatch workflow through the bot",
+    usage: `Options: --ref REF (branch or tag)  --input name=value (repeatable)
+         ${API}`,
+    run: async (args) => (await import("./commands/dispatch.ts")).dispatchCommand(args),
+  },
+  {
+    name: "runners",
+    synopsis: "[--namespace NAME] [--all] [--json]",
+    summary: "every runner: labels, version, online/busy/offline, current job, last seen",
+    usage: `Options: --namespace NAME  --all (removed runners too)  --json
+         ${API}`,
+    run: async (args) => (await import("./commands/runners.ts")).runnersCommand(args),
+  },
+  {
+    name: "namespace",
+    aliases: ["namespaces"],
+    summary: "namespaces and the repositories each follows (default: every repository)",
+    subcommands: [
+      {
+        name: "list",
+        synopsis: "[--json]",
+        summary: "every namespace, its runners and what it follows",
+        usage: `Options: --json  ${API}`,
+        run: async (args) => (await import("./commands/namespace.ts")).namespaceCommand(["list", ...args]),
+      },
+      {
+        name: "set",
+        synopsis: "NAME [--follows 'owner/*,owner/repo'] [--alias 'ubuntu-latest=linux,x64']...",
+        summary: "make a namespace, or replace what it follows and the labels it maps",
+        usage: `Options: --follows PATTERNS (comma-separated OWNER/REPO globs; empty: every repository)
+         --alias LABEL=LABEL[,LABEL…] (repeatable: a GitHub-hosted label mapped onto this namespace's runners)
+         --json  ${API}`,
+        run: async (args) => (await import("./commands/namespace.ts")).namespaceCommand(["set", ...args]),
+      },
+      {
+        name: "remove",
+        synopsis: "NAME",
+        summary: "remove a namespace",
+        usage: `Options: ${API}`,
+        run: async (args) => (await import("./commands/namespace.ts")).namespaceCommand(["remove", ...args]),
+      },
+    ],
+  },
+  {
+    name: "secret",
+    summary: "repository and organisation secrets (GitLab: HOST/GROUP[/PROJECT])",
+    subcommands: [
+      {
+        name: "set",
+        synopsis: "OWNER[/REPO] NAME",
+        summary: "set a secret, the value from stdin",
+        usage: `The value is all of stdin, less one trailing newline: printf %s "$VALUE" | flotilla secret set …
+GitLab: HOST/GROUP[/SUBGROUP…][/PROJECT], e.g. gitlab.example.com/acme/app
+Options: ${API}`,
+        run: async (args) => (await import("./commands/secret.ts")).secretCommand(["set", ...args]),
+      },
+      {
+        name: "list",
+        synopsis: "OWNER[/REPO]",
+        summary: "secret names (never values)",
+        usage: `Options: ${API}`,
+        run: async (args) => (await import("./commands/secret.ts")).secretCommand(["list", ...args]),
+      },
+      {
+        name: "delete",
+        synopsis: "OWNER[/REPO] NAME",
+        summary: "delete a secret",
+        usage: `Options: ${API}`,
+        run: async (args) => (await import("./commands/secret.ts")).secretCommand(["delete", ...args]),
+      },
+    ],
+  },
+  {
+    name: "migrate",
+    summary: "apply database migrations (the bot also does it at start)",
+    usage: "The Postgres database at DATABASE_URL, or PGlite under DATA_DIR (.data).",
+    run: async (args) => {
+      const [{ noArguments }, { migrateCommand }] = await Promise.all([
+        import("./usage-error.ts"),
+        import("./commands/migrate.ts"),
+      ]);
+      noArguments(args);
+      console.log(await migrateCommand());
+      return 0;
+    },
+  },
+  {
+    name: "validate",
+    synopsis: "[FILES] [--json]",
+    summary: "check workflow files offline (default .flotilla/workflows/*.yml)",
+    run: async (args) => (await import("./commands/validate.ts")).validateCommand(args),
+  },
+  {
+    name: "run",
+    synopsis: "[--workflow FILE] [--job ID] [--event push|pull_request|workflow_dispatch] [--input k=v]...",
+    summary: "run this repository's workflows on this machine (working tree as is)",
+    usage: `Options: --workflow FILE (-W)  --job ID (-j)  --event EVENT (-e, default push)
+         --input name=value (repeatable)  --keep-workspace`,
+    run: async (args) => (await import("./commands/run.ts")).runCommand(args),
+  },
+  {
+    name: "help",
+    synopsis: "[COMMAND]",
+    summary: "this text, or a command's",
+  },
+];

@@ -1,0 +1,78 @@
+/**
+ * The package as someone installs it: `npm pack`, then `npm install` of the tarball into an
+ * empty directory with no dev dependencies, and the installed `flotilla` answers — its
+ * version, its help, and commands that load the TypeScript sources (through tsx, from
+ * node_modules), the workflow parser and the database migrations. What `files` leaves out
+ * or a dependency kept in devDependencies fails here, not for the first person who installs it.
+ */
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
+
+let scratch: string;
+let flotilla: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), "flotilla-pack-"));
+  const packed = await execa("npm", ["pack", "--json", "--pack-destination", scratch], { cwd: ROOT });
+  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
+  const prefix = join(scratch, "installed");
+  await mkdir(prefix);
+  await writeFile(join(prefix, "package.json"), JSON.stringify({ name: "installs-flotilla", private: true }));
+  // From npm's cache where it can: the registry only for what the cache lacks.
+  await execa(
+    "npm",
+    ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", join(scratch, filename)],
+    { cwd: prefix },
+  );
+  flotilla = join(prefix, "node_modules", ".bin", "flotilla");
+}, 300_000);
+
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+function installed(args: string[], cwd = scratch) {
+  return execa(flotilla, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: scratch, DATA_DIR: join(scratch, "data") },
+    extendEnv: false,
+    reject: false,
+  });
+}
+
+it("the installed flotilla prints its version and its help", async () => {
+  const version = await installed(["--version"]);
+  expect(version.exitCode).toBe(0);
+  expect(version.stdout).toBe(VERSION);
+  const help = await installed(["--help"]);
+  expect(help.exitCode).toBe(0);
+  expect(help.stdout).toContain("runner start");
+});
+
+it("runs its TypeScript from node_modules: validate, migrate, and a mistyped option", {
+  timeout: 120_000,
+}, async () => {
+  const repo = join(scratch, "repo");
+  await mkdir(join(repo, ".flotilla", "workflows"), { recursive: true });
+  await writeFile(
+    join(repo, ".flotilla", "workflows", "ci.yml"),
+    "on: push\njobs:\n  build:\n    runs-on: linux\n    steps:\n      - run: echo hi\n",
+  );
+  const validated = await installed(["validate"], repo);
+  expect(validated.exitCode, validated.stderr).toBe(0);
+  expect(validated.stdout).toContain(".flotilla/workflows/ci.yml: 1 job");
+  const migrated = await installed(["migrate"]);
+  expect(migrated.exitCode, migrated.stderr).toBe(0);
+  expect(migrated.stdout).toContain(`migrated the PGlite database in ${join(scratch, "data", "pglite")}`);
+  const mistyped = await installed(["runner", "start", "--bogus"]);
+  expect(mistyped.exitCode).toBe(2);
+  expect(mistyped.stderr).toContain("flotilla runner start: unknown option --bogus");
+});
