@@ -12,6 +12,7 @@ import { devCommand } from "./commands/dev.ts";
 import { dispatchCommand } from "./commands/dispatch.ts";
 import { runnersCommand } from "./commands/runners.ts";
 import { namespaceCommand } from "./commands/namespace.ts";
+import { followGitCommand } from "./commands/follow-git.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { runnerStartCommand } from "./commands/runner-start.ts";
 import { runnerRegisterCommand } from "./commands/runner-register.ts";
@@ -41,6 +42,10 @@ export const USAGE = `Usage: flotilla <command>
                           every runner: labels, version, online/busy/offline, current job, last seen
   namespace list | set NAME [--follows 'owner/*,owner/repo'] | remove NAME
                           namespaces and the repositories each follows (default: every repository)
+  follow-git URL_OR_PATH [--branch 'main,release/*'] [--namespace NAME] [--results-repo URL]
+                          follow a plain git repository: polled, results as git notes (docs/follow-git.md)
+  follow-git list | remove URL_OR_NAME | --print-hook URL_OR_NAME
+                          followed repositories; stop following one; print its post-receive hook
   secret set OWNER[/REPO] NAME   set a repository or organisation secret, the value from stdin (GitLab: HOST/GROUP[/PROJECT])
   secret list OWNER[/REPO]       secret names (never values); secret delete OWNER[/REPO] NAME
   migrate                 apply database migrations
@@ -61,6 +66,7 @@ const COMMANDS = new Map<string, (args: string[]) => Promise<number>>([
   ["runners", runnersCommand],
   ["namespace", namespaceCommand],
   ["namespaces", namespaceCommand],
+  ["follow-git", followGitCommand],
   ["secret", secretCommand],
 ]);
 
