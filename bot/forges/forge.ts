@@ -38,6 +38,11 @@ export interface NewCheck {
   status: "queued" | "completed";
   conclusion?: CheckConclusion;
   output?: CheckOutput;
+  /**
+   * The namespaces whose result it is, for a check not of one job (a broken workflow file's is
+   * every following namespace's): a forge that files results per namespace, as git notes, reads it.
+   */
+  namespaces?: string[];
 }
 
 export type CheckKey = Pick<NewCheck, "name" | "headSha" | "externalId">;

@@ -176,6 +176,20 @@ describe("follow-git", { timeout: 240_000 }, () => {
     expect(new Set(repoRuns.map((r) => r.sha))).toEqual(new Set([first, featured, forced]));
   });
 
+  it("notes a workflow file that does not parse in each namespace's note, beside the runs that did", async () => {
+    const { work, bare } = await repository("broken");
+    expect(await followGitCommand([bare], cli(f))).toBe(0);
+    await commitFiles(work, { ".flotilla/workflows/broken.yml": "on: push\njobs:\n  x:\n    steps: 12\n" }, "broken");
+    const sha = await push(work);
+    for (const namespace of ["lab-a", "lab-b"]) {
+      const note = await noteOf(bare, namespace, sha);
+      expect(note).toMatch(/^run \.flotilla\/workflows\/broken\.yml: failure /m);
+      expect(note).toContain(".flotilla/workflows/broken.yml is not a valid workflow");
+      expect(note).toMatch(/^ {4}- line \d+/m);
+      expect(note).toMatch(new RegExp(`^run flotilla/ci \\[${namespace}\\]: success`, "m"));
+    }
+  });
+
   it("refuses a repository the bot cannot fetch, and a hook with a wrong token", async () => {
     expect(await followGitCommand([join(root, "missing.git")], cli(f))).toBe(1);
     const { bare } = await repository("hooked-wrong");
@@ -190,6 +204,29 @@ describe("follow-git", { timeout: 240_000 }, () => {
     expect((await hook("not-the-token")).status).toBe(401);
     // The API token is not the hook's token either.
     expect((await hook(f.apiToken)).status).toBe(401);
+  });
+
+  it("logs a followed repository that became unreachable and keeps polling the others", async () => {
+    const gone = await repository("gone");
+    const alive = await repository("alive");
+    expect(await followGitCommand([gone.bare], cli(f))).toBe(0);
+    expect(await followGitCommand([alive.bare], cli(f))).toBe(0);
+    await rm(gone.bare, { recursive: true, force: true });
+    const since = Date.now();
+    const polledAt = async (bare: string) => {
+      const [row] = await f.bot.db.db
+        .select()
+        .from(gitFollows)
+        .where(eq(gitFollows.name, gitRepoName(bare)));
+      return row?.polledAt?.getTime() ?? 0;
+    };
+    // Two polls of the reachable one later, the unreachable one was polled (and failed) too.
+    await until(async () => (await polledAt(alive.bare)) > since + 1_500, WAIT, "polls after the removal", 250);
+    expect(await polledAt(gone.bare)).toBeLessThan(since);
+    expect((await fetch(`${f.publicUrl}/healthz`)).status).toBe(200);
+    // Following it again now fails with git's reason; it is still listed until removed.
+    expect(await followGitCommand([gone.bare], cli(f))).toBe(1);
+    expect(await followGitCommand(["remove", gone.bare], cli(f))).toBe(0);
   });
 });
 
@@ -223,7 +260,10 @@ describe("the post-receive hook", { timeout: 240_000 }, () => {
     expect(script).toContain(`${slow.publicUrl}/git/hook`);
     await writeFile(join(bare, "hooks", "post-receive"), script);
     await chmod(join(bare, "hooks", "post-receive"), 0o755);
-    const sha = await push(work);
+    const sha = await commitFiles(work, { "change.txt": "hooked\n" }, "a push the hook announces");
+    const pushed = await execa("git", ["push", "origin", "HEAD:refs/heads/main"], { cwd: work });
+    // The hook ran, and the bot answered it (it had polled by then).
+    expect(pushed.stderr).toContain(`flotilla: ${gitRepoName(bare)} polled`);
     // Seen within the hour only because the hook asked.
     const note = await noteOf(bare, "lab-h", sha);
     expect(note).toMatch(/^job build \[lab-h\]: success/m);

@@ -5,7 +5,9 @@
  * `refs/notes/flotilla-<namespace>` in the results repository (write-note.ts):
  *
  * - `updateCheck` to completed writes the job's line: its conclusion, log page and log tail;
- * - `setCommitStatus` to a final state writes the run's line: its status and run page.
+ * - `setCommitStatus` to a final state writes the run's line: its status and run page;
+ * - `createCheck` of a check born finished (a broken workflow file) writes its line, with the
+ *   problems, in the note of each namespace it names.
  *
  * Check runs are not kept anywhere else (`createCheck` answers id 0, `findCheck` nothing); a
  * pending status writes nothing. What a forge of pull requests and comments does is harmless
@@ -96,7 +98,21 @@ export function gitForge(deps: GitForgeDeps): Forge {
       return mirror?.tryGit(["show", `${ref}:${path}`]);
     },
 
-    createCheck: async () => ({ id: 0 }),
+    async createCheck(repo, check) {
+      // Born finished (a broken workflow file): a line of its own in each namespace's note.
+      if (check.status === "completed")
+        for (const namespace of check.namespaces ?? [])
+          await note(repo, check.headSha, namespace, {
+            kind: "run",
+            name: check.name,
+            state: check.conclusion ?? "completed",
+            url: check.detailsUrl,
+            lines: check.output
+              ? [check.output.title, ...check.output.summary.split("\n").slice(1)].filter(Boolean)
+              : [],
+          });
+      return { id: 0 };
+    },
     findCheck: async () => undefined,
 
     async updateCheck(repo, check, update) {

@@ -11,12 +11,15 @@ export function hookScript(publicUrl: string, name: string, token: string): stri
   return `#!/bin/sh
 # Flotilla: poll ${name} now instead of at the next interval (flotilla follow-git --print-hook).
 cat >/dev/null
-curl --silent --show-error --fail --max-time 30 -X POST \\
+if curl --silent --show-error --fail --max-time 30 -X POST \\
   -H ${shellQuote(`Authorization: Bearer ${token}`)} \\
   -H 'Content-Type: application/json' \\
   --data ${shellQuote(body)} \\
-  ${shellQuote(`${publicUrl}${HOOK_PATH}`)} >/dev/null ||
+  ${shellQuote(`${publicUrl}${HOOK_PATH}`)} >/dev/null; then
+  echo ${shellQuote(`flotilla: ${name} polled`)} >&2
+else
   echo "flotilla: could not reach the bot; it polls at its next interval" >&2
+fi
 exit 0
 `;
 }
