@@ -23,11 +23,18 @@ import { authorized, jsonBody } from "./auth.ts";
 
 const PATH = /^\/api\/v1\/git-follows(?:\/(.+))?$/;
 
+/** A URL git takes as a repository, never as an option (`--upload-pack=…`). */
+const GitUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((url) => !url.startsWith("-"), "must be a path or URL, not an option");
+
 const NewFollow = z.object({
-  url: z.string().trim().min(1),
+  url: GitUrl,
   branches: z.array(z.string().trim().min(1)).max(100).default([]),
   namespace: z.string().regex(NAMESPACE_PATTERN, "letters, digits, '-' and '_' only (at most 64)").optional(),
-  resultsRepo: z.string().trim().min(1).optional(),
+  resultsRepo: GitUrl.optional(),
 });
 
 const HookRequest = z.object({ repository: z.string().trim().min(1) });

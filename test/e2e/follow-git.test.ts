@@ -8,6 +8,7 @@
  * bot whose interval is long poll at once; a wrong hook token is 401.
  * Real bot, runners, NATS, Postgres and git.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -192,6 +193,16 @@ describe("follow-git", { timeout: 240_000 }, () => {
 
   it("refuses a repository the bot cannot fetch, and a hook with a wrong token", async () => {
     expect(await followGitCommand([join(root, "missing.git")], cli(f))).toBe(1);
+    // Nothing git would read as an option or a command.
+    for (const url of ["--upload-pack=touch /tmp/flotilla-pwned", "ext::sh -c touch% /tmp/flotilla-pwned"]) {
+      const answer = await fetch(`${f.publicUrl}/api/v1/git-follows`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${f.apiToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ url }),
+      });
+      expect(answer.status).toBe(400);
+    }
+    expect(existsSync("/tmp/flotilla-pwned")).toBe(false);
     const { bare } = await repository("hooked-wrong");
     expect(await followGitCommand([bare], cli(f))).toBe(0);
     const hook = (token?: string) =>

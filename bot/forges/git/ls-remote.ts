@@ -21,6 +21,8 @@ export const GIT_ENV = {
   GIT_TERMINAL_PROMPT: "0",
   GIT_ASKPASS: "echo",
   LC_ALL: "C",
+  // Transports that fetch; never `ext::`, which runs a command of the URL's choosing.
+  GIT_ALLOW_PROTOCOL: "file:git:http:https:ssh",
   // Who writes the notes commits.
   GIT_AUTHOR_NAME: "Flotilla",
   GIT_AUTHOR_EMAIL: "flotilla@git.local",
