@@ -86,7 +86,7 @@ export function gitForge(deps: GitForgeDeps): Forge {
       const files = await Promise.all(
         names.map(async (name): Promise<WorkflowFile | undefined> => {
           const path = `${dir}/${name}`;
-          const content = await mirror.tryGit(["show", `${sha}:${path}`]);
+          const content = await mirror.readBlob(sha, path);
           return content === undefined ? undefined : { path, content };
         }),
       );
@@ -95,7 +95,7 @@ export function gitForge(deps: GitForgeDeps): Forge {
 
     async readFile(repo, path, ref) {
       const mirror = await at(repo, ref);
-      return mirror?.tryGit(["show", `${ref}:${path}`]);
+      return mirror?.readBlob(ref, path);
     },
 
     async createCheck(repo, check) {

@@ -17,6 +17,8 @@ export interface Mirror {
   git(args: string[], input?: string): Promise<string>;
   /** Runs git as `git`, but answers undefined instead of throwing when git fails. */
   tryGit(args: string[], input?: string): Promise<string | undefined>;
+  /** The file `path` at `rev` exactly as committed; undefined when there is none. */
+  readBlob(rev: string, path: string): Promise<string | undefined>;
   /** Makes sure `rev` (a SHA or branch) is in the mirror, fetching the repository when it is not. */
   ensure(rev: string): Promise<boolean>;
 }
@@ -55,14 +57,15 @@ function gitMirror(dir: string, url: string): Mirror {
     });
     return ready;
   };
-  const run = async (args: string[], input?: string) => {
+  const run = async (args: string[], input?: string, raw = false) => {
     const result = await execa("git", args, {
       cwd: dir,
       env: GIT_ENV,
       timeout: 120_000,
+      stripFinalNewline: !raw,
       ...(input === undefined ? { stdin: "ignore" as const } : { input }),
     });
-    return String(result.stdout).trim();
+    return raw ? String(result.stdout) : String(result.stdout).trim();
   };
   const queued = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work, work);
@@ -77,6 +80,11 @@ function gitMirror(dir: string, url: string): Mirror {
         return run(args, input);
       }),
     tryGit: (args, input) => mirror.git(args, input).catch(() => undefined),
+    readBlob: (rev, path) =>
+      queued(async () => {
+        await init();
+        return run(["cat-file", "blob", `${rev}:${path}`], undefined, true);
+      }).catch(() => undefined),
     async ensure(rev) {
       const has = () => mirror.tryGit(["cat-file", "-e", `${rev}^{commit}`]).then((out) => out !== undefined);
       if (await has()) return true;
