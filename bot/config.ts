@@ -17,6 +17,8 @@ const Env = z.object({
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
   GITLAB_ACTIONS_URL: z.string().url().default("https://github.com"),
+  GIT_POLL_SECONDS: intFrom(60).pipe(z.number().min(1, "must be at least 1")),
+  GIT_ACTIONS_URL: z.string().url().default("https://github.com"),
   HOST: z.string().default("0.0.0.0"),
   PORT: intFrom(3000),
   PUBLIC_URL: z.string().url().optional(),
@@ -77,6 +79,12 @@ export const BotConfig = Env.transform((e) => {
       webhookSecret: e.GITLAB_WEBHOOK_SECRET,
       /** Where GitLab jobs fetch `uses:` actions from: GitLab serves none. */
       actionsUrl: e.GITLAB_ACTIONS_URL.replace(/\/+$/, ""),
+    },
+    /** Plain git repositories followed by polling (docs/follow-git.md). */
+    git: {
+      pollSeconds: e.GIT_POLL_SECONDS,
+      /** Where their jobs fetch `uses:` actions from: a plain git server serves none. */
+      actionsUrl: e.GIT_ACTIONS_URL.replace(/\/+$/, ""),
     },
     http: {
       host: e.HOST,

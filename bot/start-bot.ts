@@ -2,6 +2,7 @@
  * One bot process: webhook intake, planner, reporter and log pages over one NATS connection
  * and one database. Run as many as you like against the same NATS and Postgres.
  */
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -28,6 +29,11 @@ import { steer } from "./commands/steer.ts";
 import { githubKind } from "./forges/github/github-kind.ts";
 import { gitlabKind } from "./forges/gitlab/gitlab-kind.ts";
 import { gitlabWebhookHandler } from "./forges/gitlab/webhook.ts";
+import { gitKind } from "./forges/git/git-kind.ts";
+import { startGitPoller } from "./forges/git/poller.ts";
+import { openPollBucket, pollLease } from "./forges/git/poll-lease.ts";
+import { gitHookHandler } from "./forges/git/hook-handler.ts";
+import { gitFollowsHandler } from "./api/git-follows-handler.ts";
 import { forges, type ForgeName } from "./forges/forge-kind.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
@@ -80,6 +86,13 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const forgeKinds = forges({
     ...(github ? { github: githubKind(github, config.github) } : {}),
     ...(gitlab ? { gitlab: gitlabKind(gitlab, log) } : {}),
+    git: gitKind({
+      db: db.db,
+      dataDir: config.dataDir,
+      publicUrl: config.http.publicUrl,
+      actionsUrl: config.git.actionsUrl,
+      log,
+    }),
   });
   const forgeForRun = (run: { forge: string; installationId: number | null }) =>
     forgeKinds.forgeOf({ ...run, forge: run.forge as ForgeName });
@@ -160,6 +173,16 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   });
   await runnerLost.ready;
 
+  // Plain git repositories: polled by whichever bot holds each one's lease (a few intervals long).
+  const pollMs = config.git.pollSeconds * 1000;
+  const gitPoller = startGitPoller({
+    db: db.db,
+    publish: eventPublisher(bus.js, bus.names),
+    lease: pollLease(await openPollBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000)), randomUUID()),
+    intervalMs: pollMs,
+    log: log.child({ name: "git-poll" }),
+  });
+
   const registration: RegistrationDeps = {
     db: db.db,
     names: bus.names,
@@ -198,6 +221,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
           }),
         ]
       : []),
+    gitHookHandler({ db: db.db, poller: gitPoller, log: log.child({ name: "git-poll" }) }),
     runnerRegistrationHandler({ token: config.apiToken, registration, removal, log: log.child({ name: "fleet" }) }),
     ...(github
       ? [
@@ -211,6 +235,12 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       : []),
     runnersHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
     namespacesHandler({ db: db.db, token: config.apiToken }),
+    gitFollowsHandler({
+      db: db.db,
+      token: config.apiToken,
+      publicUrl: config.http.publicUrl,
+      pollNow: (name) => gitPoller.pollNow(name),
+    }),
     runnersPageHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
     secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),
     artifactDownloadHandler(db.db, objectStores.artifacts, artifactsLog),
@@ -238,6 +268,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       artifactSweep.stop();
+      await gitPoller.stop();
       heartbeats.unsubscribe();
       secretsResponder.unsubscribe();
       await planner.stop();

@@ -167,6 +167,16 @@ Unregistered, on open NATS: --nats URL --labels a,b --namespace NAME --name NAME
     ],
   },
   {
+    name: "follow-git",
+    synopsis: "URL_OR_PATH [--branch 'main,release/*'] [--namespace NAME] [--results-repo URL]",
+    summary: "follow a plain git repository: polled, results as git notes (docs/follow-git.md)",
+    usage: `Also: follow-git list [--json] | follow-git remove URL_OR_NAME | follow-git --print-hook URL_OR_NAME
+Options: --branch GLOBS (comma-separated; default: the default branch)  --namespace NAME
+         --results-repo URL (where notes are pushed; default: the followed repository)  --json
+         ${API}`,
+    run: async (args) => (await import("./commands/follow-git.ts")).followGitCommand(args),
+  },
+  {
     name: "secret",
     summary: "repository and organisation secrets (GitLab: HOST/GROUP[/PROJECT])",
     subcommands: [

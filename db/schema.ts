@@ -302,3 +302,27 @@ export const approvals = pgTable(
   },
   (t) => [primaryKey({ columns: [t.repository, t.sha] })],
 );
+
+/**
+ * A plain git repository Flotilla follows with no webhook (bot/forges/git): polled with
+ * `git ls-remote`, or at once when its `post-receive` hook calls `/git/hook`. `heads` are the
+ * branch heads last seen (the poll's memory, so a restarted bot starts no run twice).
+ */
+export const gitFollows = pgTable("git_follows", {
+  /** The repository as runs and namespaces name it, host-qualified (`git.example.com/team/app`). */
+  name: text("name").primaryKey(),
+  /** What git fetches: a local path, `file://`, `git://`, `ssh://` or `https://` URL. */
+  url: text("url").notNull().unique(),
+  /** Branch globs whose heads run; empty: the default branch only. */
+  branches: jsonb("branches").$type<string[]>().notNull().default([]),
+  /** Where results are pushed as git notes; null: the followed repository itself. */
+  resultsRepo: text("results_repo"),
+  /** sha256 of the post-receive hook's token (hex); null until `--print-hook` made one. */
+  hookTokenHash: text("hook_token_hash"),
+  /** `refs/heads/<branch>` → sha, as the last poll saw them. */
+  heads: jsonb("heads").$type<Record<string, string>>().notNull().default({}),
+  /** The default branch (`HEAD`'s target) at the last poll. */
+  defaultBranch: text("default_branch"),
+  polledAt: timestamp("polled_at", { withTimezone: true }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -11,7 +11,7 @@ export type Conclusion = z.infer<typeof Conclusion>;
 /** One webhook delivery, as ingest writes it to the events stream. */
 export const ForgeEvent = z.object({
   v: z.literal(1),
-  forge: z.enum(["github", "gitlab"]),
+  forge: z.enum(["github", "gitlab", "git"]),
   deliveryId: z.string().min(1),
   name: z.string().min(1),
   payload: z.record(z.unknown()),

@@ -60,6 +60,8 @@ export interface NatsNames {
   artifactsBucket: string;
   /** Object store: `actions/cache` archives, one object per repository, ref scope and key. */
   cacheBucket: string;
+  /** KV bucket: key per followed plain git repository → the bot that polls it (a lease renewed each poll). */
+  gitPollBucket: string;
 }
 
 export function natsNames(prefix = "flotilla"): NatsNames {
@@ -98,6 +100,7 @@ export function natsNames(prefix = "flotilla"): NatsNames {
     maxDeliveriesAdvisory: (stream) => `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.*`,
     artifactsBucket: `${prefix}-artifacts`,
     cacheBucket: `${prefix}-cache`,
+    gitPollBucket: `${prefix}-git-poll`,
   };
 }
 

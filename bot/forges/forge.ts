@@ -38,6 +38,11 @@ export interface NewCheck {
   status: "queued" | "completed";
   conclusion?: CheckConclusion;
   output?: CheckOutput;
+  /**
+   * The namespaces whose result it is, for a check not of one job (a broken workflow file's is
+   * every following namespace's): a forge that files results per namespace, as git notes, reads it.
+   */
+  namespaces?: string[];
 }
 
 export type CheckKey = Pick<NewCheck, "name" | "headSha" | "externalId">;
@@ -46,7 +51,12 @@ export type CheckKey = Pick<NewCheck, "name" | "headSha" | "externalId">;
  * A check the forge made: its id, what it was made as, and the page it links to now (a forge
  * without check runs re-posts a status by name, with its link: a re-run's is another page).
  */
-export type CheckRef = CheckKey & { id: number; detailsUrl?: string };
+export type CheckRef = CheckKey & {
+  id: number;
+  detailsUrl?: string;
+  /** The namespace whose job it is (a forge that files results per namespace, as git notes, reads it). */
+  namespace?: string;
+};
 
 /** A button on a check run (GitHub's `actions`): pressing it sends `requested_action` with `identifier`. */
 interface CheckAction {
@@ -63,6 +73,8 @@ export interface CheckUpdate {
   completedAt?: string;
   conclusion?: CheckConclusion;
   output?: CheckOutput;
+  /** The job's log tail as the runner sent it, when it completed (`output.text` holds it formatted). */
+  logTail?: string;
 }
 
 interface CommitStatus {
@@ -70,6 +82,8 @@ interface CommitStatus {
   context: string;
   description: string;
   targetUrl: string;
+  /** The namespace whose run status it is. */
+  namespace?: string;
 }
 
 export interface WorkflowFile {

@@ -35,6 +35,7 @@ export async function reportBrokenWorkflow(
     externalId: run.id,
     status: "completed",
     conclusion: "failure",
+    namespaces: (await store.namespacesFollowing(deps.db, context.repo.fullName)).map((ns) => ns.name),
     output: {
       title: `${path} is not a valid workflow`,
       summary: `Flotilla could not run \`${path}\`:\n\n${summary}`,

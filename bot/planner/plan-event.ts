@@ -209,6 +209,7 @@ async function planRun(
         context: statusName,
         description: held ? "Waiting for a maintainer's /ok-to-test" : "Queued",
         targetUrl: runUrl(deps.publicUrl, run.id, run.accessToken),
+        namespace,
       });
       await store.recordStatus(deps.db, run.id, namespace, statusName);
     }),

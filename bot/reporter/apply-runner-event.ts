@@ -164,6 +164,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
       conclusion: event.conclusion,
       completedAt: event.at,
       output,
+      logTail: event.logTail,
       // GitHub keeps a check run's buttons after it completes: the Cancel button goes now.
       actions: [],
     });

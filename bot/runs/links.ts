@@ -36,9 +36,10 @@ export function jobCheck(
   row: { id: string; name: string; namespace: string },
   id: number,
   publicUrl: string,
-): { id: number; name: string; headSha: string; externalId: string; detailsUrl: string } {
+): { id: number; name: string; headSha: string; externalId: string; detailsUrl: string; namespace: string } {
   return {
     id,
+    namespace: row.namespace,
     name: checkRunName(row.name, row.namespace),
     headSha: run.sha,
     externalId: row.id,

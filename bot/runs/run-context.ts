@@ -4,7 +4,7 @@
 import type { RepoRef } from "./repo-ref.ts";
 
 export interface RunContext {
-  forge: "github" | "gitlab";
+  forge: "github" | "gitlab" | "git";
   deliveryId: string;
   installationId?: number;
   repo: RepoRef;

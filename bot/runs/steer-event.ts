@@ -7,7 +7,7 @@
 import type { RepoRef } from "./repo-ref.ts";
 
 interface SteerBase {
-  forge: "github" | "gitlab";
+  forge: "github" | "gitlab" | "git";
   deliveryId: string;
   installationId?: number;
   repo: RepoRef;

@@ -97,6 +97,7 @@ export async function rerunJobs(
         context: status.context,
         description: `Re-run by ${by}`,
         targetUrl: runUrl(deps.publicUrl, now.id, now.accessToken),
+        namespace,
       });
     }),
   ]);

@@ -21,6 +21,7 @@ export async function settleNamespace(
       context,
       description: state === "success" ? "All jobs succeeded" : "Some jobs did not succeed",
       targetUrl: runUrl(publicUrl, run.id, run.accessToken),
+      namespace,
     }),
   );
 }

@@ -1,0 +1,23 @@
+/**
+ * The bot's settings. GIT_POLL_SECONDS: 60 unless told, a whole number of at least one second; anything else
+ * stops start-up with the setting named.
+ */
+import { describe, expect, it } from "vitest";
+import { ConfigError, readBotConfig } from "../../bot/config.ts";
+
+describe("GIT_POLL_SECONDS", () => {
+  it("defaults to a minute and takes a number of seconds", () => {
+    expect(readBotConfig({}).git.pollSeconds).toBe(60);
+    expect(readBotConfig({ GIT_POLL_SECONDS: "5" }).git.pollSeconds).toBe(5);
+  });
+
+  it.each(["0", "-3", "1.5", "soon"])("refuses %s", (value) => {
+    try {
+      readBotConfig({ GIT_POLL_SECONDS: value });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.join("\n")).toContain("GIT_POLL_SECONDS");
+    }
+  });
+});
