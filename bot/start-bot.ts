@@ -193,6 +193,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const secretsLog = log.child({ name: "secrets" });
   const secretsResponder = respondToSecretsRequests({
     nc: bus.nc,
+    jsm: bus.jsm,
     names: bus.names,
     db: db.db,
     key: config.secretsKey,

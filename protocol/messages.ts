@@ -257,18 +257,36 @@ export const RunnerHeartbeat = z.object({
 });
 export type RunnerHeartbeat = z.infer<typeof RunnerHeartbeat>;
 
-/** A runner asks for the secrets of a job it holds (`secretsSubject(runnerId)`). */
+/**
+ * A runner asks to start an attempt of a job it was delivered, and for the job's secrets when
+ * `secrets` (`secretsSubject(runnerId)`, the subject runners' credentials have always allowed).
+ * Asked before every attempt: JetStream may deliver a job again that already ran (a server
+ * that lost an ack), and only Postgres knows.
+ */
 export const SecretsRequest = z.object({
   v: z.literal(1),
   executionId: z.string(),
   attempt: z.number().int().positive(),
   claim: z.string(),
+  /** Whether the reply carries the job's secrets (a runner before the start ask always wanted them). */
+  secrets: z.boolean().default(true),
 });
 export type SecretsRequest = z.infer<typeof SecretsRequest>;
 
+/**
+ * Refused with `settle`: this attempt must not run, and the runner settles the message so —
+ * `term` (the job completed, or this message was replaced by a newer publish) or `later`
+ * (another runner holds the job: nak with a delay, so the message stays posted in case that
+ * runner dies). Refused without `settle`: the job runs only if it needs no secrets.
+ */
 export const SecretsReply = z.union([
   z.object({ v: z.literal(1), ok: z.literal(true), secrets: z.record(z.string()) }),
-  z.object({ v: z.literal(1), ok: z.literal(false), error: z.string() }),
+  z.object({
+    v: z.literal(1),
+    ok: z.literal(false),
+    error: z.string(),
+    settle: z.enum(["term", "later"]).optional(),
+  }),
 ]);
 export type SecretsReply = z.infer<typeof SecretsReply>;
 

@@ -41,7 +41,7 @@ export interface NatsNames {
   /** Core NATS: a runner's heartbeat (RunnerHeartbeat), every few seconds. */
   heartbeatSubject: (runnerId: string) => string;
   heartbeatFilter: string;
-  /** Core NATS request: a runner asks for the secrets of a job it holds (SecretsRequest). */
+  /** Core NATS request: a runner asks to start a job it holds, and for its secrets (SecretsRequest). */
   secretsSubject: (runnerId: string) => string;
   secretsFilter: string;
   /** Core NATS: the bot tells one runner something (RunnerControl), e.g. that it was removed. */

@@ -7,6 +7,7 @@ import { decode, JobMessage } from "../protocol/messages.ts";
 import type { JobSource, ClaimedJob } from "./queue/job-source.ts";
 import { runJob, type JobEnd, type RunJobDeps } from "./job/run-job.ts";
 import { abortableSleep } from "./sleep.ts";
+import { leaseMs } from "./queue/lease.ts";
 
 export interface AgentStats {
   /** Jobs running now. */
@@ -83,6 +84,13 @@ export function startAgent(options: AgentOptions): Agent {
     if (!executionId) {
       log.info({ run: job.runId, jobKey: job.jobKey }, "job has no execution for this namespace, skipped");
       await claimed.ack().catch((error: unknown) => log.warn({ err: error }, "ack of skipped job failed"));
+      return;
+    }
+    if (runningJobs.has(executionId)) {
+      // Delivered again while another of our slots runs it (a server that lost the delivery's
+      // state): given back after a lease, so it stays posted should this runner die.
+      log.warn({ job: executionId }, "job delivered again while this runner runs it; given back for later");
+      claimed.nak(leaseMs(job.lease));
       return;
     }
     accepted += 1;

@@ -15,8 +15,8 @@ import type { StepExecutor } from "../step/executor.ts";
 import type { ClaimedJob } from "../queue/job-source.ts";
 import { jobAbort, jobEndLine } from "./job-abort.ts";
 import { runJobSteps, type JobResult } from "./job-steps.ts";
-import { withJobSecrets } from "./secrets.ts";
-import { extendEveryMs, holdLease } from "../queue/lease.ts";
+import { askToStart, type StartAnswer } from "./start-ask.ts";
+import { extendEveryMs, holdLease, leaseMs, type Lease } from "../queue/lease.ts";
 import { createLogStreamer } from "../report/log-streamer.ts";
 import { jobReporter } from "../report/reports.ts";
 import { prepareJobDirs, removeJobDirs, type JobDirs } from "../step/workspace.ts";
@@ -76,12 +76,8 @@ export async function runJob(
     cancelSub = deps.nc.subscribe(names.cancelSubject(executionId), {
       callback: (_error, msg) => abort.cancel({ kind: "cancelled", message: msg?.string().trim() || "cancelled" }),
     });
-    logger.info({ jobKey: job.jobKey, repository: job.repository.fullName, sha: job.sha }, "job started");
-    await reporter.started(deps.runner);
-    let result: JobResult;
-    try {
-      dirs = await prepareJobDirs(config.workDir, executionId);
-      const secretsTarget = {
+    const asked = await askToStart(
+      {
         nc: deps.nc,
         names,
         runnerId: config.id,
@@ -90,26 +86,34 @@ export async function runJob(
         logger,
         signal: abort.signal,
         note: (line: string) => jobLog.line(line),
-      };
-      const withSecrets = await withJobSecrets(secretsTarget, job);
+      },
+      job,
+    );
+    if (asked.kind === "skip") return skipAttempt(claimed, asked, job, lease, logger);
+    logger.info({ jobKey: job.jobKey, repository: job.repository.fullName, sha: job.sha }, "job started");
+    await reporter.started(deps.runner);
+    let result: JobResult;
+    try {
+      dirs = await prepareJobDirs(config.workDir, executionId);
       // Refused (or the bot unreachable): the job fails saying so rather than running with secrets missing.
-      if (!withSecrets.ok) jobLog.line(`##[error]${withSecrets.reason}`);
-      result = !withSecrets.ok
-        ? { conclusion: "failure", steps: [], message: withSecrets.reason, cancel: cancelReason(abort.signal) }
-        : await runJobSteps({
-            job: withSecrets.value,
-            runnerName: config.name,
-            dirs,
-            checkout: deps.checkout,
-            executor: deps.executor,
-            jobLog,
-            reporter,
-            signal: abort.signal,
-            stopping,
-            logger,
-            stores: deps.stores,
-            ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}),
-          });
+      if (asked.kind === "fail") jobLog.line(`##[error]${asked.reason}`);
+      result =
+        asked.kind === "fail"
+          ? { conclusion: "failure", steps: [], message: asked.reason, cancel: cancelReason(abort.signal) }
+          : await runJobSteps({
+              job: asked.job,
+              runnerName: config.name,
+              dirs,
+              checkout: deps.checkout,
+              executor: deps.executor,
+              jobLog,
+              reporter,
+              signal: abort.signal,
+              stopping,
+              logger,
+              stores: deps.stores,
+              ...(config.actionsUrl ? { actionsUrl: config.actionsUrl } : {}),
+            });
     } catch (error) {
       // Our own failure (disk full, workspace unwritable): still a clear report, not a lost job.
       logger.error({ err: error }, "job failed inside the runner");
@@ -164,6 +168,30 @@ export async function runJob(
     if (dirs && !config.keepWorkspace)
       await removeJobDirs(dirs).catch((error: unknown) => logger.warn({ err: error }, "workspace removal failed"));
   }
+}
+
+/**
+ * The bot said this attempt must not run (the job already completed, or another runner holds
+ * it): nothing is reported, and the message is settled as the bot said — taken out of the
+ * queue, or given back after a lease so it stays posted should that other runner die.
+ */
+function skipAttempt(
+  claimed: ClaimedJob,
+  asked: Extract<StartAnswer, { kind: "skip" }>,
+  job: JobMessage,
+  lease: Lease,
+  logger: Logger,
+): JobEnd {
+  lease.release();
+  try {
+    if (asked.settle === "term") claimed.term(asked.reason);
+    else claimed.nak(leaseMs(job.lease));
+  } catch (error) {
+    // Connection gone: the lease lapses and the next delivery asks again.
+    logger.warn({ err: error }, "settling a skipped attempt failed");
+  }
+  logger.warn({ reason: asked.reason, settle: asked.settle }, "attempt not started: the bot said it must not run");
+  return { kind: "handed_back", reason: asked.reason };
 }
 
 /** Acks a job whose `completed` report is stored, trying again while NATS comes back. */

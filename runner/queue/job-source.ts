@@ -22,8 +22,8 @@ export interface ClaimedJob {
   working(): void;
   /** The job is finished and reported. Resolves once the server confirmed; rejects if it did not. */
   ack(): Promise<void>;
-  /** Gives the job back now, for another runner (or this one) to take. */
-  nak(): void;
+  /** Gives the job back, for another runner (or this one) to take: now, or after `delayMs`. */
+  nak(delayMs?: number): void;
   /** The message can never run (it does not decode): it is not delivered again. */
   term(reason: string): void;
 }
@@ -145,7 +145,7 @@ function claimed(msg: JsMsg): ClaimedJob {
       const confirmed = await msg.ackAck({ timeout: 10_000 });
       if (!confirmed) throw new Error("the server did not confirm the ack");
     },
-    nak: () => msg.nak(),
+    nak: (delayMs) => msg.nak(delayMs),
     term: (reason) => msg.term(reason),
   };
 }

@@ -33,7 +33,12 @@ export function holdLease(job: { working(): void }, everyMs: number, logger: Log
  * `lease` field names none: the operator's interval, else a third of the default lease.
  */
 export function extendEveryMs(lease: JobMessage["lease"], configuredMs: number | undefined): number {
-  const third = Math.floor((lease ?? DEFAULT_LEASE).ackWaitMs / 3);
+  const third = Math.floor(leaseMs(lease) / 3);
   if (configuredMs === undefined) return third;
   return lease ? Math.min(third, configuredMs) : configuredMs;
+}
+
+/** The message's lease (the default for a bot older than the `lease` field): how long "later" waits too. */
+export function leaseMs(lease: JobMessage["lease"]): number {
+  return (lease ?? DEFAULT_LEASE).ackWaitMs;
 }

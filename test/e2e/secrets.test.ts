@@ -26,7 +26,7 @@ const MULTI = "-----BEGIN-LINE-ONE-7f3a\nsecond-line-of-key-9c2e";
 const ORG = "org-wide-value-5d1c";
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
-const requests: { executionId: string }[] = [];
+const requests: SecretsRequest[] = [];
 let watch: Subscription;
 
 const f = flotillaSuite({
@@ -175,10 +175,11 @@ jobs:
     expect(plain.run.conclusion).toBe("success");
 
     const ids = await jobIds(sha);
-    const asked = new Set(requests.map((r) => r.executionId));
+    const asked = new Set(requests.filter((r) => r.secrets).map((r) => r.executionId));
     expect(asked.has(ids.uses!)).toBe(true);
     expect(asked.has(ids["call / deploy"]!)).toBe(true);
-    // A job that reads no secret never asks for any.
+    // A job that reads no secret asks only to start, never for secrets.
+    expect(requests.some((r) => r.executionId === ids.plain)).toBe(true);
     expect(asked.has(ids.plain!)).toBe(false);
   });
 
@@ -257,14 +258,21 @@ jobs:
       v: 1,
       ok: false,
       error: "this runner does not hold that job",
+      settle: "term",
     });
     expect(await ask(randomUUID(), { executionId: randomUUID() })).toEqual({
       v: 1,
       ok: false,
       error: "this runner does not hold that job",
+      settle: "term",
     });
-    // Even with the claim: the job is over.
-    expect(await ask(row.runner_id, {})).toEqual({ v: 1, ok: false, error: "the job has already completed" });
+    // Even with the claim: the job is over, and its message is taken out of the queue.
+    expect(await ask(row.runner_id, {})).toEqual({
+      v: 1,
+      ok: false,
+      error: "the job has already completed",
+      settle: "term",
+    });
     expect(await ask("not-a-runner", {})).toMatchObject({ ok: false });
   });
 
