@@ -3,7 +3,10 @@
  * plugins read these headers (rate limits, request id), so they must be there as on GitHub.
  */
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import { writeReply } from "../http-reply.ts";
+
+export { readBody } from "../http-reply.ts";
 
 export interface Reply {
   status: number;
@@ -52,20 +55,7 @@ export function sendReply(res: ServerResponse, reply: Reply): void {
     "x-ratelimit-resource": "core",
     ...reply.headers,
   };
-  let payload: Buffer | undefined = reply.raw;
-  if (!payload && reply.body !== undefined) {
-    payload = Buffer.from(JSON.stringify(reply.body, null, 2));
-    headers["content-type"] ??= "application/json; charset=utf-8";
-  }
-  if (payload) headers["content-length"] = String(payload.length);
-  res.writeHead(reply.status, headers);
-  res.end(payload);
-}
-
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  writeReply(res, reply, headers, { contentType: "application/json; charset=utf-8", indent: 2 });
 }
 
 /**

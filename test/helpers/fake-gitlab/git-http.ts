@@ -9,8 +9,8 @@
  * Every `info/refs` request is recorded in `clones`; a git client that gets 401 and has
  * credentials asks again with them, so one clone may leave a refused and an accepted record.
  */
-import { spawn } from "node:child_process";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { runBackend } from "../git-http-backend.ts";
 import type { GitLabState } from "./state.ts";
 
 const GIT_PATH = /^\/(.+?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
@@ -72,96 +72,4 @@ export async function serveGit(
   if (service !== "git-upload-pack") return refuse(403, "Only smart HTTP is served.");
   if (!allowed) return refuse(401, "HTTP Basic: Access denied", challenge);
   return runBackend(req, res, url, gitRoot, `/${entry.project.path}.git/${action}`, auth?.username ?? "");
-}
-
-// runBackend and parseCgiHeaders: the minimum copied from fake-github/git-http.ts (which
-// does not export them), so the two fakes' git serving stays the same without coupling them.
-
-function runBackend(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  projectRoot: string,
-  pathInfo: string,
-  user: string,
-): Promise<number> {
-  const header = (name: string) => {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value.join(", ") : (value ?? "");
-  };
-  const child = spawn("git", ["http-backend"], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      GIT_PROJECT_ROOT: projectRoot,
-      GIT_HTTP_EXPORT_ALL: "1",
-      PATH_INFO: pathInfo,
-      QUERY_STRING: url.search.replace(/^\?/, ""),
-      REQUEST_METHOD: req.method ?? "GET",
-      CONTENT_TYPE: header("content-type"),
-      ...(req.headers["content-length"] ? { CONTENT_LENGTH: header("content-length") } : {}),
-      HTTP_CONTENT_ENCODING: header("content-encoding"),
-      GIT_PROTOCOL: header("git-protocol"),
-      REMOTE_USER: user,
-      REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
-      SERVER_PROTOCOL: "HTTP/1.1",
-      // GitLab (Gitaly) allows fetching any reachable commit by SHA, and partial clones.
-      GIT_CONFIG_COUNT: "3",
-      GIT_CONFIG_KEY_0: "uploadpack.allowAnySHA1InWant",
-      GIT_CONFIG_VALUE_0: "true",
-      GIT_CONFIG_KEY_1: "uploadpack.allowReachableSHA1InWant",
-      GIT_CONFIG_VALUE_1: "true",
-      GIT_CONFIG_KEY_2: "uploadpack.allowFilter",
-      GIT_CONFIG_VALUE_2: "true",
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  child.stdin.on("error", () => {});
-  req.pipe(child.stdin);
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => {
-    let pending: Buffer = Buffer.alloc(0);
-    let status = 0;
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (status) {
-        res.write(chunk);
-        return;
-      }
-      pending = Buffer.concat([pending, chunk]);
-      const parsed = parseCgiHeaders(pending);
-      if (!parsed) return;
-      status = parsed.status;
-      res.writeHead(parsed.status, parsed.headers);
-      if (parsed.rest.length) res.write(parsed.rest);
-    });
-    child.on("close", (code) => {
-      if (!status) {
-        status = 500;
-        res.writeHead(500, { "content-type": "text/plain" });
-        res.write(`git http-backend failed (${code}): ${stderr}`);
-      }
-      res.end();
-      resolve(status);
-    });
-  });
-}
-
-function parseCgiHeaders(
-  buffer: Buffer,
-): { status: number; headers: Record<string, string>; rest: Buffer } | undefined {
-  const text = buffer.toString("latin1");
-  const match = /\r?\n\r?\n/.exec(text);
-  if (!match) return undefined;
-  const headers: Record<string, string> = {};
-  let status = 200;
-  for (const line of text.slice(0, match.index).split(/\r?\n/)) {
-    const colon = line.indexOf(":");
-    if (colon < 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === "status") status = Number.parseInt(value, 10) || 200;
-    else headers[name] = value;
-  }
-  return { status, headers, rest: buffer.subarray(match.index + match[0].length) };
 }

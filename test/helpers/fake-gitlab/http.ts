@@ -5,7 +5,10 @@
  * and parameters come from the query string, a JSON body or a form body alike, as Grape reads them.
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import { writeReply } from "../http-reply.ts";
+
+export { readBody } from "../http-reply.ts";
 
 export interface Reply {
   status: number;
@@ -36,20 +39,7 @@ export function sendReply(res: ServerResponse, reply: Reply): void {
     "cache-control": "no-cache",
     ...reply.headers,
   };
-  let payload = reply.raw;
-  if (!payload && reply.body !== undefined) {
-    payload = Buffer.from(JSON.stringify(reply.body));
-    headers["content-type"] ??= "application/json";
-  }
-  if (payload) headers["content-length"] = String(payload.length);
-  res.writeHead(reply.status, headers);
-  res.end(payload);
-}
-
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  writeReply(res, reply, headers, { contentType: "application/json" });
 }
 
 export type Params = Record<string, unknown>;
