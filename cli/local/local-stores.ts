@@ -13,9 +13,9 @@ import { sharedActionsDir } from "../../runner/index.ts";
 import { directoryStore } from "./directory-store.ts";
 
 export const ARTIFACTS_DIR = ".flotilla/artifacts";
-export const CACHE_DIR = ".flotilla/cache";
+const CACHE_DIR = ".flotilla/cache";
 /** Artifacts are kept per namespace on the fleet; this machine is one namespace of its own. */
-export const LOCAL_NAMESPACE = "local";
+const LOCAL_NAMESPACE = "local";
 
 export function localStores(root: string): ObjectStoreAccess {
   const open = (relative: string, bucket: string): (() => Promise<ArchiveStore>) => {

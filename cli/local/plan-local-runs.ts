@@ -55,7 +55,7 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
   let paths: string[];
   if (request.workflowFile) {
     const resolved = await resolveWorkflowFile(facts.root, request.cwd, request.workflowFile);
-    if (!resolved.ok) return { ...plan, problems: [resolved.reason] };
+    if (!resolved.ok) return { ...plan, problems: [`flotilla run: ${resolved.reason}`] };
     paths = [resolved.path];
   } else paths = await workflowFiles(facts.root);
   if (paths.length === 0) plan.problems.push(`no workflow files in ${WORKFLOW_DIR}`);

@@ -135,7 +135,7 @@ function cannotReach(context: FetchContext, base: string, reason: string): strin
     return `cannot reach ${host} (${reason}), the actions server FLOTILLA_ACTIONS_URL names (${withoutCredentials(base)})`;
   if (context.job.actionsUrl)
     return `cannot reach ${host} (${reason}), where this forge's actions come from (${withoutCredentials(base)})`;
-  return `cannot reach ${host} (${reason}); actions come from the job's forge, ${withoutCredentials(base)}, unless FLOTILLA_ACTIONS_URL names another server (a mirror)`;
+  return `cannot reach ${host} (${reason}): actions come from the job's forge (${withoutCredentials(base)}) unless FLOTILLA_ACTIONS_URL points at another server, such as a mirror`;
 }
 
 function hostOf(url: string): string {
