@@ -7,11 +7,12 @@
  * (with a warning), so a machine offline still runs the actions it has.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { JobMessage } from "../../protocol/messages.ts";
 import type { FetchedRepo } from "../step/job-state.ts";
 import { ActionError } from "./errors.ts";
+import { rememberedRef, rememberRef } from "./remembered-ref.ts";
 import { unreachableReason } from "./unreachable.ts";
 import { runGit } from "../source/git.ts";
 
@@ -145,38 +146,6 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-/**
- * The last commit a ref resolved to, beside that repository's cached commits, for when the
- * server cannot be reached. Written whole and renamed, so a reader never sees half of it.
- */
-async function rememberRef(repoDir: string, ref: string, commit: string): Promise<void> {
-  const file = refFile(repoDir, ref);
-  const partial = `${file}.partial-${randomBytes(4).toString("hex")}`;
-  try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(partial, `${commit}\n`);
-    await rename(partial, file);
-  } catch {
-    // Only the offline fallback needs it: a read-only cache still runs every job online.
-    await rm(partial, { force: true }).catch(() => undefined);
-  }
-}
-
-/** The remembered commit of `ref`, when its tree is in the cache too. */
-async function rememberedRef(repoDir: string, ref: string): Promise<{ commit: string; at: string } | undefined> {
-  const file = refFile(repoDir, ref);
-  const text = await readFile(file, "utf8").catch(() => "");
-  const commit = text.trim();
-  if (!/^[0-9a-f]{40}$/.test(commit) || !(await exists(join(repoDir, commit)))) return undefined;
-  const at = (await stat(file)).mtime.toISOString();
-  return { commit, at };
-}
-
-/** `refs/` cannot be a commit's 40 hex digits, so it never meets a cached tree. */
-function refFile(repoDir: string, ref: string): string {
-  return join(repoDir, "refs", encodeURIComponent(ref));
 }
 
 /** Git's own order for a short name: a tag (peeled to its commit) before a branch. */
