@@ -87,15 +87,19 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
     const payload =
       request.event === "workflow_dispatch" ? { ...event.payload, inputs, workflow: path } : event.payload;
     const run = localRunRow(facts, workflow, request.event);
-    const github = githubContext({
-      context: event.context,
-      payload,
-      runId: run.id,
-      runNumber: run.runNumber,
-      workflow: { name: workflow.name, path },
-      serverUrl,
-      apiUrl,
-    });
+    const github = {
+      ...githubContext({
+        context: event.context,
+        payload,
+        runId: run.id,
+        runNumber: run.runNumber,
+        workflow: { name: workflow.name, path },
+        serverUrl,
+        apiUrl,
+      }),
+      // As act does: a GITHUB_TOKEN secret is also `github.token`, the default of many actions' `token` input.
+      ...(values.secrets.GITHUB_TOKEN ? { token: values.secrets.GITHUB_TOKEN } : {}),
+    };
     const expansion = expandJobs(workflow, { github, vars: values.vars, inputs });
     plan.problems.push(...expansion.problems.map((problem) => located(path, problem)));
     const chosen = request.jobId === undefined ? expansion.jobs : withNeeds(expansion.jobs, request.jobId);

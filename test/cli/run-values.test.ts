@@ -25,6 +25,7 @@ jobs:
           echo "raw=$PASSWORD"
           echo "missing=[\${{ secrets.NOT_GIVEN }}]"
           test "\${{ secrets.SHELL_SECRET }}" = "from-the-shell" && echo "shell secret given"
+          test "\${{ github.token }}" = "ghp_local" && echo "github.token is GITHUB_TOKEN"
           echo "::error::login failed with $PASSWORD"
           exit 1
         env:
@@ -38,7 +39,16 @@ jobs:
     await writeFile(join(dir, ".gitignore"), ".secrets\n");
     const result = await flotillaRun(
       dir,
-      ["--secret-file", ".secrets", "-s", "DEPLOY_TOKEN=from-the-flag", "--secret", "SHELL_SECRET"],
+      [
+        "--secret-file",
+        ".secrets",
+        "-s",
+        "DEPLOY_TOKEN=from-the-flag",
+        "--secret",
+        "SHELL_SECRET",
+        "-s",
+        "GITHUB_TOKEN=ghp_local",
+      ],
       { SHELL_SECRET: "from-the-shell" },
     );
     expect(result.exitCode).toBe(1);
@@ -48,11 +58,13 @@ jobs:
     expect(result.stdout).toContain("[deploy] raw=***");
     expect(result.stdout).toContain("[deploy] missing=[]");
     expect(result.stdout).toContain("[deploy] shell secret given");
+    expect(result.stdout).toContain("[deploy] github.token is GITHUB_TOKEN");
     expect(result.stdout).toContain("Secrets with no value for this job (empty): NOT_GIVEN");
     expect(result.stdout).toContain("error: login failed with *** (deploy)");
     expect(result.all).not.toContain("from-the-flag");
     expect(result.all).not.toContain("multi word pass");
     expect(result.all).not.toContain("from-the-shell");
+    expect(result.all).not.toContain("ghp_local");
   });
 
   it("fills vars from --var and --var-file, for job conditions and steps alike", async () => {
