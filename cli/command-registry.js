@@ -227,10 +227,17 @@ Options: ${API}`,
   },
   {
     name: "run",
-    synopsis: "[--workflow FILE] [--job ID] [--event push|pull_request|workflow_dispatch] [--input k=v]...",
+    synopsis: "[--workflow FILE] [--job ID] [--event EVENT] [--input k=v] [--secret K=V] [--var K=V] [--env K=V]",
     summary: "run this repository's workflows on this machine (working tree as is)",
-    usage: `Options: --workflow FILE (-W)  --job ID (-j)  --event EVENT (-e, default push)
-         --input name=value (repeatable)  --keep-workspace`,
+    usage: `Options: --workflow NAME|FILE (-W; a bare name is in .flotilla/workflows)  --job ID (-j)
+         --event push|pull_request|workflow_dispatch (-e, default push)  --input name=value
+         --secret NAME=VALUE (-s; NAME alone: from this environment)  --secret-file FILE (dotenv)
+         --var NAME=VALUE (the vars context)  --var-file FILE
+         --env NAME=VALUE (over the workflow's and the job's env)  --env-file FILE
+         --keep-workspace (print and keep each job's workspace)
+         All but --workflow, --job and --event repeat. Artifacts and caches are kept in
+         .flotilla/artifacts and .flotilla/cache; fetched actions in $XDG_CACHE_HOME/flotilla/actions
+         (~/.cache/flotilla/actions), from FLOTILLA_ACTIONS_URL when set.`,
     run: async (args) => (await import("./commands/run.ts")).runCommand(args),
   },
   {

@@ -82,14 +82,21 @@ export async function ensureObjectStores(
 }
 
 /**
+ * The part of an object store the built-in actions use: a JetStream bucket is one, and so is
+ * a directory (`flotilla run` keeps its artifacts and caches under `.flotilla/`). `put` with
+ * `previousRevision` must refuse, with "wrong last sequence", a name that moved on meanwhile.
+ */
+export type ArchiveStore = Pick<ObjectStore, "info" | "list" | "get" | "put">;
+
+/**
  * What a runner's built-in actions reach the stores through. Opened on first use, so a job
  * without artifacts or caches never asks; `open` rejects when the bot has not created them.
  */
 export interface ObjectStoreAccess {
   /** The runner's namespace: artifacts are kept per namespace. */
   namespace: string;
-  artifacts(): Promise<ObjectStore>;
-  cache(): Promise<ObjectStore>;
+  artifacts(): Promise<ArchiveStore>;
+  cache(): Promise<ArchiveStore>;
 }
 
 export function objectStoreAccess(nc: NatsConnection, names: NatsNames, namespace: string): ObjectStoreAccess {

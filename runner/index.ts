@@ -21,4 +21,5 @@ export { processExecutor, type StepExecutor } from "./step/executor.ts";
 export { prepareJobDirs, removeJobDirs } from "./step/workspace.ts";
 export { CheckoutError, type SourceCheckout } from "./source/checkout.ts";
 export { createLogStreamer, type LogStreamer } from "./report/log-streamer.ts";
+export { sharedActionsDir } from "./actions/load-action.ts";
 export type { JobReporter } from "./report/reports.ts";

@@ -1,11 +1,13 @@
 /**
  * `flotilla run [--workflow FILE] [--job ID] [--event push|pull_request|workflow_dispatch]
- * [--input k=v]... [--keep-workspace]`: runs the workflows of the git repository in the
- * current directory on this machine, like `act` with no container engine. It plans as the
- * bot plans and runs each job with the runner's own step machinery; only NATS, Postgres and
- * the forge are left out — the source is the working tree and the reports go to the terminal.
+ * [--input k=v]... [--secret K=V]... [--var K=V]... [--env K=V]... [--keep-workspace]`: runs
+ * the workflows of the git repository in the current directory on this machine, like `act`
+ * with no container engine. It plans as the bot plans and runs each job with the runner's own
+ * step machinery; only NATS, Postgres and the forge are left out — the source is the working
+ * tree, the reports go to the terminal, artifacts and caches live under `.flotilla/`, and
+ * fetched actions in the user's cache, kept from one run to the next.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,7 +15,9 @@ import { pino } from "pino";
 import { processExecutor } from "../../runner/index.ts";
 import { NotARepository, readGitFacts, type GitFacts } from "../local/git-facts.ts";
 import { isLocalEvent, LOCAL_EVENTS } from "../local/local-event.ts";
+import { actionCacheDir, ARTIFACTS_DIR, linkActionCache, localStores } from "../local/local-stores.ts";
 import { planLocalRuns } from "../local/plan-local-runs.ts";
+import { readRunValues } from "../local/run-values.ts";
 import { WORKFLOW_DIR } from "../local/workflow-files.ts";
 import { formatSummary, type RunReports } from "../local/print-summary.ts";
 import { runGraph } from "../local/run-graph.ts";
@@ -27,6 +31,7 @@ export async function runCommand(
   args: string[],
   cwd = process.cwd(),
   write = (line: string): void => void process.stdout.write(`${line}\n`),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -35,6 +40,12 @@ export async function runCommand(
       job: { type: "string", short: "j" },
       event: { type: "string", short: "e", default: "push" },
       input: { type: "string", multiple: true, default: [] },
+      secret: { type: "string", short: "s", multiple: true, default: [] },
+      "secret-file": { type: "string", multiple: true, default: [] },
+      var: { type: "string", multiple: true, default: [] },
+      "var-file": { type: "string", multiple: true, default: [] },
+      env: { type: "string", multiple: true, default: [] },
+      "env-file": { type: "string", multiple: true, default: [] },
       "keep-workspace": { type: "boolean", default: false },
     },
   });
@@ -50,6 +61,24 @@ export async function runCommand(
     if (at <= 0) return fail(`--input takes key=value, not "${pair}"`);
     inputs[pair.slice(0, at)] = pair.slice(at + 1);
   }
+  const actionsUrl = env.FLOTILLA_ACTIONS_URL?.trim().replace(/\/+$/, "") || undefined;
+  if (actionsUrl && !URL.canParse(actionsUrl)) return fail(`FLOTILLA_ACTIONS_URL is not a URL: "${actionsUrl}"`);
+  const read = await readRunValues(
+    {
+      secret: values.secret,
+      secretFile: values["secret-file"],
+      var: values.var,
+      varFile: values["var-file"],
+      env: values.env,
+      envFile: values["env-file"],
+    },
+    cwd,
+    env,
+  );
+  if (read.problems.length > 0) {
+    for (const problem of read.problems) console.error(`flotilla run: ${problem}`);
+    return 1;
+  }
   let facts: GitFacts;
   try {
     facts = await readGitFacts(cwd);
@@ -62,6 +91,7 @@ export async function runCommand(
     event: values.event,
     cwd,
     inputs,
+    values: read.values,
     ...(values.workflow ? { workflowFile: values.workflow } : {}),
     ...(values.job ? { jobId: values.job } : {}),
   });
@@ -91,6 +121,7 @@ export async function runCommand(
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onInterrupt);
   const workDir = await mkdtemp(join(tmpdir(), "flotilla-run-"));
+  await linkActionCache(workDir, actionCacheDir(env));
   const logger = pino({ level: "silent" });
   const deps = {
     workDir,
@@ -101,6 +132,8 @@ export async function runCommand(
     write,
     logger,
     keepWorkspace: values["keep-workspace"],
+    stores: localStores(facts.root),
+    ...(actionsUrl ? { actionsUrl } : {}),
   };
   const reports: RunReports[] = [];
   let index = 0;
@@ -112,10 +145,13 @@ export async function runCommand(
       const jobs = await runGraph(run.jobs, {
         github: run.github,
         inputs: run.inputs,
+        vars: run.vars,
         cancelled: cancel.signal,
         runJob: (message) => runLocalJob(deps, message, index++),
         write,
       });
+      const artifacts = `${ARTIFACTS_DIR}/${run.github.run_id}`;
+      if (await stat(join(facts.root, artifacts)).catch(() => undefined)) write(`Artifacts of this run: ${artifacts}/`);
       reports.push({ workflowPath: run.workflow.path, workflowName: run.workflow.name, jobs });
     }
   } finally {

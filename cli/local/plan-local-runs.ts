@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { join } from "node:path";
 import { githubContext } from "../../bot/planner/github-context.ts";
 import { jobSpec } from "../../bot/planner/job-message.ts";
 import type { RunRow } from "../../bot/runs/rows.ts";
@@ -17,12 +17,14 @@ import type { PlannedJob, Workflow, WorkflowProblem } from "../../bot/workflows/
 import type { GitFacts } from "./git-facts.ts";
 import { dispatchInputs, localEvent, type LocalEventName } from "./local-event.ts";
 import type { GraphJob } from "./run-graph.ts";
-import { WORKFLOW_DIR, workflowFiles } from "./workflow-files.ts";
+import type { RunValues } from "./run-values.ts";
+import { resolveWorkflowFile, WORKFLOW_DIR, workflowFiles } from "./workflow-files.ts";
 
 interface LocalRun {
   workflow: Workflow;
   github: Record<string, unknown>;
   inputs: Record<string, unknown>;
+  vars: Record<string, string>;
   jobs: GraphJob[];
 }
 
@@ -33,6 +35,8 @@ export interface PlanRequest {
   workflowFile?: string;
   jobId?: string;
   inputs: Record<string, string>;
+  /** `--secret`, `--var`, `--env`: what the bot's stores and the forge would give. */
+  values: RunValues;
 }
 
 export interface LocalPlan {
@@ -47,9 +51,13 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
   const plan: LocalPlan = { runs: [], problems: [], notMatching: [] };
   // Workflows that run on the event but have no job `--job` names, for the error.
   const missing: string[] = [];
-  const paths = request.workflowFile
-    ? [relative(facts.root, resolve(request.cwd, request.workflowFile))]
-    : await workflowFiles(facts.root);
+  const { values } = request;
+  let paths: string[];
+  if (request.workflowFile) {
+    const resolved = await resolveWorkflowFile(facts.root, request.cwd, request.workflowFile);
+    if (!resolved.ok) return { ...plan, problems: [`flotilla run: ${resolved.reason}`] };
+    paths = [resolved.path];
+  } else paths = await workflowFiles(facts.root);
   if (paths.length === 0) plan.problems.push(`no workflow files in ${WORKFLOW_DIR}`);
   const event = localEvent(request.event, facts);
   const serverUrl = facts.serverUrl;
@@ -79,16 +87,20 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
     const payload =
       request.event === "workflow_dispatch" ? { ...event.payload, inputs, workflow: path } : event.payload;
     const run = localRunRow(facts, workflow, request.event);
-    const github = githubContext({
-      context: event.context,
-      payload,
-      runId: run.id,
-      runNumber: run.runNumber,
-      workflow: { name: workflow.name, path },
-      serverUrl,
-      apiUrl,
-    });
-    const expansion = expandJobs(workflow, { github, vars: {}, inputs });
+    const github = {
+      ...githubContext({
+        context: event.context,
+        payload,
+        runId: run.id,
+        runNumber: run.runNumber,
+        workflow: { name: workflow.name, path },
+        serverUrl,
+        apiUrl,
+      }),
+      // As act does: a GITHUB_TOKEN secret is also `github.token`, the default of many actions' `token` input.
+      ...(values.secrets.GITHUB_TOKEN ? { token: values.secrets.GITHUB_TOKEN } : {}),
+    };
+    const expansion = expandJobs(workflow, { github, vars: values.vars, inputs });
     plan.problems.push(...expansion.problems.map((problem) => located(path, problem)));
     const chosen = request.jobId === undefined ? expansion.jobs : withNeeds(expansion.jobs, request.jobId);
     if (chosen.length === 0) {
@@ -97,10 +109,18 @@ export async function planLocalRuns(request: PlanRequest): Promise<LocalPlan> {
     }
     const jobs = chosen.map((job) => {
       const spec = jobSpec({ context: event.context, run, workflow, job, serverUrl, apiUrl, inputs });
-      // The github context is filled in when a job is released, as release-jobs.ts does.
-      return { planned: job, message: { ...spec, contexts: { ...spec.contexts, github } } };
+      // The github context is filled in when a job is released, as release-jobs.ts does; the
+      // secrets when it starts, as the bot answers a runner. `--env` wins over the file's, as in act.
+      return {
+        planned: job,
+        message: {
+          ...spec,
+          env: { ...spec.env, ...values.env },
+          contexts: { ...spec.contexts, github, vars: values.vars, secrets: values.secrets },
+        },
+      };
     });
-    plan.runs.push({ workflow, github, inputs, jobs });
+    plan.runs.push({ workflow, github, inputs, vars: values.vars, jobs });
   }
   if (plan.problems.length === 0 && plan.runs.length === 0 && missing.length > 0) {
     plan.problems.push(`no job "${request.jobId}" in ${missing.join("; ")}`);

@@ -23,6 +23,7 @@ export interface JobReport extends LocalJobResult {
 export interface GraphOptions {
   github: Record<string, unknown>;
   inputs: Record<string, unknown>;
+  vars: Record<string, string>;
   /** Ctrl-C: jobs not started yet end as cancelled. */
   cancelled: AbortSignal;
   runJob(message: JobMessage): Promise<LocalJobResult>;
@@ -66,7 +67,7 @@ async function settle(
   try {
     run = shouldRun(planned.job.if, {
       github: options.github,
-      vars: {},
+      vars: options.vars,
       inputs: options.inputs,
       needs,
       matrix: planned.matrix,

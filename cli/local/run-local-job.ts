@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion, JobMessage, RunnerAnnotation } from "../../protocol/messages.ts";
+import type { ObjectStoreAccess } from "../../protocol/object-stores.ts";
 import {
   jobAbort,
   jobEndLine,
@@ -29,6 +30,10 @@ export interface LocalJobDeps {
   write(line: string): void;
   logger: Logger;
   keepWorkspace: boolean;
+  /** The artifact and cache directories under `.flotilla/`. */
+  stores: ObjectStoreAccess;
+  /** FLOTILLA_ACTIONS_URL, as a runner reads it. */
+  actionsUrl?: string;
 }
 
 export interface LocalJobResult {
@@ -42,7 +47,11 @@ export interface LocalJobResult {
 
 export async function runLocalJob(deps: LocalJobDeps, job: JobMessage, index: number): Promise<LocalJobResult> {
   const started = Date.now();
-  const { jobLog, reporter } = terminalJob(job.jobKey, deps.write, deps.logger);
+  const secrets = Object.values(job.contexts.secrets);
+  const { jobLog, reporter } = terminalJob(job.jobKey, deps.write, deps.logger, secrets);
+  // As a runner says it when the bot has no value for a name the job reads.
+  const missing = job.secretNames.filter((name) => name !== "*" && !(name in job.contexts.secrets));
+  if (missing.length > 0) jobLog.line(`Secrets with no value for this job (empty): ${missing.join(", ")}`);
   // Ctrl-C, and the job's timeout-minutes as a runner enforces it.
   const abort = jobAbort(job.timeoutMinutes, {
     signal: deps.cancel,
@@ -62,6 +71,8 @@ export async function runLocalJob(deps: LocalJobDeps, job: JobMessage, index: nu
       signal: abort.signal,
       stopping: deps.stopping,
       logger: deps.logger,
+      stores: deps.stores,
+      ...(deps.actionsUrl ? { actionsUrl: deps.actionsUrl } : {}),
     });
   } catch (error) {
     result = {
@@ -76,12 +87,18 @@ export async function runLocalJob(deps: LocalJobDeps, job: JobMessage, index: nu
   await jobLog.close();
   if (deps.keepWorkspace) deps.write(`[${job.jobKey}] workspace kept at ${dirs.workspace}`);
   else await removeJobDirs(dirs).catch(() => undefined);
+  // The summary table prints these after the log: masked as the log is, as a runner masks its report.
+  const mask = (text: string): string => jobLog.mask(text);
   return {
     conclusion: result.conclusion,
     durationMs: Date.now() - started,
-    ...(result.message ? { message: result.message } : {}),
+    ...(result.message ? { message: mask(result.message) } : {}),
     outputs: result.outputs ?? {},
-    annotations: result.annotations ?? [],
-    summary: result.summary ?? "",
+    annotations: (result.annotations ?? []).map((a) => ({
+      ...a,
+      message: mask(a.message),
+      ...(a.title ? { title: mask(a.title) } : {}),
+    })),
+    summary: mask(result.summary ?? ""),
   };
 }

@@ -12,11 +12,19 @@ export interface TerminalJob {
   reporter: JobReporter;
 }
 
-/** `write` gets whole lines without their newline, each already prefixed with `[key]`. */
-export function terminalJob(key: string, write: (line: string) => void, logger: Logger): TerminalJob {
+/**
+ * `write` gets whole lines without their newline, each already prefixed with `[key]`;
+ * `secrets` are masked from the first line on, whether the job reads them or not.
+ */
+export function terminalJob(
+  key: string,
+  write: (line: string) => void,
+  logger: Logger,
+  secrets: readonly string[] = [],
+): TerminalJob {
   const prefix = `[${key}]`;
   // Kept for its masks and tail; printing happens in `line`, in order, as each line arrives.
-  const inner = createLogStreamer({ executionId: key, attempt: 1, publish: async () => {}, logger });
+  const inner = createLogStreamer({ executionId: key, attempt: 1, publish: async () => {}, logger, secrets });
   const jobLog: LogStreamer = {
     line(text) {
       write(`${prefix} ${inner.mask(text)}`);

@@ -3,6 +3,8 @@
  * `git ls-remote` (one small request per job and repository), then fetched only when that
  * commit is not yet in `<workDir>/_actions/<owner>/<repo>/<commit>` — so every later job
  * that uses the same commit reads it from disk, as GitHub's runner caches downloaded actions.
+ * When the server cannot be reached at all, a ref resolved before is used from that cache
+ * (with a warning), so a machine offline still runs the actions it has.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
@@ -10,6 +12,8 @@ import { dirname, join } from "node:path";
 import type { JobMessage } from "../../protocol/messages.ts";
 import type { FetchedRepo } from "../step/job-state.ts";
 import { ActionError } from "./errors.ts";
+import { rememberedRef, rememberRef } from "./remembered-ref.ts";
+import { unreachableReason } from "./unreachable.ts";
 import { runGit } from "../source/git.ts";
 
 export interface FetchContext {
@@ -42,6 +46,7 @@ export async function fetchActionRepo(
     ...(ownRepo && context.job.checkout.token ? [context.job.checkout.token] : []),
   ];
 
+  const repoDir = join(context.actionsDir, owner, repo);
   let commit: string | undefined;
   let token: string | undefined;
   let lastError = "";
@@ -53,19 +58,32 @@ export async function fetchActionRepo(
     const listed = await runGit(["ls-remote", url, ref, `${ref}^{}`], { token: candidate, signal: context.signal });
     if (!listed.ok) {
       lastError = listed.error;
+      // No token makes a server answer that did not answer at all.
+      if (unreachableReason(listed.error)) break;
       continue;
     }
     token = candidate;
     commit = pickRef(listed.stdout, ref);
     if (!commit) throw new ActionError(`Unable to resolve action \`${name}\`, unable to find version \`${ref}\``);
+    await rememberRef(repoDir, ref, commit);
     break;
+  }
+  const unreachable = commit ? undefined : unreachableReason(lastError);
+  if (!commit && unreachable) {
+    const offline = await rememberedRef(repoDir, ref);
+    if (!offline)
+      throw new ActionError(`Unable to resolve action \`${name}\`: ${cannotReach(context, base, unreachable)}`);
+    context.jobLog.line(
+      `##[warning]${cannotReach(context, base, unreachable)}; using the cached '${name}' (SHA:${offline.commit}) resolved ${offline.at}`,
+    );
+    return { owner, repo, ref, commit: offline.commit, dir: join(repoDir, offline.commit) };
   }
   if (!commit)
     throw new ActionError(
       `Unable to resolve action \`${name}\`, repository not found${lastError ? ` (${lastLine(lastError)})` : ""}`,
     );
 
-  const dir = join(context.actionsDir, owner, repo, commit);
+  const dir = join(repoDir, commit);
   if (await exists(dir)) {
     context.jobLog.line(`Using cached action repository '${name}' (SHA:${commit})`);
     return { owner, repo, ref, commit, dir };
@@ -89,10 +107,12 @@ export async function fetchActionRepo(
         ...(args[0] === "fetch" && token ? { token } : {}),
         signal: context.signal,
       });
-      if (!result.ok)
+      if (!result.ok) {
+        const why = unreachableReason(result.error);
         throw new ActionError(
-          `Unable to download action \`${name}\` (SHA:${commit}): ${lastLine(result.error) || "git failed"}`,
+          `Unable to download action \`${name}\` (SHA:${commit}): ${why ? cannotReach(context, base, why) : lastLine(result.error) || "git failed"}`,
         );
+      }
     }
     await rm(join(partial, ".git"), { recursive: true, force: true });
     await mkdir(dirname(dir), { recursive: true });
@@ -104,6 +124,28 @@ export async function fetchActionRepo(
     await rm(partial, { recursive: true, force: true });
   }
   return { owner, repo, ref, commit, dir };
+}
+
+/**
+ * Says which host did not answer, and where that host came from — so "repository not found"
+ * is never said of a network that is down, and the way to another server is named.
+ */
+function cannotReach(context: FetchContext, base: string, reason: string): string {
+  const host = hostOf(base);
+  if (context.actionsUrl)
+    return `cannot reach ${host} (${reason}), the actions server FLOTILLA_ACTIONS_URL names (${withoutCredentials(base)})`;
+  if (context.job.actionsUrl)
+    return `cannot reach ${host} (${reason}), where this forge's actions come from (${withoutCredentials(base)})`;
+  return `cannot reach ${host} (${reason}): actions come from the job's forge (${withoutCredentials(base)}) unless FLOTILLA_ACTIONS_URL points at another server, such as a mirror`;
+}
+
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.host || url;
+  } catch {
+    return url;
+  }
 }
 
 /** Git's own order for a short name: a tag (peeled to its commit) before a branch. */

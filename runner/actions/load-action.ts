@@ -33,9 +33,16 @@ export interface LoadContext {
   actionsUrl?: string;
 }
 
-/** Beside the job dirs, shared by the jobs of this runner, as `_actions` is on GitHub's runners. */
+/**
+ * Beside the job dirs in the runner's work dir, shared by the jobs of this runner, as
+ * `_actions` is on GitHub's runners (`flotilla run` links it to the user's cache).
+ */
+export function sharedActionsDir(workDir: string): string {
+  return join(workDir, "_actions");
+}
+
 function actionsDir(dirs: JobDirs): string {
-  return join(dirname(dirs.root), "_actions");
+  return sharedActionsDir(dirname(dirs.root));
 }
 
 /** Throws ActionError (docker refusals are the caller's: it has the metadata). */

@@ -1,58 +1,14 @@
 /**
  * `flotilla run` as people run it: a real process in a real git repository, real steps.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BIN } from "../helpers/flotilla-bin.ts";
-import { createRepo, type FileTree } from "../helpers/git-repo.ts";
+import { runSuite, summaryRows } from "./flotilla-run.ts";
 
-let scratch: string;
-let repos = 0;
-
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "flotilla-run-test-"));
-});
-
-afterAll(async () => {
-  await rm(scratch, { recursive: true, force: true });
-});
-
-async function repo(files: FileTree): Promise<string> {
-  const dir = join(scratch, `repo-${++repos}`);
-  await createRepo(dir, files);
-  return dir;
-}
-
-async function flotillaRun(dir: string, args: string[] = []) {
-  const result = await execa("node", [BIN, "run", ...args], {
-    cwd: dir,
-    reject: false,
-    all: true,
-    env: { LOG_LEVEL: "silent" },
-  });
-  return {
-    exitCode: result.exitCode,
-    all: String(result.all ?? ""),
-    stdout: String(result.stdout ?? ""),
-    stderr: String(result.stderr ?? ""),
-  };
-}
-
-/** The summary table's rows: job key and result, in the order the jobs ran. */
-function summaryRows(stdout: string): string[][] {
-  const lines = stdout.split("\n");
-  const start = lines.indexOf("Summary");
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (line.trim() === "") break;
-    const match = /^(.+?)\s+[✓✗○] (\w+)/.exec(line);
-    if (match) rows.push([match[1]!, match[2]!]);
-  }
-  return rows;
-}
+const { repo, flotillaRun, cacheHome } = runSuite("flotilla-run-test-");
 
 const CHAIN = `name: Chain
 on: push
@@ -134,6 +90,38 @@ jobs:
     const unknown = await flotillaRun(dir, ["--job", "nope"]);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr).toContain('no job "nope" in .flotilla/workflows/chain.yml (jobs: lint, build, publish)');
+  });
+
+  it("--workflow takes a bare name from .flotilla/workflows, a path as it is, and lists the workflows for an unknown one", async () => {
+    const dir = await repo({
+      ".flotilla/workflows/chain.yml": CHAIN,
+      ".flotilla/workflows/lint.yaml":
+        "on: push\njobs:\n  lint:\n    runs-on: self-hosted\n    steps:\n      - run: echo linting\n",
+      "elsewhere/other.yml":
+        "on: push\njobs:\n  other:\n    runs-on: self-hosted\n    steps:\n      - run: echo from elsewhere\n",
+    });
+    const byName = await flotillaRun(dir, ["--workflow", "chain.yml"]);
+    expect(byName.exitCode, byName.all).toBe(0);
+    expect(summaryRows(byName.stdout)).toEqual([
+      ["build", "success"],
+      ["publish", "success"],
+    ]);
+    expect(byName.stdout).not.toContain("linting");
+
+    const withoutExtension = await flotillaRun(dir, ["-W", "lint"]);
+    expect(withoutExtension.exitCode, withoutExtension.all).toBe(0);
+    expect(summaryRows(withoutExtension.stdout)).toEqual([["lint", "success"]]);
+
+    const byPath = await flotillaRun(join(dir, "elsewhere"), ["-W", "./other.yml"]);
+    expect(byPath.exitCode, byPath.all).toBe(0);
+    expect(byPath.stdout).toContain("[other] from elsewhere");
+
+    const unknown = await flotillaRun(dir, ["--workflow", "deploy.yml"]);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toContain(
+      'flotilla run: no workflow "deploy.yml" in .flotilla/workflows (there: chain.yml, lint.yaml)',
+    );
+    expect(unknown.all).not.toContain("▶");
   });
 
   it("runs the legs of a matrix one after another", async () => {
@@ -253,7 +241,12 @@ jobs:
       - run: echo not started
 `,
     });
-    const child = execa("node", [BIN, "run"], { cwd: dir, reject: false, all: true, env: { LOG_LEVEL: "silent" } });
+    const child = execa("node", [BIN, "run"], {
+      cwd: dir,
+      reject: false,
+      all: true,
+      env: { LOG_LEVEL: "silent", XDG_CACHE_HOME: cacheHome() },
+    });
     await new Promise<void>((resolve) => {
       child.stdout?.on("data", (data: Buffer) => {
         if (data.toString().includes("▶ Run sleep 60")) resolve();

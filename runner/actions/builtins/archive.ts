@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebStream } from "node:stream/web";
 import { execa } from "execa";
-import type { ObjectInfo, ObjectStore } from "../../../protocol/object-stores.ts";
+import type { ArchiveStore, ObjectInfo } from "../../../protocol/object-stores.ts";
 
 class ArchiveError extends Error {
   override name = "ArchiveError";
@@ -59,7 +59,7 @@ async function runTar(args: string[]): Promise<void> {
  * revision of a deleted object, only when it is still that): JetStream refuses otherwise.
  */
 export async function putArchive(
-  store: ObjectStore,
+  store: ArchiveStore,
   name: string,
   description: string,
   file: string,
@@ -70,7 +70,7 @@ export async function putArchive(
 }
 
 /** Writes the object `name` to a new file under `tempDir`; undefined when it is gone. */
-export async function fetchArchive(store: ObjectStore, name: string, tempDir: string): Promise<string | undefined> {
+export async function fetchArchive(store: ArchiveStore, name: string, tempDir: string): Promise<string | undefined> {
   const result = await store.get(name);
   if (!result) return undefined;
   const file = join(tempDir, `_download-${randomBytes(6).toString("hex")}.tar.gz`);

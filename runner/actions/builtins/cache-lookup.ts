@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { JobMessage } from "../../../protocol/messages.ts";
-import { CacheEntry, describedAs, type ObjectStore } from "../../../protocol/object-stores.ts";
+import { type ArchiveStore, CacheEntry, describedAs } from "../../../protocol/object-stores.ts";
 import { InputError } from "./results.ts";
 
 export interface CacheMatch {
@@ -41,7 +41,7 @@ export function checkKey(key: string): void {
 }
 
 export async function findCache(
-  store: ObjectStore,
+  store: ArchiveStore,
   query: { repository: string; scopes: string[]; key: string; restoreKeys: string[]; version: string },
 ): Promise<CacheMatch | undefined> {
   const entries: CacheEntry[] = [];

@@ -10,7 +10,7 @@ import {
   artifactObjectName,
   describedAs,
   isExpired,
-  type ObjectStore,
+  type ArchiveStore,
 } from "../../../protocol/object-stores.ts";
 import type { StepRunContext } from "../../step/run-process.ts";
 import { extractArchive, fetchArchive } from "./archive.ts";
@@ -74,7 +74,7 @@ export function downloadArtifact(context: StepRunContext, inputs: Record<string,
 }
 
 /** The live artifacts of one run in one namespace, oldest first. */
-async function runArtifacts(store: ObjectStore, runId: string, namespace: string): Promise<ArtifactInfo[]> {
+async function runArtifacts(store: ArchiveStore, runId: string, namespace: string): Promise<ArtifactInfo[]> {
   const now = new Date();
   const found: ArtifactInfo[] = [];
   for (const object of await store.list()) {

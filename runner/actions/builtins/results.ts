@@ -19,11 +19,9 @@ export function succeeded(outputs: Record<string, string> = {}): ActionResult {
   return { outcome: "success", outputs };
 }
 
-/** The stores, or why this action cannot run here (`flotilla run` has no bot and no NATS). */
+/** The stores, or why this action cannot run here (a runner given no artifact and cache stores). */
 export function storesOf(context: StepRunContext, action: string): ObjectStoreAccess | string {
-  return (
-    context.stores ?? `${action} needs a runner connected to NATS (object stores are not available in \`flotilla run\`)`
-  );
+  return context.stores ?? `${action} needs the artifact and cache stores, and this runner has none`;
 }
 
 /** `true`/`false` as `core.getBooleanInput` reads them (YAML 1.2 core schema); empty is `fallback`. */
