@@ -87,7 +87,8 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   const files = context.workflowPath ? listed.filter((f) => f.path === context.workflowPath) : listed;
   const token = lazy(() => cloneTokenForRun(forge, context));
   // Workflows may read what the forge adds (`gitlab` on GitLab) only on its runs.
-  const parseOptions = { contexts: Object.keys(context.contexts ?? {}) };
+  // A job Flotilla cannot run fails by itself; the workflow's other jobs run.
+  const parseOptions = { contexts: Object.keys(context.contexts ?? {}), perJob: true };
   const parsed = await Promise.all(
     files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content, parseOptions) })),
   );
@@ -135,7 +136,11 @@ async function planRun(
   } = githubContext({ ...contextInputs, runId: "", runNumber: 0 });
   const inputs = (payload.inputs as Record<string, unknown> | undefined) ?? {};
   // The forge's own contexts (`gitlab`) come first: none of GitHub's is replaced by one.
-  const expansion = expandJobs(workflow, { ...context.contexts, github: planGithub, vars: {}, inputs });
+  const expansion = expandJobs(
+    workflow,
+    { ...context.contexts, github: planGithub, vars: {}, inputs },
+    { perJob: true },
+  );
   if (expansion.problems.length > 0)
     return reportBrokenWorkflow(deps, forge, context, workflow.path, expansion.problems);
   // `jobs.<id>.concurrency`, per leg (it may use `matrix`).
