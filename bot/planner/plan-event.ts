@@ -185,7 +185,13 @@ async function planRun(
 
   await allSettled([
     ...unchecked.map(async (row) => {
-      const waitingFor = queuedExplanation(fleet, row.namespace, row.labels);
+      // Labels that read `needs` are not known yet: the fleet cannot be asked about them.
+      const waitingFor = row.spec?.deferred?.runsOn
+        ? {
+            title: "Waiting for its needs",
+            summary: `\`runs-on\` reads \`needs\`: the job's labels are decided when ${row.needs.map((n) => `\`${n}\``).join(", ")} are done.`,
+          }
+        : queuedExplanation(fleet, row.namespace, row.labels);
       const check: NewCheck = {
         name: checkRunName(row.name, row.namespace),
         headSha: context.sha,

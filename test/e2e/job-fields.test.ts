@@ -78,9 +78,16 @@ jobs:
       where: gpu
       minutes: "2"
       stage: staging
+      risky: "yes"
     steps: [{ run: "true" }]
+  risky:
+    needs: pick
+    runs-on: [self-hosted, cpu]
+    continue-on-error: \${{ needs.pick.outputs.risky == 'yes' }}
+    concurrency: risky-\${{ needs.pick.outputs.stage }}
+    steps: [{ run: exit 4 }]
   deploy:
-    needs: [pick, test]
+    needs: [pick, test, risky]
     runs-on: [self-hosted, "\${{ needs.pick.outputs.where }}"]
     timeout-minutes: \${{ fromJSON(needs.pick.outputs.minutes) }}
     environment:
@@ -116,8 +123,19 @@ describe("fields given as expressions", () => {
     expect(gpu.run.conclusion).toBe("timed_out");
     expect(output(gpu).text).toContain("the job timed out after 0.05 minutes");
 
+    // continue-on-error and concurrency from `needs` outputs: the failure is forgiven.
+    const risky = await completed("risky", sha);
+    expect(risky.run.conclusion).toBe("failure");
+    const [riskyRow] = await f.bot.db.db
+      .select()
+      .from(jobs)
+      .where(eq(jobs.checkRunId, risky.run.id as number));
+    expect(riskyRow).toMatchObject({ continueOnError: true, concurrencyGroup: "risky-staging" });
+
     // runs-on, timeout-minutes and the environment's name from `needs` outputs; its url from a step's.
     const deploy = await completed("deploy", sha);
+    // While it waited, its check run said why it had no labels yet.
+    expect(deploy.history[0]!.body.output).toMatchObject({ title: "Waiting for its needs" });
     expect(deploy.run.conclusion).toBe("success");
     expect(output(deploy).summary).toContain("Ran on `gpu-box`");
     expect(output(deploy).summary).toContain("Environment: **staging** — https://staging.example.com/app");
