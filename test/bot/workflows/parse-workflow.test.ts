@@ -271,6 +271,28 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
     expect(refusal?.line).toBe(line);
   });
 
+  it("refuses an expression where GitHub takes none: a step's shell, the workflow's defaults.run", async () => {
+    const step = await parseWorkflow("ci.yml", job('    steps: [{ run: x, shell: "${{ matrix.s }}" }]\n'));
+    expect(step.ok ? [] : step.reason).toEqual([
+      { line: 5, column: 31, message: "Unrecognized named-value: 'matrix'" },
+    ]);
+    const defaults = await parseWorkflow(
+      "ci.yml",
+      `${job("    steps: [{ run: x }]\n")}defaults: { run: { shell: "\${{ vars.S }}" } }\n`,
+    );
+    expect(defaults.ok ? [] : defaults.reason).toEqual([
+      { line: 6, column: 28, message: "Unrecognized named-value: 'vars'" },
+    ]);
+    // A job's defaults.run may use the job's contexts.
+    const own = await parseWorkflow(
+      "ci.yml",
+      job(
+        '    defaults: { run: { shell: "${{ matrix.s }}", working-directory: "${{ env.D }}" } }\n    steps: [{ run: x }]\n',
+      ),
+    );
+    expect(own.ok).toBe(true);
+  });
+
   it("accepts permissions, run-name, environment and a plain checkout", async () => {
     const result = await parseWorkflow(
       "ci.yml",
