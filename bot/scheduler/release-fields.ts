@@ -44,11 +44,11 @@ export async function decideAtRelease(
       update.labels = applyAliases(written, await aliasesOf(db, row.namespace));
     }
     if (deferred.timeoutMinutes !== undefined)
-      decided.timeoutMinutes = named("timeout-minutes", deferred.timeoutMinutes, () =>
+      decided.timeoutMinutes = named("timeout-minutes", `\${{ ${deferred.timeoutMinutes} }}`, () =>
         numberField(deferred.timeoutMinutes!, contexts),
       );
     if (deferred.continueOnError !== undefined)
-      update.continueOnError = named("continue-on-error", deferred.continueOnError, () =>
+      update.continueOnError = named("continue-on-error", `\${{ ${deferred.continueOnError} }}`, () =>
         booleanField(deferred.continueOnError!, contexts),
       );
     if (deferred.concurrency) {

@@ -168,6 +168,11 @@ jobs:
   unit:
     runs-on: [self-hosted, gpu]
     steps: [{ run: echo unit-ok }]
+  late-minutes:
+    needs: lint
+    runs-on: [self-hosted, cpu]
+    timeout-minutes: \${{ needs.lint.outputs.missing }}
+    steps: [{ run: echo never-printed }]
   after-boxed:
     needs: boxed
     runs-on: [self-hosted, linux]
@@ -189,6 +194,14 @@ describe("a job Flotilla cannot run", () => {
     ];
     expect([lint.run.conclusion, unit.run.conclusion, after.run.conclusion]).toEqual(["success", "success", "skipped"]);
     expect(output(lint).text).toContain("lint-ok");
+    // A field that reads needs and cannot be evaluated once they are done fails its job, saying why.
+    const late = await completed("late-minutes", sha);
+    expect(late.run.conclusion).toBe("failure");
+    expect(output(late)).toMatchObject({
+      title: "A field of the job could not be evaluated",
+      summary:
+        'timeout-minutes "${{ needs.lint.outputs.missing }}" cannot be evaluated: expected a positive number, got null',
+    });
     const status = await f.finalStatus(sha);
     expect(status.status).toMatchObject({ state: "failure", context: "flotilla/Mixed" });
     // No runner was ever sent the refused job.
