@@ -57,7 +57,9 @@ function expandWorkflow(workflow: Workflow, contexts: PlanContexts, level: Level
     };
     if (job.refusals?.length) {
       if (level.perJob) refuse(job.refusals.map(refusalMessage).join("\n"));
-      else for (const refusal of job.refusals) fail(refusalMessage(refusal), refusal);
+      else
+        for (const refusal of job.refusals)
+          fail(refusalMessage(refusal), { line: refusal.line, column: refusal.column });
       continue;
     }
     const settings = strategySettings(job, contexts, level.unknown);
