@@ -20,9 +20,31 @@ import type { JobMessage } from "../protocol/messages.ts";
 /**
  * A job as planned: the job message without the per-release parts (executions, token, needs,
  * github), and for a job of a called workflow the `secrets:` chain the bot applies when its
- * runner asks for secrets (templates as written, never a value).
+ * runner asks for secrets (templates as written, never a value). Neither `secretChain`,
+ * `refusal` nor `deferred` is sent to a runner.
  */
-export type JobSpec = JobMessage & { secretChain?: (Record<string, string> | "inherit")[] };
+export type JobSpec = JobMessage & {
+  secretChain?: (Record<string, string> | "inherit")[];
+  /** Why the job cannot run (a feature Flotilla does not support): completed as failed when released. */
+  refusal?: string;
+  deferred?: DeferredFields;
+};
+
+/**
+ * A job's fields that read the `needs` context, as written: GitHub decides them when the job's
+ * needs are done, and so does Flotilla (bot/scheduler/release-settings.ts). Every other job
+ * field is decided when the run is planned, from contexts that do not change until then.
+ */
+export interface DeferredFields {
+  runsOn?: string[];
+  /** The expression, without its wrapper. */
+  timeoutMinutes?: string;
+  /** The expression, without its wrapper. */
+  continueOnError?: string;
+  concurrency?: { group: string; cancelInProgress: boolean; cancelInProgressExpression?: string };
+  /** The environment's name (a template). */
+  environmentName?: string;
+}
 
 /** One row per forge delivery: the second copy of a redelivered webhook finds its row. */
 export const deliveries = pgTable("deliveries", {

@@ -38,6 +38,10 @@ export const JobStep = z.object({
   env: z.record(z.string()).default({}),
   timeoutMinutes: z.number().positive().optional(),
   continueOnError: z.boolean().default(false),
+  /** `timeout-minutes: ${{ … }}` (the expression, without the wrapper): evaluated when the step is about to run. */
+  timeoutMinutesExpression: z.string().optional(),
+  /** `continue-on-error: ${{ … }}` (the expression): evaluated when the step is about to run. */
+  continueOnErrorExpression: z.string().optional(),
 });
 export type JobStep = z.infer<typeof JobStep>;
 
@@ -122,6 +126,11 @@ export const JobMessage = z.object({
   timeoutMinutes: z.number().positive().default(360),
   /** `defaults.run` of the workflow and job, merged (job wins). */
   defaults: z.object({ shell: z.string().optional(), workingDirectory: z.string().optional() }).default({}),
+  /**
+   * `jobs.<id>.environment`: its name, evaluated by the bot, and its `url` as written — a
+   * template the runner evaluates when the job ends, as GitHub does (it may read `steps`).
+   */
+  environment: z.object({ name: z.string(), url: z.string().optional() }).optional(),
   /** The job's `outputs:` templates, evaluated by the runner when the job ends. */
   outputs: z.record(z.string()).default({}),
   /** Contexts the bot knows; the runner adds `steps`, `runner`, `env` and `job`. */

@@ -23,8 +23,8 @@ import { repoRef } from "../runs/repo-ref.ts";
 import { cancelJobs, type CancelDeps } from "../scheduler/cancel-jobs.ts";
 import { enterGroup, runKey, supersededReason, waitingReason } from "../scheduler/concurrency-groups.ts";
 import { settleNamespace } from "../scheduler/settle.ts";
-import { asString, evaluateTemplate } from "../workflows/evaluate-template.ts";
-import type { Concurrency, PlannedJob, Workflow, WorkflowProblem } from "../workflows/workflow.ts";
+import { evaluateGroup, type Group } from "../workflows/concurrency-group.ts";
+import type { PlannedJob, Workflow, WorkflowProblem } from "../workflows/workflow.ts";
 import type { RunRow } from "../runs/rows.ts";
 import { currentJobsOf } from "../runs/current-jobs.ts";
 
@@ -33,32 +33,6 @@ export interface GroupContexts {
   inputs: Record<string, unknown>;
   /** Named contexts the run's forge adds (RunContext.contexts: `gitlab` on GitLab), by name. */
   [name: string]: unknown;
-}
-
-export interface Group {
-  group: string;
-  cancelInProgress: boolean;
-}
-
-/** `concurrency` evaluated against the contexts; undefined when there is none (or its group is empty). */
-function evaluateGroup(concurrency: Concurrency | undefined, contexts: Record<string, unknown>): Group | undefined {
-  if (!concurrency?.group) return undefined;
-  const all = { vars: {}, ...contexts };
-  const group = asString(evaluateTemplate(concurrency.group, all));
-  if (group === "") return undefined;
-  const cancelInProgress = concurrency.cancelInProgressExpression
-    ? truthy(evaluateTemplate(`\${{ ${concurrency.cancelInProgressExpression} }}`, all))
-    : concurrency.cancelInProgress;
-  return { group, cancelInProgress };
-}
-
-function truthy(value: unknown): boolean {
-  return (
-    value === true ||
-    value === "true" ||
-    (typeof value === "number" && value !== 0) ||
-    (typeof value === "string" && value !== "" && value !== "false")
-  );
 }
 
 /** The workflow's group for a run. */
@@ -78,7 +52,8 @@ export function jobGroups(
   const groups = new Map<string, Group>();
   const problems: WorkflowProblem[] = [];
   for (const job of planned) {
-    if (!job.job.concurrency) continue;
+    // A group that reads `needs` is decided when the job is released (bot/scheduler/release-fields.ts).
+    if (!job.job.concurrency || job.deferred?.concurrency || job.refusal) continue;
     try {
       const group = evaluateGroup(job.job.concurrency, {
         ...contexts,

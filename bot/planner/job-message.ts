@@ -25,7 +25,8 @@ export interface JobSpecInputs {
 
 /**
  * The spec, plus (for a job of a called workflow) the `secrets:` chain the bot applies when the
- * runner asks for its secrets; the chain holds templates as written, never a value.
+ * runner asks for its secrets (templates as written, never a value), why the job cannot run if
+ * it cannot, and its fields that wait for `needs`.
  */
 export function jobSpec({
   context,
@@ -72,6 +73,7 @@ export function jobSpec({
       ...(defaults.shell ? { shell: defaults.shell } : {}),
       ...(defaults.workingDirectory ? { workingDirectory: defaults.workingDirectory } : {}),
     },
+    ...(job.environment ? { environment: job.environment } : {}),
     outputs: job.job.outputs,
     contexts: {
       // The forge's own contexts first: none of GitHub's is replaced by one.
@@ -87,5 +89,10 @@ export function jobSpec({
   };
   // The names the job's templates read: the runner asks the bot for these when it starts the job.
   spec.secretNames = neededSecretNames(spec);
-  return job.call?.secretChain.length ? { ...spec, secretChain: job.call.secretChain } : spec;
+  return {
+    ...spec,
+    ...(job.call?.secretChain.length ? { secretChain: job.call.secretChain } : {}),
+    ...(job.refusal ? { refusal: job.refusal } : {}),
+    ...(job.deferred ? { deferred: job.deferred } : {}),
+  };
 }

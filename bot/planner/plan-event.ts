@@ -87,7 +87,8 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   const files = context.workflowPath ? listed.filter((f) => f.path === context.workflowPath) : listed;
   const token = lazy(() => cloneTokenForRun(forge, context));
   // Workflows may read what the forge adds (`gitlab` on GitLab) only on its runs.
-  const parseOptions = { contexts: Object.keys(context.contexts ?? {}) };
+  // A job Flotilla cannot run fails by itself; the workflow's other jobs run.
+  const parseOptions = { contexts: Object.keys(context.contexts ?? {}), perJob: true };
   const parsed = await Promise.all(
     files.map(async (file) => ({ file, result: await parseWorkflow(file.path, file.content, parseOptions) })),
   );
@@ -135,7 +136,11 @@ async function planRun(
   } = githubContext({ ...contextInputs, runId: "", runNumber: 0 });
   const inputs = (payload.inputs as Record<string, unknown> | undefined) ?? {};
   // The forge's own contexts (`gitlab`) come first: none of GitHub's is replaced by one.
-  const expansion = expandJobs(workflow, { ...context.contexts, github: planGithub, vars: {}, inputs });
+  const expansion = expandJobs(
+    workflow,
+    { ...context.contexts, github: planGithub, vars: {}, inputs },
+    { perJob: true },
+  );
   if (expansion.problems.length > 0)
     return reportBrokenWorkflow(deps, forge, context, workflow.path, expansion.problems);
   // `jobs.<id>.concurrency`, per leg (it may use `matrix`).
@@ -180,7 +185,13 @@ async function planRun(
 
   await allSettled([
     ...unchecked.map(async (row) => {
-      const waitingFor = queuedExplanation(fleet, row.namespace, row.labels);
+      // Labels that read `needs` are not known yet: the fleet cannot be asked about them.
+      const waitingFor = row.spec?.deferred?.runsOn
+        ? {
+            title: "Waiting for its needs",
+            summary: `\`runs-on\` reads \`needs\`: the job's labels are decided when ${row.needs.map((n) => `\`${n}\``).join(", ")} are done.`,
+          }
+        : queuedExplanation(fleet, row.namespace, row.labels);
       const check: NewCheck = {
         name: checkRunName(row.name, row.namespace),
         headSha: context.sha,

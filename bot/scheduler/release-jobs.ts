@@ -40,6 +40,7 @@ import {
   waitingReason,
 } from "./concurrency-groups.ts";
 import { ConditionError, shouldRun } from "./job-condition.ts";
+import { decideAtRelease, type Unrunnable } from "./release-fields.ts";
 import { needsContext } from "./needs-context.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
 import { currentJobsOf } from "../runs/current-jobs.ts";
@@ -92,26 +93,29 @@ async function releasePasses(deps: ReleaseDeps, run: RunRow, hooks: ReleaseHooks
       const needs = needsOf(row, rows);
       if (!needs || atParallelLimit(row, rows)) continue;
       let run_ = true;
-      let broken: string | undefined;
+      let broken: Unrunnable | undefined;
+      const contexts = {
+        // What the run's forge adds (`gitlab`), kept in the job's spec.
+        ...forgeContexts(row.spec?.contexts ?? {}),
+        github: run.githubContext,
+        vars: {},
+        // A called workflow's jobs see the call's `with:`; the others the dispatch's inputs.
+        inputs:
+          row.spec?.contexts?.inputs ??
+          (run.githubContext.event as { inputs?: Record<string, unknown> } | undefined)?.inputs ??
+          {},
+        needs,
+        matrix: row.spec?.contexts?.matrix ?? null,
+        strategy: row.spec?.contexts?.strategy ?? null,
+      };
       try {
-        run_ = shouldRun(row.condition, {
-          // What the run's forge adds (`gitlab`), kept in the job's spec.
-          ...forgeContexts(row.spec?.contexts ?? {}),
-          github: run.githubContext,
-          vars: {},
-          // A called workflow's jobs see the call's `with:`; the others the dispatch's inputs.
-          inputs:
-            row.spec?.contexts?.inputs ??
-            (run.githubContext.event as { inputs?: Record<string, unknown> } | undefined)?.inputs ??
-            {},
-          needs,
-          matrix: row.spec?.contexts?.matrix ?? null,
-          strategy: row.spec?.contexts?.strategy ?? null,
-        });
+        run_ = shouldRun(row.condition, contexts);
       } catch (error) {
         if (!(error instanceof ConditionError)) throw error;
-        broken = error.message;
+        broken = { title: "The job's condition could not be evaluated", summary: error.message };
       }
+      // A job that is to run: refused, or its fields that read `needs` decided now.
+      if (broken === undefined && run_) broken = await decideAtRelease(deps.db, row, contexts);
       if (broken === undefined && run_ && row.concurrencyGroup !== null) {
         const key = jobKey(run.repository, row.namespace, row.concurrencyGroup);
         const entry = await enterGroup(deps.db, key, row.id, row.concurrencyCancel);
@@ -273,31 +277,29 @@ function newClaim(): string {
   return randomBytes(18).toString("base64url");
 }
 
+/** Completes a job that will not run: skipped (its `if` said so), or failed saying why it cannot run. */
 async function completeWithoutRunning(
   deps: ReleaseDeps,
   run: RunRow,
   row: JobRow,
   hooks: ReleaseHooks,
-  broken: string | undefined,
+  broken: Unrunnable | undefined,
 ) {
   const conclusion = broken ? "failure" : "skipped";
-  const title = broken ? "The job's condition could not be evaluated" : "Skipped: its `needs` or `if` said not to run";
   if (row.checkRunId !== null) {
     await hooks.forge.updateCheck(repoRef(run.repository), jobCheck(run, row, row.checkRunId, deps.publicUrl), {
       status: "completed",
       conclusion,
       completedAt: new Date().toISOString(),
-      output: {
-        title,
-        summary:
-          broken ??
-          `\`if: ${row.condition}\` was false given the results of ${row.needs.map((n) => `\`${n}\``).join(", ") || "this run"}.`,
+      output: broken ?? {
+        title: "Skipped: its `needs` or `if` said not to run",
+        summary: `\`if: ${row.condition}\` was false given the results of ${row.needs.map((n) => `\`${n}\``).join(", ") || "this run"}.`,
       },
     });
   }
   const [done] = await deps.db
     .update(jobs)
-    .set({ status: "completed", conclusion, message: broken ?? null, completedAt: new Date() })
+    .set({ status: "completed", conclusion, message: broken?.summary ?? null, completedAt: new Date() })
     .where(eq(jobs.id, row.id))
     .returning();
   if (done) await hooks.onCompleted(done);
@@ -345,8 +347,10 @@ export async function publishJob(
   // The same publish retried keeps its claim: the stream's dedupe keeps the first message.
   const fresh = !(row.claim && row.attemptBase === attemptBase);
   const claim = fresh ? newClaim() : row.claim!;
+  // What only the bot keeps (secretChain, refusal, deferred) does not travel.
+  const { secretChain: _chain, refusal: _refusal, deferred: _deferred, ...sent } = spec;
   const message: JobMessage = {
-    ...spec,
+    ...sent,
     executions: { [row.namespace]: row.id },
     claim,
     attemptBase,

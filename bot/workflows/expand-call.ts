@@ -15,7 +15,8 @@ export const MAX_CALL_DEPTH = 4;
 /** What a calling job may say besides `uses`, `with`, `secrets`, `needs`, `if`, `name` and a matrix. */
 export function callerSupported(job: WorkflowJob, fail: (message: string) => void): boolean {
   const refused: string[] = [];
-  if (job.strategy?.maxParallel !== undefined) refused.push("strategy.max-parallel");
+  if (job.strategy?.maxParallel !== undefined || job.strategy?.maxParallelExpression !== undefined)
+    refused.push("strategy.max-parallel");
   if (job.concurrency) refused.push("concurrency");
   for (const part of refused) fail(unsupportedCallPart(job.key, part));
   return refused.length === 0;
@@ -94,6 +95,7 @@ export function expandCall(
       idPrefix: `${idScope}/`,
       unknown: level.unknown,
       problems: level.problems,
+      perJob: level.perJob,
       depth: level.depth + 1,
       at: level.at ?? call.position,
       via: level.via ? `${level.via} → ${call.uses}` : `\`jobs.${job.key}.uses: ${call.uses}\``,

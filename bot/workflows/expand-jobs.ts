@@ -1,23 +1,38 @@
 /**
  * A parsed workflow into the jobs one run creates: one per matrix leg (or one for a job
- * without a matrix), named as GitHub names them, with `name`, `runs-on` and the matrix
- * evaluated against the run's contexts.
+ * without a matrix), named as GitHub names them, with `name`, `runs-on`, the matrix and the
+ * other job fields evaluated against the run's contexts (plan-fields.ts). A job that uses what
+ * Flotilla cannot run, or whose fields cannot be evaluated, is planned refused (`refusal`):
+ * it fails by itself and the workflow's other jobs run.
  */
+import type { Leg } from "./expand-matrix.ts";
 import { checkNeeds } from "./check-needs.ts";
-import { asString, hasTemplate, type Contexts } from "./evaluate-template.ts";
+import type { Contexts } from "./evaluate-template.ts";
 import { callerSupported, expandCall } from "./expand-call.ts";
-import { evaluate, legNaming, uniqueKey, type Item, type Level, type PlanContexts } from "./expand-level.ts";
+import { legKey, legNaming, uniqueKey, type Item, type Level, type PlanContexts } from "./expand-level.ts";
+import { legFields, strategySettings } from "./plan-fields.ts";
 import { resolveLegs } from "./resolve-legs.ts";
+import { refusalMessage } from "./unsupported.ts";
 import type { PlannedJob, Workflow, WorkflowJob, WorkflowProblem } from "./workflow.ts";
+
+export interface ExpandOptions {
+  /**
+   * Plan a job Flotilla cannot run as refused, and the others as usual (the bot, `flotilla
+   * validate`). Without it, such a job is a problem of the whole workflow (`flotilla run`).
+   */
+  perJob?: boolean;
+}
 
 export function expandJobs(
   workflow: Workflow,
   contexts: PlanContexts,
+  options: ExpandOptions = {},
 ): { jobs: PlannedJob[]; problems: WorkflowProblem[] } {
   // An empty `github` context means "not known yet" (`flotilla validate`), not "all null".
   const unknown = new Set(Object.keys(contexts.github).length === 0 ? ["github"] : []);
   const problems: WorkflowProblem[] = [];
-  const items = expandWorkflow(workflow, contexts, { idPrefix: "", unknown, problems, depth: 1 });
+  const level: Level = { idPrefix: "", unknown, problems, perJob: options.perJob ?? false, depth: 1 };
+  const items = expandWorkflow(workflow, contexts, level);
   return { jobs: items.map((item) => item.planned), problems };
 }
 
@@ -32,20 +47,37 @@ function expandWorkflow(workflow: Workflow, contexts: PlanContexts, level: Level
   for (const job of workflow.jobs) {
     const where = job.position ?? { line: 1, column: 1 };
     const fail = (message: string, at = where) => report(`job "${job.key}": ${message}`, at);
-    const resolved = resolveLegs(job, { ...contexts }, level.unknown);
+    const mine: Item[] = [];
+    expanded.set(job.key, mine);
+    const refuse = (message: string, matrix: Leg | null = null) => {
+      if (!level.perJob) return fail(message);
+      const item = { planned: refusedLeg(job, matrix, message, level, keys), entry: job.needs.length === 0 };
+      pending.set(item, { names: job.needs, replace: true });
+      mine.push(item);
+    };
+    if (job.refusals?.length) {
+      if (level.perJob) refuse(job.refusals.map(refusalMessage).join("\n"));
+      else
+        for (const refusal of job.refusals)
+          fail(refusalMessage(refusal), { line: refusal.line, column: refusal.column });
+      continue;
+    }
+    const settings = strategySettings(job, contexts, level.unknown);
+    const resolved = settings.ok ? resolveLegs(job, { ...contexts }, level.unknown) : settings;
     if (!resolved.ok) {
-      fail(resolved.reason);
+      refuse(resolved.reason);
       continue;
     }
     if (job.call && !callerSupported(job, (message) => report(message, job.call!.position))) continue;
     const legs = resolved.value;
-    const mine: Item[] = [];
+    const { failFast, maxParallel } = settings.ok ? settings.value : { failFast: true, maxParallel: undefined };
+    const decided: WorkflowJob = job.strategy ? { ...job, strategy: { ...job.strategy, failFast, maxParallel } } : job;
     legs.forEach((matrix, index) => {
       const strategy = {
-        "fail-fast": job.strategy?.failFast ?? true,
+        "fail-fast": failFast,
         "job-index": index,
         "job-total": legs.length,
-        "max-parallel": job.strategy?.maxParallel ?? legs.length,
+        "max-parallel": maxParallel ?? legs.length,
       };
       const scope: Contexts = { ...contexts, matrix: matrix ?? {}, strategy };
       try {
@@ -57,7 +89,7 @@ function expandWorkflow(workflow: Workflow, contexts: PlanContexts, level: Level
           }
           return;
         }
-        const planned = planLeg(job, matrix, strategy, scope, level.unknown);
+        const planned = planLeg(decided, matrix, strategy, scope, level.unknown);
         planned.key = uniqueKey(planned.key, keys);
         planned.jobId = level.idPrefix + job.key;
         if (level.call) planned.call = level.call;
@@ -65,10 +97,10 @@ function expandWorkflow(workflow: Workflow, contexts: PlanContexts, level: Level
         pending.set(item, { names: job.needs, replace: true });
         mine.push(item);
       } catch (error) {
-        fail((error as Error).message, job.call?.position ?? where);
+        if (job.call) fail((error as Error).message, job.call.position);
+        else refuse((error as Error).message, matrix);
       }
     });
-    expanded.set(job.key, mine);
   }
   // `needs: x` waits for every job x stands for: its legs, or every job of the workflow it calls.
   for (const [item, { names, replace }] of pending) {
@@ -89,35 +121,28 @@ function planLeg(
   unknown: ReadonlySet<string>,
 ): PlannedJob {
   const { key, name } = legNaming(job, matrix, scope, unknown);
-  const planned: PlannedJob = {
+  return { key, jobId: job.key, name, matrix, strategy, ...legFields(job, scope, unknown) };
+}
+
+/** A job (or one leg) that cannot run: planned so that its check run fails saying why, never published. */
+function refusedLeg(
+  job: WorkflowJob,
+  matrix: Leg | null,
+  refusal: string,
+  level: Level,
+  keys: Set<string>,
+): PlannedJob {
+  const key = uniqueKey(legKey(job, matrix), keys);
+  return {
     key,
-    jobId: job.key,
-    name,
-    runsOn: job.runsOn.flatMap((label) => labels(label, scope, unknown)),
+    jobId: level.idPrefix + job.key,
+    // Its name may be what could not be evaluated: a templated one is not tried again.
+    name: job.name.includes("${{") ? key : legNaming(job, matrix, {}, level.unknown).name,
+    runsOn: [],
     matrix,
-    strategy,
-    job: withLegSettings(job, scope, unknown),
+    strategy: null,
+    job,
+    refusal,
+    ...(level.call ? { call: level.call } : {}),
   };
-  return planned;
-}
-
-function labels(label: string, scope: Contexts, unknown: ReadonlySet<string>): string[] {
-  if (!hasTemplate(label)) return [label];
-  const value = evaluate(label, scope, unknown, "runs-on");
-  return (Array.isArray(value) ? value : [value]).map(asString).filter((l) => l !== "");
-}
-
-/** `timeout-minutes` and `continue-on-error` given as expressions, decided per leg. */
-function withLegSettings(job: WorkflowJob, scope: Contexts, unknown: ReadonlySet<string>): WorkflowJob {
-  if (job.timeoutMinutesExpression === undefined && job.continueOnErrorExpression === undefined) return job;
-  const leg = { ...job };
-  if (job.timeoutMinutesExpression !== undefined) {
-    const value = Number(evaluate(`\${{ ${job.timeoutMinutesExpression} }}`, scope, unknown, "timeout-minutes"));
-    if (Number.isFinite(value) && value > 0) leg.timeoutMinutes = value;
-  }
-  if (job.continueOnErrorExpression !== undefined) {
-    const value = evaluate(`\${{ ${job.continueOnErrorExpression} }}`, scope, unknown, "continue-on-error");
-    leg.continueOnError = value === true || value === "true";
-  }
-  return leg;
 }

@@ -19,6 +19,8 @@ export interface Level {
   idPrefix: string;
   unknown: ReadonlySet<string>;
   problems: WorkflowProblem[];
+  /** Whether a job Flotilla cannot run is planned as refused (the bot, validate) or is a problem of the workflow. */
+  perJob: boolean;
   depth: number;
   /** In a called workflow: the outermost caller's `uses:` position (problems are reported in the file that was pushed). */
   at?: { line: number; column: number };
@@ -39,11 +41,19 @@ export function legNaming(
   scope: Contexts,
   unknown: ReadonlySet<string>,
 ): { key: string; name: string } {
-  const values = matrix ? Object.values(matrix).map(legValue).join(", ") : "";
   const named = hasTemplate(job.name);
   const name = named ? asString(evaluate(job.name, scope, unknown, "name")) : job.name;
   // GitHub appends the leg's values to a matrix job's name unless the name says how to use them.
-  return { key: matrix ? `${job.key} (${values})` : job.key, name: matrix && !named ? `${name} (${values})` : name };
+  return { key: legKey(job, matrix), name: matrix && !named ? `${name} (${legValues(matrix)})` : name };
+}
+
+/** `build` or `build (ubuntu, 18)`: what a leg is keyed by, whatever its name evaluates to. */
+export function legKey(job: WorkflowJob, matrix: Record<string, unknown> | null): string {
+  return matrix ? `${job.key} (${legValues(matrix)})` : job.key;
+}
+
+function legValues(matrix: Record<string, unknown>): string {
+  return Object.values(matrix).map(legValue).join(", ");
 }
 
 /** Evaluates, keeping the text as written when it reads a context not known yet. */

@@ -3,8 +3,8 @@
  * (`@actions/workflow-parser`), so what GitHub rejects we reject with its message and
  * position, then reads the validated tokens into Flotilla's Workflow model.
  *
- * Every feature Flotilla does not run yet is reported by name at its line, never skipped:
- * a workflow either runs as written or fails with an annotation saying why.
+ * Every feature Flotilla does not run yet is reported by name at its line, never skipped: a
+ * job that uses one fails saying why (or, without `perJob`, the whole file does).
  */
 import {
   convertWorkflowTemplate,
@@ -22,6 +22,7 @@ import { readConcurrency, readDefaults } from "./read-settings.ts";
 import { stringMap } from "./read-steps.ts";
 import { readTriggers } from "./read-triggers.ts";
 import { entries, find, TokenText } from "./token-text.ts";
+import { refusalMessage } from "./unsupported.ts";
 import type { ParseResult, Workflow, WorkflowProblem } from "./workflow.ts";
 import { fail, ok } from "../../protocol/result.ts";
 
@@ -32,6 +33,12 @@ export interface ParseOptions {
    * GitHub's message, as GitHub refuses it.
    */
   contexts?: readonly string[];
+  /**
+   * Keep what one job uses that Flotilla cannot run as that job's `refusals` (the bot and
+   * `flotilla validate` plan the job refused and run the others). Without it, each refusal is a
+   * problem of the file, at its line, and the file does not parse (`flotilla run`).
+   */
+  perJob?: boolean;
 }
 
 /**
@@ -68,6 +75,15 @@ export async function parseWorkflow(path: string, text: string, options: ParseOp
     for (const [id, value, keyToken] of entries(jobs)) {
       if (isMapping(value)) workflow.jobs.push(readJob(keyToken, id, value, tokens, problems));
     }
+  }
+  if (!options.perJob) {
+    for (const job of workflow.jobs)
+      for (const refusal of job.refusals ?? [])
+        problems.push({
+          message: `job "${job.key}": ${refusalMessage(refusal)}`,
+          line: refusal.line,
+          column: refusal.column,
+        });
   }
   return problems.length > 0 ? fail(sortByPosition(problems)) : ok(workflow);
 }

@@ -1,16 +1,16 @@
 /**
  * One entry under `jobs:` into a WorkflowJob, from the tokens GitHub's parser validated.
- * Unsupported keys are named at their line (see unsupported.ts); everything else is kept as
- * written for the planner and runner to evaluate.
+ * What the job uses that Flotilla cannot run is kept as its refusals, each at its line (see
+ * unsupported.ts); everything else is kept as written for the planner and runner to evaluate.
  */
 import { isBoolean, isMapping, isNumber, isSequence, isString } from "@actions/workflow-parser";
 import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import { readConcurrency, readDefaults } from "./read-settings.ts";
 import { readSteps, stringMap } from "./read-steps.ts";
 import { readStrategy } from "./read-strategy.ts";
-import { entries, positionOf, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
+import { entries, positionOf, type TokenText, unwrapExpression } from "./token-text.ts";
 import { unsupportedJobKey, unsupportedRunsOnGroup } from "./unsupported.ts";
-import type { WorkflowCall, WorkflowJob, WorkflowProblem } from "./workflow.ts";
+import type { JobEnvironment, JobRefusal, WorkflowCall, WorkflowJob, WorkflowProblem } from "./workflow.ts";
 
 /** GitHub's default job timeout. */
 const DEFAULT_TIMEOUT_MINUTES = 360;
@@ -22,6 +22,7 @@ export function readJob(
   text: TokenText,
   problems: WorkflowProblem[],
 ): WorkflowJob {
+  const refusals: JobRefusal[] = [];
   const job: WorkflowJob = {
     key: id,
     name: id,
@@ -34,12 +35,13 @@ export function readJob(
     continueOnError: false,
     outputs: {},
     steps: [],
+    refusals,
     position: positionOf(keyToken),
   };
   for (const [key, value, keyOf] of entries(mapping)) {
-    const refusal = unsupportedJobKey(id, key);
+    const refusal = unsupportedJobKey(key);
     if (refusal) {
-      problems.push(problemAt(keyOf, refusal));
+      refusals.push({ ...refusal, ...positionOf(keyOf) });
       continue;
     }
     switch (key) {
@@ -53,7 +55,7 @@ export function readJob(
         job.if = unwrapExpression(text.text(value)) || "success()";
         break;
       case "runs-on":
-        job.runsOn = runsOn(value, text, problems);
+        job.runsOn = runsOn(value, text, refusals);
         break;
       case "env":
         job.env = stringMap(value, text);
@@ -73,13 +75,16 @@ export function readJob(
         job.outputs = stringMap(value, text);
         break;
       case "strategy":
-        job.strategy = readStrategy(id, value, text, problems);
+        job.strategy = readStrategy(value, text, problems, refusals);
         break;
       case "concurrency":
         job.concurrency = readConcurrency(value, text);
         break;
       case "steps":
-        job.steps = readSteps(value, text, problems);
+        job.steps = readSteps(value, text, refusals);
+        break;
+      case "environment":
+        job.environment = environment(value, text);
         break;
       case "uses":
         job.call = { ...(job.call ?? emptyCall()), uses: text.text(value).trim(), position: positionOf(keyOf) };
@@ -114,13 +119,24 @@ function callWith(token: TemplateToken, text: TokenText): WorkflowCall["with"] {
   return values;
 }
 
+/** `environment: name` or `{ name, url }`, as written (`deployment:` makes no difference here). */
+function environment(token: TemplateToken, text: TokenText): JobEnvironment {
+  if (!isMapping(token)) return { name: text.text(token) };
+  const found: JobEnvironment = { name: "" };
+  for (const [key, value] of entries(token)) {
+    if (key === "name") found.name = text.text(value);
+    else if (key === "url") found.url = text.text(value);
+  }
+  return found;
+}
+
 /** `runs-on`: a label, a list of labels, or `{ labels }`; entries may hold `${{ }}`. */
-function runsOn(token: TemplateToken, text: TokenText, problems: WorkflowProblem[]): string[] {
+function runsOn(token: TemplateToken, text: TokenText, refusals: JobRefusal[]): string[] {
   if (isSequence(token)) return [...token].map((item) => text.text(item));
   if (!isMapping(token)) return [text.text(token)];
   const labels: string[] = [];
   for (const [key, value, keyOf] of entries(token)) {
-    if (key === "group") problems.push(problemAt(keyOf, unsupportedRunsOnGroup()));
+    if (key === "group") refusals.push({ ...unsupportedRunsOnGroup(), ...positionOf(keyOf) });
     else if (key === "labels")
       labels.push(...(isSequence(value) ? [...value].map((item) => text.text(item)) : [text.text(value)]));
   }

@@ -5,16 +5,17 @@
 import { isBoolean, isMapping, isNumber, isSequence } from "@actions/workflow-parser";
 import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import type { JobStep } from "../../protocol/messages.ts";
-import { entries, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
-import { unsupportedStepExpression, unsupportedUses } from "./unsupported.ts";
-import type { WorkflowProblem } from "./workflow.ts";
+import { entries, positionOf, type TokenText, unwrapExpression } from "./token-text.ts";
+import { unsupportedUses } from "./unsupported.ts";
+import type { JobRefusal } from "./workflow.ts";
 
-export function readSteps(token: TemplateToken | undefined, text: TokenText, problems: WorkflowProblem[]): JobStep[] {
+/** The steps; a docker action is one of the job's refusals. */
+export function readSteps(token: TemplateToken | undefined, text: TokenText, refusals: JobRefusal[]): JobStep[] {
   if (!token || !isSequence(token)) return [];
   const steps: JobStep[] = [];
   for (const item of token) {
     if (!isMapping(item)) continue;
-    const step = readStep(item, text, problems);
+    const step = readStep(item, text, refusals);
     if (step) steps.push(step);
   }
   return steps;
@@ -29,7 +30,7 @@ const TEXT_FIELDS = {
   "working-directory": "workingDirectory",
 } as const satisfies Record<string, keyof JobStep>;
 
-function readStep(mapping: MappingToken, text: TokenText, problems: WorkflowProblem[]): JobStep | undefined {
+function readStep(mapping: MappingToken, text: TokenText, refusals: JobRefusal[]): JobStep | undefined {
   const step: JobStep = { name: "", with: {}, env: {}, continueOnError: false };
   let usesToken: TemplateToken | undefined;
   for (const [key, value] of entries(mapping)) {
@@ -53,18 +54,19 @@ function readStep(mapping: MappingToken, text: TokenText, problems: WorkflowProb
         usesToken = value;
         break;
       case "timeout-minutes":
+        // An expression is decided by the runner as the step is about to run (it may read `steps`).
         if (isNumber(value)) step.timeoutMinutes = value.value;
-        else problems.push(problemAt(value, unsupportedStepExpression(key)));
+        else step.timeoutMinutesExpression = unwrapExpression(text.text(value));
         break;
       case "continue-on-error":
         if (isBoolean(value)) step.continueOnError = value.value;
-        else problems.push(problemAt(value, unsupportedStepExpression(key)));
+        else step.continueOnErrorExpression = unwrapExpression(text.text(value));
         break;
     }
   }
   if (step.uses !== undefined) {
     const refusal = unsupportedUses(step.uses);
-    if (refusal) problems.push(problemAt(usesToken, refusal));
+    if (refusal) refusals.push({ ...refusal, ...positionOf(usesToken) });
   }
   // GitHub's default names: `Run <first line>` and `Run <action>`; a checkout step is kept so it
   // shows in the step table (the runner's built-in checkout has already done its work).

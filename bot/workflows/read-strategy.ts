@@ -1,32 +1,34 @@
 /**
  * `jobs.<id>.strategy`: a literal matrix is expanded here, once, into GitHub's leg order; a
- * matrix that holds `${{ }}` is kept for `expandJobs`, which knows the run's contexts.
+ * matrix that holds `${{ }}`, and `fail-fast`/`max-parallel` given as expressions, are kept for
+ * `expandJobs`, which knows the run's contexts.
  */
 import { isBasicExpression, isBoolean, isMapping, isNumber } from "@actions/workflow-parser";
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import { expandMatrix } from "./expand-matrix.ts";
-import { entries, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
-import type { Strategy, WorkflowProblem } from "./workflow.ts";
+import { entries, positionOf, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
+import { unsupportedStrategyExpression } from "./unsupported.ts";
+import type { JobRefusal, Strategy, WorkflowProblem } from "./workflow.ts";
 
 export function readStrategy(
-  jobId: string,
   token: TemplateToken,
   text: TokenText,
   problems: WorkflowProblem[],
+  refusals: JobRefusal[],
 ): Strategy {
   const strategy: Strategy = { legs: [], failFast: true };
   if (!isMapping(token)) {
-    problems.push(problemAt(token, `\`jobs.${jobId}.strategy\` given as one expression is not supported yet`));
+    refusals.push({ ...unsupportedStrategyExpression(), ...positionOf(token) });
     return strategy;
   }
   for (const [key, value] of entries(token)) {
     if (key === "matrix") readMatrix(value, strategy, text, problems);
     else if (key === "fail-fast") {
       if (isBoolean(value)) strategy.failFast = value.value;
-      else problems.push(problemAt(value, `\`jobs.${jobId}.strategy.fail-fast: \${{ … }}\` is not supported yet`));
+      else strategy.failFastExpression = unwrapExpression(text.text(value));
     } else if (key === "max-parallel") {
       if (isNumber(value)) strategy.maxParallel = value.value;
-      else problems.push(problemAt(value, `\`jobs.${jobId}.strategy.max-parallel: \${{ … }}\` is not supported yet`));
+      else strategy.maxParallelExpression = unwrapExpression(text.text(value));
     }
   }
   return strategy;

@@ -5,11 +5,19 @@
  */
 import { evaluateTemplate, UnknownContext, type Contexts } from "./evaluate-template.ts";
 import { expandMatrix, type Leg } from "./expand-matrix.ts";
-import { unsupportedMatrixFromNeeds } from "./unsupported.ts";
+import { refusalMessage, unsupportedStrategyFromNeeds } from "./unsupported.ts";
 import type { WorkflowJob } from "./workflow.ts";
 import { fail, ok, type Result } from "../../protocol/result.ts";
 
 export type Legs = Result<(Leg | null)[]>;
+
+/**
+ * Whether a template may read the `needs` context (a string that merely says `needs.` counts
+ * too: such a field is decided later, with the same result).
+ */
+export function readsNeeds(text: string): boolean {
+  return /\bneeds\s*[.[]/.test(text);
+}
 
 export function resolveLegs(job: WorkflowJob, contexts: Contexts, unknown: ReadonlySet<string>): Legs {
   const strategy = job.strategy;
@@ -17,7 +25,7 @@ export function resolveLegs(job: WorkflowJob, contexts: Contexts, unknown: Reado
   const written = strategy.expression !== undefined ? `\${{ ${strategy.expression} }}` : strategy.matrixTemplate;
   if (written === undefined) return ok(strategy.legs.length > 0 ? strategy.legs : [null]);
   // Outputs of `needs` exist only once those jobs ran; the planner expands matrices up front.
-  if (/\bneeds\s*\./.test(JSON.stringify(written))) return fail(unsupportedMatrixFromNeeds(job.key));
+  if (readsNeeds(JSON.stringify(written))) return fail(refusalMessage(unsupportedStrategyFromNeeds("matrix")));
   let matrix: unknown;
   try {
     matrix = evaluateDeep(written, contexts, unknown);

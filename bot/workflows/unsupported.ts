@@ -1,17 +1,27 @@
 /**
  * What Flotilla cannot run yet, in one place, so later work can lift rules one by one.
- * Each feature is named at its line; a workflow that uses one fails before any job runs
- * instead of being half-run.
+ *
+ * Most of it belongs to one job (a `container:`, a docker action, a matrix from `needs`): that
+ * job is refused — its check run fails naming the feature, the workflow's other jobs run, and
+ * jobs that need it are skipped as after any failed need. What makes a whole workflow
+ * unplannable (parts of a reusable-workflow call) refuses the workflow, named at its line.
  */
+import type { JobRefusal } from "./workflow.ts";
 
-/** Job keys that need something Flotilla does not have yet (a container engine). */
+/** The text a refused job's check run (and `flotilla validate`) shows. */
+export function refusalMessage(refusal: Pick<JobRefusal, "feature" | "reason">): string {
+  return `\`${refusal.feature}\` is not supported by Flotilla: ${refusal.reason}`;
+}
+
+/** Job keys that need something Flotilla does not have (a container engine). */
 const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
-  container: "`jobs.<id>.container` (needs a container engine) is not supported yet",
-  services: "`jobs.<id>.services` (needs a container engine) is not supported yet",
+  container: "it needs a container engine; Flotilla runs a job's steps as processes on the runner",
+  services: "service containers need a container engine; Flotilla runs a job's steps as processes on the runner",
 };
 
-export function unsupportedJobKey(jobId: string, key: string): string | undefined {
-  return UNSUPPORTED_JOB_KEYS[key]?.replace("<id>", jobId);
+export function unsupportedJobKey(key: string): Pick<JobRefusal, "feature" | "reason"> | undefined {
+  const reason = UNSUPPORTED_JOB_KEYS[key];
+  return reason ? { feature: key, reason } : undefined;
 }
 
 /**
@@ -19,24 +29,25 @@ export function unsupportedJobKey(jobId: string, key: string): string | undefine
  * runner, which fetches and checks them when the job starts; only docker actions are refused
  * here, because no runner has a container engine.
  */
-export function unsupportedUses(uses: string): string | undefined {
-  if (uses.trim().startsWith("docker://"))
-    return `\`uses: ${uses}\` (docker actions need a container engine) is not supported yet`;
-  return undefined;
+export function unsupportedUses(uses: string): Pick<JobRefusal, "feature" | "reason"> | undefined {
+  if (!uses.trim().startsWith("docker://")) return undefined;
+  return { feature: `uses: ${uses.trim()}`, reason: "docker actions need a container engine" };
 }
 
-/** A step field whose type is a number or boolean, given as an expression: the runner takes literals only. */
-export function unsupportedStepExpression(field: string): string {
-  return `\`${field}: \${{ … }}\` on a step is not supported yet; write a literal value`;
+export function unsupportedRunsOnGroup(): Pick<JobRefusal, "feature" | "reason"> {
+  return { feature: "runs-on.group", reason: "runner groups do not exist here; use labels" };
 }
 
-export function unsupportedRunsOnGroup(): string {
-  return "`runs-on.group` (runner groups) is not supported yet; use labels";
+export function unsupportedStrategyExpression(): Pick<JobRefusal, "feature" | "reason"> {
+  return { feature: "strategy: ${{ … }}", reason: "write the strategy as a mapping (its values may be expressions)" };
 }
 
-/** The matrix is expanded when the run is planned, before any job has outputs. */
-export function unsupportedMatrixFromNeeds(jobId: string): string {
-  return `\`jobs.${jobId}.strategy.matrix\` built from \`needs\` outputs is not supported yet`;
+/** The matrix and the strategy are decided when the run is planned, before any job has outputs. */
+export function unsupportedStrategyFromNeeds(field: string): Pick<JobRefusal, "feature" | "reason"> {
+  return {
+    feature: `strategy.${field}: \${{ needs.… }}`,
+    reason: "a job's matrix and strategy are decided when the run is planned, before any job has outputs",
+  };
 }
 
 /** Parts of a reusable-workflow call Flotilla does not run yet; named at the caller's line. */

@@ -6,6 +6,9 @@
  */
 import type { JobStep } from "../../protocol/messages.ts";
 import type { Result } from "../../protocol/result.ts";
+import type { DeferredFields } from "../../db/schema.ts";
+
+export type { DeferredFields } from "../../db/schema.ts";
 
 export interface RefFilter {
   branches?: string[];
@@ -76,6 +79,28 @@ export interface Strategy {
   matrixTemplate?: Record<string, unknown>;
   failFast: boolean;
   maxParallel?: number;
+  /** `fail-fast: ${{ … }}` (the expression): decided per run, before the legs are planned. */
+  failFastExpression?: string;
+  /** `max-parallel: ${{ … }}` (the expression): decided per run, before the legs are planned. */
+  maxParallelExpression?: string;
+}
+
+/** `jobs.<id>.environment`: the name and url as written (templates). */
+export interface JobEnvironment {
+  name: string;
+  url?: string;
+}
+
+/**
+ * A feature of one job that Flotilla cannot run (unsupported.ts): that job fails naming it, the
+ * workflow's other jobs run.
+ */
+export interface JobRefusal {
+  /** What the workflow wrote, as the check run names it: `container`, `uses: docker://alpine`. */
+  feature: string;
+  reason: string;
+  line: number;
+  column: number;
 }
 
 export interface WorkflowJob {
@@ -100,6 +125,9 @@ export interface WorkflowJob {
   timeoutMinutesExpression?: string;
   /** `continue-on-error: ${{ … }}` (often `matrix.experimental`); evaluated per leg by `expandJobs`. */
   continueOnErrorExpression?: string;
+  environment?: JobEnvironment;
+  /** What this job uses that Flotilla cannot run; empty for a job that runs. */
+  refusals?: JobRefusal[];
   /** Where the job's id is in the file, for problems found after parsing. */
   position?: { line: number; column: number };
   /** `jobs.<id>.uses`: the job calls a reusable workflow instead of running steps. */
@@ -148,6 +176,12 @@ export interface PlannedJob {
   job: WorkflowJob;
   /** Set on a job of a called (reusable) workflow. */
   call?: PlannedCall;
+  /** Why this job cannot run: it is planned (its check run fails naming the feature), never published. */
+  refusal?: string;
+  /** `environment`: its name evaluated (unless it reads `needs`), its url as written (the runner's). */
+  environment?: { name: string; url?: string };
+  /** Fields that read `needs`: decided when the job is released (see DeferredFields). */
+  deferred?: DeferredFields;
 }
 
 /** What a job of a called workflow sees and leaves behind. */

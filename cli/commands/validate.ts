@@ -1,7 +1,8 @@
 /**
  * `flotilla validate [FILES...] [--json]`: parses workflow files offline with the bot's own
  * parser and prints the jobs each would create, so a workflow can be checked before it is
- * pushed. Exit 1 on any problem, an unsupported feature included.
+ * pushed. Exit 1 on any problem, an unsupported feature included: a job that uses one is
+ * listed as refused, as the bot refuses that job (and runs the others).
  */
 import { aliasAdvice, githubHostedLabels } from "../../bot/fleet/label-aliases.ts";
 import { readFile } from "node:fs/promises";
@@ -9,6 +10,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { expandJobs } from "../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
+import { refusalMessage } from "../../bot/workflows/unsupported.ts";
 import type { WorkflowProblem } from "../../bot/workflows/workflow.ts";
 import { WORKFLOW_DIR, workflowFiles } from "../local/workflow-files.ts";
 
@@ -17,6 +19,8 @@ interface ValidatedJob {
   name: string;
   runsOn: string[];
   needs: string[];
+  /** Why the bot will fail this job instead of running it. */
+  refused?: string;
 }
 
 interface ValidatedFile {
@@ -58,15 +62,37 @@ async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
       jobs: [],
     };
   }
-  const parsed = await parseWorkflow(path, text);
+  const parsed = await parseWorkflow(path, text, { perJob: true });
   if (!parsed.ok) return { path, ok: false, problems: parsed.reason.map(plain), jobs: [] };
   // No event yet: names that read `github` stay as written.
-  const { jobs, problems } = expandJobs(parsed.value, { github: {}, vars: {}, inputs: {} });
+  const { jobs, problems } = expandJobs(parsed.value, { github: {}, vars: {}, inputs: {} }, { perJob: true });
+  // Each refusal at its line, as the file's problems are; the job is listed as refused too.
+  const refusals = parsed.value.jobs.flatMap((job) =>
+    (job.refusals ?? []).map((refusal) => ({ ...refusal, message: `job "${job.key}": ${refusalMessage(refusal)}` })),
+  );
+  const refused = jobs.filter(
+    (job) => job.refusal && !parsed.value.jobs.some((j) => j.refusals?.length && j.key === job.jobId),
+  );
+  const all = [
+    ...problems,
+    ...refusals,
+    ...refused.map((job) => ({
+      message: `job "${job.jobId}": ${job.refusal}`,
+      ...(job.job.position ?? { line: 1, column: 1 }),
+    })),
+  ].sort((a, b) => a.line - b.line || a.column - b.column);
   return {
     path,
-    ok: problems.length === 0,
-    problems: problems.map(plain),
-    jobs: jobs.map((job) => ({ key: job.key, name: job.name, runsOn: job.runsOn, needs: job.job.needs })),
+    ok: all.length === 0,
+    problems: all.map(plain),
+    // A problem of the workflow refuses all of it: then no job would be created.
+    jobs: (problems.length > 0 ? [] : jobs).map((job) => ({
+      key: job.key,
+      name: job.name,
+      runsOn: job.runsOn,
+      needs: job.job.needs,
+      ...(job.refusal ? { refused: job.refusal } : {}),
+    })),
     // A called workflow's `workflow_call` is how its callers start it: that one does trigger.
     notTriggering: parsed.value.on.other.filter((name) => name !== "workflow_call"),
   };
@@ -79,12 +105,13 @@ function plain(problem: WorkflowProblem): ValidatedFile["problems"][number] {
 function printFile(file: ValidatedFile): void {
   for (const problem of file.problems)
     console.error(`${file.path}:${problem.line}:${problem.column}: ${problem.message}`);
-  if (!file.ok) return;
+  if (file.jobs.length === 0) return;
   console.log(`${file.path}: ${file.jobs.length} job${file.jobs.length === 1 ? "" : "s"}`);
   const width = Math.max(...file.jobs.map((job) => job.key.length));
   for (const job of file.jobs) {
     const needs = job.needs.length > 0 ? `  needs: ${job.needs.join(", ")}` : "";
-    console.log(`  ${job.key.padEnd(width)}  runs-on: ${job.runsOn.join(", ")}${needs}`);
+    const what = job.refused ? `refused: ${job.refused.split("\n")[0]}` : `runs-on: ${job.runsOn.join(", ")}`;
+    console.log(`  ${job.key.padEnd(width)}  ${what}${needs}`);
   }
   // Said once per file: a job asking for a GitHub-hosted label waits forever on self-hosted runners without an alias.
   if (file.notTriggering?.length)

@@ -9,5 +9,6 @@ export { renderValue } from "./render.ts";
 export { isTruthy } from "./truthy.ts";
 export { evaluateTemplate, interpolate } from "./interpolate.ts";
 export { conditionExpression, evaluateCondition } from "./condition.ts";
+export { booleanField, numberField } from "./typed-field.ts";
 export { statusFunctions, type StatusState } from "./status-functions.ts";
 export type { Contexts } from "./values.ts";

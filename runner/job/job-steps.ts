@@ -9,6 +9,7 @@ import { cancelReason, conclusionOf, type CancelReason } from "../step/cancel.ts
 import type { JobStepsContext } from "./job-context.ts";
 import { prepareJob, stepScope, type PreparedJob } from "./job-prepare.ts";
 import { evaluateJobOutputs } from "./job-outputs.ts";
+import { environmentSummary } from "./job-environment.ts";
 import { runPostSteps } from "./post-steps.ts";
 import { collectPreSteps, runPreSteps } from "./pre-steps.ts";
 import { runStepAt } from "./step-turn.ts";
@@ -89,6 +90,7 @@ async function finish(
     scope.hashFiles,
     context.jobLog,
   );
+  const environment = await environmentSummary(context.job, scope, context.jobLog);
   const ended =
     cancel && cancel.kind !== "runner_stopping"
       ? { conclusion: conclusionOf(cancel), message: cancel.message }
@@ -100,7 +102,8 @@ async function finish(
     ...(cancel ? { cancel } : {}),
     outputs,
     annotations: state.annotations,
-    summary: state.summaries.map((summary) => (summary.endsWith("\n") ? summary : `${summary}\n`)).join(""),
+    summary:
+      environment + state.summaries.map((summary) => (summary.endsWith("\n") ? summary : `${summary}\n`)).join(""),
   };
 }
 

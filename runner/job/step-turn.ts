@@ -12,6 +12,7 @@ import type { JobStepsContext } from "./job-context.ts";
 import { runStep } from "./run-step.ts";
 import type { StepRun } from "../step/run-process.ts";
 import { displayName } from "../step/display-name.ts";
+import { evaluateStepSettings, StepExpressionError } from "../step/step-fields.ts";
 
 export interface StepTurn {
   result: StepResult;
@@ -22,9 +23,10 @@ export interface StepTurn {
 export async function runStepAt(
   context: JobStepsContext,
   prepared: PreparedJob,
-  step: JobStep,
+  written: JobStep,
   index: number,
 ): Promise<StepTurn> {
+  let step = written;
   const { state } = prepared;
   const { jobLog, reporter } = context;
   if (cancelReason(context.signal) && state.status !== "cancelled") state.status = "cancelled";
@@ -49,6 +51,17 @@ export async function runStepAt(
     return record(prepared, step, skipped(index, name), {});
   }
 
+  // `timeout-minutes`/`continue-on-error` as expressions are decided now, with the step's contexts.
+  if (!run) {
+    try {
+      step = await scope.hashFiles.settle(() => evaluateStepSettings(written, scope.contexts, scope.functions));
+    } catch (error) {
+      if (!(error instanceof StepExpressionError)) throw error;
+      jobLog.line(`▶ ${name}`);
+      const now = new Date();
+      run = { outcome: "failure", message: error.message, startedAt: now, completedAt: now, outputs: {} };
+    }
+  }
   if (!run) {
     await reporter.step(index, name, "in_progress");
     jobLog.line(`▶ ${name}`);

@@ -6,8 +6,10 @@
  */
 import type { JobMessage, JobStep } from "../../protocol/messages.ts";
 import {
+  booleanField,
   ExpressionError,
   interpolate,
+  numberField,
   type Contexts,
   type ExpressionFunctions,
 } from "../../protocol/expressions/index.ts";
@@ -39,31 +41,61 @@ export function evaluateStepFields(
   contexts: Contexts,
   functions: ExpressionFunctions,
 ): EvaluatedStep {
-  const field = (name: string, template: string, scope: Contexts): string => {
-    try {
-      return interpolate(template, scope, functions);
-    } catch (error) {
-      if (error instanceof ExpressionError) throw new StepExpressionError(name, error);
-      throw error;
-    }
-  };
-  const env: Record<string, string> = { ...(contexts.env as Record<string, string>) };
-  for (const [key, value] of Object.entries(step.env)) env[key] = field(`env.${key}`, value, contexts);
+  const field = (name: string, template: string, scope: Contexts): string =>
+    named(name, () => interpolate(template, scope, functions));
+  const env = stepEnv(step, contexts, functions);
   const scope: Contexts = { ...contexts, env };
   const withValues: Record<string, string> = {};
   for (const [key, value] of Object.entries(step.with)) withValues[key] = field(`with.${key}`, value, scope);
   const isRun = step.run !== undefined;
-  const shell = step.shell ?? (isRun ? job.defaults.shell : undefined);
-  const workingDirectory = step.workingDirectory ?? (isRun ? job.defaults.workingDirectory : undefined);
+  // `defaults.run` sees the job's `env`, not the step's (GitHub evaluates it for the whole job).
+  const setting = (name: string, own: string | undefined, fallback: string | undefined): string | undefined => {
+    if (own !== undefined) return field(name, own, scope);
+    return isRun && fallback !== undefined ? field(`defaults.run.${name}`, fallback, contexts) : undefined;
+  };
+  const shell = setting("shell", step.shell, job.defaults.shell);
+  const workingDirectory = setting("working-directory", step.workingDirectory, job.defaults.workingDirectory);
   return {
     env,
     with: withValues,
     ...(step.run !== undefined ? { run: field("run", step.run, scope) } : {}),
-    ...(shell !== undefined ? { shell: field("shell", shell, scope) } : {}),
-    ...(workingDirectory !== undefined
-      ? { workingDirectory: field("working-directory", workingDirectory, scope) }
-      : {}),
+    ...(shell !== undefined ? { shell } : {}),
+    ...(workingDirectory !== undefined ? { workingDirectory } : {}),
   };
+}
+
+/**
+ * The step with `timeout-minutes` and `continue-on-error` given as expressions decided, as the
+ * step is about to run (GitHub's contexts for them include `steps`, `env` with the step's own,
+ * `job`, `runner` and `hashFiles`). Throws StepExpressionError, also for a value of the wrong type.
+ */
+export function evaluateStepSettings(step: JobStep, contexts: Contexts, functions: ExpressionFunctions): JobStep {
+  const { timeoutMinutesExpression: timeout, continueOnErrorExpression: flag, ...settled } = step;
+  if (timeout === undefined && flag === undefined) return step;
+  const scope: Contexts = { ...contexts, env: stepEnv(step, contexts, functions) };
+  if (timeout !== undefined)
+    settled.timeoutMinutes = named("timeout-minutes", () => numberField(timeout, scope, functions));
+  if (flag !== undefined)
+    settled.continueOnError = named("continue-on-error", () => booleanField(flag, scope, functions));
+  return settled;
+}
+
+/** The `env` a step's fields see: the env before the step, then the step's own, evaluated in order. */
+function stepEnv(step: JobStep, contexts: Contexts, functions: ExpressionFunctions): Record<string, string> {
+  const env: Record<string, string> = { ...(contexts.env as Record<string, string>) };
+  for (const [key, value] of Object.entries(step.env))
+    env[key] = named(`env.${key}`, () => interpolate(value, contexts, functions));
+  return env;
+}
+
+/** Runs one field's evaluation, naming the field in the error a user sees. */
+function named<T>(field: string, evaluate: () => T): T {
+  try {
+    return evaluate();
+  } catch (error) {
+    if (error instanceof ExpressionError) throw new StepExpressionError(field, error);
+    throw error;
+  }
 }
 
 /** The job's `env` values may hold templates (`${{ matrix.node }}`). The bot sends workflow and job env merged, so a key sees the keys before it: close to job env seeing workflow env. */
@@ -73,13 +105,7 @@ export function evaluateJobEnv(
   functions: ExpressionFunctions,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(job.env)) {
-    try {
-      env[key] = interpolate(value, { ...contexts, env }, functions);
-    } catch (error) {
-      if (error instanceof ExpressionError) throw new StepExpressionError(`env.${key}`, error);
-      throw error;
-    }
-  }
+  for (const [key, value] of Object.entries(job.env))
+    env[key] = named(`env.${key}`, () => interpolate(value, { ...contexts, env }, functions));
   return env;
 }

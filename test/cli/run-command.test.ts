@@ -218,7 +218,7 @@ jobs:
     const result = await flotillaRun(dir);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
-      /^\.flotilla\/workflows\/ci\.yml:5:\d+: `jobs\.build\.container` \(needs a container engine\) is not supported yet$/m,
+      /^\.flotilla\/workflows\/ci\.yml:5:\d+: job "build": `container` is not supported by Flotilla: it needs a container engine/m,
     );
     expect(result.all).not.toContain("should not run");
   });

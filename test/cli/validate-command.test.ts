@@ -41,6 +41,9 @@ jobs:
     runs-on: linux
     steps:
       - uses: docker://alpine:3
+  b:
+    runs-on: linux
+    steps: [{ run: make }]
 `;
 
 describe("flotilla validate (a real process)", () => {
@@ -99,11 +102,14 @@ describe("flotilla validate (a real process)", () => {
     });
   });
 
-  it("names an unsupported feature and exits 1", async () => {
+  it("names an unsupported feature by job, lists that job as refused beside the others, and exits 1", async () => {
     const result = await validate(["unsupported.yml", "bad.yml"], dir);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(
-      "unsupported.yml:6:15: `uses: docker://alpine:3` (docker actions need a container engine) is not supported yet",
+      'unsupported.yml:6:15: job "a": `uses: docker://alpine:3` is not supported by Flotilla: docker actions need a container engine',
+    );
+    expect(result.stdout).toContain(
+      "unsupported.yml: 2 jobs\n  a  refused: `uses: docker://alpine:3` is not supported by Flotilla: docker actions need a container engine\n  b  runs-on: linux",
     );
   });
 });

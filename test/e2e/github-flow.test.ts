@@ -164,7 +164,7 @@ describe("a push", () => {
     const { repo, sha } = await repository("broken", {
       "README.md": "x\n",
       ".flotilla/workflows/broken.yml":
-        "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - uses: docker://alpine:3\n",
+        "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - uses: actions/checkout@v4\n        runs: x\n",
     });
     await push(repo, sha);
     const run = await completed(".flotilla/workflows/broken.yml", sha);
@@ -172,9 +172,9 @@ describe("a push", () => {
     expect(run.annotations).toEqual([
       expect.objectContaining({
         path: ".flotilla/workflows/broken.yml",
-        start_line: 6,
+        start_line: 7,
         annotation_level: "failure",
-        message: expect.stringMatching(/uses.*not supported yet/),
+        message: "Unexpected value 'runs'",
       }),
     ]);
   });

@@ -34,6 +34,29 @@ jobs:
 `;
 
 describe("expanding a call", () => {
+  it("refuses a called job Flotilla cannot run by itself, keyed and named as its caller's, and runs the others", async () => {
+    const called = BUILD.replace(
+      "    runs-on: self-hosted\n    outputs:",
+      "    runs-on: self-hosted\n    services: { db: { image: postgres } }\n    outputs:",
+    );
+    const parsed = await parseWorkflow(".flotilla/workflows/ci.yml", CALLER, { perJob: true });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.reason));
+    await resolveCalls(
+      parsed.value,
+      files({ [`acme/app:.flotilla/workflows/build.yml@${SHA}`]: called }),
+      { repo: REPO, ref: SHA },
+      { perJob: true },
+    );
+    const { jobs, problems } = expandJobs(parsed.value, CONTEXTS, { perJob: true });
+    expect(problems).toEqual([]);
+    expect(jobs.map((j) => [j.key, j.jobId, j.refusal?.split(":")[0], j.job.needs])).toEqual([
+      ["build / compile", "build/compile", undefined, []],
+      ["build / package", "build/package", "`services` is not supported by Flotilla", ["build/compile"]],
+      ["publish", "publish", undefined, ["build/compile", "build/package"]],
+    ]);
+    expect(jobs[1]!.call?.inputs).toEqual({ target: "linux", level: 2, strip: false });
+  });
+
   it("names jobs `<caller> / <called>` and points needs at the called jobs", async () => {
     const { jobs, problems } = await plan(CALLER, { ".flotilla/workflows/build.yml": BUILD });
     expect(problems).toEqual([]);

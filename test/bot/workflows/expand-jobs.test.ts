@@ -93,8 +93,26 @@ describe("expandJobs", () => {
       {
         line: 8,
         column: 3,
-        message: 'job "b": `jobs.b.strategy.matrix` built from `needs` outputs is not supported yet',
+        message:
+          'job "b": `strategy.matrix: ${{ needs.… }}` is not supported by Flotilla: a job\'s matrix and strategy are decided when the run is planned, before any job has outputs',
       },
+    ]);
+  });
+
+  it("per job, plans a job it cannot evaluate or run as refused and the others as usual", async () => {
+    const result = await parseWorkflow(
+      "ci.yml",
+      `on: push\njobs:\n${matrixJob("a", " ${{ fromJSON(vars.NOPE) }}")}${matrixJob("b", "\n        v: ${{ fromJSON(needs.a.outputs.versions) }}")}  c:\n    runs-on: x\n    container: node:20\n    steps: [{ run: x }]\n  d:\n    needs: [a, c]\n    runs-on: x\n    steps: [{ run: x }]\n`,
+      { perJob: true },
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.reason));
+    const { jobs, problems } = expandJobs(result.value, CONTEXTS, { perJob: true });
+    expect(problems).toEqual([]);
+    expect(jobs.map((j) => [j.key, j.refusal?.split(":")[0], j.job.needs])).toEqual([
+      ["a", "the matrix cannot be evaluated", []],
+      ["b", "`strategy.matrix", []],
+      ["c", "`container` is not supported by Flotilla", []],
+      ["d", undefined, ["a", "c"]],
     ]);
   });
 

@@ -11,7 +11,7 @@ function parse(text: string) {
   return parseWorkflow(".flotilla/workflows/ci.yml", text);
 }
 
-const NAMED = /not supported yet/;
+const NAMED = /not supported (yet|by Flotilla)/;
 
 async function parsed(text: string): Promise<Workflow> {
   const result = await parseWorkflow(".flotilla/workflows/ci.yml", text);
@@ -238,30 +238,59 @@ describe("parseWorkflow: unsupported features are named at their line", () => {
       "a container",
       job("    container: node:20\n    steps: [{ run: x }]\n"),
       5,
-      "`jobs.a.container` (needs a container engine) is not supported yet",
+      "`container` is not supported by Flotilla: it needs a container engine; Flotilla runs a job's steps as processes on the runner",
     ],
     [
       "services",
       job("    services:\n      db: { image: postgres }\n    steps: [{ run: x }]\n"),
       5,
-      "`jobs.a.services` (needs a container engine) is not supported yet",
+      "`services` is not supported by Flotilla: service containers need a container engine; Flotilla runs a job's steps as processes on the runner",
     ],
     [
       "a docker action",
       job("    steps:\n      - uses: docker://alpine:3\n"),
       6,
-      "`uses: docker://alpine:3` (docker actions need a container engine) is not supported yet",
+      "`uses: docker://alpine:3` is not supported by Flotilla: docker actions need a container engine",
     ],
     [
       "runner groups",
       `${job("").replace("runs-on: x\n", "runs-on:\n      group: big\n")}    steps: [{ run: x }]\n`,
       5,
-      "`runs-on.group` (runner groups) is not supported yet; use labels",
+      "`runs-on.group` is not supported by Flotilla: runner groups do not exist here; use labels",
     ],
   ])("%s", async (_what, text, line, message) => {
     const result = await parseWorkflow("ci.yml", text);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.reason).toEqual([{ line, column: expect.any(Number), message }]);
+    if (!result.ok)
+      expect(result.reason).toEqual([{ line, column: expect.any(Number), message: `job "a": ${message}` }]);
+    // Per job (the bot, validate): the file parses and the job carries the refusal, for its check run.
+    const perJob = await parseWorkflow("ci.yml", text, { perJob: true });
+    if (!perJob.ok) throw new Error(JSON.stringify(perJob.reason));
+    const [refusal] = perJob.value.jobs[0]!.refusals ?? [];
+    expect(refusal && `\`${refusal.feature}\` is not supported by Flotilla: ${refusal.reason}`).toBe(message);
+    expect(refusal?.line).toBe(line);
+  });
+
+  it("refuses an expression where GitHub takes none: a step's shell, the workflow's defaults.run", async () => {
+    const step = await parseWorkflow("ci.yml", job('    steps: [{ run: x, shell: "${{ matrix.s }}" }]\n'));
+    expect(step.ok ? [] : step.reason).toEqual([
+      { line: 5, column: 31, message: "Unrecognized named-value: 'matrix'" },
+    ]);
+    const defaults = await parseWorkflow(
+      "ci.yml",
+      `${job("    steps: [{ run: x }]\n")}defaults: { run: { shell: "\${{ vars.S }}" } }\n`,
+    );
+    expect(defaults.ok ? [] : defaults.reason).toEqual([
+      { line: 6, column: 28, message: "Unrecognized named-value: 'vars'" },
+    ]);
+    // A job's defaults.run may use the job's contexts.
+    const own = await parseWorkflow(
+      "ci.yml",
+      job(
+        '    defaults: { run: { shell: "${{ matrix.s }}", working-directory: "${{ env.D }}" } }\n    steps: [{ run: x }]\n',
+      ),
+    );
+    expect(own.ok).toBe(true);
   });
 
   it("accepts permissions, run-name, environment and a plain checkout", async () => {

@@ -227,6 +227,51 @@ describe.concurrent("steps the way GitHub Actions runs them", () => {
     expect(log).not.toContain("never\n");
   });
 
+  it("decides a step's timeout-minutes and continue-on-error from expressions as it is about to run", async () => {
+    const { completed, log, results } = await h.runJob({
+      env: { LIMIT: "0.02" },
+      steps: [
+        { id: "probe", name: "probe", run: 'echo "forgive=true" >> "$GITHUB_OUTPUT"' },
+        {
+          name: "slow",
+          run: "sleep 20; echo never-finished",
+          timeoutMinutesExpression: "fromJSON(env.LIMIT)",
+          continueOnErrorExpression: "steps.probe.outputs.forgive == 'true'",
+        },
+        {
+          name: "own env",
+          env: { MINE: "0.02" },
+          run: "sleep 20",
+          timeoutMinutesExpression: "env.MINE",
+          continueOnErrorExpression: "true",
+        },
+        { name: "bad", run: "echo never-bad", timeoutMinutesExpression: "'soon'", if: "always()" },
+        { name: "after", run: "echo still-here", if: "always()" },
+      ],
+    });
+    expect(results).toEqual([
+      ["success", "success"],
+      ["timed_out", "success"],
+      ["timed_out", "success"],
+      ["failure", "failure"],
+      ["success", "success"],
+    ]);
+    expect(completed.conclusion).toBe("failure");
+    expect(log).toContain(`Error evaluating 'timeout-minutes': expected a positive number, got "soon" (in "'soon'")`);
+    expect(log).not.toMatch(/never-/);
+    expect(log).toContain("still-here\n");
+  });
+
+  it("evaluates defaults.run with the job's env, not the step's", async () => {
+    const { completed, log } = await h.runJob({
+      env: { DIR: "sub" },
+      defaults: { workingDirectory: "${{ env.DIR }}" },
+      steps: [{ name: "default dir", env: { DIR: "sub/dir" }, run: "cat dir/file.txt" }],
+    });
+    expect(completed.conclusion).toBe("success");
+    expect(log).toContain("deep file\n");
+  });
+
   it("applies defaults.run.working-directory unless a step sets its own", async () => {
     const { completed, log } = await h.runJob({
       defaults: { workingDirectory: "sub" },
