@@ -4,6 +4,7 @@
  */
 import { getPrivateKey } from "@probot/get-private-key";
 import { z } from "zod";
+import { LOG_LEVELS, readLogSettings } from "../protocol/log-settings.ts";
 import { parseSecretsKey } from "./secrets/crypto.ts";
 
 const intFrom = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -31,7 +32,8 @@ const Env = z.object({
   FLOTILLA_RUNNER_NATS_URL: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().default(".data"),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** From readLogSettings, which names a bad LOG_LEVEL or LOG_FORMAT as the runner's check does. */
+  LOG_LEVEL: z.enum(LOG_LEVELS),
   GITHUB_WRITE_CONCURRENCY: intFrom(8).pipe(z.number().min(1)),
   GITHUB_WRITE_MIN_INTERVAL_MS: intFrom(0),
   JOB_LEASE_SECONDS: intFrom(30).pipe(z.number().min(1)),
@@ -119,6 +121,7 @@ export const BotConfig = Env.transform((e) => {
 });
 export type BotConfig = z.infer<typeof BotConfig>;
 
+/** Every problem with the settings, one line each naming its variable; `flotilla` exits 2 on it. */
 export class ConfigError extends Error {
   override name = "ConfigError";
   constructor(readonly problems: string[]) {
@@ -134,8 +137,10 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   } catch (error) {
     keyProblem = `PRIVATE_KEY: ${(error as Error).message}`;
   }
-  const parsed = BotConfig.safeParse({ ...env, PRIVATE_KEY: privateKey });
+  const logSettings = readLogSettings(env);
+  const parsed = BotConfig.safeParse({ ...env, PRIVATE_KEY: privateKey, LOG_LEVEL: logSettings.level });
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  problems.push(...logSettings.problems);
   if (keyProblem) problems.push(keyProblem);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
