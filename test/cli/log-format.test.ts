@@ -5,7 +5,7 @@
  * util-linux `script`), unless LOG_FORMAT says otherwise.
  */
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
+import { execa } from "execa";
 import { expect, it } from "vitest";
 import { BIN } from "../helpers/flotilla-bin.ts";
 import { freePort } from "../helpers/free-port.ts";
