@@ -28,6 +28,10 @@ const Env = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '-' and '_' only")
     .default("flotilla"),
+  NATS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, "must be HOST:PORT, e.g. 0.0.0.0:4222")
+    .optional(),
   FLOTILLA_NATS_AUTH_DIR: z.string().min(1).optional(),
   FLOTILLA_RUNNER_NATS_URL: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),
@@ -96,6 +100,8 @@ export const BotConfig = Env.transform((e) => {
     nats: {
       url: e.NATS_URL,
       prefix: e.NATS_PREFIX,
+      /** `flotilla dev`'s private nats-server: where it listens (HOST:PORT; default loopback, a free port). */
+      listen: e.NATS_LISTEN,
       /** Per-runner credentials (NATS JWT mode): the directory `flotilla nats init` made. */
       authDir: e.FLOTILLA_NATS_AUTH_DIR,
       /** The NATS URL registered runners are given (default: `url`). */

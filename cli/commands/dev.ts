@@ -50,14 +50,20 @@ export async function devCommand(log: Logger): Promise<Stoppable> {
       authority = await initAuthority(authDir);
       const nats = await startEmbeddedNats(config.dataDir, {
         auth: { config: readFileSync(serverConfPath(authDir), "utf8"), creds: authority.botCreds },
+        ...(config.nats.listen ? { listen: config.nats.listen } : {}),
       });
       stops.unshift(nats.stop);
       config.nats.url = nats.url;
       config.nats.authDir = authDir;
       log.info(
-        { url: nats.url, dataDir: join(config.dataDir, "nats"), credentials: authDir },
+        { url: nats.url, listen: config.nats.listen, dataDir: join(config.dataDir, "nats"), credentials: authDir },
         "embedded nats-server started, with per-runner credentials",
       );
+      if (config.nats.listen && !config.nats.runnerUrl)
+        log.warn(
+          { listen: config.nats.listen, url: nats.url },
+          "NATS_LISTEN is set but FLOTILLA_RUNNER_NATS_URL is not: runners registered from other machines are given this machine's loopback URL",
+        );
     }
     const bot = await startBotOrSetup(config, log);
     stops.unshift(() => bot.close());
