@@ -84,6 +84,23 @@ it("runs from dist without tsx: validate, migrate, and a mistyped option", {
   const migrated = await installed(["migrate"]);
   expect(migrated.exitCode, migrated.stderr).toBe(0);
   expect(migrated.stdout).toContain(`migrated the PGlite database in ${join(scratch, "data", "pglite")}`);
+  // The systemd unit runs the package's own launcher, not a path inside dist/.
+  const config = join(scratch, "runner.json");
+  await writeFile(
+    config,
+    JSON.stringify({
+      version: 1,
+      id: crypto.randomUUID(),
+      name: "lab-1",
+      namespace: "default",
+      labels: [],
+      natsUrl: "nats://127.0.0.1:4222",
+      natsPrefix: "flotilla",
+    }),
+  );
+  const unit = await installed(["runner", "install-service", "--dry-run", "--config", config]);
+  expect(unit.exitCode, unit.stderr).toBe(0);
+  expect(unit.stdout).toContain(`${join(prefix, "node_modules", "flotilla", "bin", "flotilla.js")} runner start`);
   const mistyped = await installed(["runner", "start", "--bogus"]);
   expect(mistyped.exitCode).toBe(2);
   expect(mistyped.stderr).toContain("flotilla runner start: unknown option --bogus");
