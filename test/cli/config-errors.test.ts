@@ -33,6 +33,7 @@ it("flotilla dev lists the bot's and its local runner's problems together", asyn
     PORT: "eighty",
     GIT_POLL_SECONDS: "0",
     NATS_PREFIX: "no.dots",
+    NATS_LISTEN: "4222",
     LOG_LEVEL: "loud",
     FLOTILLA_RUNNER_CONCURRENCY: "two",
   });
@@ -40,6 +41,7 @@ it("flotilla dev lists the bot's and its local runner's problems together", asyn
     /^ {2}- PORT: /m,
     /^ {2}- GIT_POLL_SECONDS: must be at least 1$/m,
     /^ {2}- NATS_PREFIX: letters, digits/m,
+    /^ {2}- NATS_LISTEN: must be HOST:PORT, e\.g\. 0\.0\.0\.0:4222$/m,
     /^ {2}- LOG_LEVEL: "loud" is not one of trace, debug/m,
     /^ {2}- concurrency \(FLOTILLA_RUNNER_CONCURRENCY\): /m,
   ]);
