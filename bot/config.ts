@@ -4,6 +4,7 @@
  */
 import { getPrivateKey } from "@probot/get-private-key";
 import { z } from "zod";
+import { LOG_LEVELS, readLogSettings } from "../protocol/log-settings.ts";
 import { parseSecretsKey } from "./secrets/crypto.ts";
 
 const intFrom = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -27,11 +28,16 @@ const Env = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '-' and '_' only")
     .default("flotilla"),
+  NATS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, "must be HOST:PORT, e.g. 0.0.0.0:4222")
+    .optional(),
   FLOTILLA_NATS_AUTH_DIR: z.string().min(1).optional(),
   FLOTILLA_RUNNER_NATS_URL: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().default(".data"),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** From readLogSettings, which names a bad LOG_LEVEL or LOG_FORMAT as the runner's check does. */
+  LOG_LEVEL: z.enum(LOG_LEVELS),
   GITHUB_WRITE_CONCURRENCY: intFrom(8).pipe(z.number().min(1)),
   GITHUB_WRITE_MIN_INTERVAL_MS: intFrom(0),
   JOB_LEASE_SECONDS: intFrom(30).pipe(z.number().min(1)),
@@ -94,6 +100,8 @@ export const BotConfig = Env.transform((e) => {
     nats: {
       url: e.NATS_URL,
       prefix: e.NATS_PREFIX,
+      /** `flotilla dev`'s private nats-server: where it listens (HOST:PORT; default loopback, a free port). */
+      listen: e.NATS_LISTEN,
       /** Per-runner credentials (NATS JWT mode): the directory `flotilla nats init` made. */
       authDir: e.FLOTILLA_NATS_AUTH_DIR,
       /** The NATS URL registered runners are given (default: `url`). */
@@ -119,6 +127,7 @@ export const BotConfig = Env.transform((e) => {
 });
 export type BotConfig = z.infer<typeof BotConfig>;
 
+/** Every problem with the settings, one line each naming its variable; `flotilla` exits 2 on it. */
 export class ConfigError extends Error {
   override name = "ConfigError";
   constructor(readonly problems: string[]) {
@@ -134,8 +143,10 @@ export function readBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   } catch (error) {
     keyProblem = `PRIVATE_KEY: ${(error as Error).message}`;
   }
-  const parsed = BotConfig.safeParse({ ...env, PRIVATE_KEY: privateKey });
+  const logSettings = readLogSettings(env);
+  const parsed = BotConfig.safeParse({ ...env, PRIVATE_KEY: privateKey, LOG_LEVEL: logSettings.level });
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  problems.push(...logSettings.problems);
   if (keyProblem) problems.push(keyProblem);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;

@@ -1,6 +1,7 @@
 /**
  * The private nats-server `npm start` runs when NATS_URL is unset: JetStream on, data in the
- * data directory, listening on loopback only.
+ * data directory, listening on loopback and a free port — or where NATS_LISTEN says, for runners
+ * on other machines (a fixed port, so their registered URL holds across restarts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -37,13 +38,17 @@ export interface EmbeddedNatsOptions {
    * then wants credentials, and `creds` is what the readiness check connects with.
    */
   auth?: { config: string; creds: string };
+  /** HOST:PORT to listen on (default 127.0.0.1 and a free port). */
+  listen?: string;
 }
 
 export async function startEmbeddedNats(dataDir: string, options: EmbeddedNatsOptions = {}): Promise<EmbeddedNats> {
   const storeDir = join(dataDir, "nats");
   mkdirSync(storeDir, { recursive: true });
-  const port = await freePort();
-  const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir];
+  const split = options.listen?.lastIndexOf(":") ?? -1;
+  const host = options.listen && split > 0 ? options.listen.slice(0, split).replace(/^\[(.*)\]$/, "$1") : "127.0.0.1";
+  const port = options.listen && split > 0 ? Number(options.listen.slice(split + 1)) : await freePort();
+  const args = ["-a", host, "-p", String(port), "-js", "-sd", storeDir];
   if (options.auth) {
     // nats-server 2.9 resolves `include` relative to the including file only: write it whole.
     const configFile = join(storeDir, "flotilla-nats.conf");
@@ -63,7 +68,9 @@ export async function startEmbeddedNats(dataDir: string, options: EmbeddedNatsOp
     );
     child.once("exit", (code) => reject(new Error(`nats-server exited with code ${code}: ${stderr.trim()}`)));
   });
-  const url = `nats://127.0.0.1:${port}`;
+  // The bot and the local runner dial it on this machine, whatever address it listens on.
+  const local = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  const url = `nats://${local}:${port}`;
   await Promise.race([waitUntilReady(url, options.auth?.creds), exited]);
   exited.catch(() => {});
   return {

@@ -8,7 +8,7 @@ import { answerWithoutRunning, findCommand, usageError } from "./command-usage.j
 import { argumentProblem } from "./usage-error.ts";
 
 /** Failures whose message says it all: no stack trace, exit 1. */
-const EXPLAINED = new Set(["NatsServerMissing", "ConfigError", "BotApiError", "RunnerConfigError"]);
+const EXPLAINED = new Set(["NatsServerMissing", "BotApiError", "RunnerConfigError"]);
 
 export async function main(argv: string[]): Promise<number> {
   const answer = answerWithoutRunning(argv);
@@ -24,6 +24,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const problem = (error as Error).name === "UsageError" ? (error as Error).message : argumentProblem(error);
     if (problem) return print(usageError(path, problem));
+    const problems = configurationProblems(error);
+    if (problems) {
+      const name = ["flotilla", ...path.map((c) => c.name)].join(" ");
+      const list = problems.map((p) => `  - ${p}`).join("\n");
+      return print({ stderr: `${name}: invalid configuration:\n${list}\nSettings: docs/configuration.md`, code: 2 });
+    }
     if (EXPLAINED.has((error as Error).name)) {
       console.error((error as Error).message);
       return 1;
@@ -32,6 +38,16 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`flotilla: ${(error as Error).message}`);
     return 1;
   }
+}
+
+/**
+ * The list a configuration check failed with (the bot's ConfigError, the runner's
+ * RunnerConfigError: every bad variable, each named), or undefined for any other failure.
+ */
+function configurationProblems(error: unknown): string[] | undefined {
+  const { name, problems } = error as { name?: string; problems?: unknown };
+  if (name !== "ConfigError" && name !== "RunnerConfigError") return undefined;
+  return Array.isArray(problems) && problems.length > 0 ? problems.map(String) : undefined;
 }
 
 function print(answer: { stdout?: string; stderr?: string; code: number }): number {

@@ -7,6 +7,7 @@ import { hostname, homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { defaultRunnerLabels, normalizeLabels } from "../protocol/labels.ts";
+import { readLogSettings } from "../protocol/log-settings.ts";
 import { NAMESPACE_PATTERN } from "../protocol/names.ts";
 
 function defaultName(): string {
@@ -82,6 +83,7 @@ export const RunnerConfig = z.object({
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 export type RunnerConfigInput = z.input<typeof RunnerConfig>;
 
+/** Every problem with the runner's settings, one line each naming its variable; `flotilla` exits 2 on it. */
 export class RunnerConfigError extends Error {
   override name = "RunnerConfigError";
   readonly problems: string[];
@@ -116,7 +118,8 @@ export function readRunnerConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<RunnerConfigInput> = {},
 ): RunnerConfig {
-  const problems: string[] = [];
+  // The logger falls back on a bad LOG_LEVEL or LOG_FORMAT; the runner still refuses to start.
+  const problems: string[] = [...readLogSettings(env).problems];
   const fromEnv: Record<string, unknown> = {};
   for (const [option, key] of Object.entries(ENV_KEYS)) {
     const value = env[key];
@@ -137,7 +140,8 @@ export function readRunnerConfig(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const option = String(issue.path[0] ?? "(root)");
-      const key = ENV_KEYS[option as keyof typeof ENV_KEYS];
+      // Named by its variable when the value came from it; a flag or the config file gave it otherwise.
+      const key = option in defined ? undefined : ENV_KEYS[option as keyof typeof ENV_KEYS];
       problems.push(`${option}${key ? ` (${key})` : ""}: ${issue.message}`);
     }
   }

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fmtCreds } from "@nats-io/jwt";
 import { createUser } from "@nats-io/nkeys";
 import type { Logger } from "pino";
-import { readBotConfig, type BotConfig } from "../../bot/config.ts";
+import { ConfigError, readBotConfig, type BotConfig } from "../../bot/config.ts";
 import { localSecretsKey } from "../../bot/secrets/local-key.ts";
 import { initAuthority, serverConfPath, type NatsAuthority } from "../../bot/fleet/nats-authority.ts";
 import type { RunningBot } from "../../bot/start-bot.ts";
@@ -35,7 +35,7 @@ import { startEmbeddedNats } from "../embedded-nats.ts";
 import { startBotOrSetup, type Stoppable } from "./bot.ts";
 
 export async function devCommand(log: Logger): Promise<Stoppable> {
-  const config = readBotConfig();
+  const config = readDevConfig();
   const stops: (() => Promise<void>)[] = [];
   if (!config.secretsKey) {
     // Secrets work out of the box: a key of this machine's own, kept with the rest of its data.
@@ -50,14 +50,20 @@ export async function devCommand(log: Logger): Promise<Stoppable> {
       authority = await initAuthority(authDir);
       const nats = await startEmbeddedNats(config.dataDir, {
         auth: { config: readFileSync(serverConfPath(authDir), "utf8"), creds: authority.botCreds },
+        ...(config.nats.listen ? { listen: config.nats.listen } : {}),
       });
       stops.unshift(nats.stop);
       config.nats.url = nats.url;
       config.nats.authDir = authDir;
       log.info(
-        { url: nats.url, dataDir: join(config.dataDir, "nats"), credentials: authDir },
+        { url: nats.url, listen: config.nats.listen, dataDir: join(config.dataDir, "nats"), credentials: authDir },
         "embedded nats-server started, with per-runner credentials",
       );
+      if (config.nats.listen && !config.nats.runnerUrl)
+        log.warn(
+          { listen: config.nats.listen, url: nats.url },
+          "NATS_LISTEN is set but FLOTILLA_RUNNER_NATS_URL is not: runners registered from other machines are given this machine's loopback URL",
+        );
     }
     const bot = await startBotOrSetup(config, log);
     stops.unshift(() => bot.close());
@@ -73,6 +79,31 @@ export async function devCommand(log: Logger): Promise<Stoppable> {
       for (const stop of stops) await stop().catch((err) => log.warn({ err }, "stop failed"));
     },
   };
+}
+
+/**
+ * The bot's settings, with the local runner's checked beside them: a bad FLOTILLA_RUNNER_* is
+ * listed with the bot's problems before anything starts, not after the bot is up. The runner's
+ * NATS URL is today's embedded server's, so it is not the environment's to get wrong.
+ */
+function readDevConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
+  const problems: string[] = [];
+  let config: BotConfig | undefined;
+  try {
+    config = readBotConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  try {
+    readRunnerConfig(env, { natsUrl: "nats://127.0.0.1:4222" });
+  } catch (error) {
+    const listed = (error as { problems?: string[] }).problems;
+    if (!Array.isArray(listed)) throw error;
+    problems.push(...listed);
+  }
+  if (problems.length > 0 || !config) throw new ConfigError([...new Set(problems)]);
+  return config;
 }
 
 /**

@@ -13,7 +13,13 @@ import { runnerUnit } from "../systemd-unit.ts";
 import { UsageError } from "../usage-error.ts";
 
 const UNIT_NAME = "flotilla-runner";
-const FLOTILLA = fileURLToPath(new URL("../../bin/flotilla.js", import.meta.url));
+// The launcher, not this file's own tree: built, this file is dist/cli/commands/ (one level deeper).
+const FLOTILLA = fileURLToPath(
+  new URL(
+    import.meta.url.includes("/dist/cli/") ? "../../../bin/flotilla.js" : "../../bin/flotilla.js",
+    import.meta.url,
+  ),
+);
 
 /**
  * What the unit carries from this environment, for the runner to behave as it would here: the

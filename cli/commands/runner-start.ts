@@ -52,7 +52,9 @@ export async function runnerStartCommand(args: string[], log: Logger): Promise<n
     (!flags.nats && existsSync(defaultConfigPath()) ? defaultConfigPath() : undefined);
   const fromFile = path ? configFileOptions(await readConfigFile(path)) : {};
   const config = readRunnerConfig(process.env, { ...fromFile, ...runnerOverrides(flags) });
-  const runner = await startRunner(config, { logger: log });
+  const runner = await startRunner(config, { logger: log }).catch((error: unknown) => {
+    throw refusedCredential(error, config) ?? error;
+  });
   log.info(
     {
       name: config.name,
@@ -64,6 +66,27 @@ export async function runnerStartCommand(args: string[], log: Logger): Promise<n
     "runner started",
   );
   return untilDone(runner, config.drainGraceMs, log);
+}
+
+class NatsRefused extends Error {
+  override name = "RunnerConfigError";
+}
+
+/**
+ * NATS's "Authorization Violation" in the operator's words: a runner without a credential on a
+ * server that wants one (`npm start`'s does) must be registered; one whose credential is
+ * refused was removed or belongs elsewhere. Undefined for any other failure.
+ */
+function refusedCredential(error: unknown, config: { natsUrl: string; natsCreds?: string | undefined }) {
+  if (!/authorization violation/i.test(error instanceof Error ? error.message : "")) return undefined;
+  const how =
+    "register it: `flotilla token create` where the bot runs, then `flotilla runner register --url BOT_URL --token TOKEN` here, then `flotilla runner start` (docs/getting-started.md, step 4)";
+  return new NatsRefused(
+    config.natsCreds
+      ? `flotilla runner start: NATS at ${config.natsUrl} refused this runner's credential (removed with \`flotilla runner remove\`, or made for another server): ${how}`
+      : `flotilla runner start: NATS at ${config.natsUrl} wants a credential of each runner, and this one has none: ${how}`,
+    { cause: error },
+  );
 }
 
 /**

@@ -6,15 +6,13 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
+import type { ResultPromise } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connect } from "@nats-io/transport-node";
-import { BIN } from "../helpers/flotilla-bin.ts";
 import { startFakeGitHub, type FakeGitHub } from "../helpers/fake-github.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { appSettings, createAppCredentials, type AppCredentials } from "../helpers/github-app.ts";
-import { createRepo } from "../helpers/git-repo.ts";
-import { postWebhook, pushPayload, signedDelivery } from "../helpers/webhooks.ts";
+import { createAppCredentials, type AppCredentials } from "../helpers/github-app.ts";
+import { devProcess, pushAndWait as pushTo } from "./dev-support.ts";
 
 let scratch: string;
 let fake: FakeGitHub;
@@ -35,51 +33,12 @@ afterAll(async () => {
 });
 
 function dev(port: number): ResultPromise {
-  const child = execa("node", [BIN, "dev"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: scratch,
-      LOG_FORMAT: "json",
-      LOG_LEVEL: "info",
-      ...appSettings(app, fake),
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: join(scratch, "data"),
-    },
-    extendEnv: false,
-    reject: false,
-    all: true,
-  });
+  const child = devProcess({ scratch, app, fake }, port);
   children.push(child);
   return child;
 }
 
-async function pushAndWait(port: number, name: string): Promise<string> {
-  const dir = join(scratch, name);
-  const { sha } = await createRepo(dir, {
-    ".flotilla/workflows/ci.yml": `on: push\njobs:\n  ${name}:\n    runs-on: self-hosted\n    steps:\n      - run: echo ran by the local runner\n`,
-  });
-  const repo = await fake.addRepository({ owner: "me", name, dir, private: true, installationId: 5 });
-  // Its bot listens once PGlite and NATS are up: seconds, more on a loaded machine.
-  for (const deadline = Date.now() + 150_000; ; ) {
-    const delivery = await signedDelivery(pushPayload(repo, { sha, installationId: 5 }), {
-      secret: app.webhookSecret,
-      event: "push",
-    });
-    const answer = await postWebhook(`http://127.0.0.1:${port}/api/github/webhooks`, delivery).catch(() => ({
-      status: 0,
-    }));
-    if (answer.status === 202) break;
-    if (Date.now() > deadline) throw new Error("flotilla dev never took the webhook");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  const run = await fake.waitForCheckRun(name, (r) => r.run.head_sha === sha && r.run.status === "completed", {
-    timeoutMs: 150_000,
-  });
-  expect(run.run.conclusion).toBe("success");
-  return (run.run.output as { summary: string }).summary;
-}
+const pushAndWait = (port: number, name: string) => pushTo({ scratch, app, fake }, port, name);
 
 it("runs its private NATS with per-runner credentials and a registered local runner, across restarts", async () => {
   const port = await freePort();

@@ -1,11 +1,12 @@
 /**
- * The package as someone installs it: `npm pack`, then `npm install` of the tarball into an
- * empty directory with no dev dependencies, and the installed `flotilla` answers — its
- * version, its help, and commands that load the TypeScript sources (through tsx, from
- * node_modules), the workflow parser and the database migrations. What `files` leaves out
- * or a dependency kept in devDependencies fails here, not for the first person who installs it.
+ * The package as someone installs it: `npm pack` (which builds dist/), then `npm install` of
+ * the tarball into an empty directory with no dev dependencies — so no tsx and no TypeScript —
+ * and the installed `flotilla` answers from the compiled JavaScript: its version, its help, and
+ * commands that load the workflow parser and the database migrations. What `files` or the build
+ * leaves out, or a dependency kept in devDependencies, fails here, not for the first person who
+ * installs it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,12 +19,15 @@ const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf
 
 let scratch: string;
 let flotilla: string;
+let prefix: string;
+let packed: string[];
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "flotilla-pack-"));
-  const packed = await execa("npm", ["pack", "--json", "--pack-destination", scratch], { cwd: ROOT });
-  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
-  const prefix = join(scratch, "installed");
+  const pack = await execa("npm", ["pack", "--json", "--pack-destination", scratch], { cwd: ROOT });
+  const [{ filename, files }] = JSON.parse(pack.stdout) as [{ filename: string; files: { path: string }[] }];
+  packed = files.map((file) => file.path);
+  prefix = join(scratch, "installed");
   await mkdir(prefix);
   await writeFile(join(prefix, "package.json"), JSON.stringify({ name: "installs-flotilla", private: true }));
   // From npm's cache where it can: the registry only for what the cache lacks.
@@ -48,6 +52,14 @@ function installed(args: string[], cwd = scratch) {
   });
 }
 
+it("ships compiled JavaScript and what it reads, not the TypeScript sources", () => {
+  expect(packed).toEqual(
+    expect.arrayContaining(["bin/flotilla.js", "dist/cli/main.js", "dist/db/migrations/meta/_journal.json", "app.yml"]),
+  );
+  expect(packed.filter((path) => path.endsWith(".ts"))).toEqual([]);
+  expect(existsSync(join(prefix, "node_modules", "tsx"))).toBe(false);
+});
+
 it("the installed flotilla prints its version and its help", async () => {
   const version = await installed(["--version"]);
   expect(version.exitCode).toBe(0);
@@ -57,7 +69,7 @@ it("the installed flotilla prints its version and its help", async () => {
   expect(help.stdout).toContain("runner start");
 });
 
-it("runs its TypeScript from node_modules: validate, migrate, and a mistyped option", {
+it("runs from dist without tsx: validate, migrate, and a mistyped option", {
   timeout: 120_000,
 }, async () => {
   const repo = join(scratch, "repo");
@@ -72,6 +84,23 @@ it("runs its TypeScript from node_modules: validate, migrate, and a mistyped opt
   const migrated = await installed(["migrate"]);
   expect(migrated.exitCode, migrated.stderr).toBe(0);
   expect(migrated.stdout).toContain(`migrated the PGlite database in ${join(scratch, "data", "pglite")}`);
+  // The systemd unit runs the package's own launcher, not a path inside dist/.
+  const config = join(scratch, "runner.json");
+  await writeFile(
+    config,
+    JSON.stringify({
+      version: 1,
+      id: crypto.randomUUID(),
+      name: "lab-1",
+      namespace: "default",
+      labels: [],
+      natsUrl: "nats://127.0.0.1:4222",
+      natsPrefix: "flotilla",
+    }),
+  );
+  const unit = await installed(["runner", "install-service", "--dry-run", "--config", config]);
+  expect(unit.exitCode, unit.stderr).toBe(0);
+  expect(unit.stdout).toContain(`${join(prefix, "node_modules", "flotilla", "bin", "flotilla.js")} runner start`);
   const mistyped = await installed(["runner", "start", "--bogus"]);
   expect(mistyped.exitCode).toBe(2);
   expect(mistyped.stderr).toContain("flotilla runner start: unknown option --bogus");
