@@ -4,14 +4,12 @@
  * own login prompt (HTTP Basic, any user name, the token as password). Without an API token
  * configured the page does not exist.
  */
-import type { IncomingMessage } from "node:http";
 import type { Db } from "../../db/client.ts";
-import { bearerMatches } from "../api/auth.ts";
 import { listRunners, type RunnerView } from "../fleet/list-runners.ts";
 import { ago, RUNNER_OFFLINE_AFTER_MS } from "../fleet/runner-state.ts";
 import { pathOf, type Handler } from "../http/handler.ts";
 import { escapeHtml, page } from "./layout.ts";
-import { tokenMatches } from "./pages.ts";
+import { carriesToken, SIGN_IN_HEADERS } from "./viewer.ts";
 
 export function runnersPageHandler(options: { db: Db; token?: string; publicUrl: string }): Handler {
   return async (req, res) => {
@@ -23,12 +21,9 @@ export function runnersPageHandler(options: { db: Db; token?: string; publicUrl:
         .end(page("Not found", "<h1>Not found</h1><p>The runners page needs FLOTILLA_API_TOKEN set on the bot.</p>"));
       return true;
     }
-    if (!mayRead(req, options.token)) {
+    if (!carriesToken(req, options.token)) {
       res
-        .writeHead(401, {
-          "content-type": "text/html; charset=utf-8",
-          "www-authenticate": 'Basic realm="Flotilla runners", charset="UTF-8"',
-        })
+        .writeHead(401, SIGN_IN_HEADERS)
         .end(
           page(
             "Sign in",
@@ -49,15 +44,6 @@ export function runnersPageHandler(options: { db: Db; token?: string; publicUrl:
       .end(runnersPage(runners, now, all));
     return true;
   };
-}
-
-/** The API token as a Basic password (what browsers send after their prompt) or as a Bearer token. */
-function mayRead(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? "";
-  const basic = /^Basic\s+(\S+)$/i.exec(header);
-  if (!basic) return bearerMatches(header, token);
-  const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
-  return decoded.includes(":") && tokenMatches(token, decoded.slice(decoded.indexOf(":") + 1));
 }
 
 function runnersPage(runners: RunnerView[], now: Date, all: boolean): string {
