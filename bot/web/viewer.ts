@@ -8,8 +8,9 @@
  *
  * Operators see every run and may add follows; anyone sees the runs of public repositories.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerMatches } from "../api/auth.ts";
+import { page } from "./layout.ts";
 import { tokenMatches } from "./pages.ts";
 
 export interface ViewerPolicy {
@@ -57,8 +58,18 @@ export function sameOrigin(req: IncomingMessage): boolean {
   }
 }
 
-/** The answer that makes a browser ask for the token (the same realm as the runners page). */
-export const SIGN_IN_HEADERS = {
-  "content-type": "text/html; charset=utf-8",
-  "www-authenticate": 'Basic realm="Flotilla", charset="UTF-8"',
-};
+/** The answer that makes a browser ask for the token: its own prompt, any user name, the token as password. */
+export function askToSignIn(res: ServerResponse): true {
+  res
+    .writeHead(401, {
+      "content-type": "text/html; charset=utf-8",
+      "www-authenticate": 'Basic realm="Flotilla", charset="UTF-8"',
+    })
+    .end(
+      page(
+        "Sign in",
+        "<h1>Sign in</h1><p>Use any user name and the bot's API token (FLOTILLA_API_TOKEN) as the password.</p>",
+      ),
+    );
+  return true;
+}
