@@ -43,12 +43,14 @@ function fromThisMachine(req: IncomingMessage): boolean {
 
 /**
  * A form post that a page of another site made the browser send (CSRF) is refused: browsers
- * name the page's origin (`Origin`, `Sec-Fetch-Site`) on every POST, and Basic credentials
- * or a loopback address would otherwise let any site the operator visits add follows.
+ * name where a request comes from — `Sec-Fetch-Site` (every current browser), else `Origin`
+ * (`null` under our `Referrer-Policy: no-referrer`, so it proves nothing alone) — and Basic
+ * credentials or a loopback address would otherwise let any site the operator visits add
+ * follows. A request with neither is not a browser's.
  */
 export function sameOrigin(req: IncomingMessage): boolean {
-  if (req.headers["sec-fetch-site"] && !["same-origin", "none"].includes(String(req.headers["sec-fetch-site"])))
-    return false;
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined) return site === "same-origin" || site === "none";
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   try {
