@@ -67,7 +67,7 @@ function runRow(run: RunRow, now: Date): string {
 }
 
 /** A ref as people name it: the branch, the tag, the pull or merge request. */
-export function refLabel(ref: string): string {
+function refLabel(ref: string): string {
   const pull = /^refs\/pull\/(\d+)\//.exec(ref);
   if (pull) return `PR #${pull[1]}`;
   const mr = /^refs\/merge-requests\/(\d+)\//.exec(ref);
@@ -76,7 +76,7 @@ export function refLabel(ref: string): string {
   return ref.replace(/^refs\/heads\//, "");
 }
 
-export function duration(ms: number): string {
+function duration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);

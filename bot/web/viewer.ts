@@ -26,7 +26,7 @@ export function isOperator(req: IncomingMessage, policy: ViewerPolicy): boolean 
 }
 
 /** The API token as a Basic password (any user name) or as a Bearer token. */
-export function carriesToken(req: IncomingMessage, token: string): boolean {
+function carriesToken(req: IncomingMessage, token: string): boolean {
   const header = req.headers.authorization ?? "";
   const basic = /^Basic\s+(\S+)$/i.exec(header);
   if (!basic) return bearerMatches(header, token);

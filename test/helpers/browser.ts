@@ -13,11 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-export function hasChromium(): boolean {
-  return existsSync(CHROMIUM);
-}
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
+const CHROMIUM = "/usr/bin/chromium";
 
 interface Message {
   id?: number;
@@ -50,6 +47,7 @@ export interface Page {
 }
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   const profile = await mkdtemp(join(tmpdir(), "flotilla-chromium-"));
   const child = spawn(
     CHROMIUM,

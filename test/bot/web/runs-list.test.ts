@@ -199,6 +199,11 @@ describe("the runs list as served", () => {
     const row = new RegExp(`<tr data-run="${first.id}">(.*?)</tr>`).exec(html)![1]!;
     expect(row).toContain(`ci #${first.runNumber}`);
     expect(row).toContain(`/runs/${first.id}?token=`);
+    expect(row).toContain("<td>main</td>");
+    expect(row).toContain("<td>push</td>");
+    expect(row).toContain("<td>1m 35s</td>");
+    // A pull request's run names the pull request, not its test merge ref.
+    expect(html).toContain("<td>PR #24</td><td><code>");
   });
 
   it("asks for the API token on sign-in, and shows every repository to whoever sends it", async () => {
