@@ -2,7 +2,7 @@
  * The first hour, in a real browser (Debian's Chromium): a fresh Flotilla with no GitHub App,
  * as `npm start` makes it (a browser on this machine is the operator), offers the three ways
  * in; the follow-git form, filled and sent, follows a bare repository whose head then runs on
- * the runner; `/` turns into the runs list, whose row opens the run page, which opens the job
+ * the runner, and so does a push to it; `/` turns into the runs list, whose row opens the run page, which opens the job
  * page, and every page leads back to `/`. Real bot, runner, NATS, Postgres, git and browser.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,7 +15,7 @@ import { gitFollows, runs } from "../../db/schema.ts";
 import { gitRepoName } from "../../bot/forges/git/repo-name.ts";
 import { launchBrowser, type Browser, type Page } from "../helpers/browser.ts";
 import { flotillaSuite } from "../helpers/flotilla-suite.ts";
-import { createRepo } from "../helpers/git-repo.ts";
+import { commitFiles, createRepo, git } from "../helpers/git-repo.ts";
 import { until } from "../helpers/until.ts";
 
 const f = flotillaSuite({
@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 describe("the first page", { timeout: 180_000 }, () => {
-  it("offers the three ways in, and its follow-git form makes a follow whose head runs", async () => {
+  it("offers the three ways in, and its follow-git form makes a follow whose head and pushes run", async () => {
     await page.goto(`${f.publicUrl}/`);
     expect(await page.text("h1")).toBe("Welcome to Flotilla");
     // 1. GitHub: the manifest flow, with the webhook URL it will be given.
@@ -94,10 +94,27 @@ describe("the first page", { timeout: 180_000 }, () => {
       250,
     );
     expect(run.conclusion).toBe("success");
+    // A push to the followed repository runs too, and the list shows it first.
+    await git(work, ["remote", "add", "origin", bare]);
+    const pushed = await commitFiles(work, { "change.txt": "a change\n" }, "a change");
+    await git(work, ["push", "--quiet", "origin", "HEAD:refs/heads/main"]);
+    const pushedRun = await until(
+      async () => {
+        const [row] = await f.bot.db.db.select().from(runs).where(eq(runs.sha, pushed));
+        return row?.status === "completed" && row;
+      },
+      120_000,
+      "the pushed commit's run",
+      250,
+    );
+    expect(pushedRun.conclusion).toBe("success");
 
     // `/` is now the runs list; its row opens the run page, which opens the job page.
     await page.goto(`${f.publicUrl}/`);
     expect(await page.text("h1")).toBe("Runs");
+    expect(
+      await page.evaluate<string[]>(`[...document.querySelectorAll("tr[data-run]")].map((r) => r.dataset.run)`),
+    ).toEqual([pushedRun.id, run.id]);
     const row = `tr[data-run="${run.id}"]`;
     expect(await page.text(`${row} td:nth-child(1)`)).toBe("success");
     expect(await page.text(`${row} td:nth-child(3)`)).toBe(name);
