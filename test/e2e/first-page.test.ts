@@ -49,6 +49,19 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** The run of `sha`, once it has completed. */
+function completedRun(sha: string) {
+  return until(
+    async () => {
+      const [row] = await f.bot.db.db.select().from(runs).where(eq(runs.sha, sha));
+      return row?.status === "completed" && row;
+    },
+    120_000,
+    `the run of ${sha.slice(0, 7)}`,
+    250,
+  );
+}
+
 describe("the first page", { timeout: 180_000 }, () => {
   it("offers the three ways in, and its follow-git form makes a follow whose head and pushes run", async () => {
     await page.goto(`${f.publicUrl}/`);
@@ -84,29 +97,13 @@ describe("the first page", { timeout: 180_000 }, () => {
     expect(follow?.url).toBe(bare);
 
     // Its head runs on the runner, as a push would.
-    const run = await until(
-      async () => {
-        const [row] = await f.bot.db.db.select().from(runs).where(eq(runs.sha, sha));
-        return row?.status === "completed" && row;
-      },
-      120_000,
-      "the followed head's run",
-      250,
-    );
+    const run = await completedRun(sha);
     expect(run.conclusion).toBe("success");
     // A push to the followed repository runs too, and the list shows it first.
     await git(work, ["remote", "add", "origin", bare]);
     const pushed = await commitFiles(work, { "change.txt": "a change\n" }, "a change");
     await git(work, ["push", "--quiet", "origin", "HEAD:refs/heads/main"]);
-    const pushedRun = await until(
-      async () => {
-        const [row] = await f.bot.db.db.select().from(runs).where(eq(runs.sha, pushed));
-        return row?.status === "completed" && row;
-      },
-      120_000,
-      "the pushed commit's run",
-      250,
-    );
+    const pushedRun = await completedRun(pushed);
     expect(pushedRun.conclusion).toBe("success");
 
     // `/` is now the runs list; its row opens the run page, which opens the job page.
