@@ -14,6 +14,8 @@ const Env = z.object({
   WEBHOOK_SECRET: z.string().min(1).optional(),
   GHE_HOST: z.string().min(1).optional(),
   GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+  GH_ORG: z.string().min(1).optional(),
+  WEBHOOK_PROXY_URL: z.string().url().optional(),
   GITLAB_URL: z.string().url().optional(),
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -75,6 +77,10 @@ export const BotConfig = Env.transform((e) => {
       apiUrl: e.GHE_HOST ? `${serverUrl}/api/v3` : "https://api.github.com",
       /** Web base URL, for links and the GITHUB_SERVER_URL of jobs. */
       serverUrl,
+      /** Register the app under this organisation (the first page's manifest flow). */
+      org: e.GH_ORG,
+      /** A relay channel (smee.io style) GitHub posts webhooks to, for a bot GitHub cannot reach. */
+      webhookProxyUrl: e.WEBHOOK_PROXY_URL,
       writeConcurrency: e.GITHUB_WRITE_CONCURRENCY,
       writeMinIntervalMs: e.GITHUB_WRITE_MIN_INTERVAL_MS,
     },
@@ -96,6 +102,8 @@ export const BotConfig = Env.transform((e) => {
       host: e.HOST,
       port: e.PORT,
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+      /** `flotilla dev` sets it: a browser on this machine is the operator (bot/web/viewer.ts). */
+      trustLoopback: false,
     },
     nats: {
       url: e.NATS_URL,

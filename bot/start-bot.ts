@@ -43,6 +43,9 @@ import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { runnersHandler } from "./api/runners-handler.ts";
 import { namespacesHandler } from "./api/namespaces-handler.ts";
 import { runnersPageHandler } from "./web/runners-page.ts";
+import { homeHandler } from "./web/home.ts";
+import { setupPages } from "./web/setup-handler.ts";
+import { startWebhookRelay } from "./ingest/webhook-relay.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
 import { applyMaxDeliveries } from "./reporter/runner-lost.ts";
 import { followAdvisories } from "./reporter/follow-advisories.ts";
@@ -200,6 +203,16 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
     log: secretsLog,
   });
 
+  const policy = { apiToken: config.apiToken, trustLoopback: config.http.trustLoopback };
+  const setup = setupPages({
+    db: db.db,
+    policy,
+    publicUrl: config.http.publicUrl,
+    github: { ...config.github, configured: Boolean(github) },
+    gitlab: { url: config.gitlab.url, configured: Boolean(gitlab) },
+    pollNow: (name) => gitPoller.pollNow(name),
+    log: log.child({ name: "web" }),
+  });
   const handlers: Handler[] = [
     (req, res) => (req.method === "GET" && req.url === "/healthz" ? sendJson(res, 200, { ok: true }) : false),
     ...(github
@@ -242,7 +255,9 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       publicUrl: config.http.publicUrl,
       pollNow: (name) => gitPoller.pollNow(name),
     }),
-    runnersPageHandler({ db: db.db, token: config.apiToken, publicUrl: config.http.publicUrl }),
+    runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl }),
+    setup.handler,
+    homeHandler({ db: db.db, policy, forgeConfigured: Boolean(github || gitlab), setup }),
     secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),
     artifactDownloadHandler(db.db, objectStores.artifacts, artifactsLog),
     logPagesHandler(db.db, {
@@ -252,6 +267,15 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const server = await listen(handlers, config.http.host, config.http.port, log);
   const port = (server.address() as AddressInfo).port;
   log.info({ port, publicUrl: config.http.publicUrl }, "bot listening");
+  // A laptop's bot: GitHub's webhooks arrive through the relay channel, into the intake above.
+  const relay =
+    github && config.github.webhookProxyUrl
+      ? startWebhookRelay({
+          source: config.github.webhookProxyUrl,
+          target: `http://${loopbackOf(config.http.host)}:${port}/api/github/webhooks`,
+          log: log.child({ name: "webhook-relay" }),
+        })
+      : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -266,6 +290,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       },
     },
     async close() {
+      relay?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       artifactSweep.stop();
@@ -280,6 +305,12 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       await db.close();
     },
   };
+}
+
+/** Where this process reaches its own server: the address it listens on, loopback for every address. */
+function loopbackOf(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 /** The planner and reporter consumers (see durable-consumer.ts). */

@@ -129,6 +129,8 @@ export const runs = pgTable(
     eventName: text("event_name").notNull(),
     /** A pull request from a fork (no secrets); null for runs planned before the column, read from `githubContext` then. */
     fork: boolean("fork"),
+    /** Whether the forge called the repository private; null for runs planned before the column: private then. */
+    private: boolean("private"),
     sha: text("sha").notNull(),
     ref: text("ref").notNull(),
     /** Unguessable: the log pages want it, and only the check run's viewers see the link. */
@@ -154,6 +156,8 @@ export const runs = pgTable(
   (t) => [
     uniqueIndex("runs_delivery_workflow").on(t.deliveryId, t.workflowPath),
     index("runs_repository_sha").on(t.repository, t.sha),
+    /** The runs list (`/`): newest first, a page at a time from a run's (created_at, id). */
+    index("runs_created").on(t.createdAt.desc(), t.id.desc()),
   ],
 );
 

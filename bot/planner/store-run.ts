@@ -57,6 +57,7 @@ export async function upsertRun(
       forge: context.forge,
       installationId: context.installationId,
       fork: context.fork,
+      private: context.private,
       repository: context.repo.fullName,
       workflowPath: path,
       workflowName: name,

@@ -1,6 +1,8 @@
 /**
  * The shell every page shares: plain, readable, no scripts.
  */
+import type { ServerResponse } from "node:http";
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
@@ -13,6 +15,10 @@ ${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refres
 <style>
 body{font:14px/1.5 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}
 header{padding:12px 24px;border-bottom:1px solid #d0d7de;background:#f6f8fa}
+header a{color:inherit}
+section{margin:0 0 24px}
+h2{font-size:16px;margin:20px 0 6px}
+form.filter label{margin-right:12px}
 main{padding:16px 24px}
 h1{font-size:20px;margin:0 0 4px}
 .meta{color:#59636e}
@@ -22,10 +28,22 @@ pre.log{background:#0d1117;color:#e6edf3;padding:12px;overflow-x:auto;font:12px/
 .step{color:#79c0ff;font-weight:bold}
 .success{color:#1a7f37}.failure,.timed_out{color:#d1242f}.cancelled,.skipped{color:#59636e}.in_progress,.queued{color:#9a6700}
 </style></head>
-<body><header><strong>Flotilla</strong></header><main>${body}</main></body></html>`;
+<body><header><nav><a href="/"><strong>Flotilla</strong></a> · <a href="/">Runs</a> · <a href="/runners">Runners</a> · <a href="/setup">Set up</a></nav></header><main>${body}</main></body></html>`;
 }
 
 export function statusBadge(status: string, conclusion: string | null): string {
   const label = status === "completed" ? (conclusion ?? "completed") : status.replace("_", " ");
   return `<span class="${escapeHtml(conclusion ?? status)}">${escapeHtml(label)}</span>`;
+}
+
+/** A page as the answer, never cached (pages carry run tokens and change as runs do). */
+export function sendHtml(res: ServerResponse, status: number, html: string): true {
+  res
+    .writeHead(status, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+    })
+    .end(html);
+  return true;
 }

@@ -117,7 +117,7 @@ async function jobPage(db: Db, jobId: string, token: string): Promise<string | u
     .map((s) => `<tr><td>${escapeHtml(s.name)}</td><td>${statusBadge(s.status, s.conclusion ?? null)}</td></tr>`)
     .join("");
   const body = `<h1>${escapeHtml(job.name)}</h1>
-<p class="meta"><a href="/runs/${run.id}?token=${encodeURIComponent(token)}">${escapeHtml(run.workflowName)} #${run.runNumber}</a> · ${escapeHtml(run.repository)} · <code>${escapeHtml(run.sha.slice(0, 12))}</code> · namespace ${escapeHtml(job.namespace)} · ${statusBadge(job.status, job.conclusion)}${job.runnerName ? ` · on ${escapeHtml(job.runnerName)}` : ""}</p>
+<p class="meta"><a href="/runs/${run.id}?token=${encodeURIComponent(token)}">${escapeHtml(run.workflowName)} #${run.runNumber}</a> · ${escapeHtml(run.repository)} · <code>${escapeHtml(run.sha.slice(0, 12))}</code> · namespace ${escapeHtml(job.namespace)} · ${statusBadge(job.status, job.conclusion)}${job.runnerName ? ` · on <a class="runner" href="/runners">${escapeHtml(job.runnerName)}</a>` : ""}</p>
 ${job.message ? `<p><strong>${escapeHtml(job.message)}</strong></p>` : ""}
 ${steps ? `<table><tr><th>Step</th><th>Result</th></tr>${steps}</table>` : ""}
 <pre class="log">${renderLog(log) || (job.status === "queued" ? "Waiting for a runner…" : "")}</pre>`;

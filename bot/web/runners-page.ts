@@ -1,63 +1,32 @@
 /**
  * `/runners`: the fleet, read-only, for operators. The page shows every runner's labels and
  * what it runs (with links to those logs), so it asks for the bot's API token: the browser's
- * own login prompt (HTTP Basic, any user name, the token as password). Without an API token
- * configured the page does not exist.
+ * own login prompt (HTTP Basic, any user name, the token as password), or — under `flotilla
+ * dev` — a browser on this machine (viewer.ts). Otherwise the page does not exist.
  */
-import type { IncomingMessage } from "node:http";
 import type { Db } from "../../db/client.ts";
-import { bearerMatches } from "../api/auth.ts";
 import { listRunners, type RunnerView } from "../fleet/list-runners.ts";
 import { ago, RUNNER_OFFLINE_AFTER_MS } from "../fleet/runner-state.ts";
 import { pathOf, type Handler } from "../http/handler.ts";
-import { escapeHtml, page } from "./layout.ts";
-import { tokenMatches } from "./pages.ts";
+import { escapeHtml, page, sendHtml } from "./layout.ts";
+import { askToSignIn, isOperator, type ViewerPolicy } from "./viewer.ts";
 
-export function runnersPageHandler(options: { db: Db; token?: string; publicUrl: string }): Handler {
+export function runnersPageHandler(options: { db: Db; policy: ViewerPolicy; publicUrl: string }): Handler {
   return async (req, res) => {
     const { path, query } = pathOf(req);
     if (req.method !== "GET" || (path !== "/runners" && path !== "/runners/")) return false;
-    if (!options.token) {
+    if (!options.policy.apiToken && !options.policy.trustLoopback) {
       res
         .writeHead(404, { "content-type": "text/html; charset=utf-8" })
         .end(page("Not found", "<h1>Not found</h1><p>The runners page needs FLOTILLA_API_TOKEN set on the bot.</p>"));
       return true;
     }
-    if (!mayRead(req, options.token)) {
-      res
-        .writeHead(401, {
-          "content-type": "text/html; charset=utf-8",
-          "www-authenticate": 'Basic realm="Flotilla runners", charset="UTF-8"',
-        })
-        .end(
-          page(
-            "Sign in",
-            "<h1>Sign in</h1><p>Use any user name and the bot's API token (FLOTILLA_API_TOKEN) as the password.</p>",
-          ),
-        );
-      return true;
-    }
+    if (!isOperator(req, options.policy)) return askToSignIn(res);
     const all = query.get("all") === "true";
     const now = new Date();
     const runners = await listRunners(options.db, { all, publicUrl: options.publicUrl, now });
-    res
-      .writeHead(200, {
-        "content-type": "text/html; charset=utf-8",
-        "cache-control": "no-store",
-        "referrer-policy": "no-referrer",
-      })
-      .end(runnersPage(runners, now, all));
-    return true;
+    return sendHtml(res, 200, runnersPage(runners, now, all));
   };
-}
-
-/** The API token as a Basic password (what browsers send after their prompt) or as a Bearer token. */
-function mayRead(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? "";
-  const basic = /^Basic\s+(\S+)$/i.exec(header);
-  if (!basic) return bearerMatches(header, token);
-  const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
-  return decoded.includes(":") && tokenMatches(token, decoded.slice(decoded.indexOf(":") + 1));
 }
 
 function runnersPage(runners: RunnerView[], now: Date, all: boolean): string {

@@ -20,7 +20,6 @@ import { initAuthority, serverConfPath, type NatsAuthority } from "../../bot/fle
 import type { RunningBot } from "../../bot/start-bot.ts";
 import { RegistrationError } from "../../bot/fleet/registration.ts";
 import { defaultRunnerLabels } from "../../protocol/labels.ts";
-import { natsNames } from "../../protocol/names.ts";
 import {
   configFileOptions,
   readConfigFile,
@@ -36,6 +35,8 @@ import { startBotOrSetup, type Stoppable } from "./bot.ts";
 
 export async function devCommand(log: Logger): Promise<Stoppable> {
   const config = readDevConfig();
+  // One person's machine: a browser on it is the operator (the first page's forms, the runners page).
+  config.http.trustLoopback = true;
   const stops: (() => Promise<void>)[] = [];
   if (!config.secretsKey) {
     // Secrets work out of the box: a key of this machine's own, kept with the rest of its data.
@@ -67,7 +68,7 @@ export async function devCommand(log: Logger): Promise<Stoppable> {
     }
     const bot = await startBotOrSetup(config, log);
     stops.unshift(() => bot.close());
-    const runner = await startLocalRunner(config, "fleet" in bot ? (bot as RunningBot) : undefined, authority, log);
+    const runner = await startLocalRunner(config, bot, log);
     stops.unshift(() => runner.stop());
     log.info({ labels: runner.runner.labels }, "local runner started");
   } catch (error) {
@@ -108,15 +109,9 @@ function readDevConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 
 /**
  * The local runner: registered with the bot once (its identity kept in the data directory),
- * registered again when its credential was revoked. Before a GitHub App exists there is no bot
- * to register with: the runner gets a credential signed here.
+ * registered again when its credential was revoked.
  */
-async function startLocalRunner(
-  config: BotConfig,
-  bot: RunningBot | undefined,
-  authority: NatsAuthority | undefined,
-  log: Logger,
-): Promise<RunningRunner> {
+async function startLocalRunner(config: BotConfig, bot: RunningBot, log: Logger): Promise<RunningRunner> {
   const workDir = join(config.dataDir, "runner");
   const identityFile = join(workDir, "runner.json");
   const name = `${hostname().replace(/[^A-Za-z0-9_.-]/g, "-")}-local`;
@@ -144,7 +139,7 @@ async function startLocalRunner(
       await rm(identityFile, { force: true });
     }
   }
-  const identity = bot ? await registerLocal(config, bot, name) : await signLocal(config, authority, name);
+  const identity = await registerLocal(config, bot, name);
   await writeConfigFile(identityFile, identity);
   return start(identity);
 }
@@ -159,26 +154,6 @@ async function registerLocal(config: BotConfig, bot: RunningBot, name: string): 
     throw error;
   });
   return identityOf(config, registered.runner, registered.nats.jwt, user);
-}
-
-async function signLocal(
-  config: BotConfig,
-  authority: NatsAuthority | undefined,
-  name: string,
-): Promise<RunnerConfigFile> {
-  if (!authority)
-    throw new Error(
-      "FLOTILLA_NATS_AUTH_DIR is set but the bot is not running: register the runner with `flotilla runner register`",
-    );
-  const user = createUser();
-  const runner = { id: crypto.randomUUID(), name, namespace: "default", labels: defaultRunnerLabels() };
-  const jwt = await authority.runnerJwt(
-    user.getPublicKey(),
-    runner.id,
-    runner.namespace,
-    natsNames(config.nats.prefix),
-  );
-  return identityOf(config, runner, jwt, user);
 }
 
 function identityOf(

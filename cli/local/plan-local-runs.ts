@@ -152,6 +152,7 @@ function localRunRow(facts: GitFacts, workflow: Workflow, eventName: string): Ru
     forge: "github",
     installationId: null,
     fork: false,
+    private: true,
     repository: facts.fullName,
     workflowPath: workflow.path,
     workflowName: workflow.name,

@@ -41,6 +41,8 @@ export function watchLabelsets(options: LabelsetWatchOptions): BackgroundLoop {
         const kv = await new Kvm(nc).open(names.labelsetsBucket);
         const iterator = await kv.watch({ key: `${keyPrefix}.>` });
         loop.current = iterator;
+        // stop() may have come while we were asking; it could not stop a watch that did not exist yet.
+        if (loop.signal.aborted) iterator.stop();
         created.unsubscribe();
         for await (const entry of iterator) handle(entry);
         // The watch ended: stopped, or its consumer was lost. Watch again; known keys repeat harmlessly.

@@ -73,37 +73,55 @@ describe("npm start (flotilla dev)", () => {
     expect(result.all).not.toMatch(/\n\s+at /);
   });
 
-  it("with no GitHub App, serves the manifest flow built from app.yml on embedded NATS and PGlite, and stops cleanly", async () => {
+  it("with no GitHub App, serves Flotilla's first page (the manifest flow built from app.yml, GitLab, follow-git) on embedded NATS and PGlite, and stops cleanly", async () => {
     const port = await freePort();
     const child = flotilla(["dev"], {
       PATH: process.env.PATH ?? "",
       HOME: scratch,
       PORT: String(port),
       DATA_DIR: join(scratch, "dev"),
-      NO_SMEE_SETUP: "true",
     });
-    const page = await waitForHttp(`http://localhost:${port}/probot`, child);
+    // The whole bot starts now (PGlite's migrations first), not Probot's setup page alone.
+    const page = await waitForHttp(`http://localhost:${port}/`, child, 90_000);
     expect(page.status).toBe(200);
     const html = await page.text();
-    for (const permission of [
-      '"checks":"write"',
-      '"statuses":"write"',
-      '"contents":"read"',
-      '"pull_requests":"read"',
-      '"issues":"write"',
-      '"members":"read"',
-      '"metadata":"read"',
-    ]) {
-      expect(html).toContain(permission);
-    }
-    for (const event of ["push", "pull_request", "issue_comment", "check_run", "check_suite", "installation"])
-      expect(html).toContain(`"${event}"`);
+    expect(html).toContain("Register GitHub App");
+    expect(html).toContain(`http://localhost:${port}/gitlab/webhook`);
+    // Under `flotilla dev` a browser on this machine may follow repositories: the form is there.
+    expect(html).toContain('<form id="follow-git" method="post" action="/setup/follow-git">');
+    const manifest = JSON.parse(
+      /name="manifest" value="([^"]*)"/
+        .exec(html)![1]!
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&amp;/g, "&"),
+    ) as { default_permissions: Record<string, string>; default_events: string[]; hook_attributes: { url: string } };
+    expect(manifest.default_permissions).toEqual({
+      checks: "write",
+      statuses: "write",
+      contents: "read",
+      pull_requests: "read",
+      issues: "write",
+      members: "read",
+      metadata: "read",
+    });
+    expect(manifest.default_events).toEqual([
+      "push",
+      "pull_request",
+      "issue_comment",
+      "check_run",
+      "check_suite",
+      "installation",
+    ]);
+    expect(manifest.hook_attributes.url).toBe(`http://localhost:${port}/api/github/webhooks`);
     child.kill("SIGTERM");
     const result = await child;
     expect(result.exitCode).toBe(0);
     expect(result.all).toContain("embedded nats-server started");
     expect(result.all).toContain("local runner started");
-  });
+  }, 120_000);
 });
 
 describe("flotilla migrate", () => {

@@ -122,6 +122,10 @@ export interface FlotillaOptions {
   natsAuth?: boolean;
   /** A private nats-server of its own (no credentials), for suites that stop or restart it. */
   privateNats?: boolean;
+  /** `false`: the bot is given no GitHub App (a fresh `npm start`); the fake GitHub still runs. */
+  githubApp?: boolean;
+  /** As under `flotilla dev`: a browser on this machine is the operator. */
+  trustLoopback?: boolean;
 }
 
 export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flotilla> {
@@ -142,7 +146,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
   const publicUrl = `http://127.0.0.1:${port}`;
   const apiToken = randomBytes(24).toString("hex");
   const botEnv: Record<string, string> = {
-    ...appSettings(app, fake),
+    ...(options.githubApp === false ? {} : appSettings(app, fake)),
     HOST: "127.0.0.1",
     PORT: String(port),
     PUBLIC_URL: publicUrl,
@@ -155,6 +159,7 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
     ...options.env,
   };
   const config = readBotConfig(botEnv);
+  config.http.trustLoopback = options.trustLoopback ?? false;
   let bot = await startBot(config, testLogger());
   let botOpen = true;
   const stopBot = async () => {
