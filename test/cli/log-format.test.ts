@@ -3,7 +3,7 @@
  * pipe — every line, of every part (bot, local runner, embedded NATS), with the same fields —
  * and readable pino-pretty lines on a terminal (a pseudo-terminal from util-linux `script`),
  * unless LOG_FORMAT says otherwise. (Probot, once an App is configured, logs through the same
- * logger: bot/start-bot.ts hands it ours.)
+ * logger: bot/forges/github/github-app.ts hands it ours.)
  */
 import { join } from "node:path";
 import { execa } from "execa";
