@@ -2,9 +2,9 @@
  * The package as someone installs it: `npm pack` (which builds dist/), then `npm install` of
  * the tarball into an empty directory with no dev dependencies — so no tsx and no TypeScript —
  * and the installed `flotilla` answers from the compiled JavaScript: its version, its help, and
- * commands that load the workflow parser and the database migrations. What `files` or the build
- * leaves out, or a dependency kept in devDependencies, fails here, not for the first person who
- * installs it.
+ * commands that load the workflow parser and the database migrations, and a runner registered
+ * and started from it that runs a job for a running bot. What `files` or the build leaves out,
+ * or a dependency kept in devDependencies, fails here, not for the first person who installs it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startFlotilla } from "../helpers/flotilla.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const VERSION: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
@@ -104,4 +105,55 @@ it("runs from dist without tsx: validate, migrate, and a mistyped option", {
   const mistyped = await installed(["runner", "start", "--bogus"]);
   expect(mistyped.exitCode).toBe(2);
   expect(mistyped.stderr).toContain("flotilla runner start: unknown option --bogus");
+});
+
+it("registers and starts a runner from the installed package, which runs a job for a running bot", {
+  timeout: 180_000,
+}, async () => {
+  const f = await startFlotilla();
+  const machine = join(scratch, "runner-machine");
+  await mkdir(machine);
+  const env = { FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: f.apiToken };
+  const run = (args: string[]) =>
+    execa(flotilla, args, {
+      cwd: machine,
+      env: { PATH: process.env.PATH ?? "", HOME: machine, ...env },
+      extendEnv: false,
+      reject: false,
+      all: true,
+    });
+  try {
+    const created = await run(["token", "create"]);
+    expect(created.exitCode, created.stderr).toBe(0);
+    const token = created.stdout.trim();
+    const registered = await run([
+      "runner",
+      "register",
+      "--url",
+      f.publicUrl,
+      "--token",
+      token,
+      "--labels",
+      "packed",
+      "--name",
+      "from-tarball",
+    ]);
+    expect(registered.exitCode, registered.stderr).toBe(0);
+    const runner = run(["runner", "start"]);
+    try {
+      const { sha } = await f.pushRepository("pack", "installed", {
+        ".flotilla/workflows/ci.yml":
+          "on: push\njobs:\n  build:\n    runs-on: [self-hosted, packed]\n    steps:\n      - run: echo built by the tarball\n",
+      });
+      const [build] = await f.finished(sha, ["build"], 90_000);
+      expect(build.run.conclusion).toBe("success");
+      expect((build.run.output as { summary: string }).summary).toContain("`from-tarball`");
+    } finally {
+      runner.kill("SIGTERM");
+      const ended = await runner;
+      expect(ended.exitCode, ended.all).toBe(0);
+    }
+  } finally {
+    await f.close();
+  }
 });
