@@ -326,3 +326,29 @@ export const gitFollows = pgTable("git_follows", {
   polledAt: timestamp("polled_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The `on.schedule` crons of a repository's default branch, as the planner last read them there
+ * (bot/schedules/): every push to the default branch replaces the repository's set. What a bot's
+ * timer fires; `repository` is the forge's repository object, for the scheduled event's payload.
+ */
+export const schedules = pgTable(
+  "schedules",
+  {
+    forge: text("forge").notNull(),
+    /** `owner/repo`, as runs name it. */
+    repositoryName: text("repository_name").notNull(),
+    workflowPath: text("workflow_path").notNull(),
+    cron: text("cron").notNull(),
+    /** IANA time zone of `on.schedule[].timezone`; empty: UTC. */
+    timezone: text("timezone").notNull().default(""),
+    installationId: bigint("installation_id", { mode: "number" }),
+    repository: jsonb("repository").$type<Record<string, unknown>>().notNull(),
+    /** Who pushed the schedule: the scheduled runs' `github.actor`, as on GitHub. */
+    actor: text("actor").notNull(),
+    /** The default branch's commit the set was read at. */
+    sha: text("sha").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.forge, t.repositoryName, t.workflowPath, t.cron, t.timezone] })],
+);

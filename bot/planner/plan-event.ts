@@ -38,6 +38,8 @@ import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
 import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import { approvalNeeded } from "./fork-gate.ts";
+import { pushToDefaultBranch, recordSchedules } from "../schedules/record-schedules.ts";
+import { notTriggering, triggers } from "../runs/triggering-events.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
 
@@ -50,6 +52,8 @@ export interface PlannerDeps {
   publicUrl: string;
   lease: LeaseSettings;
   log: Logger;
+  /** Wakes every bot's schedule timer after a push to a default branch changed its schedules (bot/schedules/). */
+  announceSchedules?: () => Promise<void>;
 }
 
 export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<void> {
@@ -69,7 +73,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   if (!context.sha) {
     const sha = await forge.commitSha(context.repo, context.ref);
     if (!sha) {
-      log.warn({ ref: context.ref }, "dispatched ref has no commit; nothing to run");
+      log.warn({ ref: context.ref }, "the event's ref has no commit; nothing to run");
       return markDelivered(deps.db, context.deliveryId);
     }
     context.sha = sha;
@@ -99,6 +103,14 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   ) {
     context.changedFiles = await forge.changedFiles(context.repo, context.pullRequest.number);
   }
+  if (deps.announceSchedules && pushToDefaultBranch(context)) {
+    const repository = (event.payload.repository ?? {}) as Record<string, unknown>;
+    const workflows = parsed.map(({ file, result }) => ({ path: file.path, result }));
+    await recordSchedules({ db: deps.db, announce: deps.announceSchedules }, context, repository, workflows);
+  }
+  for (const { file, result } of parsed)
+    for (const name of result.ok ? result.value.on.other.filter((name) => !triggers(name)) : [])
+      log.info({ workflow: file.path, note: notTriggering(name) }, "event in on: starts nothing");
   await allSettled(
     parsed.map(async ({ file, result }) => {
       if (!result.ok) return reportBrokenWorkflow(deps, forge, context, file.path, result.reason);

@@ -22,7 +22,18 @@ export function matchesEvent(on: Triggers, context: RunContext): boolean {
     );
   }
   if (context.eventName === "workflow_dispatch") return on.workflow_dispatch !== undefined;
+  // A slot of one of the workflow's crons (the scheduler names the workflow and the cron it fired).
+  if (context.eventName === "schedule")
+    return on.schedule?.some((entry) => entry.cron === context.schedule?.cron) ?? false;
+  if (context.eventName === "repository_dispatch" && on.repository_dispatch)
+    return typesMatch(on.repository_dispatch.types, context.action);
+  if (context.eventName === "release" && on.release) return typesMatch(on.release.types, context.action);
   return false;
+}
+
+/** No `types:` means every activity type. */
+function typesMatch(types: string[] | undefined, action: string | undefined): boolean {
+  return types === undefined || types.includes(action ?? "");
 }
 
 function refMatches(filter: RefFilter, ref: RunContext["filterRef"]): boolean {

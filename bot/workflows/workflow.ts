@@ -40,11 +40,22 @@ export interface WorkflowCallTrigger {
   secrets: Record<string, { required: boolean }>;
 }
 
+/** One `on.schedule` entry: a cron in UTC, or in `timezone` (an IANA name) when given. */
+export interface ScheduleTrigger {
+  cron: string;
+  timezone?: string;
+}
+
 export interface Triggers {
   push?: RefFilter;
   pull_request?: RefFilter & { types?: string[] };
   workflow_dispatch?: { inputs: Record<string, DispatchInput> };
   workflow_call?: WorkflowCallTrigger;
+  schedule?: ScheduleTrigger[];
+  /** `types` (`event_type`s of the dispatch) when given: absent, every dispatch runs. */
+  repository_dispatch?: { types?: string[] };
+  /** `types` (activity types) when given: absent, every one runs. */
+  release?: { types?: string[] };
   /** Events named in `on:` that Flotilla has no handler for; they simply never match. */
   other: string[];
 }

@@ -7,6 +7,7 @@ import { aliasAdvice, githubHostedLabels } from "../../bot/fleet/label-aliases.t
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { notTriggering, TRIGGERING_EVENTS, triggers } from "../../bot/runs/triggering-events.ts";
 import { expandJobs } from "../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
 import type { WorkflowProblem } from "../../bot/workflows/workflow.ts";
@@ -24,7 +25,7 @@ interface ValidatedFile {
   ok: boolean;
   problems: { line: number; column: number; message: string }[];
   jobs: ValidatedJob[];
-  /** Events in `on:` that start no run here (`schedule`, `release`, …): the workflow never runs for them. */
+  /** Events in `on:` that start no run here (`workflow_run`, `issues`, …): the workflow never runs for them. */
   notTriggering?: string[];
 }
 
@@ -67,8 +68,8 @@ async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
     ok: problems.length === 0,
     problems: problems.map(plain),
     jobs: jobs.map((job) => ({ key: job.key, name: job.name, runsOn: job.runsOn, needs: job.job.needs })),
-    // A called workflow's `workflow_call` is how its callers start it: that one does trigger.
-    notTriggering: parsed.value.on.other.filter((name) => name !== "workflow_call"),
+    // The bot's own list: what the planner runs, and what intake answers for the rest.
+    notTriggering: parsed.value.on.other.filter((name) => !triggers(name)),
   };
 }
 
@@ -86,11 +87,9 @@ function printFile(file: ValidatedFile): void {
     const needs = job.needs.length > 0 ? `  needs: ${job.needs.join(", ")}` : "";
     console.log(`  ${job.key.padEnd(width)}  runs-on: ${job.runsOn.join(", ")}${needs}`);
   }
+  for (const event of file.notTriggering ?? [])
+    console.log(`  note: ${notTriggering(event).replaceAll("`", "")} (these do: ${TRIGGERING_EVENTS.join(", ")})`);
   // Said once per file: a job asking for a GitHub-hosted label waits forever on self-hosted runners without an alias.
-  if (file.notTriggering?.length)
-    console.log(
-      `  note: Flotilla starts no run on ${file.notTriggering.join(", ")}: only push, pull_request and workflow_dispatch (and workflow_call from a caller) trigger here`,
-    );
   const hosted = [...new Set(file.jobs.flatMap((job) => githubHostedLabels(job.runsOn)))];
   if (hosted.length > 0) console.log(`  note: ${aliasAdvice(hosted).replaceAll("`", "")}`);
 }

@@ -135,6 +135,7 @@ describe("flotilla migrate", () => {
         "run_statuses",
         "runners",
         "runs",
+        "schedules",
         "secrets",
       ]);
       expect(namespaces.map((n) => n.name)).toEqual(["default"]);

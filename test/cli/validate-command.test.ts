@@ -35,6 +35,20 @@ jobs:
     steps: [{ run: x }]
 `;
 
+const TRIGGERS = `on:
+  schedule:
+    - cron: '0 3 * * *'
+  release:
+    types: [published]
+  workflow_run:
+    workflows: [CI]
+  issues:
+jobs:
+  a:
+    runs-on: linux
+    steps: [{ run: x }]
+`;
+
 const UNSUPPORTED = `on: push
 jobs:
   a:
@@ -54,6 +68,7 @@ describe("flotilla validate (a real process)", () => {
     await writeFile(join(dir, ".flotilla/workflows/ci.yml"), GOOD);
     await writeFile(join(dir, "bad.yml"), BAD);
     await writeFile(join(dir, "unsupported.yml"), UNSUPPORTED);
+    await writeFile(join(dir, "triggers.yml"), TRIGGERS);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -97,6 +112,17 @@ describe("flotilla validate (a real process)", () => {
         { path: "bad.yml", ok: false, problems: [{ line: 5, column: 5, message: "Unexpected value 'foo'" }], jobs: [] },
       ],
     });
+  });
+
+  it("names each event in on: that does not trigger workflows in Flotilla, and only those", async () => {
+    const result = await validate(["triggers.yml"], dir);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("note: workflow_run does not trigger workflows in Flotilla");
+    expect(result.stdout).toContain("note: issues does not trigger workflows in Flotilla");
+    expect(result.stdout).not.toContain("schedule does not");
+    expect(result.stdout).not.toContain("release does not");
+    const json = JSON.parse((await validate(["triggers.yml", "--json"], dir)).stdout);
+    expect(json.files[0].notTriggering).toEqual(["workflow_run", "issues"]);
   });
 
   it("names an unsupported feature and exits 1", async () => {
