@@ -352,3 +352,19 @@ export const schedules = pgTable(
   },
   (t) => [primaryKey({ columns: [t.forge, t.repositoryName, t.workflowPath, t.cron, t.timezone] })],
 );
+
+/**
+ * The workflows (by `name:`) that a workflow on a repository's default branch follows with
+ * `on: workflow_run`, kept like `schedules`: only a run of one of these is announced as a
+ * `workflow_run` event, so a repository that follows nothing costs no event and no API read.
+ */
+export const followedWorkflows = pgTable(
+  "followed_workflows",
+  {
+    forge: text("forge").notNull(),
+    repositoryName: text("repository_name").notNull(),
+    workflowName: text("workflow_name").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.forge, t.repositoryName, t.workflowName] })],
+);

@@ -30,6 +30,7 @@ import {
 import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
 import { releaseReadyJobs, releaseRun } from "../scheduler/release-jobs.ts";
+import { announceRun } from "../scheduler/announce-run.ts";
 import { resolveCalls } from "./reusable-workflows.ts";
 import { useTestMerge } from "./test-merge.ts";
 import { checkRunName, jobUrl, runUrl, statusContext } from "../runs/links.ts";
@@ -40,6 +41,7 @@ import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import { approvalNeeded } from "./fork-gate.ts";
 import { pushToDefaultBranch, recordSchedules } from "../schedules/record-schedules.ts";
 import { notTriggering, triggers } from "../runs/triggering-events.ts";
+import { replaceFollowedWorkflows } from "../runs/followed-workflows.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
 
@@ -103,10 +105,14 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   ) {
     context.changedFiles = await forge.changedFiles(context.repo, context.pullRequest.number);
   }
-  if (deps.announceSchedules && pushToDefaultBranch(context)) {
+  // The default branch's workflows decide what is scheduled and which workflows are followed.
+  if (pushToDefaultBranch(context)) {
     const repository = (event.payload.repository ?? {}) as Record<string, unknown>;
     const workflows = parsed.map(({ file, result }) => ({ path: file.path, result }));
-    await recordSchedules({ db: deps.db, announce: deps.announceSchedules }, context, repository, workflows);
+    if (deps.announceSchedules)
+      await recordSchedules({ db: deps.db, announce: deps.announceSchedules }, context, repository, workflows);
+    const followed = parsed.flatMap(({ result }) => (result.ok ? (result.value.on.workflow_run?.workflows ?? []) : []));
+    await replaceFollowedWorkflows(deps.db, { forge: context.forge, repositoryName: context.repo.fullName }, followed);
   }
   for (const { file, result } of parsed)
     for (const name of result.ok ? result.value.on.other.filter((name) => !triggers(name)) : [])
@@ -158,6 +164,8 @@ async function planRun(
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
+  // `on: workflow_run` with `requested`: workflows that follow this one start now.
+  await announceRun(deps, run, "requested");
   const following = await store.namespacesFollowing(deps.db, context.repo.fullName);
   const namespaces = following.map((ns) => ns.name);
   // Read while the jobs are stored: each queued check run says what its job waits for.
@@ -232,11 +240,11 @@ async function planRun(
     return;
   }
   // Replaced by a newer waiting run while its check runs were being created: say so on them.
-  if (entry?.waiting) await finishCancelledWhilePlanning(deps.db, forge, run, deps.publicUrl);
+  if (entry?.waiting) await finishCancelledWhilePlanning(deps.db, forge, run, deps.publicUrl, deps.bus);
   await releaseReadyJobs(releaseDeps, run, {
     forge,
     cloneToken: () => cloneToken,
-    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
+    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl, deps.bus),
   });
   // Runs this one cancelled hand over the job groups they held; a waiter it found overdue starts.
   for (const other of [...(entry?.cancelled ?? []), ...(entry?.promoted ? [entry.promoted] : [])])

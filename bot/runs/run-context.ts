@@ -17,7 +17,7 @@ export interface RunContext {
   sha: string;
   /** `github.ref`: for a pull request its test merge with the base, `refs/pull/<n>/merge`. */
   ref: string;
-  /** Branch or tag name that `branches:`/`tags:` filters match (the base branch for a PR). */
+  /** Branch or tag name that `branches:`/`tags:` filters match (the base branch for a PR, the triggering run's branch for `workflow_run`). */
   filterRef: { kind: "branch" | "tag"; name: string };
   actor: string;
   /**
@@ -47,6 +47,8 @@ export interface RunContext {
   workflowPath?: string;
   /** The repository's default branch, when the event says: a push to it records the schedules (bot/schedules/). */
   defaultBranch?: string;
+  /** For `workflow_run`: the `name` of the workflow whose run was requested or completed. */
+  triggeringWorkflow?: string;
   /** The `on.schedule` entry a scheduled event fired (`github.event.schedule` is its cron). */
   schedule?: { cron: string };
   /**

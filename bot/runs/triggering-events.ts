@@ -11,6 +11,7 @@ export const TRIGGERING_EVENTS: readonly string[] = [
   "schedule",
   "repository_dispatch",
   "release",
+  "workflow_run",
   "workflow_call",
 ];
 

@@ -7,6 +7,8 @@ import { repoRef } from "../runs/repo-ref.ts";
 import { runUrl } from "../runs/links.ts";
 import { settleRunStatus } from "./store-schedule.ts";
 import type { RunRow } from "../runs/rows.ts";
+import type { Bus } from "../bus/connect.ts";
+import { announceRun } from "./announce-run.ts";
 
 export async function settleNamespace(
   db: Db,
@@ -14,14 +16,21 @@ export async function settleNamespace(
   run: RunRow,
   namespace: string,
   publicUrl: string,
+  /** Where the run's completion is announced to `workflow_run` workflows; none, no announcement. */
+  bus?: Bus,
 ): Promise<void> {
-  await settleRunStatus(db, run.id, namespace, (state, context) =>
-    forge.setCommitStatus(repoRef(run.repository), run.sha, {
-      state,
-      context,
-      description: state === "success" ? "All jobs succeeded" : "Some jobs did not succeed",
-      targetUrl: runUrl(publicUrl, run.id, run.accessToken),
-      namespace,
-    }),
+  await settleRunStatus(
+    db,
+    run.id,
+    namespace,
+    (state, context) =>
+      forge.setCommitStatus(repoRef(run.repository), run.sha, {
+        state,
+        context,
+        description: state === "success" ? "All jobs succeeded" : "Some jobs did not succeed",
+        targetUrl: runUrl(publicUrl, run.id, run.accessToken),
+        namespace,
+      }),
+    bus ? (conclusion) => announceRun({ db, bus, publicUrl }, run, "completed", conclusion) : undefined,
   );
 }

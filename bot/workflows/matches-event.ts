@@ -28,6 +28,13 @@ export function matchesEvent(on: Triggers, context: RunContext): boolean {
   if (context.eventName === "repository_dispatch" && on.repository_dispatch)
     return typesMatch(on.repository_dispatch.types, context.action);
   if (context.eventName === "release" && on.release) return typesMatch(on.release.types, context.action);
+  // Another run of this repository was requested or completed; `branches` are that run's.
+  if (context.eventName === "workflow_run" && on.workflow_run)
+    return (
+      on.workflow_run.workflows.includes(context.triggeringWorkflow ?? "") &&
+      typesMatch(on.workflow_run.types, context.action) &&
+      refMatches(on.workflow_run, context.filterRef)
+    );
   return false;
 }
 

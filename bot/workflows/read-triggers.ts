@@ -18,7 +18,10 @@ import type {
 } from "./workflow.ts";
 
 type Filters = Partial<
-  Record<"branches" | "branches-ignore" | "tags" | "tags-ignore" | "paths" | "paths-ignore" | "types", string[]>
+  Record<
+    "branches" | "branches-ignore" | "tags" | "tags-ignore" | "paths" | "paths-ignore" | "types" | "workflows",
+    string[]
+  >
 >;
 
 const INPUT_TYPES = new Set<DispatchInput["type"]>(["string", "boolean", "choice", "number", "environment"]);
@@ -33,9 +36,15 @@ export function readTriggers(
   for (const [name, config] of Object.entries(events)) {
     const filters = (config ?? {}) as Filters;
     if (name === "push") triggers.push = refFilter(filters);
-    else if (name === "schedule") triggers.schedule = schedules(config as ScheduleTrigger[], find(on, name), problems);
+    else if (name === "schedule") triggers.schedule = schedules(Array.isArray(config) ? config : [], find(on, name), problems);
     else if (name === "repository_dispatch" || name === "release")
       triggers[name] = filters.types ? { types: filters.types } : {};
+    else if (name === "workflow_run")
+      triggers.workflow_run = {
+        ...refFilter(filters),
+        workflows: filters.workflows ?? [],
+        ...(filters.types ? { types: filters.types } : {}),
+      };
     else if (name === "pull_request")
       triggers.pull_request = { ...refFilter(filters), ...(filters.types ? { types: filters.types } : {}) };
     else if (name === "workflow_dispatch")

@@ -56,6 +56,8 @@ export interface Triggers {
   repository_dispatch?: { types?: string[] };
   /** `types` (activity types) when given: absent, every one runs. */
   release?: { types?: string[] };
+  /** Runs of the workflows `workflows` names (by `name:`), filtered by the triggering run's branch. */
+  workflow_run?: RefFilter & { workflows: string[]; types?: string[] };
   /** Events named in `on:` that Flotilla has no handler for; they simply never match. */
   other: string[];
 }

@@ -126,6 +126,7 @@ describe("flotilla migrate", () => {
         "approvals",
         "concurrency_groups",
         "deliveries",
+        "followed_workflows",
         "git_follows",
         "jobs",
         "log_chunks",

@@ -43,6 +43,7 @@ const TRIGGERS = `on:
   workflow_run:
     workflows: [CI]
   issues:
+  pull_request_target:
 jobs:
   a:
     runs-on: linux
@@ -117,12 +118,12 @@ describe("flotilla validate (a real process)", () => {
   it("names each event in on: that does not trigger workflows in Flotilla, and only those", async () => {
     const result = await validate(["triggers.yml"], dir);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain("note: workflow_run does not trigger workflows in Flotilla");
     expect(result.stdout).toContain("note: issues does not trigger workflows in Flotilla");
-    expect(result.stdout).not.toContain("schedule does not");
-    expect(result.stdout).not.toContain("release does not");
+    expect(result.stdout).toContain("note: pull_request_target does not trigger workflows in Flotilla");
+    for (const event of ["schedule", "release", "workflow_run"])
+      expect(result.stdout).not.toContain(`${event} does not`);
     const json = JSON.parse((await validate(["triggers.yml", "--json"], dir)).stdout);
-    expect(json.files[0].notTriggering).toEqual(["workflow_run", "issues"]);
+    expect(json.files[0].notTriggering).toEqual(["issues", "pull_request_target"]);
   });
 
   it("names an unsupported feature and exits 1", async () => {

@@ -3,7 +3,7 @@
  * (its `event_type` against `types`, `client_payload` in `github.event`, at the default branch's
  * head) and `release` (its activity type against `types`, at the tag's commit with `github.ref`
  * `refs/tags/<tag>`, drafts' `created` starting nothing). An event Flotilla does not run on is
- * answered as not triggering, and stored nowhere. Payloads are GitHub's examples.
+ * answered as not triggering, and stored nowhere, and so is GitHub's own `workflow_run`. Payloads are GitHub's examples.
  */
 import { beforeAll, expect, it } from "vitest";
 import { flotillaSuite } from "../helpers/flotilla-suite.ts";
@@ -106,7 +106,11 @@ it("runs release workflows at the tag's commit for their activity types; a draft
 });
 
 it("answers an event that starts no workflow in Flotilla as such, without storing it", async () => {
-  const answer = await f.deliver("workflow_run", examplePayload("workflow_run", "completed"));
-  expect(answer.status).toBe(200);
-  expect(JSON.parse(answer.body)).toEqual({ ignored: "`workflow_run` does not trigger workflows in Flotilla" });
+  const issues = await f.deliver("issues", examplePayload("issues", "opened"));
+  expect(issues.status).toBe(200);
+  expect(JSON.parse(issues.body)).toEqual({ ignored: "`issues` does not trigger workflows in Flotilla" });
+  // GitHub's own workflow_run is about GitHub Actions' runs; Flotilla's comes from its runs.
+  const run = await f.deliver("workflow_run", examplePayload("workflow_run", "completed"));
+  expect(run.status).toBe(200);
+  expect(JSON.parse(run.body).ignored).toContain("GitHub Actions' runs");
 });

@@ -12,6 +12,7 @@ import {
   RepositoryDispatchEvent,
   ScheduleEvent,
   WorkflowDispatchEvent,
+  WorkflowRunEvent,
 } from "./schema.ts";
 
 /** Pull request actions that start runs, as GitHub Actions' default `types` for pull_request. */
@@ -27,6 +28,7 @@ export function githubRunContext(deliveryId: string, name: string, payload: unkn
   if (name === "schedule") return scheduleContext(deliveryId, payload);
   if (name === "repository_dispatch") return repositoryDispatchContext(deliveryId, payload);
   if (name === "release") return releaseContext(deliveryId, payload);
+  if (name === "workflow_run") return workflowRunContext(deliveryId, payload);
   return fail(`event ${name} starts no run`);
 }
 
@@ -179,4 +181,18 @@ function releaseContext(deliveryId: string, payload: unknown): ContextResult {
     return fail(`release ${event.action} of a draft starts no run`);
   const ref = `refs/tags/${event.release.tag_name}`;
   return ok({ ...refEventContext(deliveryId, "release", { ...event, ref }), action: event.action });
+}
+
+/** Another run requested or completed: at the default branch's head; `branches` filter the triggering run's branch. */
+function workflowRunContext(deliveryId: string, payload: unknown): ContextResult {
+  const parsed = WorkflowRunEvent.safeParse(payload);
+  if (!parsed.success) return fail(`workflow_run payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
+  const event = parsed.data;
+  const ref = `refs/heads/${event.repository.default_branch}`;
+  return ok({
+    ...refEventContext(deliveryId, "workflow_run", { ...event, ref }),
+    action: event.action,
+    triggeringWorkflow: event.workflow_run.name,
+    filterRef: { kind: "branch", name: event.workflow_run.head_branch ?? "" },
+  });
 }

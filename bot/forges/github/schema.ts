@@ -85,6 +85,19 @@ export const ScheduleEvent = z.object({
   sender: Sender.optional(),
 });
 
+/**
+ * A Flotilla run of the same repository requested or completed, as bot/scheduler/announce-run.ts
+ * publishes it: GitHub's `workflow_run` payload. GitHub's own `workflow_run` webhooks (about
+ * GitHub Actions' runs) are never stored.
+ */
+export const WorkflowRunEvent = z.object({
+  action: z.string(),
+  workflow_run: z.object({ name: z.string(), head_branch: z.string().nullable() }).passthrough(),
+  repository: RepositoryWithDefault,
+  installation: Installation,
+  sender: Sender.optional(),
+});
+
 /** Who commented or pressed a button: `type` tells a person (`User`) from an app (`Bot`). */
 const Actor = z.object({ login: z.string(), type: z.string() }).passthrough();
 /** Steering events name their repository only to find its runs. */

@@ -61,6 +61,11 @@ export function checkGitHubEvent(name: string, payload: Record<string, unknown>)
 
 /** The schema of a steering delivery worth storing, or why it is not. */
 function steering(name: string, payload: Record<string, unknown>): z.ZodTypeAny | { ignored: string } {
+  if (name === "workflow_run")
+    return {
+      ignored:
+        "GitHub's workflow_run is about GitHub Actions' runs: Flotilla's own runs start `workflow_run` workflows",
+    };
   if (!STEER_EVENTS.has(name)) return { ignored: notTriggering(name) };
   const action = typeof payload.action === "string" ? payload.action : "(no action)";
   const key = `${name}.${action}`;

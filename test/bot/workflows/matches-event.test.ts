@@ -166,3 +166,17 @@ describe("matchesEvent: schedule, repository_dispatch, release", () => {
     expect(matchesEvent(await on(" [release]"), release("edited"))).toBe(true);
   });
 });
+
+describe("matchesEvent: workflow_run", () => {
+  it("runs for the named workflows, their types and the triggering run's branch", async () => {
+    const follow = await on("\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\n    branches: [main]");
+    const run = (triggeringWorkflow: string, action: string, branch = "main") =>
+      context({ eventName: "workflow_run", action, triggeringWorkflow, filterRef: { kind: "branch", name: branch } });
+    expect(matchesEvent(follow, run("CI", "completed"))).toBe(true);
+    expect(matchesEvent(follow, run("CI", "requested"))).toBe(false);
+    expect(matchesEvent(follow, run("Lint", "completed"))).toBe(false);
+    expect(matchesEvent(follow, run("CI", "completed", "feature"))).toBe(false);
+    const any = await on("\n  workflow_run:\n    workflows: [CI, Lint]");
+    expect(matchesEvent(any, run("Lint", "requested", "feature"))).toBe(true);
+  });
+});

@@ -1,3 +1,11 @@
+CREATE TABLE "followed_workflows" (
+	"forge" text NOT NULL,
+	"repository_name" text NOT NULL,
+	"workflow_name" text NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "followed_workflows_forge_repository_name_workflow_name_pk" PRIMARY KEY("forge","repository_name","workflow_name")
+);
+--> statement-breakpoint
 CREATE TABLE "schedules" (
 	"forge" text NOT NULL,
 	"repository_name" text NOT NULL,
