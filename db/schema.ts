@@ -20,9 +20,13 @@ import type { JobMessage } from "../protocol/messages.ts";
 /**
  * A job as planned: the job message without the per-release parts (executions, token, needs,
  * github), and for a job of a called workflow the `secrets:` chain the bot applies when its
- * runner asks for secrets (templates as written, never a value).
+ * runner asks for secrets (templates as written, never a value), and the job's environment.
  */
-export type JobSpec = JobMessage & { secretChain?: (Record<string, string> | "inherit")[] };
+export type JobSpec = JobMessage & {
+  secretChain?: (Record<string, string> | "inherit")[];
+  /** `jobs.<id>.environment`'s name: that environment's secrets win over the repository's. */
+  environment?: string;
+};
 
 /** One row per forge delivery: the second copy of a redelivered webhook finds its row. */
 export const deliveries = pgTable("deliveries", {

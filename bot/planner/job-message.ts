@@ -87,5 +87,9 @@ export function jobSpec({
   };
   // The names the job's templates read: the runner asks the bot for these when it starts the job.
   spec.secretNames = neededSecretNames(spec);
-  return job.call?.secretChain.length ? { ...spec, secretChain: job.call.secretChain } : spec;
+  return {
+    ...spec,
+    ...(job.call?.secretChain.length ? { secretChain: job.call.secretChain } : {}),
+    ...(job.job.environment ? { environment: job.job.environment.name } : {}),
+  };
 }

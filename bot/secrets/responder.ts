@@ -8,7 +8,8 @@
  * - the attempt is not older than the newest the bot saw, and for that attempt the runner is
  *   the one that reported `started`; a removed runner gets nothing;
  * - a pull request from a fork gets an empty set (GitHub's rule);
- * - only the names the job's templates use (its `secretNames`) are in the reply.
+ * - only the names the job's templates use (its `secretNames`) are in the reply, the job's
+ *   environment's value first, then the repository's, then the organisation's.
  */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { eq } from "drizzle-orm";
@@ -108,7 +109,13 @@ async function answer(deps: SecretsResponderDeps, runnerId: string, data: Uint8A
   const chain = job.spec?.secretChain ?? [];
   const all = wanted.includes(ALL_SECRETS);
   // A called job's names are the called workflow's: every stored secret may be behind one of them.
-  const loaded = await loadSecrets(deps.db, deps.key, run.repository, all || chain.length > 0 ? "all" : wanted);
+  const loaded = await loadSecrets(
+    deps.db,
+    deps.key,
+    run.repository,
+    all || chain.length > 0 ? "all" : wanted,
+    job.spec?.environment,
+  );
   const available = applySecretChain(loaded.values, chain);
   const secrets: Record<string, string> = {};
   for (const [name, value] of Object.entries(available)) {

@@ -8,8 +8,8 @@ import type { MappingToken, TemplateToken } from "@actions/workflow-parser/templ
 import { readConcurrency, readDefaults } from "./read-settings.ts";
 import { readSteps, stringMap } from "./read-steps.ts";
 import { readStrategy } from "./read-strategy.ts";
-import { entries, positionOf, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
-import { unsupportedJobKey, unsupportedRunsOnGroup } from "./unsupported.ts";
+import { entries, find, positionOf, problemAt, type TokenText, unwrapExpression } from "./token-text.ts";
+import { unsupportedEnvironmentExpression, unsupportedJobKey, unsupportedRunsOnGroup } from "./unsupported.ts";
 import type { WorkflowCall, WorkflowJob, WorkflowProblem } from "./workflow.ts";
 
 /** GitHub's default job timeout. */
@@ -81,6 +81,12 @@ export function readJob(
       case "steps":
         job.steps = readSteps(value, text, problems);
         break;
+      case "environment": {
+        const environment = readEnvironment(value, text);
+        if (environment.name.includes("${{")) problems.push(problemAt(keyOf, unsupportedEnvironmentExpression(id)));
+        else if (environment.name) job.environment = environment;
+        break;
+      }
       case "uses":
         job.call = { ...(job.call ?? emptyCall()), uses: text.text(value).trim(), position: positionOf(keyOf) };
         break;
@@ -99,6 +105,14 @@ export function readJob(
   // `with:`/`secrets:` without `uses:` are GitHub's parser's to refuse; only a call is a call.
   if (job.call && !job.call.uses) delete job.call;
   return job;
+}
+
+/** `environment: production` or `environment: {name: production, url: …}`; the url is kept as written. */
+function readEnvironment(token: TemplateToken, text: TokenText): { name: string; url?: string } {
+  if (!isMapping(token)) return { name: text.text(token).trim() };
+  const name = find(token, "name");
+  const url = find(token, "url");
+  return { name: name ? text.text(name).trim() : "", ...(url ? { url: text.text(url) } : {}) };
 }
 
 function emptyCall(): WorkflowCall {

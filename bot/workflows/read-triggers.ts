@@ -36,7 +36,8 @@ export function readTriggers(
   for (const [name, config] of Object.entries(events)) {
     const filters = (config ?? {}) as Filters;
     if (name === "push") triggers.push = refFilter(filters);
-    else if (name === "schedule") triggers.schedule = schedules(Array.isArray(config) ? config : [], find(on, name), problems);
+    else if (name === "schedule")
+      triggers.schedule = schedules(Array.isArray(config) ? config : [], find(on, name), problems);
     else if (name === "repository_dispatch" || name === "release")
       triggers[name] = filters.types ? { types: filters.types } : {};
     else if (name === "workflow_run")

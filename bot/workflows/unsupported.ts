@@ -48,3 +48,8 @@ export function unsupportedCallPart(jobId: string, part: string): string {
 export function unsupportedCallWithFromNeeds(jobId: string, input: string): string {
   return `\`jobs.${jobId}.with.${input}\` built from \`needs\` outputs is not supported yet (inputs of a called workflow are decided when the run is planned)`;
 }
+
+/** The environment decides which secrets the job gets: it is read when the run is planned, as written. */
+export function unsupportedEnvironmentExpression(jobId: string): string {
+  return `\`jobs.${jobId}.environment\` named by an expression is not supported yet; write the environment's name`;
+}

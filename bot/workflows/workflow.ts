@@ -117,6 +117,8 @@ export interface WorkflowJob {
   position?: { line: number; column: number };
   /** `jobs.<id>.uses`: the job calls a reusable workflow instead of running steps. */
   call?: WorkflowCall;
+  /** `environment:` (a name, or `{name, url}`): its secrets win over the repository's. */
+  environment?: { name: string; url?: string };
 }
 
 /**

@@ -18,6 +18,8 @@ interface ValidatedJob {
   name: string;
   runsOn: string[];
   needs: string[];
+  /** `environment:`'s name: the job gets that environment's secrets. */
+  environment?: string;
 }
 
 interface ValidatedFile {
@@ -67,7 +69,13 @@ async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
     path,
     ok: problems.length === 0,
     problems: problems.map(plain),
-    jobs: jobs.map((job) => ({ key: job.key, name: job.name, runsOn: job.runsOn, needs: job.job.needs })),
+    jobs: jobs.map((job) => ({
+      key: job.key,
+      name: job.name,
+      runsOn: job.runsOn,
+      needs: job.job.needs,
+      ...(job.job.environment ? { environment: job.job.environment.name } : {}),
+    })),
     // The bot's own list: what the planner runs, and what intake answers for the rest.
     notTriggering: parsed.value.on.other.filter((name) => !triggers(name)),
   };
@@ -87,6 +95,11 @@ function printFile(file: ValidatedFile): void {
     const needs = job.needs.length > 0 ? `  needs: ${job.needs.join(", ")}` : "";
     console.log(`  ${job.key.padEnd(width)}  runs-on: ${job.runsOn.join(", ")}${needs}`);
   }
+  const environments = [...new Set(file.jobs.flatMap((job) => (job.environment ? [job.environment] : [])))];
+  if (environments.length > 0)
+    console.log(
+      `  note: environment ${environments.join(", ")}: its secrets are used (flotilla secret set --environment); protection rules, deployments and environment.url are not applied in Flotilla`,
+    );
   for (const event of file.notTriggering ?? [])
     console.log(`  note: ${notTriggering(event).replaceAll("`", "")} (these do: ${TRIGGERING_EVENTS.join(", ")})`);
   // Said once per file: a job asking for a GitHub-hosted label waits forever on self-hosted runners without an alias.

@@ -47,6 +47,7 @@ const TRIGGERS = `on:
 jobs:
   a:
     runs-on: linux
+    environment: production
     steps: [{ run: x }]
 `;
 
@@ -124,6 +125,10 @@ describe("flotilla validate (a real process)", () => {
       expect(result.stdout).not.toContain(`${event} does not`);
     const json = JSON.parse((await validate(["triggers.yml", "--json"], dir)).stdout);
     expect(json.files[0].notTriggering).toEqual(["issues", "pull_request_target"]);
+    // What an environment does here, and what it does not.
+    expect(json.files[0].jobs[0].environment).toBe("production");
+    expect(result.stdout).toContain("note: environment production: its secrets are used");
+    expect(result.stdout).toContain("protection rules, deployments and environment.url are not applied in Flotilla");
   });
 
   it("names an unsupported feature and exits 1", async () => {
