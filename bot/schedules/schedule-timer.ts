@@ -6,7 +6,7 @@
  * publishes its `schedule` event, the others let it be.
  *
  * Slots that passed while no bot was up are not fired afterwards, as GitHub does not catch up
- * either: a timer starts from the time it started.
+ * either: a timer starts from the time it started, and a schedule from when the timer learnt of it.
  */
 import type { KV } from "@nats-io/kv";
 import type { Logger } from "pino";
@@ -31,13 +31,14 @@ interface Armed {
   row: ScheduleRow;
   key: string;
   cron: Cron;
+  /** Slots after this are this bot's to fire: when it last woke, or when it learnt of the schedule. */
+  since: Date;
 }
 
 /** setTimeout's longest delay; a later slot is reached by waking and sleeping again. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
 export async function startScheduleTimer(deps: ScheduleTimerDeps): Promise<{ stop(): Promise<void> }> {
-  let since = deps.clock.now();
   let armed: Armed[] = [];
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -46,10 +47,14 @@ export async function startScheduleTimer(deps: ScheduleTimerDeps): Promise<{ sto
   const next = (entry: Armed, after: Date) => nextFireIn(entry.cron, after, entry.row.timezone || undefined);
 
   const load = async () => {
+    const known = new Map(armed.map((entry) => [entry.key, entry.since]));
+    const now = deps.clock.now();
     armed = (await listSchedules(deps.db)).flatMap((row) => {
       try {
-        const entry = { row, key: scheduleKey(row), cron: parseCron(row.cron) };
-        next(entry, since); // throws for a cron that never fires (`0 0 30 2 *`)
+        const key = scheduleKey(row);
+        // A schedule just learnt of starts now: the slots before it were not its to fire.
+        const entry = { row, key, cron: parseCron(row.cron), since: known.get(key) ?? now };
+        next(entry, entry.since); // throws for a cron that never fires (`0 0 30 2 *`)
         return [entry];
       } catch (error) {
         deps.log.warn({ err: error, repository: row.repositoryName, workflow: row.workflowPath }, "cron not read");
@@ -62,7 +67,7 @@ export async function startScheduleTimer(deps: ScheduleTimerDeps): Promise<{ sto
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (stopped || armed.length === 0) return;
-    const earliest = Math.min(...armed.map((entry) => next(entry, since).getTime()));
+    const earliest = Math.min(...armed.map((entry) => next(entry, entry.since).getTime()));
     const delay = Math.min(Math.max(deps.clock.msUntil(new Date(earliest)), 0), MAX_DELAY_MS);
     timer = setTimeout(() => {
       waking = waking.then(wake).catch((error) => {
@@ -75,10 +80,10 @@ export async function startScheduleTimer(deps: ScheduleTimerDeps): Promise<{ sto
   const wake = async () => {
     const now = deps.clock.now();
     const due = armed.flatMap((entry) => {
-      const slot = latestSlot(entry, since, now);
+      const slot = latestSlot(entry, entry.since, now);
+      entry.since = now;
       return slot ? [{ entry, slot }] : [];
     });
-    since = now;
     await Promise.all(due.map(({ entry, slot }) => fire(entry, slot, now)));
     arm();
   };
@@ -101,9 +106,10 @@ export async function startScheduleTimer(deps: ScheduleTimerDeps): Promise<{ sto
     }
   };
 
+  // Watching before the first read: a change announced in between is read again, not missed.
+  const watch = await deps.kv.watch({ key: CHANGED_KEY, include: "updates" });
   await load();
   arm();
-  const watch = await deps.kv.watch({ key: CHANGED_KEY, include: "updates" });
   const watching = (async () => {
     for await (const entry of watch) {
       if (entry.operation !== "PUT") continue;

@@ -68,6 +68,9 @@ async function scheduledRuns() {
 
 it("runs each slot of the default branch's cron exactly once across two bots, until a push drops it", async () => {
   const { repo, sha, dir } = await f.repository("acme", "nightly", { ".flotilla/workflows/nightly.yml": NIGHTLY });
+  // The bots have been up for more than a slot before the schedule exists: that slot is not its.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const pushedAt = clock.now().getTime();
   await f.push(repo, sha);
 
   // Three slots: 03:01, 03:02, 03:03 on the fast clock.
@@ -90,7 +93,8 @@ it("runs each slot of the default branch's cron exactly once across two bots, un
   expect(new Set(slots).size).toBe(slots.length);
   const planned = await scheduledRuns();
   expect(planned.length).toBe(slots.length);
-  // Whole minutes of the clock, none skipped.
+  // No slot from before the schedule was pushed (the bots ran minutes before it); whole minutes, none skipped.
+  expect(slots.every((slot) => Date.parse(slot) > pushedAt)).toBe(true);
   const minutes = slots.map((slot) => Date.parse(slot) / 60_000).sort((a, b) => a - b);
   expect(minutes.every((minute, i) => Number.isInteger(minute) && (i === 0 || minute === minutes[i - 1]! + 1))).toBe(
     true,
