@@ -113,10 +113,11 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
       await recordSchedules({ db: deps.db, announce: deps.announceSchedules }, context, repository, workflows);
     const followed = parsed.flatMap(({ result }) => (result.ok ? (result.value.on.workflow_run?.workflows ?? []) : []));
     await replaceFollowedWorkflows(deps.db, { forge: context.forge, repositoryName: context.repo.fullName }, followed);
+    // Said once per push to the default branch, not on every event.
+    for (const { file, result } of parsed)
+      for (const name of result.ok ? result.value.on.other.filter((name) => !triggers(name)) : [])
+        log.info({ workflow: file.path, note: notTriggering(name) }, "event in on: starts nothing");
   }
-  for (const { file, result } of parsed)
-    for (const name of result.ok ? result.value.on.other.filter((name) => !triggers(name)) : [])
-      log.info({ workflow: file.path, note: notTriggering(name) }, "event in on: starts nothing");
   await allSettled(
     parsed.map(async ({ file, result }) => {
       if (!result.ok) return reportBrokenWorkflow(deps, forge, context, file.path, result.reason);

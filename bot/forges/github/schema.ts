@@ -13,7 +13,7 @@ const Repository = z.object({
   private: z.boolean().default(false),
   clone_url: z.string(),
   owner: z.object({ login: z.string() }).passthrough(),
-  /** Where schedules, releases' neighbours and dispatches run: GitHub sends it on every repository event. */
+  /** Where schedules, dispatches and workflow_run runs run; a push to it records the schedules. */
   default_branch: z.string().optional(),
 });
 
