@@ -30,7 +30,7 @@ import {
 import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
 import { releaseReadyJobs, releaseRun } from "../scheduler/release-jobs.ts";
-import { announceRun } from "../scheduler/announce-run.ts";
+import { announcerOf } from "../scheduler/announce-run.ts";
 import { resolveCalls } from "./reusable-workflows.ts";
 import { useTestMerge } from "./test-merge.ts";
 import { checkRunName, jobUrl, runUrl, statusContext } from "../runs/links.ts";
@@ -166,7 +166,7 @@ async function planRun(
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
   // `on: workflow_run` with `requested`: workflows that follow this one start now.
-  await announceRun(deps, run, "requested");
+  await (await announcerOf(deps, run))?.("requested");
   const following = await store.namespacesFollowing(deps.db, context.repo.fullName);
   const namespaces = following.map((ns) => ns.name);
   // Read while the jobs are stored: each queued check run says what its job waits for.

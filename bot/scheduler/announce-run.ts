@@ -24,13 +24,17 @@ export interface AnnounceDeps {
 /** GitHub's limit: a run started by a run started by a run starts nothing more. */
 const MAX_LEVELS = 3;
 
-export async function announceRun(
-  deps: AnnounceDeps,
-  run: RunRow,
-  action: "requested" | "completed",
-  conclusion?: string,
-): Promise<void> {
-  if (run.forge !== "github" || run.installationId === null) return;
+/** Publishes the run's `workflow_run` event for `action`; made by `announcerOf`, which did the reads. */
+export type Announce = (action: "requested" | "completed", conclusion?: string) => Promise<void>;
+
+/**
+ * What announcing this run takes, read now (Postgres) so that announcing itself only publishes:
+ * it is called inside the transaction that completes the run, which must not wait on another
+ * connection (PGlite has one). Undefined when the run is not announced at all.
+ */
+export async function announcerOf(deps: AnnounceDeps, run: RunRow): Promise<Announce | undefined> {
+  if (run.forge !== "github" || run.installationId === null) return undefined;
+  const installationId = run.installationId;
   const github = run.githubContext as {
     event?: { repository?: { default_branch?: string } };
     head_ref?: string;
@@ -38,43 +42,44 @@ export async function announceRun(
     actor?: string;
   };
   const repository = github.event?.repository;
-  if (!repository?.default_branch) return;
-  if (!(await isFollowed(deps.db, { forge: run.forge, repositoryName: run.repository }, run.workflowName))) return;
-  if ((await level(deps.db, run)) >= MAX_LEVELS) return;
+  if (!repository?.default_branch) return undefined;
+  if (!(await isFollowed(deps.db, { forge: run.forge, repositoryName: run.repository }, run.workflowName)))
+    return undefined;
+  if ((await level(deps.db, run)) >= MAX_LEVELS) return undefined;
   const url = runUrl(deps.publicUrl, run.id, run.accessToken);
-  await eventPublisher(
-    deps.bus.js,
-    deps.bus.names,
-  )({
-    v: 1,
-    forge: "github",
-    deliveryId: `workflow_run-${action}-${run.id}-${run.attempt}`,
-    name: "workflow_run",
-    payload: {
-      action,
-      workflow_run: {
-        id: run.id,
-        name: run.workflowName,
-        path: run.workflowPath,
-        display_title: run.workflowName,
-        run_number: run.runNumber,
-        run_attempt: run.attempt,
-        event: run.eventName,
-        // A pull request's run is on its head branch, as GitHub reports it.
-        head_branch: github.head_ref || github.ref_name || null,
-        head_sha: run.sha,
-        status: action === "completed" ? "completed" : "queued",
-        conclusion: action === "completed" ? (conclusion ?? null) : null,
-        html_url: url,
-        created_at: run.createdAt.toISOString(),
+  const publish = eventPublisher(deps.bus.js, deps.bus.names);
+  return async (action, conclusion) => {
+    await publish({
+      v: 1,
+      forge: "github",
+      deliveryId: `workflow_run-${action}-${run.id}-${run.attempt}`,
+      name: "workflow_run",
+      payload: {
+        action,
+        workflow_run: {
+          id: run.id,
+          name: run.workflowName,
+          path: run.workflowPath,
+          display_title: run.workflowName,
+          run_number: run.runNumber,
+          run_attempt: run.attempt,
+          event: run.eventName,
+          // A pull request's run is on its head branch, as GitHub reports it.
+          head_branch: github.head_ref || github.ref_name || null,
+          head_sha: run.sha,
+          status: action === "completed" ? "completed" : "queued",
+          conclusion: action === "completed" ? (conclusion ?? null) : null,
+          html_url: url,
+          created_at: run.createdAt.toISOString(),
+        },
+        workflow: { name: run.workflowName, path: run.workflowPath },
+        repository,
+        installation: { id: installationId },
+        sender: { login: github.actor ?? "", type: "User" },
       },
-      workflow: { name: run.workflowName, path: run.workflowPath },
-      repository,
-      installation: { id: run.installationId },
-      sender: { login: github.actor ?? "", type: "User" },
-    },
-    receivedAt: new Date().toISOString(),
-  });
+      receivedAt: new Date().toISOString(),
+    });
+  };
 }
 
 /** 1 for a run started by anything but `workflow_run`, one more for each `workflow_run` above it. */

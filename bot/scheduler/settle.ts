@@ -8,7 +8,7 @@ import { runUrl } from "../runs/links.ts";
 import { settleRunStatus } from "./store-schedule.ts";
 import type { RunRow } from "../runs/rows.ts";
 import type { Bus } from "../bus/connect.ts";
-import { announceRun } from "./announce-run.ts";
+import { announcerOf } from "./announce-run.ts";
 
 export async function settleNamespace(
   db: Db,
@@ -19,6 +19,8 @@ export async function settleNamespace(
   /** Where the run's completion is announced to `workflow_run` workflows; none, no announcement. */
   bus?: Bus,
 ): Promise<void> {
+  // Read before the row lock is taken: inside it, announcing only publishes.
+  const announce = bus ? await announcerOf({ db, bus, publicUrl }, run) : undefined;
   await settleRunStatus(
     db,
     run.id,
@@ -31,6 +33,6 @@ export async function settleNamespace(
         targetUrl: runUrl(publicUrl, run.id, run.accessToken),
         namespace,
       }),
-    bus ? (conclusion) => announceRun({ db, bus, publicUrl }, run, "completed", conclusion) : undefined,
+    announce ? (conclusion) => announce("completed", conclusion) : undefined,
   );
 }
