@@ -51,6 +51,9 @@ import { applyMaxDeliveries } from "./reporter/runner-lost.ts";
 import { followAdvisories } from "./reporter/follow-advisories.ts";
 import { secretsHandler } from "./api/secrets-handler.ts";
 import { respondToSecretsRequests } from "./secrets/responder.ts";
+import { type Clock, systemClock } from "./schedules/clock.ts";
+import { startScheduleTimer } from "./schedules/schedule-timer.ts";
+import { announceChange, openSchedulesBucket } from "./schedules/slot-claim.ts";
 
 export interface RunningBot {
   url: string;
@@ -65,7 +68,12 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
-export async function startBot(config: BotConfig, log: Logger): Promise<RunningBot> {
+/** What a bot is given besides its settings: tests pass their own clock to the schedule timer. */
+export interface BotDeps {
+  clock?: Clock;
+}
+
+export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {}): Promise<RunningBot> {
   if (!config.nats.url) throw new Error("NATS_URL is not set");
   const authority = config.nats.authDir ? loadAuthority(config.nats.authDir) : undefined;
   const bus = await connectBus(config.nats.url, config.nats.prefix, {
@@ -104,8 +112,11 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const artifactSweep = startArtifactSweep(objectStores.artifacts, artifactsLog);
   const lease = { ackWaitMs: config.jobs.leaseSeconds * 1000, maxDeliver: config.jobs.maxAttempts };
 
+  const botId = randomUUID();
+  const schedulesKv = await openSchedulesBucket(bus.nc, bus.names.schedulesBucket);
   const plannerLog = log.child({ name: "planner" });
   const plannerDeps = {
+    announceSchedules: () => announceChange(schedulesKv, botId),
     db: db.db,
     bus,
     forges: forgeKinds,
@@ -181,9 +192,19 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
   const gitPoller = startGitPoller({
     db: db.db,
     publish: eventPublisher(bus.js, bus.names),
-    lease: pollLease(await openPollBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000)), randomUUID()),
+    lease: pollLease(await openPollBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000)), botId),
     intervalMs: pollMs,
     log: log.child({ name: "git-poll" }),
+  });
+
+  // `on.schedule`: every bot's timer wakes at the next slot; the one that claims a slot fires it.
+  const scheduleTimer = await startScheduleTimer({
+    db: db.db,
+    kv: schedulesKv,
+    publish: eventPublisher(bus.js, bus.names),
+    clock: deps.clock ?? systemClock,
+    botId,
+    log: log.child({ name: "schedules" }),
   });
 
   const registration: RegistrationDeps = {
@@ -295,6 +316,7 @@ export async function startBot(config: BotConfig, log: Logger): Promise<RunningB
       server.closeAllConnections();
       artifactSweep.stop();
       await gitPoller.stop();
+      await scheduleTimer.stop();
       heartbeats.unsubscribe();
       secretsResponder.unsubscribe();
       await planner.stop();

@@ -182,25 +182,26 @@ Options: --branch GLOBS (comma-separated; default: the default branch)  --namesp
     subcommands: [
       {
         name: "set",
-        synopsis: "OWNER[/REPO] NAME",
+        synopsis: "OWNER[/REPO] NAME [--environment ENV]",
         summary: "set a secret, the value from stdin",
         usage: `The value is all of stdin, less one trailing newline: printf %s "$VALUE" | flotilla secret set …
 GitLab: HOST/GROUP[/SUBGROUP…][/PROJECT], e.g. gitlab.example.com/acme/app
-Options: ${API}`,
+Options: --environment ENV (a secret of the repository's environment ENV: jobs with environment: ENV get it over the repository's)
+         ${API}`,
         run: async (args) => (await import("./commands/secret.ts")).secretCommand(["set", ...args]),
       },
       {
         name: "list",
-        synopsis: "OWNER[/REPO]",
+        synopsis: "OWNER[/REPO] [--environment ENV]",
         summary: "secret names (never values)",
-        usage: `Options: ${API}`,
+        usage: `Options: --environment ENV  ${API}`,
         run: async (args) => (await import("./commands/secret.ts")).secretCommand(["list", ...args]),
       },
       {
         name: "delete",
-        synopsis: "OWNER[/REPO] NAME",
+        synopsis: "OWNER[/REPO] NAME [--environment ENV]",
         summary: "delete a secret",
-        usage: `Options: ${API}`,
+        usage: `Options: --environment ENV  ${API}`,
         run: async (args) => (await import("./commands/secret.ts")).secretCommand(["delete", ...args]),
       },
     ],

@@ -21,7 +21,8 @@ import type { JobMessage } from "../protocol/messages.ts";
  * A job as planned: the job message without the per-release parts (executions, token, needs,
  * github), and for a job of a called workflow the `secrets:` chain the bot applies when its
  * runner asks for secrets (templates as written, never a value). Neither `secretChain`,
- * `refusal` nor `deferred` is sent to a runner.
+ * `refusal` nor `deferred` is sent to a runner. The job's `environment` (its evaluated name)
+ * is what the secrets responder scopes the job's secrets by.
  */
 export type JobSpec = JobMessage & {
   secretChain?: (Record<string, string> | "inherit")[];
@@ -352,3 +353,45 @@ export const gitFollows = pgTable("git_follows", {
   polledAt: timestamp("polled_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The `on.schedule` crons of a repository's default branch, as the planner last read them there
+ * (bot/schedules/): every push to the default branch replaces the repository's set. What a bot's
+ * timer fires; `repository` is the forge's repository object, for the scheduled event's payload.
+ */
+export const schedules = pgTable(
+  "schedules",
+  {
+    forge: text("forge").notNull(),
+    /** `owner/repo`, as runs name it. */
+    repositoryName: text("repository_name").notNull(),
+    workflowPath: text("workflow_path").notNull(),
+    cron: text("cron").notNull(),
+    /** IANA time zone of `on.schedule[].timezone`; empty: UTC. */
+    timezone: text("timezone").notNull().default(""),
+    installationId: bigint("installation_id", { mode: "number" }),
+    repository: jsonb("repository").$type<Record<string, unknown>>().notNull(),
+    /** Who pushed the schedule: the scheduled runs' `github.actor`, as on GitHub. */
+    actor: text("actor").notNull(),
+    /** The default branch's commit the set was read at. */
+    sha: text("sha").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.forge, t.repositoryName, t.workflowPath, t.cron, t.timezone] })],
+);
+
+/**
+ * The workflows (by `name:`) that a workflow on a repository's default branch follows with
+ * `on: workflow_run`, kept like `schedules`: only a run of one of these is announced as a
+ * `workflow_run` event, so a repository that follows nothing costs no event and no API read.
+ */
+export const followedWorkflows = pgTable(
+  "followed_workflows",
+  {
+    forge: text("forge").notNull(),
+    repositoryName: text("repository_name").notNull(),
+    workflowName: text("workflow_name").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.forge, t.repositoryName, t.workflowName] })],
+);

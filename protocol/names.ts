@@ -62,6 +62,8 @@ export interface NatsNames {
   cacheBucket: string;
   /** KV bucket: key per followed plain git repository → the bot that polls it (a lease renewed each poll). */
   gitPollBucket: string;
+  /** KV bucket: one key per fired cron slot (the bot that created it fires it), and `changed` when a repository's schedules did. */
+  schedulesBucket: string;
 }
 
 export function natsNames(prefix = "flotilla"): NatsNames {
@@ -101,6 +103,7 @@ export function natsNames(prefix = "flotilla"): NatsNames {
     artifactsBucket: `${prefix}-artifacts`,
     cacheBucket: `${prefix}-cache`,
     gitPollBucket: `${prefix}-git-poll`,
+    schedulesBucket: `${prefix}-schedules`,
   };
 }
 

@@ -6,7 +6,8 @@
  *   GET    /api/v1/secrets/<owner>[/<repo>]                  names and update times, never values
  *   DELETE /api/v1/secrets/<owner>[/<repo>]/<NAME>
  *
- * Values are encrypted before they reach Postgres; without FLOTILLA_SECRETS_KEY the API says
+ * `?environment=NAME` on a repository's path: that environment's secrets instead (jobs with
+ * `environment: NAME` get them over the repository's). Values are encrypted before they reach Postgres; without FLOTILLA_SECRETS_KEY the API says
  * secrets are off instead of storing anything.
  */
 import type { Logger } from "pino";
@@ -14,7 +15,8 @@ import { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import { pathOf, sendJson, type Handler } from "../http/handler.ts";
 import type { SecretsKey } from "../secrets/crypto.ts";
-import { secretName, secretScope } from "../secrets/names.ts";
+import { environmentScoped, secretName, secretScope } from "../secrets/names.ts";
+import { fail, ok, type Result } from "../../protocol/result.ts";
 import { deleteSecret, listSecrets, putSecret } from "../secrets/store.ts";
 import { authorized, jsonBody } from "./auth.ts";
 
@@ -43,8 +45,9 @@ export function secretsHandler(options: SecretsApiOptions): Handler {
         error: "secrets are off: set FLOTILLA_SECRETS_KEY on the bot (32 bytes, base64; see docs/secrets.md)",
       });
     const parts = path.slice(PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent);
+    const environment = pathOf(req).query.get("environment");
     if (req.method === "GET") {
-      const scoped = secretScope(parts.join("/"));
+      const scoped = scopeIn(secretScope(parts.join("/")), environment);
       if (!scoped.ok)
         return sendJson(res, 400, {
           error: `${scoped.reason}: GET /api/v1/secrets/OWNER or /api/v1/secrets/OWNER/REPO`,
@@ -57,7 +60,7 @@ export function secretsHandler(options: SecretsApiOptions): Handler {
     if (req.method !== "PUT" && req.method !== "DELETE")
       return sendJson(res, 405, { error: "GET a scope's names, PUT or DELETE a secret" });
     const written = parts.pop() ?? "";
-    const scoped = secretScope(parts.join("/"));
+    const scoped = scopeIn(secretScope(parts.join("/")), environment);
     if (!scoped.ok)
       return sendJson(res, 400, {
         error: `${scoped.reason}: use /api/v1/secrets/OWNER/NAME or /api/v1/secrets/OWNER/REPO/NAME`,
@@ -78,4 +81,18 @@ export function secretsHandler(options: SecretsApiOptions): Handler {
     options.log.info({ scope: scope.scope, secret: name, outcome }, "secret set");
     return sendJson(res, outcome === "created" ? 201 : 200, { scope: scope.scope, kind: scope.kind, name, outcome });
   };
+}
+
+type Scope = { scope: string; kind: "organisation" | "repository" | "environment" };
+
+/** The scope itself, or with `?environment=`, one of that repository's environments (never an organisation's). */
+function scopeIn(
+  scoped: Result<Omit<Scope, "kind"> & { kind: "organisation" | "repository" }>,
+  environment: string | null,
+): Result<Scope> {
+  if (!scoped.ok || environment === null) return scoped;
+  if (scoped.value.kind !== "repository")
+    return fail(`environments belong to a repository, not to ${scoped.value.scope}`);
+  const env = environmentScoped(scoped.value.scope, environment);
+  return env.ok ? ok({ scope: env.value, kind: "environment" }) : env;
 }

@@ -17,6 +17,7 @@
 import { jobCheck } from "../runs/links.ts";
 import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
+import type { Bus } from "../bus/connect.ts";
 import { jobs, runs } from "../../db/schema.ts";
 import type { Forge } from "../forges/forge.ts";
 import { repoRef } from "../runs/repo-ref.ts";
@@ -136,6 +137,7 @@ export async function finishCancelledWhilePlanning(
   forge: Forge,
   run: RunRow,
   publicUrl: string,
+  bus?: Bus,
 ): Promise<void> {
   const done = await db
     .select()
@@ -143,7 +145,7 @@ export async function finishCancelledWhilePlanning(
     .where(and(currentJobsOf(run.id), eq(jobs.status, "completed"), eq(jobs.conclusion, "cancelled")));
   // Its pending commit statuses may not have existed yet either.
   for (const namespace of new Set(done.map((r) => r.namespace)))
-    await settleNamespace(db, forge, run, namespace, publicUrl);
+    await settleNamespace(db, forge, run, namespace, publicUrl, bus);
   for (const row of done) {
     if (row.checkRunId === null) continue;
     const reason = row.message ?? "cancelled";

@@ -30,6 +30,7 @@ import {
 import { githubContext } from "./github-context.ts";
 import { jobSpec } from "./job-message.ts";
 import { releaseReadyJobs, releaseRun } from "../scheduler/release-jobs.ts";
+import { announcerOf } from "../scheduler/announce-run.ts";
 import { resolveCalls } from "./reusable-workflows.ts";
 import { useTestMerge } from "./test-merge.ts";
 import { checkRunName, jobUrl, runUrl, statusContext } from "../runs/links.ts";
@@ -38,6 +39,9 @@ import { queuedExplanation, readFleet } from "../fleet/queued-explanation.ts";
 import * as store from "./store-run.ts";
 import { claimDelivery, markDelivered } from "../runs/deliveries.ts";
 import { approvalNeeded } from "./fork-gate.ts";
+import { pushToDefaultBranch, recordSchedules } from "../schedules/record-schedules.ts";
+import { notTriggering, triggers } from "../runs/triggering-events.ts";
+import { replaceFollowedWorkflows } from "../runs/followed-workflows.ts";
 
 export const WORKFLOW_DIR = ".flotilla/workflows";
 
@@ -50,6 +54,8 @@ export interface PlannerDeps {
   publicUrl: string;
   lease: LeaseSettings;
   log: Logger;
+  /** Wakes every bot's schedule timer after a push to a default branch changed its schedules (bot/schedules/). */
+  announceSchedules?: () => Promise<void>;
 }
 
 export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<void> {
@@ -69,7 +75,7 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
   if (!context.sha) {
     const sha = await forge.commitSha(context.repo, context.ref);
     if (!sha) {
-      log.warn({ ref: context.ref }, "dispatched ref has no commit; nothing to run");
+      log.warn({ ref: context.ref }, "the event's ref has no commit; nothing to run");
       return markDelivered(deps.db, context.deliveryId);
     }
     context.sha = sha;
@@ -99,6 +105,19 @@ export async function planEvent(deps: PlannerDeps, event: ForgeEvent): Promise<v
     parsed.some(({ result }) => result.ok && wantsPaths(result.value))
   ) {
     context.changedFiles = await forge.changedFiles(context.repo, context.pullRequest.number);
+  }
+  // The default branch's workflows decide what is scheduled and which workflows are followed.
+  if (pushToDefaultBranch(context)) {
+    const repository = (event.payload.repository ?? {}) as Record<string, unknown>;
+    const workflows = parsed.map(({ file, result }) => ({ path: file.path, result }));
+    if (deps.announceSchedules)
+      await recordSchedules({ db: deps.db, announce: deps.announceSchedules }, context, repository, workflows);
+    const followed = parsed.flatMap(({ result }) => (result.ok ? (result.value.on.workflow_run?.workflows ?? []) : []));
+    await replaceFollowedWorkflows(deps.db, { forge: context.forge, repositoryName: context.repo.fullName }, followed);
+    // Said once per push to the default branch, not on every event.
+    for (const { file, result } of parsed)
+      for (const name of result.ok ? result.value.on.other.filter((name) => !triggers(name)) : [])
+        log.info({ workflow: file.path, note: notTriggering(name) }, "event in on: starts nothing");
   }
   await allSettled(
     parsed.map(async ({ file, result }) => {
@@ -151,6 +170,8 @@ async function planRun(
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
   await store.setGithubContext(deps.db, run.id, run.githubContext);
+  // `on: workflow_run` with `requested`: workflows that follow this one start now.
+  await (await announcerOf(deps, run))?.("requested");
   const following = await store.namespacesFollowing(deps.db, context.repo.fullName);
   const namespaces = following.map((ns) => ns.name);
   // Read while the jobs are stored: each queued check run says what its job waits for.
@@ -231,11 +252,11 @@ async function planRun(
     return;
   }
   // Replaced by a newer waiting run while its check runs were being created: say so on them.
-  if (entry?.waiting) await finishCancelledWhilePlanning(deps.db, forge, run, deps.publicUrl);
+  if (entry?.waiting) await finishCancelledWhilePlanning(deps.db, forge, run, deps.publicUrl, deps.bus);
   await releaseReadyJobs(releaseDeps, run, {
     forge,
     cloneToken: () => cloneToken,
-    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
+    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl, deps.bus),
   });
   // Runs this one cancelled hand over the job groups they held; a waiter it found overdue starts.
   for (const other of [...(entry?.cancelled ?? []), ...(entry?.promoted ? [entry.promoted] : [])])

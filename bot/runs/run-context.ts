@@ -11,13 +11,13 @@ export interface RunContext {
   private: boolean;
   /** The event name as workflows see it in `on:` (`push`, `pull_request`, `workflow_dispatch`). */
   eventName: string;
-  /** For pull requests, `types:` filters match on it. */
+  /** For pull requests, releases and repository dispatches, `types:` filters match on it (a dispatch's `event_type`). */
   action?: string;
   /** The commit the event is about: check runs and statuses are on it (a pull request's head). */
   sha: string;
   /** `github.ref`: for a pull request its test merge with the base, `refs/pull/<n>/merge`. */
   ref: string;
-  /** Branch or tag name that `branches:`/`tags:` filters match (the base branch for a PR). */
+  /** Branch or tag name that `branches:`/`tags:` filters match (the base branch for a PR, the triggering run's branch for `workflow_run`). */
   filterRef: { kind: "branch" | "tag"; name: string };
   actor: string;
   /**
@@ -43,8 +43,14 @@ export interface RunContext {
    * request, until its files are fetched): paths filters then match.
    */
   changedFiles?: string[];
-  /** `workflow_dispatch` starts one workflow file, this one. */
+  /** `workflow_dispatch` and `schedule` start one workflow file, this one. */
   workflowPath?: string;
+  /** The repository's default branch, when the event says: a push to it records the schedules (bot/schedules/). */
+  defaultBranch?: string;
+  /** For `workflow_run`: the `name` of the workflow whose run was requested or completed. */
+  triggeringWorkflow?: string;
+  /** The `on.schedule` entry a scheduled event fired (`github.event.schedule` is its cron). */
+  schedule?: { cron: string };
   /**
    * Named contexts the forge adds beside GitHub's, by name: a GitLab project's runs see
    * `gitlab`, the hook as GitLab sent it. Its workflows may read them wherever `github` is

@@ -49,7 +49,8 @@ export async function cancelJobs(deps: CancelDeps, run: RunRow, rows: JobRow[], 
       });
     }
   }
-  for (const namespace of namespaces) await settleNamespace(deps.db, deps.forge, run, namespace, deps.publicUrl);
+  for (const namespace of namespaces)
+    await settleNamespace(deps.db, deps.forge, run, namespace, deps.publicUrl, deps.bus);
   if (cancelled > 0) deps.log.info({ run: run.id, cancelled, reason }, "jobs cancelled");
   return cancelled;
 }

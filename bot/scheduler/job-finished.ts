@@ -31,7 +31,7 @@ export async function afterJobCompleted(
   conclusion: string,
   log: Logger,
 ): Promise<void> {
-  await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl);
+  await settleNamespace(deps.db, forge, run, job.namespace, deps.publicUrl, deps.bus);
   if (failFast(job, conclusion)) {
     const siblings = await store.siblingsOf(deps.db, job);
     await cancelJobs(
@@ -48,7 +48,7 @@ export async function afterJobCompleted(
   await releaseReadyJobs({ db: deps.db, bus: deps.bus, lease: deps.lease, log, publicUrl: deps.publicUrl }, run, {
     forge,
     cloneToken: () => (job.spec ? cloneTokenForSpec(forge, job.spec) : Promise.resolve(undefined)),
-    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
+    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl, deps.bus),
   });
 }
 

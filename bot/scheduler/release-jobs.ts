@@ -74,7 +74,7 @@ export async function releaseRun(deps: ReleaseDeps, run: RunRow, forge: Forge): 
   await releaseReadyJobs(deps, run, {
     forge,
     cloneToken: async (spec) => (spec ? cloneTokenForSpec(forge, spec) : undefined),
-    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl),
+    onCompleted: (row) => settleNamespace(deps.db, forge, run, row.namespace, deps.publicUrl, deps.bus),
   });
 }
 

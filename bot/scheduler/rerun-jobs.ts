@@ -106,7 +106,7 @@ export async function rerunJobs(
     await releaseReadyJobs(deps, now, {
       forge,
       cloneToken: async (spec) => (spec ? cloneTokenForSpec(forge, spec) : undefined),
-      onCompleted: (row) => settleNamespace(deps.db, forge, now, row.namespace, deps.publicUrl),
+      onCompleted: (row) => settleNamespace(deps.db, forge, now, row.namespace, deps.publicUrl, deps.bus),
     });
   }
   return ok({ attempt: now.attempt, rows });

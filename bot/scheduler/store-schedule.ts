@@ -45,6 +45,8 @@ export async function settleRunStatus(
   runId: string,
   namespace: string,
   post: (state: "success" | "failure", context: string) => Promise<void>,
+  /** Told before the run is marked completed, so a bot dying in between tells again on the redelivery. */
+  runCompleted?: (conclusion: "success" | "failure") => Promise<void>,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const [status] = await tx
@@ -77,6 +79,7 @@ export async function settleRunStatus(
       .set({ state, updatedAt: new Date() })
       .where(and(eq(runStatuses.runId, runId), eq(runStatuses.namespace, namespace)));
     if (counts.open === 0) {
+      await runCompleted?.(counts.failed === 0 ? "success" : "failure");
       await tx
         .update(runs)
         .set({ status: "completed", conclusion: counts.failed === 0 ? "success" : "failure", completedAt: new Date() })

@@ -1,7 +1,8 @@
 /**
  * Secret names and scopes as GitHub has them: letters, digits and `_`, not starting with a
  * digit or `GITHUB_`, case-insensitive (kept upper-case). A scope is `owner/repo` for a
- * repository secret or `owner` for an organisation's.
+ * repository secret, `owner` for an organisation's, `owner/repo:environment:<name>` for one of
+ * the repository's environments.
  */
 import { fail, ok, type Result } from "../../protocol/result.ts";
 import { isHost } from "../runs/repo-ref.ts";
@@ -43,13 +44,16 @@ export function secretScope(scope: string): Result<{ scope: string; kind: "organ
   );
 }
 
-/** Where a repository's secrets come from, the repository's own first (it wins over the organisation's). */
-export function scopesOf(repository: string): string[] {
+/**
+ * Where a repository's secrets come from, the closest first: the job's environment's, then the
+ * repository's own, then its organisation's (each wins over those after it).
+ */
+export function scopesOf(repository: string, environment?: string): string[] {
   const full = repository.toLowerCase();
   const segments = full.split("/");
   // A host-qualified name's groups nest (GitLab): each enclosing group is a scope; the host alone is none.
   const first = isHost(segments[0] ?? "") ? 2 : 1;
-  const scopes = [full];
+  const scopes = [...(environment ? [environmentScope(full, environment)] : []), full];
   for (let n = segments.length - 1; n >= first; n--) scopes.push(segments.slice(0, n).join("/"));
   return scopes;
 }
@@ -65,4 +69,20 @@ function hostedScope(scope: string): Result<{ scope: string; kind: "organisation
     scope: `${host}/${path.join("/")}`.toLowerCase(),
     kind: path.length === 1 ? "organisation" : "repository",
   });
+}
+
+/** GitHub's limit on an environment's name; `:` and `/` would blur the scope it is stored under. */
+const ENVIRONMENT = /^[^/:\0]{1,255}$/;
+
+/** The stored scope of a repository's environment, or why `environment` cannot name one. */
+export function environmentScoped(repoScope: string, environment: string): Result<string> {
+  const name = environment.trim();
+  if (!ENVIRONMENT.test(name))
+    return fail(`environment "${environment}" must be 1 to 255 characters, without '/' or ':'`);
+  return ok(environmentScope(repoScope, name));
+}
+
+/** Environment names are case-insensitive on GitHub: `Production` is `production`. */
+function environmentScope(repoScope: string, environment: string): string {
+  return `${repoScope.toLowerCase()}:environment:${environment.trim().toLowerCase()}`;
 }

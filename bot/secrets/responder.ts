@@ -10,7 +10,8 @@
  *   saw, not another runner's, not one whose previous runner is still at it; a refusal says
  *   how the runner settles the message; a removed runner gets nothing;
  * - a pull request from a fork gets an empty set (GitHub's rule);
- * - only the names the job's templates use (its `secretNames`) are in the reply.
+ * - only the names the job's templates use (its `secretNames`) are in the reply, the job's
+ *   environment's value first, then the repository's, then the organisation's.
  */
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
@@ -120,7 +121,13 @@ async function answer(deps: SecretsResponderDeps, runnerId: string, data: Uint8A
   const chain = job.spec?.secretChain ?? [];
   const all = wanted.includes(ALL_SECRETS);
   // A called job's names are the called workflow's: every stored secret may be behind one of them.
-  const loaded = await loadSecrets(deps.db, deps.key, run.repository, all || chain.length > 0 ? "all" : wanted);
+  const loaded = await loadSecrets(
+    deps.db,
+    deps.key,
+    run.repository,
+    all || chain.length > 0 ? "all" : wanted,
+    job.spec?.environment?.name,
+  );
   const available = applySecretChain(loaded.values, chain);
   const secrets: Record<string, string> = {};
   for (const [name, value] of Object.entries(available)) {

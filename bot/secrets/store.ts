@@ -49,27 +49,28 @@ export async function deleteSecret(db: Db, scope: string, name: string): Promise
 }
 
 export interface LoadedSecrets {
-  /** Name → value; a repository secret wins over its organisation's of the same name. */
+  /** Name → value; an environment's secret wins over its repository's, which wins over its organisation's. */
   values: Record<string, string>;
   /** Secrets that could not be decrypted, with why (another key): the job is told, not given garbage. */
   problems: { name: string; message: string }[];
 }
 
-/** The secrets `repository` sees: `names`, or all of them when `names` is "all". */
+/** The secrets a job of `repository` (in `environment`, if any) sees: `names`, or all of them when `names` is "all". */
 export async function loadSecrets(
   db: Db,
   key: SecretsKey,
   repository: string,
   names: readonly string[] | "all",
+  environment?: string,
 ): Promise<LoadedSecrets> {
-  const scopes = scopesOf(repository);
+  const scopes = scopesOf(repository, environment);
   if (names !== "all" && names.length === 0) return { values: {}, problems: [] };
   const where =
     names === "all"
       ? inArray(secrets.scope, scopes)
       : and(inArray(secrets.scope, scopes), inArray(secrets.name, [...names]));
   const rows = await db.select().from(secrets).where(where);
-  // Organisation first, so the repository's own value overwrites it.
+  // Organisation first, so the repository's own value (and its environment's) overwrites it.
   rows.sort((a, b) => scopes.indexOf(b.scope) - scopes.indexOf(a.scope));
   const loaded: LoadedSecrets = { values: {}, problems: [] };
   for (const row of rows) {

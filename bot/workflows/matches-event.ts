@@ -22,7 +22,25 @@ export function matchesEvent(on: Triggers, context: RunContext): boolean {
     );
   }
   if (context.eventName === "workflow_dispatch") return on.workflow_dispatch !== undefined;
+  // A slot of one of the workflow's crons (the scheduler names the workflow and the cron it fired).
+  if (context.eventName === "schedule")
+    return on.schedule?.some((entry) => entry.cron === context.schedule?.cron) ?? false;
+  if (context.eventName === "repository_dispatch" && on.repository_dispatch)
+    return typesMatch(on.repository_dispatch.types, context.action);
+  if (context.eventName === "release" && on.release) return typesMatch(on.release.types, context.action);
+  // Another run of this repository was requested or completed; `branches` are that run's.
+  if (context.eventName === "workflow_run" && on.workflow_run)
+    return (
+      on.workflow_run.workflows.includes(context.triggeringWorkflow ?? "") &&
+      typesMatch(on.workflow_run.types, context.action) &&
+      refMatches(on.workflow_run, context.filterRef)
+    );
   return false;
+}
+
+/** No `types:` means every activity type. */
+function typesMatch(types: string[] | undefined, action: string | undefined): boolean {
+  return types === undefined || types.includes(action ?? "");
 }
 
 function refMatches(filter: RefFilter, ref: RunContext["filterRef"]): boolean {

@@ -63,7 +63,7 @@ export async function parseWorkflow(path: string, text: string, options: ParseOp
   const workflow: Workflow = {
     path,
     name: nameOf(root, tokens) || path,
-    on: readTriggers(template.events, find(root, "on"), tokens),
+    on: readTriggers(template.events, find(root, "on"), tokens, problems),
     env: stringMap(find(root, "env"), tokens),
     defaults: readDefaults(find(root, "defaults"), tokens),
     jobs: [],

@@ -6,20 +6,46 @@
 import type { EventsConfig } from "@actions/workflow-parser/model/workflow-template";
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/index";
 import { isBoolean, isMapping, isNumber, isSequence, isString } from "@actions/workflow-parser";
-import { entries, find, type TokenText } from "./token-text.ts";
-import type { CallInput, DispatchInput, RefFilter, Triggers, WorkflowCallTrigger } from "./workflow.ts";
+import { entries, find, problemAt, type TokenText } from "./token-text.ts";
+import type {
+  CallInput,
+  DispatchInput,
+  RefFilter,
+  ScheduleTrigger,
+  Triggers,
+  WorkflowCallTrigger,
+  WorkflowProblem,
+} from "./workflow.ts";
 
 type Filters = Partial<
-  Record<"branches" | "branches-ignore" | "tags" | "tags-ignore" | "paths" | "paths-ignore" | "types", string[]>
+  Record<
+    "branches" | "branches-ignore" | "tags" | "tags-ignore" | "paths" | "paths-ignore" | "types" | "workflows",
+    string[]
+  >
 >;
 
 const INPUT_TYPES = new Set<DispatchInput["type"]>(["string", "boolean", "choice", "number", "environment"]);
 
-export function readTriggers(events: EventsConfig, on: TemplateToken | undefined, text: TokenText): Triggers {
+export function readTriggers(
+  events: EventsConfig,
+  on: TemplateToken | undefined,
+  text: TokenText,
+  problems: WorkflowProblem[],
+): Triggers {
   const triggers: Triggers = { other: [] };
   for (const [name, config] of Object.entries(events)) {
     const filters = (config ?? {}) as Filters;
     if (name === "push") triggers.push = refFilter(filters);
+    else if (name === "schedule")
+      triggers.schedule = schedules(Array.isArray(config) ? config : [], find(on, name), problems);
+    else if (name === "repository_dispatch" || name === "release")
+      triggers[name] = filters.types ? { types: filters.types } : {};
+    else if (name === "workflow_run")
+      triggers.workflow_run = {
+        ...refFilter(filters),
+        workflows: filters.workflows ?? [],
+        ...(filters.types ? { types: filters.types } : {}),
+      };
     else if (name === "pull_request")
       triggers.pull_request = { ...refFilter(filters), ...(filters.types ? { types: filters.types } : {}) };
     else if (name === "workflow_dispatch")
@@ -30,6 +56,33 @@ export function readTriggers(events: EventsConfig, on: TemplateToken | undefined
     }
   }
   return triggers;
+}
+
+/**
+ * `on.schedule`, as GitHub's converter read it. A `timezone` must be one this machine's time
+ * zone database knows: GitHub's parser takes any string, and a name nobody knows would
+ * otherwise make the schedule never fire without a word.
+ */
+function schedules(
+  converted: ScheduleTrigger[],
+  token: TemplateToken | undefined,
+  problems: WorkflowProblem[],
+): ScheduleTrigger[] {
+  const items = token && isSequence(token) ? [...token] : [];
+  return converted.map((entry, index) => {
+    if (entry.timezone === undefined) return { cron: entry.cron };
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: entry.timezone });
+    } catch {
+      problems.push(
+        problemAt(
+          find(items[index], "timezone"),
+          `Unknown time zone '${entry.timezone}' in schedule: use an IANA name such as 'Europe/Paris' or 'UTC'`,
+        ),
+      );
+    }
+    return { cron: entry.cron, timezone: entry.timezone };
+  });
 }
 
 function refFilter(filters: Filters): RefFilter {

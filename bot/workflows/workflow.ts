@@ -43,11 +43,24 @@ export interface WorkflowCallTrigger {
   secrets: Record<string, { required: boolean }>;
 }
 
+/** One `on.schedule` entry: a cron in UTC, or in `timezone` (an IANA name) when given. */
+export interface ScheduleTrigger {
+  cron: string;
+  timezone?: string;
+}
+
 export interface Triggers {
   push?: RefFilter;
   pull_request?: RefFilter & { types?: string[] };
   workflow_dispatch?: { inputs: Record<string, DispatchInput> };
   workflow_call?: WorkflowCallTrigger;
+  schedule?: ScheduleTrigger[];
+  /** `types` (`event_type`s of the dispatch) when given: absent, every dispatch runs. */
+  repository_dispatch?: { types?: string[] };
+  /** `types` (activity types) when given: absent, every one runs. */
+  release?: { types?: string[] };
+  /** Runs of the workflows `workflows` names (by `name:`), filtered by the triggering run's branch. */
+  workflow_run?: RefFilter & { workflows: string[]; types?: string[] };
   /** Events named in `on:` that Flotilla has no handler for; they simply never match. */
   other: string[];
 }

@@ -1,6 +1,6 @@
 /**
- * `flotilla secret set|list|delete`: repository (`OWNER/REPO`) and organisation (`OWNER`)
- * secrets (GitLab's projects and groups with their host, `gitlab.example.com/acme/app`) through the bot's API (FLOTILLA_URL, FLOTILLA_API_TOKEN). `set` reads the value from
+ * `flotilla secret set|list|delete`: repository (`OWNER/REPO`, or one of its environments with
+ * `--environment ENV`) and organisation (`OWNER`) secrets (GitLab's projects and groups with their host, `gitlab.example.com/acme/app`) through the bot's API (FLOTILLA_URL, FLOTILLA_API_TOKEN). `set` reads the value from
  * stdin — all of it, so a multi-line value (a key file) stays whole — and drops exactly one
  * trailing newline, as `gh secret set` does, so `echo value | flotilla secret set …` works.
  */
@@ -12,13 +12,13 @@ export async function secretCommand(
   env: NodeJS.ProcessEnv = process.env,
   stdin: AsyncIterable<Buffer | string> = process.stdin,
 ): Promise<number> {
-  const { positionals, values } = parseApiArgs(args, {});
+  const { positionals, values } = parseApiArgs(args, { environment: { type: "string" } });
   const [action, scope, name] = positionals;
   const wanted = action === "list" ? 2 : 3;
   if (!scope) throw new UsageError("missing OWNER[/REPO]");
   if (wanted === 3 && !name) throw new UsageError("missing NAME (the secret's)");
   if (positionals.length > wanted) throw new UsageError(`unexpected argument: ${positionals[wanted]}`);
-  const path = `/api/v1/secrets/${[scope!, ...(name ? [name] : [])].map((part) => part.split("/").map(encodeURIComponent).join("/")).join("/")}`;
+  const path = `/api/v1/secrets/${[scope!, ...(name ? [name] : [])].map((part) => part.split("/").map(encodeURIComponent).join("/")).join("/")}${values.environment !== undefined ? `?environment=${encodeURIComponent(values.environment)}` : ""}`;
   const api = botApi(values, env, "flotilla secret");
   try {
     if (action === "list") {

@@ -8,6 +8,7 @@ import { aliasAdvice, githubHostedLabels } from "../../bot/fleet/label-aliases.t
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { notTriggering, TRIGGERING_EVENTS, triggers } from "../../bot/runs/triggering-events.ts";
 import { expandJobs } from "../../bot/workflows/expand-jobs.ts";
 import { parseWorkflow } from "../../bot/workflows/parse-workflow.ts";
 import { refusalMessage } from "../../bot/workflows/unsupported.ts";
@@ -21,6 +22,8 @@ interface ValidatedJob {
   needs: string[];
   /** Why the bot will fail this job instead of running it. */
   refused?: string;
+  /** `environment:`'s name: the job gets that environment's secrets. */
+  environment?: string;
 }
 
 interface ValidatedFile {
@@ -28,7 +31,7 @@ interface ValidatedFile {
   ok: boolean;
   problems: { line: number; column: number; message: string }[];
   jobs: ValidatedJob[];
-  /** Events in `on:` that start no run here (`schedule`, `release`, …): the workflow never runs for them. */
+  /** Events in `on:` that start no run here (`workflow_run`, `issues`, …): the workflow never runs for them. */
   notTriggering?: string[];
 }
 
@@ -92,9 +95,10 @@ async function validateFile(path: string, cwd: string): Promise<ValidatedFile> {
       runsOn: job.runsOn,
       needs: job.job.needs,
       ...(job.refusal ? { refused: job.refusal } : {}),
+      ...(job.environment ? { environment: job.environment.name } : {}),
     })),
-    // A called workflow's `workflow_call` is how its callers start it: that one does trigger.
-    notTriggering: parsed.value.on.other.filter((name) => name !== "workflow_call"),
+    // The bot's own list: what the planner runs, and what intake answers for the rest.
+    notTriggering: parsed.value.on.other.filter((name) => !triggers(name)),
   };
 }
 
@@ -113,11 +117,14 @@ function printFile(file: ValidatedFile): void {
     const what = job.refused ? `refused: ${job.refused.split("\n")[0]}` : `runs-on: ${job.runsOn.join(", ")}`;
     console.log(`  ${job.key.padEnd(width)}  ${what}${needs}`);
   }
-  // Said once per file: a job asking for a GitHub-hosted label waits forever on self-hosted runners without an alias.
-  if (file.notTriggering?.length)
+  const environments = [...new Set(file.jobs.flatMap((job) => (job.environment ? [job.environment] : [])))];
+  if (environments.length > 0)
     console.log(
-      `  note: Flotilla starts no run on ${file.notTriggering.join(", ")}: only push, pull_request and workflow_dispatch (and workflow_call from a caller) trigger here`,
+      `  note: environment ${environments.join(", ")}: its secrets are used (flotilla secret set --environment) and its url is shown in the job's summary; protection rules and deployments are not applied in Flotilla`,
     );
+  for (const event of file.notTriggering ?? [])
+    console.log(`  note: ${notTriggering(event).replaceAll("`", "")} (these do: ${TRIGGERING_EVENTS.join(", ")})`);
+  // Said once per file: a job asking for a GitHub-hosted label waits forever on self-hosted runners without an alias.
   const hosted = [...new Set(file.jobs.flatMap((job) => githubHostedLabels(job.runsOn)))];
   if (hosted.length > 0) console.log(`  note: ${aliasAdvice(hosted).replaceAll("`", "")}`);
 }

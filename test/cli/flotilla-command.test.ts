@@ -144,6 +144,7 @@ describe("flotilla migrate", () => {
         "approvals",
         "concurrency_groups",
         "deliveries",
+        "followed_workflows",
         "git_follows",
         "jobs",
         "log_chunks",
@@ -153,6 +154,7 @@ describe("flotilla migrate", () => {
         "run_statuses",
         "runners",
         "runs",
+        "schedules",
         "secrets",
       ]);
       expect(namespaces.map((n) => n.name)).toEqual(["default"]);

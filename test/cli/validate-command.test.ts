@@ -35,6 +35,22 @@ jobs:
     steps: [{ run: x }]
 `;
 
+const TRIGGERS = `on:
+  schedule:
+    - cron: '0 3 * * *'
+  release:
+    types: [published]
+  workflow_run:
+    workflows: [CI]
+  issues:
+  pull_request_target:
+jobs:
+  a:
+    runs-on: linux
+    environment: production
+    steps: [{ run: x }]
+`;
+
 const UNSUPPORTED = `on: push
 jobs:
   a:
@@ -57,6 +73,7 @@ describe("flotilla validate (a real process)", () => {
     await writeFile(join(dir, ".flotilla/workflows/ci.yml"), GOOD);
     await writeFile(join(dir, "bad.yml"), BAD);
     await writeFile(join(dir, "unsupported.yml"), UNSUPPORTED);
+    await writeFile(join(dir, "triggers.yml"), TRIGGERS);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -100,6 +117,23 @@ describe("flotilla validate (a real process)", () => {
         { path: "bad.yml", ok: false, problems: [{ line: 5, column: 5, message: "Unexpected value 'foo'" }], jobs: [] },
       ],
     });
+  });
+
+  it("names each event in on: that does not trigger workflows in Flotilla, and only those", async () => {
+    const result = await validate(["triggers.yml"], dir);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("note: issues does not trigger workflows in Flotilla");
+    expect(result.stdout).toContain("note: pull_request_target does not trigger workflows in Flotilla");
+    for (const event of ["schedule", "release", "workflow_run"])
+      expect(result.stdout).not.toContain(`${event} does not`);
+    const json = JSON.parse((await validate(["triggers.yml", "--json"], dir)).stdout);
+    expect(json.files[0].notTriggering).toEqual(["issues", "pull_request_target"]);
+    // What an environment does here, and what it does not.
+    expect(json.files[0].jobs[0].environment).toBe("production");
+    expect(result.stdout).toContain("note: environment production: its secrets are used");
+    expect(result.stdout).toContain(
+      "its url is shown in the job's summary; protection rules and deployments are not applied in Flotilla",
+    );
   });
 
   it("names an unsupported feature by job, lists that job as refused beside the others, and exits 1", async () => {

@@ -183,6 +183,51 @@ jobs:
     expect(asked.has(ids.plain!)).toBe(false);
   });
 
+  it("of a job's environment win over the repository's, for the jobs in that environment only", async () => {
+    const repoValue = "repo-token-3e9d71";
+    const prodValue = "prod-token-a81c04";
+    expect((await api("PUT", "acme/deployer/TOKEN", { value: repoValue })).status).toBe(201);
+    const cli = await execa("node", [BIN, "secret", "set", "acme/deployer", "TOKEN", "--environment", "Production"], {
+      input: prodValue,
+      env: { FLOTILLA_URL: f.publicUrl, FLOTILLA_API_TOKEN: f.apiToken },
+      reject: false,
+    });
+    expect(cli.stdout).toBe("set environment secret TOKEN for acme/deployer:environment:production");
+    expect(cli.exitCode).toBe(0);
+    const listed = await (await api("GET", "acme/deployer?environment=production")).json();
+    expect(listed).toMatchObject({ scope: "acme/deployer:environment:production", secrets: [{ name: "TOKEN" }] });
+    // An organisation has no environments.
+    expect((await api("PUT", "acme/TOKEN?environment=production", { value: "x" })).status).toBe(400);
+
+    const show = `echo "token sha $(printf '%s' '\${{ secrets.TOKEN }}' | sha256sum | cut -c1-64)"`;
+    const { sha } = await f.pushRepository("acme", "deployer", {
+      ".flotilla/workflows/deploy.yml": `on: push
+jobs:
+  prod:
+    runs-on: self-hosted
+    environment:
+      name: production
+      url: https://example.com
+    steps:
+      - run: ${show}
+  staging:
+    runs-on: self-hosted
+    environment: staging
+    steps:
+      - run: ${show}
+  none:
+    runs-on: self-hosted
+    steps:
+      - run: ${show}
+`,
+    });
+    const [prod, staging, none] = await f.finished(sha, ["prod", "staging", "none"]);
+    expect(await logPage(prod)).toContain(`token sha ${sha256(prodValue)}`);
+    // No secret of its own in staging: the repository's, as on GitHub.
+    expect(await logPage(staging)).toContain(`token sha ${sha256(repoValue)}`);
+    expect(await logPage(none)).toContain(`token sha ${sha256(repoValue)}`);
+  });
+
   it("are not given to a pull request from a fork, whose clone token only reads the base", async () => {
     expect((await api("PUT", "acme/upstream/TOKEN", { value: TOKEN })).status).toBe(201);
     const workflow = `on: pull_request\njobs:\n  check:\n    runs-on: self-hosted\n    steps:\n      - run: echo "token=[\${{ secrets.TOKEN }}] org=[\${{ secrets.ORG_WIDE }}] fork=[$(cat fork.txt)]"\n`;

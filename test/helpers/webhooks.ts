@@ -213,6 +213,40 @@ export function checkSuitePayload(
   return payload;
 }
 
+/** GitHub's `repository_dispatch` (`POST /repos/{o}/{r}/dispatches`) with `event_type` as its action. */
+export function repositoryDispatchPayload(
+  repo: FakeRepository,
+  opts: { eventType: string; clientPayload: JsonObject; installationId: number },
+): JsonObject {
+  const payload = findExample("repository_dispatch", (e) => Boolean(e.installation));
+  retarget(payload, repo, payload.repository as JsonObject);
+  Object.assign(payload, {
+    action: opts.eventType,
+    branch: repo.default_branch,
+    client_payload: opts.clientPayload,
+    sender: structuredClone(repo.owner),
+    installation: installation(opts.installationId),
+  });
+  return payload;
+}
+
+/** GitHub's `release` with `action` for a release of `tag` (a draft when told). */
+export function releasePayload(
+  repo: FakeRepository,
+  opts: { action: string; tag: string; draft?: boolean; installationId: number },
+): JsonObject {
+  const payload = findExample("release", (e) => e.action === opts.action);
+  retarget(payload, repo, payload.repository as JsonObject);
+  Object.assign(payload.release as JsonObject, {
+    tag_name: opts.tag,
+    name: opts.tag,
+    draft: opts.draft ?? false,
+    target_commitish: repo.default_branch,
+  });
+  Object.assign(payload, { sender: structuredClone(repo.owner), installation: installation(opts.installationId) });
+  return payload;
+}
+
 function installation(id: number): JsonObject {
   return { id, node_id: Buffer.from(`023:Integration::Installation${id}`).toString("base64") };
 }

@@ -5,7 +5,15 @@ import { repoRef } from "../../runs/repo-ref.ts";
 import type { RunContext } from "../../runs/run-context.ts";
 import { z } from "zod";
 import { fail, ok, type Result } from "../../../protocol/result.ts";
-import { PullRequestEvent, PushEvent, WorkflowDispatchEvent } from "./schema.ts";
+import {
+  PullRequestEvent,
+  PushEvent,
+  ReleaseEvent,
+  RepositoryDispatchEvent,
+  ScheduleEvent,
+  WorkflowDispatchEvent,
+  WorkflowRunEvent,
+} from "./schema.ts";
 
 /** Pull request actions that start runs, as GitHub Actions' default `types` for pull_request. */
 const PR_ACTIONS = new Set(["opened", "synchronize", "reopened"]);
@@ -17,6 +25,10 @@ export function githubRunContext(deliveryId: string, name: string, payload: unkn
   if (name === "push") return pushContext(deliveryId, payload);
   if (name === "pull_request") return pullRequestContext(deliveryId, payload);
   if (name === "workflow_dispatch") return dispatchContext(deliveryId, payload);
+  if (name === "schedule") return scheduleContext(deliveryId, payload);
+  if (name === "repository_dispatch") return repositoryDispatchContext(deliveryId, payload);
+  if (name === "release") return releaseContext(deliveryId, payload);
+  if (name === "workflow_run") return workflowRunContext(deliveryId, payload);
   return fail(`event ${name} starts no run`);
 }
 
@@ -39,7 +51,7 @@ function refEventContext(
   eventName: string,
   event: {
     ref: string;
-    repository: { full_name: string; private: boolean; clone_url: string };
+    repository: { full_name: string; private: boolean; clone_url: string; default_branch?: string };
     installation: { id: number };
     sender?: { login: string };
   },
@@ -59,6 +71,7 @@ function refEventContext(
     actor: event.sender?.login ?? "",
     checkout: { cloneUrl: event.repository.clone_url },
     fork: false,
+    ...(event.repository.default_branch ? { defaultBranch: event.repository.default_branch } : {}),
   };
 }
 
@@ -132,4 +145,54 @@ function dispatchContext(deliveryId: string, payload: unknown): ContextResult {
   if (!parsed.success) return fail(`workflow_dispatch payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
   const event = parsed.data;
   return ok({ ...refEventContext(deliveryId, "workflow_dispatch", event), workflowPath: event.workflow });
+}
+
+/** A cron slot (bot/schedules/): the one workflow, at the default branch's head when planned, as on GitHub. */
+function scheduleContext(deliveryId: string, payload: unknown): ContextResult {
+  const parsed = ScheduleEvent.safeParse(payload);
+  if (!parsed.success) return fail(`schedule payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
+  const event = parsed.data;
+  const ref = `refs/heads/${event.repository.default_branch}`;
+  return ok({
+    ...refEventContext(deliveryId, "schedule", { ...event, ref }),
+    workflowPath: event.workflow,
+    schedule: { cron: event.schedule },
+  });
+}
+
+/** `POST /dispatches`: every workflow that wants the `event_type`, at the default branch's head. */
+function repositoryDispatchContext(deliveryId: string, payload: unknown): ContextResult {
+  const parsed = RepositoryDispatchEvent.safeParse(payload);
+  if (!parsed.success) return fail(`repository_dispatch payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
+  const event = parsed.data;
+  const ref = `refs/heads/${event.repository.default_branch}`;
+  return ok({ ...refEventContext(deliveryId, "repository_dispatch", { ...event, ref }), action: event.action });
+}
+
+/**
+ * A release runs at its tag's commit (`github.ref` = `refs/tags/<tag>`). GitHub starts no
+ * workflow for a draft's `created`, `edited` or `deleted`: a draft has no tag yet.
+ */
+function releaseContext(deliveryId: string, payload: unknown): ContextResult {
+  const parsed = ReleaseEvent.safeParse(payload);
+  if (!parsed.success) return fail(`release payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
+  const event = parsed.data;
+  if (event.release.draft && ["created", "edited", "deleted"].includes(event.action))
+    return fail(`release ${event.action} of a draft starts no run`);
+  const ref = `refs/tags/${event.release.tag_name}`;
+  return ok({ ...refEventContext(deliveryId, "release", { ...event, ref }), action: event.action });
+}
+
+/** Another run requested or completed: at the default branch's head; `branches` filter the triggering run's branch. */
+function workflowRunContext(deliveryId: string, payload: unknown): ContextResult {
+  const parsed = WorkflowRunEvent.safeParse(payload);
+  if (!parsed.success) return fail(`workflow_run payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
+  const event = parsed.data;
+  const ref = `refs/heads/${event.repository.default_branch}`;
+  return ok({
+    ...refEventContext(deliveryId, "workflow_run", { ...event, ref }),
+    action: event.action,
+    triggeringWorkflow: event.workflow_run.name,
+    filterRef: { kind: "branch", name: event.workflow_run.head_branch ?? "" },
+  });
 }

@@ -13,7 +13,12 @@ const Repository = z.object({
   private: z.boolean().default(false),
   clone_url: z.string(),
   owner: z.object({ login: z.string() }).passthrough(),
+  /** Where schedules, dispatches and workflow_run runs run; a push to it records the schedules. */
+  default_branch: z.string().optional(),
 });
+
+/** A repository whose default branch the event runs on. */
+const RepositoryWithDefault = Repository.extend({ default_branch: z.string() });
 
 const Installation = z.object({ id: z.number() }).passthrough();
 const Sender = z.object({ login: z.string() }).passthrough();
@@ -47,6 +52,48 @@ export const WorkflowDispatchEvent = z.object({
   workflow: z.string(),
   inputs: z.record(z.unknown()).nullable().default({}),
   repository: Repository,
+  installation: Installation,
+  sender: Sender.optional(),
+});
+
+/** `POST /repos/{o}/{r}/dispatches`: `action` is the caller's `event_type`. */
+export const RepositoryDispatchEvent = z.object({
+  action: z.string(),
+  client_payload: z.record(z.unknown()).nullish(),
+  repository: RepositoryWithDefault,
+  installation: Installation,
+  sender: Sender.optional(),
+});
+
+export const ReleaseEvent = z.object({
+  action: z.string(),
+  release: z.object({ tag_name: z.string(), draft: z.boolean().default(false) }).passthrough(),
+  repository: Repository,
+  installation: Installation,
+  sender: Sender.optional(),
+});
+
+/**
+ * A slot of an `on.schedule` cron, as bot/schedules/ publishes it: GitHub's `schedule` payload
+ * (`schedule`, `workflow`, `repository`) with the installation the schedule was recorded under.
+ */
+export const ScheduleEvent = z.object({
+  schedule: z.string(),
+  workflow: z.string(),
+  repository: RepositoryWithDefault,
+  installation: Installation,
+  sender: Sender.optional(),
+});
+
+/**
+ * A Flotilla run of the same repository requested or completed, as bot/scheduler/announce-run.ts
+ * publishes it: GitHub's `workflow_run` payload. GitHub's own `workflow_run` webhooks (about
+ * GitHub Actions' runs) are never stored.
+ */
+export const WorkflowRunEvent = z.object({
+  action: z.string(),
+  workflow_run: z.object({ name: z.string(), head_branch: z.string().nullable() }).passthrough(),
+  repository: RepositoryWithDefault,
   installation: Installation,
   sender: Sender.optional(),
 });

@@ -14,6 +14,7 @@
  */
 import type { z } from "zod";
 import type { DeliveryCheck } from "../../ingest/answer-delivery.ts";
+import { notTriggering } from "../../runs/triggering-events.ts";
 import {
   CheckRunActionEvent,
   CheckRunEvent,
@@ -21,6 +22,8 @@ import {
   IssueCommentEvent,
   PullRequestEvent,
   PushEvent,
+  ReleaseEvent,
+  RepositoryDispatchEvent,
   WorkflowDispatchEvent,
 } from "./schema.ts";
 
@@ -28,6 +31,8 @@ const RUN_EVENTS = {
   push: PushEvent,
   pull_request: PullRequestEvent,
   workflow_dispatch: WorkflowDispatchEvent,
+  repository_dispatch: RepositoryDispatchEvent,
+  release: ReleaseEvent,
 } satisfies Record<string, z.ZodTypeAny>;
 
 /** `<event>.<action>` of the deliveries that steer. */
@@ -56,7 +61,12 @@ export function checkGitHubEvent(name: string, payload: Record<string, unknown>)
 
 /** The schema of a steering delivery worth storing, or why it is not. */
 function steering(name: string, payload: Record<string, unknown>): z.ZodTypeAny | { ignored: string } {
-  if (!STEER_EVENTS.has(name)) return { ignored: `Flotilla starts no run on ${name} events` };
+  if (name === "workflow_run")
+    return {
+      ignored:
+        "GitHub's workflow_run is about GitHub Actions' runs: Flotilla's own runs start `workflow_run` workflows",
+    };
+  if (!STEER_EVENTS.has(name)) return { ignored: notTriggering(name) };
   const action = typeof payload.action === "string" ? payload.action : "(no action)";
   const key = `${name}.${action}`;
   if (!Object.hasOwn(STEER_ACTIONS, key)) return { ignored: `${name} ${action} steers nothing` };

@@ -137,3 +137,46 @@ describe("matchesEvent: one filter at a time", () => {
     expect(matchesEvent(labeled, context({ eventName: "pull_request", action: "opened" }))).toBe(false);
   });
 });
+
+describe("matchesEvent: schedule, repository_dispatch, release", () => {
+  it("runs a schedule slot only for the cron it fired", async () => {
+    const nightly = await on("\n  schedule:\n    - cron: '0 3 * * *'\n    - cron: '30 12 * * 1-5'");
+    const slot = (cron: string) => context({ eventName: "schedule", schedule: { cron } });
+    expect(matchesEvent(nightly, slot("0 3 * * *"))).toBe(true);
+    expect(matchesEvent(nightly, slot("30 12 * * 1-5"))).toBe(true);
+    expect(matchesEvent(nightly, slot("0 4 * * *"))).toBe(false);
+    expect(matchesEvent(await on(" [push]"), slot("0 3 * * *"))).toBe(false);
+  });
+
+  it("runs repository_dispatch for its types, or for every event_type without them", async () => {
+    const dispatch = (action: string) => context({ eventName: "repository_dispatch", action });
+    const deploy = await on("\n  repository_dispatch:\n    types: [deploy, 'test-*']");
+    expect(matchesEvent(deploy, dispatch("deploy"))).toBe(true);
+    expect(matchesEvent(deploy, dispatch("other"))).toBe(false);
+    expect(matchesEvent(await on("\n  repository_dispatch:"), dispatch("anything"))).toBe(true);
+    expect(matchesEvent(await on(" [push]"), dispatch("deploy"))).toBe(false);
+  });
+
+  it("runs release for its activity types, or for every one without them", async () => {
+    const release = (action: string) =>
+      context({ eventName: "release", action, ref: "refs/tags/v1", filterRef: { kind: "tag", name: "v1" } });
+    const published = await on("\n  release:\n    types: [published]");
+    expect(matchesEvent(published, release("published"))).toBe(true);
+    expect(matchesEvent(published, release("created"))).toBe(false);
+    expect(matchesEvent(await on(" [release]"), release("edited"))).toBe(true);
+  });
+});
+
+describe("matchesEvent: workflow_run", () => {
+  it("runs for the named workflows, their types and the triggering run's branch", async () => {
+    const follow = await on("\n  workflow_run:\n    workflows: [CI]\n    types: [completed]\n    branches: [main]");
+    const run = (triggeringWorkflow: string, action: string, branch = "main") =>
+      context({ eventName: "workflow_run", action, triggeringWorkflow, filterRef: { kind: "branch", name: branch } });
+    expect(matchesEvent(follow, run("CI", "completed"))).toBe(true);
+    expect(matchesEvent(follow, run("CI", "requested"))).toBe(false);
+    expect(matchesEvent(follow, run("Lint", "completed"))).toBe(false);
+    expect(matchesEvent(follow, run("CI", "completed", "feature"))).toBe(false);
+    const any = await on("\n  workflow_run:\n    workflows: [CI, Lint]");
+    expect(matchesEvent(any, run("Lint", "requested", "feature"))).toBe(true);
+  });
+});

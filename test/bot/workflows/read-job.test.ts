@@ -48,3 +48,27 @@ describe("parsing a call", () => {
     });
   });
 });
+
+describe("environment", () => {
+  it("reads a name or {name, url}, and refuses a name given as an expression at its line", async () => {
+    const jobs = async (environment: string) => {
+      const parsed = await parseWorkflow(
+        "ci.yml",
+        `on: push\njobs:\n  deploy:\n    runs-on: x\n    environment: ${environment}\n    steps: [{ run: x }]\n`,
+      );
+      return parsed.ok ? parsed.value.jobs[0]!.environment : parsed.reason;
+    };
+    expect(await jobs("production")).toEqual({ name: "production" });
+    expect(await jobs("{ name: staging, url: 'https://x.example' }")).toEqual({
+      name: "staging",
+      url: "https://x.example",
+    });
+    expect(await jobs("${{ matrix.env }}")).toEqual([
+      {
+        line: 5,
+        column: 5,
+        message: "`jobs.deploy.environment` named by an expression is not supported yet; write the environment's name",
+      },
+    ]);
+  });
+});
