@@ -219,9 +219,36 @@ jobs:
     runs-on: self-hosted
     steps:
       - run: ${show}
+  picked:
+    runs-on: self-hosted
+    strategy:
+      matrix:
+        env: [production]
+    environment: \${{ matrix.env }}
+    outputs:
+      env: \${{ steps.name.outputs.env }}
+    steps:
+      - id: name
+        run: echo "env=production" >> "$GITHUB_OUTPUT"
+      - run: ${show}
+  after:
+    needs: picked
+    runs-on: self-hosted
+    environment: \${{ needs.picked.outputs.env }}
+    steps:
+      - run: ${show}
 `,
     });
-    const [prod, staging, none] = await f.finished(sha, ["prod", "staging", "none"]);
+    const [prod, staging, none, picked, after] = await f.finished(sha, [
+      "prod",
+      "staging",
+      "none",
+      "picked (production)",
+      "after",
+    ]);
+    // An environment named by an expression, at plan time (matrix) or at release (needs): its secrets.
+    expect(await logPage(picked)).toContain(`token sha ${sha256(prodValue)}`);
+    expect(await logPage(after)).toContain(`token sha ${sha256(prodValue)}`);
     expect(await logPage(prod)).toContain(`token sha ${sha256(prodValue)}`);
     // No secret of its own in staging: the repository's, as on GitHub.
     expect(await logPage(staging)).toContain(`token sha ${sha256(repoValue)}`);

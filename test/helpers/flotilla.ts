@@ -178,7 +178,9 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
   };
   const repository: Flotilla["repository"] = async (owner, name, files, options = {}) => {
     const dir = join(workRoot, "repos", `${owner}-${name}`);
-    const { sha } = await createRepo(dir, files);
+    // Named in its first commit: two repositories with the same files made in the same second
+    // would otherwise share a commit, and a suite reading check runs by SHA would see both.
+    const { sha } = await createRepo(dir, files, { message: `Initial commit of ${owner}/${name}` });
     const repo = await fake.addRepository({
       owner,
       name,
