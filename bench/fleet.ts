@@ -42,6 +42,8 @@ export interface Fleet {
   gitlabSecret: string;
   prefix: string;
   natsUrl: string;
+  /** The bot's database: the floor's Postgres round trips go there too. */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
     gitlabSecret,
     prefix,
     natsUrl,
+    databaseUrl: database.url,
     async close() {
       await processes.stop();
       await deleteStreamsOf(natsUrl, prefix).catch(() => {});

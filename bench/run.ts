@@ -12,7 +12,7 @@ import { cliStartBench, formatCliStartBench } from "./cli-start.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
-import { natsRoundTrips, spawns } from "./floor.ts";
+import { githubCalls, natsRoundTrips, postgresRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
 import { postWebhook, pushPayload, signedDelivery } from "../test/helpers/webhooks.ts";
@@ -143,9 +143,11 @@ const log = (line: string) => (values.json ? process.stderr.write(`${line}\n`) :
 
 const fleet = await startFleet(Number(values.runners));
 try {
-  log(`floor: measuring JetStream round trips and spawns…`);
+  log(`floor: measuring JetStream round trips, spawns, GitHub calls and Postgres round trips…`);
   const nats = summary(await natsRoundTrips(fleet.natsUrl, fleet.prefix, 500));
   const spawn = summary(await spawns(200));
+  const githubCall = summary(await githubCalls(fleet.fake, fleet.app, 9, 300));
+  const postgresRoundTrip = summary(await postgresRoundTrips(fleet.databaseUrl, 500));
   log(`cli: flotilla --help, 20 times…`);
   const cliStart = await cliStartBench(20);
   log(`warm-up…`);
@@ -175,7 +177,12 @@ try {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
     jobsPerSecond,
-    floor: { natsRoundTrip: { p50: nats.p50 }, spawn: { p50: spawn.p50 } },
+    floor: {
+      natsRoundTrip: { p50: nats.p50 },
+      spawn: { p50: spawn.p50 },
+      githubCall: { p50: githubCall.p50 },
+      postgresRoundTrip: { p50: postgresRoundTrip.p50 },
+    },
     matrix256Planning: { p50: matrix.p50 },
     needsChainToCompleted: chain,
     ...(rerun ? { rerun } : {}),
@@ -193,6 +200,9 @@ try {
   log(`256-job matrix      webhook → all check runs created p50 ${matrix.p50} ms`);
   log(`3-job needs chain   webhook → last completed ${fmt(chain)}`);
   log(`floor               JetStream publish→pull→ack p50 ${nats.p50} ms, spawn p50 ${spawn.p50} ms`);
+  log(
+    `                    GitHub call (check run PATCH) p50 ${githubCall.p50} ms, Postgres insert…returning p50 ${postgresRoundTrip.p50} ms`,
+  );
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   if (gitlab) for (const line of formatGitLabBench(gitlab, nats.p50)) log(line);

@@ -110,6 +110,7 @@ describe("npm start (flotilla dev)", () => {
     expect(manifest.default_events).toEqual([
       "push",
       "pull_request",
+      "release",
       "issue_comment",
       "check_run",
       "check_suite",
