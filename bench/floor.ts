@@ -80,7 +80,12 @@ export async function githubCalls(fake: FakeGitHub, app: AppCredentials, install
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
       return answer;
     };
-    const { token } = await call("POST", `/app/installations/${installationId}/access_tokens`, {}, `Bearer ${appJwt(app)}`);
+    const { token } = await call(
+      "POST",
+      `/app/installations/${installationId}/access_tokens`,
+      {},
+      `Bearer ${appJwt(app)}`,
+    );
     const auth = `token ${String(token)}`;
     const checks = `/repos/${repo.fullName}/check-runs`;
     const { id } = await call("POST", checks, { name: "floor", head_sha: sha }, auth);
