@@ -52,6 +52,9 @@ export async function spawns(count: number): Promise<number[]> {
   return samples;
 }
 
+/** Where the floor's GitHub calls go: not a repository any job of the bench runs in. */
+export const FLOOR_REPOSITORY = { owner: "floor", name: "github" };
+
 /** An RS256 app JWT, as Probot signs one (issued a minute ago for clock drift, nine minutes valid). */
 function appJwt(app: AppCredentials): string {
   const now = Math.floor(Date.now() / 1000);
@@ -69,7 +72,7 @@ export async function githubCalls(fake: FakeGitHub, app: AppCredentials, install
   const dir = await mkdtemp(join(tmpdir(), "flotilla-floor-"));
   try {
     const { sha } = await createRepo(join(dir, "repo"), { "README.md": "floor\n" });
-    const repo = await fake.addRepository({ owner: "floor", name: "github", dir: join(dir, "repo"), installationId });
+    const repo = await fake.addRepository({ ...FLOOR_REPOSITORY, dir: join(dir, "repo"), installationId });
     const call = async (method: string, path: string, body: unknown, auth: string) => {
       const response = await fetch(`${fake.apiUrl}${path}`, {
         method,
@@ -87,7 +90,7 @@ export async function githubCalls(fake: FakeGitHub, app: AppCredentials, install
       `Bearer ${appJwt(app)}`,
     );
     const auth = `token ${String(token)}`;
-    const checks = `/repos/${repo.fullName}/check-runs`;
+    const checks = `/repos/${repo.full_name}/check-runs`;
     const { id } = await call("POST", checks, { name: "floor", head_sha: sha }, auth);
     const samples: number[] = [];
     for (let i = 0; i < count; i++) {
