@@ -112,6 +112,8 @@ export function processExecutor(options: { cancelGraceMs: number }): StepExecuto
       const onAbort = (): void =>
         terminate(cancelReason(request.signal) ?? { kind: "cancelled", message: "cancelled" });
       request.signal?.addEventListener("abort", onAbort, { once: true });
+      // An abort while the script was being written has fired already: a listener added now would never hear it.
+      if (request.signal?.aborted) onAbort();
       const timeoutMs = request.timeoutMs;
       const timeoutTimer =
         timeoutMs === undefined

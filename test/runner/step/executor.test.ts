@@ -51,4 +51,14 @@ describe("processExecutor", () => {
     expect(outcome).toMatchObject({ conclusion: "cancelled", message: "cancelled by /cancel" });
     expect(outcome.durationMs).toBeLessThan(5_000);
   });
+
+  it("cancels a step whose abort came while it was being set up, before its process started", async () => {
+    const controller = new AbortController();
+    // run() checks the signal, then writes the script and spawns: the abort lands in between.
+    const running = run({ script: "sleep 1000", signal: controller.signal });
+    controller.abort({ kind: "cancelled", message: "interrupted (Ctrl-C)" });
+    const { outcome } = await running;
+    expect(outcome).toMatchObject({ conclusion: "cancelled", message: "interrupted (Ctrl-C)" });
+    expect(outcome.durationMs).toBeLessThan(5_000);
+  }, 15_000);
 });
