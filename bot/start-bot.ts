@@ -31,7 +31,8 @@ import { gitlabKind } from "./forges/gitlab/gitlab-kind.ts";
 import { gitlabWebhookHandler } from "./forges/gitlab/webhook.ts";
 import { gitKind } from "./forges/git/git-kind.ts";
 import { startGitPoller } from "./forges/git/poller.ts";
-import { openPollBucket, pollLease } from "./forges/git/poll-lease.ts";
+import { pollLease } from "./forges/git/poll-lease.ts";
+import { openAgingBucket } from "./bus/aging-bucket.ts";
 import { gitHookHandler } from "./forges/git/hook-handler.ts";
 import { gitFollowsHandler } from "./api/git-follows-handler.ts";
 import { forges, type ForgeName } from "./forges/forge-kind.ts";
@@ -53,7 +54,7 @@ import { secretsHandler } from "./api/secrets-handler.ts";
 import { respondToSecretsRequests } from "./secrets/responder.ts";
 import { type Clock, systemClock } from "./schedules/clock.ts";
 import { startScheduleTimer } from "./schedules/schedule-timer.ts";
-import { announceChange, openSchedulesBucket } from "./schedules/slot-claim.ts";
+import { announceChange, SLOT_CLAIM_TTL_MS } from "./schedules/slot-claim.ts";
 
 export interface RunningBot {
   url: string;
@@ -113,7 +114,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const lease = { ackWaitMs: config.jobs.leaseSeconds * 1000, maxDeliver: config.jobs.maxAttempts };
 
   const botId = randomUUID();
-  const schedulesKv = await openSchedulesBucket(bus.nc, bus.names.schedulesBucket);
+  const schedulesKv = await openAgingBucket(bus.nc, bus.names.schedulesBucket, SLOT_CLAIM_TTL_MS);
   const plannerLog = log.child({ name: "planner" });
   const plannerDeps = {
     announceSchedules: () => announceChange(schedulesKv, botId),
@@ -192,7 +193,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const gitPoller = startGitPoller({
     db: db.db,
     publish: eventPublisher(bus.js, bus.names),
-    lease: pollLease(await openPollBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000)), botId),
+    lease: pollLease(await openAgingBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000)), botId),
     intervalMs: pollMs,
     log: log.child({ name: "git-poll" }),
   });

@@ -7,20 +7,12 @@
  * others' timers.
  */
 import { createHash } from "node:crypto";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 
-const DAY_MS = 24 * 3600_000;
 export const CHANGED_KEY = "changed";
 
-export async function openSchedulesBucket(nc: NatsConnection, bucket: string): Promise<KV> {
-  const kvm = new Kvm(nc);
-  try {
-    return await kvm.create(bucket, { history: 1, ttl: DAY_MS });
-  } catch {
-    return kvm.open(bucket);
-  }
-}
+/** How long a slot's claim is kept: the schedules bucket's age limit. */
+export const SLOT_CLAIM_TTL_MS = 24 * 3600_000;
 
 /** One cron of one workflow of one repository: the slot keys' prefix and the delivery ids'. */
 export function scheduleKey(parts: {

@@ -6,20 +6,9 @@
  * Both writes are compare-and-swaps, so two bots never both think they hold one key.
  */
 import { createHash } from "node:crypto";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 
 export type PollLease = (name: string) => Promise<boolean>;
-
-export async function openPollBucket(nc: NatsConnection, bucket: string, ttlMs: number): Promise<KV> {
-  const kvm = new Kvm(nc);
-  try {
-    return await kvm.create(bucket, { history: 1, ttl: ttlMs });
-  } catch {
-    // Made by a bot with another poll interval: its age limit stays.
-    return kvm.open(bucket);
-  }
-}
 
 export function pollLease(kv: KV, botId: string): PollLease {
   return async (name) => {

@@ -32,10 +32,16 @@ export function githubRunContext(deliveryId: string, name: string, payload: unkn
   return fail(`event ${name} starts no run`);
 }
 
+/** The payload as `schema` reads it, or which field it lacks. */
+function readPayload<S extends z.ZodTypeAny>(schema: S, payload: unknown, event: string): Result<z.infer<S>> {
+  const parsed = schema.safeParse(payload);
+  return parsed.success ? ok(parsed.data) : fail(`${event} payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
+}
+
 function pushContext(deliveryId: string, payload: unknown): ContextResult {
-  const parsed = PushEvent.safeParse(payload);
-  if (!parsed.success) return fail(`push payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
-  const push = parsed.data;
+  const parsed = readPayload(PushEvent, payload, "push");
+  if (!parsed.ok) return parsed;
+  const push = parsed.value;
   if (push.deleted || /^0+$/.test(push.after)) return fail("push deleted a ref");
   return ok({
     ...refEventContext(deliveryId, "push", push),
@@ -104,9 +110,9 @@ function pushedFiles(payload: unknown): string[] | undefined {
 }
 
 function pullRequestContext(deliveryId: string, payload: unknown): ContextResult {
-  const parsed = PullRequestEvent.safeParse(payload);
-  if (!parsed.success) return fail(`pull_request payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
-  const event = parsed.data;
+  const parsed = readPayload(PullRequestEvent, payload, "pull_request");
+  if (!parsed.ok) return parsed;
+  const event = parsed.value;
   if (!PR_ACTIONS.has(event.action)) return fail(`pull_request ${event.action} starts no run`);
   const pr = event.pull_request;
   const repo = repoRef(event.repository.full_name);
@@ -141,17 +147,17 @@ function pullRequestContext(deliveryId: string, payload: unknown): ContextResult
 
 /** The commit is the ref's head when the run is planned (GitHub's payload names no SHA): `sha` is left to the planner. */
 function dispatchContext(deliveryId: string, payload: unknown): ContextResult {
-  const parsed = WorkflowDispatchEvent.safeParse(payload);
-  if (!parsed.success) return fail(`workflow_dispatch payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
-  const event = parsed.data;
+  const parsed = readPayload(WorkflowDispatchEvent, payload, "workflow_dispatch");
+  if (!parsed.ok) return parsed;
+  const event = parsed.value;
   return ok({ ...refEventContext(deliveryId, "workflow_dispatch", event), workflowPath: event.workflow });
 }
 
 /** A cron slot (bot/schedules/): the one workflow, at the default branch's head when planned, as on GitHub. */
 function scheduleContext(deliveryId: string, payload: unknown): ContextResult {
-  const parsed = ScheduleEvent.safeParse(payload);
-  if (!parsed.success) return fail(`schedule payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
-  const event = parsed.data;
+  const parsed = readPayload(ScheduleEvent, payload, "schedule");
+  if (!parsed.ok) return parsed;
+  const event = parsed.value;
   const ref = `refs/heads/${event.repository.default_branch}`;
   return ok({
     ...refEventContext(deliveryId, "schedule", { ...event, ref }),
@@ -162,9 +168,9 @@ function scheduleContext(deliveryId: string, payload: unknown): ContextResult {
 
 /** `POST /dispatches`: every workflow that wants the `event_type`, at the default branch's head. */
 function repositoryDispatchContext(deliveryId: string, payload: unknown): ContextResult {
-  const parsed = RepositoryDispatchEvent.safeParse(payload);
-  if (!parsed.success) return fail(`repository_dispatch payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
-  const event = parsed.data;
+  const parsed = readPayload(RepositoryDispatchEvent, payload, "repository_dispatch");
+  if (!parsed.ok) return parsed;
+  const event = parsed.value;
   const ref = `refs/heads/${event.repository.default_branch}`;
   return ok({ ...refEventContext(deliveryId, "repository_dispatch", { ...event, ref }), action: event.action });
 }
@@ -174,9 +180,9 @@ function repositoryDispatchContext(deliveryId: string, payload: unknown): Contex
  * workflow for a draft's `created`, `edited` or `deleted`: a draft has no tag yet.
  */
 function releaseContext(deliveryId: string, payload: unknown): ContextResult {
-  const parsed = ReleaseEvent.safeParse(payload);
-  if (!parsed.success) return fail(`release payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
-  const event = parsed.data;
+  const parsed = readPayload(ReleaseEvent, payload, "release");
+  if (!parsed.ok) return parsed;
+  const event = parsed.value;
   if (event.release.draft && ["created", "edited", "deleted"].includes(event.action))
     return fail(`release ${event.action} of a draft starts no run`);
   const ref = `refs/tags/${event.release.tag_name}`;
@@ -185,9 +191,9 @@ function releaseContext(deliveryId: string, payload: unknown): ContextResult {
 
 /** Another run requested or completed: at the default branch's head; `branches` filter the triggering run's branch. */
 function workflowRunContext(deliveryId: string, payload: unknown): ContextResult {
-  const parsed = WorkflowRunEvent.safeParse(payload);
-  if (!parsed.success) return fail(`workflow_run payload lacks ${parsed.error.issues[0]?.path.join(".")}`);
-  const event = parsed.data;
+  const parsed = readPayload(WorkflowRunEvent, payload, "workflow_run");
+  if (!parsed.ok) return parsed;
+  const event = parsed.value;
   const ref = `refs/heads/${event.repository.default_branch}`;
   return ok({
     ...refEventContext(deliveryId, "workflow_run", { ...event, ref }),

@@ -6,7 +6,8 @@
  */
 import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { openPollBucket, pollLease } from "../../../../bot/forges/git/poll-lease.ts";
+import { openAgingBucket } from "../../../../bot/bus/aging-bucket.ts";
+import { pollLease } from "../../../../bot/forges/git/poll-lease.ts";
 import { deleteStreamsOf } from "../../../helpers/nats-cleanup.ts";
 import { sharedNatsUrl, uniquePrefix } from "../../../helpers/nats-server.ts";
 import { until } from "../../../helpers/until.ts";
@@ -21,7 +22,7 @@ describe("pollLease", { timeout: 60_000 }, () => {
   it("lets one bot hold a repository's lease and another take it once it lapses", async () => {
     const nc = await connect({ servers: sharedNatsUrl() });
     try {
-      const kv = await openPollBucket(nc, `${prefix}-git-poll`, 2_000);
+      const kv = await openAgingBucket(nc, `${prefix}-git-poll`, 2_000);
       const one = pollLease(kv, "bot-1");
       const two = pollLease(kv, "bot-2");
       const both = async (name: string) => Promise.all([one(name), two(name)]);
