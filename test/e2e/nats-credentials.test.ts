@@ -13,9 +13,7 @@ import { encode, type RunnerEventInput, type RunnerHeartbeat } from "../../proto
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configFileOptions, type RunnerConfigFile } from "../../runner/config-file.ts";
-import { readRunnerConfig } from "../../runner/config.ts";
-import { startRunner } from "../../runner/main.ts";
+import { configFileOptions, type RunnerConfigFile, readRunnerConfig, startRunner } from "../../runner/index.ts";
 import { BIN } from "../helpers/flotilla-bin.ts";
 import { registerRunner, testLogger } from "../helpers/flotilla.ts";
 import { until } from "../helpers/until.ts";

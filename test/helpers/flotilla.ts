@@ -10,10 +10,15 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { readBotConfig } from "../../bot/config.ts";
 import { startBot, type RunningBot } from "../../bot/start-bot.ts";
-import { readRunnerConfig, type RunnerConfigInput } from "../../runner/config.ts";
-import { startRunner, type RunningRunner } from "../../runner/main.ts";
-import { configFileOptions, type RunnerConfigFile } from "../../runner/config-file.ts";
-import { register } from "../../runner/registration.ts";
+import {
+  configFileOptions,
+  type RunnerConfigFile,
+  type RunnerConfigInput,
+  type RunningRunner,
+  readRunnerConfig,
+  register,
+  startRunner,
+} from "../../runner/index.ts";
 import { initAuthority, serverConfPath } from "../../bot/fleet/nats-authority.ts";
 import { startFakeGitHub, type CheckRunRecord, type FakeGitHub, type FakeRepository } from "./fake-github.ts";
 import { createRepo, type FileTree } from "./git-repo.ts";
