@@ -4,7 +4,9 @@
  * values at install, and points each KEDA ScaledObject at the stream and consumer protocol/
  * names for the pool's namespace and label set — the queue its runners really pull from.
  */
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { defaultRunnerLabels, labelsetToken } from "../../protocol/labels.ts";
 import { natsNames } from "../../protocol/names.ts";
 import { CHART, find, helmSuite, type K8sObject } from "./helm.ts";
@@ -13,6 +15,7 @@ const helm = helmSuite();
 
 interface Container {
   name: string;
+  image?: string;
   args?: string[];
   command?: string[];
   env?: { name: string; value?: string; valueFrom?: Record<string, Record<string, unknown>> }[];
@@ -124,6 +127,28 @@ describe("charts/flotilla", () => {
 
     expect(objects.filter((o) => o.kind === "ScaledObject")).toEqual([]);
     expect(objects.filter((o) => o.kind === "Ingress")).toEqual([]);
+    // Two replicas: a node drain takes one at a time.
+    expect(find(objects, "PodDisruptionBudget", "ci-flotilla-bot").spec.maxUnavailable).toBe(1);
+  });
+
+  it("runs the image the Dockerfile builds as it is built: this version, its user, flotilla as entrypoint", async () => {
+    const root = new URL("../../", import.meta.url);
+    const chart = parse(await readFile(new URL("charts/flotilla/Chart.yaml", root), "utf8")) as { appVersion: string };
+    const pkg = JSON.parse(await readFile(new URL("package.json", root), "utf8")) as { version: string };
+    // The default image tag is the appVersion: the version the Dockerfile builds from this checkout.
+    expect(chart.appVersion).toBe(pkg.version);
+    const dockerfile = await readFile(new URL("Dockerfile", root), "utf8");
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+    expect(runtime).toMatch(/^\nFROM node:20-slim\n/);
+    expect(runtime).toMatch(/apt-get install[^\n]* git /);
+    const entrypoint = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(runtime)?.[1] ?? "[]") as string[];
+    expect(entrypoint.at(-1)).toBe("flotilla");
+    // runAsNonRoot can only check a numeric user; the pods run as that very user.
+    const user = /^USER (\d+):(\d+)$/m.exec(runtime);
+    expect(user?.[1]).toBeDefined();
+    const bot = find(await helm.render(), "Deployment", "ci-flotilla-bot");
+    expect(podSpec(bot).securityContext).toMatchObject({ runAsUser: Number(user![1]), runAsGroup: Number(user![2]) });
+    expect(container(bot, "bot").image).toBe(`flotilla:${pkg.version}`);
   });
 
   it("uses an external NATS when the bundled one is off, with streams of one replica", async () => {
