@@ -16,6 +16,7 @@ const helm = helmSuite();
 interface Container {
   name: string;
   image?: string;
+  resources?: Record<string, Record<string, string>>;
   args?: string[];
   command?: string[];
   env?: { name: string; value?: string; valueFrom?: Record<string, Record<string, unknown>> }[];
@@ -219,6 +220,29 @@ describe("charts/flotilla", () => {
       expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(330);
       expect(env(c).FLOTILLA_RUNNER_DRAIN_GRACE_MS).toBe("300000");
     }
+  });
+
+  it("lets a pool's own 0 and false win over runnerDefaults, and merges its maps key by key", async () => {
+    const objects = await helm.render({
+      runnerDefaults: { autoscaling: { enabled: true, maxReplicas: 7 } },
+      pools: [
+        { name: "parked", namespace: "lab", replicas: 0, metricsPort: 0, autoscaling: { enabled: false } },
+        { name: "elastic", namespace: "lab", autoscaling: { minReplicas: 0 }, resources: { limits: { cpu: "2" } } },
+      ],
+    });
+    const parked = find(objects, "Deployment", "ci-flotilla-runner-parked");
+    expect(parked.spec.replicas).toBe(0);
+    const runner = container(parked, "runner");
+    expect(runner.args).toEqual(["runner", "start"]);
+    expect(runner.livenessProbe).toBeUndefined();
+    expect(objects.filter((o) => o.kind === "ScaledObject").map((o) => o.metadata.name)).toEqual([
+      "ci-flotilla-runner-elastic",
+    ]);
+    const elastic = find(objects, "ScaledObject", "ci-flotilla-runner-elastic");
+    expect(elastic.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 7 });
+    expect(container(find(objects, "Deployment", "ci-flotilla-runner-elastic"), "runner")).toMatchObject({
+      resources: { limits: { cpu: "2" }, requests: { cpu: "1", memory: "2Gi" } },
+    });
   });
 
   it("registers a token pool once and keeps its credential in a PVC", async () => {

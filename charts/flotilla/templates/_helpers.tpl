@@ -77,10 +77,22 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 {{- end -}}
 
-{{/* One pool with runnerDefaults under it (the pool's own keys win), as YAML. */}}
+{{/*
+One pool with runnerDefaults under it, as YAML: each key the pool gives wins, maps merged key by
+key (a pool's `autoscaling: {enabled: true}` keeps the default maxReplicas). Not sprig's merge,
+which takes 0 and false for "unset" and would turn `replicas: 0` into the default.
+*/}}
 {{- define "flotilla.pool" -}}
-{{- $pool := merge (deepCopy .pool) (deepCopy .root.Values.runnerDefaults) -}}
-{{- toYaml $pool -}}
+{{- $out := deepCopy .root.Values.runnerDefaults -}}
+{{- range $key, $value := .pool -}}
+{{- $default := get $out $key -}}
+{{- if and (kindIs "map" $value) (kindIs "map" $default) -}}
+{{- range $innerKey, $innerValue := $value }}{{ $_ := set $default $innerKey $innerValue }}{{ end -}}
+{{- else -}}
+{{- $_ := set $out $key $value -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{/*
