@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N]`: webhook →
+ * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --rate-limit N]`: webhook →
  * check run latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push
  * → queued, a GitLab push → status `success` beside a GitHub push → completed, and the floor
  * measured in the same run.
@@ -12,6 +12,7 @@ import { cliStartBench, formatCliStartBench } from "./cli-start.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
+import { formatRateLimitBench, rateLimitBench } from "./rate-limit.ts";
 import { FLOOR_REPOSITORY, githubCalls, natsRoundTrips, postgresRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     reruns: { type: "string", default: "30" },
     // GitLab Push Hook samples, each beside a GitHub push (0: skip it).
     gitlab: { type: "string", default: "30" },
+    // Jobs of one push against a 60-requests-per-10-s GitHub budget (0: skip it).
+    "rate-limit": { type: "string", default: "100" },
   },
 });
 const pushes = Number(values.pushes);
@@ -171,6 +174,9 @@ try {
   if (gitlabPushes > 0) log(`GitLab: ${gitlabPushes} Push Hooks → status success, each beside a GitHub push…`);
   const gitlab =
     gitlabPushes > 0 ? await gitlabBench(fleet, gitlabPushes, (sha) => push(fleet, "noop", sha)) : undefined;
+  const rateLimitJobs = Number(values["rate-limit"]);
+  if (rateLimitJobs > 0) log(`rate limit: ${rateLimitJobs} jobs against a budget of 60 requests per 10 s…`);
+  const rateLimit = rateLimitJobs > 0 ? await rateLimitBench(fleet, rateLimitJobs) : undefined;
   log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
   const checkout = await checkoutBench();
   const fleetJobs = Number(values["fleet-jobs"]);
@@ -197,6 +203,7 @@ try {
     needsChainToCompleted: chain,
     ...(rerun ? { rerun } : {}),
     ...(gitlab ? { gitlab } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
     checkout,
     cliStart,
     ...(fleetScale ? { fleetScale } : {}),
@@ -223,6 +230,7 @@ try {
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   if (gitlab) for (const line of formatGitLabBench(gitlab, nats.p50)) log(line);
+  if (rateLimit) for (const line of formatRateLimitBench(rateLimit)) log(line);
   for (const line of formatCheckoutBench(checkout)) log(line);
   for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
