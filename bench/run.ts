@@ -85,6 +85,14 @@ async function needsChain(fleet: Fleet, times: number): Promise<number[]> {
   return samples;
 }
 
+/** Until every push of the `noop` repository has its final commit status: the last job's statements are in. */
+async function allStatusesFinal(fleet: Fleet): Promise<void> {
+  const repo = fleet.repos.noop.repo.full_name;
+  const final = () => fleet.fake.statuses.filter((s) => s.repo === repo && s.status.state !== "pending").length;
+  const pending = () => fleet.fake.statuses.filter((s) => s.repo === repo && s.status.state === "pending").length;
+  await fleet.fake.waitFor(() => final() >= pending(), { timeoutMs: 30_000 });
+}
+
 async function latency(fleet: Fleet, n: number) {
   const toStarted: number[] = [];
   const toCompleted: number[] = [];
@@ -160,7 +168,16 @@ try {
   log(`warm-up…`);
   await latency(fleet, 5);
   log(`latency: ${pushes} pushes, one after another…`);
+  const statementsBefore = fleet.statements();
+  const textsBefore = new Map(fleet.statementsByText());
   const { toStarted, toCompleted } = await latency(fleet, pushes);
+  await allStatusesFinal(fleet);
+  const statementsPerJob = Math.round(((fleet.statements() - statementsBefore) / pushes) * 10) / 10;
+  // BENCH_STATEMENTS=1: which statements a job costs, most frequent first.
+  if (process.env.BENCH_STATEMENTS)
+    for (const [text, n] of [...fleet.statementsByText()].sort((a, b) => b[1] - a[1]))
+      if (n - (textsBefore.get(text) ?? 0) > 0)
+        log(`  ${((n - (textsBefore.get(text) ?? 0)) / pushes).toFixed(1)} × ${text}`);
   log(`throughput: ${throughputPushes} pushes, ${values.runners} runners…`);
   const jobsPerSecond = Math.round((await throughput(fleet, throughputPushes)) * 10) / 10;
   log(`planning: a 256-job matrix, 3 times…`);
@@ -187,6 +204,8 @@ try {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
     jobsPerSecond,
+    // Postgres statements the bot sent per push of the one-job `true` workflow, webhook → its status final.
+    statementsPerJob,
     floor: {
       natsRoundTrip: { p50: nats.p50 },
       spawn: { p50: spawn.p50 },
@@ -227,6 +246,7 @@ try {
   log(
     `                    GitHub call (check run PATCH) p50 ${githubCall.p50} ms, Postgres insert…returning p50 ${postgresRoundTrip.p50} ms`,
   );
+  log(`Postgres statements/job ${statementsPerJob} (webhook → status final, 1-step job; goal ≤ 10)`);
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   if (gitlab) for (const line of formatGitLabBench(gitlab, nats.p50)) log(line);
