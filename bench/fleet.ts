@@ -18,6 +18,7 @@ import { createRepo } from "../test/helpers/git-repo.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
 import { createTestDatabase, type TestDatabase } from "../test/helpers/postgres.ts";
 import { runnerStartArgs } from "../test/helpers/runner-process.ts";
+import { startStatementCounter } from "./statement-counter.ts";
 
 /** One repository per scenario, each with one workflow. */
 const SCENARIOS = {
@@ -44,6 +45,10 @@ export interface Fleet {
   natsUrl: string;
   /** The bot's database: the floor's Postgres round trips go there too. */
   databaseUrl: string;
+  /** Postgres statements the bot has sent so far (counted on the wire, statement-counter.ts). */
+  statements(): number;
+  /** The same by statement text. */
+  statementsByText(): Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,7 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   const gitlab = await startFakeGitLab();
   const gitlabSecret = randomBytes(16).toString("hex");
   const database: TestDatabase = await createTestDatabase();
+  const counter = await startStatementCounter(database.url);
   const scratch = await mkdtemp(join(tmpdir(), "flotilla-bench-"));
   const repos = {} as Fleet["repos"];
   for (const [name, workflow] of Object.entries(SCENARIOS) as [Scenario, string][]) {
@@ -71,7 +77,7 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const processes = flotillaProcesses({ home: scratch, natsUrl, prefix, nodeArgs });
   processes.start(["bot"], {
-    ...botEnv(fake, app, port, database.url),
+    ...botEnv(fake, app, port, counter.url),
     GITLAB_URL: gitlab.url,
     GITLAB_TOKEN: gitlab.token,
     GITLAB_WEBHOOK_SECRET: gitlabSecret,
@@ -90,8 +96,11 @@ export async function startFleet(runnerCount: number): Promise<Fleet> {
     prefix,
     natsUrl,
     databaseUrl: database.url,
+    statements: counter.count,
+    statementsByText: counter.byText,
     async close() {
       await processes.stop();
+      await counter.close();
       await deleteStreamsOf(natsUrl, prefix).catch(() => {});
       await fake.close();
       await gitlab.close();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N]`: webhook →
+ * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --rate-limit N]`: webhook →
  * check run latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push
  * → queued, a GitLab push → status `success` beside a GitHub push → completed, and the floor
  * measured in the same run.
@@ -12,6 +12,7 @@ import { cliStartBench, formatCliStartBench } from "./cli-start.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
+import { formatRateLimitBench, rateLimitBench } from "./rate-limit.ts";
 import { FLOOR_REPOSITORY, githubCalls, natsRoundTrips, postgresRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     reruns: { type: "string", default: "30" },
     // GitLab Push Hook samples, each beside a GitHub push (0: skip it).
     gitlab: { type: "string", default: "30" },
+    // Jobs of one push against a 60-requests-per-10-s GitHub budget (0: skip it).
+    "rate-limit": { type: "string", default: "100" },
   },
 });
 const pushes = Number(values.pushes);
@@ -80,6 +83,14 @@ async function needsChain(fleet: Fleet, times: number): Promise<number[]> {
     samples.push(performance.now() - t0);
   }
   return samples;
+}
+
+/** Until every push of the `noop` repository has its final commit status: the last job's statements are in. */
+async function allStatusesFinal(fleet: Fleet): Promise<void> {
+  const repo = fleet.repos.noop.repo.full_name;
+  const final = () => fleet.fake.statuses.filter((s) => s.repo === repo && s.status.state !== "pending").length;
+  const pending = () => fleet.fake.statuses.filter((s) => s.repo === repo && s.status.state === "pending").length;
+  await fleet.fake.waitFor(() => final() >= pending(), { timeoutMs: 30_000 });
 }
 
 async function latency(fleet: Fleet, n: number) {
@@ -157,7 +168,16 @@ try {
   log(`warm-up…`);
   await latency(fleet, 5);
   log(`latency: ${pushes} pushes, one after another…`);
+  const statementsBefore = fleet.statements();
+  const textsBefore = new Map(fleet.statementsByText());
   const { toStarted, toCompleted } = await latency(fleet, pushes);
+  await allStatusesFinal(fleet);
+  const statementsPerJob = Math.round(((fleet.statements() - statementsBefore) / pushes) * 10) / 10;
+  // BENCH_STATEMENTS=1: which statements a job costs, most frequent first.
+  if (process.env.BENCH_STATEMENTS)
+    for (const [text, n] of [...fleet.statementsByText()].sort((a, b) => b[1] - a[1]))
+      if (n - (textsBefore.get(text) ?? 0) > 0)
+        log(`  ${((n - (textsBefore.get(text) ?? 0)) / pushes).toFixed(1)} × ${text}`);
   log(`throughput: ${throughputPushes} pushes, ${values.runners} runners…`);
   const jobsPerSecond = Math.round((await throughput(fleet, throughputPushes)) * 10) / 10;
   log(`planning: a 256-job matrix, 3 times…`);
@@ -171,6 +191,9 @@ try {
   if (gitlabPushes > 0) log(`GitLab: ${gitlabPushes} Push Hooks → status success, each beside a GitHub push…`);
   const gitlab =
     gitlabPushes > 0 ? await gitlabBench(fleet, gitlabPushes, (sha) => push(fleet, "noop", sha)) : undefined;
+  const rateLimitJobs = Number(values["rate-limit"]);
+  if (rateLimitJobs > 0) log(`rate limit: ${rateLimitJobs} jobs against a budget of 60 requests per 10 s…`);
+  const rateLimit = rateLimitJobs > 0 ? await rateLimitBench(fleet, rateLimitJobs) : undefined;
   log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
   const checkout = await checkoutBench();
   const fleetJobs = Number(values["fleet-jobs"]);
@@ -181,6 +204,8 @@ try {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
     jobsPerSecond,
+    // Postgres statements the bot sent per push of the one-job `true` workflow, webhook → its status final.
+    statementsPerJob,
     floor: {
       natsRoundTrip: { p50: nats.p50 },
       spawn: { p50: spawn.p50 },
@@ -197,6 +222,7 @@ try {
     needsChainToCompleted: chain,
     ...(rerun ? { rerun } : {}),
     ...(gitlab ? { gitlab } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
     checkout,
     cliStart,
     ...(fleetScale ? { fleetScale } : {}),
@@ -220,9 +246,11 @@ try {
   log(
     `                    GitHub call (check run PATCH) p50 ${githubCall.p50} ms, Postgres insert…returning p50 ${postgresRoundTrip.p50} ms`,
   );
+  log(`Postgres statements/job ${statementsPerJob} (webhook → status final, 1-step job; goal ≤ 10)`);
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   if (gitlab) for (const line of formatGitLabBench(gitlab, nats.p50)) log(line);
+  if (rateLimit) for (const line of formatRateLimitBench(rateLimit)) log(line);
   for (const line of formatCheckoutBench(checkout)) log(line);
   for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);

@@ -144,6 +144,11 @@ export interface Forge {
    * earlier createCheck whose id was never recorded; undefined when there is none.
    */
   findCheck(repo: RepoRef, check: CheckKey): Promise<{ id: number } | undefined>;
+  /**
+   * Updates a check run. An intermediate update (`in_progress`) may be dropped when the forge's
+   * request budget is short — the conclusion that follows carries the whole state; an update
+   * with a conclusion is never dropped (it waits for the budget instead).
+   */
   updateCheck(repo: RepoRef, check: CheckRef, update: CheckUpdate): Promise<void>;
   setCommitStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void>;
   /**

@@ -166,10 +166,12 @@ async function planRun(
   const jobConcurrency = jobGroups(expansion.jobs, { ...context.contexts, github: planGithub, inputs });
   if (jobConcurrency.problems.length > 0)
     return reportBrokenWorkflow(deps, forge, context, workflow.path, jobConcurrency.problems);
-  const run = await store.upsertRun(deps.db, context, workflow.path, workflow.name);
+  const run = await store.upsertRun(deps.db, context, workflow.path, workflow.name, undefined, planGithub);
   const log = parentLog.child({ run: run.id, workflow: workflow.path });
+  // Written by the insert; a run stored by an earlier attempt may lack it (stored before it was).
+  const stored = run.githubContext.run_id === run.id;
   run.githubContext = githubContext({ ...contextInputs, runId: run.id, runNumber: run.runNumber });
-  await store.setGithubContext(deps.db, run.id, run.githubContext);
+  if (!stored) await store.setGithubContext(deps.db, run.id, run.githubContext);
   // `on: workflow_run` with `requested`: workflows that follow this one start now.
   await (await announcerOf(deps, run))?.("requested");
   const following = await store.namespacesFollowing(deps.db, context.repo.fullName);

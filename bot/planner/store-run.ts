@@ -3,7 +3,7 @@
  * died half way, a redelivered webhook) completes the first plan instead of starting a second.
  */
 import { applyAliases, type LabelAliases } from "../fleet/label-aliases.ts";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { jobs, namespaces, pullRequests, runs, runStatuses, type JobSpec } from "../../db/schema.ts";
@@ -48,11 +48,20 @@ export async function upsertRun(
   path: string,
   name: string,
   error?: string,
+  /** The run's `github` context but its `run_id` and `run_number`, which the insert adds: no second write. */
+  github?: Record<string, unknown>,
 ): Promise<RunRow> {
   const next = sql<number>`(select coalesce(max(${runs.runNumber}), 0) + 1 from ${runs} where ${runs.repository} = ${context.repo.fullName} and ${runs.workflowPath} = ${path})`;
+  const id = randomUUID();
   const [created] = await db
     .insert(runs)
     .values({
+      id,
+      ...(github
+        ? {
+            githubContext: sql`${JSON.stringify(github)}::jsonb || jsonb_build_object('run_id', ${id}::text, 'run_number', ${next})`,
+          }
+        : {}),
       deliveryId: context.deliveryId,
       forge: context.forge,
       installationId: context.installationId,

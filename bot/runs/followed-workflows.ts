@@ -13,13 +13,19 @@ interface Repository {
 }
 
 export async function replaceFollowedWorkflows(db: Db, repo: Repository, names: string[]): Promise<void> {
+  const ofRepo = and(
+    eq(followedWorkflows.forge, repo.forge),
+    eq(followedWorkflows.repositoryName, repo.repositoryName),
+  );
+  const unique = [...new Set(names)];
+  // Nothing followed (most repositories): one delete, no transaction around it.
+  if (unique.length === 0) {
+    await db.delete(followedWorkflows).where(ofRepo);
+    return;
+  }
   await db.transaction(async (tx) => {
-    await tx
-      .delete(followedWorkflows)
-      .where(and(eq(followedWorkflows.forge, repo.forge), eq(followedWorkflows.repositoryName, repo.repositoryName)));
-    const unique = [...new Set(names)];
-    if (unique.length > 0)
-      await tx.insert(followedWorkflows).values(unique.map((workflowName) => ({ ...repo, workflowName })));
+    await tx.delete(followedWorkflows).where(ofRepo);
+    await tx.insert(followedWorkflows).values(unique.map((workflowName) => ({ ...repo, workflowName })));
   });
 }
 

@@ -20,8 +20,10 @@ export interface ScheduleEntry {
 
 /** Makes `entries` the repository's whole set; true when the set changed. */
 export async function replaceSchedules(db: Db, owner: ScheduleOwner, entries: ScheduleEntry[]): Promise<boolean> {
+  const ofRepo = and(eq(schedules.forge, owner.forge), eq(schedules.repositoryName, owner.repositoryName));
+  // No schedule (most pushes): one delete is the whole change, no transaction needed around it.
+  if (entries.length === 0) return (await db.delete(schedules).where(ofRepo).returning()).length > 0;
   return db.transaction(async (tx) => {
-    const ofRepo = and(eq(schedules.forge, owner.forge), eq(schedules.repositoryName, owner.repositoryName));
     const before = await tx.delete(schedules).where(ofRepo).returning();
     if (entries.length > 0) await tx.insert(schedules).values(entries.map((entry) => ({ ...owner, ...entry })));
     const key = (e: ScheduleEntry) => `${e.workflowPath}\n${e.cron}\n${e.timezone}`;

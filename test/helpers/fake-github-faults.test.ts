@@ -32,6 +32,7 @@ describe("fake GitHub: injected faults", () => {
 
   afterEach(() => {
     fake.faults = undefined;
+    fake.rateLimit = undefined;
   });
 
   afterAll(async () => {
@@ -81,5 +82,24 @@ describe("fake GitHub: injected faults", () => {
     expect(failed).toBeGreaterThan(8);
     expect(failed).toBeLessThan(32);
     expect(fake.statuses).toHaveLength(1 + 40 - failed);
+  });
+
+  it("counts a small primary budget and refuses past it as GitHub does, changing nothing", async () => {
+    fake.rateLimit = { limit: 2, windowMs: 60_000 };
+    const first = await call("POST", `/repos/acme/widgets/statuses/${sha}`, status);
+    expect(first.headers.get("x-ratelimit-remaining")).toBe("1");
+    expect(first.headers.get("x-ratelimit-limit")).toBe("2");
+    expect(Number(first.headers.get("x-ratelimit-reset")) * 1000).toBeGreaterThan(Date.now());
+    await call("GET", `/repos/acme/widgets/commits/${sha}/check-runs`);
+    const before = fake.statuses.length;
+    const refused = await call("POST", `/repos/acme/widgets/statuses/${sha}`, status);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(refused.headers.get("x-ratelimit-resource")).toBe("core");
+    expect(((await refused.json()) as { message: string }).message).toBe(
+      "API rate limit exceeded for installation ID 42.",
+    );
+    expect(fake.statuses).toHaveLength(before);
+    expect(fake.rateLimited.map((r) => r.caller)).toEqual(["installation:42"]);
   });
 });

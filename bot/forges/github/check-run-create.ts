@@ -4,12 +4,13 @@
  * the answer was lost): sent again, it makes a second one. So the create goes out without
  * that retry, and after a server error the check run is looked up by its external id before
  * the create is sent again — as many tries, spaced as Octokit spaces them (1, 4, 9 seconds).
- * Rate limits (403/429 with `retry-after`) are still retried by the throttling plugin: GitHub
+ * Rate limits (403/429) are still waited out and sent again by the limiter (octokit.ts): GitHub
  * refused those writes, so sending them again is safe.
  */
 import type { ProbotOctokit } from "probot";
 import type { CheckKey } from "../forge.ts";
 import type { RepoRef } from "../../runs/repo-ref.ts";
+import type { RequestPriority } from "./request-budget.ts";
 
 type Octokit = ProbotOctokit;
 type CreateParams = Parameters<Octokit["rest"]["checks"]["create"]>[0] & {
@@ -23,13 +24,14 @@ const CREATE_TRIES = 4;
 export async function createCheckRun(
   octokit: Octokit,
   params: CreateParams,
+  priority: RequestPriority,
   delayMs = (attempt: number) => attempt ** 2 * 1000,
 ): Promise<number> {
   const key = { name: params.name, headSha: params.head_sha, externalId: params.external_id };
   const repo = { owner: params.owner, name: params.repo };
   for (let attempt = 1; ; attempt++) {
     try {
-      const { data } = await octokit.rest.checks.create({ ...params, request: { retries: 0 } });
+      const { data } = await octokit.rest.checks.create({ ...params, request: { retries: 0, priority } });
       return data.id;
     } catch (error) {
       if (!mayHaveLanded(error) || attempt >= CREATE_TRIES) throw error;

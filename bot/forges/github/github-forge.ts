@@ -9,6 +9,7 @@ import type { BlobCache, PermissionCache, TokenCache } from "../caches.ts";
 import { createCheckRun, findCheckRun } from "./check-run-create.ts";
 import { findOwnComment } from "./own-comment.ts";
 import { permissionOf } from "./permission.ts";
+import { WriteDropped } from "./request-budget.ts";
 
 type Octokit = ProbotOctokit;
 
@@ -106,17 +107,22 @@ export function githubForge(deps: GitHubForgeDeps): Forge {
 
     async createCheck(repo, check: NewCheck) {
       const [first, rest] = splitAnnotations(check.output);
-      const id = await createCheckRun(octokit, {
-        owner: repo.owner,
-        repo: repo.name,
-        name: check.name,
-        head_sha: check.headSha,
-        details_url: check.detailsUrl,
-        external_id: check.externalId,
-        status: check.status,
-        ...(check.conclusion ? { conclusion: check.conclusion, completed_at: new Date().toISOString() } : {}),
-        ...(first ? { output: first } : {}),
-      });
+      const id = await createCheckRun(
+        octokit,
+        {
+          owner: repo.owner,
+          repo: repo.name,
+          name: check.name,
+          head_sha: check.headSha,
+          details_url: check.detailsUrl,
+          external_id: check.externalId,
+          status: check.status,
+          ...(check.conclusion ? { conclusion: check.conclusion, completed_at: new Date().toISOString() } : {}),
+          ...(first ? { output: first } : {}),
+        },
+        // A check run born completed (a broken workflow file) is a final state.
+        check.conclusion ? "final" : "create",
+      );
       await sendRemainingAnnotations(octokit, repo, id, check.output, rest);
       return { id };
     },
@@ -128,17 +134,26 @@ export function githubForge(deps: GitHubForgeDeps): Forge {
 
     async updateCheck(repo, { id }, update: CheckUpdate) {
       const [first, rest] = splitAnnotations(update.output);
-      await octokit.rest.checks.update({
-        owner: repo.owner,
-        repo: repo.name,
-        check_run_id: id,
-        ...(update.status ? { status: update.status } : {}),
-        ...(update.startedAt ? { started_at: update.startedAt } : {}),
-        ...(update.completedAt ? { completed_at: update.completedAt } : {}),
-        ...(update.conclusion ? { conclusion: update.conclusion } : {}),
-        ...(update.actions ? { actions: update.actions } : {}),
-        ...(first ? { output: first } : {}),
-      });
+      // Only a conclusion is final; `in_progress` is worth a request only while the budget is ample.
+      const priority = update.status === "completed" || update.conclusion ? "final" : "progress";
+      try {
+        await octokit.rest.checks.update({
+          owner: repo.owner,
+          repo: repo.name,
+          check_run_id: id,
+          ...(update.status ? { status: update.status } : {}),
+          ...(update.startedAt ? { started_at: update.startedAt } : {}),
+          ...(update.completedAt ? { completed_at: update.completedAt } : {}),
+          ...(update.conclusion ? { conclusion: update.conclusion } : {}),
+          ...(update.actions ? { actions: update.actions } : {}),
+          ...(first ? { output: first } : {}),
+          request: { priority },
+        });
+      } catch (error) {
+        // Dropped under a short budget: the conclusion that follows carries the whole state.
+        if (error instanceof WriteDropped) return;
+        throw error;
+      }
       await sendRemainingAnnotations(octokit, repo, id, update.output, rest);
     },
 
@@ -152,6 +167,7 @@ export function githubForge(deps: GitHubForgeDeps): Forge {
         // GitHub cuts descriptions at 140 characters and refuses longer ones.
         description: status.description.slice(0, 140),
         target_url: status.targetUrl,
+        request: { priority: status.state === "pending" ? "create" : "final" },
       });
     },
 
@@ -292,6 +308,7 @@ async function sendRemainingAnnotations(
       repo: repo.name,
       check_run_id: id,
       output: { title: output.title, summary: output.summary, annotations },
+      request: { priority: "final" },
     });
   }
 }

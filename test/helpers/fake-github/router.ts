@@ -19,7 +19,7 @@ interface CompiledRoute {
   pattern: RegExp;
 }
 
-export interface RestOptions {
+interface RestOptions {
   site: Site;
   state: FakeState;
   key: AppKey;
@@ -38,13 +38,27 @@ export function compile(routes: Route[]): CompiledRoute[] {
   });
 }
 
-export async function handleRest(
-  req: IncomingMessage,
-  url: URL,
-  apiPath: string,
-  table: CompiledRoute[],
-  opts: RestOptions,
-): Promise<{ reply: Reply; caller: string; expected: boolean }> {
+type RestAnswer = { reply: Reply; caller: string; expected: boolean };
+/** The request, its URL, the path under `/api/v3`, the routes, and what they answer from. */
+type RestRequest = [req: IncomingMessage, url: URL, apiPath: string, table: CompiledRoute[], opts: RestOptions];
+
+/** Every REST request, counted against its caller's budget when the fake has one (rate-limit.ts). */
+export async function handleRest(...request: RestRequest): Promise<RestAnswer> {
+  const [req, url, , , opts] = request;
+  const limiter = opts.state.rateLimiter;
+  if (!limiter) return answerRest(...request);
+  const who = describeCaller(identify(req, opts.state, opts.key));
+  const { headers, refused } = limiter.take(who);
+  if (refused) {
+    opts.state.rateLimited.push({ method: req.method ?? "GET", path: url.pathname, caller: who, at: Date.now() });
+    opts.state.changed();
+    return { reply: refused, caller: who, expected: true };
+  }
+  const answer = await answerRest(...request);
+  return { ...answer, reply: { ...answer.reply, headers: { ...answer.reply.headers, ...headers } } };
+}
+
+async function answerRest(...[req, url, apiPath, table, opts]: RestRequest): Promise<RestAnswer> {
   const method = req.method ?? "GET";
   const match = table
     .map((c) => ({ c, m: c.route.method === method ? c.pattern.exec(apiPath) : null }))

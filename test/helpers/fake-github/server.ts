@@ -6,7 +6,8 @@
  * await states with `waitFor`; they say who may steer a repository with `setPermission` and
  * write a person's pull request comment with `addComment`. Setting
  * `faults` makes repository writes fail as GitHub's do (5xx, a 5xx after the write landed,
- * secondary rate limits): see fake-github/faults.ts.
+ * secondary rate limits): see fake-github/faults.ts; setting `rateLimit` gives each caller a
+ * small primary budget (fake-github/rate-limit.ts).
  */
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -22,6 +23,7 @@ import { commentRoutes, recordComment } from "./comments.ts";
 import { getContents, getRaw } from "./contents.ts";
 import type { FaultRule } from "./faults.ts";
 import { pullFilesRoutes } from "./pull-files.ts";
+import { rateLimiter, type RateLimitRule } from "./rate-limit.ts";
 import { commitRoutes } from "./commit-routes.ts";
 import { isGitRequest, serveGit } from "./git-http.ts";
 import { error, notFound, sendReply, type Reply } from "./http.ts";
@@ -49,9 +51,14 @@ interface AddRepositoryOptions {
   ownerType?: "User" | "Organization";
 }
 
-export type FakeGitHub = Omit<FakeState, "repos" | "changed"> & {
+export type FakeGitHub = Omit<FakeState, "repos" | "changed" | "rateLimiter"> & {
   /** Read and set by tests; the product cannot tell an injected fault from GitHub's own. */
   faults: FaultRule | undefined;
+  /**
+   * GitHub's primary rate limit, small: `limit` REST requests per caller per `windowMs`, 403 past
+   * it (see fake-github/rate-limit.ts). Setting it opens fresh windows; undefined: no limit.
+   */
+  rateLimit: RateLimitRule | undefined;
   url: string;
   host: string;
   apiUrl: string;
@@ -205,6 +212,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
   }
 
   let nextRepoId = 600_000_000;
+  let rateRule: RateLimitRule | undefined;
   const ownerIds = new Map<string, number>();
 
   const fake: FakeGitHub = {
@@ -230,6 +238,14 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     set faults(rule) {
       state.faults = rule;
     },
+    get rateLimit() {
+      return rateRule;
+    },
+    set rateLimit(rule) {
+      rateRule = rule;
+      state.rateLimiter = rule ? rateLimiter(rule) : undefined;
+    },
+    rateLimited: state.rateLimited,
     waitFor: state.waitFor,
     waitForCheckRun: state.waitForCheckRun,
     get writes() {

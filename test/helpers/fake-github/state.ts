@@ -5,6 +5,7 @@
 import { EventEmitter } from "node:events";
 import type { FaultRecord, FaultRule } from "./faults.ts";
 import type { PullRequestRecord } from "./pulls.ts";
+import type { RateLimitedRecord, RateLimiter } from "./rate-limit.ts";
 import type {
   CheckRunRecord,
   CloneRecord,
@@ -40,6 +41,10 @@ export interface FakeState {
   /** Decides per repository write whether it fails, and how (see faults.ts); undefined: none do. */
   faults: FaultRule | undefined;
   injectedFaults: FaultRecord[];
+  /** GitHub's primary rate limit made small (see rate-limit.ts); undefined: a budget never spent. */
+  rateLimiter: RateLimiter | undefined;
+  /** Requests refused because their caller's budget was spent. */
+  rateLimited: RateLimitedRecord[];
   /** Call after every recorded change; wakes the waiters. */
   changed(): void;
   waitFor<T>(probe: () => T | undefined | null | false, opts?: WaitOptions): Promise<T>;
@@ -70,6 +75,8 @@ export function createState(): FakeState {
     pulls: new Map(),
     faults: undefined,
     injectedFaults: [],
+    rateLimiter: undefined,
+    rateLimited: [],
     changed: () => events.emit("change"),
     waitFor<T>(probe: () => T | undefined | null | false, opts: WaitOptions = {}): Promise<T> {
       const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -118,7 +125,7 @@ function describeState(state: FakeState): string {
     ),
     `statuses (${state.statuses.length}):`,
     ...state.statuses.map((s) => `  ${s.repo} ${s.status.context}=${s.status.state} @${s.sha.slice(0, 7)}`),
-    `comments: ${state.comments.length}, reactions: ${state.reactions.length}, permission reads: ${state.permissionReads.length}, tokens: ${state.tokens.length}, clones: ${state.clones.length}, injected faults: ${state.injectedFaults.length}`,
+    `comments: ${state.comments.length}, reactions: ${state.reactions.length}, permission reads: ${state.permissionReads.length}, tokens: ${state.tokens.length}, clones: ${state.clones.length}, injected faults: ${state.injectedFaults.length}, rate limited: ${state.rateLimited.length}`,
     `invalid requests (${state.invalidRequests.length}):`,
     ...state.invalidRequests.map((r) => `  ${r.method} ${r.path}: ${r.message.replace(/\n+/g, " ")}`),
     `unexpected requests (${state.unexpectedRequests.length}):`,

@@ -1,14 +1,16 @@
 /**
  * What a GitHub write survives before the forge gives up (bot/forges/github/octokit.ts):
  * secondary rate limits are waited out on the request itself, server errors are sent again,
- * and a check run create whose answer was lost is looked up rather than sent twice. Real
+ * a check run create whose answer was lost is looked up rather than sent twice, and a small
+ * primary budget is kept to: nothing sent past it, conclusions never dropped, `in_progress`
+ * updates dropped while it is short. Real
  * Probot Octokit, the real GitHub App code, the fake GitHub injecting the faults.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readBotConfig } from "../../../../bot/config.ts";
+import { type BotConfig, readBotConfig } from "../../../../bot/config.ts";
 import type { Forge, NewCheck } from "../../../../bot/forges/forge.ts";
 import { repoRef } from "../../../../bot/runs/repo-ref.ts";
 import { createGitHubApp } from "../../../../bot/forges/github/github-app.ts";
@@ -21,6 +23,7 @@ const INSTALLATION = 77;
 const repo = repoRef("acme/writes");
 let fake: FakeGitHub;
 let forge: Forge;
+let config: BotConfig;
 let scratch: string;
 let sha: string;
 
@@ -31,12 +34,13 @@ beforeAll(async () => {
   sha = created.sha;
   fake = await startFakeGitHub({ app });
   await fake.addRepository({ owner: repo.owner, name: repo.name, dir: created.dir, installationId: INSTALLATION });
-  const config = readBotConfig(appSettings(app, fake));
+  config = readBotConfig(appSettings(app, fake));
   forge = await createGitHubApp(config, testLogger()).forge(INSTALLATION);
 });
 
 afterEach(() => {
   fake.faults = undefined;
+  fake.rateLimit = undefined;
 });
 
 afterAll(async () => {
@@ -118,5 +122,52 @@ describe("findCheck", () => {
     await forge.createCheck(repo, check("twice named", "job-b"));
     expect(await forge.findCheck(repo, check("twice named", "job-a"))).toEqual(first);
     expect(await forge.findCheck(repo, check("twice named", "job-c"))).toBeUndefined();
+  });
+});
+
+describe("a small primary budget", () => {
+  /** A bot of its own (its budgets start unknown), on the fake's budget of `limit` a window. */
+  async function limitedForge(limit: number, windowMs: number) {
+    fake.rateLimit = { limit, windowMs };
+    return createGitHubApp(config, testLogger()).forge(INSTALLATION);
+  }
+  const refusedBefore = () => fake.rateLimited.length;
+
+  it("sends 30 writes at once against 10 a window: all land, none past the budget", { timeout: 30_000 }, async () => {
+    const limited = await limitedForge(10, 1000);
+    const before = refusedBefore();
+    await Promise.all(Array.from({ length: 30 }, (_, i) => limited.setCommitStatus(repo, sha, status(`burst ${i}`))));
+    expect(fake.statuses.filter((s) => s.status.context.startsWith("burst "))).toHaveLength(30);
+    expect(fake.rateLimited.length - before).toBe(0);
+  });
+
+  it("drops an in_progress update while the budget is short, and waits with the conclusion", {
+    timeout: 30_000,
+  }, async () => {
+    const limited = await limitedForge(8, 2000);
+    const { id } = await limited.createCheck(repo, check("short budget", "job-short"));
+    // Spend the window down to its last requests.
+    for (let i = 0; i < 5; i++) await limited.setCommitStatus(repo, sha, status(`spend ${i}`));
+    const ref = { ...check("short budget", "job-short"), id };
+    await limited.updateCheck(repo, ref, { status: "in_progress", startedAt: new Date().toISOString() });
+    await limited.updateCheck(repo, ref, { status: "completed", conclusion: "success" });
+    const record = fake.checkRuns.find((r) => r.id === id);
+    expect(record?.history.map((h) => h.body.status ?? h.body.conclusion)).toEqual(["queued", "completed"]);
+    expect(record?.run.conclusion).toBe("success");
+    expect(fake.rateLimited).toHaveLength(0);
+  });
+
+  it("waits for the reset when another bot spent the budget, then the write lands", { timeout: 30_000 }, async () => {
+    const limited = await limitedForge(6, 8000);
+    await limited.setCommitStatus(repo, sha, status("first of this bot"));
+    // Another replica of the bot, on the same installation, spends what is left.
+    const other = await createGitHubApp(config, testLogger()).forge(INSTALLATION);
+    // Final statuses: the other bot may spend its budget to the last request on them.
+    for (let i = 0; i < 5; i++) await other.setCommitStatus(repo, sha, { ...status(`other ${i}`), state: "success" });
+    const refused = refusedBefore();
+    await limited.setCommitStatus(repo, sha, status("after the reset"));
+    expect(fake.statuses.filter((s) => s.status.context === "after the reset")).toHaveLength(1);
+    // This bot could not know: GitHub refused it once, and it waited for x-ratelimit-reset.
+    expect(fake.rateLimited.length - refused).toBe(1);
   });
 });
