@@ -45,6 +45,12 @@ div.log details>summary::-webkit-details-marker{display:none}
 div.log details>summary .l::after{content:" ▸";color:#6e7681}
 div.log details[open]>summary .l::after{content:" ▾"}
 .tools{margin:8px 0}
+.graph{display:flex;align-items:flex-start;gap:8px;margin:12px 0;overflow-x:auto}
+.column{display:flex;flex-direction:column;gap:8px}
+.edge{align-self:center;color:#59636e;font-size:20px}
+.node{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;min-width:180px;background:#f6f8fa}
+.node-title{font-weight:600}
+.node ul{list-style:none;margin:4px 0 0;padding:0}
 .tools button{font:inherit}
 .success{color:#1a7f37}.failure,.timed_out{color:#d1242f}.cancelled,.skipped{color:#59636e}.in_progress,.queued{color:#9a6700}
 </style></head>

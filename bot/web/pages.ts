@@ -8,7 +8,10 @@ import { asc, and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { approvals, jobs, runs } from "../../db/schema.ts";
 import { pathOf, type Handler } from "../http/handler.ts";
-import { escapeHtml, page, statusBadge } from "./layout.ts";
+import type { RunRow } from "../runs/rows.ts";
+import { escapeHtml, page } from "./layout.ts";
+import { jobsOfAttempt, runGraph } from "./run-graph.ts";
+import { duration, runHeader } from "./run-labels.ts";
 
 const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
 const RUN_PATH = new RegExp(`^/runs/${UUID}$`, "i");
@@ -25,7 +28,7 @@ export function logPagesHandler(db: Db, options: LogPagesOptions = {}): Handler 
     const runMatch = RUN_PATH.exec(path);
     if (!runMatch) return false;
     const token = query.get("token") ?? "";
-    const html = await runPage(db, runMatch[1]!, token, options);
+    const html = await runPage(db, runMatch[1]!, token, query, options);
     if (!html) {
       res
         .writeHead(404, { "content-type": "text/html; charset=utf-8" })
@@ -49,7 +52,13 @@ export function tokenMatches(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function runPage(db: Db, runId: string, token: string, options: LogPagesOptions): Promise<string | undefined> {
+async function runPage(
+  db: Db,
+  runId: string,
+  token: string,
+  query: URLSearchParams,
+  options: LogPagesOptions,
+): Promise<string | undefined> {
   const [run] = await db.select().from(runs).where(eq(runs.id, runId));
   if (!run || !tokenMatches(run.accessToken, token)) return undefined;
   const rows = await db
@@ -57,27 +66,24 @@ async function runPage(db: Db, runId: string, token: string, options: LogPagesOp
     .from(jobs)
     .where(eq(jobs.runId, run.id))
     .orderBy(asc(jobs.createdAt), asc(jobs.jobKey), asc(jobs.namespace));
+  const attempts = [...new Set(rows.map((r) => r.runAttempt))].sort((x, y) => y - x);
+  const asked = Number(query.get("attempt"));
+  const shown = attempts.includes(asked) ? asked : (attempts[0] ?? run.attempt);
   const q = `?token=${encodeURIComponent(token)}`;
-  const table = (attemptRows: typeof rows) =>
-    `<table><tr><th>Job</th><th>Namespace</th><th>Status</th><th>Runner</th></tr>${attemptRows
-      .map(
-        (j) =>
-          `<tr><td><a href="/jobs/${j.id}${q}">${escapeHtml(j.name)}</a></td><td>${escapeHtml(j.namespace)}</td><td>${statusBadge(j.status, j.conclusion)}</td><td>${escapeHtml(j.runnerName ?? "")}</td></tr>`,
-      )
-      .join("")}</table>`;
-  // Every attempt with the jobs it ran; a job not re-run belongs to the attempt it ran in.
-  const attempts = [...new Set(rows.map((r) => r.runAttempt))].sort((a, b) => b - a);
-  const list =
+  // Every attempt (after re-runs) can be chosen; a job not re-run belongs to the attempt it ran in.
+  const picker =
     attempts.length > 1
-      ? attempts
-          .map(
-            (n) =>
-              `<h2>Attempt ${n}${n === run.attempt ? " (latest)" : ""}</h2>${table(rows.filter((r) => r.runAttempt === n))}`,
+      ? `<p class="attempts">Attempt ${attempts
+          .map((n) =>
+            n === shown
+              ? `<strong aria-current="page">#${n}</strong>`
+              : `<a href="/runs/${run.id}${q}&amp;attempt=${n}">#${n}</a>`,
           )
-          .join("\n")
-      : rows.length
-        ? table(rows)
-        : "";
+          .join(" · ")}</p>`
+      : "";
+  const now = new Date();
+  const took = duration((run.completedAt ?? now).getTime() - run.createdAt.getTime());
+  const list = rows.length ? `${picker}${runGraph(jobsOfAttempt(rows, shown), token, now)}` : "";
   const [approval] = await db
     .select()
     .from(approvals)
@@ -86,7 +92,8 @@ async function runPage(db: Db, runId: string, token: string, options: LogPagesOp
     ? `<p class="meta">Approved by @${escapeHtml(approval.approvedBy)} with <code>/ok-to-test</code> at ${escapeHtml(approval.approvedAt.toISOString())} (a fork's pull request #${approval.pullNumber})</p>`
     : "";
   const body = `<h1>${escapeHtml(run.workflowName)} #${run.runNumber}</h1>
-<p class="meta">${escapeHtml(run.repository)} · ${escapeHtml(run.eventName)} · ${escapeHtml(run.ref)} · <code>${escapeHtml(run.sha.slice(0, 12))}</code> · ${statusBadge(run.status, run.conclusion)}</p>
+${runHeader(run, token)}
+<p class="meta">triggered by ${escapeHtml(triggeredBy(run))} · ${took}${run.completedAt ? "" : " so far"}</p>
 ${run.error ? `<h2>This workflow file is not valid</h2><pre>${escapeHtml(run.error)}</pre>` : ""}
 ${approved}
 ${list}
@@ -94,4 +101,11 @@ ${options.runSections ? await options.runSections(run.id, token) : ""}`;
   return page(`${run.workflowName} #${run.runNumber}`, body, {
     refreshSeconds: run.status === "completed" ? undefined : 5,
   });
+}
+
+/** Who started the run, as GitHub's context names them: the actor of a re-run, or of the event. */
+function triggeredBy(run: RunRow): string {
+  const context = run.githubContext;
+  const actor = context.triggering_actor ?? context.actor;
+  return typeof actor === "string" && actor ? `${run.eventName} by @${actor}` : run.eventName;
 }
