@@ -45,6 +45,7 @@ import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { runnersHandler } from "./api/runners-handler.ts";
 import { namespacesHandler } from "./api/namespaces-handler.ts";
 import { runnersPageHandler } from "./web/runners-page.ts";
+import { queuePageHandler } from "./web/queue-page.ts";
 import { homeHandler } from "./web/home.ts";
 import { setupPages } from "./web/setup-handler.ts";
 import { startWebhookRelay } from "./ingest/webhook-relay.ts";
@@ -279,6 +280,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       pollNow: (name) => gitPoller.pollNow(name),
     }),
     runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl }),
+    queuePageHandler({ db: db.db, policy }),
     setup.handler,
     homeHandler({ db: db.db, policy, forgeConfigured: Boolean(github || gitlab), setup }),
     secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),

@@ -54,7 +54,7 @@ div.log details[open]>summary .l::after{content:" ▾"}
 .tools button{font:inherit}
 .success{color:#1a7f37}.failure,.timed_out{color:#d1242f}.cancelled,.skipped{color:#59636e}.in_progress,.queued{color:#9a6700}
 </style></head>
-<body><header><nav><a href="/"><strong>Flotilla</strong></a> · <a href="/">Runs</a> · <a href="/runners">Runners</a> · <a href="/setup">Set up</a></nav></header><main>`;
+<body><header><nav><a href="/"><strong>Flotilla</strong></a> · <a href="/">Runs</a> · <a href="/queue">Queue</a> · <a href="/runners">Runners</a> · <a href="/setup">Set up</a></nav></header><main>`;
 }
 
 export function statusBadge(status: string, conclusion: string | null): string {

@@ -9,19 +9,13 @@ import { listRunners, type RunnerView } from "../fleet/list-runners.ts";
 import { ago, RUNNER_OFFLINE_AFTER_MS } from "../fleet/runner-state.ts";
 import { pathOf, type Handler } from "../http/handler.ts";
 import { escapeHtml, page, sendHtml } from "./layout.ts";
-import { askToSignIn, isOperator, type ViewerPolicy } from "./viewer.ts";
+import { refuseUnlessOperator, type ViewerPolicy } from "./viewer.ts";
 
 export function runnersPageHandler(options: { db: Db; policy: ViewerPolicy; publicUrl: string }): Handler {
   return async (req, res) => {
     const { path, query } = pathOf(req);
     if (req.method !== "GET" || (path !== "/runners" && path !== "/runners/")) return false;
-    if (!options.policy.apiToken && !options.policy.trustLoopback) {
-      res
-        .writeHead(404, { "content-type": "text/html; charset=utf-8" })
-        .end(page("Not found", "<h1>Not found</h1><p>The runners page needs FLOTILLA_API_TOKEN set on the bot.</p>"));
-      return true;
-    }
-    if (!isOperator(req, options.policy)) return askToSignIn(res);
+    if (refuseUnlessOperator(req, res, options.policy, "runners")) return true;
     const all = query.get("all") === "true";
     const now = new Date();
     const runners = await listRunners(options.db, { all, publicUrl: options.publicUrl, now });
