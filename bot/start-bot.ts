@@ -39,6 +39,8 @@ import { forges, type ForgeName } from "./forges/forge-kind.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
 import { jobPagesHandler } from "./web/job-handler.ts";
+import { runEventsHandler } from "./web/run-events.ts";
+import { assetsHandler } from "./web/assets.ts";
 import { artifactDownloadHandler, artifactsSection, startArtifactSweep } from "./web/artifacts.ts";
 import { ensureObjectStores } from "../protocol/object-stores.ts";
 import { dispatchHandler } from "./api/dispatch-handler.ts";
@@ -285,7 +287,9 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
     homeHandler({ db: db.db, policy, forgeConfigured: Boolean(github || gitlab), setup }),
     secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),
     artifactDownloadHandler(db.db, objectStores.artifacts, artifactsLog),
+    assetsHandler(),
     jobPagesHandler({ db: db.db, nc: bus.nc, names: bus.names, log: log.child({ name: "web" }) }),
+    runEventsHandler({ db: db.db, nc: bus.nc, names: bus.names, log: log.child({ name: "web" }) }),
     logPagesHandler(db.db, {
       runSections: (runId, token) => artifactsSection(objectStores.artifacts, runId, token, artifactsLog),
     }),

@@ -1,9 +1,8 @@
 /**
  * `/jobs/:id` and what hangs off it — the page, its live stream (`/events`) and the raw log
- * (`/log.txt`) — behind the run's token, and `/assets/job-log.js`, the page's one script.
+ * (`/log.txt`) — behind the run's token.
  */
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import type { Db } from "../../db/client.ts";
 import type { Handler } from "../http/handler.ts";
@@ -13,17 +12,8 @@ import { sendJobPage } from "./job-page.ts";
 import { page } from "./layout.ts";
 import { storedLog } from "./log-chunks.ts";
 
-/** Read once: the script is a few kilobytes and never changes while the bot runs. */
-const JOB_SCRIPT = readFileSync(new URL("./assets/job-log.js", import.meta.url));
-
 export function jobPagesHandler(deps: JobEventsDeps): Handler {
   return async (req, res) => {
-    if (req.method === "GET" && req.url === "/assets/job-log.js") {
-      res
-        .writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" })
-        .end(JOB_SCRIPT);
-      return true;
-    }
     const asked = jobPath(req);
     if (!asked) return false;
     const token = asked.query.get("token") ?? "";

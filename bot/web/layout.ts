@@ -8,7 +8,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-export function page(title: string, body: string, options: { refreshSeconds?: number } = {}): string {
+export interface PageOptions {
+  /** Reload every so often: a page that is not live otherwise. */
+  refreshSeconds?: number;
+  /** …only where scripts do not run (the page's script keeps it live). */
+  refreshWithoutScript?: boolean;
+}
+
+export function page(title: string, body: string, options: PageOptions = {}): string {
   return `${pageHead(title, options)}${body}${PAGE_FOOT}`;
 }
 
@@ -16,10 +23,11 @@ export function page(title: string, body: string, options: { refreshSeconds?: nu
 export const PAGE_FOOT = "</main></body></html>";
 
 /** Everything up to the page's own content, for a page streamed in parts. */
-export function pageHead(title: string, options: { refreshSeconds?: number } = {}): string {
+export function pageHead(title: string, options: PageOptions = {}): string {
+  const refresh = options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ""}
+${options.refreshWithoutScript && refresh ? `<noscript>${refresh}</noscript>` : refresh}
 <title>${escapeHtml(title)} · Flotilla</title>
 <style>
 body{font:14px/1.5 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}

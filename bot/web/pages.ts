@@ -83,7 +83,9 @@ async function runPage(
       : "";
   const now = new Date();
   const took = duration((run.completedAt ?? now).getTime() - run.createdAt.getTime());
-  const list = rows.length ? `${picker}${runGraph(jobsOfAttempt(rows, shown), token, now)}` : "";
+  const list = rows.length
+    ? `${picker}${runGraph(jobsOfAttempt(rows, shown), token, now, run.status === "completed" ? undefined : `/runs/${run.id}/events${q}`)}`
+    : "";
   const [approval] = await db
     .select()
     .from(approvals)
@@ -98,9 +100,15 @@ ${run.error ? `<h2>This workflow file is not valid</h2><pre>${escapeHtml(run.err
 ${approved}
 ${list}
 ${options.runSections ? await options.runSections(run.id, token) : ""}`;
-  return page(`${run.workflowName} #${run.runNumber}`, body, {
-    refreshSeconds: run.status === "completed" ? undefined : 5,
-  });
+  const live = run.status !== "completed";
+  return page(
+    `${run.workflowName} #${run.runNumber}`,
+    live ? `${body}\n<script type="module" src="/assets/run-live.js"></script>` : body,
+    {
+      refreshSeconds: live ? 5 : undefined,
+      refreshWithoutScript: true,
+    },
+  );
 }
 
 /** Who started the run, as GitHub's context names them: the actor of a re-run, or of the event. */

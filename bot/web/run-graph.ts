@@ -21,7 +21,8 @@ export function jobsOfAttempt(rows: JobRow[], attempt: number): JobRow[] {
   return rows.filter((r) => newest.get(`${r.jobKey}\u0000${r.namespace}`) === r);
 }
 
-export function runGraph(rows: JobRow[], token: string, now: Date): string {
+/** `events`: the run's live stream, for the page's script, while the run goes on. */
+export function runGraph(rows: JobRow[], token: string, now: Date, events?: string): string {
   const groups = new Map<string, JobRow[]>();
   for (const row of rows) {
     const id = row.jobId || row.jobKey;
@@ -55,5 +56,5 @@ export function runGraph(rows: JobRow[], token: string, now: Date): string {
   const html = columns
     .map((ids, i) => `<div class="column" data-depth="${i}">${(ids ?? []).map(box).join("")}</div>`)
     .join(`<div class="edge">→</div>`);
-  return `<div class="graph">${html}</div>`;
+  return `<div class="graph"${events ? ` data-events="${escapeHtml(events)}"` : ""}>${html}</div>`;
 }

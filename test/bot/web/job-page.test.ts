@@ -4,7 +4,8 @@
  * in order and none twice, also after the connection is cut under the open page; the page
  * follows the tail until the reader scrolls up, and again once they are back at the bottom;
  * groups fold; a permalink opens scrolled to its lines, highlighted; the raw download is what
- * the runner sent, with the secret masked — in the page and the stream too.
+ * the runner sent, with the secret masked — in the page and the stream too. The run page, open
+ * beside it, shows the job's state change without reloading.
  */
 import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,6 +72,11 @@ describe("job page", () => {
     url = String(check.run.details_url).replace(f.publicUrl, proxy.url);
     const page = await browser.newPage();
     await page.goto(url);
+    // The run page, open beside it, shows the job running; it will change without a reload.
+    const runPage = await browser.newPage();
+    await runPage.goto(await page.evaluate<string>(`document.querySelector(".run-header a").href`));
+    expect(await runPage.text("li[data-job] .state")).toBe("in progress");
+    await runPage.evaluate("window.notReloaded = true");
 
     // Lines arrive while the job runs, and the page keeps its bottom in view.
     await page.waitFor(hasLine("line 60"));
@@ -95,6 +101,9 @@ describe("job page", () => {
     expect(await page.evaluate<boolean>(hasLine("line 200"))).toBe(false);
     expect(proxy.cut()).toBeGreaterThan(0);
     await page.waitFor(`document.getElementById("job-status").textContent === "success"`, 45_000);
+    await runPage.waitFor(
+      `document.querySelector("li[data-job] .state").textContent === "success" && window.notReloaded`,
+    );
     const lines = await page.evaluate<string[]>(LINES);
     const counted = lines.filter((l) => /^line \d+$/.test(l));
     expect(counted).toEqual(Array.from({ length: 200 }, (_, i) => `line ${i + 1}`));
