@@ -281,7 +281,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       publicUrl: config.http.publicUrl,
       pollNow: (name) => gitPoller.pollNow(name),
     }),
-    runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl }),
+    runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl, bus }),
     queuePageHandler({ db: db.db, policy }),
     setup.handler,
     homeHandler({ db: db.db, policy, forgeConfigured: Boolean(github || gitlab), setup }),

@@ -3,7 +3,14 @@
  * what it runs (with links to those logs), so it asks for the bot's API token: the browser's
  * own login prompt (HTTP Basic, any user name, the token as password), or — under `flotilla
  * dev` — a browser on this machine (viewer.ts). Otherwise the page does not exist.
+ *
+ * It stays live without reloading: `/runners/events` sends the table again whenever a runner
+ * says something (a heartbeat, a job started or finished) and when the next runner would go
+ * offline, at most one rendering at a time however many messages come.
  */
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { NatsNames } from "../../protocol/names.ts";
+import type { ServerResponse } from "node:http";
 import type { Db } from "../../db/client.ts";
 import { listRunners, type RunnerView } from "../fleet/list-runners.ts";
 import { ago, RUNNER_OFFLINE_AFTER_MS } from "../fleet/runner-state.ts";
@@ -11,19 +18,91 @@ import { pathOf, type Handler } from "../http/handler.ts";
 import { escapeHtml, page, sendHtml } from "./layout.ts";
 import { refuseUnlessOperator, type ViewerPolicy } from "./viewer.ts";
 
-export function runnersPageHandler(options: { db: Db; policy: ViewerPolicy; publicUrl: string }): Handler {
+export interface RunnersPageOptions {
+  db: Db;
+  policy: ViewerPolicy;
+  publicUrl: string;
+  /** Where runners speak; without it the page reloads itself instead. */
+  bus?: { nc: NatsConnection; names: NatsNames };
+}
+
+export function runnersPageHandler(options: RunnersPageOptions): Handler {
   return async (req, res) => {
     const { path, query } = pathOf(req);
-    if (req.method !== "GET" || (path !== "/runners" && path !== "/runners/")) return false;
+    const events = path === "/runners/events";
+    if (req.method !== "GET" || (path !== "/runners" && path !== "/runners/" && !events)) return false;
     if (refuseUnlessOperator(req, res, options.policy, "runners")) return true;
     const all = query.get("all") === "true";
-    const now = new Date();
-    const runners = await listRunners(options.db, { all, publicUrl: options.publicUrl, now });
-    return sendHtml(res, 200, runnersPage(runners, now, all));
+    const read = async () => {
+      const now = new Date();
+      return { now, runners: await listRunners(options.db, { all, publicUrl: options.publicUrl, now }) };
+    };
+    if (events && options.bus) {
+      streamTable(res, options.bus, async () => {
+        const { now, runners } = await read();
+        const next = runners.filter((r) => r.state === "online" || r.state === "busy");
+        const soonest = Math.min(...next.map((r) => Date.parse(r.lastSeenAt ?? "") + RUNNER_OFFLINE_AFTER_MS + 1_000));
+        return { html: runnersTable(runners, now), nextChangeAt: Number.isFinite(soonest) ? soonest : undefined };
+      });
+      return true;
+    }
+    if (events) return false;
+    const { now, runners } = await read();
+    return sendHtml(res, 200, runnersPage(runners, now, all, Boolean(options.bus)));
   };
 }
 
-function runnersPage(runners: RunnerView[], now: Date, all: boolean): string {
+/** The table as an event each time `render` says it changed, until the client goes. */
+function streamTable(
+  res: ServerResponse,
+  bus: NonNullable<RunnersPageOptions["bus"]>,
+  render: () => Promise<{ html: string; nextChangeAt?: number }>,
+): void {
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" });
+  res.write("retry: 2000\n\n");
+  let rendering = false;
+  let again = false;
+  let last = "";
+  let timer: NodeJS.Timeout | undefined;
+  const update = async (): Promise<void> => {
+    if (rendering) return void (again = true);
+    rendering = true;
+    try {
+      const { html, nextChangeAt } = await render();
+      if (html !== last && !res.writableEnded) res.write(`event: table\ndata: ${JSON.stringify(html)}\n\n`);
+      last = html;
+      clearTimeout(timer);
+      // Going offline is the one change no message announces.
+      if (nextChangeAt) timer = setTimeout(() => void update(), Math.max(0, nextChangeAt - Date.now()));
+    } catch {
+      // The next message renders again.
+    } finally {
+      rendering = false;
+      if (again) {
+        again = false;
+        void update();
+      }
+    }
+  };
+  const subs = [bus.names.heartbeatFilter, bus.names.statusFilter].map((subject) =>
+    bus.nc.subscribe(subject, { callback: () => void update() }),
+  );
+  res.on("close", () => {
+    clearTimeout(timer);
+    for (const sub of subs) sub.unsubscribe();
+  });
+  void update();
+}
+
+function runnersPage(runners: RunnerView[], now: Date, all: boolean, live: boolean): string {
+  const body = `<h1>Runners</h1>
+<p class="meta">${runners.length} runner${runners.length === 1 ? "" : "s"} · a runner is offline ${RUNNER_OFFLINE_AFTER_MS / 1000} s after its last heartbeat · ${all ? `<a href="/runners">hide removed runners</a>` : `<a href="/runners?all=true">show removed runners</a>`}</p>
+<div id="runners"${live ? ` data-events="/runners/events${all ? "?all=true" : ""}"` : ""}>${runnersTable(runners, now)}</div>
+${live ? `<script type="module" src="/assets/runners-live.js"></script>` : ""}`;
+  return page("Runners", body, { refreshSeconds: 10, refreshWithoutScript: live });
+}
+
+function runnersTable(runners: RunnerView[], now: Date): string {
   const rows = runners
     .map((r) => {
       const jobs = r.jobs
@@ -39,13 +118,9 @@ function runnersPage(runners: RunnerView[], now: Date, all: boolean): string {
       return `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.namespace)}</td><td>${r.labels.map((l) => `<code>${escapeHtml(l)}</code>`).join(" ")}</td><td>${escapeHtml(r.version)}</td><td><span class="${STATE_CLASS[r.state]}">${r.state}</span>${slots}</td><td>${jobs}</td><td title="${escapeHtml(r.lastSeenAt ?? "")}">${ago(r.lastSeenAt ? new Date(r.lastSeenAt) : null, now)}</td></tr>`;
     })
     .join("");
-  const table = runners.length
+  return runners.length
     ? `<table><tr><th>Name</th><th>Namespace</th><th>Labels</th><th>Version</th><th>State</th><th>Current job</th><th>Last seen</th></tr>${rows}</table>`
     : "<p>No runners yet. Register one with <code>flotilla runner register</code>, then <code>flotilla runner start</code>.</p>";
-  const body = `<h1>Runners</h1>
-<p class="meta">${runners.length} runner${runners.length === 1 ? "" : "s"} · a runner is offline ${RUNNER_OFFLINE_AFTER_MS / 1000} s after its last heartbeat · ${all ? `<a href="/runners">hide removed runners</a>` : `<a href="/runners?all=true">show removed runners</a>`}</p>
-${table}`;
-  return page("Runners", body, { refreshSeconds: 10 });
 }
 
 /** Reuses the log pages' colours: green idle, amber busy, grey gone. */
