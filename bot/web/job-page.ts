@@ -31,6 +31,7 @@ ${runHeader(run, token)}
 ${job.message ? `<p><strong>${escapeHtml(job.message)}</strong></p>` : ""}
 ${stepsTable(job)}
 <p class="tools"><a id="raw" href="/jobs/${job.id}/log.txt${q}">Raw log</a> <button id="follow" type="button" hidden>Follow the log</button></p>
+<form class="tools" id="find-form" role="search" hidden><input id="find" type="search" placeholder="Find in log (Enter: next, Shift+Enter: previous)" aria-label="Find in log" size="40"> <span id="find-count" class="meta"></span></form>
 <div class="log" id="log" data-events="/jobs/${job.id}/events${q}">`,
   );
   const reader = createLineReader({ attempt: job.attempt, offset: 0, line: 1, depth: 0 });

@@ -48,6 +48,8 @@ div.log .l{display:inline-block;width:100%;box-sizing:border-box;padding:0 12px 
 div.log .n{display:inline-block;width:44px;margin-right:8px;text-align:right;text-indent:0;color:#6e7681;text-decoration:none;user-select:none}
 div.log .n::before{content:attr(data-n)}
 div.log .l:target,div.log .l.hl{background:#3b2e00}
+div.log .l.found{background:#1b3350}
+div.log .l.current{background:#5a3e00;outline:1px solid #d29922}
 div.log details>summary{list-style:none;cursor:pointer}
 div.log details>summary::-webkit-details-marker{display:none}
 div.log details>summary .l::after{content:" ▸";color:#6e7681}

@@ -32,6 +32,8 @@ export interface Page {
   waitFor<T>(expression: string, timeoutMs?: number): Promise<T>;
   /** Clicks `selector`, holding Shift when told, staying on the page. */
   click(selector: string, options?: { shift?: boolean }): Promise<void>;
+  /** Presses `key` (as Playwright names keys: "Enter", "Shift+Enter") in the field `selector`. */
+  press(selector: string, key: string): Promise<void>;
   /** Turns the mouse wheel over the page, as a reader scrolling does (`dy` < 0 is up). */
   wheel(dy: number): Promise<void>;
   /** Clicks `selector` and returns the text of the file it downloads. */
@@ -89,6 +91,9 @@ function wrap(page: PlaywrightPage): Page {
     },
     async click(selector, options = {}) {
       await page.click(selector, options.shift ? { modifiers: ["Shift"] } : {});
+    },
+    async press(selector, key) {
+      await page.press(selector, key);
     },
     async wheel(dy) {
       await page.mouse.move(640, 400);

@@ -3,7 +3,8 @@
  * The job page's one script (served as /assets/job-log.js). The page reads without it; with it
  * the log follows the job live over Server-Sent Events (lines, steps, the result), follows the
  * tail until the reader scrolls up (and again once they are back at the bottom), and line
- * numbers select a line or, with Shift, a range (`#L12-L20`), opened and highlighted.
+ * numbers select a line or, with Shift, a range (`#L12-L20`), opened and highlighted; the find
+ * box goes from one line that contains the text to the next, opening folds.
  * The server renders every line (bot/web/log-lines.ts); this only places them.
  */
 const log = /** @type {HTMLElement} */ (document.getElementById("log"));
@@ -65,6 +66,7 @@ function append(items) {
     }
   }
   if (following) window.scrollTo(0, document.documentElement.scrollHeight);
+  found.stale = true;
 }
 
 /** @param {{index: number, html: string}} step */
@@ -108,6 +110,53 @@ log.addEventListener("click", (event) => {
   const a = Number(match[1]);
   const b = Number(target.dataset.n);
   location.hash = a === b ? `#L${a}` : `#L${Math.min(a, b)}-L${Math.max(a, b)}`;
+});
+
+/** The lines that contain what the find box holds, and which of them is shown. */
+const found = { query: "", lines: /** @type {HTMLElement[]} */ ([]), at: -1, stale: false };
+const findForm = /** @type {HTMLFormElement} */ (document.getElementById("find-form"));
+const findInput = /** @type {HTMLInputElement} */ (document.getElementById("find"));
+const findCount = /** @type {HTMLElement} */ (document.getElementById("find-count"));
+findForm.hidden = false;
+
+/** @param {string} query @param {number} step */
+function find(query, step) {
+  const wanted = query.toLowerCase();
+  if (wanted !== found.query || found.stale) {
+    const current = found.lines[found.at];
+    for (const line of found.lines) line.classList.remove("found", "current");
+    found.lines = wanted
+      ? [.../** @type {NodeListOf<HTMLElement>} */ (log.querySelectorAll(".l"))].filter((l) =>
+          (l.textContent ?? "").toLowerCase().includes(wanted),
+        )
+      : [];
+    for (const line of found.lines) line.classList.add("found");
+    found.at = wanted === found.query && current ? found.lines.indexOf(current) : -1;
+    found.query = wanted;
+    found.stale = false;
+  }
+  const count = found.lines.length;
+  if (count === 0) {
+    findCount.textContent = wanted ? "no line has it" : "";
+    return;
+  }
+  found.lines[found.at]?.classList.remove("current");
+  found.at = (found.at + step + count) % count;
+  const line = /** @type {HTMLElement} */ (found.lines[found.at]);
+  line.classList.add("current");
+  for (let fold = line.closest("details"); fold; fold = fold.parentElement?.closest("details") ?? null)
+    fold.open = true;
+  following = false;
+  showFollow();
+  line.scrollIntoView({ block: "center" });
+  findCount.textContent = `${found.at + 1} of ${count}`;
+}
+
+findForm.addEventListener("submit", (event) => event.preventDefault());
+findInput.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter") return;
+  event.preventDefault();
+  find(findInput.value, event.shiftKey ? -1 : 1);
 });
 
 window.addEventListener("hashchange", highlight);

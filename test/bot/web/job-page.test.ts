@@ -166,6 +166,32 @@ describe("job page", () => {
     ).toEqual(["tool one"]);
   }, 60_000);
 
+  it("finds the lines that contain a text, one after another, opening the folds they are in", async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.fill("#find", "TOOL ");
+    await page.press("#find", "Enter");
+    expect(await page.text("#find-count")).toBe("1 of 2");
+    expect(await page.text("#log .l.current")).toBe("tool one");
+    expect(await page.evaluate<boolean>(`document.querySelector("#log .l.current").checkVisibility()`)).toBe(true);
+    await page.press("#find", "Enter");
+    expect(await page.text("#find-count")).toBe("2 of 2");
+    expect(await page.text("#log .l.current")).toBe("tool two");
+    await page.press("#find", "Enter");
+    expect(await page.text("#log .l.current")).toBe("tool one");
+    await page.press("#find", "Shift+Enter");
+    expect(await page.text("#log .l.current")).toBe("tool two");
+    await page.fill("#find", "line 150");
+    await page.press("#find", "Enter");
+    expect(await page.text("#find-count")).toBe("1 of 1");
+    const top = await page.evaluate<number>(`document.querySelector("#log .l.current").getBoundingClientRect().top`);
+    expect(top).toBeGreaterThan(0);
+    expect(top).toBeLessThan(800);
+    await page.fill("#find", "no such text");
+    await page.press("#find", "Enter");
+    expect(await page.text("#find-count")).toBe("no line has it");
+  });
+
   it("refuses the page, its stream and the raw log without the run's token", async () => {
     for (const path of ["", "/events", "/log.txt"]) {
       const wrong = url.replace("?token=", `${path}?token=x`);
