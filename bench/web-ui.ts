@@ -13,12 +13,13 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { connectBus } from "../bot/bus/connect.ts";
 import { jobPagesHandler } from "../bot/web/job-handler.ts";
-import { type Db, openDb } from "../db/client.ts";
+import { openDb } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
-import { jobs, logChunks, runs } from "../db/schema.ts";
+import { jobs, runs } from "../db/schema.ts";
 import { createLogStreamer } from "../runner/index.ts";
 import { deleteStreamsOf } from "../test/helpers/nats-cleanup.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
+import { storeLongLog } from "../test/helpers/long-log.ts";
 import { createTestDatabase } from "../test/helpers/postgres.ts";
 import { summary } from "./stats.ts";
 
@@ -33,7 +34,6 @@ export interface WebUiBench {
 
 const CLAIM = "bench-claim";
 const TOKEN = "bench-token-of-the-web-ui";
-const CHUNK_BYTES = 64 * 1024;
 
 export async function webUiBench(
   options: { natsUrl?: string; lines?: number; samples?: number } = {},
@@ -116,25 +116,6 @@ export async function webUiBench(
     await handle.close();
     await database.drop();
   }
-}
-
-/** `lines` numbered lines in the runner's 64 KB chunks, as the reporter stores them. */
-async function storeLongLog(db: Db, jobId: string, lines: number): Promise<void> {
-  const rows: { jobId: string; attempt: number; seq: number; offset: number; data: string }[] = [];
-  let text = "";
-  let offset = 0;
-  const flush = () => {
-    rows.push({ jobId, attempt: 1, seq: rows.length, offset, data: text });
-    offset += Buffer.byteLength(text);
-    text = "";
-  };
-  for (let i = 1; i <= lines; i++) {
-    text += `${i % 1000 === 1 ? "##[group]" : ""}line ${i} \u001b[32mof the long log\u001b[0m, with some words after it\n`;
-    if (i % 1000 === 0) text += "##[endgroup]\n";
-    if (text.length >= CHUNK_BYTES) flush();
-  }
-  if (text) flush();
-  for (let i = 0; i < rows.length; i += 100) await db.insert(logChunks).values(rows.slice(i, i + 100));
 }
 
 /** Each sample: a line into the runner's log streamer → its `log` event read off the page's stream. */
