@@ -282,7 +282,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       pollNow: (name) => gitPoller.pollNow(name),
     }),
     runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl, bus }),
-    queuePageHandler({ db: db.db, policy }),
+    queuePageHandler({ db: db.db, policy, bus }),
     setup.handler,
     homeHandler({ db: db.db, policy, forgeConfigured: Boolean(github || gitlab), setup }),
     secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),

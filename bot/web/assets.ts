@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Handler } from "../http/handler.ts";
 
 const SCRIPTS = new Map(
-  ["job-log.js", "run-live.js", "runners-live.js"].map((name) => [
+  ["job-log.js", "run-live.js", "live-table.js"].map((name) => [
     `/assets/${name}`,
     readFileSync(new URL(`./assets/${name}`, import.meta.url)),
   ]),

@@ -10,12 +10,12 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { NatsNames } from "../../protocol/names.ts";
-import type { ServerResponse } from "node:http";
 import type { Db } from "../../db/client.ts";
 import { listRunners, type RunnerView } from "../fleet/list-runners.ts";
 import { ago, RUNNER_OFFLINE_AFTER_MS } from "../fleet/runner-state.ts";
 import { pathOf, type Handler } from "../http/handler.ts";
 import { escapeHtml, page, sendHtml } from "./layout.ts";
+import { streamTable } from "./live-table.ts";
 import { refuseUnlessOperator, type ViewerPolicy } from "./viewer.ts";
 
 export interface RunnersPageOptions {
@@ -38,12 +38,19 @@ export function runnersPageHandler(options: RunnersPageOptions): Handler {
       return { now, runners: await listRunners(options.db, { all, publicUrl: options.publicUrl, now }) };
     };
     if (events && options.bus) {
-      streamTable(res, options.bus, async () => {
-        const { now, runners } = await read();
-        const next = runners.filter((r) => r.state === "online" || r.state === "busy");
-        const soonest = Math.min(...next.map((r) => Date.parse(r.lastSeenAt ?? "") + RUNNER_OFFLINE_AFTER_MS + 1_000));
-        return { html: runnersTable(runners, now), nextChangeAt: Number.isFinite(soonest) ? soonest : undefined };
-      });
+      streamTable(
+        res,
+        options.bus.nc,
+        [options.bus.names.heartbeatFilter, options.bus.names.statusFilter],
+        async () => {
+          const { now, runners } = await read();
+          const next = runners.filter((r) => r.state === "online" || r.state === "busy");
+          const soonest = Math.min(
+            ...next.map((r) => Date.parse(r.lastSeenAt ?? "") + RUNNER_OFFLINE_AFTER_MS + 1_000),
+          );
+          return { html: runnersTable(runners, now), nextChangeAt: Number.isFinite(soonest) ? soonest : undefined };
+        },
+      );
       return true;
     }
     if (events) return false;
@@ -52,53 +59,11 @@ export function runnersPageHandler(options: RunnersPageOptions): Handler {
   };
 }
 
-/** The table as an event each time `render` says it changed, until the client goes. */
-function streamTable(
-  res: ServerResponse,
-  bus: NonNullable<RunnersPageOptions["bus"]>,
-  render: () => Promise<{ html: string; nextChangeAt?: number }>,
-): void {
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" });
-  res.write("retry: 2000\n\n");
-  let rendering = false;
-  let again = false;
-  let last = "";
-  let timer: NodeJS.Timeout | undefined;
-  const update = async (): Promise<void> => {
-    if (rendering) return void (again = true);
-    rendering = true;
-    try {
-      const { html, nextChangeAt } = await render();
-      if (html !== last && !res.writableEnded) res.write(`event: table\ndata: ${JSON.stringify(html)}\n\n`);
-      last = html;
-      clearTimeout(timer);
-      // Going offline is the one change no message announces.
-      if (nextChangeAt) timer = setTimeout(() => void update(), Math.max(0, nextChangeAt - Date.now()));
-    } catch {
-      // The next message renders again.
-    } finally {
-      rendering = false;
-      if (again) {
-        again = false;
-        void update();
-      }
-    }
-  };
-  const subs = [bus.names.heartbeatFilter, bus.names.statusFilter].map((subject) =>
-    bus.nc.subscribe(subject, { callback: () => void update() }),
-  );
-  res.on("close", () => {
-    clearTimeout(timer);
-    for (const sub of subs) sub.unsubscribe();
-  });
-  void update();
-}
-
 function runnersPage(runners: RunnerView[], now: Date, all: boolean, live: boolean): string {
   const body = `<h1>Runners</h1>
 <p class="meta">${runners.length} runner${runners.length === 1 ? "" : "s"} · a runner is offline ${RUNNER_OFFLINE_AFTER_MS / 1000} s after its last heartbeat · ${all ? `<a href="/runners">hide removed runners</a>` : `<a href="/runners?all=true">show removed runners</a>`}</p>
-<div id="runners"${live ? ` data-events="/runners/events${all ? "?all=true" : ""}"` : ""}>${runnersTable(runners, now)}</div>
-${live ? `<script type="module" src="/assets/runners-live.js"></script>` : ""}`;
+<div id="runners" data-live-table${live ? ` data-events="/runners/events${all ? "?all=true" : ""}"` : ""}>${runnersTable(runners, now)}</div>
+${live ? `<script type="module" src="/assets/live-table.js"></script>` : ""}`;
   return page("Runners", body, { refreshSeconds: 10, refreshWithoutScript: live });
 }
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe("the pages' scripts", () => {
-  it.each(["job-log.js", "run-live.js", "runners-live.js"])(
+  it.each(["job-log.js", "run-live.js", "live-table.js"])(
     "serves %s as JavaScript, under 50 kB gzipped",
     async (name) => {
       const answer = await fetch(`${base}/assets/${name}`);

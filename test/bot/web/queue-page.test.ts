@@ -2,7 +2,8 @@
  * `/queue` in a real browser (Chromium) over a real Postgres: queued jobs grouped by namespace
  * and labels, oldest first, with how long they waited and why — no runner has `gpu`; a runner
  * with `linux` is online and busy; a job not yet published waits for the one it needs — and
- * refused (the sign-in prompt) to a viewer without the API token.
+ * refused (the sign-in prompt) to a viewer without the API token. Open, it changes without
+ * reloading when a runner reports on a job (over real NATS).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -12,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type DbHandle } from "../../../db/client.ts";
 import { migrate } from "../../../db/migrate.ts";
 import { jobs, runners, runs } from "../../../db/schema.ts";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { eq } from "drizzle-orm";
+import { connectNats } from "../../../bot/bus/connect.ts";
+import { assetsHandler } from "../../../bot/web/assets.ts";
 import { queuePageHandler } from "../../../bot/web/queue-page.ts";
+import { natsNames } from "../../../protocol/names.ts";
+import { sharedNatsUrl, uniquePrefix } from "../../helpers/nats-server.ts";
 import type { ViewerPolicy } from "../../../bot/web/viewer.ts";
 import { launchBrowser, type Browser } from "../../helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "../../helpers/postgres.ts";
@@ -21,11 +28,14 @@ let database: TestDatabase;
 let handle: DbHandle;
 const servers: Server[] = [];
 let browser: Browser;
+let nc: NatsConnection;
+const names = natsNames(uniquePrefix("queue"));
 
 async function serve(policy: ViewerPolicy): Promise<string> {
-  const handler = queuePageHandler({ db: handle.db, policy });
+  const handlers = [assetsHandler(), queuePageHandler({ db: handle.db, policy, bus: { nc, names } })];
   const server = createServer(async (req, res) => {
-    if (!(await handler(req, res))) res.writeHead(404).end();
+    for (const handler of handlers) if (await handler(req, res)) return;
+    res.writeHead(404).end();
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -33,6 +43,7 @@ async function serve(policy: ViewerPolicy): Promise<string> {
 }
 
 beforeAll(async () => {
+  nc = await connectNats(sharedNatsUrl(), "queue-page-test");
   database = await createTestDatabase();
   handle = await openDb({ url: database.url });
   await migrate(handle, database.url);
@@ -84,6 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   for (const server of servers) await new Promise((resolve) => server.close(resolve));
+  await nc?.close();
   await handle?.close();
   await database?.drop();
 });
@@ -108,6 +120,18 @@ describe("queue page", () => {
     expect(groups[2]!.why).toBe("Waiting for the jobs they need");
     expect(await page.text('.queue-group[data-labels="deploy,self-hosted"] td:nth-child(3)')).toBe("waiting for unit");
     await writeFile(new URL("../../../docs/images/queue-page.png", import.meta.url), await page.screenshot());
+  });
+
+  it("changes without reloading when a runner reports on a job", async () => {
+    const page = await browser.newPage();
+    await page.goto(await serve({ trustLoopback: true }));
+    await page.evaluate("window.notReloaded = true");
+    const [unit] = await handle.db.update(jobs).set({ status: "in_progress" }).where(eq(jobs.name, "unit")).returning();
+    nc.publish(names.statusSubject("box", unit!.id), "{}");
+    await page.waitFor(
+      `![...document.querySelectorAll("#queue td:first-child a")].some((a) => a.textContent === "unit") && window.notReloaded`,
+    );
+    expect(await page.text("#queue > .meta")).toBe("3 jobs waiting");
   });
 
   it("asks anyone without the API token to sign in", async () => {
