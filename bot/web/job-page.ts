@@ -25,7 +25,7 @@ export async function sendJobPage(db: Db, res: ServerResponse, job: JobRow, run:
   const live = job.status !== "completed";
   await write(
     res,
-    `${pageHead(job.name)}<h1>${escapeHtml(job.name)}</h1>
+    `${pageHead(job.name, { refreshSeconds: live ? 5 : undefined, refreshWithoutScript: true })}<h1>${escapeHtml(job.name)}</h1>
 ${runHeader(run, token)}
 <p class="meta">namespace ${escapeHtml(job.namespace)} · <span id="job-status">${statusBadge(job.status, job.conclusion)}</span>${job.runnerName ? ` · on <a class="runner" href="/runners">${escapeHtml(job.runnerName)}</a>` : ""}${job.runAttempt > 1 ? ` · attempt ${job.runAttempt}` : ""}</p>
 ${job.message ? `<p><strong>${escapeHtml(job.message)}</strong></p>` : ""}
