@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --rate-limit N]`: webhook →
+ * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --rate-limit N --web-ui N]`: webhook →
  * check run latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push
  * → queued, a GitLab push → status `success` beside a GitHub push → completed, and the floor
  * measured in the same run.
@@ -13,6 +13,7 @@ import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
 import { formatRateLimitBench, rateLimitBench } from "./rate-limit.ts";
+import { formatWebUiBench, webUiBench } from "./web-ui.ts";
 import { FLOOR_REPOSITORY, githubCalls, natsRoundTrips, postgresRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     gitlab: { type: "string", default: "30" },
     // Jobs of one push against a 60-requests-per-10-s GitHub budget (0: skip it).
     "rate-limit": { type: "string", default: "100" },
+    // Lines printed → seen on an open job page (0: skip the web UI part).
+    "web-ui": { type: "string", default: "200" },
   },
 });
 const pushes = Number(values.pushes);
@@ -200,6 +203,9 @@ try {
   if (fleetJobs > 0) log(`fleet scale: ${fleetJobs} jobs × 2 namespaces queued, then 2 × 8 runners…`);
   const fleetScale =
     fleetJobs > 0 ? await fleetScaleBench({ jobs: fleetJobs, runnersPerNamespace: 8, log }) : undefined;
+  const webLines = Number(values["web-ui"]);
+  if (webLines > 0) log(`web UI: ${webLines} lines → an open job page (SSE), a 200,000-line job page's first byte…`);
+  const webUi = webLines > 0 ? await webUiBench({ natsUrl: fleet.natsUrl, samples: webLines }) : undefined;
   const result = {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
@@ -226,6 +232,7 @@ try {
     checkout,
     cliStart,
     ...(fleetScale ? { fleetScale } : {}),
+    ...(webUi ? { webUi } : {}),
   };
   const floorRepository = `${FLOOR_REPOSITORY.owner}/${FLOOR_REPOSITORY.name}`;
   const writes = fleet.fake.checkRuns.filter((r) => r.repo !== floorRepository).map((r) => r.history.length);
@@ -254,6 +261,7 @@ try {
   for (const line of formatCheckoutBench(checkout)) log(line);
   for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
+  if (webUi) for (const line of formatWebUiBench(webUi, nats.p50)) log(line);
   if (values.json) console.log(JSON.stringify(result));
 } finally {
   await fleet.close();

@@ -38,12 +38,16 @@ import { gitFollowsHandler } from "./api/git-follows-handler.ts";
 import { forges, type ForgeName } from "./forges/forge-kind.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
+import { jobPagesHandler } from "./web/job-handler.ts";
+import { runEventsHandler } from "./web/run-events.ts";
+import { assetsHandler } from "./web/assets.ts";
 import { artifactDownloadHandler, artifactsSection, startArtifactSweep } from "./web/artifacts.ts";
 import { ensureObjectStores } from "../protocol/object-stores.ts";
 import { dispatchHandler } from "./api/dispatch-handler.ts";
 import { runnersHandler } from "./api/runners-handler.ts";
 import { namespacesHandler } from "./api/namespaces-handler.ts";
 import { runnersPageHandler } from "./web/runners-page.ts";
+import { queuePageHandler } from "./web/queue-page.ts";
 import { homeHandler } from "./web/home.ts";
 import { setupPages } from "./web/setup-handler.ts";
 import { startWebhookRelay } from "./ingest/webhook-relay.ts";
@@ -277,11 +281,15 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       publicUrl: config.http.publicUrl,
       pollNow: (name) => gitPoller.pollNow(name),
     }),
-    runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl }),
+    runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl, bus }),
+    queuePageHandler({ db: db.db, policy, bus }),
     setup.handler,
     homeHandler({ db: db.db, policy, forgeConfigured: Boolean(github || gitlab), setup }),
     secretsHandler({ token: config.apiToken, db: db.db, key: config.secretsKey, log: secretsLog }),
     artifactDownloadHandler(db.db, objectStores.artifacts, artifactsLog),
+    assetsHandler(),
+    jobPagesHandler({ db: db.db, nc: bus.nc, names: bus.names, log: log.child({ name: "web" }) }),
+    runEventsHandler({ db: db.db, nc: bus.nc, names: bus.names, log: log.child({ name: "web" }) }),
     logPagesHandler(db.db, {
       runSections: (runId, token) => artifactsSection(objectStores.artifacts, runId, token, artifactsLog),
     }),

@@ -1,5 +1,6 @@
 /**
- * The shell every page shares: plain, readable, no scripts.
+ * The shell every page shares: plain and readable as served. Pages that update live add one
+ * small script of their own (bot/web/assets/); nothing else runs in the browser.
  */
 import type { ServerResponse } from "node:http";
 
@@ -7,10 +8,26 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-export function page(title: string, body: string, options: { refreshSeconds?: number } = {}): string {
+export interface PageOptions {
+  /** Reload every so often: a page that is not live otherwise. */
+  refreshSeconds?: number;
+  /** …only where scripts do not run (the page's script keeps it live). */
+  refreshWithoutScript?: boolean;
+}
+
+export function page(title: string, body: string, options: PageOptions = {}): string {
+  return `${pageHead(title, options)}${body}${PAGE_FOOT}`;
+}
+
+/** The end of every page, for a page streamed in parts. */
+export const PAGE_FOOT = "</main></body></html>";
+
+/** Everything up to the page's own content, for a page streamed in parts. */
+export function pageHead(title: string, options: PageOptions = {}): string {
+  const refresh = options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ""}
+${options.refreshWithoutScript && refresh ? `<noscript>${refresh}</noscript>` : refresh}
 <title>${escapeHtml(title)} · Flotilla</title>
 <style>
 body{font:14px/1.5 system-ui,sans-serif;margin:0;color:#1f2328;background:#fff}
@@ -26,9 +43,28 @@ table{border-collapse:collapse;margin:12px 0}
 td,th{border:1px solid #d0d7de;padding:4px 10px;text-align:left}
 pre.log{background:#0d1117;color:#e6edf3;padding:12px;overflow-x:auto;font:12px/1.45 ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}
 .step{color:#79c0ff;font-weight:bold}
+div.log{background:#0d1117;color:#e6edf3;padding:12px 0;font:12px/1.45 ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}
+div.log .l{display:inline-block;width:100%;box-sizing:border-box;padding:0 12px 0 64px;text-indent:-52px}
+div.log .n{display:inline-block;width:44px;margin-right:8px;text-align:right;text-indent:0;color:#6e7681;text-decoration:none;user-select:none}
+div.log .n::before{content:attr(data-n)}
+div.log .l:target,div.log .l.hl{background:#3b2e00}
+div.log .l.found{background:#1b3350}
+div.log .l.current{background:#5a3e00;outline:1px solid #d29922}
+div.log details>summary{list-style:none;cursor:pointer}
+div.log details>summary::-webkit-details-marker{display:none}
+div.log details>summary .l::after{content:" ▸";color:#6e7681}
+div.log details[open]>summary .l::after{content:" ▾"}
+.tools{margin:8px 0}
+.graph{display:flex;align-items:flex-start;gap:8px;margin:12px 0;overflow-x:auto}
+.column{display:flex;flex-direction:column;gap:8px}
+.edge{align-self:center;color:#59636e;font-size:20px}
+.node{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;min-width:180px;background:#f6f8fa}
+.node-title{font-weight:600}
+.node ul{list-style:none;margin:4px 0 0;padding:0}
+.tools button{font:inherit}
 .success{color:#1a7f37}.failure,.timed_out{color:#d1242f}.cancelled,.skipped{color:#59636e}.in_progress,.queued{color:#9a6700}
 </style></head>
-<body><header><nav><a href="/"><strong>Flotilla</strong></a> · <a href="/">Runs</a> · <a href="/runners">Runners</a> · <a href="/setup">Set up</a></nav></header><main>${body}</main></body></html>`;
+<body><header><nav><a href="/"><strong>Flotilla</strong></a> · <a href="/">Runs</a> · <a href="/queue">Queue</a> · <a href="/runners">Runners</a> · <a href="/setup">Set up</a></nav></header><main>`;
 }
 
 export function statusBadge(status: string, conclusion: string | null): string {

@@ -7,6 +7,7 @@
 import { ago } from "../fleet/runner-state.ts";
 import type { RunRow } from "../runs/rows.ts";
 import { escapeHtml, page, statusBadge } from "./layout.ts";
+import { duration, refLabel } from "./run-labels.ts";
 import { RUN_STATUSES, type RunsPage, type RunsQuery } from "./runs-query.ts";
 
 export interface RunsView {
@@ -64,24 +65,6 @@ function runRow(run: RunRow, now: Date): string {
   const started = run.createdAt;
   const end = run.completedAt ?? now;
   return `<tr data-run="${run.id}"><td>${statusBadge(run.status, run.conclusion)}</td><td><a href="${escapeHtml(href)}">${escapeHtml(run.workflowName)} #${run.runNumber}</a></td><td>${escapeHtml(run.repository)}</td><td>${escapeHtml(refLabel(run.ref))}</td><td><code>${escapeHtml(run.sha.slice(0, 7))}</code></td><td>${escapeHtml(run.eventName)}</td><td>${duration(end.getTime() - started.getTime())}${run.completedAt ? "" : " so far"}</td><td title="${started.toISOString()}">${ago(started, now)}</td></tr>`;
-}
-
-/** A ref as people name it: the branch, the tag, the pull or merge request. */
-function refLabel(ref: string): string {
-  const pull = /^refs\/pull\/(\d+)\//.exec(ref);
-  if (pull) return `PR #${pull[1]}`;
-  const mr = /^refs\/merge-requests\/(\d+)\//.exec(ref);
-  if (mr) return `MR !${mr[1]}`;
-  if (ref.startsWith("refs/tags/")) return `tag ${ref.slice("refs/tags/".length)}`;
-  return ref.replace(/^refs\/heads\//, "");
-}
-
-function duration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
 }
 
 function withQuery(query: RunsView["query"], extra: Record<string, string>): string {

@@ -75,3 +75,23 @@ export function askToSignIn(res: ServerResponse): true {
     );
   return true;
 }
+
+/**
+ * The gate of an operator page: undefined to go on, or true once it answered — a 404 when the
+ * bot has no way to tell an operator (no FLOTILLA_API_TOKEN, not `flotilla dev`), the sign-in
+ * prompt to anyone else.
+ */
+export function refuseUnlessOperator(
+  req: IncomingMessage,
+  res: ServerResponse,
+  policy: ViewerPolicy,
+  what: string,
+): true | undefined {
+  if (!policy.apiToken && !policy.trustLoopback) {
+    res
+      .writeHead(404, { "content-type": "text/html; charset=utf-8" })
+      .end(page("Not found", `<h1>Not found</h1><p>The ${what} page needs FLOTILLA_API_TOKEN set on the bot.</p>`));
+    return true;
+  }
+  return isOperator(req, policy) ? undefined : askToSignIn(res);
+}

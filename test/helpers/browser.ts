@@ -28,6 +28,16 @@ export interface Page {
   /** The current URL. */
   url(): Promise<string>;
   screenshot(): Promise<Buffer>;
+  /** Waits until a JavaScript expression in the page is truthy, and returns its value. */
+  waitFor<T>(expression: string, timeoutMs?: number): Promise<T>;
+  /** Clicks `selector`, holding Shift when told, staying on the page. */
+  click(selector: string, options?: { shift?: boolean }): Promise<void>;
+  /** Presses `key` (as Playwright names keys: "Enter", "Shift+Enter") in the field `selector`. */
+  press(selector: string, key: string): Promise<void>;
+  /** Turns the mouse wheel over the page, as a reader scrolling does (`dy` < 0 is up). */
+  wheel(dy: number): Promise<void>;
+  /** Clicks `selector` and returns the text of the file it downloads. */
+  download(selector: string): Promise<string>;
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -35,11 +45,20 @@ export async function launchBrowser(): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-background-networking"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   return {
     async newPage() {
-      return wrap(await browser.newPage());
+      // The size the screenshots in docs/images/ are taken at.
+      return wrap(await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true }));
     },
     close: () => browser.close(),
   };
@@ -66,5 +85,26 @@ function wrap(page: PlaywrightPage): Page {
     },
     url: async () => page.url(),
     screenshot: () => page.screenshot(),
+    async waitFor<T>(expression: string, timeoutMs = 30_000) {
+      const handle = await page.waitForFunction(expression, undefined, { timeout: timeoutMs, polling: "raf" });
+      return (await handle.jsonValue()) as T;
+    },
+    async click(selector, options = {}) {
+      await page.click(selector, options.shift ? { modifiers: ["Shift"] } : {});
+    },
+    async press(selector, key) {
+      await page.press(selector, key);
+    },
+    async wheel(dy) {
+      await page.mouse.move(640, 400);
+      await page.mouse.wheel(0, dy);
+    },
+    async download(selector) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+      const stream = await download.createReadStream();
+      const parts: Buffer[] = [];
+      for await (const part of stream) parts.push(part as Buffer);
+      return Buffer.concat(parts).toString("utf8");
+    },
   };
 }
