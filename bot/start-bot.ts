@@ -21,7 +21,8 @@ import { startConsumeLoop } from "./bus/consume-loop.ts";
 import { ensureDurableConsumer } from "./bus/durable-consumer.ts";
 import { createGitHubApp } from "./forges/github/github-app.ts";
 import type { Handler } from "./http/handler.ts";
-import { sendJson } from "./http/handler.ts";
+import { healthHandler } from "./ops/health.ts";
+import { readinessChecks } from "./ops/readiness-checks.ts";
 import { githubWebhookHandler } from "./forges/github/webhook.ts";
 import { eventPublisher } from "./ingest/publish-event.ts";
 import { planEvent } from "./planner/plan-event.ts";
@@ -236,7 +237,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
     log: log.child({ name: "web" }),
   });
   const handlers: Handler[] = [
-    (req, res) => (req.method === "GET" && req.url === "/healthz" ? sendJson(res, 200, { ok: true }) : false),
+    healthHandler(readinessChecks(bus, db)),
     ...(github
       ? [
           githubWebhookHandler({
