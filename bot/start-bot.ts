@@ -23,6 +23,10 @@ import { createGitHubApp } from "./forges/github/github-app.ts";
 import type { Handler } from "./http/handler.ts";
 import { healthHandler } from "./ops/health.ts";
 import { readinessChecks } from "./ops/readiness-checks.ts";
+import { apiCallObserver, createBotMetrics } from "./ops/metrics.ts";
+import { addScrapeGauges } from "./ops/scrape-gauges.ts";
+import { metricsHandler } from "./ops/metrics-handler.ts";
+import { countWebhooks } from "./ops/count-webhooks.ts";
 import { githubWebhookHandler } from "./forges/github/webhook.ts";
 import { eventPublisher } from "./ingest/publish-event.ts";
 import { planEvent } from "./planner/plan-event.ts";
@@ -92,13 +96,14 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const removal = { db: db.db, nc: bus.nc, names: bus.names, authority, system };
   // The server may have restarted from an older account JWT: make it revoke every removed runner again.
   await pushRevocations(removal);
-  const github = hasGitHubApp(config) ? createGitHubApp(config, log) : undefined;
+  const metrics = createBotMetrics();
+  const github = hasGitHubApp(config) ? createGitHubApp(config, log, apiCallObserver(metrics, "github")) : undefined;
   const gitlab = hasGitLab(config)
     ? { ...config.gitlab, url: config.gitlab.url!, token: config.gitlab.token! }
     : undefined;
   const forgeKinds = forges({
     ...(github ? { github: githubKind(github, config.github) } : {}),
-    ...(gitlab ? { gitlab: gitlabKind(gitlab, log) } : {}),
+    ...(gitlab ? { gitlab: gitlabKind(gitlab, log, apiCallObserver(metrics, "gitlab")) } : {}),
     git: gitKind({
       db: db.db,
       dataDir: config.dataDir,
@@ -110,6 +115,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const forgeForRun = (run: { forge: string; installationId: number | null }) =>
     forgeKinds.forgeOf({ ...run, forge: run.forge as ForgeName });
   const objectStores = await ensureObjectStores(bus.nc, bus.names);
+  addScrapeGauges(metrics, { bus, db: db.db, stores: objectStores });
   const artifactsLog = log.child({ name: "artifacts" });
   const artifactSweep = startArtifactSweep(objectStores.artifacts, artifactsLog);
   const lease = { ackWaitMs: config.jobs.leaseSeconds * 1000, maxDeliver: config.jobs.maxAttempts };
@@ -159,6 +165,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
           forgeForRun,
           publicUrl: config.http.publicUrl,
           failureComment: config.steering.failureComment,
+          metrics,
           log: reporterLog,
         },
         msg.subject,
@@ -182,6 +189,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
           forgeForRun,
           publicUrl: config.http.publicUrl,
           failureComment: config.steering.failureComment,
+          metrics,
           log: reporterLog,
         },
         data,
@@ -238,24 +246,35 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   });
   const handlers: Handler[] = [
     healthHandler(readinessChecks(bus, db)),
+    metricsHandler(metrics.registry),
     ...(github
       ? [
-          githubWebhookHandler({
-            paths: ["/api/github/webhooks", "/"],
-            verify: (body, signature) => github.verify(body, signature),
-            publish: eventPublisher(bus.js, bus.names),
-            log: log.child({ name: "ingest" }),
-          }),
+          countWebhooks(
+            githubWebhookHandler({
+              paths: ["/api/github/webhooks", "/"],
+              verify: (body, signature) => github.verify(body, signature),
+              publish: eventPublisher(bus.js, bus.names),
+              log: log.child({ name: "ingest" }),
+            }),
+            metrics,
+            "github",
+            "x-github-event",
+          ),
         ]
       : []),
     ...(gitlab
       ? [
-          gitlabWebhookHandler({
-            path: "/gitlab/webhook",
-            secret: config.gitlab.webhookSecret!,
-            publish: eventPublisher(bus.js, bus.names),
-            log: log.child({ name: "ingest" }),
-          }),
+          countWebhooks(
+            gitlabWebhookHandler({
+              path: "/gitlab/webhook",
+              secret: config.gitlab.webhookSecret!,
+              publish: eventPublisher(bus.js, bus.names),
+              log: log.child({ name: "ingest" }),
+            }),
+            metrics,
+            "gitlab",
+            "x-gitlab-event",
+          ),
         ]
       : []),
     gitHookHandler({ db: db.db, poller: gitPoller, log: log.child({ name: "git-poll" }) }),

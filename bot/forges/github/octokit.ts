@@ -14,6 +14,7 @@
 import Bottleneck from "bottleneck";
 import type { Logger } from "pino";
 import { ProbotOctokit } from "probot";
+import type { ObserveApiCall } from "../../ops/metrics.ts";
 
 const RATE_LIMIT_RETRIES = 3;
 
@@ -27,7 +28,7 @@ interface LimitedRequest {
   url: string;
 }
 
-export function limitedOctokit(limits: WriteLimits, log: Logger): typeof ProbotOctokit {
+export function limitedOctokit(limits: WriteLimits, log: Logger, observe?: ObserveApiCall): typeof ProbotOctokit {
   const write = new Bottleneck.Group({ maxConcurrent: limits.concurrency, minTime: limits.minIntervalMs });
   const retryAfterLimit =
     (kind: "secondary" | "primary") =>
@@ -39,7 +40,7 @@ export function limitedOctokit(limits: WriteLimits, log: Logger): typeof ProbotO
       );
       return retry;
     };
-  return ProbotOctokit.defaults((options: { throttle?: Record<string, unknown> }) => ({
+  const limited = ProbotOctokit.defaults((options: { throttle?: Record<string, unknown> }) => ({
     ...options,
     throttle: {
       ...options.throttle,
@@ -48,4 +49,34 @@ export function limitedOctokit(limits: WriteLimits, log: Logger): typeof ProbotO
       onRateLimit: retryAfterLimit("primary"),
     },
   }));
+  return observe ? limited.plugin(observedRequests(observe)) : limited;
+}
+
+/**
+ * Every request's answer told to `observe`, by route template (`/repos/{owner}/{repo}/…`: the
+ * URL before Octokit fills it in) and status, with the rate-limit budget GitHub says is left.
+ */
+function observedRequests(observe: ObserveApiCall) {
+  return (octokit: Pick<InstanceType<typeof ProbotOctokit>, "hook">) => {
+    const record = (options: { method: string; url: string }, status: number | undefined, headers?: object) => {
+      const remaining = (headers as Record<string, unknown> | undefined)?.["x-ratelimit-remaining"];
+      observe({
+        method: options.method,
+        route: options.url.split("?")[0]!,
+        status: status ?? "error",
+        ...(remaining !== undefined ? { rateLimitRemaining: Number(remaining) } : {}),
+      });
+    };
+    octokit.hook.wrap("request", async (request, options) => {
+      try {
+        const answer = await request(options);
+        record(options, answer.status, answer.headers);
+        return answer;
+      } catch (error) {
+        const failed = error as { status?: number; response?: { headers?: object } };
+        record(options, failed.status, failed.response?.headers);
+        throw error;
+      }
+    });
+  };
 }
