@@ -85,6 +85,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const bus = await connectBus(config.nats.url, config.nats.prefix, {
     name: "flotilla-bot",
     jobMaxAgeDays: config.jobs.maxAgeDays,
+    replicas: config.nats.replicas,
     creds: authority?.botCreds,
   });
   // Only the system account may update account claims (the revocations of removed runners).
@@ -114,14 +115,14 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   });
   const forgeForRun = (run: { forge: string; installationId: number | null }) =>
     forgeKinds.forgeOf({ ...run, forge: run.forge as ForgeName });
-  const objectStores = await ensureObjectStores(bus.nc, bus.names);
+  const objectStores = await ensureObjectStores(bus.nc, bus.names, config.nats.replicas);
   addScrapeGauges(metrics, { bus, db: db.db, stores: objectStores });
   const artifactsLog = log.child({ name: "artifacts" });
   const artifactSweep = startArtifactSweep(objectStores.artifacts, artifactsLog);
   const lease = { ackWaitMs: config.jobs.leaseSeconds * 1000, maxDeliver: config.jobs.maxAttempts };
 
   const botId = randomUUID();
-  const schedulesKv = await openAgingBucket(bus.nc, bus.names.schedulesBucket, SLOT_CLAIM_TTL_MS);
+  const schedulesKv = await openAgingBucket(bus.nc, bus.names.schedulesBucket, SLOT_CLAIM_TTL_MS, config.nats.replicas);
   const plannerLog = log.child({ name: "planner" });
   const plannerDeps = {
     announceSchedules: () => announceChange(schedulesKv, botId),
@@ -202,7 +203,10 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const gitPoller = startGitPoller({
     db: db.db,
     publish: eventPublisher(bus.js, bus.names),
-    lease: pollLease(await openAgingBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000)), botId),
+    lease: pollLease(
+      await openAgingBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000), config.nats.replicas),
+      botId,
+    ),
     intervalMs: pollMs,
     log: log.child({ name: "git-poll" }),
   });
