@@ -36,6 +36,7 @@ const Env = z.object({
     .optional(),
   FLOTILLA_NATS_AUTH_DIR: z.string().min(1).optional(),
   FLOTILLA_RUNNER_NATS_URL: z.string().min(1).optional(),
+  NATS_REPLICAS: intFrom(1).pipe(z.number().min(1, "must be at least 1").max(5, "JetStream allows at most 5")),
   DATABASE_URL: z.string().min(1).optional(),
   DATA_DIR: z.string().default(".data"),
   /** From readLogSettings, which names a bad LOG_LEVEL or LOG_FORMAT as the runner's check does. */
@@ -114,6 +115,8 @@ export const BotConfig = Env.transform((e) => {
       authDir: e.FLOTILLA_NATS_AUTH_DIR,
       /** The NATS URL registered runners are given (default: `url`). */
       runnerUrl: e.FLOTILLA_RUNNER_NATS_URL,
+      /** Replicas of every stream, KV bucket and object store the bot creates (NATS_REPLICAS). */
+      replicas: e.NATS_REPLICAS,
     },
     database: { url: e.DATABASE_URL },
     dataDir: e.DATA_DIR,

@@ -21,7 +21,12 @@ import { startConsumeLoop } from "./bus/consume-loop.ts";
 import { ensureDurableConsumer } from "./bus/durable-consumer.ts";
 import { createGitHubApp } from "./forges/github/github-app.ts";
 import type { Handler } from "./http/handler.ts";
-import { sendJson } from "./http/handler.ts";
+import { healthHandler } from "./ops/health.ts";
+import { readinessChecks } from "./ops/readiness-checks.ts";
+import { apiCallObserver, createBotMetrics } from "./ops/metrics.ts";
+import { addScrapeGauges } from "./ops/scrape-gauges.ts";
+import { metricsHandler } from "./ops/metrics-handler.ts";
+import { countWebhooks } from "./ops/count-webhooks.ts";
 import { githubWebhookHandler } from "./forges/github/webhook.ts";
 import { eventPublisher } from "./ingest/publish-event.ts";
 import { planEvent } from "./planner/plan-event.ts";
@@ -84,6 +89,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const bus = await connectBus(config.nats.url, config.nats.prefix, {
     name: "flotilla-bot",
     jobMaxAgeDays: config.jobs.maxAgeDays,
+    replicas: config.nats.replicas,
     creds: authority?.botCreds,
   });
   // Only the system account may update account claims (the revocations of removed runners).
@@ -95,13 +101,14 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const removal = { db: db.db, nc: bus.nc, names: bus.names, authority, system };
   // The server may have restarted from an older account JWT: make it revoke every removed runner again.
   await pushRevocations(removal);
-  const github = hasGitHubApp(config) ? createGitHubApp(config, log) : undefined;
+  const metrics = createBotMetrics();
+  const github = hasGitHubApp(config) ? createGitHubApp(config, log, apiCallObserver(metrics, "github")) : undefined;
   const gitlab = hasGitLab(config)
     ? { ...config.gitlab, url: config.gitlab.url!, token: config.gitlab.token! }
     : undefined;
   const forgeKinds = forges({
     ...(github ? { github: githubKind(github, config.github) } : {}),
-    ...(gitlab ? { gitlab: gitlabKind(gitlab, log) } : {}),
+    ...(gitlab ? { gitlab: gitlabKind(gitlab, log, apiCallObserver(metrics, "gitlab")) } : {}),
     git: gitKind({
       db: db.db,
       dataDir: config.dataDir,
@@ -112,13 +119,14 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   });
   const forgeForRun = (run: { forge: string; installationId: number | null }) =>
     forgeKinds.forgeOf({ ...run, forge: run.forge as ForgeName });
-  const objectStores = await ensureObjectStores(bus.nc, bus.names);
+  const objectStores = await ensureObjectStores(bus.nc, bus.names, config.nats.replicas);
+  addScrapeGauges(metrics, { bus, db: db.db, stores: objectStores });
   const artifactsLog = log.child({ name: "artifacts" });
   const artifactSweep = startArtifactSweep(objectStores.artifacts, artifactsLog);
   const lease = { ackWaitMs: config.jobs.leaseSeconds * 1000, maxDeliver: config.jobs.maxAttempts };
 
   const botId = randomUUID();
-  const schedulesKv = await openAgingBucket(bus.nc, bus.names.schedulesBucket, SLOT_CLAIM_TTL_MS);
+  const schedulesKv = await openAgingBucket(bus.nc, bus.names.schedulesBucket, SLOT_CLAIM_TTL_MS, config.nats.replicas);
   const plannerLog = log.child({ name: "planner" });
   const plannerDeps = {
     announceSchedules: () => announceChange(schedulesKv, botId),
@@ -162,6 +170,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
           forgeForRun,
           publicUrl: config.http.publicUrl,
           failureComment: config.steering.failureComment,
+          metrics,
           log: reporterLog,
         },
         msg.subject,
@@ -185,6 +194,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
           forgeForRun,
           publicUrl: config.http.publicUrl,
           failureComment: config.steering.failureComment,
+          metrics,
           log: reporterLog,
         },
         data,
@@ -197,7 +207,10 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
   const gitPoller = startGitPoller({
     db: db.db,
     publish: eventPublisher(bus.js, bus.names),
-    lease: pollLease(await openAgingBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000)), botId),
+    lease: pollLease(
+      await openAgingBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000), config.nats.replicas),
+      botId,
+    ),
     intervalMs: pollMs,
     log: log.child({ name: "git-poll" }),
   });
@@ -240,25 +253,36 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
     log: log.child({ name: "web" }),
   });
   const handlers: Handler[] = [
-    (req, res) => (req.method === "GET" && req.url === "/healthz" ? sendJson(res, 200, { ok: true }) : false),
+    healthHandler(readinessChecks(bus, db)),
+    metricsHandler(metrics.registry),
     ...(github
       ? [
-          githubWebhookHandler({
-            paths: ["/api/github/webhooks", "/"],
-            verify: (body, signature) => github.verify(body, signature),
-            publish: eventPublisher(bus.js, bus.names),
-            log: log.child({ name: "ingest" }),
-          }),
+          countWebhooks(
+            githubWebhookHandler({
+              paths: ["/api/github/webhooks", "/"],
+              verify: (body, signature) => github.verify(body, signature),
+              publish: eventPublisher(bus.js, bus.names),
+              log: log.child({ name: "ingest" }),
+            }),
+            metrics,
+            "github",
+            "x-github-event",
+          ),
         ]
       : []),
     ...(gitlab
       ? [
-          gitlabWebhookHandler({
-            path: "/gitlab/webhook",
-            secret: config.gitlab.webhookSecret!,
-            publish: eventPublisher(bus.js, bus.names),
-            log: log.child({ name: "ingest" }),
-          }),
+          countWebhooks(
+            gitlabWebhookHandler({
+              path: "/gitlab/webhook",
+              secret: config.gitlab.webhookSecret!,
+              publish: eventPublisher(bus.js, bus.names),
+              log: log.child({ name: "ingest" }),
+            }),
+            metrics,
+            "gitlab",
+            "x-gitlab-event",
+          ),
         ]
       : []),
     gitHookHandler({ db: db.db, poller: gitPoller, log: log.child({ name: "git-poll" }) }),

@@ -82,10 +82,11 @@ serves Probot's manifest flow, to register the app from app.yml. SIGTERM stops i
       },
       {
         name: "start",
-        synopsis: "[--config FILE] [--concurrency N] [--once]",
+        synopsis: "[--config FILE] [--concurrency N] [--once] [--metrics-port N]",
         summary: "a runner; SIGTERM drains it",
         usage: `Options: --config FILE (from register; default FLOTILLA_RUNNER_CONFIG or ~/.flotilla/runner.json)
          --concurrency N (jobs at once)  --once (one job, then exit)  --work-dir DIR
+         --metrics-port N (serve /metrics and /healthz on N; no port unless asked)
 Unregistered, on open NATS: --nats URL --labels a,b --namespace NAME --name NAME [--prefix P]`,
         run: async (args, { log }) => (await import("./commands/runner-start.ts")).runnerStartCommand(args, log),
       },

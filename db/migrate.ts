@@ -29,3 +29,23 @@ export async function migrate(handle: DbHandle, url?: string): Promise<void> {
     await sql.end({ timeout: 5 });
   }
 }
+
+/**
+ * The committed migrations the database has not applied yet, by tag (empty when it is up to
+ * date). What `/readyz` asks: a bot whose database is behind its code must take no traffic.
+ */
+export async function pendingMigrations(handle: DbHandle): Promise<string[]> {
+  const { readFile } = await import("node:fs/promises");
+  const { sql } = await import("drizzle-orm");
+  const journal = JSON.parse(await readFile(`${migrationsFolder}/meta/_journal.json`, "utf8")) as {
+    entries: { tag: string; when: number }[];
+  };
+  // drizzle keeps each applied migration's journal time in created_at.
+  const result: unknown = await handle.db.execute(
+    sql`select max(created_at) as last from drizzle.__drizzle_migrations`,
+  );
+  // postgres.js answers the rows, PGlite an object holding them.
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { last: unknown }[];
+  const last = Number(rows[0]?.last ?? 0);
+  return journal.entries.filter((entry) => entry.when > last).map((entry) => entry.tag);
+}

@@ -68,15 +68,18 @@ export function isExpired(artifact: Pick<ArtifactInfo, "expiresAt">, now = new D
 export async function ensureObjectStores(
   nc: NatsConnection,
   names: NatsNames,
+  replicas = 1,
 ): Promise<{ artifacts: ObjectStore; cache: ObjectStore }> {
   const objm = new Objm(nc);
   const artifacts = await objm.create(names.artifactsBucket, {
     description: "Flotilla artifacts",
     ttl: (MAX_RETENTION_DAYS + 1) * DAY_NS,
+    replicas,
   });
   const cache = await objm.create(names.cacheBucket, {
     description: "Flotilla caches",
     ttl: CACHE_MAX_AGE_DAYS * DAY_NS,
+    replicas,
   });
   return { artifacts, cache };
 }

@@ -56,8 +56,8 @@ export async function ensureJobsStream(
   readyNamespaces.set(jsm, ready);
   if (ready.has(namespace)) return;
   // Advisories first: once the jobs stream has a consumer, deliveries can run out.
-  await ensureStream(jsm, advisoriesStreamConfig(names, namespace));
-  await ensureStream(jsm, jobsStreamConfig(names, namespace, limits), ["duplicate_window"]);
+  await ensureStream(jsm, advisoriesStreamConfig(names, namespace, limits), ["num_replicas"]);
+  await ensureStream(jsm, jobsStreamConfig(names, namespace, limits), ["duplicate_window", "num_replicas"]);
   ready.add(namespace);
 }
 
@@ -86,8 +86,8 @@ async function ensureStream(
   }
 }
 
-export async function openLabelsets(nc: NatsConnection, names: NatsNames): Promise<KV> {
-  return new Kvm(nc).create(names.labelsetsBucket, { history: 1 });
+export async function openLabelsets(nc: NatsConnection, names: NatsNames, replicas = 1): Promise<KV> {
+  return new Kvm(nc).create(names.labelsetsBucket, { history: 1, replicas });
 }
 
 /**
@@ -103,6 +103,7 @@ export async function ensureJobConsumer(
   namespace: string,
   labels: readonly string[],
   lease: LeaseSettings = DEFAULT_LEASE,
+  limits: StreamLimits = DEFAULT_LIMITS,
 ): Promise<LabelsetEntry & { lease: LeaseSettings }> {
   const token = labelsetToken(labels);
   const config = jobConsumerConfig(names, namespace, token, lease);
@@ -114,7 +115,7 @@ export async function ensureJobConsumer(
     stream,
     consumer: config.durable_name!,
   };
-  await ensureJobsStream(jsm, names, namespace);
+  await ensureJobsStream(jsm, names, namespace, limits);
   const info = await jsm.consumers.info(stream, config.durable_name!).catch((error: unknown) => {
     if (!isNotFound(error)) throw error;
     return jsm.consumers.add(stream, config);

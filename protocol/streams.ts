@@ -13,6 +13,8 @@ export interface StreamLimits {
   jobMaxAgeDays: number;
   /** How long the intake duplicate window is (Nats-Msg-Id dedupe). */
   duplicateWindowMs: number;
+  /** Replicas of each stream on a NATS cluster (NATS_REPLICAS); 1 on a single server. */
+  replicas?: number;
 }
 
 export const DEFAULT_LIMITS: StreamLimits = { jobMaxAgeDays: 7, duplicateWindowMs: 2 * 60_000 };
@@ -29,6 +31,7 @@ export function streamConfigs(
       storage: StorageType.File,
       max_age: 7 * DAY_NS,
       duplicate_window: limits.duplicateWindowMs * 1_000_000,
+      num_replicas: limits.replicas ?? 1,
     },
     {
       name: names.runnerStream,
@@ -37,6 +40,7 @@ export function streamConfigs(
       storage: StorageType.File,
       max_age: 2 * DAY_NS,
       duplicate_window: limits.duplicateWindowMs * 1_000_000,
+      num_replicas: limits.replicas ?? 1,
     },
   ];
 }
@@ -57,6 +61,7 @@ export function jobsStreamConfig(
     storage: StorageType.File,
     max_age: limits.jobMaxAgeDays * DAY_NS,
     duplicate_window: JOB_DUPLICATE_WINDOW_NS,
+    num_replicas: limits.replicas ?? 1,
   };
 }
 
@@ -68,8 +73,13 @@ export function jobsStreamConfig(
 const JOB_DUPLICATE_WINDOW_NS = 60 * 60 * 1_000_000_000;
 
 /** JetStream's MAX_DELIVERIES advisories of one namespace's jobs stream, kept for the bot. */
-export function advisoriesStreamConfig(names: NatsNames, namespace: string): Partial<StreamConfig> & { name: string } {
+export function advisoriesStreamConfig(
+  names: NatsNames,
+  namespace: string,
+  limits: StreamLimits = DEFAULT_LIMITS,
+): Partial<StreamConfig> & { name: string } {
   return {
+    num_replicas: limits.replicas ?? 1,
     name: names.advisoriesStream(namespace),
     subjects: [names.maxDeliveriesAdvisory(names.jobsStream(namespace))],
     retention: RetentionPolicy.Limits,

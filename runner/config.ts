@@ -74,6 +74,13 @@ export const RunnerConfig = z.object({
    * anonymously (e.g. https://github.com for a runner of a GHES forge, or an internal mirror).
    * Unset: from the job's own forge (its server URL), as GitHub's runner does.
    */
+  /**
+   * Serve `/metrics` and `/healthz` on this port (0: any free port); unset, the runner opens
+   * no port at all.
+   */
+  metricsPort: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Where the metrics port listens: every address, as a pod's probes and Prometheus need. */
+  metricsHost: z.string().min(1).default("0.0.0.0"),
   actionsUrl: z
     .string()
     .refine((value) => URL.canParse(value), "is not a URL")
@@ -111,6 +118,8 @@ const ENV_KEYS = {
   concurrency: "FLOTILLA_RUNNER_CONCURRENCY",
   once: "FLOTILLA_RUNNER_ONCE",
   drainGraceMs: "FLOTILLA_RUNNER_DRAIN_GRACE_MS",
+  metricsPort: "FLOTILLA_RUNNER_METRICS_PORT",
+  metricsHost: "FLOTILLA_RUNNER_METRICS_HOST",
   actionsUrl: "FLOTILLA_ACTIONS_URL",
 } as const satisfies Record<keyof RunnerConfigInput, string>;
 

@@ -16,6 +16,7 @@ import type { RunnerConfig } from "./config.ts";
 import { processExecutor, type StepExecutor } from "./step/executor.ts";
 import { gitMirrorCheckout, MIRRORS_DIR } from "./source/git-mirror.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
+import { startMetricsServer } from "./metrics-server.ts";
 import { natsJobSource } from "./queue/job-source.ts";
 import { abortableSleep } from "./sleep.ts";
 import { credentialsOption } from "../protocol/credentials.ts";
@@ -44,6 +45,8 @@ export interface RunningRunner {
   /** Resolves when the runner has stopped: after `stop`, or when its connection closed for good. */
   done: Promise<void>;
   stats(): AgentStats;
+  /** The port `/metrics` and `/healthz` are served on, when `metricsPort` asked for one. */
+  metricsPort?: number;
 }
 
 class RunnerStartError extends Error {
@@ -91,8 +94,28 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     state: () => ({ running: agent.stats().runningJobs, stopping: draining }),
     logger,
   });
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(config.metricsPort, config.metricsHost, {
+          runner,
+          concurrency: config.concurrency,
+          stats: () => agent.stats(),
+          connected: () => !nc.isClosed(),
+        }).catch(async (error: unknown) => {
+          await agent.stop();
+          heartbeat?.stop();
+          await nc.close();
+          throw error;
+        });
   logger.info(
-    { id: config.id, labels: config.labels, version: RUNNER_VERSION, server: nc.getServer() },
+    {
+      id: config.id,
+      labels: config.labels,
+      version: RUNNER_VERSION,
+      server: nc.getServer(),
+      metricsPort: metrics?.port,
+    },
     "runner started",
   );
 
@@ -104,6 +127,7 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
       await agent.stop(stopOptions);
       heartbeat?.stop();
       if (!nc.isClosed()) await nc.drain().catch((error: unknown) => logger.warn({ err: error }, "drain failed"));
+      await metrics?.close();
       logger.info("runner stopped");
     })();
     return stopping;
@@ -142,6 +166,7 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     hurry: () => agent.hurry(),
     done: Promise.all([closed, agent.done]).then(() => undefined),
     stats: () => agent.stats(),
+    ...(metrics ? { metricsPort: metrics.port } : {}),
   };
 }
 

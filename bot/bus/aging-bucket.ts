@@ -7,10 +7,10 @@
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 
-export async function openAgingBucket(nc: NatsConnection, bucket: string, ttlMs: number): Promise<KV> {
+export async function openAgingBucket(nc: NatsConnection, bucket: string, ttlMs: number, replicas = 1): Promise<KV> {
   const kvm = new Kvm(nc);
   try {
-    return await kvm.create(bucket, { history: 1, ttl: ttlMs });
+    return await kvm.create(bucket, { history: 1, ttl: ttlMs, replicas });
   } catch {
     return kvm.open(bucket);
   }

@@ -7,6 +7,7 @@ import type { KV } from "@nats-io/kv";
 import { natsNames, type NatsNames } from "../../protocol/names.ts";
 import { ensureStreams, openLabelsets } from "../../protocol/setup.ts";
 import { credentialsOption } from "../../protocol/credentials.ts";
+import type { StreamLimits } from "../../protocol/streams.ts";
 
 export interface Bus {
   nc: NatsConnection;
@@ -14,18 +15,25 @@ export interface Bus {
   jsm: JetStreamManager;
   labelsets: KV;
   names: NatsNames;
+  /** What every stream this bot creates is made with (its age limits, NATS_REPLICAS). */
+  limits: StreamLimits;
 }
 
 export async function connectBus(
   url: string,
   prefix: string,
-  options: { name: string; jobMaxAgeDays: number; creds?: string },
+  options: { name: string; jobMaxAgeDays: number; replicas?: number; creds?: string },
 ): Promise<Bus> {
   const nc = await connectNats(url, options.name, options.creds);
   const names = natsNames(prefix);
-  const jsm = await ensureStreams(nc, names, { jobMaxAgeDays: options.jobMaxAgeDays, duplicateWindowMs: 2 * 60_000 });
-  const labelsets = await openLabelsets(nc, names);
-  return { nc, js: jetstream(nc), jsm, labelsets, names };
+  const limits = {
+    jobMaxAgeDays: options.jobMaxAgeDays,
+    duplicateWindowMs: 2 * 60_000,
+    replicas: options.replicas ?? 1,
+  };
+  const jsm = await ensureStreams(nc, names, limits);
+  const labelsets = await openLabelsets(nc, names, limits.replicas);
+  return { nc, js: jetstream(nc), jsm, labelsets, names, limits };
 }
 
 /** A long-lived connection that never gives up reconnecting; with a `.creds` text when the server wants one. */

@@ -21,6 +21,7 @@ import { checkRunOutput } from "./check-run-output.ts";
 import { summarizeIfRunCompleted } from "./failure-summary.ts";
 import * as store from "./store-report.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
+import { type BotMetrics, observeJobTimes } from "../ops/metrics.ts";
 
 export interface ReporterDeps {
   db: Db;
@@ -31,6 +32,8 @@ export interface ReporterDeps {
   publicUrl: string;
   /** FAILURE_COMMENT: keep the failure summary comment on pull requests. */
   failureComment: boolean;
+  /** Where job times, lost attempts and log bytes are counted (none in suites that do not look). */
+  metrics?: BotMetrics;
   log: Logger;
 }
 
@@ -57,6 +60,7 @@ export async function applyRunnerMessage(deps: ReporterDeps, subject: string, da
 async function applyLogChunk(deps: ReporterDeps, chunk: LogChunk): Promise<void> {
   // Stored only with the job's claim (see store.saveLogChunk).
   await store.saveLogChunk(deps.db, chunk);
+  deps.metrics?.logBytes.inc(Buffer.byteLength(chunk.data));
 }
 
 /**
@@ -139,7 +143,8 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
         actions: [CANCEL_BUTTON],
       });
     }
-    await store.markStarted(deps.db, job, event.attempt, { id: runnerId, name: event.runner.name }, at);
+    const lost = await store.markStarted(deps.db, job, event.attempt, { id: runnerId, name: event.runner.name }, at);
+    if (lost > 0) deps.metrics?.lostAttempts.inc({ namespace: job.namespace }, lost);
     return;
   }
 
@@ -177,6 +182,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
     outputs: event.outputs,
     at,
   });
+  observeJobTimes(deps.metrics, job, event.conclusion, at);
   log.info({ conclusion: event.conclusion }, "job completed");
   await afterJobCompleted(deps, forge, run, job, event.conclusion, log);
   await summarizeIfRunCompleted(deps, forge, run, log);

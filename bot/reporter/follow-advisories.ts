@@ -89,7 +89,7 @@ export async function followAdvisories(options: AdvisoryFollowOptions): Promise<
 async function startLoop(options: AdvisoryFollowOptions, namespace: string): Promise<ConsumeLoop> {
   const { bus } = options;
   // Makes the advisories stream of a namespace whose consumers an earlier version created.
-  await ensureJobsStream(bus.jsm, bus.names, namespace);
+  await ensureJobsStream(bus.jsm, bus.names, namespace, bus.limits);
   const stream = bus.names.advisoriesStream(namespace);
   await ensureDurableConsumer(bus, stream, RUNNER_LOST_CONSUMER);
   return startConsumeLoop({

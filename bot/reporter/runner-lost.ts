@@ -14,6 +14,7 @@
  * attempt starts while the previous holder still held it); here the attempt current when the
  * deliveries ran out is added if it is still held.
  */
+import type { BotMetrics } from "../ops/metrics.ts";
 import { and, eq, ne } from "drizzle-orm";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -51,6 +52,7 @@ export interface RunnerLostDeps extends FinishDeps {
   forgeForRun: (run: RunRow) => Promise<Forge>;
   /** FAILURE_COMMENT: keep the failure summary comment on pull requests (a lost job is a failure). */
   failureComment: boolean;
+  metrics?: BotMetrics;
   log: Logger;
 }
 
@@ -71,6 +73,7 @@ export async function applyMaxDeliveries(deps: RunnerLostDeps, data: Uint8Array)
     const { job, run } = found;
     const held = job.status === "in_progress" && job.runnerId !== null;
     const lost = job.lostAttempts + (held ? 1 : 0);
+    if (held) deps.metrics?.lostAttempts.inc({ namespace });
     if (lost >= deps.maxAttempts) await failAsLost(deps, run, job, lost, log);
     else await publishAgain(deps, run, job, advisory, lost, log);
   }

@@ -63,7 +63,7 @@ export async function saveLogChunk(db: Db, chunk: LogChunk): Promise<void> {
 
 /**
  * A runner started an attempt. A newer attempt while the previous one was still held (never
- * completed nor handed back) means that runner vanished: one more lost attempt.
+ * completed nor handed back) means that runner vanished: one more lost attempt (answered).
  */
 export async function markStarted(
   db: Db,
@@ -71,7 +71,7 @@ export async function markStarted(
   attempt: number,
   runner: { id: string; name: string },
   at: Date,
-): Promise<void> {
+): Promise<number> {
   const lost = job.status === "in_progress" && job.runnerId !== null && attempt > job.attempt ? 1 : 0;
   await db
     .update(jobs)
@@ -85,6 +85,7 @@ export async function markStarted(
       lostAttempts: sql`${jobs.lostAttempts} + ${lost}`,
     })
     .where(eq(jobs.id, job.id));
+  return lost;
 }
 
 /** The attempt's runner gave it back unfinished: nobody holds it, and it is not lost. */

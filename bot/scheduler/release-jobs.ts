@@ -343,6 +343,7 @@ export async function publishJob(
     row.namespace,
     row.labels,
     deps.lease,
+    deps.bus.limits,
   );
   // The same publish retried keeps its claim: the stream's dedupe keeps the first message.
   const fresh = !(row.claim && row.attemptBase === attemptBase);

@@ -24,6 +24,7 @@ const OPTIONS = {
   name: { type: "string" },
   "work-dir": { type: "string" },
   prefix: { type: "string" },
+  "metrics-port": { type: "string" },
 } as const;
 
 type RunnerFlags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
@@ -39,6 +40,7 @@ function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
     ...(flags.once ? { once: true } : {}),
     // The schema coerces and checks it: "--concurrency two" is refused by name.
     ...(flags.concurrency ? { concurrency: flags.concurrency as unknown as number } : {}),
+    ...(flags["metrics-port"] ? { metricsPort: flags["metrics-port"] as unknown as number } : {}),
   };
 }
 

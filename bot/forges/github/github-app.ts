@@ -9,6 +9,7 @@ import type { Forge } from "../forge.ts";
 import { blobCache, permissionCache, tokenCache } from "../caches.ts";
 import { githubForge } from "./github-forge.ts";
 import { limitedOctokit } from "./octokit.ts";
+import type { ObserveApiCall } from "../../ops/metrics.ts";
 
 export interface GitHubApp {
   verify(body: string, signature: string): Promise<boolean>;
@@ -17,7 +18,8 @@ export interface GitHubApp {
   repository(fullName: string): Promise<{ installationId: number; repository: Record<string, unknown> } | undefined>;
 }
 
-export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
+/** `observe`: told of every REST call the app's clients make (the bot's metrics). */
+export function createGitHubApp(config: BotConfig, log: Logger, observe?: ObserveApiCall): GitHubApp {
   const { appId, privateKey, webhookSecret } = config.github;
   if (!appId || !privateKey || !webhookSecret)
     throw new Error("GitHub App is not configured (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)");
@@ -30,6 +32,7 @@ export function createGitHubApp(config: BotConfig, log: Logger): GitHubApp {
     Octokit: limitedOctokit(
       { concurrency: config.github.writeConcurrency, minIntervalMs: config.github.writeMinIntervalMs },
       log.child({ name: "octokit" }),
+      observe,
     ),
   });
   const ready = probot.ready();

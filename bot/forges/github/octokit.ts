@@ -17,6 +17,7 @@
  */
 import type { Logger } from "pino";
 import { ProbotOctokit } from "probot";
+import type { ObserveApiCall } from "../../ops/metrics.ts";
 import { type RequestBudget, type RequestPriority, requestBudget } from "./request-budget.ts";
 
 const RATE_LIMIT_RETRIES = 3;
@@ -49,7 +50,7 @@ interface OctokitLike {
   hook: { wrap(name: "request", wrapper: (send: Send, options: RequestOptions) => Promise<unknown>): void };
 }
 
-export function limitedOctokit(limits: WriteLimits, log: Logger): typeof ProbotOctokit {
+export function limitedOctokit(limits: WriteLimits, log: Logger, observe?: ObserveApiCall): typeof ProbotOctokit {
   // One budget per installation (and one for the app's own JWT calls): Probot makes a new
   // Octokit for every `auth(installationId)`, the budget must outlive them.
   const budgets = new Map<string, RequestBudget>();
@@ -71,13 +72,14 @@ export function limitedOctokit(limits: WriteLimits, log: Logger): typeof ProbotO
       sendWithin(request.url.startsWith("/app") ? app : own, send, request, log),
     );
   };
-  return ProbotOctokit.plugin(limiter as never).defaults(
+  const limited = ProbotOctokit.plugin(limiter as never).defaults(
     (options: { throttle?: Record<string, unknown>; retry?: Record<string, unknown> }) => ({
       ...options,
       throttle: { ...options.throttle, enabled: false },
       retry: { ...options.retry, enabled: false },
     }),
   ) as typeof ProbotOctokit;
+  return observe ? limited.plugin(observedRequests(observe)) : limited;
 }
 
 async function sendWithin(budget: RequestBudget, send: Send, options: RequestOptions, log: Logger) {
@@ -131,4 +133,33 @@ function rateLimitOf(failure: RequestFailure): { kind: "secondary" | "primary"; 
 /** A server error, or no answer at all (Octokit reports that as 500). */
 function mayRetry(failure: RequestFailure): boolean {
   return failure.status === undefined || (failure.status >= 400 && !DO_NOT_RETRY.has(failure.status));
+}
+
+/**
+ * Every request's answer told to `observe`, by route template (`/repos/{owner}/{repo}/…`: the
+ * URL before Octokit fills it in) and status, with the rate-limit budget GitHub says is left.
+ */
+function observedRequests(observe: ObserveApiCall) {
+  return (octokit: Pick<InstanceType<typeof ProbotOctokit>, "hook">) => {
+    const record = (options: { method: string; url: string }, status: number | undefined, headers?: object) => {
+      const remaining = (headers as Record<string, unknown> | undefined)?.["x-ratelimit-remaining"];
+      observe({
+        method: options.method,
+        route: options.url.split("?")[0]!,
+        status: status ?? "error",
+        ...(remaining !== undefined ? { rateLimitRemaining: Number(remaining) } : {}),
+      });
+    };
+    octokit.hook.wrap("request", async (request, options) => {
+      try {
+        const answer = await request(options);
+        record(options, answer.status, answer.headers);
+        return answer;
+      } catch (error) {
+        const failed = error as { status?: number; response?: { headers?: object } };
+        record(options, failed.status, failed.response?.headers);
+        throw error;
+      }
+    });
+  };
 }

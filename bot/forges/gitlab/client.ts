@@ -7,6 +7,7 @@
  * later and nothing is lost. Other answers (404, 400, 403) throw at once.
  */
 import { Gitlab } from "@gitbeaker/rest";
+import type { ObserveApiCall } from "../../ops/metrics.ts";
 import { createRequesterFn, type FormattedResponse, type ResponseBodyTypes } from "@gitbeaker/requester-utils";
 
 export type GitLabClient = InstanceType<typeof Gitlab<false>>;
@@ -34,12 +35,19 @@ const DEFAULT_RETRY: RetryPolicy = { tries: 5, baseDelayMs: 250, maxDelayMs: 10_
 
 const RETRIED = new Set([429, 500, 502, 503, 504]);
 
-export function gitlabClient(options: { url: string; token: string; retry?: RetryPolicy }): GitLabClient {
+export function gitlabClient(options: {
+  url: string;
+  token: string;
+  retry?: RetryPolicy;
+  /** Told of every request's final answer (the bot's metrics). */
+  observe?: ObserveApiCall;
+}): GitLabClient {
   const retry = options.retry ?? DEFAULT_RETRY;
+  const observe = options.observe ?? (() => {});
   // Gitbeaker has already made the request (URL, headers, JSON body): pass it on as it is.
   const requesterFn = createRequesterFn(
     async (_resource, request) => request,
-    (endpoint, request) => send(endpoint, (request ?? {}) as SendOptions, retry),
+    (endpoint, request) => observed(endpoint, (request ?? {}) as SendOptions, retry, observe),
   );
   return new Gitlab({ host: options.url, token: options.token, requesterFn, queryTimeout: 30_000 });
 }
@@ -52,6 +60,42 @@ interface SendOptions {
   body?: string | FormData;
   asStream?: boolean;
   signal?: AbortSignal;
+}
+
+/** `send`, with its answer (or the error it ends in) told to `observe` by route template. */
+async function observed(
+  endpoint: string,
+  options: SendOptions,
+  retry: RetryPolicy,
+  observe: ObserveApiCall,
+): Promise<FormattedResponse> {
+  const call = { method: options.method ?? "GET", route: routeOf(endpoint) };
+  try {
+    const response = await send(endpoint, options, retry);
+    const remaining = response.headers["ratelimit-remaining"];
+    observe({
+      ...call,
+      status: response.status,
+      ...(remaining !== undefined ? { rateLimitRemaining: Number(remaining) } : {}),
+    });
+    return response;
+  } catch (error) {
+    observe({ ...call, status: error instanceof GitLabApiError ? error.status : "error" });
+    throw error;
+  }
+}
+
+/**
+ * `projects/42/statuses/9fceb02…` → `projects/:id/statuses/:id`: ids, SHAs and URL-encoded
+ * paths are one label value each, not one per project or commit.
+ */
+function routeOf(endpoint: string): string {
+  return `/${endpoint
+    .split("?")[0]!
+    .split("/")
+    .filter(Boolean)
+    .map((part) => (/^\d+$|^[0-9a-f]{7,64}$|%/i.test(part) ? ":id" : part))
+    .join("/")}`;
 }
 
 async function send(endpoint: string, options: SendOptions, retry: RetryPolicy): Promise<FormattedResponse> {

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { blobCache, permissionCache, tokenCache } from "../caches.ts";
 import type { ForgeKind } from "../forge-kind.ts";
 import { gitlabClient } from "./client.ts";
+import type { ObserveApiCall } from "../../ops/metrics.ts";
 import { gitlabRunContext } from "./event-context.ts";
 import { gitlabForge } from "./gitlab-forge.ts";
 import { gitlabSteerEvent } from "./steer-event.ts";
@@ -18,9 +19,9 @@ export interface GitLabSettings {
   actionsUrl: string;
 }
 
-export function gitlabKind(settings: GitLabSettings, log: Logger): ForgeKind {
+export function gitlabKind(settings: GitLabSettings, log: Logger, observe?: ObserveApiCall): ForgeKind {
   const host = new URL(settings.url).host;
-  const client = gitlabClient({ url: settings.url, token: settings.token });
+  const client = gitlabClient({ url: settings.url, token: settings.token, observe });
   // Who the bot is, asked once per process (its own notes steer nothing); asked again after a failure.
   let username: Promise<string> | undefined;
   const botUsername = () => {
