@@ -73,10 +73,12 @@ serves Probot's manifest flow, to register the app from app.yml. SIGTERM stops i
     subcommands: [
       {
         name: "register",
-        synopsis: "--url BOT_URL --token TOKEN [--labels a,b] [--namespace NAME] [--name NAME] [--config FILE]",
+        synopsis:
+          "--url BOT_URL --token TOKEN [--labels a,b] [--exclusive-labels gpu] [--namespace NAME] [--name NAME] [--config FILE]",
         summary: "register this machine's runner; writes its config file (mode 0600)",
         usage: `Options: --url BOT_URL  --token TOKEN (from \`flotilla token create\`)  --labels a,b (self-hosted,
-         the OS and the architecture are added)  --namespace NAME  --name NAME (default: the host
+         the OS and the architecture are added)  --exclusive-labels gpu (take only jobs whose runs-on
+         asks for each of them; added to the labels)  --namespace NAME  --name NAME (default: the host
          name)  --config FILE (default ~/.flotilla/runner.json)  --nats URL (instead of the bot's)`,
         run: async (args) => (await import("./commands/runner-register.ts")).runnerRegisterCommand(args),
       },
@@ -86,7 +88,7 @@ serves Probot's manifest flow, to register the app from app.yml. SIGTERM stops i
         summary: "a runner; SIGTERM drains it",
         usage: `Options: --config FILE (from register; default FLOTILLA_RUNNER_CONFIG or ~/.flotilla/runner.json)
          --concurrency N (jobs at once)  --once (one job, then exit)  --work-dir DIR
-Unregistered, on open NATS: --nats URL --labels a,b --namespace NAME --name NAME [--prefix P]`,
+Unregistered, on open NATS: --nats URL --labels a,b [--exclusive-labels gpu] --namespace NAME --name NAME [--prefix P]`,
         run: async (args, { log }) => (await import("./commands/runner-start.ts")).runnerStartCommand(args, log),
       },
       {

@@ -77,6 +77,8 @@ export const runners = pgTable(
     name: text("name").notNull(),
     namespace: text("namespace").notNull(),
     labels: jsonb("labels").$type<string[]>().notNull().default([]),
+    /** Labels a job must ask for before this runner takes it (`--exclusive-labels`). */
+    exclusiveLabels: jsonb("exclusive_labels").$type<string[]>().notNull().default([]),
     version: text("version").notNull().default(""),
     /** The runner's NATS user nkey (JWT mode): what `runner remove` revokes. */
     publicKey: text("public_key"),

@@ -20,6 +20,7 @@ const OPTIONS = {
   concurrency: { type: "string" },
   nats: { type: "string" },
   labels: { type: "string" },
+  "exclusive-labels": { type: "string" },
   namespace: { type: "string" },
   name: { type: "string" },
   "work-dir": { type: "string" },
@@ -32,6 +33,7 @@ function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
   return {
     ...(flags.nats ? { natsUrl: flags.nats } : {}),
     ...(flags.labels ? { labels: flags.labels } : {}),
+    ...(flags["exclusive-labels"] ? { exclusiveLabels: flags["exclusive-labels"] } : {}),
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
     ...(flags.name ? { name: flags.name } : {}),
     ...(flags["work-dir"] ? { workDir: flags["work-dir"] } : {}),

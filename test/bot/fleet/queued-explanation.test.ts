@@ -39,4 +39,17 @@ describe("the queued check run's explanation", () => {
       "No runner in namespace `empty`: the namespace has no runners.\n\nThe job stays queued until one does: register one with `flotilla runner register --namespace empty` and start it.",
     );
   });
+
+  it("says when the only runners with the labels keep themselves for jobs asking for an exclusive label", () => {
+    const gpu = runner({ labels: ["gpu", "linux", "self-hosted", "x64"], exclusiveLabels: ["gpu"] });
+    const fleet: Fleet = { now, runners: [gpu] };
+    const lint = queuedExplanation(fleet, "default", ["self-hosted"]);
+    expect(lint.title).toBe("No runner in namespace default takes these labels: its one match is exclusive to gpu");
+    expect(lint.summary).toContain(
+      "1 runner in namespace `default` has the labels `self-hosted`, but it takes only jobs whose `runs-on` asks for `gpu` (registered with `--exclusive-labels`).",
+    );
+    expect(queuedExplanation(fleet, "default", ["self-hosted", "gpu"]).title).toBe(
+      "Waiting for a runner: 1 online (0 busy), 0 offline",
+    );
+  });
 });
