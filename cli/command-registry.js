@@ -88,6 +88,7 @@ serves Probot's manifest flow, to register the app from app.yml. SIGTERM stops i
         summary: "a runner; SIGTERM drains it",
         usage: `Options: --config FILE (from register; default FLOTILLA_RUNNER_CONFIG or ~/.flotilla/runner.json)
          --concurrency N (jobs at once)  --once (one job, then exit)  --work-dir DIR
+         --max-job-minutes N (caps any workflow's timeout-minutes)
 Unregistered, on open NATS: --nats URL --labels a,b [--exclusive-labels gpu] --namespace NAME --name NAME [--prefix P]`,
         run: async (args, { log }) => (await import("./commands/runner-start.ts")).runnerStartCommand(args, log),
       },

@@ -71,6 +71,8 @@ export const RunnerConfig = z
     /** Between SIGTERM and SIGKILL when a step is cancelled or times out. */
     cancelGraceMs: z.coerce.number().int().nonnegative().default(10_000),
     concurrency: z.coerce.number().int().positive().default(1),
+    /** Caps any workflow's `timeout-minutes` on this runner (`--max-job-minutes`); unset: no cap. */
+    maxJobMinutes: z.coerce.number().positive().optional(),
     /** Take exactly one job, then stop (ephemeral runners for autoscalers). */
     once: z.boolean().default(false),
     /** On SIGTERM: how long running jobs may go on before they are handed back as "runner stopping". */
@@ -118,6 +120,7 @@ const ENV_KEYS = {
   leaseExtendMs: "FLOTILLA_RUNNER_LEASE_EXTEND_MS",
   cancelGraceMs: "FLOTILLA_RUNNER_CANCEL_GRACE_MS",
   concurrency: "FLOTILLA_RUNNER_CONCURRENCY",
+  maxJobMinutes: "FLOTILLA_RUNNER_MAX_JOB_MINUTES",
   once: "FLOTILLA_RUNNER_ONCE",
   drainGraceMs: "FLOTILLA_RUNNER_DRAIN_GRACE_MS",
   actionsUrl: "FLOTILLA_ACTIONS_URL",

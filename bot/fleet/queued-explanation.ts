@@ -98,6 +98,21 @@ function explain(fleet: Fleet, namespace: string, labels: string[]): Explanation
   };
 }
 
+/**
+ * Why a job nobody took in the queue timeout waited, for its failed check run: the labels no
+ * runner of the namespace had, or that runners with them kept busy, offline or to themselves.
+ */
+export function notTakenExplanation(fleet: Fleet, namespace: string, jobLabels: readonly string[]): string {
+  const labels = normalizeLabels(jobLabels);
+  const mine = fleet.runners.filter((r) => r.namespace === namespace);
+  const had = new Set(mine.flatMap((r) => normalizeLabels(r.labels)));
+  const missing = labels.filter((l) => !had.has(l));
+  const asked = labels.length > 0 ? `\`runs-on\`: ${labels.map((l) => `\`${l}\``).join(", ")}.` : "";
+  if (missing.length > 0)
+    return `No runner in namespace \`${namespace}\` had the labels ${missing.map((l) => `\`${l}\``).join(", ")} (${asked.slice(0, -1)}).`;
+  return `${asked} ${queuedExplanation(fleet, namespace, labels).summary}`.trim();
+}
+
 /** Runners with every label the job asks for exist, but each keeps itself for jobs asking for more. */
 function keptForOthers(kept: Fleet["runners"], namespace: string, labels: string[], wanted: string): Explanation {
   const exclusive = normalizeLabels(kept.flatMap((r) => r.exclusiveLabels)).filter((l) => !labels.includes(l));

@@ -18,6 +18,7 @@ const OPTIONS = {
   config: { type: "string" },
   once: { type: "boolean" },
   concurrency: { type: "string" },
+  "max-job-minutes": { type: "string" },
   nats: { type: "string" },
   labels: { type: "string" },
   "exclusive-labels": { type: "string" },
@@ -41,6 +42,7 @@ function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
     ...(flags.once ? { once: true } : {}),
     // The schema coerces and checks it: "--concurrency two" is refused by name.
     ...(flags.concurrency ? { concurrency: flags.concurrency as unknown as number } : {}),
+    ...(flags["max-job-minutes"] ? { maxJobMinutes: flags["max-job-minutes"] as unknown as number } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
  * What a queued check run says while its job waits for a runner of its namespace.
  */
 import { describe, expect, it } from "vitest";
-import { queuedExplanation, type Fleet } from "../../../bot/fleet/queued-explanation.ts";
+import { notTakenExplanation, queuedExplanation, type Fleet } from "../../../bot/fleet/queued-explanation.ts";
 import { now, runner, secondsAgo } from "./support.ts";
 
 describe("the queued check run's explanation", () => {
@@ -50,6 +50,16 @@ describe("the queued check run's explanation", () => {
     );
     expect(queuedExplanation(fleet, "default", ["self-hosted", "gpu"]).title).toBe(
       "Waiting for a runner: 1 online (0 busy), 0 offline",
+    );
+  });
+
+  it("names the labels no runner had when a job timed out in its queue", () => {
+    const fleet: Fleet = { now, runners: [runner(), runner({ namespace: "lab", labels: ["fpga"] })] };
+    expect(notTakenExplanation(fleet, "default", ["self-hosted", "fpga"])).toBe(
+      "No runner in namespace `default` had the labels `fpga` (`runs-on`: `fpga`, `self-hosted`).",
+    );
+    expect(notTakenExplanation({ now, runners: [runner({ running: ["x"] })] }, "default", ["linux"])).toContain(
+      "Every runner that could run it is busy",
     );
   });
 });
