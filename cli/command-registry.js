@@ -153,11 +153,14 @@ Unregistered, on open NATS: --nats URL --labels a,b [--exclusive-labels gpu] --n
       },
       {
         name: "set",
-        synopsis: "NAME [--follows 'owner/*,owner/repo'] [--alias 'ubuntu-latest=linux,x64']...",
+        synopsis:
+          "NAME [--follows 'owner/*,owner/repo'] [--alias 'ubuntu-latest=linux,x64']... [--priority RULES] [--weights RULES]",
         summary: "make a namespace, or replace what it follows and the labels it maps",
         usage: `Options: --follows PATTERNS (comma-separated OWNER/REPO globs; empty: every repository)
          --alias LABEL=LABEL[,LABEL…] (repeatable: a GitHub-hosted label mapped onto this namespace's runners)
-         --json  ${API}`,
+         --priority 'acme/app:main=high,*:dependabot/*=low' (REPO[:BRANCH[:WORKFLOW]] globs; first match wins)
+         --weights 'acme/*=2' (fair-share weight per repository glob; default 1)
+         (--priority and --weights are kept when not given; '' clears them)  --json  ${API}`,
         run: async (args) => (await import("./commands/namespace.ts")).namespaceCommand(["set", ...args]),
       },
       {
