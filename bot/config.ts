@@ -9,6 +9,16 @@ import { parseSecretsKey } from "./secrets/crypto.ts";
 
 const intFrom = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
+const DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `24h`, `90m`, `1.5h`, `30s`, `500ms`, `2d`, or plain seconds; undefined when it is none of them. */
+function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) return undefined;
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? "s") as keyof typeof DURATION_UNITS]);
+  return ms > 0 ? ms : undefined;
+}
+
 const Env = z.object({
   APP_ID: z.coerce.number().int().positive().optional(),
   WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -46,6 +56,16 @@ const Env = z.object({
   JOB_LEASE_SECONDS: intFrom(30).pipe(z.number().min(1)),
   JOB_MAX_ATTEMPTS: intFrom(3).pipe(z.number().min(1)),
   JOB_MAX_AGE_DAYS: intFrom(7).pipe(z.number().min(1)),
+  /** A duration: `24h`, `90m`, `30s`, `500ms`, `2d`, or plain seconds. */
+  JOB_QUEUE_TIMEOUT: z
+    .string()
+    .default("24h")
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms !== undefined) return ms;
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration (e.g. 24h, 90m, 30s)` });
+      return z.NEVER;
+    }),
   FORK_PR_TRUSTED: z.string().default(""),
   FAILURE_COMMENT: z
     .enum(["true", "false"], { message: "must be true or false" })
@@ -121,7 +141,13 @@ export const BotConfig = Env.transform((e) => {
     database: { url: e.DATABASE_URL },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
-    jobs: { leaseSeconds: e.JOB_LEASE_SECONDS, maxAttempts: e.JOB_MAX_ATTEMPTS, maxAgeDays: e.JOB_MAX_AGE_DAYS },
+    jobs: {
+      leaseSeconds: e.JOB_LEASE_SECONDS,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      maxAgeDays: e.JOB_MAX_AGE_DAYS,
+      /** JOB_QUEUE_TIMEOUT in ms: a job no runner took by then fails. */
+      queueTimeoutMs: e.JOB_QUEUE_TIMEOUT,
+    },
     steering: {
       /** FORK_PR_TRUSTED: fork PR authors (`login`) and head-repository owners (`owner/*`) trusted without approval. */
       forkTrusted: e.FORK_PR_TRUSTED.split(",")

@@ -59,6 +59,8 @@ import { startWebhookRelay } from "./ingest/webhook-relay.ts";
 import { followHeartbeats } from "./fleet/heartbeats.ts";
 import { applyMaxDeliveries } from "./reporter/runner-lost.ts";
 import { followAdvisories } from "./reporter/follow-advisories.ts";
+import { startQueueTimer } from "./reporter/queue-timeout.ts";
+import { notTakenExplanation, readFleet } from "./fleet/queued-explanation.ts";
 import { secretsHandler } from "./api/secrets-handler.ts";
 import { respondToSecretsRequests } from "./secrets/responder.ts";
 import { type Clock, systemClock } from "./schedules/clock.ts";
@@ -201,6 +203,19 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       ),
   });
   await runnerLost.ready;
+
+  // JOB_QUEUE_TIMEOUT: one timer, waking at the earliest deadline of a job still in a queue.
+  const queueTimer = startQueueTimer({
+    db: db.db,
+    bus,
+    lease,
+    timeoutMs: config.jobs.queueTimeoutMs,
+    forgeForRun,
+    publicUrl: config.http.publicUrl,
+    failureComment: config.steering.failureComment,
+    explain: async (namespace, labels) => notTakenExplanation(await readFleet(db.db, [namespace]), namespace, labels),
+    log: reporterLog,
+  });
 
   // Plain git repositories: polled by whichever bot holds each one's lease (a few intervals long).
   const pollMs = config.git.pollSeconds * 1000;
@@ -350,6 +365,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       artifactSweep.stop();
       await gitPoller.stop();
       await scheduleTimer.stop();
+      queueTimer.stop();
       heartbeats.unsubscribe();
       secretsResponder.unsubscribe();
       await planner.stop();

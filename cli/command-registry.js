@@ -73,10 +73,12 @@ serves Probot's manifest flow, to register the app from app.yml. SIGTERM stops i
     subcommands: [
       {
         name: "register",
-        synopsis: "--url BOT_URL --token TOKEN [--labels a,b] [--namespace NAME] [--name NAME] [--config FILE]",
+        synopsis:
+          "--url BOT_URL --token TOKEN [--labels a,b] [--exclusive-labels gpu] [--namespace NAME] [--name NAME] [--config FILE]",
         summary: "register this machine's runner; writes its config file (mode 0600)",
         usage: `Options: --url BOT_URL  --token TOKEN (from \`flotilla token create\`)  --labels a,b (self-hosted,
-         the OS and the architecture are added)  --namespace NAME  --name NAME (default: the host
+         the OS and the architecture are added)  --exclusive-labels gpu (take only jobs whose runs-on
+         asks for each of them; added to the labels)  --namespace NAME  --name NAME (default: the host
          name)  --config FILE (default ~/.flotilla/runner.json)  --nats URL (instead of the bot's)`,
         run: async (args) => (await import("./commands/runner-register.ts")).runnerRegisterCommand(args),
       },
@@ -87,7 +89,8 @@ serves Probot's manifest flow, to register the app from app.yml. SIGTERM stops i
         usage: `Options: --config FILE (from register; default FLOTILLA_RUNNER_CONFIG or ~/.flotilla/runner.json)
          --concurrency N (jobs at once)  --once (one job, then exit)  --work-dir DIR
          --metrics-port N (serve /metrics and /healthz on N; no port unless asked)
-Unregistered, on open NATS: --nats URL --labels a,b --namespace NAME --name NAME [--prefix P]`,
+         --max-job-minutes N (caps any workflow's timeout-minutes)
+Unregistered, on open NATS: --nats URL --labels a,b [--exclusive-labels gpu] --namespace NAME --name NAME [--prefix P]`,
         run: async (args, { log }) => (await import("./commands/runner-start.ts")).runnerStartCommand(args, log),
       },
       {
@@ -151,11 +154,14 @@ Unregistered, on open NATS: --nats URL --labels a,b --namespace NAME --name NAME
       },
       {
         name: "set",
-        synopsis: "NAME [--follows 'owner/*,owner/repo'] [--alias 'ubuntu-latest=linux,x64']...",
+        synopsis:
+          "NAME [--follows 'owner/*,owner/repo'] [--alias 'ubuntu-latest=linux,x64']... [--priority RULES] [--weights RULES]",
         summary: "make a namespace, or replace what it follows and the labels it maps",
         usage: `Options: --follows PATTERNS (comma-separated OWNER/REPO globs; empty: every repository)
          --alias LABEL=LABEL[,LABEL…] (repeatable: a GitHub-hosted label mapped onto this namespace's runners)
-         --json  ${API}`,
+         --priority 'acme/app:main=high,*:dependabot/*=low' (REPO[:BRANCH[:WORKFLOW]] globs; first match wins)
+         --weights 'acme/*=2' (fair-share weight per repository glob; default 1)
+         (--priority and --weights are kept when not given; '' clears them)  --json  ${API}`,
         run: async (args) => (await import("./commands/namespace.ts")).namespaceCommand(["set", ...args]),
       },
       {

@@ -63,6 +63,10 @@ export const namespaces = pgTable("namespaces", {
   follows: jsonb("follows").$type<string[]>().notNull().default([]),
   /** GitHub-hosted labels mapped onto this namespace's runners (`ubuntu-latest` → linux, x64): bot/fleet/label-aliases.ts. */
   aliases: jsonb("aliases").$type<Record<string, string[]>>().notNull().default({}),
+  /** Priority rules as the operator wrote them (`acme/app:main=high,*:dependabot/*=low`): bot/scheduler/scheduling-rules.ts. */
+  priority: text("priority").notNull().default(""),
+  /** Fair-share weights as the operator wrote them (`acme/*=2`). */
+  weights: text("weights").notNull().default(""),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -77,6 +81,8 @@ export const runners = pgTable(
     name: text("name").notNull(),
     namespace: text("namespace").notNull(),
     labels: jsonb("labels").$type<string[]>().notNull().default([]),
+    /** Labels a job must ask for before this runner takes it (`--exclusive-labels`). */
+    exclusiveLabels: jsonb("exclusive_labels").$type<string[]>().notNull().default([]),
     version: text("version").notNull().default(""),
     /** The runner's NATS user nkey (JWT mode): what `runner remove` revokes. */
     publicKey: text("public_key"),

@@ -62,6 +62,21 @@ export function canServe(runnerLabels: readonly string[], jobLabels: readonly st
 }
 
 /**
+ * Exclusive labels (`--exclusive-labels gpu`): a runner that carries one takes only jobs
+ * whose `runs-on` asks for it, so the GPU machine is not filled with lint jobs. On top of
+ * GitHub's superset rule, never instead of it.
+ */
+export function mayTake(
+  runnerLabels: readonly string[],
+  exclusiveLabels: readonly string[],
+  jobLabels: readonly string[],
+): boolean {
+  if (!canServe(runnerLabels, jobLabels)) return false;
+  const asked = new Set(normalizeLabels(jobLabels));
+  return normalizeLabels(exclusiveLabels).every((label) => asked.has(label));
+}
+
+/**
  * A labelset as one NATS subject token: sorted labels joined by `+`, every character that a
  * subject token cannot hold (or that we use as a separator) written `%XX`. Reversible, so
  * operators can read subjects and runners can decode them.

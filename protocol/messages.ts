@@ -161,6 +161,8 @@ export const RunnerRef = z.object({
   name: z.string(),
   namespace: z.string(),
   labels: z.array(z.string()),
+  /** Labels a job must ask for before this runner takes it (a subset of `labels`). */
+  exclusiveLabels: z.array(z.string()).default([]),
   version: z.string(),
 });
 export type RunnerRef = z.infer<typeof RunnerRef>;

@@ -13,6 +13,8 @@ export const RegisterRequest = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "letters, digits, '.', '-' and '_' only (at most 100)"),
   /** Every label, the automatic ones included, normalised. */
   labels: z.array(z.string().min(1)).max(64),
+  /** Labels a job must ask for before this runner takes it; each is one of `labels`. */
+  exclusiveLabels: z.array(z.string().min(1)).max(64).default([]),
   /** Must be the token's namespace when given. */
   namespace: z.string().regex(NAMESPACE_PATTERN).optional(),
   version: z.string().default(""),
@@ -22,7 +24,13 @@ export const RegisterRequest = z.object({
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
 export const RegisterResponse = z.object({
-  runner: z.object({ id: z.string().uuid(), name: z.string(), namespace: z.string(), labels: z.array(z.string()) }),
+  runner: z.object({
+    id: z.string().uuid(),
+    name: z.string(),
+    namespace: z.string(),
+    labels: z.array(z.string()),
+    exclusiveLabels: z.array(z.string()).default([]),
+  }),
   nats: z.object({
     url: z.string(),
     prefix: z.string(),

@@ -15,6 +15,8 @@ export const RunnerConfigFile = z.object({
   name: z.string(),
   namespace: z.string(),
   labels: z.array(z.string()),
+  /** Labels a job must ask for before this runner takes it (`--exclusive-labels`). */
+  exclusiveLabels: z.array(z.string()).default([]),
   natsUrl: z.string(),
   natsPrefix: z.string(),
   /** `.creds` text (user JWT and nkey seed); absent for a server without per-runner credentials. */
@@ -68,6 +70,7 @@ export function configFileOptions(file: RunnerConfigFile): Partial<RunnerConfigI
     name: file.name,
     namespace: file.namespace,
     labels: file.labels,
+    exclusiveLabels: file.exclusiveLabels,
     natsUrl: file.natsUrl,
     natsPrefix: file.natsPrefix,
     ...(file.natsCreds ? { natsCreds: file.natsCreds } : {}),

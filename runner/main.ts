@@ -65,9 +65,17 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     name: config.name,
     namespace: config.namespace,
     labels: config.labels,
+    exclusiveLabels: config.exclusiveLabels,
     version: RUNNER_VERSION,
   } satisfies RunnerRef;
-  const source = natsJobSource({ nc, names, namespace: config.namespace, labels: config.labels, logger });
+  const source = natsJobSource({
+    nc,
+    names,
+    namespace: config.namespace,
+    labels: config.labels,
+    exclusiveLabels: config.exclusiveLabels,
+    logger,
+  });
   let heartbeat: Heartbeat | undefined;
   let draining = false;
   const agent = startAgent({

@@ -15,6 +15,8 @@ export interface RegisterOptions {
   name: string;
   /** Extra labels; `self-hosted`, the OS and the architecture are added. */
   labels: string[];
+  /** Labels a job must ask for before this runner takes it; added to `labels`. */
+  exclusiveLabels?: string[];
   namespace?: string;
   version: string;
   /** Overrides the NATS URL the bot gives out (e.g. the runner reaches NATS by another name). */
@@ -31,7 +33,8 @@ export async function register(options: RegisterOptions): Promise<RunnerConfigFi
   const request: RegisterRequest = {
     token: options.token,
     name: options.name,
-    labels: normalizeLabels([...defaultRunnerLabels(), ...options.labels]),
+    labels: normalizeLabels([...defaultRunnerLabels(), ...options.labels, ...(options.exclusiveLabels ?? [])]),
+    exclusiveLabels: normalizeLabels(options.exclusiveLabels ?? []),
     ...(options.namespace ? { namespace: options.namespace } : {}),
     version: options.version,
     publicKey: user.getPublicKey(),
@@ -61,6 +64,7 @@ export async function register(options: RegisterOptions): Promise<RunnerConfigFi
     name: runner.name,
     namespace: runner.namespace,
     labels: runner.labels,
+    exclusiveLabels: runner.exclusiveLabels,
     natsUrl: options.natsUrl ?? nats.url,
     natsPrefix: nats.prefix,
     ...(nats.jwt ? { natsCreds: new TextDecoder().decode(fmtCreds(nats.jwt, user)) } : {}),

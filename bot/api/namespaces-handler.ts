@@ -2,8 +2,9 @@
  * `/api/v1/namespaces` — what `flotilla namespace` calls:
  *   GET    /api/v1/namespaces          every namespace, what it follows and its runner count
  *   GET    /api/v1/namespaces/NAME     one of them
- *   PUT    /api/v1/namespaces/NAME     {follows: ["owner/*", "owner/repo"], aliases?: {"ubuntu-latest": ["linux", "x64"]}}:
- *                                       creates or replaces it
+ *   PUT    /api/v1/namespaces/NAME     {follows: ["owner/*", "owner/repo"], aliases?: {"ubuntu-latest": ["linux", "x64"]},
+ *                                       priority?: "acme/app:main=high", weights?: "acme/*=2"}: creates or replaces it
+ *                                       (priority and weights are kept when absent; "" clears them)
  *   DELETE /api/v1/namespaces/NAME     removes it (not `default`, not while it has runners)
  * The planner reads namespaces for every run, so a change applies to the next event.
  */
@@ -13,6 +14,7 @@ import type { Db } from "../../db/client.ts";
 import { namespaces, runners } from "../../db/schema.ts";
 import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
 import { FOLLOW_PATTERN } from "../fleet/namespace-follows.ts";
+import { parsePriorityRules, parseWeights } from "../scheduler/scheduling-rules.ts";
 import { pathOf, sendJson, type Handler } from "../http/handler.ts";
 import { authorized, jsonBody } from "./auth.ts";
 
@@ -34,6 +36,18 @@ const NamespaceUpdate = z.object({
       z.array(z.string().regex(LABEL, "must be labels: letters, digits, '.', '-' and '_'")).min(1).max(20),
     )
     .default({}),
+  priority: z
+    .string()
+    .max(4_000)
+    .refine((text) => parsePriorityRules(text).ok, {
+      message: "is not a list of REPOSITORY[:BRANCH[:WORKFLOW]]=high|normal|low",
+    })
+    .optional(),
+  weights: z
+    .string()
+    .max(4_000)
+    .refine((text) => parseWeights(text).ok, { message: "is not a list of REPOSITORY=WEIGHT with weights above 0" })
+    .optional(),
 });
 
 export function namespacesHandler(options: { db: Db; token?: string }): Handler {
@@ -62,11 +76,15 @@ export function namespacesHandler(options: { db: Db; token?: string }): Handler 
         if (!update) return true;
         const follows = [...new Set(update.follows)];
         const { aliases } = update;
+        const scheduling = {
+          ...(update.priority !== undefined ? { priority: update.priority.trim() } : {}),
+          ...(update.weights !== undefined ? { weights: update.weights.trim() } : {}),
+        };
         const [existing] = await db.select({ name: namespaces.name }).from(namespaces).where(eq(namespaces.name, name));
         await db
           .insert(namespaces)
-          .values({ name, follows, aliases })
-          .onConflictDoUpdate({ target: namespaces.name, set: { follows, aliases } });
+          .values({ name, follows, aliases, ...scheduling })
+          .onConflictDoUpdate({ target: namespaces.name, set: { follows, aliases, ...scheduling } });
         const [saved] = await described(db, name);
         return sendJson(res, existing ? 200 : 201, saved);
       }
@@ -105,6 +123,8 @@ async function described(db: Db, name?: string) {
       name: namespaces.name,
       follows: namespaces.follows,
       aliases: namespaces.aliases,
+      priority: namespaces.priority,
+      weights: namespaces.weights,
       createdAt: namespaces.createdAt,
       runners: count(runners.id),
     })

@@ -42,6 +42,7 @@ async function recordHeartbeat(
     name: beat.runner.name,
     namespace: beat.runner.namespace,
     labels: beat.runner.labels,
+    exclusiveLabels: beat.runner.exclusiveLabels,
     version: beat.runner.version,
     concurrency: beat.concurrency,
     running: beat.running,

@@ -7,12 +7,15 @@
 import { and, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { runners } from "../../db/schema.ts";
-import { canServe, normalizeLabels } from "../../protocol/labels.ts";
+import { canServe, mayTake, normalizeLabels } from "../../protocol/labels.ts";
 import { aliasAdvice, githubHostedLabels } from "./label-aliases.ts";
 import { runnerState, type RunnerRow } from "./runner-state.ts";
 
 export interface Fleet {
-  runners: Pick<RunnerRow, "namespace" | "labels" | "lastSeenAt" | "removedAt" | "running" | "concurrency">[];
+  runners: Pick<
+    RunnerRow,
+    "namespace" | "labels" | "exclusiveLabels" | "lastSeenAt" | "removedAt" | "running" | "concurrency"
+  >[];
   now: Date;
   /** Explanations already worked out, by namespace and labelset: a matrix's legs share one. */
   explained?: Map<string, Explanation>;
@@ -31,6 +34,7 @@ export async function readFleet(db: Db, namespaces: string[]): Promise<Fleet> {
     .select({
       namespace: runners.namespace,
       labels: runners.labels,
+      exclusiveLabels: runners.exclusiveLabels,
       lastSeenAt: runners.lastSeenAt,
       removedAt: runners.removedAt,
       running: runners.running,
@@ -55,8 +59,10 @@ function explain(fleet: Fleet, namespace: string, labels: string[]): Explanation
   const wanted = labels.length > 0 ? labels.map((l) => `\`${l}\``).join(", ") : "no particular labels";
   const where = `namespace \`${namespace}\``;
   const mine = fleet.runners.filter((r) => r.namespace === namespace);
-  const matching = mine.filter((r) => canServe(r.labels, labels));
+  const matching = mine.filter((r) => mayTake(r.labels, r.exclusiveLabels, labels));
   if (matching.length === 0) {
+    const kept = mine.filter((r) => canServe(r.labels, labels));
+    if (kept.length > 0) return keptForOthers(kept, namespace, labels, wanted);
     // Only possible with labels when the namespace has runners: with none asked for, any runner fits.
     const register = `flotilla runner register${labels.length > 0 ? ` --labels ${labels.join(",")}` : ""}${namespace === "default" ? "" : ` --namespace ${namespace}`}`;
     const why =
@@ -89,6 +95,31 @@ function explain(fleet: Fleet, namespace: string, labels: string[]): Explanation
   return {
     title: `Waiting for a runner: ${counts}`,
     summary: `Waiting for a runner with ${labels.length > 0 ? `labels ${wanted}` : wanted} in ${where}: ${counts} when the job was queued. ${advice}`,
+  };
+}
+
+/**
+ * Why a job nobody took in the queue timeout waited, for its failed check run: the labels no
+ * runner of the namespace had, or that runners with them kept busy, offline or to themselves.
+ */
+export function notTakenExplanation(fleet: Fleet, namespace: string, jobLabels: readonly string[]): string {
+  const labels = normalizeLabels(jobLabels);
+  const mine = fleet.runners.filter((r) => r.namespace === namespace);
+  const had = new Set(mine.flatMap((r) => normalizeLabels(r.labels)));
+  const missing = labels.filter((l) => !had.has(l));
+  const asked = labels.length > 0 ? `\`runs-on\`: ${labels.map((l) => `\`${l}\``).join(", ")}.` : "";
+  if (missing.length > 0)
+    return `No runner in namespace \`${namespace}\` had the labels ${missing.map((l) => `\`${l}\``).join(", ")} (${asked.slice(0, -1)}).`;
+  return `${asked} ${queuedExplanation(fleet, namespace, labels).summary}`.trim();
+}
+
+/** Runners with every label the job asks for exist, but each keeps itself for jobs asking for more. */
+function keptForOthers(kept: Fleet["runners"], namespace: string, labels: string[], wanted: string): Explanation {
+  const exclusive = normalizeLabels(kept.flatMap((r) => r.exclusiveLabels)).filter((l) => !labels.includes(l));
+  const named = exclusive.map((l) => `\`${l}\``).join(", ");
+  return {
+    title: `No runner in namespace ${namespace} takes these labels: ${kept.length === 1 ? "its one match is" : "every match is"} exclusive to ${exclusive.join(", ")}`,
+    summary: `${count(kept.length, "runner")} in namespace \`${namespace}\` ${kept.length === 1 ? "has" : "have"} the labels ${wanted}, but ${kept.length === 1 ? "it takes" : "each takes"} only jobs whose \`runs-on\` asks for ${named} (registered with \`--exclusive-labels\`).\n\nThe job stays queued until a runner without that restriction comes: register one with \`flotilla runner register${labels.length > 0 ? ` --labels ${labels.join(",")}` : ""}${namespace === "default" ? "" : ` --namespace ${namespace}`}\`, or add ${named} to the job's \`runs-on\`.`,
   };
 }
 

@@ -52,7 +52,9 @@ export interface RegistrationDeps {
 
 export async function registerRunner(deps: RegistrationDeps, request: RegisterRequest): Promise<RegisterResponse> {
   const id = randomUUID();
-  const labels = normalizeLabels(request.labels);
+  const exclusiveLabels = normalizeLabels(request.exclusiveLabels);
+  // An exclusive label is one of the runner's labels, whatever the request forgot.
+  const labels = normalizeLabels([...request.labels, ...exclusiveLabels]);
   const namespace = await deps.db.transaction(async (tx) => {
     const [token] = await tx
       .select()
@@ -89,6 +91,7 @@ export async function registerRunner(deps: RegistrationDeps, request: RegisterRe
       name: request.name,
       namespace: token.namespace,
       labels,
+      exclusiveLabels,
       version: request.version,
       publicKey: request.publicKey,
     });
@@ -96,7 +99,7 @@ export async function registerRunner(deps: RegistrationDeps, request: RegisterRe
   });
   const jwt = deps.authority ? await deps.authority.runnerJwt(request.publicKey, id, namespace, deps.names) : undefined;
   return {
-    runner: { id, name: request.name, namespace, labels },
+    runner: { id, name: request.name, namespace, labels, exclusiveLabels },
     nats: { url: deps.natsUrl, prefix: deps.names.prefix, ...(jwt ? { jwt } : {}) },
   };
 }

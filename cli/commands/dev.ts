@@ -146,7 +146,13 @@ async function startLocalRunner(config: BotConfig, bot: RunningBot, log: Logger)
 
 async function registerLocal(config: BotConfig, bot: RunningBot, name: string): Promise<RunnerConfigFile> {
   const user = createUser();
-  const request = { name, labels: defaultRunnerLabels(), version: RUNNER_VERSION, publicKey: user.getPublicKey() };
+  const request = {
+    name,
+    labels: defaultRunnerLabels(),
+    exclusiveLabels: [],
+    version: RUNNER_VERSION,
+    publicKey: user.getPublicKey(),
+  };
   const registered = await bot.fleet.register(request).catch((error: unknown) => {
     // The name is still held by an earlier identity that was lost: keep both apart.
     if (error instanceof RegistrationError && error.status === 409)
@@ -158,7 +164,7 @@ async function registerLocal(config: BotConfig, bot: RunningBot, name: string): 
 
 function identityOf(
   config: BotConfig,
-  runner: { id: string; name: string; namespace: string; labels: string[] },
+  runner: { id: string; name: string; namespace: string; labels: string[]; exclusiveLabels: string[] },
   jwt: string | undefined,
   user: ReturnType<typeof createUser>,
 ): RunnerConfigFile {

@@ -1,5 +1,6 @@
 /**
- * `flotilla namespace list | set NAME [--follows 'owner/*,other/repo'] [--alias L=a,b]… | remove NAME`:
+ * `flotilla namespace list | set NAME [--follows 'owner/*,other/repo'] [--alias L=a,b]… [--priority RULES]
+ * [--weights RULES] | remove NAME`:
  * the namespaces that run jobs, which repositories each follows (empty: every repository), and
  * the GitHub-hosted labels each maps onto its runners (`--alias 'ubuntu-latest=linux,x64'`).
  */
@@ -7,12 +8,15 @@ import { BotApiError, botApi, parseApiArgs } from "../api/bot-api.ts";
 import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
 import { printTable } from "../print-table.ts";
 import { parseAlias } from "../../bot/fleet/label-aliases.ts";
+import { parsePriorityRules, parseWeights } from "../../bot/scheduler/scheduling-rules.ts";
 import { UsageError } from "../usage-error.ts";
 
 interface NamespaceView {
   name: string;
   follows: string[];
   aliases?: Record<string, string[]>;
+  priority?: string;
+  weights?: string;
   runners: number;
 }
 
@@ -20,6 +24,8 @@ export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = 
   const { positionals, values } = parseApiArgs(args, {
     follows: { type: "string" },
     alias: { type: "string", multiple: true },
+    priority: { type: "string" },
+    weights: { type: "string" },
     json: { type: "boolean" },
   });
   const [action, name, ...extra] = positionals;
@@ -50,15 +56,25 @@ export async function namespaceCommand(args: string[], env: NodeJS.ProcessEnv = 
         if (!parsed.ok) throw new UsageError(parsed.reason);
         aliases[parsed.value[0]] = parsed.value[1];
       }
+      for (const [flag, parse] of [
+        ["priority", parsePriorityRules],
+        ["weights", parseWeights],
+      ] as const) {
+        const text = values[flag];
+        const parsed = text === undefined ? undefined : parse(text);
+        if (parsed && !parsed.ok) throw new UsageError(`--${flag}: ${parsed.reason}`);
+      }
       const saved = await api.call<NamespaceView>("PUT", `/api/v1/namespaces/${encodeURIComponent(name)}`, {
         follows,
         aliases,
+        ...(values.priority !== undefined ? { priority: values.priority } : {}),
+        ...(values.weights !== undefined ? { weights: values.weights } : {}),
       });
       const mapped = Object.entries(saved.aliases ?? {}).map(([label, to]) => `${label} → ${to.join(", ")}`);
       console.log(
         values.json
           ? JSON.stringify(saved, null, 2)
-          : `namespace ${saved.name} follows ${followsText(saved.follows)}${mapped.length > 0 ? `; runs ${mapped.join("; ")}` : ""}`,
+          : `namespace ${saved.name} follows ${followsText(saved.follows)}${mapped.length > 0 ? `; runs ${mapped.join("; ")}` : ""}${saved.priority ? `; priority ${saved.priority}` : ""}${saved.weights ? `; weights ${saved.weights}` : ""}`,
       );
       return 0;
     }

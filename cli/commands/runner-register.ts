@@ -1,6 +1,6 @@
 /**
  * `flotilla runner register --url BOT_URL --token TOKEN --labels a,b [--namespace NAME]
- * [--name NAME] [--config FILE] [--nats URL]`: registers this machine's runner and writes its
+ * [--exclusive-labels gpu] [--name NAME] [--config FILE] [--nats URL]`: registers this machine's runner and writes its
  * config file (mode 0600) for `flotilla runner start --config FILE`.
  */
 import { hostname } from "node:os";
@@ -13,6 +13,7 @@ export async function runnerRegisterCommand(args: string[]): Promise<number> {
     args,
     {
       labels: { type: "string" },
+      "exclusive-labels": { type: "string" },
       namespace: { type: "string" },
       name: { type: "string" },
       config: { type: "string" },
@@ -27,16 +28,23 @@ export async function runnerRegisterCommand(args: string[]): Promise<number> {
     botUrl: flags.url,
     token: flags.token,
     name: flags.name ?? hostname().replace(/[^A-Za-z0-9_.-]/g, "-"),
-    labels: (flags.labels ?? "").split(",").filter((label) => label.trim() !== ""),
+    labels: labelFlag(flags.labels),
+    exclusiveLabels: labelFlag(flags["exclusive-labels"]),
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
     ...(flags.nats ? { natsUrl: flags.nats } : {}),
     version: RUNNER_VERSION,
   });
   await writeConfigFile(path, config);
+  const exclusive =
+    config.exclusiveLabels.length > 0 ? ` (only jobs asking for ${config.exclusiveLabels.join(", ")})` : "";
   console.log(
-    `registered runner "${config.name}" (${config.id}) in namespace "${config.namespace}" with labels ${config.labels.join(", ")}`,
+    `registered runner "${config.name}" (${config.id}) in namespace "${config.namespace}" with labels ${config.labels.join(", ")}${exclusive}`,
   );
   console.log(`config written to ${path}${config.natsCreds ? " (with its own NATS credential)" : ""}`);
   console.log(`start it with: flotilla runner start --config ${path}`);
   return 0;
+}
+
+function labelFlag(value: string | undefined): string[] {
+  return (value ?? "").split(",").filter((label) => label.trim() !== "");
 }

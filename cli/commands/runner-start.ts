@@ -18,8 +18,10 @@ const OPTIONS = {
   config: { type: "string" },
   once: { type: "boolean" },
   concurrency: { type: "string" },
+  "max-job-minutes": { type: "string" },
   nats: { type: "string" },
   labels: { type: "string" },
+  "exclusive-labels": { type: "string" },
   namespace: { type: "string" },
   name: { type: "string" },
   "work-dir": { type: "string" },
@@ -33,6 +35,7 @@ function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
   return {
     ...(flags.nats ? { natsUrl: flags.nats } : {}),
     ...(flags.labels ? { labels: flags.labels } : {}),
+    ...(flags["exclusive-labels"] ? { exclusiveLabels: flags["exclusive-labels"] } : {}),
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
     ...(flags.name ? { name: flags.name } : {}),
     ...(flags["work-dir"] ? { workDir: flags["work-dir"] } : {}),
@@ -41,6 +44,7 @@ function runnerOverrides(flags: RunnerFlags): Partial<RunnerConfigInput> {
     // The schema coerces and checks it: "--concurrency two" is refused by name.
     ...(flags.concurrency ? { concurrency: flags.concurrency as unknown as number } : {}),
     ...(flags["metrics-port"] ? { metricsPort: flags["metrics-port"] as unknown as number } : {}),
+    ...(flags["max-job-minutes"] ? { maxJobMinutes: flags["max-job-minutes"] as unknown as number } : {}),
   };
 }
 

@@ -57,10 +57,11 @@ export async function runJob(
   const attempt = job.attemptBase + claimed.attempt;
   const logger = deps.logger.child({ job: executionId, attempt, run: job.runId });
   const lease = holdLease(claimed, extendEveryMs(job.lease, config.leaseExtendMs), logger);
-  const abort = jobAbort(job.timeoutMinutes, {
-    signal: stopping,
-    reason: { kind: "runner_stopping", message: "runner stopping" },
-  });
+  const abort = jobAbort(
+    job.timeoutMinutes,
+    { signal: stopping, reason: { kind: "runner_stopping", message: "runner stopping" } },
+    config.maxJobMinutes,
+  );
   const reporter = jobReporter(deps.js, names, { runnerId: config.id, executionId, attempt, claim: job.claim }, logger);
   const jobLog = createLogStreamer({
     executionId,

@@ -49,6 +49,8 @@ export interface NatsJobSourceOptions {
   namespace: string;
   /** The runner's full, normalised labels. */
   labels: readonly string[];
+  /** Labels a labelset must hold before this runner serves it (`--exclusive-labels`). */
+  exclusiveLabels?: readonly string[];
   logger: Logger;
   /** Server-side long-poll of one pull request. */
   pullExpiresMs?: number;

@@ -8,7 +8,7 @@ import { Kvm, type KvWatchEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { NatsNames } from "../../protocol/names.ts";
-import { canServe } from "../../protocol/labels.ts";
+import { mayTake } from "../../protocol/labels.ts";
 import { decode, LabelsetEntry } from "../../protocol/messages.ts";
 import { isNotFound } from "../../protocol/setup.ts";
 import { abortableSleep } from "../sleep.ts";
@@ -19,6 +19,8 @@ export interface LabelsetWatchOptions {
   names: NatsNames;
   namespace: string;
   labels: readonly string[];
+  /** Labels a labelset must hold before this runner serves it. */
+  exclusiveLabels?: readonly string[];
   logger: Logger;
   /** Called with an entry this runner can serve, or `null` when a served key was deleted. */
   onEntry(key: string, entry: LabelsetEntry | null): void;
@@ -71,7 +73,7 @@ export function watchLabelsets(options: LabelsetWatchOptions): BackgroundLoop {
     try {
       const value = decode(LabelsetEntry, entry.value, `labelset ${entry.key}`);
       if (value.namespace !== options.namespace) return;
-      if (!canServe(options.labels, value.labels)) {
+      if (!mayTake(options.labels, options.exclusiveLabels ?? [], value.labels)) {
         logger.debug({ labels: value.labels }, "labelset not served by this runner");
         return;
       }

@@ -21,3 +21,16 @@ describe("GIT_POLL_SECONDS", () => {
     }
   });
 });
+
+describe("JOB_QUEUE_TIMEOUT", () => {
+  it("defaults to 24 hours, as GitHub, and takes a duration with its unit or seconds", () => {
+    expect(readBotConfig({}).jobs.queueTimeoutMs).toBe(86_400_000);
+    expect(readBotConfig({ JOB_QUEUE_TIMEOUT: "90m" }).jobs.queueTimeoutMs).toBe(5_400_000);
+    expect(readBotConfig({ JOB_QUEUE_TIMEOUT: "1.5h" }).jobs.queueTimeoutMs).toBe(5_400_000);
+    expect(readBotConfig({ JOB_QUEUE_TIMEOUT: "30" }).jobs.queueTimeoutMs).toBe(30_000);
+  });
+
+  it.each(["0", "soon", "-1h", "3 weeks"])("refuses %s", (value) => {
+    expect(() => readBotConfig({ JOB_QUEUE_TIMEOUT: value })).toThrow(/JOB_QUEUE_TIMEOUT.*is not a duration/);
+  });
+});

@@ -46,18 +46,30 @@ it("registers a runner with a one-time token, writes its config 0600, and runs j
   expect(created.stderr).toContain('namespace "arm-lab"');
 
   const config = join(scratch(), "lab", "runner.json");
-  const registered = await register(token, "--labels", "gpu,AARCH64", "--name", "lab-1", "--config", config);
+  const registered = await register(
+    token,
+    "--labels",
+    "AARCH64",
+    "--exclusive-labels",
+    "gpu",
+    "--name",
+    "lab-1",
+    "--config",
+    config,
+  );
   expect(registered.exitCode, registered.all).toBe(0);
   expect(registered.stdout).toContain('registered runner "lab-1"');
   expect((await stat(config)).mode & 0o777).toBe(0o600);
   const file = JSON.parse(await readFile(config, "utf8")) as {
     namespace: string;
     labels: string[];
+    exclusiveLabels: string[];
     natsCreds?: string;
   };
   expect(file.namespace).toBe("arm-lab");
   // Aliases folded, and the automatic labels added.
   expect(file.labels).toEqual(expect.arrayContaining(["arm64", "gpu", "self-hosted", "linux"]));
+  expect(file.exclusiveLabels).toEqual(["gpu"]);
   expect(file.natsCreds).toMatch(/BEGIN NATS USER JWT/);
 
   const reused = await register(token, "--name", "lab-2", "--config", join(scratch(), "other.json"));
@@ -69,13 +81,17 @@ it("registers a runner with a one-time token, writes its config 0600, and runs j
   // The namespace exists now; a repository it follows gets its check runs.
   const { repo, sha } = await f.repository("ops", "registered", {
     ".flotilla/workflows/ci.yml":
-      "on: push\njobs:\n  gpu:\n    runs-on: [self-hosted, gpu, aarch64]\n    steps: [{ run: echo on the registered runner }]\n",
+      "on: push\njobs:\n  gpu:\n    runs-on: [self-hosted, gpu, aarch64]\n    steps: [{ run: echo on the registered runner }]\n" +
+      "  lint:\n    runs-on: [self-hosted]\n    steps: [{ run: echo lint }]\n",
   });
   const runner = flotilla(["runner", "start", "--config", config, "--work-dir", join(scratch(), "work")]);
   await f.push(repo, sha);
   const [done] = await f.finished(sha, ["gpu [arm-lab]"]);
   expect(done.run.conclusion).toBe("success");
   expect((done.run.output as { text: string }).text).toContain("on the registered runner");
+  // The GPU runner is kept for jobs that ask for `gpu`: the lint job waits, and says why.
+  const lint = f.fake.checkRuns.find((r) => r.run.head_sha === sha && r.run.name === "lint [arm-lab]");
+  expect(lint?.run).toMatchObject({ status: "queued", output: { title: expect.stringContaining("exclusive to gpu") } });
 
   const removed = await flotilla(["runner", "remove", "lab-1"]);
   expect(removed.stdout).toContain('removed runner "lab-1"');

@@ -155,6 +155,7 @@ jobs:
         name: identity.name,
         namespace: "forged-ns",
         labels: identity.labels,
+        exclusiveLabels: [],
         version: "test",
       },
       concurrency: 1,

@@ -20,6 +20,12 @@ describe("readRunnerConfig", () => {
     expect(config.workDir).toMatch(/\S/);
   });
 
+  it("adds exclusive labels to the runner's labels", () => {
+    const config = readRunnerConfig({ FLOTILLA_NATS_URL: "nats://a", FLOTILLA_RUNNER_EXCLUSIVE_LABELS: "GPU" });
+    expect(config.exclusiveLabels).toEqual(["gpu"]);
+    expect(config.labels).toEqual(expect.arrayContaining([...defaultRunnerLabels(), "gpu"]));
+  });
+
   it("lets overrides win over the environment", () => {
     const config = readRunnerConfig(
       { FLOTILLA_NATS_URL: "nats://a", FLOTILLA_RUNNER_NAMESPACE: "x86-lab" },

@@ -2,7 +2,7 @@
  * What a queued check run says while its job waits for a runner of its namespace.
  */
 import { describe, expect, it } from "vitest";
-import { queuedExplanation, type Fleet } from "../../../bot/fleet/queued-explanation.ts";
+import { notTakenExplanation, queuedExplanation, type Fleet } from "../../../bot/fleet/queued-explanation.ts";
 import { now, runner, secondsAgo } from "./support.ts";
 
 describe("the queued check run's explanation", () => {
@@ -37,6 +37,29 @@ describe("the queued check run's explanation", () => {
     expect(queuedExplanation(fleet, "empty", []).title).toBe("No runner in namespace empty");
     expect(queuedExplanation(fleet, "empty", []).summary).toBe(
       "No runner in namespace `empty`: the namespace has no runners.\n\nThe job stays queued until one does: register one with `flotilla runner register --namespace empty` and start it.",
+    );
+  });
+
+  it("says when the only runners with the labels keep themselves for jobs asking for an exclusive label", () => {
+    const gpu = runner({ labels: ["gpu", "linux", "self-hosted", "x64"], exclusiveLabels: ["gpu"] });
+    const fleet: Fleet = { now, runners: [gpu] };
+    const lint = queuedExplanation(fleet, "default", ["self-hosted"]);
+    expect(lint.title).toBe("No runner in namespace default takes these labels: its one match is exclusive to gpu");
+    expect(lint.summary).toContain(
+      "1 runner in namespace `default` has the labels `self-hosted`, but it takes only jobs whose `runs-on` asks for `gpu` (registered with `--exclusive-labels`).",
+    );
+    expect(queuedExplanation(fleet, "default", ["self-hosted", "gpu"]).title).toBe(
+      "Waiting for a runner: 1 online (0 busy), 0 offline",
+    );
+  });
+
+  it("names the labels no runner had when a job timed out in its queue", () => {
+    const fleet: Fleet = { now, runners: [runner(), runner({ namespace: "lab", labels: ["fpga"] })] };
+    expect(notTakenExplanation(fleet, "default", ["self-hosted", "fpga"])).toBe(
+      "No runner in namespace `default` had the labels `fpga` (`runs-on`: `fpga`, `self-hosted`).",
+    );
+    expect(notTakenExplanation({ now, runners: [runner({ running: ["x"] })] }, "default", ["linux"])).toContain(
+      "Every runner that could run it is busy",
     );
   });
 });

@@ -8,6 +8,7 @@ export const secondsAgo = (s: number) => new Date(now.getTime() - s * 1000);
 export const runner = (over: Partial<Fleet["runners"][number]> = {}): Fleet["runners"][number] => ({
   namespace: "default",
   labels: ["linux", "self-hosted", "x64"],
+  exclusiveLabels: [],
   lastSeenAt: secondsAgo(5),
   removedAt: null,
   running: [],

@@ -99,6 +99,28 @@ describe("which runner takes which job", () => {
     await Promise.all(runners.map((r) => r.stop()));
   });
 
+  it("keeps a runner with exclusive labels for the jobs that ask for them", async () => {
+    const namespace = randomId("ns");
+    await suite.bus.addLabelset(namespace, ["self-hosted"]);
+    await suite.bus.addLabelset(namespace, ["self-hosted", "gpu"]);
+    const gpu = await suite.bus.startRunner({ namespace, exclusiveLabels: "GPU" });
+    const plain = await suite.bus.startRunner({ namespace });
+    expect(gpu.runner.labels).toContain("gpu");
+    const lint = Array.from({ length: 4 }, () => randomId("exec-"));
+    const train = Array.from({ length: 2 }, () => randomId("exec-"));
+    // The lint jobs queue up behind one plain runner while the GPU runner sits idle.
+    for (const id of lint) await suite.bus.publishJob(job({ [namespace]: id }, ["self-hosted"], "sleep 0.2; echo ran"));
+    for (const id of train) await suite.bus.publishJob(job({ [namespace]: id }, ["self-hosted", "gpu"]));
+    const ranOn = async (id: string) => {
+      expect((await suite.bus.reports.completed(id)).conclusion).toBe("success");
+      const started = suite.bus.reports.events(id).find((e) => e.type === "started");
+      return started?.type === "started" ? started.runner.name : undefined;
+    };
+    for (const id of train) expect(await ranOn(id)).toBe(gpu.runner.name);
+    for (const id of lint) expect(await ranOn(id)).toBe(plain.runner.name);
+    await Promise.all([gpu.stop(), plain.stop()]);
+  });
+
   it("waits for the bot when started before the bus exists", async () => {
     const late = await openBus(uniquePrefix("rtlate"));
     try {

@@ -1,0 +1,1 @@
+ALTER TABLE "runners" ADD COLUMN "exclusive_labels" jsonb DEFAULT '[]'::jsonb NOT NULL;
