@@ -1,0 +1,78 @@
+/**
+ * What crosses between an upstream Flotilla and a follower, drawn as NATS account claims.
+ *
+ * A follower is an account of its own, signed by upstream's operator (nats-server 2.9 does not
+ * check publishes arriving over a leaf connection against the leaf user's permissions, so a
+ * user inside Flotilla's account could publish anything there). It imports only its part of:
+ *
+ * - the federation account's stream sourcing subjects (creating a consumer on the federation
+ *   stream, the deliveries, flow control). The federation stream lives in an account of its own
+ *   because a follower chooses its consumer's deliver subject: measured on 2.9.10, a consumer
+ *   created through an imported `CONSUMER.CREATE` delivers to any subject of the exporting
+ *   account, so in Flotilla's account it could write into the events stream. In the federation
+ *   account there is nothing else to reach.
+ * - Flotilla's account's results subject, with the follower's own name in it.
+ *
+ * Denied by omission: the events, jobs and runner streams, every KV bucket and object store,
+ * the JetStream API beyond creating a consumer on the federation stream, and every core subject.
+ */
+import type { NatsNames } from "./names.ts";
+
+export interface AccountExport {
+  name: string;
+  subject: string;
+  type: "stream" | "service";
+  response_type?: "Singleton" | "Stream";
+}
+
+export interface AccountImport {
+  name: string;
+  account: string;
+  subject: string;
+  type: "stream" | "service";
+}
+
+/** The JetStream API prefix a follower's leaf connection uses for upstream's domain. */
+export function federationApiPrefix(domain: string): string {
+  return `$JS.${domain}.API`;
+}
+
+/** What the federation account offers any follower account the operator signs (each imports its own part). */
+export function federationAccountExports(names: NatsNames): AccountExport[] {
+  const create = `$JS.API.CONSUMER.CREATE.${names.federationStream}`;
+  return [
+    { name: "consumer create", subject: create, type: "service", response_type: "Singleton" },
+    { name: "consumer create (filtered)", subject: `${create}.>`, type: "service", response_type: "Singleton" },
+    { name: "deliveries", subject: `${names.prefix}.federation.deliver.>`, type: "stream" },
+    { name: "flow control", subject: `$JS.FC.${names.federationStream}.>`, type: "service" },
+  ];
+}
+
+/** What Flotilla's own account offers followers: a results subject each. */
+export function flotillaAccountExports(names: NatsNames): AccountExport[] {
+  return [{ name: "federation results", subject: `${names.prefix}.federation.results.*`, type: "service" }];
+}
+
+/** Everything one follower's account may reach upstream (the two accounts by public key). */
+export function followerImports(
+  names: NatsNames,
+  follower: string,
+  accounts: { federation: string; flotilla: string },
+): AccountImport[] {
+  // No remapping: upstream's server maps `$JS.<domain>.API.>` arriving on the leaf connection
+  // to `$JS.API.>` in the follower's account, where these imports take it.
+  const create = `$JS.API.CONSUMER.CREATE.${names.federationStream}`;
+  const from = accounts.federation;
+  return [
+    { name: "consumer create", account: from, subject: create, type: "service" },
+    { name: "consumer create (filtered)", account: from, subject: `${create}.>`, type: "service" },
+    { name: "deliveries", account: from, subject: `${names.federationDeliver(follower)}.>`, type: "stream" },
+    { name: "flow control", account: from, subject: `$JS.FC.${names.federationStream}.>`, type: "service" },
+    {
+      name: "results",
+      account: accounts.flotilla,
+      subject: names.federationResultsSubject(follower),
+      type: "service",
+    },
+  ];
+}
