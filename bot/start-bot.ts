@@ -35,6 +35,9 @@ import { pollLease } from "./forges/git/poll-lease.ts";
 import { openAgingBucket } from "./bus/aging-bucket.ts";
 import { gitHookHandler } from "./forges/git/hook-handler.ts";
 import { gitFollowsHandler } from "./api/git-follows-handler.ts";
+import { federationHandler } from "./api/federation-handler.ts";
+import { startUpstreamFederation } from "./federation/upstream.ts";
+import { startDownstreamFederation } from "./federation/downstream-control.ts";
 import { forges, type ForgeName } from "./forges/forge-kind.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
@@ -76,7 +79,7 @@ export interface BotDeps {
 
 export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {}): Promise<RunningBot> {
   if (!config.nats.url) throw new Error("NATS_URL is not set");
-  const authority = config.nats.authDir ? loadAuthority(config.nats.authDir) : undefined;
+  const authority = config.nats.authDir ? loadAuthority(config.nats.authDir, config.nats.prefix) : undefined;
   const bus = await connectBus(config.nats.url, config.nats.prefix, {
     name: "flotilla-bot",
     jobMaxAgeDays: config.jobs.maxAgeDays,
@@ -208,6 +211,26 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
     log: log.child({ name: "schedules" }),
   });
 
+  // Federation (docs/federation.md): upstream's side needs the authority; every bot can follow an upstream.
+  const federationLog = log.child({ name: "federation" });
+  const upstreamFederation =
+    authority && system
+      ? await startUpstreamFederation({
+          bus,
+          db: db.db,
+          authority,
+          system,
+          natsUrl: config.nats.url,
+          log: federationLog,
+        })
+      : undefined;
+  const downstreamFederation = await startDownstreamFederation({
+    bus,
+    db: db.db,
+    publish: eventPublisher(bus.js, bus.names),
+    log: federationLog,
+  });
+
   const registration: RegistrationDeps = {
     db: db.db,
     names: bus.names,
@@ -277,6 +300,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       publicUrl: config.http.publicUrl,
       pollNow: (name) => gitPoller.pollNow(name),
     }),
+    federationHandler({ token: config.apiToken, upstream: upstreamFederation, downstream: downstreamFederation }),
     runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl }),
     setup.handler,
     homeHandler({ db: db.db, policy, forgeConfigured: Boolean(github || gitlab), setup }),
@@ -318,6 +342,8 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       artifactSweep.stop();
       await gitPoller.stop();
       await scheduleTimer.stop();
+      await downstreamFederation.close();
+      await upstreamFederation?.close();
       heartbeats.unsubscribe();
       secretsResponder.unsubscribe();
       await planner.stop();

@@ -16,6 +16,7 @@
  * Denied by omission: the events, jobs and runner streams, every KV bucket and object store,
  * the JetStream API beyond creating a consumer on the federation stream, and every core subject.
  */
+import { z } from "zod";
 import type { NatsNames } from "./names.ts";
 
 export interface AccountExport {
@@ -75,4 +76,61 @@ export function followerImports(
       type: "service",
     },
   ];
+}
+
+/**
+ * One event as upstream publishes it to followers: what a follower may see of a push or pull
+ * request of a public repository, nothing more (no installation, sender, token or private field).
+ */
+export const FederatedEvent = z.object({
+  v: z.literal(1),
+  /** Upstream's delivery id: the same event published twice is one event. */
+  id: z.string().min(1),
+  kind: z.enum(["push", "pull_request"]),
+  /** The forge's host (`github.com`) and the repository there (`acme/widgets`). */
+  host: z.string().min(1),
+  repository: z.string().min(1),
+  /** Where a follower fetches the code: the repository's public clone URL. */
+  cloneUrl: z.string().min(1),
+  ref: z.string(),
+  before: z.string().optional(),
+  after: z.string().optional(),
+  pullRequest: z
+    .object({
+      number: z.number(),
+      action: z.string(),
+      head: z.object({ ref: z.string(), sha: z.string() }),
+      base: z.object({ ref: z.string(), sha: z.string() }),
+    })
+    .optional(),
+});
+export type FederatedEvent = z.infer<typeof FederatedEvent>;
+
+/** The lines `flotilla federation invite` writes above the credential, which `join` reads back. */
+export const Invitation = z.object({
+  upstream: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  domain: z.string().min(1),
+  stream: z.string().min(1),
+  follower: z.string().min(1),
+  deliver: z.string().min(1),
+  results: z.string().min(1),
+});
+export type Invitation = z.infer<typeof Invitation>;
+
+const INVITATION_LINE = "# flotilla-federation: ";
+
+export function invitationText(invitation: Invitation, creds: string): string {
+  return `${INVITATION_LINE}${JSON.stringify(invitation)}\n${creds}`;
+}
+
+/** The invitation a credential file carries, or why it carries none. */
+export function readInvitation(text: string): Invitation | string {
+  const line = text.split("\n").find((l) => l.startsWith(INVITATION_LINE));
+  if (!line) return "the credential has no `# flotilla-federation:` line: make it with `flotilla federation invite`";
+  try {
+    const parsed = Invitation.safeParse(JSON.parse(line.slice(INVITATION_LINE.length)));
+    return parsed.success ? parsed.data : `the credential's invitation lacks ${parsed.error.issues[0]?.path.join(".")}`;
+  } catch {
+    return "the credential's `# flotilla-federation:` line is not JSON";
+  }
 }

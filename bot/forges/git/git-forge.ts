@@ -23,8 +23,8 @@ import { writeNote } from "./write-note.ts";
 
 interface FollowedRepository {
   url: string;
-  /** Where notes go: the followed repository unless told. */
-  resultsUrl: string;
+  /** Where notes go: the followed repository unless told; none for one followed through federation. */
+  resultsUrl?: string;
 }
 
 export interface GitForgeDeps {
@@ -59,7 +59,7 @@ export function gitForge(deps: GitForgeDeps): Forge {
   ): Promise<void> {
     if (!namespace) return;
     const found = await mirrorOf(repo);
-    if (!found) return;
+    if (!found?.followed.resultsUrl) return;
     await writeNote(found.mirror, found.followed.resultsUrl, namespace, sha, entry, log.child({ repo: repo.fullName }));
   }
 

@@ -28,7 +28,10 @@ export function gitKind(settings: GitKindSettings): ForgeKind {
   const forge = gitForge({
     async followed(name) {
       const follow = await findFollow(settings.db, name);
-      return follow && { url: follow.url, resultsUrl: follow.resultsRepo ?? follow.url };
+      // A repository followed through federation is not ours to write notes into.
+      return (
+        follow && { url: follow.url, resultsUrl: follow.upstream ? undefined : (follow.resultsRepo ?? follow.url) }
+      );
     },
     mirror: mirrors,
     log: settings.log.child({ name: "git" }),

@@ -1,0 +1,232 @@
+/**
+ * Federation end to end: two Flotillas, each with its own nats-server, Postgres and runners,
+ * the downstream's server joined to upstream's as a leaf node with the credential `flotilla
+ * federation invite` printed and the configuration `flotilla federation join` wrote. Upstream
+ * has the webhook (the fake GitHub); downstream follows `acme/widgets` in two namespaces and runs
+ * each published push once in each, on its own runners, while upstream runs its own as before.
+ * Downstream down (bot and nats-server) during three pushes catches up with three runs, and a
+ * redelivered event runs nothing more. Branch filters, private repositories, revocation.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { followCommand } from "../../cli/commands/follow.ts";
+import {
+  federationInvite,
+  federationJoin,
+  federationPublish,
+  federationRevoke,
+} from "../../cli/commands/federation.ts";
+import { namespaceCommand } from "../../cli/commands/namespace.ts";
+import { federationAccount } from "../../bot/federation/federation-account.ts";
+import { jobs, runs } from "../../db/schema.ts";
+import { credentialsOption } from "../../protocol/credentials.ts";
+import { natsNames } from "../../protocol/names.ts";
+import { freePort } from "../helpers/free-port.ts";
+import { startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { commitFiles, git } from "../helpers/git-repo.ts";
+import { until } from "../helpers/until.ts";
+
+const WAIT = 180_000;
+const WORKFLOW = `name: ci
+on: push
+jobs:
+  build:
+    runs-on: self-hosted
+    steps:
+      - uses: actions/checkout@v4
+      - run: echo "ref=\${{ github.ref }} sha=\${{ github.sha }}" && cat hello.txt
+`;
+
+let root: string;
+let up: Flotilla;
+let down: Flotilla;
+let leafUrl: string;
+let credential: string;
+let widgets: Awaited<ReturnType<Flotilla["repository"]>>;
+let secret: Awaited<ReturnType<Flotilla["repository"]>>;
+let followedName: string;
+
+const cli = (flotilla: Flotilla) => ({ FLOTILLA_URL: flotilla.publicUrl, FLOTILLA_API_TOKEN: flotilla.apiToken });
+
+async function downstreamJobs(shas: string[]) {
+  return down.bot.db.db
+    .select({ sha: runs.sha, namespace: jobs.namespace, conclusion: jobs.conclusion, forge: runs.forge })
+    .from(jobs)
+    .innerJoin(runs, eq(jobs.runId, runs.id))
+    .where(inArray(runs.sha, shas));
+}
+
+/** Downstream's planner has taken every followed event it was given (none pending, none in hand). */
+async function followedDrained(): Promise<boolean> {
+  const names = down.bot.bus.names;
+  const info = await down.bot.bus.jsm.consumers.info(names.followedStream("up"), names.followedConsumer);
+  return info.num_pending === 0 && info.num_ack_pending === 0;
+}
+
+/** A commit on `branch` of widgets, pushed to the fake GitHub and delivered as its webhook. */
+async function pushWidgets(branch = "main"): Promise<string> {
+  const sha = await commitFiles(widgets.dir, { "change.txt": `${Math.random()}\n` }, `change on ${branch}`);
+  if (branch !== "main") await git(widgets.dir, ["branch", "-f", branch, sha]);
+  await up.push(widgets.repo, sha, { ref: `refs/heads/${branch}` });
+  return sha;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "flotilla-federation-"));
+  const leafPort = await freePort();
+  leafUrl = `nats-leaf://127.0.0.1:${leafPort}`;
+  up = await startFlotilla({
+    natsAuth: true,
+    natsConfig: `server_name: up\njetstream { domain: up }\nleafnodes { listen: "127.0.0.1:${leafPort}" }`,
+  });
+  await up.startRunner({ name: "upstream-runner" });
+  widgets = await up.repository(
+    "acme",
+    "widgets",
+    { ".flotilla/workflows/ci.yml": WORKFLOW, "hello.txt": "hello widgets\n" },
+    { private: false },
+  );
+  secret = await up.repository("acme", "secret", { ".flotilla/workflows/ci.yml": WORKFLOW, "hello.txt": "secret\n" });
+  expect(await federationPublish(["acme/*"], cli(up))).toBe(0);
+  const file = join(root, "lab.creds");
+  expect(await federationInvite(["lab", "--output", file], cli(up))).toBe(0);
+  credential = await readFile(file, "utf8");
+  // The server configuration `join` writes, before downstream's nats-server starts with it.
+  const confDir = join(root, "down-nats");
+  expect(
+    await federationJoin([leafUrl, "--credential", file, "--config-dir", confDir, "--domain", "down", "--no-bot"]),
+  ).toBe(0);
+  down = await startFlotilla({
+    privateNats: true,
+    natsConfig: await readFile(join(confDir, "federation.conf"), "utf8"),
+  });
+  await down.startRunner({ name: "lab-a-runner", namespace: "lab-a" });
+  await down.startRunner({ name: "lab-b-runner", namespace: "lab-b" });
+  expect(await namespaceCommand(["set", "default", "--follows", "nobody/nothing"], cli(down))).toBe(0);
+  expect(
+    await federationJoin([leafUrl, "--credential", file, "--config-dir", confDir, "--domain", "down"], cli(down)),
+  ).toBe(0);
+  followedName = `${new URL(widgets.repo.clone_url).host}/acme/widgets`;
+  expect(await followCommand([followedName, "--namespace", "lab-a", "--branches", "main,release/*"], cli(down))).toBe(
+    0,
+  );
+  expect(await followCommand([followedName, "--namespace", "lab-b", "--branches", "main,release/*"], cli(down))).toBe(
+    0,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.allSettled([down?.close()]);
+  await Promise.allSettled([up?.close()]);
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("federation", { timeout: 300_000 }, () => {
+  it("runs a published push on downstream's runners once per following namespace, and upstream's as before", async () => {
+    const sha = await pushWidgets();
+    const [upstreamRun] = await up.finished(sha, ["build"] as const, WAIT);
+    expect(upstreamRun.run.conclusion).toBe("success");
+    const rows = await until(
+      async () => {
+        const found = await downstreamJobs([sha]);
+        return found.length === 2 && found.every((r) => r.conclusion) && found;
+      },
+      WAIT,
+      "downstream's two jobs",
+      250,
+    );
+    expect(rows.map((r) => [r.namespace, r.forge, r.conclusion]).sort()).toEqual([
+      ["lab-a", "git", "success"],
+      ["lab-b", "git", "success"],
+    ]);
+  });
+
+  it("catches up on three pushes made while downstream was down, each once, and a redelivery runs nothing", async () => {
+    await down.stopBot();
+    down.nats!.kill("SIGTERM");
+    const shas: string[] = [];
+    for (let i = 0; i < 3; i++) shas.push(await pushWidgets());
+    await down.nats!.restart();
+    await down.restartBot();
+    await until(async () => (await downstreamJobs(shas)).length === 6, WAIT, "the six jobs of the three pushes", 250);
+    // The same event published again upstream (past the duplicate window, as a redelivery would be).
+    const names = natsNames(up.prefix);
+    const account = await federationAccount(up.bot.fleet.authority!, names);
+    const nc = await connect({ servers: up.natsUrl, ...credentialsOption(account.creds) });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const last = await jsm.streams.getMessage(names.federationStream, {
+        last_by_subj: names.federationSubject(new URL(widgets.repo.clone_url).host, "acme", "widgets"),
+      });
+      await jetstream(nc).publish(last!.subject, last!.data, { msgID: "a redelivery" });
+    } finally {
+      await nc.close();
+    }
+    await until(
+      async () => (await followedDrained()) && (await downstreamJobs(shas)).length === 6,
+      WAIT,
+      "the redelivery taken",
+    );
+    const rows = await downstreamJobs(shas);
+    for (const sha of shas) {
+      expect(
+        rows
+          .filter((r) => r.sha === sha)
+          .map((r) => r.namespace)
+          .sort(),
+      ).toEqual(["lab-a", "lab-b"]);
+    }
+  });
+
+  it("runs nothing downstream for a branch the follow does not take, nor for a private repository", async () => {
+    const sha = await pushWidgets("feature");
+    await up.finished(sha, ["build"] as const, WAIT);
+    await until(followedDrained, WAIT, "downstream's planner idle");
+    expect(await downstreamJobs([sha])).toEqual([]);
+    // A private repository matching the pattern: its push runs upstream and is never published.
+    await up.push(secret.repo, secret.sha);
+    await up.finished(secret.sha, ["build"] as const, WAIT);
+    const names = natsNames(up.prefix);
+    await until(
+      async () => {
+        const info = await up.bot.bus.jsm.consumers.info(names.eventsStream, "federation");
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      WAIT,
+      "upstream's publisher idle",
+    );
+    const account = await federationAccount(up.bot.fleet.authority!, names);
+    const nc = await connect({ servers: up.natsUrl, ...credentialsOption(account.creds) });
+    try {
+      const info = await (await jetstreamManager(nc)).streams.info(names.federationStream, { subjects_filter: ">" });
+      expect(Object.keys(info.state.subjects ?? {})).toEqual([
+        names.federationSubject(new URL(widgets.repo.clone_url).host, "acme", "widgets"),
+      ]);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("disconnects the follower at once when upstream revokes it", async () => {
+    expect(await federationRevoke(["lab"], cli(up))).toBe(0);
+    const system = await connect({ servers: up.natsUrl, ...credentialsOption(up.bot.fleet.authority!.systemCreds) });
+    try {
+      await until(
+        async () => {
+          const reply = await system.request("$SYS.REQ.SERVER.PING.LEAFZ", "{}", { timeout: 5_000 });
+          return ((JSON.parse(reply.string()).data?.leafs ?? []) as unknown[]).length === 0;
+        },
+        10_000,
+        "the leaf connection to close",
+      );
+    } finally {
+      await system.close();
+    }
+    expect(credential).toContain("flotilla-federation");
+  });
+});
