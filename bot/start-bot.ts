@@ -38,6 +38,7 @@ import { gitFollowsHandler } from "./api/git-follows-handler.ts";
 import { federationHandler } from "./api/federation-handler.ts";
 import { startUpstreamFederation } from "./federation/upstream.ts";
 import { startDownstreamFederation } from "./federation/downstream-control.ts";
+import { resultSender } from "./federation/send-result.ts";
 import { forges, type ForgeName } from "./forges/forge-kind.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
@@ -107,6 +108,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       publicUrl: config.http.publicUrl,
       actionsUrl: config.git.actionsUrl,
       log,
+      federatedResult: resultSender({ db: db.db, js: bus.js, log: log.child({ name: "federation" }) }),
     }),
   });
   const forgeForRun = (run: { forge: string; installationId: number | null }) =>
@@ -221,6 +223,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
           authority,
           system,
           natsUrl: config.nats.url,
+          forges: forgeKinds,
           log: federationLog,
         })
       : undefined;

@@ -134,3 +134,19 @@ export function readInvitation(text: string): Invitation | string {
     return "the credential's `# flotilla-federation:` line is not JSON";
   }
 }
+
+/** A finished run's summary as downstream sends it back on its results subject. */
+export const FederatedResult = z.object({
+  v: z.literal(1),
+  /** Upstream's names, from the event it ran: the forge's host and `owner/name`. */
+  host: z.string().min(1),
+  repository: z.string().min(1),
+  sha: z.string().regex(/^[0-9a-f]{40,64}$/),
+  /** The run's name downstream (its workflow), and the namespace it ran in. */
+  workflow: z.string().min(1).max(200),
+  namespace: z.string().min(1).max(64),
+  state: z.enum(["success", "failure", "error"]),
+  /** Downstream's page of the run. */
+  url: z.string().url().max(2000),
+});
+export type FederatedResult = z.infer<typeof FederatedResult>;

@@ -6,14 +6,20 @@
  * results. JetStream's domain comes from the server (`jetstream { domain: … }`); without one
  * there is no federation, since a follower's leaf node could not tell the two APIs apart.
  */
-import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StreamConfig,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../../db/client.ts";
 import { federationFollowers, federationPublications } from "../../db/schema.ts";
 import { invitationText } from "../../protocol/federation.ts";
-import { checkNamespace, type NatsNames } from "../../protocol/names.ts";
+import { checkNamespace } from "../../protocol/names.ts";
 import { fail, ok, type Result } from "../../protocol/result.ts";
 import { isNotFound } from "../../protocol/setup.ts";
 import { connectNats, type Bus } from "../bus/connect.ts";
@@ -24,9 +30,12 @@ import { FOLLOW_PATTERN } from "../fleet/namespace-follows.ts";
 import { federationAccount } from "./federation-account.ts";
 import { inviteFollower, revokedFollowerJwt } from "./follower-account.ts";
 import { publishFederated } from "./publish-federated.ts";
+import { acceptResults } from "./accept-results.ts";
+import type { Forges } from "../forges/forge-kind.ts";
 
 const SEVEN_DAYS_NS = 7 * 24 * 3600 * 1e9;
 const PUBLISHER = "federation";
+const RESULTS = "federation-results";
 
 export interface UpstreamDeps {
   bus: Bus;
@@ -34,6 +43,7 @@ export interface UpstreamDeps {
   authority: NatsAuthority;
   system: NatsConnection;
   natsUrl: string;
+  forges: Forges;
   log: Logger;
 }
 
@@ -60,7 +70,14 @@ export async function startUpstreamFederation(deps: UpstreamDeps): Promise<Upstr
   await pushAccount(deps.system, account.jwt);
   const nc = await connectNats(deps.natsUrl, "flotilla-bot-federation", account.creds);
   const jsm = await jetstreamManager(nc);
-  await ensureFederationStream(jsm, names);
+  await ensureStream(jsm, {
+    name: names.federationStream,
+    subjects: [names.federationFilter],
+    max_age: SEVEN_DAYS_NS,
+    duplicate_window: 2 * 60 * 1e9,
+    deny_delete: true,
+    deny_purge: true,
+  });
   const js = jetstream(nc);
   await ensureDurableConsumer(bus, names.eventsStream, PUBLISHER, { filter_subject: names.eventsSubject("github") });
   const publisher: ConsumeLoop = await startConsumeLoop({
@@ -69,6 +86,22 @@ export async function startUpstreamFederation(deps: UpstreamDeps): Promise<Upstr
     maxDeliver: 10,
     log,
     handle: publishFederated({ db, js, names }),
+  });
+
+  // Followers' results: kept in Flotilla's account, shown on commits for the accepted ones.
+  await ensureStream(bus.jsm, {
+    name: names.federationResultsStream,
+    subjects: [`${names.prefix}.federation.results.*`],
+    max_age: SEVEN_DAYS_NS,
+    duplicate_window: 2 * 60 * 1e9,
+  });
+  await ensureDurableConsumer(bus, names.federationResultsStream, RESULTS);
+  const results: ConsumeLoop = await startConsumeLoop({
+    consumer: await bus.js.consumers.get(names.federationResultsStream, RESULTS),
+    concurrency: 16,
+    maxDeliver: 10,
+    log,
+    handle: acceptResults({ db, forges: deps.forges, log }),
   });
 
   return {
@@ -121,23 +154,17 @@ export async function startUpstreamFederation(deps: UpstreamDeps): Promise<Upstr
     },
     async close() {
       await publisher.stop();
+      await results.stop();
       await nc.close();
     },
   };
 }
 
-async function ensureFederationStream(jsm: Awaited<ReturnType<typeof jetstreamManager>>, names: NatsNames) {
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }) {
   try {
-    await jsm.streams.info(names.federationStream);
+    await jsm.streams.info(config.name);
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await jsm.streams.add({
-      name: names.federationStream,
-      subjects: [names.federationFilter],
-      max_age: SEVEN_DAYS_NS,
-      duplicate_window: 2 * 60 * 1e9,
-      deny_delete: true,
-      deny_purge: true,
-    });
+    await jsm.streams.add(config);
   }
 }

@@ -16,6 +16,7 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followCommand } from "../../cli/commands/follow.ts";
 import {
+  federationAccept,
   federationInvite,
   federationJoin,
   federationPublish,
@@ -50,6 +51,7 @@ let credential: string;
 let widgets: Awaited<ReturnType<Flotilla["repository"]>>;
 let secret: Awaited<ReturnType<Flotilla["repository"]>>;
 let followedName: string;
+let firstSha: string;
 
 const cli = (flotilla: Flotilla) => ({ FLOTILLA_URL: flotilla.publicUrl, FLOTILLA_API_TOKEN: flotilla.apiToken });
 
@@ -129,6 +131,7 @@ afterAll(async () => {
 describe("federation", { timeout: 300_000 }, () => {
   it("runs a published push on downstream's runners once per following namespace, and upstream's as before", async () => {
     const sha = await pushWidgets();
+    firstSha = sha;
     const [upstreamRun] = await up.finished(sha, ["build"] as const, WAIT);
     expect(upstreamRun.run.conclusion).toBe("success");
     const rows = await until(
@@ -209,6 +212,36 @@ describe("federation", { timeout: 300_000 }, () => {
       ]);
     } finally {
       await nc.close();
+    }
+  });
+
+  it("shows an accepted follower's results on the upstream commit as neutral check runs, and drops them before", async () => {
+    const names = natsNames(up.prefix);
+    // The first push's two results reached upstream while lab was not accepted: dropped.
+    await until(
+      async () => {
+        const stream = await up.bot.bus.jsm.streams.info(names.federationResultsStream);
+        const consumer = await up.bot.bus.jsm.consumers.info(names.federationResultsStream, "federation-results");
+        return stream.state.messages >= 2 && consumer.num_pending === 0 && consumer.num_ack_pending === 0;
+      },
+      30_000,
+      "the first results taken upstream",
+    );
+    expect(up.checkRunNames(firstSha).filter((n) => n.startsWith("lab:"))).toEqual([]);
+    expect(await federationAccept(["lab"], cli(up))).toBe(0);
+    const sha = await pushWidgets();
+    const checks = await up.fake.waitFor(
+      () => {
+        const found = up.fake.checkRuns.filter((r) => r.run.head_sha === sha && r.run.name.startsWith("lab:"));
+        return found.length === 2 && found;
+      },
+      { timeoutMs: WAIT },
+    );
+    expect(checks.map((c) => c.run.name).sort()).toEqual(["lab: ci [lab-a]", "lab: ci [lab-b]"]);
+    for (const check of checks) {
+      expect(check.run.status).toBe("completed");
+      expect(check.run.conclusion).toBe("neutral");
+      expect(check.run.details_url).toMatch(new RegExp(`^${down.publicUrl}/runs/`));
     }
   });
 
