@@ -6,6 +6,7 @@
  * events stream. From there it is planned as any followed plain git repository: workflows from
  * the bot's mirror of the public clone URL, jobs in each namespace that follows the name, on
  * this side's runners. The delivery id is the head's, so an event delivered twice runs once.
+ * A clone URL git cannot fetch becomes a run that names it as an infrastructure error.
  */
 import type { JsMsg } from "@nats-io/jetstream";
 import { and, eq } from "drizzle-orm";
@@ -18,7 +19,10 @@ import { isNotFound } from "../../protocol/setup.ts";
 import type { Bus } from "../bus/connect.ts";
 import { startConsumeLoop, type ConsumeLoop } from "../bus/consume-loop.ts";
 import { ensureDurableConsumer } from "../bus/durable-consumer.ts";
-import { GIT_PUSH, type GitPush, pushDeliveryId } from "../forges/git/event-context.ts";
+import { GIT_PUSH, type GitPush, gitRunContext, pushDeliveryId } from "../forges/git/event-context.ts";
+import { lsRemote } from "../forges/git/ls-remote.ts";
+import { WORKFLOW_DIR } from "../planner/plan-event.ts";
+import { upsertRun } from "../planner/store-run.ts";
 import type { PublishEvent } from "../ingest/publish-event.ts";
 import { matchesFilters } from "../workflows/filter-pattern.ts";
 
@@ -29,6 +33,8 @@ export interface DownstreamDeps {
   db: Db;
   publish: PublishEvent;
   log: Logger;
+  /** Whether git can fetch the clone URL (default `git ls-remote`); throws with git's message. */
+  reach?: (url: string) => Promise<unknown>;
 }
 
 /** Makes the sourcing stream and starts planning what it receives. */
@@ -85,10 +91,21 @@ async function planFollowed(deps: DownstreamDeps, upstream: UpstreamRow, msg: Js
     after: event.after,
     repository: { full_name: name, clone_url: event.cloneUrl },
   };
+  const deliveryId = pushDeliveryId(name, event.ref, event.after);
+  try {
+    await (deps.reach ?? lsRemote)(event.cloneUrl);
+  } catch (error) {
+    // Not the workflow's fault, nor upstream's to fix here: a run that says so, on this side's pages.
+    const context = gitRunContext(deliveryId, GIT_PUSH, payload);
+    const reason = `infrastructure error: cannot fetch ${event.cloneUrl}: ${(error as Error).message}`;
+    if (context.ok) await upsertRun(deps.db, context.value, WORKFLOW_DIR, "infrastructure error", reason);
+    log.warn({ repo: name, url: event.cloneUrl, err: error }, "followed repository unreachable");
+    return;
+  }
   const { duplicate } = await deps.publish({
     v: 1,
     forge: "git",
-    deliveryId: pushDeliveryId(name, event.ref, event.after),
+    deliveryId,
     name: GIT_PUSH,
     payload,
     receivedAt: new Date().toISOString(),

@@ -90,7 +90,7 @@ async function runPage(db: Db, runId: string, token: string, options: LogPagesOp
     : "";
   const body = `<h1>${escapeHtml(run.workflowName)} #${run.runNumber}</h1>
 <p class="meta">${escapeHtml(run.repository)} · ${escapeHtml(run.eventName)} · ${escapeHtml(run.ref)} · <code>${escapeHtml(run.sha.slice(0, 12))}</code> · ${statusBadge(run.status, run.conclusion)}</p>
-${run.error ? `<h2>This workflow file is not valid</h2><pre>${escapeHtml(run.error)}</pre>` : ""}
+${run.error ? `<h2>${run.error.startsWith("infrastructure error") ? "Infrastructure error" : "This workflow file is not valid"}</h2><pre>${escapeHtml(run.error)}</pre>` : ""}
 ${approved}
 ${list}
 ${options.runSections ? await options.runSections(run.id, token) : ""}`;

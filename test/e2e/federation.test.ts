@@ -24,6 +24,7 @@ import {
 } from "../../cli/commands/federation.ts";
 import { namespaceCommand } from "../../cli/commands/namespace.ts";
 import { federationAccount } from "../../bot/federation/federation-account.ts";
+import { runUrl } from "../../bot/runs/links.ts";
 import { jobs, runs } from "../../db/schema.ts";
 import { credentialsOption } from "../../protocol/credentials.ts";
 import { natsNames } from "../../protocol/names.ts";
@@ -243,6 +244,34 @@ describe("federation", { timeout: 300_000 }, () => {
       expect(check.run.conclusion).toBe("neutral");
       expect(check.run.details_url).toMatch(new RegExp(`^${down.publicUrl}/runs/`));
     }
+  });
+
+  it("names a clone URL downstream cannot fetch as an infrastructure error in downstream's run", async () => {
+    const gadgets = await up.repository(
+      "acme",
+      "gadgets",
+      { ".flotilla/workflows/ci.yml": WORKFLOW, "hello.txt": "hello gadgets\n" },
+      { private: false },
+    );
+    const name = `${new URL(gadgets.repo.clone_url).host}/acme/gadgets`;
+    expect(await followCommand([name, "--namespace", "lab-a"], cli(down))).toBe(0);
+    // Gone from the forge's git server by the time downstream fetches it.
+    await rm(gadgets.dir, { recursive: true, force: true });
+    await up.push(gadgets.repo, gadgets.sha);
+    const [run] = await until(
+      async () => {
+        const found = await down.bot.db.db.select().from(runs).where(eq(runs.repository, name));
+        return found.length > 0 && found;
+      },
+      WAIT,
+      "downstream's run of the unreachable repository",
+      250,
+    );
+    expect(run!.error).toMatch(/^infrastructure error: cannot fetch http:\/\/127\.0\.0\.1:\d+\/acme\/gadgets\.git: /);
+    expect([run!.status, run!.conclusion]).toEqual(["completed", "failure"]);
+    expect(await downstreamJobs([gadgets.sha])).toEqual([]);
+    const page = await (await fetch(runUrl(down.publicUrl, run!.id, run!.accessToken))).text();
+    expect(page).toContain("<h2>Infrastructure error</h2>");
   });
 
   it("disconnects the follower at once when upstream revokes it", async () => {
