@@ -7,7 +7,7 @@
  * Downstream down (bot and nats-server) during three pushes catches up with three runs, and a
  * redelivered event runs nothing more. Branch filters, private repositories, revocation.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -15,46 +15,30 @@ import { connect } from "@nats-io/transport-node";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followCommand } from "../../cli/commands/follow.ts";
-import {
-  federationAccept,
-  federationInvite,
-  federationJoin,
-  federationPublish,
-  federationRevoke,
-} from "../../cli/commands/federation.ts";
-import { namespaceCommand } from "../../cli/commands/namespace.ts";
+import { federationAccept, federationRevoke } from "../../cli/commands/federation.ts";
 import { federationAccount } from "../../bot/federation/federation-account.ts";
 import { runUrl } from "../../bot/runs/links.ts";
 import { jobs, runs } from "../../db/schema.ts";
 import { credentialsOption } from "../../protocol/credentials.ts";
 import { natsNames } from "../../protocol/names.ts";
-import { freePort } from "../helpers/free-port.ts";
-import { startFlotilla, type Flotilla } from "../helpers/flotilla.ts";
+import { FEDERATED_WORKFLOW, type FederatedPair, pairCli, startFederatedPair } from "../helpers/federated-pair.ts";
+import type { Flotilla } from "../helpers/flotilla.ts";
 import { commitFiles, git } from "../helpers/git-repo.ts";
 import { until } from "../helpers/until.ts";
 
 const WAIT = 180_000;
-const WORKFLOW = `name: ci
-on: push
-jobs:
-  build:
-    runs-on: self-hosted
-    steps:
-      - uses: actions/checkout@v4
-      - run: echo "ref=\${{ github.ref }} sha=\${{ github.sha }}" && cat hello.txt
-`;
+const WORKFLOW = FEDERATED_WORKFLOW;
 
 let root: string;
+let pair: FederatedPair;
 let up: Flotilla;
 let down: Flotilla;
-let leafUrl: string;
 let credential: string;
-let widgets: Awaited<ReturnType<Flotilla["repository"]>>;
-let secret: Awaited<ReturnType<Flotilla["repository"]>>;
-let followedName: string;
+let widgets: FederatedPair["widgets"];
+let secret: FederatedPair["widgets"];
 let firstSha: string;
 
-const cli = (flotilla: Flotilla) => ({ FLOTILLA_URL: flotilla.publicUrl, FLOTILLA_API_TOKEN: flotilla.apiToken });
+const cli = pairCli;
 
 async function downstreamJobs(shas: string[]) {
   return down.bot.db.db
@@ -81,51 +65,13 @@ async function pushWidgets(branch = "main"): Promise<string> {
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "flotilla-federation-"));
-  const leafPort = await freePort();
-  leafUrl = `nats-leaf://127.0.0.1:${leafPort}`;
-  up = await startFlotilla({
-    natsAuth: true,
-    natsConfig: `server_name: up\njetstream { domain: up }\nleafnodes { listen: "127.0.0.1:${leafPort}" }`,
-  });
-  await up.startRunner({ name: "upstream-runner" });
-  widgets = await up.repository(
-    "acme",
-    "widgets",
-    { ".flotilla/workflows/ci.yml": WORKFLOW, "hello.txt": "hello widgets\n" },
-    { private: false },
-  );
+  pair = await startFederatedPair(root, { namespaces: ["lab-a", "lab-b"], branches: "main,release/*" });
+  ({ up, down, widgets, credential } = pair);
   secret = await up.repository("acme", "secret", { ".flotilla/workflows/ci.yml": WORKFLOW, "hello.txt": "secret\n" });
-  expect(await federationPublish(["acme/*"], cli(up))).toBe(0);
-  const file = join(root, "lab.creds");
-  expect(await federationInvite(["lab", "--output", file], cli(up))).toBe(0);
-  credential = await readFile(file, "utf8");
-  // The server configuration `join` writes, before downstream's nats-server starts with it.
-  const confDir = join(root, "down-nats");
-  expect(
-    await federationJoin([leafUrl, "--credential", file, "--config-dir", confDir, "--domain", "down", "--no-bot"]),
-  ).toBe(0);
-  down = await startFlotilla({
-    privateNats: true,
-    natsConfig: await readFile(join(confDir, "federation.conf"), "utf8"),
-  });
-  await down.startRunner({ name: "lab-a-runner", namespace: "lab-a" });
-  await down.startRunner({ name: "lab-b-runner", namespace: "lab-b" });
-  expect(await namespaceCommand(["set", "default", "--follows", "nobody/nothing"], cli(down))).toBe(0);
-  expect(
-    await federationJoin([leafUrl, "--credential", file, "--config-dir", confDir, "--domain", "down"], cli(down)),
-  ).toBe(0);
-  followedName = `${new URL(widgets.repo.clone_url).host}/acme/widgets`;
-  expect(await followCommand([followedName, "--namespace", "lab-a", "--branches", "main,release/*"], cli(down))).toBe(
-    0,
-  );
-  expect(await followCommand([followedName, "--namespace", "lab-b", "--branches", "main,release/*"], cli(down))).toBe(
-    0,
-  );
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.allSettled([down?.close()]);
-  await Promise.allSettled([up?.close()]);
+  await pair?.close();
   await rm(root, { recursive: true, force: true });
 });
 
