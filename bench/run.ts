@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N]`: webhook →
+ * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --federation N]`: webhook →
  * check run latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push
  * → queued, a GitLab push → status `success` beside a GitHub push → completed, and the floor
  * measured in the same run.
@@ -11,6 +11,7 @@ import { checkoutBench, formatCheckoutBench } from "./checkout.ts";
 import { cliStartBench, formatCliStartBench } from "./cli-start.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
+import { federationBench, formatFederationBench } from "./federation.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
 import { FLOOR_REPOSITORY, githubCalls, natsRoundTrips, postgresRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     reruns: { type: "string", default: "30" },
     // GitLab Push Hook samples, each beside a GitHub push (0: skip it).
     gitlab: { type: "string", default: "30" },
+    // Pushes through two federated Flotillas, upstream push → downstream job started (0: skip it).
+    federation: { type: "string", default: "20" },
   },
 });
 const pushes = Number(values.pushes);
@@ -177,6 +180,9 @@ try {
   if (fleetJobs > 0) log(`fleet scale: ${fleetJobs} jobs × 2 namespaces queued, then 2 × 8 runners…`);
   const fleetScale =
     fleetJobs > 0 ? await fleetScaleBench({ jobs: fleetJobs, runnersPerNamespace: 8, log }) : undefined;
+  const federationPushes = Number(values.federation);
+  if (federationPushes > 0) log(`federation: ${federationPushes} pushes through two Flotillas joined by a leaf node…`);
+  const federation = federationPushes > 0 ? await federationBench(federationPushes) : undefined;
   const result = {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
@@ -200,6 +206,7 @@ try {
     checkout,
     cliStart,
     ...(fleetScale ? { fleetScale } : {}),
+    ...(federation ? { federation } : {}),
   };
   const floorRepository = `${FLOOR_REPOSITORY.owner}/${FLOOR_REPOSITORY.name}`;
   const writes = fleet.fake.checkRuns.filter((r) => r.repo !== floorRepository).map((r) => r.history.length);
@@ -226,6 +233,7 @@ try {
   for (const line of formatCheckoutBench(checkout)) log(line);
   for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
+  if (federation) log(formatFederationBench(federation));
   if (values.json) console.log(JSON.stringify(result));
 } finally {
   await fleet.close();
