@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --rate-limit N --web-ui N]`: webhook →
+ * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --rate-limit N --web-ui N --federation N]`: webhook →
  * check run latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push
  * → queued, a GitLab push → status `success` beside a GitHub push → completed, and the floor
  * measured in the same run.
@@ -11,6 +11,7 @@ import { checkoutBench, formatCheckoutBench } from "./checkout.ts";
 import { cliStartBench, formatCliStartBench } from "./cli-start.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
+import { federationBench, formatFederationBench } from "./federation.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
 import { formatRateLimitBench, rateLimitBench } from "./rate-limit.ts";
 import { formatWebUiBench, webUiBench } from "./web-ui.ts";
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     "rate-limit": { type: "string", default: "100" },
     // Lines printed → seen on an open job page (0: skip the web UI part).
     "web-ui": { type: "string", default: "200" },
+    // Pushes through two federated Flotillas, upstream push → downstream job started (0: skip it).
+    federation: { type: "string", default: "20" },
   },
 });
 const pushes = Number(values.pushes);
@@ -206,6 +209,9 @@ try {
   const webLines = Number(values["web-ui"]);
   if (webLines > 0) log(`web UI: ${webLines} lines → an open job page (SSE), a 200,000-line job page's first byte…`);
   const webUi = webLines > 0 ? await webUiBench({ natsUrl: fleet.natsUrl, samples: webLines }) : undefined;
+  const federationPushes = Number(values.federation);
+  if (federationPushes > 0) log(`federation: ${federationPushes} pushes through two Flotillas joined by a leaf node…`);
+  const federation = federationPushes > 0 ? await federationBench(federationPushes) : undefined;
   const result = {
     webhookToStarted: summary(toStarted),
     webhookToCompleted: summary(toCompleted),
@@ -233,6 +239,7 @@ try {
     cliStart,
     ...(fleetScale ? { fleetScale } : {}),
     ...(webUi ? { webUi } : {}),
+    ...(federation ? { federation } : {}),
   };
   const floorRepository = `${FLOOR_REPOSITORY.owner}/${FLOOR_REPOSITORY.name}`;
   const writes = fleet.fake.checkRuns.filter((r) => r.repo !== floorRepository).map((r) => r.history.length);
@@ -262,6 +269,7 @@ try {
   for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
   if (webUi) for (const line of formatWebUiBench(webUi, nats.p50)) log(line);
+  if (federation) log(formatFederationBench(federation));
   if (values.json) console.log(JSON.stringify(result));
 } finally {
   await fleet.close();

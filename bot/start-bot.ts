@@ -40,6 +40,10 @@ import { pollLease } from "./forges/git/poll-lease.ts";
 import { openAgingBucket } from "./bus/aging-bucket.ts";
 import { gitHookHandler } from "./forges/git/hook-handler.ts";
 import { gitFollowsHandler } from "./api/git-follows-handler.ts";
+import { federationHandler } from "./api/federation-handler.ts";
+import { startUpstreamFederation } from "./federation/upstream.ts";
+import { startDownstreamFederation } from "./federation/downstream-control.ts";
+import { resultSender } from "./federation/send-result.ts";
 import { forges, type ForgeName } from "./forges/forge-kind.ts";
 import { applyRunnerMessage, executionOf } from "./reporter/apply-runner-event.ts";
 import { logPagesHandler } from "./web/pages.ts";
@@ -87,7 +91,7 @@ export interface BotDeps {
 
 export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {}): Promise<RunningBot> {
   if (!config.nats.url) throw new Error("NATS_URL is not set");
-  const authority = config.nats.authDir ? loadAuthority(config.nats.authDir) : undefined;
+  const authority = config.nats.authDir ? loadAuthority(config.nats.authDir, config.nats.prefix) : undefined;
   const bus = await connectBus(config.nats.url, config.nats.prefix, {
     name: "flotilla-bot",
     jobMaxAgeDays: config.jobs.maxAgeDays,
@@ -117,6 +121,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       publicUrl: config.http.publicUrl,
       actionsUrl: config.git.actionsUrl,
       log,
+      federatedResult: resultSender({ db: db.db, js: bus.js, log: log.child({ name: "federation" }) }),
     }),
   });
   const forgeForRun = (run: { forge: string; installationId: number | null }) =>
@@ -240,6 +245,27 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
     log: log.child({ name: "schedules" }),
   });
 
+  // Federation (docs/federation.md): upstream's side needs the authority; every bot can follow an upstream.
+  const federationLog = log.child({ name: "federation" });
+  const upstreamFederation =
+    authority && system
+      ? await startUpstreamFederation({
+          bus,
+          db: db.db,
+          authority,
+          system,
+          natsUrl: config.nats.url,
+          forges: forgeKinds,
+          log: federationLog,
+        })
+      : undefined;
+  const downstreamFederation = await startDownstreamFederation({
+    bus,
+    db: db.db,
+    publish: eventPublisher(bus.js, bus.names),
+    log: federationLog,
+  });
+
   const registration: RegistrationDeps = {
     db: db.db,
     names: bus.names,
@@ -320,6 +346,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       publicUrl: config.http.publicUrl,
       pollNow: (name) => gitPoller.pollNow(name),
     }),
+    federationHandler({ token: config.apiToken, upstream: upstreamFederation, downstream: downstreamFederation }),
     runnersPageHandler({ db: db.db, policy, publicUrl: config.http.publicUrl, bus }),
     queuePageHandler({ db: db.db, policy, bus }),
     setup.handler,
@@ -366,6 +393,8 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
       await gitPoller.stop();
       await scheduleTimer.stop();
       queueTimer.stop();
+      await downstreamFederation.close();
+      await upstreamFederation?.close();
       heartbeats.unsubscribe();
       secretsResponder.unsubscribe();
       await planner.stop();

@@ -184,6 +184,58 @@ Options: --branch GLOBS (comma-separated; default: the default branch)  --namesp
     run: async (args) => (await import("./commands/follow-git.ts")).followGitCommand(args),
   },
   {
+    name: "follow",
+    synopsis: "HOST/OWNER/REPO [--namespace NAME] [--branches 'main,release/*'] [--upstream NAME]",
+    summary: "follow a repository another Flotilla publishes (docs/federation.md)",
+    usage: `Its pushes run here, in NAMESPACE (or the namespaces whose globs take HOST/OWNER/REPO).
+Options: --namespace NAME  --branches GLOBS (comma-separated; default: every branch)
+         --upstream NAME (when several are joined)  ${API}`,
+    run: async (args) => (await import("./commands/follow.ts")).followCommand(args),
+  },
+  {
+    name: "federation",
+    summary: "publish repositories' events to other Flotillas, or follow one (docs/federation.md)",
+    subcommands: [
+      {
+        name: "publish",
+        synopsis: "'OWNER/REPO-GLOB'",
+        summary: "upstream: publish the events of public repositories matching it",
+        usage: `Options: ${API}`,
+        run: async (args) => (await import("./commands/federation.ts")).federationPublish(args),
+      },
+      {
+        name: "invite",
+        synopsis: "NAME [--output FILE]",
+        summary: "upstream: a leaf node credential for follower NAME",
+        usage: `Options: --output FILE (written 0600; default: printed)  ${API}`,
+        run: async (args) => (await import("./commands/federation.ts")).federationInvite(args),
+      },
+      {
+        name: "revoke",
+        synopsis: "NAME",
+        summary: "upstream: disconnect follower NAME at once and refuse its credential",
+        usage: `Options: ${API}`,
+        run: async (args) => (await import("./commands/federation.ts")).federationRevoke(args),
+      },
+      {
+        name: "accept",
+        synopsis: "NAME",
+        summary: "upstream: show follower NAME's results on commits",
+        usage: `Options: ${API}`,
+        run: async (args) => (await import("./commands/federation.ts")).federationAccept(args),
+      },
+      {
+        name: "join",
+        synopsis: "nats-leaf://HOST:PORT --credential FILE [--config-dir DIR] [--domain NAME]",
+        summary: "downstream: write the nats-server configuration to follow an upstream, and tell the bot",
+        usage: `Options: --credential FILE (from \`flotilla federation invite\`)  --config-dir DIR (default ./federation)
+         --domain NAME (this side's JetStream domain, default downstream)  --no-bot (only write the configuration)
+         ${API}`,
+        run: async (args) => (await import("./commands/federation.ts")).federationJoin(args),
+      },
+    ],
+  },
+  {
     name: "secret",
     summary: "repository and organisation secrets (GitLab: HOST/GROUP[/PROJECT])",
     subcommands: [

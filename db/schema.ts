@@ -358,6 +358,42 @@ export const gitFollows = pgTable("git_follows", {
   defaultBranch: text("default_branch"),
   polledAt: timestamp("polled_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Set for a repository followed through federation (`flotilla follow HOST/OWNER/REPO`): the
+   * upstream Flotilla whose published events run it. Never polled; `url` is the clone URL the
+   * latest event named.
+   */
+  upstream: text("upstream"),
+});
+
+/** Upstream (docs/federation.md): repository patterns whose public repositories' events go to followers (`flotilla federation publish`). */
+export const federationPublications = pgTable("federation_publications", {
+  /** `owner/name` glob, as namespaces follow (`acme/*`). */
+  pattern: text("pattern").primaryKey(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Upstream: a follower invited (`flotilla federation invite`), whose results may be accepted. */
+export const federationFollowers = pgTable("federation_followers", {
+  name: text("name").primaryKey(),
+  /** Its run summaries show on commits (`flotilla federation accept`). */
+  accepted: boolean("accepted").notNull().default(false),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Downstream: an upstream joined (`flotilla federation join`); the bot keeps a stream sourcing from it. */
+export const federationUpstreams = pgTable("federation_upstreams", {
+  /** Downstream's name for it: a token of stream names. */
+  name: text("name").primaryKey(),
+  /** Upstream's JetStream domain, stream and this follower's name there (from the credential). */
+  domain: text("domain").notNull(),
+  stream: text("stream").notNull(),
+  follower: text("follower").notNull(),
+  /** The deliver subject upstream's server lets this follower's consumer use. */
+  deliver: text("deliver").notNull(),
+  resultsSubject: text("results_subject").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
 /**

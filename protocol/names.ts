@@ -64,6 +64,18 @@ export interface NatsNames {
   gitPollBucket: string;
   /** KV bucket: one key per fired cron slot (the bot that created it fires it), and `changed` when a repository's schedules did. */
   schedulesBucket: string;
+  /** Federation (docs/federation.md): the events upstream publishes, reduced, for followers. */
+  federationStream: string;
+  federationSubject: (host: string, owner: string, repo: string) => string;
+  federationFilter: string;
+  /** Where upstream's JetStream delivers to one follower's sourcing consumer (`<prefix>.federation.deliver.<follower>`). */
+  federationDeliver: (follower: string) => string;
+  /** A follower's run summaries arrive here, named by the follower's import, never by its message. */
+  federationResultsSubject: (follower: string) => string;
+  federationResultsStream: string;
+  /** Downstream: the stream that sources from one upstream's federation stream across the leaf connection. */
+  followedStream: (upstream: string) => string;
+  followedConsumer: string;
 }
 
 export function natsNames(prefix = "flotilla"): NatsNames {
@@ -104,6 +116,15 @@ export function natsNames(prefix = "flotilla"): NatsNames {
     cacheBucket: `${prefix}-cache`,
     gitPollBucket: `${prefix}-git-poll`,
     schedulesBucket: `${prefix}-schedules`,
+    federationStream: `${upper}_FEDERATION`,
+    federationSubject: (host, owner, repo) =>
+      `${prefix}.federation.events.${subjectToken(host)}.${subjectToken(owner)}.${subjectToken(repo)}`,
+    federationFilter: `${prefix}.federation.events.>`,
+    federationDeliver: (follower) => `${prefix}.federation.deliver.${checkNamespace(follower)}`,
+    federationResultsSubject: (follower) => `${prefix}.federation.results.${checkNamespace(follower)}`,
+    federationResultsStream: `${upper}_FEDERATION_RESULTS`,
+    followedStream: (upstream) => `${upper}_FOLLOWED_${checkNamespace(upstream)}`,
+    followedConsumer: "federation-planner",
   };
 }
 
@@ -126,6 +147,11 @@ export function isRunnerId(value: string): boolean {
 export function reportSubjectParts(subject: string): { runnerId: string; executionId: string } {
   const parts = subject.split(".");
   return { runnerId: parts[parts.length - 2] ?? "", executionId: parts[parts.length - 1] ?? "" };
+}
+
+/** One subject token for a host or repository name: `.`, spaces and wildcards percent-encoded, reversibly. */
+function subjectToken(value: string): string {
+  return encodeURIComponent(value).replace(/\./g, "%2E").replace(/\*/g, "%2A");
 }
 
 /** A short stable hash: consumer names and KV keys cannot hold every character a label may. */

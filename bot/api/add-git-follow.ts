@@ -3,16 +3,14 @@
  * both do it: the bot must be able to `git ls-remote` it, the follow is saved (or changed),
  * the namespace asked for follows it too, and its heads are polled at once.
  */
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
-import { namespaces } from "../../db/schema.ts";
 import { NAMESPACE_PATTERN } from "../../protocol/names.ts";
 import { type Result, fail, ok } from "../../protocol/result.ts";
 import { findFollow, type GitFollow, saveFollow } from "../forges/git/follows-store.ts";
 import { lsRemote } from "../forges/git/ls-remote.ts";
 import { gitRepoName, normalizeGitUrl } from "../forges/git/repo-name.ts";
-import { followsRepository } from "../fleet/namespace-follows.ts";
+import { addNamespaceFollow } from "../fleet/namespace-follows.ts";
 
 /** A URL git takes as a repository, never as an option (`--upload-pack=…`). */
 const GitUrl = z
@@ -52,25 +50,8 @@ export async function addGitFollow(deps: AddFollowDeps, wanted: NewFollow): Prom
     branches: [...new Set(wanted.branches)],
     resultsRepo: wanted.resultsRepo ?? null,
   });
-  if (wanted.namespace) await followIn(deps.db, wanted.namespace, name);
+  if (wanted.namespace) await addNamespaceFollow(deps.db, wanted.namespace, name);
   // Its heads are seen now; a failure here is tried again at the next interval.
   await deps.pollNow?.(name).catch(() => {});
   return ok({ follow: (await findFollow(deps.db, name)) ?? follow, created });
-}
-
-/** The namespace follows `name` from now on: added to its globs unless they take it already. */
-async function followIn(db: Db, namespace: string, name: string): Promise<void> {
-  const [existing] = await db.select().from(namespaces).where(eq(namespaces.name, namespace));
-  if (!existing) {
-    await db
-      .insert(namespaces)
-      .values({ name: namespace, follows: [name] })
-      .onConflictDoNothing();
-    return;
-  }
-  if (followsRepository(existing.follows, name)) return;
-  await db
-    .update(namespaces)
-    .set({ follows: [...existing.follows, name] })
-    .where(eq(namespaces.name, namespace));
 }

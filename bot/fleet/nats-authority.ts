@@ -11,10 +11,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from "@nats-io/jwt";
+import { encodeAccount, encodeOperator, encodeUser, fmtCreds, type Account } from "@nats-io/jwt";
 import { createAccount, createOperator, createUser, fromSeed, type KeyPair } from "@nats-io/nkeys";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { NatsNames } from "../../protocol/names.ts";
+import { flotillaAccountExports } from "../../protocol/federation.ts";
+import { natsNames, type NatsNames } from "../../protocol/names.ts";
 import { runnerPermissions } from "../../protocol/permissions.ts";
 
 const UNLIMITED = { subs: -1, data: -1, payload: -1 };
@@ -40,14 +41,22 @@ export interface NatsAuthority {
   runnerJwt(publicKey: string, runnerId: string, namespace: string, names: NatsNames): Promise<string>;
   /** Flotilla's account JWT revoking every key in `revoked` (key → unix seconds of removal). */
   accountJwt(revoked: Record<string, number>): Promise<string>;
+  /** Flotilla's account public key: what a follower's account imports from. */
+  accountKey: string;
+  /** Signs another account (federation's, a follower's) with the operator key; `jetstream` gives it storage. */
+  signAccount(name: string, account: KeyPair, claims: Partial<Account>, jetstream?: boolean): Promise<string>;
 }
 
 class NatsAuthorityError extends Error {
   override name = "NatsAuthorityError";
 }
 
-/** Creates the authority directory unless it exists; returns it either way. */
-export async function initAuthority(dir: string): Promise<NatsAuthority> {
+/**
+ * Creates the authority directory unless it exists; returns it either way. `prefix` is the
+ * installation's `NATS_PREFIX`: the federation subjects Flotilla's account exports carry it.
+ */
+export async function initAuthority(dir: string, prefix = "flotilla"): Promise<NatsAuthority> {
+  const names = natsNames(prefix);
   if (!existsSync(join(dir, FILES.account))) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const operator = createOperator();
@@ -61,7 +70,7 @@ export async function initAuthority(dir: string): Promise<NatsAuthority> {
     write(FILES.systemCreds, await userCreds("flotilla-system", system));
     const operatorJwt = await encodeOperator("flotilla", operator, { system_account: system.getPublicKey() });
     const systemJwt = await encodeAccount("SYS", system, { limits: ACCOUNT_LIMITS } as never, { signer: operator });
-    const accountJwt = await signAccount(operator, account, {});
+    const accountJwt = await signFlotilla(operator, account, {}, names);
     write(
       FILES.serverConf,
       [
@@ -79,10 +88,11 @@ export async function initAuthority(dir: string): Promise<NatsAuthority> {
       ].join("\n"),
     );
   }
-  return loadAuthority(dir);
+  return loadAuthority(dir, prefix);
 }
 
-export function loadAuthority(dir: string): NatsAuthority {
+export function loadAuthority(dir: string, prefix = "flotilla"): NatsAuthority {
+  const names = natsNames(prefix);
   const read = (file: string): string => {
     try {
       // Not trimmed: the `.creds` parser wants the text as it was written.
@@ -107,7 +117,15 @@ export function loadAuthority(dir: string): NatsAuthority {
         sub: { allow: permissions.subscribe },
       } as never);
     },
-    accountJwt: (revoked) => signAccount(operator, account, revoked),
+    accountJwt: (revoked) => signFlotilla(operator, account, revoked, names),
+    accountKey: account.getPublicKey(),
+    signAccount: (name, other, claims, jetstream = false) =>
+      encodeAccount(
+        name,
+        other,
+        { limits: jetstream ? { ...ACCOUNT_LIMITS, ...JETSTREAM_LIMITS } : ACCOUNT_LIMITS, ...claims } as never,
+        { signer: operator },
+      ),
   };
 }
 
@@ -132,11 +150,20 @@ export async function pushAccount(system: NatsConnection, accountJwt: string): P
   }
 }
 
-function signAccount(operator: KeyPair, account: KeyPair, revoked: Record<string, number>): Promise<string> {
+function signFlotilla(
+  operator: KeyPair,
+  account: KeyPair,
+  revoked: Record<string, number>,
+  names: NatsNames,
+): Promise<string> {
   return encodeAccount(
     "flotilla",
     account,
-    { limits: { ...ACCOUNT_LIMITS, ...JETSTREAM_LIMITS }, revocations: revoked } as never,
+    {
+      limits: { ...ACCOUNT_LIMITS, ...JETSTREAM_LIMITS },
+      revocations: revoked,
+      exports: flotillaAccountExports(names),
+    } as never,
     { signer: operator },
   );
 }

@@ -96,7 +96,7 @@ async function runPage(
   const body = `<h1>${escapeHtml(run.workflowName)} #${run.runNumber}</h1>
 ${runHeader(run, token)}
 <p class="meta">triggered by ${escapeHtml(triggeredBy(run))} · ${took}${run.completedAt ? "" : " so far"}</p>
-${run.error ? `<h2>This workflow file is not valid</h2><pre>${escapeHtml(run.error)}</pre>` : ""}
+${run.error ? `<h2>${run.error.startsWith("infrastructure error") ? "Infrastructure error" : "This workflow file is not valid"}</h2><pre>${escapeHtml(run.error)}</pre>` : ""}
 ${approved}
 ${list}
 ${options.runSections ? await options.runSections(run.id, token) : ""}`;

@@ -75,3 +75,10 @@ export function botApi(
     },
   };
 }
+
+/** A command's exit code for what the bot refused (its message on stderr); anything else is thrown on. */
+export function apiFailed(error: unknown): number {
+  if (!(error instanceof BotApiError)) throw error;
+  console.error(error.message);
+  return 1;
+}

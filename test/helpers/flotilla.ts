@@ -127,6 +127,8 @@ export interface FlotillaOptions {
   natsAuth?: boolean;
   /** A private nats-server of its own (no credentials), for suites that stop or restart it. */
   privateNats?: boolean;
+  /** More configuration for the private nats-server (a JetStream domain, leaf nodes: federation suites). */
+  natsConfig?: string;
   /** `false`: the bot is given no GitHub App (a fresh `npm start`); the fake GitHub still runs. */
   githubApp?: boolean;
   /** As under `flotilla dev`: a browser on this machine is the operator. */
@@ -139,14 +141,18 @@ export async function startFlotilla(options: FlotillaOptions = {}): Promise<Flot
   const database = await createTestDatabase();
   const workRoot = await mkdtemp(join(tmpdir(), "flotilla-e2e-"));
   const authDir = join(workRoot, "nats-auth");
-  const authority = options.natsAuth ? await initAuthority(authDir) : undefined;
+  const prefix = uniquePrefix("e2e");
+  const authority = options.natsAuth ? await initAuthority(authDir, prefix) : undefined;
+  const extra = options.natsConfig ? `${options.natsConfig}\n` : "";
   const privateNats = authority
-    ? await startNatsServer({ config: await readFile(serverConfPath(authDir), "utf8"), creds: authority.botCreds })
+    ? await startNatsServer({
+        config: extra + (await readFile(serverConfPath(authDir), "utf8")),
+        creds: authority.botCreds,
+      })
     : options.privateNats
-      ? await startNatsServer()
+      ? await startNatsServer(extra ? { config: extra } : {})
       : undefined;
   const natsUrl = privateNats?.url ?? sharedNatsUrl();
-  const prefix = uniquePrefix("e2e");
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const apiToken = randomBytes(24).toString("hex");

@@ -23,8 +23,10 @@ import { writeNote } from "./write-note.ts";
 
 interface FollowedRepository {
   url: string;
-  /** Where notes go: the followed repository unless told. */
-  resultsUrl: string;
+  /** Where notes go: the followed repository unless told; none for one followed through federation. */
+  resultsUrl?: string;
+  /** Where a finished run's result goes instead, for a repository followed through federation. */
+  onRunResult?: (sha: string, result: { namespace: string; name: string; state: string; url: string }) => Promise<void>;
 }
 
 export interface GitForgeDeps {
@@ -59,7 +61,7 @@ export function gitForge(deps: GitForgeDeps): Forge {
   ): Promise<void> {
     if (!namespace) return;
     const found = await mirrorOf(repo);
-    if (!found) return;
+    if (!found?.followed.resultsUrl) return;
     await writeNote(found.mirror, found.followed.resultsUrl, namespace, sha, entry, log.child({ repo: repo.fullName }));
   }
 
@@ -128,6 +130,12 @@ export function gitForge(deps: GitForgeDeps): Forge {
 
     async setCommitStatus(repo, sha, status) {
       if (!FINAL_STATES.has(status.state)) return;
+      const followed = status.namespace ? await deps.followed(repo.fullName) : undefined;
+      if (followed?.onRunResult && status.namespace) {
+        const result = { namespace: status.namespace, name: status.context, state: status.state };
+        await followed.onRunResult(sha, { ...result, url: status.targetUrl });
+        return;
+      }
       await note(repo, sha, status.namespace, {
         kind: "run",
         name: status.context,

@@ -21,6 +21,13 @@ export interface GitKindSettings {
   publicUrl: string;
   actionsUrl: string;
   log: Logger;
+  /** Sends a finished run of a repository followed through `upstream` back to it (docs/federation.md). */
+  federatedResult?: (
+    upstream: string,
+    name: string,
+    sha: string,
+    result: { namespace: string; name: string; state: string; url: string },
+  ) => Promise<void>;
 }
 
 export function gitKind(settings: GitKindSettings): ForgeKind {
@@ -28,7 +35,14 @@ export function gitKind(settings: GitKindSettings): ForgeKind {
   const forge = gitForge({
     async followed(name) {
       const follow = await findFollow(settings.db, name);
-      return follow && { url: follow.url, resultsUrl: follow.resultsRepo ?? follow.url };
+      if (!follow) return undefined;
+      const upstream = follow.upstream;
+      // A repository followed through federation is not ours to write notes into: results go back upstream.
+      if (upstream) {
+        const send = settings.federatedResult;
+        return { url: follow.url, onRunResult: send && ((sha, result) => send(upstream, name, sha, result)) };
+      }
+      return { url: follow.url, resultsUrl: follow.resultsRepo ?? follow.url };
     },
     mirror: mirrors,
     log: settings.log.child({ name: "git" }),

@@ -48,7 +48,7 @@ export function startGitPoller(deps: GitPollerDeps): GitPoller {
 
   async function pollOne(name: string): Promise<boolean> {
     const follow = await findFollow(db, name);
-    if (!follow) return false;
+    if (!follow || follow.upstream) return false;
     const repoLog = log.child({ repo: follow.name });
     let remote: RemoteHeads;
     try {
@@ -90,7 +90,8 @@ export function startGitPoller(deps: GitPollerDeps): GitPoller {
   }
 
   async function pollAll(): Promise<void> {
-    const follows = await listFollows(db);
+    // Repositories followed through federation arrive as upstream's events, never polled.
+    const follows = (await listFollows(db)).filter((follow) => !follow.upstream);
     let at = 0;
     const worker = async () => {
       while (!stopped && at < follows.length) {
