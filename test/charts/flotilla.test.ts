@@ -148,7 +148,9 @@ describe("charts/flotilla", () => {
     };
     expect(meta.dependencies).toContainEqual(expect.objectContaining({ name: "nats", condition: "nats.enabled" }));
     const shown = await helm.run(["show", "values", CHART]);
-    const values = parse(shown.stdout) as { nats: Record<string, any> };
+    const values = parse(shown.stdout) as {
+      nats: { enabled: boolean; config: { cluster: object; jetstream: object; monitor: { enabled: boolean } } };
+    };
     expect(values.nats.enabled).toBe(true);
     expect(values.nats.config.cluster).toMatchObject({ enabled: true, replicas: 3 });
     expect(values.nats.config.jetstream).toMatchObject({ enabled: true, fileStore: { enabled: true } });

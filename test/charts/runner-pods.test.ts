@@ -16,6 +16,8 @@ import { describe, expect, it } from "vitest";
 import { defaultRunnerLabels, normalizeLabels } from "../../protocol/labels.ts";
 import { natsNames } from "../../protocol/names.ts";
 import { BIN } from "../helpers/flotilla-bin.ts";
+import { freePort } from "../helpers/free-port.ts";
+import { until } from "../helpers/until.ts";
 import { flotillaSuite } from "../helpers/flotilla-suite.ts";
 import type { Flotilla } from "../helpers/flotilla.ts";
 import { scratchDir } from "../helpers/scratch.ts";
@@ -64,8 +66,8 @@ function values(f: Flotilla, pool: object) {
     natsPrefix: f.prefix,
     nats: { enabled: false },
     externalNats: { url: f.natsUrl, monitoringEndpoint: "127.0.0.1:8222" },
-    // No metrics port: that flag is the runner's (issue 16's other half); its /healthz probe with it.
-    pools: [{ ...pool, metricsPort: 0, arch: ARCH }],
+    // No metrics port unless the pool names one: the chart's default port would collide between suites.
+    pools: [{ metricsPort: 0, ...pool, arch: ARCH }],
   };
 }
 
@@ -89,8 +91,15 @@ describe("an open pool", () => {
   const f = flotillaSuite();
 
   it("runs jobs of its labels, pulled from the consumer its ScaledObject scales on", { timeout: 180_000 }, async () => {
+    const metricsPort = await freePort();
     const objects = await helm.render(
-      values(f, { name: "open", namespace: "default", labels: ["chart-open"], autoscaling: { enabled: true } }),
+      values(f, {
+        name: "open",
+        namespace: "default",
+        labels: ["chart-open"],
+        autoscaling: { enabled: true },
+        metricsPort,
+      }),
     );
     const [runnerContainer] = containers(find(objects, "Deployment", "ci-flotilla-runner-open"), "containers");
     const runner = keep(
@@ -101,6 +110,19 @@ describe("an open pool", () => {
     );
     // A job asking for exactly the pool's labels: the queue of the ScaledObject's one trigger.
     await runsJob(f, "open-pool", normalizeLabels(["self-hosted", "linux", ARCH, "chart-open"]));
+
+    // The pod's probe, as the kubelet would ask it, and the runner's metrics on the same port.
+    const deployment = find(objects, "Deployment", "ci-flotilla-runner-open");
+    const probe = deployment.spec.template.spec.containers[0].livenessProbe.httpGet;
+    expect(probe).toEqual({ path: "/healthz", port: "metrics" });
+    expect((await fetch(`http://127.0.0.1:${metricsPort}${probe.path}`)).status).toBe(200);
+    // The runner counts the job once its report is through, which may be after the check run completes.
+    const completed = /flotilla_runner_jobs_completed_total\{[^}]*conclusion="success"[^}]*\} 1/;
+    await until(
+      async () => completed.test(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()),
+      30_000,
+      "the runner's metrics to count the job",
+    );
 
     const [trigger] = find(objects, "ScaledObject", "ci-flotilla-runner-open").spec.triggers;
     expect(trigger.metadata.stream).toBe(natsNames(f.prefix).jobsStream("default"));
