@@ -12,6 +12,7 @@ import { cliStartBench, formatCliStartBench } from "./cli-start.ts";
 import { fleetScaleBench, formatFleetScale } from "./fleet-scale.ts";
 import { formatGitLabBench, gitlabBench } from "./gitlab.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
+import { formatRunnerMemory, runnerMemoryBench } from "./runner-memory.ts";
 import { FLOOR_REPOSITORY, githubCalls, natsRoundTrips, postgresRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     reruns: { type: "string", default: "30" },
     // GitLab Push Hook samples, each beside a GitHub push (0: skip it).
     gitlab: { type: "string", default: "30" },
+    // Jobs queued at once for one runner of its own, whose RSS and gap are measured (0: skip it).
+    "runner-jobs": { type: "string", default: "20" },
   },
 });
 const pushes = Number(values.pushes);
@@ -171,6 +174,10 @@ try {
   if (gitlabPushes > 0) log(`GitLab: ${gitlabPushes} Push Hooks → status success, each beside a GitHub push…`);
   const gitlab =
     gitlabPushes > 0 ? await gitlabBench(fleet, gitlabPushes, (sha) => push(fleet, "noop", sha)) : undefined;
+  const runnerJobs = Number(values["runner-jobs"]);
+  if (runnerJobs > 0) log(`runner memory: one runner idle, then ${runnerJobs} jobs queued at once…`);
+  const runnerMemory =
+    runnerJobs > 0 ? await runnerMemoryBench(fleet, runnerJobs, () => push(fleet, "memory")) : undefined;
   log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
   const checkout = await checkoutBench();
   const fleetJobs = Number(values["fleet-jobs"]);
@@ -197,6 +204,7 @@ try {
     needsChainToCompleted: chain,
     ...(rerun ? { rerun } : {}),
     ...(gitlab ? { gitlab } : {}),
+    ...(runnerMemory ? { runnerMemory } : {}),
     checkout,
     cliStart,
     ...(fleetScale ? { fleetScale } : {}),
@@ -223,6 +231,7 @@ try {
   log(`GitHub writes/job   max ${Math.max(...writes)}, invalid requests ${fleet.fake.invalidRequests.length}`);
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   if (gitlab) for (const line of formatGitLabBench(gitlab, nats.p50)) log(line);
+  if (runnerMemory) for (const line of formatRunnerMemory(runnerMemory)) log(line);
   for (const line of formatCheckoutBench(checkout)) log(line);
   for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);
