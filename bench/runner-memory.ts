@@ -77,7 +77,15 @@ async function measure(
   launcher?: string,
 ): Promise<RunnerMemory> {
   const name = `bench-memory-${variant}`;
-  const processes = flotillaProcesses({ home: scratch, natsUrl: fleet.natsUrl, prefix: fleet.prefix, launcher });
+  // BENCH_NODE_ARGS as the fleet's processes get them (`--max-semi-space-size=1`, a heap profile…).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const processes = flotillaProcesses({
+    home: scratch,
+    natsUrl: fleet.natsUrl,
+    prefix: fleet.prefix,
+    nodeArgs,
+    launcher,
+  });
   const nc = await connect({ servers: fleet.natsUrl });
   try {
     // Up: its first heartbeat names it.
