@@ -68,7 +68,9 @@ export async function fleetScaleBench(options: FleetScaleOptions): Promise<Fleet
   const scratch = await mkdtemp(join(tmpdir(), "flotilla-bench-scale-"));
   const natsUrl = sharedNatsUrl();
   const prefix = uniquePrefix("benchscale");
-  const processes = flotillaProcesses({ home: scratch, natsUrl, prefix });
+  // BENCH_NODE_ARGS as in bench/fleet.ts: `--heapsnapshot-signal=SIGUSR2` profiles the bot's queued state.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const processes = flotillaProcesses({ home: scratch, natsUrl, prefix, nodeArgs });
   const nc = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nc);
   const names = natsNames(prefix);

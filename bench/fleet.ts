@@ -25,6 +25,9 @@ const SCENARIOS = {
   noop: 'name: noop\non: push\njobs:\n  noop:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n',
   // 256 legs on a label no runner has: planning alone is measured, nothing runs.
   matrix: `name: matrix\non: push\njobs:\n  leg:\n    runs-on: [self-hosted, bench-nowhere]\n    strategy:\n      matrix:\n        a: [${[...Array(16).keys()].join(", ")}]\n        b: [${[...Array(16).keys()].join(", ")}]\n    steps:\n      - run: "true"\n`,
+  // Only the runner that bench/runner-memory.ts starts has this label.
+  memory:
+    'name: memory\non: push\njobs:\n  noop:\n    runs-on: [self-hosted, bench-memory]\n    steps:\n      - run: "true"\n',
   chain:
     'name: chain\non: push\njobs:\n  one:\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n  two:\n    needs: one\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n  three:\n    needs: two\n    runs-on: self-hosted\n    steps:\n      - run: "true"\n',
 } as const;
@@ -123,6 +126,8 @@ export function flotillaProcesses(settings: {
   natsUrl: string;
   prefix: string;
   nodeArgs?: string[];
+  /** The script node runs instead of bin/flotilla.js (the bench's launcher of dist/). */
+  launcher?: string | undefined;
 }): FlotillaProcesses {
   const base = {
     PATH: process.env.PATH ?? "",
@@ -135,7 +140,7 @@ export function flotillaProcesses(settings: {
   const children: ResultPromise[] = [];
   return {
     start(args, env = {}) {
-      const child = execa("node", [...(settings.nodeArgs ?? []), BIN, ...args], {
+      const child = execa("node", [...(settings.nodeArgs ?? []), settings.launcher ?? BIN, ...args], {
         env: { ...base, ...env },
         extendEnv: false,
         reject: false,

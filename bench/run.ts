@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --rate-limit N --web-ui N --federation N]`: webhook →
+ * `npm run bench [-- --json] [-- --pushes N --throughput N --reruns N --gitlab N --rate-limit N --web-ui N --federation N --runner-jobs N]`: webhook →
  * check run latency and jobs per second for one-step `true` jobs, `/rerun` → queued beside push
  * → queued, a GitLab push → status `success` beside a GitHub push → completed, and the floor
  * measured in the same run.
@@ -15,6 +15,7 @@ import { federationBench, formatFederationBench } from "./federation.ts";
 import { formatRerunBench, rerunBench } from "./rerun.ts";
 import { formatRateLimitBench, rateLimitBench } from "./rate-limit.ts";
 import { formatWebUiBench, webUiBench } from "./web-ui.ts";
+import { formatRunnerMemory, runnerMemoryBench } from "./runner-memory.ts";
 import { FLOOR_REPOSITORY, githubCalls, natsRoundTrips, postgresRoundTrips, spawns } from "./floor.ts";
 import { startFleet, type Fleet, type Scenario } from "./fleet.ts";
 import { summary } from "./stats.ts";
@@ -39,6 +40,8 @@ const { values } = parseArgs({
     "web-ui": { type: "string", default: "200" },
     // Pushes through two federated Flotillas, upstream push → downstream job started (0: skip it).
     federation: { type: "string", default: "20" },
+    // Jobs queued at once for one runner of its own, whose RSS and gap are measured (0: skip it).
+    "runner-jobs": { type: "string", default: "20" },
   },
 });
 const pushes = Number(values.pushes);
@@ -200,6 +203,10 @@ try {
   const rateLimitJobs = Number(values["rate-limit"]);
   if (rateLimitJobs > 0) log(`rate limit: ${rateLimitJobs} jobs against a budget of 60 requests per 10 s…`);
   const rateLimit = rateLimitJobs > 0 ? await rateLimitBench(fleet, rateLimitJobs) : undefined;
+  const runnerJobs = Number(values["runner-jobs"]);
+  if (runnerJobs > 0) log(`runner memory: one runner idle, then ${runnerJobs} jobs queued at once…`);
+  const runnerMemory =
+    runnerJobs > 0 ? await runnerMemoryBench(fleet, runnerJobs, () => push(fleet, "memory")) : undefined;
   log(`checkout: a 5,000-commit repository, plain and through the runner's mirror…`);
   const checkout = await checkoutBench();
   const fleetJobs = Number(values["fleet-jobs"]);
@@ -235,6 +242,7 @@ try {
     ...(rerun ? { rerun } : {}),
     ...(gitlab ? { gitlab } : {}),
     ...(rateLimit ? { rateLimit } : {}),
+    ...(runnerMemory ? { runnerMemory } : {}),
     checkout,
     cliStart,
     ...(fleetScale ? { fleetScale } : {}),
@@ -265,6 +273,7 @@ try {
   if (rerun) for (const line of formatRerunBench(rerun)) log(line);
   if (gitlab) for (const line of formatGitLabBench(gitlab, nats.p50)) log(line);
   if (rateLimit) for (const line of formatRateLimitBench(rateLimit)) log(line);
+  if (runnerMemory) for (const line of formatRunnerMemory(runnerMemory)) log(line);
   for (const line of formatCheckoutBench(checkout)) log(line);
   for (const line of formatCliStartBench(cliStart)) log(line);
   if (fleetScale) for (const line of formatFleetScale(fleetScale)) log(line);

@@ -16,7 +16,7 @@ import { jobPagesHandler } from "../bot/web/job-handler.ts";
 import { openDb } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { jobs, runs } from "../db/schema.ts";
-import { createLogStreamer } from "../runner/index.ts";
+import { createLogStreamer } from "../runner/local-job.ts";
 import { deleteStreamsOf } from "../test/helpers/nats-cleanup.ts";
 import { sharedNatsUrl, uniquePrefix } from "../test/helpers/nats-server.ts";
 import { storeLongLog } from "../test/helpers/long-log.ts";

@@ -10,7 +10,7 @@ const fromSource =
   existsSync(new URL("../.git", import.meta.url)) || !existsSync(new URL("../dist/cli/main.js", import.meta.url));
 const root = fromSource ? "../cli/" : "../dist/cli/";
 const argv = process.argv.slice(2);
-const { answerWithoutRunning } = await import(`${root}command-usage.js`);
+const { answerWithoutRunning, findCommand } = await import(`${root}command-usage.js`);
 const answer = answerWithoutRunning(argv);
 if (answer) {
   if (answer.stdout !== undefined) process.stdout.write(`${answer.stdout}\n`);
@@ -19,7 +19,8 @@ if (answer) {
 } else {
   const { register } = await import("node:module");
   if (fromSource) (await import("tsx/esm/api")).register();
-  else register(`${root}json-import-hooks.js`, import.meta.url);
+  // The hook runs on a thread of its own: a command that loads no JSON module is spared it.
+  else if (!findCommand(argv).path.at(-1)?.noJsonModules) register(`${root}json-import-hooks.js`, import.meta.url);
   const { main } = await import(fromSource ? "../cli/main.ts" : "../dist/cli/main.js");
   process.exit(await main(argv));
 }

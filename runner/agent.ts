@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import { decode, JobMessage } from "../protocol/messages.ts";
 import type { JobSource, ClaimedJob } from "./queue/job-source.ts";
-import { runJob, type JobEnd, type RunJobDeps } from "./job/run-job.ts";
+import type { JobEnd, RunJobDeps } from "./job/run-job.ts";
 import { abortableSleep } from "./sleep.ts";
 import { leaseMs } from "./queue/lease.ts";
 
@@ -35,7 +35,7 @@ export interface Agent {
   stats(): AgentStats;
 }
 
-export interface AgentOptions extends RunJobDeps {
+export interface AgentOptions extends Omit<RunJobDeps, "afterJob"> {
   source: JobSource;
   /** A job started or ended (the heartbeat tells the bot at once). */
   onChange?: () => void;
@@ -47,6 +47,15 @@ export function startAgent(options: AgentOptions): Agent {
   const stats: Omit<AgentStats, "runningJobs"> = { running: 0, completed: {}, handedBack: 0, rejected: 0 };
   const runningJobs = new Set<string>();
   const running = new Set<Promise<unknown>>();
+  // Workspace removals of finished jobs, done while the next job runs; `stop` waits for them.
+  const afterJobs = new Set<Promise<void>>();
+  const deps: RunJobDeps = {
+    ...options,
+    afterJob(work) {
+      afterJobs.add(work);
+      void work.finally(() => afterJobs.delete(work));
+    },
+  };
   let stopped = false;
   let accepted = 0;
 
@@ -103,7 +112,10 @@ export function startAgent(options: AgentOptions): Agent {
     runningJobs.add(executionId);
     options.onChange?.();
     try {
-      const end: JobEnd = await runJob(options, claimed, job, executionId, stoppingJobs.signal);
+      // The job machinery (steps, actions, expressions, artifact stores, execa) loads with the
+      // first job, not at start: an idle runner holds little more than its pull.
+      const { runJob } = await import("./job/run-job.ts");
+      const end: JobEnd = await runJob(deps, claimed, job, executionId, stoppingJobs.signal);
       if (end.kind === "reported") stats.completed[end.conclusion] = (stats.completed[end.conclusion] ?? 0) + 1;
       else stats.handedBack += 1;
     } catch (error) {
@@ -128,6 +140,7 @@ export function startAgent(options: AgentOptions): Agent {
       }
       stoppingJobs.abort();
       await Promise.all([sourceStopped, done]);
+      await Promise.all(afterJobs);
     },
     hurry() {
       stoppingJobs.abort();

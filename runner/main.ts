@@ -11,10 +11,9 @@ import { natsNames } from "../protocol/names.ts";
 import { objectStoreAccess } from "../protocol/object-stores.ts";
 import { decode, RunnerControl, type RunnerRef } from "../protocol/messages.ts";
 import { startAgent, type AgentStats } from "./agent.ts";
-import { gitCheckout, type SourceCheckout } from "./source/checkout.ts";
+import type { SourceCheckout } from "./source/checkout.ts";
 import type { RunnerConfig } from "./config.ts";
-import { processExecutor, type StepExecutor } from "./step/executor.ts";
-import { gitMirrorCheckout, MIRRORS_DIR } from "./source/git-mirror.ts";
+import type { StepExecutor } from "./step/executor.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { startMetricsServer } from "./metrics-server.ts";
 import { natsJobSource } from "./queue/job-source.ts";
@@ -86,10 +85,8 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     nc,
     js: jetstream(nc),
     names,
-    executor: options.executor ?? processExecutor({ cancelGraceMs: config.cancelGraceMs }),
-    checkout:
-      options.checkout ??
-      (config.gitMirror ? gitMirrorCheckout({ dir: join(config.workDir, MIRRORS_DIR) }) : gitCheckout()),
+    executor: options.executor ?? defaultExecutor(config),
+    checkout: options.checkout ?? defaultCheckout(config),
     logger,
     stores: objectStoreAccess(nc, names, config.namespace),
   });
@@ -176,6 +173,32 @@ export async function startRunner(config: RunnerConfig, options: StartRunnerOpti
     stats: () => agent.stats(),
     ...(metrics ? { metricsPort: metrics.port } : {}),
   };
+}
+
+/**
+ * Steps as processes on this machine. Its module (and execa with it) loads at the first step:
+ * an idle runner does not hold it.
+ */
+function defaultExecutor(config: RunnerConfig): StepExecutor {
+  const executor = once(async () =>
+    (await import("./step/executor.ts")).processExecutor({ cancelGraceMs: config.cancelGraceMs }),
+  );
+  return { run: async (request) => (await executor()).run(request) };
+}
+
+/** The git mirror cache (plain git with `gitMirror: false`), loaded at the first checkout. */
+function defaultCheckout(config: RunnerConfig): SourceCheckout {
+  const checkout = once(async (): Promise<SourceCheckout> => {
+    if (!config.gitMirror) return (await import("./source/checkout.ts")).gitCheckout();
+    const { gitMirrorCheckout, MIRRORS_DIR } = await import("./source/git-mirror.ts");
+    return gitMirrorCheckout({ dir: join(config.workDir, MIRRORS_DIR) });
+  });
+  return { checkout: async (request, checkoutOptions) => (await checkout()).checkout(request, checkoutOptions) };
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
 
 /**

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import { processExecutor } from "../../runner/index.ts";
+import { processExecutor } from "../../runner/local-job.ts";
 import { NotARepository, readGitFacts, type GitFacts } from "../local/git-facts.ts";
 import { isLocalEvent, LOCAL_EVENTS } from "../local/local-event.ts";
 import { actionCacheDir, ARTIFACTS_DIR, linkActionCache, localStores } from "../local/local-stores.ts";

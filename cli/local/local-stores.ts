@@ -9,7 +9,7 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ArchiveStore, ObjectStoreAccess } from "../../protocol/object-stores.ts";
-import { sharedActionsDir } from "../../runner/index.ts";
+import { sharedActionsDir } from "../../runner/local-job.ts";
 import { directoryStore } from "./directory-store.ts";
 
 export const ARTIFACTS_DIR = ".flotilla/artifacts";

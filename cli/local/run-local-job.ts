@@ -15,7 +15,7 @@ import {
   type JobResult,
   type SourceCheckout,
   type StepExecutor,
-} from "../../runner/index.ts";
+} from "../../runner/local-job.ts";
 import { terminalJob } from "./terminal-job.ts";
 
 export interface LocalJobDeps {

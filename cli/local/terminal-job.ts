@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { Conclusion } from "../../protocol/messages.ts";
-import { createLogStreamer, type JobReporter, type LogStreamer } from "../../runner/index.ts";
+import { createLogStreamer, type JobReporter, type LogStreamer } from "../../runner/local-job.ts";
 
 export interface TerminalJob {
   jobLog: LogStreamer;

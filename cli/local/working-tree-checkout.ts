@@ -8,7 +8,7 @@
 import { copyFile, mkdir, readlink, symlink, writeFile, lstat, cp } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
-import { CheckoutError, type SourceCheckout } from "../../runner/index.ts";
+import { CheckoutError, type SourceCheckout } from "../../runner/local-job.ts";
 
 const PARALLEL_COPIES = 32;
 

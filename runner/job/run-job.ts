@@ -33,6 +33,11 @@ export interface RunJobDeps {
   logger: Logger;
   /** The artifact and cache stores for the built-in actions. */
   stores?: ObjectStoreAccess;
+  /**
+   * Takes the work left once the attempt is settled (removing its workspace), so the runner goes
+   * straight back to its pull instead of waiting on the disk; without it, `runJob` awaits it.
+   */
+  afterJob?: (work: Promise<void>) => void;
 }
 
 /** How an attempt ended for this runner: reported, or handed back unreported. */
@@ -166,8 +171,13 @@ export async function runJob(
     lease.release();
     abort.dispose();
     cancelSub?.unsubscribe();
-    if (dirs && !config.keepWorkspace)
-      await removeJobDirs(dirs).catch((error: unknown) => logger.warn({ err: error }, "workspace removal failed"));
+    if (dirs && !config.keepWorkspace) {
+      const removal = removeJobDirs(dirs).catch((error: unknown) =>
+        logger.warn({ err: error }, "workspace removal failed"),
+      );
+      if (deps.afterJob) deps.afterJob(removal);
+      else await removal;
+    }
   }
 }
 
