@@ -159,7 +159,8 @@ jobs:
     expect(log).toContain(`multi sha ${sha256(MULTI)}`);
     expect(log).toContain(`org sha ${sha256(ORG)}`);
     expect(log).toContain("plain: ***");
-    expect(log).toMatch(/multi:\s*\*\*\*\s*\*\*\*/);
+    // The page marks each line up (its number, its anchor): the two masked lines as read.
+    expect(log.replace(/<[^>]*>/g, "")).toMatch(/multi:\s*\*\*\*\s*\*\*\*/);
     expect(log).toContain("org: ***");
     for (const leak of [TOKEN, TOKEN.slice(0, 12), TOKEN.slice(12), "BEGIN-LINE-ONE", "second-line-of-key", ORG]) {
       expect(log).not.toContain(leak);
