@@ -65,6 +65,12 @@ div.log details[open]>summary .l::after{content:" ▾"}
 .node-title{font-weight:600}
 .node ul{list-style:none;margin:4px 0 0;padding:0}
 .tools button{font:inherit}
+#annotations ul{list-style:none;margin:0;padding:0}
+#annotations li{margin:2px 0}
+#annotations a{color:inherit;text-decoration:none}
+#annotations a:hover .message{text-decoration:underline}
+#annotations .level{display:inline-block;min-width:64px;font-weight:600}
+#annotations .error .level{color:#d1242f}#annotations .warning .level{color:#9a6700}#annotations .notice .level{color:#0969da}
 .success{color:#1a7f37}.failure,.timed_out{color:#d1242f}.cancelled,.skipped{color:#59636e}.in_progress,.queued{color:#9a6700}
 </style></head>
 <body><header><nav><a href="/"><strong>Flotilla</strong></a> · <a href="/">Runs</a> · <a href="/queue">Queue</a> · <a href="/runners">Runners</a> · <a href="/setup">Set up</a></nav></header><main>`;
