@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { JobMessage } from "../protocol/messages.ts";
+import type { JobMessage, RunnerAnnotation } from "../protocol/messages.ts";
 
 /**
  * A job as planned: the job message without the per-release parts (executions, token, needs,
@@ -206,6 +206,8 @@ export const jobs = pgTable(
     /** Legs of the same matrix job allowed to run at once (`max-parallel`). */
     maxParallel: integer("max_parallel"),
     outputs: jsonb("outputs").$type<Record<string, string>>().notNull().default({}),
+    /** The `::error`/`::warning`/`::notice` annotations of the attempt that completed, for the job page. */
+    annotations: jsonb("annotations").$type<RunnerAnnotation[]>().notNull().default([]),
     /**
      * A job of a called (reusable) workflow: `on.workflow_call.outputs` of each call it is
      * inside, by the call's job-id scope, so the caller's `needs.<caller>.outputs` can be

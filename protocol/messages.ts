@@ -198,6 +198,8 @@ export const RunnerAnnotation = z.object({
   endLine: z.number().int().positive().optional(),
   col: z.number().int().positive().optional(),
   endColumn: z.number().int().positive().optional(),
+  /** The job log's line (1-based, as the log page numbers it) the command was printed on. */
+  logLine: z.number().int().positive().optional(),
 });
 export type RunnerAnnotation = z.infer<typeof RunnerAnnotation>;
 

@@ -180,6 +180,7 @@ async function applyEvent(deps: ReporterDeps, event: RunnerEvent, runnerId: stri
     steps: event.steps,
     message: event.message,
     outputs: event.outputs,
+    annotations: event.annotations,
     at,
   });
   observeJobTimes(deps.metrics, job, event.conclusion, at);

@@ -5,7 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { jobs, logChunks, runners, runs } from "../../db/schema.ts";
 import { isRunnerId } from "../../protocol/names.ts";
-import type { LogChunk, StepResult } from "../../protocol/messages.ts";
+import type { LogChunk, RunnerAnnotation, StepResult } from "../../protocol/messages.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
 
 /** A report about a job we never planned: its id is not even a job id, or no job row has it. */
@@ -130,6 +130,7 @@ export async function markCompleted(
     steps: StepResult[];
     message?: string;
     outputs: Record<string, string>;
+    annotations?: RunnerAnnotation[];
     at: Date;
   },
 ): Promise<void> {
@@ -142,6 +143,7 @@ export async function markCompleted(
       completedAt: result.at,
       message: result.message ?? null,
       outputs: result.outputs,
+      annotations: result.annotations ?? [],
       steps: result.steps.map((s) => ({ ...s, status: "completed" })),
     })
     .where(eq(jobs.id, jobId));

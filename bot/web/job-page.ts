@@ -8,6 +8,7 @@ import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { Db } from "../../db/client.ts";
 import type { JobRow, RunRow } from "../runs/rows.ts";
+import { annotationsList } from "./job-annotations.ts";
 import { escapeHtml, PAGE_FOOT, pageHead, statusBadge } from "./layout.ts";
 import { createLineReader, formatCursor, itemsHtml } from "./log-lines.ts";
 import { storedLog } from "./log-chunks.ts";
@@ -30,6 +31,7 @@ ${runHeader(run, token)}
 <p class="meta">namespace ${escapeHtml(job.namespace)} · <span id="job-status">${statusBadge(job.status, job.conclusion)}</span>${job.runnerName ? ` · on <a class="runner" href="/runners">${escapeHtml(job.runnerName)}</a>` : ""}${job.runAttempt > 1 ? ` · attempt ${job.runAttempt}` : ""}</p>
 ${job.message ? `<p><strong>${escapeHtml(job.message)}</strong></p>` : ""}
 ${stepsTable(job)}
+${annotationsList(job.annotations)}
 <p class="tools"><a id="raw" href="/jobs/${job.id}/log.txt${q}">Raw log</a> <button id="follow" type="button" hidden>Follow the log</button></p>
 <form class="tools" id="find-form" role="search" hidden><input id="find" type="search" placeholder="Find in log (Enter: next, Shift+Enter: previous)" aria-label="Find in log" size="40"> <span id="find-count" class="meta"></span></form>
 <div class="log" id="log" data-events="/jobs/${job.id}/events${q}">`,

@@ -55,13 +55,22 @@ div.log details>summary::-webkit-details-marker{display:none}
 div.log details>summary .l::after{content:" ▸";color:#6e7681}
 div.log details[open]>summary .l::after{content:" ▾"}
 .tools{margin:8px 0}
-.graph{display:flex;align-items:flex-start;gap:8px;margin:12px 0;overflow-x:auto}
-.column{display:flex;flex-direction:column;gap:8px}
-.edge{align-self:center;color:#59636e;font-size:20px}
-.node{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;min-width:180px;background:#f6f8fa}
+.graph{position:relative;display:flex;align-items:flex-start;gap:48px;margin:12px 0;overflow-x:auto}
+.graph svg.edges{position:absolute;left:0;top:0;pointer-events:none;overflow:visible}
+.graph svg .edge{fill:none;stroke:#8c959f;stroke-width:1.5}
+.graph svg marker path{fill:#8c959f}
+.column{position:relative;display:flex;flex-direction:column;gap:8px;width:220px;flex:none}
+.node{box-sizing:border-box;width:220px;border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;background:#f6f8fa;line-height:20px;overflow:hidden}
+.node>div,.node li{height:20px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .node-title{font-weight:600}
 .node ul{list-style:none;margin:4px 0 0;padding:0}
 .tools button{font:inherit}
+#annotations ul{list-style:none;margin:0;padding:0}
+#annotations li{margin:2px 0}
+#annotations a{color:inherit;text-decoration:none}
+#annotations a:hover .message{text-decoration:underline}
+#annotations .level{display:inline-block;min-width:64px;font-weight:600}
+#annotations .error .level{color:#d1242f}#annotations .warning .level{color:#9a6700}#annotations .notice .level{color:#0969da}
 .success{color:#1a7f37}.failure,.timed_out{color:#d1242f}.cancelled,.skipped{color:#59636e}.in_progress,.queued{color:#9a6700}
 </style></head>
 <body><header><nav><a href="/"><strong>Flotilla</strong></a> · <a href="/">Runs</a> · <a href="/queue">Queue</a> · <a href="/runners">Runners</a> · <a href="/setup">Set up</a></nav></header><main>`;

@@ -32,6 +32,7 @@ export function terminalJob(
     },
     addMask: (value) => inner.addMask(value),
     mask: (text) => inner.mask(text),
+    lines: () => inner.lines(),
     tail: () => inner.tail(),
     close: () => inner.close(),
   };

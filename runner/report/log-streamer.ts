@@ -40,6 +40,8 @@ export interface LogStreamer {
   addMask(value: string): void;
   /** `text` with every mask applied: for what leaves the runner by another way (annotations, summary, outputs). */
   mask(text: string): string;
+  /** How many lines the log has so far: the number of the line written last. */
+  lines(): number;
   tail(): string;
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export function createLogStreamer(options: LogStreamerOptions): LogStreamer {
   let seq = 0;
   let offset = 0;
   let tail = "";
+  let lines = 0;
   let pump: Promise<void> | undefined;
 
   async function send(data: Buffer): Promise<void> {
@@ -105,6 +108,8 @@ export function createLogStreamer(options: LogStreamerOptions): LogStreamer {
   return {
     line(text) {
       const masked = `${maskSecrets(text, secrets)}\n`;
+      // A text with newlines in it is several lines of the log, as the log page counts them.
+      for (let i = masked.indexOf("\n"); i !== -1; i = masked.indexOf("\n", i + 1)) lines += 1;
       tail += masked;
       if (tail.length > tailChars * 2) tail = tail.slice(-tailChars);
       const bytes = Buffer.from(masked, "utf8");
@@ -114,6 +119,7 @@ export function createLogStreamer(options: LogStreamerOptions): LogStreamer {
     },
     addMask,
     mask: (text) => maskSecrets(text, secrets),
+    lines: () => lines,
     tail: () => (tail.length > tailChars ? tail.slice(-tailChars) : tail),
     async close() {
       while (pump) await pump;

@@ -101,6 +101,8 @@ export async function runProcess(context: StepRunContext, request: ProcessReques
         if (state.annotations.length >= MAX_ANNOTATIONS_PER_JOB) return;
         state.annotations.push({
           ...annotation,
+          // The command's `##[level]` line was just written: the job page links the annotation to it.
+          logLine: jobLog.lines(),
           message: jobLog.mask(annotation.message),
           ...(annotation.title ? { title: jobLog.mask(annotation.title) } : {}),
         });

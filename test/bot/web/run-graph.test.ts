@@ -2,7 +2,8 @@
  * The run page in a real browser (Chromium) over a real Postgres: a workflow whose jobs form a
  * `needs` chain through a three-leg matrix (build → test × 3 → deploy), re-run once. The jobs
  * stand in columns by depth, the legs grouped in their job's box, each with its state; the
- * page opens on the newest attempt, and the first one can be chosen, showing what it ran.
+ * page opens on the newest attempt, and the first one can be chosen, showing what it ran. The
+ * `needs` edges are SVG arrows the server drew, each from its job's box to the box that needs it.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -108,6 +109,32 @@ describe("run page", () => {
     expect(await page.text(".run-header")).toContain("acme/app · PR #12 · c0ffee000000");
     expect(await page.text("main")).toContain("triggered by pull_request by @maintainer · 9m 00s");
     await writeFile(new URL("../../../docs/images/run-page.png", import.meta.url), await page.screenshot());
+  });
+
+  it("draws each needs edge as an arrow from the needed box to the box that needs it, without scripts", async () => {
+    // Served as it is: the edges are in the HTML, not drawn by a script.
+    const served = await (await fetch(runUrl)).text();
+    expect(served.match(/<path class="edge"/g)).toHaveLength(2);
+    await page.goto(runUrl);
+    // Where each edge starts and ends on screen, next to the boxes it names.
+    const edges = await page.evaluate<
+      { from: string; to: string; start: number[]; end: number[]; fromBox: number[]; toBox: number[] }[]
+    >(
+      `[...document.querySelectorAll(".graph svg path.edge")].map((p) => {
+        const m = p.getScreenCTM();
+        const at = (l) => { const q = p.getPointAtLength(l); return [q.x * m.a + m.e, q.y * m.d + m.f]; };
+        const box = (id) => { const r = document.querySelector('.node[data-node="' + id + '"]').getBoundingClientRect(); return [r.left, r.right, r.top + r.height / 2]; };
+        return { from: p.dataset.from, to: p.dataset.to, start: at(0), end: at(p.getTotalLength()), fromBox: box(p.dataset.from), toBox: box(p.dataset.to) };
+      })`,
+    );
+    expect(edges.map((e) => `${e.from} → ${e.to}`).sort()).toEqual(["build → test", "test → deploy"]);
+    for (const edge of edges) {
+      // Out of the middle of the needed box's right side, into the middle of the other's left.
+      expect(edge.start[0]).toBeCloseTo(edge.fromBox[1]!, 0);
+      expect(edge.start[1]).toBeCloseTo(edge.fromBox[2]!, 0);
+      expect(edge.end[0]).toBeCloseTo(edge.toBox[0]!, 0);
+      expect(edge.end[1]).toBeCloseTo(edge.toBox[2]!, 0);
+    }
   });
 
   it("shows the first attempt when it is chosen, as it ran then", async () => {

@@ -51,6 +51,23 @@ describe("the log streamer", () => {
     }
   });
 
+  it("counts its lines as the log page numbers them, a text with newlines as several", async () => {
+    const { log, chunks } = collectingStreamer();
+    expect(log.lines()).toBe(0);
+    log.line("one");
+    log.line("two\nthree");
+    log.line("");
+    expect(log.lines()).toBe(4);
+    await log.close();
+    expect(
+      chunks
+        .map((c) => c.data)
+        .join("")
+        .split("\n")
+        .slice(0, -1),
+    ).toHaveLength(log.lines());
+  });
+
   it("keeps chunks under 64 KiB without splitting characters, and a bounded tail", async () => {
     const { log, chunks } = collectingStreamer();
     const line = "é".repeat(50_000);

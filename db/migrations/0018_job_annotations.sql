@@ -1,0 +1,1 @@
+ALTER TABLE "jobs" ADD COLUMN "annotations" jsonb DEFAULT '[]'::jsonb NOT NULL;
