@@ -120,12 +120,12 @@ describe("the first page", { timeout: 180_000 }, () => {
     expect(await page.text(`${row} td:nth-child(6)`)).toBe("push");
     await page.clickAndWait(`${row} td:nth-child(2) a`);
     expect(await page.text("h1")).toBe("ci #1");
-    await page.clickAndWait("main table a");
+    await page.clickAndWait(".graph li[data-job] a");
     expect(await page.text("h1")).toBe("hello");
-    expect(await page.text("pre.log")).toContain("hello from the first hour");
+    expect(await page.text("#log")).toContain("hello from the first hour");
     // The job page links to its runner's page, and back to the run; the header, back to `/`.
     expect(await page.evaluate<string>(`document.querySelector("a.runner")?.getAttribute("href")`)).toBe("/runners");
-    await page.clickAndWait(".meta a");
+    await page.clickAndWait(".run-header a");
     expect(await page.text("h1")).toBe("ci #1");
     await page.clickAndWait("header a");
     expect(await page.text("h1")).toBe("Runs");
