@@ -26,6 +26,8 @@ const Env = z.object({
   GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
   GH_ORG: z.string().min(1).optional(),
   WEBHOOK_PROXY_URL: z.string().url().optional(),
+  /** Minutes between lost-webhook rounds (docs/operations.md "Lost webhooks"); 0: off. */
+  WEBHOOK_RECOVERY_MINUTES: z.coerce.number().nonnegative().default(5),
   GITLAB_URL: z.string().url().optional(),
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -102,6 +104,8 @@ export const BotConfig = Env.transform((e) => {
       org: e.GH_ORG,
       /** A relay channel (smee.io style) GitHub posts webhooks to, for a bot GitHub cannot reach. */
       webhookProxyUrl: e.WEBHOOK_PROXY_URL,
+      /** How often one replica asks GitHub to redeliver failed webhooks it never stored; 0: never. */
+      webhookRecoveryMs: Math.round(e.WEBHOOK_RECOVERY_MINUTES * 60_000),
       writeConcurrency: e.GITHUB_WRITE_CONCURRENCY,
       writeMinIntervalMs: e.GITHUB_WRITE_MIN_INTERVAL_MS,
     },

@@ -38,6 +38,9 @@ import { gitKind } from "./forges/git/git-kind.ts";
 import { startGitPoller } from "./forges/git/poller.ts";
 import { pollLease } from "./forges/git/poll-lease.ts";
 import { openAgingBucket } from "./bus/aging-bucket.ts";
+import { kvLease } from "./bus/kv-lease.ts";
+import { startWebhookRecovery } from "./forges/github/webhook-recovery.ts";
+import { storedDeliveries } from "./runs/deliveries.ts";
 import { gitHookHandler } from "./forges/git/hook-handler.ts";
 import { gitFollowsHandler } from "./api/git-follows-handler.ts";
 import { federationHandler } from "./api/federation-handler.ts";
@@ -224,13 +227,16 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
 
   // Plain git repositories: polled by whichever bot holds each one's lease (a few intervals long).
   const pollMs = config.git.pollSeconds * 1000;
+  const gitPollKv = await openAgingBucket(
+    bus.nc,
+    bus.names.gitPollBucket,
+    Math.max(3 * pollMs, 10_000),
+    config.nats.replicas,
+  );
   const gitPoller = startGitPoller({
     db: db.db,
     publish: eventPublisher(bus.js, bus.names),
-    lease: pollLease(
-      await openAgingBucket(bus.nc, bus.names.gitPollBucket, Math.max(3 * pollMs, 10_000), config.nats.replicas),
-      botId,
-    ),
+    lease: pollLease((key) => kvLease(gitPollKv, key, botId)),
     intervalMs: pollMs,
     log: log.child({ name: "git-poll" }),
   });
@@ -372,6 +378,22 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
           log: log.child({ name: "webhook-relay" }),
         })
       : undefined;
+  // Lost webhooks (docs/operations.md): once listening, so the redeliveries asked for find us up.
+  const recoveryMs = config.github.webhookRecoveryMs;
+  const webhookRecovery =
+    github && recoveryMs > 0
+      ? startWebhookRecovery({
+          deliveries: github.hookDeliveries,
+          stored: (guids) => storedDeliveries(db.db, "github", guids),
+          intervalMs: recoveryMs,
+          lease: kvLease(
+            await openAgingBucket(bus.nc, bus.names.webhookRecoveryBucket, 3 * recoveryMs, config.nats.replicas),
+            "lease",
+            botId,
+          ),
+          log: log.child({ name: "webhook-recovery" }),
+        })
+      : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -387,6 +409,7 @@ export async function startBot(config: BotConfig, log: Logger, deps: BotDeps = {
     },
     async close() {
       relay?.stop();
+      await webhookRecovery?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       artifactSweep.stop();

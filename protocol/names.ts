@@ -64,6 +64,8 @@ export interface NatsNames {
   gitPollBucket: string;
   /** KV bucket: one key per fired cron slot (the bot that created it fires it), and `changed` when a repository's schedules did. */
   schedulesBucket: string;
+  /** KV bucket: one key, the bot whose turn it is to ask GitHub for lost webhooks (a lease renewed each round). */
+  webhookRecoveryBucket: string;
   /** Federation (docs/federation.md): the events upstream publishes, reduced, for followers. */
   federationStream: string;
   federationSubject: (host: string, owner: string, repo: string) => string;
@@ -116,6 +118,7 @@ export function natsNames(prefix = "flotilla"): NatsNames {
     cacheBucket: `${prefix}-cache`,
     gitPollBucket: `${prefix}-git-poll`,
     schedulesBucket: `${prefix}-schedules`,
+    webhookRecoveryBucket: `${prefix}-webhook-recovery`,
     federationStream: `${upper}_FEDERATION`,
     federationSubject: (host, owner, repo) =>
       `${prefix}.federation.events.${subjectToken(host)}.${subjectToken(owner)}.${subjectToken(repo)}`,

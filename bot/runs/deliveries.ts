@@ -3,7 +3,7 @@
  * A delivery is recorded when work on it starts and marked done when it ends, so a redelivered
  * webhook, or the same event taken again after a bot died half way, finds out which it is.
  */
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { deliveries } from "../../db/schema.ts";
 
@@ -28,4 +28,14 @@ export async function claimDelivery(
 
 export async function markDelivered(db: Db, deliveryId: string): Promise<void> {
   await db.update(deliveries).set({ plannedAt: new Date() }).where(eq(deliveries.id, deliveryId));
+}
+
+/** Which of `ids` the bot has a row for: deliveries it took, whether or not their work has ended. */
+export async function storedDeliveries(db: Db, forge: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.forge, forge), inArray(deliveries.id, ids)));
+  return new Set(rows.map((r) => r.id));
 }

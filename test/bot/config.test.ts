@@ -34,3 +34,15 @@ describe("JOB_QUEUE_TIMEOUT", () => {
     expect(() => readBotConfig({ JOB_QUEUE_TIMEOUT: value })).toThrow(/JOB_QUEUE_TIMEOUT.*is not a duration/);
   });
 });
+
+describe("WEBHOOK_RECOVERY_MINUTES", () => {
+  it("defaults to five minutes, takes minutes (a fraction too), and 0 turns lost-webhook recovery off", () => {
+    expect(readBotConfig({}).github.webhookRecoveryMs).toBe(300_000);
+    expect(readBotConfig({ WEBHOOK_RECOVERY_MINUTES: "0.5" }).github.webhookRecoveryMs).toBe(30_000);
+    expect(readBotConfig({ WEBHOOK_RECOVERY_MINUTES: "0" }).github.webhookRecoveryMs).toBe(0);
+  });
+
+  it.each(["-1", "often"])("refuses %s", (value) => {
+    expect(() => readBotConfig({ WEBHOOK_RECOVERY_MINUTES: value })).toThrow(/WEBHOOK_RECOVERY_MINUTES/);
+  });
+});

@@ -10,12 +10,15 @@ import { blobCache, permissionCache, tokenCache } from "../caches.ts";
 import { githubForge } from "./github-forge.ts";
 import { limitedOctokit } from "./octokit.ts";
 import type { ObserveApiCall } from "../../ops/metrics.ts";
+import type { HookDelivery, HookDeliveries } from "./webhook-recovery.ts";
 
 export interface GitHubApp {
   verify(body: string, signature: string): Promise<boolean>;
   forge(installationId: number): Promise<Forge>;
   /** The installation covering `fullName` and the repository as the REST API shows it; undefined when the app is not installed there. */
   repository(fullName: string): Promise<{ installationId: number; repository: Record<string, unknown> } | undefined>;
+  /** The App's webhook deliveries (app JWT): what lost-webhook recovery reads and redelivers. */
+  hookDeliveries: HookDeliveries;
 }
 
 /** `observe`: told of every REST call the app's clients make (the bot's metrics). */
@@ -55,7 +58,24 @@ export function createGitHubApp(config: BotConfig, log: Logger, observe?: Observ
       });
     return login;
   };
+  const hookDeliveries: HookDeliveries = {
+    async list(since) {
+      await ready;
+      const app = await probot.auth();
+      return app.paginate("GET /app/hook/deliveries", { per_page: 100 }, (response, done) => {
+        const page = response.data as HookDelivery[];
+        if (page.some((d) => Date.parse(d.delivered_at) < since.getTime())) done();
+        return page.filter((d) => Date.parse(d.delivered_at) >= since.getTime());
+      });
+    },
+    async redeliver(id) {
+      await ready;
+      const app = await probot.auth();
+      await app.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: id });
+    },
+  };
   return {
+    hookDeliveries,
     async verify(body, signature) {
       await ready;
       return probot.webhooks.verify(body, signature);

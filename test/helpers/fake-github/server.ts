@@ -26,6 +26,7 @@ import { pullFilesRoutes } from "./pull-files.ts";
 import { rateLimiter, type RateLimitRule } from "./rate-limit.ts";
 import { commitRoutes } from "./commit-routes.ts";
 import { isGitRequest, serveGit } from "./git-http.ts";
+import { deliverWebhook, hookDeliveryRoutes, type HookDeliveryRecord, type SentWebhook } from "./hook-deliveries.ts";
 import { error, notFound, sendReply, type Reply } from "./http.ts";
 import { personUser, repositoryObject, type Site } from "./objects.ts";
 import { openPullRequest, pullRoutes, type FakePullRequest, type OpenPullRequestOptions } from "./pulls.ts";
@@ -96,6 +97,12 @@ export type FakeGitHub = Omit<FakeState, "repos" | "changed" | "rateLimiter"> & 
    * Awaited before each REST answer is sent (once it is recorded): a suite breaks something
    * while the bot waits on GitHub, e.g. its database in the middle of a transaction.
    */
+  /**
+   * Sends a signed webhook to `url` as GitHub's Hookshot does and records the attempt in
+   * `hookDeliveries` (status 0, "failed to connect to host", when nothing listens): what
+   * `GET /app/hook/deliveries` lists and `POST …/{id}/attempts` sends again.
+   */
+  deliverWebhook(url: string, webhook: SentWebhook): Promise<HookDeliveryRecord>;
   beforeReply?: (request: { method: string; path: string; reply: Reply }) => Promise<void> | void;
   close(): Promise<void>;
 };
@@ -126,6 +133,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
     ...pullFilesRoutes(),
     ...pullRoutes(),
     ...commitRoutes(),
+    ...hookDeliveryRoutes(),
   ];
   const table = compile(routes);
   const findRepo = (owner: string, name: string) => state.repos.get(`${owner}/${name}`.toLowerCase());
@@ -246,6 +254,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions): Promise<FakeGitH
       state.rateLimiter = rule ? rateLimiter(rule) : undefined;
     },
     rateLimited: state.rateLimited,
+    hookDeliveries: state.hookDeliveries,
+    deliverWebhook: (url, webhook) => deliverWebhook(state, url, webhook),
     waitFor: state.waitFor,
     waitForCheckRun: state.waitForCheckRun,
     get writes() {

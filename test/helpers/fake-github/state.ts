@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { FaultRecord, FaultRule } from "./faults.ts";
+import type { HookDeliveryRecord } from "./hook-deliveries.ts";
 import type { PullRequestRecord } from "./pulls.ts";
 import type { RateLimitedRecord, RateLimiter } from "./rate-limit.ts";
 import type {
@@ -45,6 +46,8 @@ export interface FakeState {
   rateLimiter: RateLimiter | undefined;
   /** Requests refused because their caller's budget was spent. */
   rateLimited: RateLimitedRecord[];
+  /** Every webhook the fake sent (`deliverWebhook`) and redelivered, oldest first. */
+  hookDeliveries: HookDeliveryRecord[];
   /** Call after every recorded change; wakes the waiters. */
   changed(): void;
   waitFor<T>(probe: () => T | undefined | null | false, opts?: WaitOptions): Promise<T>;
@@ -77,6 +80,7 @@ export function createState(): FakeState {
     injectedFaults: [],
     rateLimiter: undefined,
     rateLimited: [],
+    hookDeliveries: [],
     changed: () => events.emit("change"),
     waitFor<T>(probe: () => T | undefined | null | false, opts: WaitOptions = {}): Promise<T> {
       const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;

@@ -7,6 +7,7 @@
 import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAgingBucket } from "../../../../bot/bus/aging-bucket.ts";
+import { kvLease } from "../../../../bot/bus/kv-lease.ts";
 import { pollLease } from "../../../../bot/forges/git/poll-lease.ts";
 import { deleteStreamsOf } from "../../../helpers/nats-cleanup.ts";
 import { sharedNatsUrl, uniquePrefix } from "../../../helpers/nats-server.ts";
@@ -23,8 +24,8 @@ describe("pollLease", { timeout: 60_000 }, () => {
     const nc = await connect({ servers: sharedNatsUrl() });
     try {
       const kv = await openAgingBucket(nc, `${prefix}-git-poll`, 2_000);
-      const one = pollLease(kv, "bot-1");
-      const two = pollLease(kv, "bot-2");
+      const one = pollLease((key) => kvLease(kv, key, "bot-1"));
+      const two = pollLease((key) => kvLease(kv, key, "bot-2"));
       const both = async (name: string) => Promise.all([one(name), two(name)]);
       const first = await both("git.local/a");
       expect(first.filter(Boolean)).toHaveLength(1);
