@@ -206,6 +206,9 @@ async function planRun(
     unchecked.map((row) => row.id),
   );
 
+  // Read before any write starts: a write that fails while this read is awaited would have no
+  // handler yet (an unhandled rejection), since allSettled only sees the list once it is built.
+  const missingStatuses = await store.missingStatuses(deps.db, run.id, namespaces);
   await allSettled([
     ...unchecked.map(async (row) => {
       // Labels that read `needs` are not known yet: the fleet cannot be asked about them.
@@ -236,7 +239,7 @@ async function planRun(
       await store.setJobCheckRun(deps.db, row.id, id);
       row.checkRunId = id;
     }),
-    ...(await store.missingStatuses(deps.db, run.id, namespaces)).map(async (namespace) => {
+    ...missingStatuses.map(async (namespace) => {
       const statusName = statusContext(workflow.name, namespace);
       await forge.setCommitStatus(context.repo, context.sha, {
         state: "pending",
