@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUMMARY_MARKER } from "../../bot/reporter/failure-summary.ts";
 import type { CheckRunRecord } from "../helpers/fake-github.ts";
@@ -70,6 +71,25 @@ async function latestCompleted(pr: Pr, name: string, count: number): Promise<Che
       return all.length >= count && all[count - 1]!.run.status === "completed" && all[count - 1];
     },
     { timeoutMs: 180_000 },
+  );
+}
+
+/**
+ * GitHub shows a check run completed a moment before Flotilla's row says so (the final state goes
+ * to GitHub first, so a crash between the two never loses it); a Re-run pressed in that moment is
+ * refused as "still running". A person cannot press that fast; the suite waits for the rows.
+ */
+async function rowsSettled(pr: Pr): Promise<void> {
+  await until(
+    async () => {
+      const busy = (await f.bot.db.db.execute(
+        sql`select count(*)::int as n from jobs j join runs r on r.id = j.run_id
+            where r.repository = ${pr.repo.full_name} and r.sha = ${pr.sha} and j.status <> 'completed'`,
+      )) as unknown as { n: number }[];
+      return busy[0]!.n === 0;
+    },
+    60_000,
+    "the pull request's job rows to complete",
   );
 }
 
@@ -185,6 +205,7 @@ describe("the Re-run buttons", { timeout: 240_000 }, () => {
   beforeAll(async () => {
     pr = await openPr("buttons", { ".flotilla/workflows/ci.yml": workflow() });
     await latestCompleted(pr, "test", 1);
+    await rowsSettled(pr);
   }, 240_000);
 
   it("Re-run on one check run re-runs that job; Re-run all checks re-runs every job", async () => {
@@ -200,6 +221,7 @@ describe("the Re-run buttons", { timeout: 240_000 }, () => {
     expect(answer.status).toBe(202);
     await latestCompleted(pr, "test", 2);
     expect(checksOf(pr, "build")).toHaveLength(1);
+    await rowsSettled(pr);
 
     await f.deliver(
       "check_suite",
@@ -207,6 +229,7 @@ describe("the Re-run buttons", { timeout: 240_000 }, () => {
     );
     await latestCompleted(pr, "build", 2);
     await latestCompleted(pr, "test", 3);
+    await rowsSettled(pr);
   });
 
   it("does nothing for someone without write permission", async () => {
