@@ -99,11 +99,13 @@ export async function runProcess(context: StepRunContext, request: ProcessReques
       addMask: (value) => jobLog.addMask(value),
       annotate(annotation) {
         if (state.annotations.length >= MAX_ANNOTATIONS_PER_JOB) return;
+        const message = jobLog.mask(annotation.message);
         state.annotations.push({
           ...annotation,
-          // The command's `##[level]` line was just written: the job page links the annotation to it.
-          logLine: jobLog.lines(),
-          message: jobLog.mask(annotation.message),
+          // The command's `##[level]` line was just written, a message of several lines as several:
+          // the job page links the annotation to its first.
+          logLine: jobLog.lines() - (message.split("\n").length - 1),
+          message,
           ...(annotation.title ? { title: jobLog.mask(annotation.title) } : {}),
         });
       },

@@ -23,7 +23,7 @@ describe.concurrent("workflow commands in a step's output", () => {
         },
       ],
     });
-    expect(completed.annotations).toEqual([
+    expect(completed.annotations.map(withoutLogLine)).toEqual([
       { level: "error", message: "boom", file: "a.js", line: 3 },
       {
         level: "warning",
@@ -40,6 +40,13 @@ describe.concurrent("workflow commands in a step's output", () => {
     expect(log).toContain("##[error]boom\n");
     expect(log).toContain("##[notice]just so\n");
     expect(log).not.toContain("::error");
+    // Each names the line of the job's log that shows it (numbered from 1, as the log page does).
+    const lines = log.split("\n");
+    expect(completed.annotations.map((a) => lines[a.logLine! - 1])).toEqual([
+      "##[error]boom",
+      "##[warning]multi",
+      "##[notice]just so",
+    ]);
   });
 
   it("keeps ::group:: sections as ##[group] lines", async () => {
@@ -72,7 +79,7 @@ describe.concurrent("workflow commands in a step's output", () => {
     expect(log).toContain("before hunter2\n");
     expect(log).toContain("after ***\n");
     expect(log).not.toContain("add-mask");
-    expect(completed.annotations).toEqual([{ level: "warning", title: "***", message: "has ***" }]);
+    expect(completed.annotations.map(withoutLogLine)).toEqual([{ level: "warning", title: "***", message: "has ***" }]);
     expect(completed.summary).toBe("summary ***\n");
     expect(completed.outputs).toEqual({ ok: "fine" });
     expect(log).toContain("##[warning]Skip output 'pw' since it may contain secret.\n");
@@ -98,7 +105,7 @@ describe.concurrent("workflow commands in a step's output", () => {
     expect(log).toContain("templated ***\n");
     expect(log).toContain("***\n***\n");
     for (const secret of ["s3cr3t", "value-xyz", "cert-line-one", "cert-line-two"]) expect(log).not.toContain(secret);
-    expect(completed.annotations).toEqual([{ level: "error", message: "failed with ***" }]);
+    expect(completed.annotations.map(withoutLogLine)).toEqual([{ level: "error", message: "failed with ***" }]);
   });
 
   it("shows ::debug:: only when ACTIONS_STEP_DEBUG is true", async () => {
@@ -121,7 +128,7 @@ describe.concurrent("workflow commands in a step's output", () => {
       ],
     });
     expect(log).toContain("::error::not a command\n");
-    expect(completed.annotations).toEqual([{ level: "error", message: "a command" }]);
+    expect(completed.annotations.map(withoutLogLine)).toEqual([{ level: "error", message: "a command" }]);
   });
 
   it("runs only always() and cancelled() steps after a cancel, and reports cancelled", async () => {
@@ -174,3 +181,8 @@ describe("workflow command lines", () => {
     expect(parseCommand(line)).toBeUndefined();
   });
 });
+
+/** An annotation as GitHub gets it: the log line it links to on Flotilla's page is Flotilla's own. */
+function withoutLogLine<T extends { logLine?: number }>({ logLine: _, ...annotation }: T): Omit<T, "logLine"> {
+  return annotation;
+}
